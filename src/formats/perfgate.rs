@@ -1,0 +1,74 @@
+//! perfgate's own JSON run format (`perfgate.run.v1`): the serde form of [`crate::model::Run`].
+//! Users may write it by hand: units as tools spell them (converted on read), direction optional
+//! (inferred), `value`, `samples` or `histogram` per metric.
+
+use super::ParseError;
+use crate::model::{Run, RUN_SCHEMA};
+
+pub fn parse(text: &str) -> Result<Run, ParseError> {
+    let run: Run = serde_json::from_str(text).map_err(|e| ParseError::json(&e))?;
+    if run.schema != RUN_SCHEMA {
+        return Err(ParseError::whole(format!(
+            "unsupported schema `{}`: expected `{RUN_SCHEMA}`",
+            run.schema
+        )));
+    }
+    for b in &run.benchmarks {
+        if b.name.trim().is_empty() {
+            return Err(ParseError::whole("a benchmark has an empty `name`"));
+        }
+        if b.metrics.is_empty() {
+            return Err(ParseError::whole(format!(
+                "benchmark `{}` has no metrics",
+                b.name
+            )));
+        }
+    }
+    Ok(run)
+}
+
+/// Writes a run in this format, pretty-printed.
+pub fn to_string(run: &Run) -> String {
+    serde_json::to_string_pretty(run).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Data, Unit};
+
+    #[test]
+    fn reads_hand_written_runs_with_tool_units() {
+        let run = parse(
+            r#"{"benchmarks":[{"name":"parse","metrics":[
+                {"name":"time","unit":"ms","samples":[1.0,1.5,2.0]},
+                {"name":"throughput","unit":"ops/s","value":1200}]}]}"#,
+        )
+        .unwrap();
+        let b = &run.benchmarks[0];
+        assert_eq!(b.metrics[0].unit, Unit::Nanoseconds);
+        assert_eq!(b.metrics[0].data, Data::Samples(vec![1e6, 1.5e6, 2e6]));
+        assert_eq!(b.metrics[1].unit, Unit::PerSecond);
+        assert_eq!(
+            b.metrics[1].direction,
+            crate::model::Direction::HigherIsBetter
+        );
+    }
+
+    #[test]
+    fn round_trips_what_it_writes() {
+        let run = parse(
+            r#"{"schema":"perfgate.run.v1","meta":{"commit":"abc"},"benchmarks":[{"name":"a","metrics":[{"name":"time","unit":"ns","value":5}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(parse(&to_string(&run)).unwrap(), run);
+    }
+
+    #[test]
+    fn names_unknown_keys_and_wrong_schema() {
+        let e = parse(r#"{"benchmarks":[],"bogus":1}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown field `bogus`"), "{e}");
+        let e = parse(r#"{"schema":"perfgate.run.v9","benchmarks":[]}"#).unwrap_err();
+        assert!(e.to_string().contains("unsupported schema"), "{e}");
+    }
+}

@@ -1,0 +1,8 @@
+//! perfgate: a performance regression gate for CI.
+//!
+//! Data flows one way: `formats` (tool output -> [`model::Run`]) -> `store` (baselines) ->
+//! `compare` (decisions, with `stats`) -> `report` (Markdown, terminal, JSON) -> `cli` (files,
+//! environment, exit codes).
+
+pub mod formats;
+pub mod model;

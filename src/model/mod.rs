@@ -1,0 +1,485 @@
+//! The data every stage shares: a [`Run`] of benchmarks, each with metrics; a metric has a canonical
+//! [`Unit`], a [`Direction`] and its [`Data`] (one value, repeated samples, or a latency histogram).
+//!
+//! The serde form of these types *is* perfgate's own JSON format (`perfgate.run.v1`): saved runs are
+//! written with it, and users can write it by hand (units as tools spell them, direction optional).
+
+mod histogram;
+mod unit;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use histogram::Histogram;
+pub use unit::{si, sig3, Unit};
+
+/// The schema tag of perfgate's own run format.
+pub const RUN_SCHEMA: &str = "perfgate.run.v1";
+
+/// One execution of a benchmark suite or load test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Run {
+    /// Always [`RUN_SCHEMA`] when written; optional when read.
+    #[serde(default = "run_schema")]
+    pub schema: String,
+    #[serde(default)]
+    pub meta: RunMeta,
+    pub benchmarks: Vec<Benchmark>,
+}
+
+fn run_schema() -> String {
+    RUN_SCHEMA.to_string()
+}
+
+impl Run {
+    pub fn new(meta: RunMeta, benchmarks: Vec<Benchmark>) -> Run {
+        Run {
+            schema: run_schema(),
+            meta,
+            benchmarks,
+        }
+    }
+
+    /// Finds a benchmark by exact name.
+    pub fn benchmark(&self, name: &str) -> Option<&Benchmark> {
+        self.benchmarks.iter().find(|b| b.name == name)
+    }
+
+    /// Number of metrics over all benchmarks.
+    pub fn metric_count(&self) -> usize {
+        self.benchmarks.iter().map(|b| b.metrics.len()).sum()
+    }
+
+    /// Merges another run into this one (several `--current` files make one run). Metrics of a
+    /// benchmark present in both are combined: samples are pooled, so that `-count` split over files
+    /// still gives one sample set.
+    pub fn merge(&mut self, other: Run) {
+        self.meta.fill_from(other.meta);
+        for b in other.benchmarks {
+            match self.benchmarks.iter_mut().find(|x| x.name == b.name) {
+                Some(existing) => existing.merge(b),
+                None => self.benchmarks.push(b),
+            }
+        }
+    }
+}
+
+/// Where and when a run was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RunMeta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    /// RFC 3339 time of the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// The tool (format) the results came from, such as `go` or `k6`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool: Option<String>,
+    #[serde(default, skip_serializing_if = "Environment::is_empty")]
+    pub environment: Environment,
+}
+
+impl RunMeta {
+    /// Takes every field this one lacks from `other`.
+    pub fn fill_from(&mut self, other: RunMeta) {
+        fn fill<T>(a: &mut Option<T>, b: Option<T>) {
+            if a.is_none() {
+                *a = b;
+            }
+        }
+        fill(&mut self.commit, other.commit);
+        fill(&mut self.branch, other.branch);
+        fill(&mut self.timestamp, other.timestamp);
+        match (&mut self.tool, other.tool) {
+            (None, t) => self.tool = t,
+            (Some(a), Some(b)) if *a != b && !a.split('+').any(|x| x == b) => {
+                *a = format!("{a}+{b}");
+            }
+            _ => {}
+        }
+        let env = &mut self.environment;
+        let o = other.environment;
+        fill(&mut env.os, o.os);
+        fill(&mut env.arch, o.arch);
+        fill(&mut env.cpu, o.cpu);
+        fill(&mut env.cores, o.cores);
+        fill(&mut env.runner, o.runner);
+        for (k, v) in o.extra {
+            env.extra.entry(k).or_insert(v);
+        }
+    }
+}
+
+/// The machine a run was made on, as far as it is known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cores: Option<u32>,
+    /// CI runner name or image, such as `ubuntu-24.04`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runner: Option<String>,
+    /// Anything else the tool reported (Go's `pkg`, Google Benchmark's `library_build_type`...).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, String>,
+}
+
+impl Environment {
+    pub fn is_empty(&self) -> bool {
+        self == &Environment::default()
+    }
+}
+
+/// A named benchmark (or load-test series, such as `http_req_duration{expected_response:true}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Benchmark {
+    pub name: String,
+    pub metrics: Vec<Metric>,
+}
+
+impl Benchmark {
+    pub fn new(name: impl Into<String>) -> Benchmark {
+        Benchmark {
+            name: name.into(),
+            metrics: Vec::new(),
+        }
+    }
+
+    pub fn metric(&self, name: &str) -> Option<&Metric> {
+        self.metrics.iter().find(|m| m.name == name)
+    }
+
+    /// Adds a metric, or pools its data into an existing metric of the same name.
+    pub fn push(&mut self, metric: Metric) {
+        match self.metrics.iter_mut().find(|m| m.name == metric.name) {
+            Some(existing) => existing.absorb(metric),
+            None => self.metrics.push(metric),
+        }
+    }
+
+    fn merge(&mut self, other: Benchmark) {
+        for m in other.metrics {
+            self.push(m);
+        }
+    }
+}
+
+/// Whether smaller or bigger values are better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    LowerIsBetter,
+    HigherIsBetter,
+}
+
+impl Direction {
+    /// Infers the direction from the unit first and the metric name second: rates of work
+    /// (`ops/s`, `MB/s`) and success ratios are better higher; times, sizes, counts, error rates
+    /// and unknown units are better lower.
+    pub fn infer(metric_name: &str, unit: &Unit) -> Direction {
+        let name = metric_name.to_ascii_lowercase();
+        let has = |words: &[&str]| words.iter().any(|w| name.contains(w));
+        match unit {
+            Unit::PerSecond | Unit::BytesPerSecond => {
+                if has(&["fail", "error", "drop", "timeout"]) {
+                    Direction::LowerIsBetter
+                } else {
+                    Direction::HigherIsBetter
+                }
+            }
+            Unit::Ratio => {
+                if has(&["check", "success", "pass", "hit", "ok", "uptime", "availability"])
+                    && !has(&["fail", "error"])
+                {
+                    Direction::HigherIsBetter
+                } else {
+                    Direction::LowerIsBetter
+                }
+            }
+            Unit::Nanoseconds | Unit::Bytes | Unit::Count => Direction::LowerIsBetter,
+            Unit::Custom(u) => {
+                let u = u.to_ascii_lowercase();
+                if u.ends_with("/s")
+                    || u.ends_with("/sec")
+                    || u.contains("per_second")
+                    || u.contains("per-second")
+                    || has(&["throughput", "ops_per", "per_second", "per-second", "score", "speedup"])
+                {
+                    Direction::HigherIsBetter
+                } else {
+                    Direction::LowerIsBetter
+                }
+            }
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::LowerIsBetter => "lower_is_better",
+            Direction::HigherIsBetter => "higher_is_better",
+        }
+    }
+}
+
+/// What a metric holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Data {
+    /// One value, with no noise estimate.
+    Value(f64),
+    /// Repeated measurements of the same quantity (Go `-count`, hyperfine runs, criterion samples).
+    Samples(Vec<f64>),
+    /// A latency distribution.
+    Histogram(Histogram),
+}
+
+impl Data {
+    /// Number of observations: 1 for a value, the sample count, or the histogram's count.
+    pub fn n(&self) -> usize {
+        match self {
+            Data::Value(_) => 1,
+            Data::Samples(s) => s.len(),
+            Data::Histogram(h) => usize::try_from(h.len()).unwrap_or(usize::MAX),
+        }
+    }
+}
+
+/// One measured quantity of a benchmark.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "MetricRepr", into = "MetricRepr")]
+pub struct Metric {
+    /// `time`, `alloc_bytes`, `allocs`, `throughput`, `p(95)`, `rate`, or a custom name.
+    pub name: String,
+    pub unit: Unit,
+    pub direction: Direction,
+    pub data: Data,
+}
+
+impl Metric {
+    /// A metric with its direction inferred from name and unit.
+    pub fn new(name: impl Into<String>, unit: Unit, data: Data) -> Metric {
+        let name = name.into();
+        let direction = Direction::infer(&name, &unit);
+        Metric {
+            name,
+            unit,
+            direction,
+            data,
+        }
+    }
+
+    pub fn with_direction(mut self, direction: Direction) -> Metric {
+        self.direction = direction;
+        self
+    }
+
+    /// Pools another measurement of the same metric into this one: values and samples become one
+    /// sample set; histograms are added.
+    pub fn absorb(&mut self, other: Metric) {
+        let old = std::mem::replace(&mut self.data, Data::Value(0.0));
+        self.data = match (old, other.data) {
+            (Data::Histogram(mut a), Data::Histogram(b)) => {
+                a.add(&b);
+                Data::Histogram(a)
+            }
+            (Data::Histogram(a), _) => Data::Histogram(a),
+            (_, Data::Histogram(b)) => Data::Histogram(b),
+            (a, b) => {
+                let mut v = into_samples(a);
+                v.extend(into_samples(b));
+                Data::Samples(v)
+            }
+        };
+    }
+}
+
+fn into_samples(d: Data) -> Vec<f64> {
+    match d {
+        Data::Value(v) => vec![v],
+        Data::Samples(s) => s,
+        Data::Histogram(_) => Vec::new(),
+    }
+}
+
+/// The serde shape of a metric in perfgate's JSON format.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetricRepr {
+    name: String,
+    unit: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    direction: Option<Direction>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    value: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    samples: Option<Vec<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    histogram: Option<Histogram>,
+}
+
+impl From<Metric> for MetricRepr {
+    fn from(m: Metric) -> MetricRepr {
+        let (value, samples, histogram) = match m.data {
+            Data::Value(v) => (Some(v), None, None),
+            Data::Samples(s) => (None, Some(s), None),
+            Data::Histogram(h) => (None, None, Some(h)),
+        };
+        MetricRepr {
+            name: m.name,
+            unit: m.unit.as_str().to_string(),
+            direction: Some(m.direction),
+            value,
+            samples,
+            histogram,
+        }
+    }
+}
+
+impl TryFrom<MetricRepr> for Metric {
+    type Error = String;
+
+    fn try_from(r: MetricRepr) -> Result<Metric, String> {
+        let name = r.name.trim().to_string();
+        if name.is_empty() {
+            return Err("a metric has an empty `name`".into());
+        }
+        let (unit, factor) = Unit::from_canonical(&r.unit);
+        let check = |v: f64| -> Result<f64, String> {
+            if !v.is_finite() {
+                return Err(format!("metric `{name}`: value {v} is not a finite number"));
+            }
+            if v < 0.0 && matches!(unit, Unit::Nanoseconds | Unit::Bytes) {
+                return Err(format!(
+                    "metric `{name}`: negative value {v} for a unit of {}",
+                    if unit == Unit::Nanoseconds { "time" } else { "size" }
+                ));
+            }
+            Ok(v * factor)
+        };
+        let data = match (r.value, r.samples, r.histogram) {
+            (Some(v), None, None) => Data::Value(check(v)?),
+            (None, Some(s), None) => {
+                if s.is_empty() {
+                    return Err(format!("metric `{name}`: `samples` is empty"));
+                }
+                Data::Samples(s.into_iter().map(check).collect::<Result<_, _>>()?)
+            }
+            (None, None, Some(h)) => {
+                if factor != 1.0 {
+                    return Err(format!(
+                        "metric `{name}`: a histogram must use a canonical unit (ns, B, count), not `{}`",
+                        r.unit
+                    ));
+                }
+                if h.is_empty() {
+                    return Err(format!("metric `{name}`: `histogram` is empty"));
+                }
+                Data::Histogram(h)
+            }
+            (None, None, None) => {
+                return Err(format!(
+                    "metric `{name}` has no data: expected one of `value`, `samples` or `histogram`"
+                ))
+            }
+            _ => {
+                return Err(format!(
+                    "metric `{name}` has more than one of `value`, `samples` and `histogram`"
+                ))
+            }
+        };
+        let direction = r
+            .direction
+            .unwrap_or_else(|| Direction::infer(&name, &unit));
+        Ok(Metric {
+            name,
+            unit,
+            direction,
+            data,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn infers_direction_from_unit_and_name() {
+        assert_eq!(
+            Direction::infer("time", &Unit::Nanoseconds),
+            Direction::LowerIsBetter
+        );
+        assert_eq!(
+            Direction::infer("throughput", &Unit::BytesPerSecond),
+            Direction::HigherIsBetter
+        );
+        assert_eq!(
+            Direction::infer("rate", &Unit::PerSecond),
+            Direction::HigherIsBetter
+        );
+        assert_eq!(
+            Direction::infer("http_req_failed", &Unit::Ratio),
+            Direction::LowerIsBetter
+        );
+        assert_eq!(
+            Direction::infer("checks", &Unit::Ratio),
+            Direction::HigherIsBetter
+        );
+        assert_eq!(
+            Direction::infer("x", &Unit::Custom("ops/sec".into())),
+            Direction::HigherIsBetter
+        );
+        assert_eq!(
+            Direction::infer("x", &Unit::Custom("widgets".into())),
+            Direction::LowerIsBetter
+        );
+    }
+
+    #[test]
+    fn metric_json_converts_units_and_infers_direction() {
+        let m: Metric =
+            serde_json::from_str(r#"{"name":"time","unit":"ms","samples":[1.5,2]}"#).unwrap();
+        assert_eq!(m.unit, Unit::Nanoseconds);
+        assert_eq!(m.data, Data::Samples(vec![1.5e6, 2e6]));
+        assert_eq!(m.direction, Direction::LowerIsBetter);
+    }
+
+    #[test]
+    fn metric_json_rejects_missing_or_bad_data() {
+        let e = serde_json::from_str::<Metric>(r#"{"name":"t","unit":"ns"}"#).unwrap_err();
+        assert!(e.to_string().contains("has no data"), "{e}");
+        let e = serde_json::from_str::<Metric>(r#"{"name":"t","unit":"ns","samples":[]}"#)
+            .unwrap_err();
+        assert!(e.to_string().contains("`samples` is empty"), "{e}");
+        let e = serde_json::from_str::<Metric>(r#"{"name":"t","unit":"ns","value":-1}"#)
+            .unwrap_err();
+        assert!(e.to_string().contains("negative"), "{e}");
+    }
+
+    #[test]
+    fn merging_runs_pools_samples_of_the_same_metric() {
+        let mk = |v: f64| {
+            let mut b = Benchmark::new("BenchmarkA");
+            b.push(Metric::new("time", Unit::Nanoseconds, Data::Value(v)));
+            Run::new(RunMeta::default(), vec![b])
+        };
+        let mut run = mk(1.0);
+        run.merge(mk(2.0));
+        assert_eq!(run.benchmarks.len(), 1);
+        assert_eq!(
+            run.benchmarks[0].metrics[0].data,
+            Data::Samples(vec![1.0, 2.0])
+        );
+    }
+}
