@@ -101,7 +101,7 @@ pub const FORMATS: &[(Format, &str, &str, &str)] = &[
         Format::K6Summary,
         "k6",
         "k6 --summary-export JSON, or the handleSummary() data object",
-        "JSON object with `metrics` and `root_group`",
+        "JSON object with `metrics` and `root_group`; or with `metadata.k6Version` and a `results.metrics` array",
     ),
     (
         Format::Criterion,
@@ -228,6 +228,17 @@ fn detect_json(v: &serde_json::Value) -> Option<Format> {
                 }
             }
             if o.contains_key("metrics") && o.contains_key("root_group") {
+                return Some(Format::K6Summary);
+            }
+            // k6's versioned machine-readable summary (`--new-machine-readable-summary`).
+            if o
+                .get("metadata")
+                .and_then(|m| m.get("k6Version"))
+                .is_some()
+                && o.get("results")
+                    .and_then(|r| r.get("metrics"))
+                    .is_some_and(Value::is_array)
+            {
                 return Some(Format::K6Summary);
             }
             if criterion::looks_like_json(v) {

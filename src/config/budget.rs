@@ -1,0 +1,242 @@
+//! Absolute budgets: `p(95) < 200ms`, `rate < 0.1%`, `time < 2ms`. The grammar is k6's threshold
+//! syntax (`<statistic> <operator> <number>`) with an optional unit glued to or after the number.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::model::Unit;
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Op {
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = "==")]
+    Eq,
+    #[serde(rename = "!=")]
+    Ne,
+}
+
+impl Op {
+    pub fn holds(self, actual: f64, limit: f64) -> bool {
+        match self {
+            Op::Lt => actual < limit,
+            Op::Le => actual <= limit,
+            Op::Gt => actual > limit,
+            Op::Ge => actual >= limit,
+            Op::Eq => actual == limit,
+            Op::Ne => actual != limit,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Eq => "==",
+            Op::Ne => "!=",
+        }
+    }
+}
+
+/// One budget: on benchmarks matching `benchmark` (a glob), `metric <op> value`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Budget {
+    pub benchmark: String,
+    pub metric: String,
+    pub op: Op,
+    /// The number as written.
+    pub value: f64,
+    /// The unit as written, if any (`ms`, `%`).
+    pub unit: Option<String>,
+    /// The whole expression as written, for reports.
+    pub expression: String,
+}
+
+impl fmt::Display for Budget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.benchmark, self.expression)
+    }
+}
+
+impl Budget {
+    /// Parses `<metric> <op> <number>[unit]` for the benchmarks matching `benchmark`.
+    pub fn parse(benchmark: &str, expression: &str) -> Result<Budget, String> {
+        let (left, op, right) = split_op(expression)?;
+        let metric = left.trim();
+        if metric.is_empty() {
+            return Err(format!(
+                "budget `{expression}` has no statistic before `{}`: expected e.g. `p(95) < 200ms`",
+                op.as_str()
+            ));
+        }
+        if metric.contains(char::is_whitespace) {
+            return Err(format!(
+                "budget `{expression}`: `{metric}` is not one statistic name: expected e.g. `p(95) < 200ms`"
+            ));
+        }
+        let (value, unit) = split_number(right.trim()).ok_or_else(|| {
+            format!("budget `{expression}`: `{}` is not a number with an optional unit, such as `200ms` or `0.1%`", right.trim())
+        })?;
+        Ok(Budget {
+            benchmark: benchmark.trim().to_string(),
+            metric: metric.to_string(),
+            op,
+            value,
+            unit,
+            expression: format!("{metric} {} {}", op.as_str(), right.trim()),
+        })
+    }
+
+    /// Parses the command-line form `<benchmark> <metric> <op> <value>`, where the benchmark may
+    /// hold spaces (the statistic is the last word before the operator).
+    pub fn parse_cli(text: &str) -> Result<Budget, String> {
+        let (left, _, _) = split_op(text)?;
+        let left = left.trim_end();
+        let split = left.rfind(char::is_whitespace).ok_or_else(|| {
+            format!("budget `{text}`: expected `<benchmark> <statistic> <op> <value>`, such as `http_req_duration p(95) < 200ms`")
+        })?;
+        let benchmark = left.get(..split).unwrap_or_default().trim();
+        let rest = text.get(split..).unwrap_or_default();
+        Budget::parse(benchmark, rest)
+    }
+
+    /// The limit in `unit`'s canonical scale, or why the written unit does not fit. A bare number
+    /// on a time metric is milliseconds and on a ratio a fraction, as in k6 thresholds.
+    pub fn limit_in(&self, unit: &Unit) -> Result<f64, String> {
+        let Some(written) = &self.unit else {
+            return Ok(match unit {
+                Unit::Nanoseconds => self.value * 1e6,
+                _ => self.value,
+            });
+        };
+        let (u, factor) = Unit::parse(written);
+        if &u == unit {
+            Ok(self.value * factor)
+        } else {
+            Err(format!(
+                "the unit `{written}` does not fit this metric, whose unit is `{unit}`"
+            ))
+        }
+    }
+}
+
+fn split_op(text: &str) -> Result<(&str, Op, &str), String> {
+    for (tok, op) in [
+        ("<=", Op::Le),
+        (">=", Op::Ge),
+        ("===", Op::Eq),
+        ("==", Op::Eq),
+        ("!=", Op::Ne),
+        ("<", Op::Lt),
+        (">", Op::Gt),
+        ("=", Op::Eq),
+    ] {
+        if let Some(i) = text.find(tok) {
+            let left = text.get(..i).unwrap_or_default();
+            let right = text.get(i + tok.len()..).unwrap_or_default();
+            return Ok((left, op, right));
+        }
+    }
+    Err(format!(
+        "budget `{text}` has no comparison operator: expected e.g. `p(95) < 200ms` (operators: < <= > >= == !=)"
+    ))
+}
+
+fn split_number(text: &str) -> Option<(f64, Option<String>)> {
+    let end = text
+        .char_indices()
+        .find(|&(i, c)| {
+            !(c.is_ascii_digit()
+                || c == '.'
+                || ((c == '-' || c == '+') && i == 0)
+                || ((c == 'e' || c == 'E')
+                    && text
+                        .get(i + 1..)
+                        .and_then(|r| r.chars().next())
+                        .is_some_and(|n| n.is_ascii_digit() || n == '-' || n == '+')))
+        })
+        .map(|(i, _)| i)
+        .unwrap_or(text.len());
+    let number: f64 = text.get(..end)?.parse().ok()?;
+    if !number.is_finite() {
+        return None;
+    }
+    let unit = text.get(end..)?.trim();
+    if unit.contains(char::is_whitespace) {
+        return None;
+    }
+    Some((number, (!unit.is_empty()).then(|| unit.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_k6_threshold_expressions_as_written() {
+        let b = Budget::parse("http_req_duration", "p(95)<200").unwrap();
+        assert_eq!(b.metric, "p(95)");
+        assert_eq!(b.op, Op::Lt);
+        assert_eq!(b.value, 200.0);
+        assert_eq!(b.unit, None);
+        assert_eq!(b.limit_in(&Unit::Nanoseconds).unwrap(), 200e6);
+        assert_eq!(b.expression, "p(95) < 200");
+    }
+
+    #[test]
+    fn parses_units_glued_or_spaced() {
+        let b = Budget::parse("x", "time <= 2ms").unwrap();
+        assert_eq!(
+            (b.op, b.value, b.unit.as_deref()),
+            (Op::Le, 2.0, Some("ms"))
+        );
+        assert_eq!(b.limit_in(&Unit::Nanoseconds).unwrap(), 2e6);
+        let b = Budget::parse("http_req_failed", "rate < 0.1 %").unwrap();
+        assert!((b.limit_in(&Unit::Ratio).unwrap() - 0.001).abs() < 1e-12);
+        let b = Budget::parse("x", "count >= 1e3").unwrap();
+        assert_eq!((b.op, b.value), (Op::Ge, 1000.0));
+    }
+
+    #[test]
+    fn parses_command_line_budgets_with_spaces_in_the_benchmark() {
+        let b = Budget::parse_cli("sleep 0.1 time < 150ms").unwrap();
+        assert_eq!(b.benchmark, "sleep 0.1");
+        assert_eq!(b.metric, "time");
+        let b = Budget::parse_cli("http_req_duration{expected_response:true} p(99) < 1s").unwrap();
+        assert_eq!(b.benchmark, "http_req_duration{expected_response:true}");
+        assert_eq!(b.metric, "p(99)");
+    }
+
+    #[test]
+    fn rejects_malformed_expressions_with_a_reason() {
+        assert!(Budget::parse("x", "p(95) 200")
+            .unwrap_err()
+            .contains("no comparison operator"));
+        assert!(Budget::parse("x", "< 200").unwrap_err().contains("no statistic"));
+        assert!(Budget::parse("x", "p(95) < fast")
+            .unwrap_err()
+            .contains("not a number"));
+        assert!(Budget::parse_cli("p(95)<200")
+            .unwrap_err()
+            .contains("<benchmark> <statistic>"));
+    }
+
+    #[test]
+    fn refuses_a_unit_of_another_dimension() {
+        let b = Budget::parse("x", "time < 2MB").unwrap();
+        assert!(b
+            .limit_in(&Unit::Nanoseconds)
+            .unwrap_err()
+            .contains("does not fit"));
+    }
+}

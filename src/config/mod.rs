@@ -1,0 +1,397 @@
+//! `perfgate.toml`: thresholds, significance, per-benchmark and per-metric rules by glob, direction
+//! overrides, ignores, budgets and what fails the gate. Optional: [`Config::default`] works alone.
+//! Unknown keys and bad values are errors naming the file, the line and the key.
+
+mod budget;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+pub use budget::{Budget, Op};
+
+use crate::model::Direction;
+
+/// The validated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Relative change a result must exceed to be a regression or improvement (0.05 = 5%).
+    pub threshold: f64,
+    /// Significance level of the Mann-Whitney U test.
+    pub alpha: f64,
+    /// Fewest samples per side for a statistical decision; below it a large change is inconclusive.
+    pub min_samples: usize,
+    pub fail_on_regression: bool,
+    pub fail_on_missing: bool,
+    pub fail_on_new: bool,
+    pub fail_on_inconclusive: bool,
+    /// Overrides by glob; later rules win.
+    pub rules: Vec<Rule>,
+    pub budgets: Vec<Budget>,
+    /// How many runs a store keeps.
+    pub keep: usize,
+    /// The branch whose latest run is the baseline for `compare --store` (default: the store's
+    /// most recent run of `main` or `master`).
+    pub baseline_branch: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            threshold: 0.05,
+            alpha: 0.05,
+            min_samples: 4,
+            fail_on_regression: true,
+            fail_on_missing: false,
+            fail_on_new: false,
+            fail_on_inconclusive: false,
+            rules: Vec::new(),
+            budgets: Vec::new(),
+            keep: 100,
+            baseline_branch: None,
+        }
+    }
+}
+
+/// An override for the benchmarks and metrics its globs match.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub benchmark: String,
+    pub metric: String,
+    pub threshold: Option<f64>,
+    pub alpha: Option<f64>,
+    pub direction: Option<Direction>,
+    pub ignore: Option<bool>,
+}
+
+/// The settings that apply to one metric of one benchmark.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Resolved {
+    pub threshold: f64,
+    pub alpha: f64,
+    pub direction: Option<Direction>,
+    pub ignore: bool,
+}
+
+impl Config {
+    /// The settings for `metric` of `benchmark`, after every matching rule in order.
+    pub fn resolve(&self, benchmark: &str, metric: &str) -> Resolved {
+        let mut r = Resolved {
+            threshold: self.threshold,
+            alpha: self.alpha,
+            direction: None,
+            ignore: false,
+        };
+        for rule in &self.rules {
+            if glob_matches(&rule.benchmark, benchmark) && glob_matches(&rule.metric, metric) {
+                if let Some(t) = rule.threshold {
+                    r.threshold = t;
+                }
+                if let Some(a) = rule.alpha {
+                    r.alpha = a;
+                }
+                if let Some(d) = rule.direction {
+                    r.direction = Some(d);
+                }
+                if let Some(i) = rule.ignore {
+                    r.ignore = i;
+                }
+            }
+        }
+        r
+    }
+
+    /// Parses the text of a config file; `path` only names the file in errors.
+    pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError {
+            path: path.to_string(),
+            line: e.span().map(|s| line_of(text, s.start)),
+            key: None,
+            message: e.message().trim().to_string(),
+        })?;
+        let err = |span: std::ops::Range<usize>, key: &str, message: String| ConfigError {
+            path: path.to_string(),
+            line: Some(line_of(text, span.start)),
+            key: Some(key.to_string()),
+            message,
+        };
+        let mut c = Config::default();
+        if let Some(t) = &raw.threshold {
+            c.threshold = percent(t.get_ref()).map_err(|m| err(t.span(), "threshold", m))?;
+        }
+        if let Some(a) = &raw.significance {
+            c.alpha = alpha(*a.get_ref()).map_err(|m| err(a.span(), "significance", m))?;
+        }
+        if let Some(n) = &raw.min_samples {
+            if *n.get_ref() < 2 {
+                return Err(err(
+                    n.span(),
+                    "min_samples",
+                    "expected a whole number of at least 2".into(),
+                ));
+            }
+            c.min_samples = *n.get_ref();
+        }
+        c.fail_on_regression = raw.fail_on_regression.unwrap_or(c.fail_on_regression);
+        c.fail_on_missing = raw.fail_on_missing.unwrap_or(c.fail_on_missing);
+        c.fail_on_new = raw.fail_on_new.unwrap_or(c.fail_on_new);
+        c.fail_on_inconclusive = raw.fail_on_inconclusive.unwrap_or(c.fail_on_inconclusive);
+        for (i, r) in raw.rule.iter().enumerate() {
+            let key = |k: &str| format!("rule[{i}].{k}");
+            let threshold = match &r.threshold {
+                Some(t) => Some(percent(t.get_ref()).map_err(|m| err(t.span(), &key("threshold"), m))?),
+                None => None,
+            };
+            let alpha_v = match &r.significance {
+                Some(a) => Some(alpha(*a.get_ref()).map_err(|m| err(a.span(), &key("significance"), m))?),
+                None => None,
+            };
+            c.rules.push(Rule {
+                benchmark: r.benchmark.clone().unwrap_or_else(|| "*".into()),
+                metric: r.metric.clone().unwrap_or_else(|| "*".into()),
+                threshold,
+                alpha: alpha_v,
+                direction: r.direction,
+                ignore: r.ignore,
+            });
+        }
+        for (bench, exprs) in &raw.budgets {
+            let list = match exprs.get_ref() {
+                OneOrMany::One(s) => vec![s.clone()],
+                OneOrMany::Many(v) => v.clone(),
+            };
+            for e in list {
+                let b = Budget::parse(bench, &e)
+                    .map_err(|m| err(exprs.span(), &format!("budgets.\"{bench}\""), m))?;
+                c.budgets.push(b);
+            }
+        }
+        if let Some(store) = &raw.store {
+            if let Some(k) = &store.keep {
+                if *k.get_ref() == 0 {
+                    return Err(err(k.span(), "store.keep", "expected at least 1".into()));
+                }
+                c.keep = *k.get_ref();
+            }
+            c.baseline_branch = store.baseline_branch.clone();
+        }
+        Ok(c)
+    }
+}
+
+/// A config file problem, located.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigError {
+    pub path: String,
+    pub line: Option<usize>,
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+        }
+        if let Some(k) = &self.key {
+            write!(f, ": key `{k}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// `*` and `?` globs over whole names; a pattern without wildcards must match exactly.
+pub fn glob_matches(pattern: &str, name: &str) -> bool {
+    wildmatch::WildMatch::new(pattern).matches(name)
+}
+
+/// Reads a relative threshold written as a percentage string (`"5%"`).
+pub fn percent(v: &toml::Value) -> Result<f64, String> {
+    match v {
+        toml::Value::String(s) => parse_percent(s),
+        toml::Value::Integer(i) => Err(format!(
+            "expected a percentage string such as \"5%\", found `{i}`"
+        )),
+        toml::Value::Float(f) => Err(format!(
+            "expected a percentage string such as \"5%\", found `{f}`"
+        )),
+        other => Err(format!(
+            "expected a percentage string such as \"5%\", found a {}",
+            other.type_str()
+        )),
+    }
+}
+
+/// Parses `"5%"` (or `"5 %"`) into 0.05.
+pub fn parse_percent(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let num = t.strip_suffix('%').ok_or_else(|| {
+        format!("expected a percentage such as \"5%\", found \"{s}\"")
+    })?;
+    let v: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a percentage such as \"5%\", found \"{s}\""))?;
+    if !v.is_finite() || v < 0.0 {
+        return Err(format!("expected a non-negative percentage, found \"{s}\""));
+    }
+    Ok(v / 100.0)
+}
+
+fn alpha(a: f64) -> Result<f64, String> {
+    if a > 0.0 && a < 1.0 {
+        Ok(a)
+    } else {
+        Err(format!(
+            "expected a significance level between 0 and 1 (such as 0.05), found {a}"
+        ))
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset.min(text.len()))
+        .map(|t| t.matches('\n').count() + 1)
+        .unwrap_or(1)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    threshold: Option<Spanned<toml::Value>>,
+    significance: Option<Spanned<f64>>,
+    min_samples: Option<Spanned<usize>>,
+    fail_on_regression: Option<bool>,
+    fail_on_missing: Option<bool>,
+    fail_on_new: Option<bool>,
+    fail_on_inconclusive: Option<bool>,
+    #[serde(default)]
+    rule: Vec<RawRule>,
+    #[serde(default)]
+    budgets: BTreeMap<String, Spanned<OneOrMany>>,
+    store: Option<RawStore>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    benchmark: Option<String>,
+    metric: Option<String>,
+    threshold: Option<Spanned<toml::Value>>,
+    significance: Option<Spanned<f64>>,
+    direction: Option<Direction>,
+    ignore: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStore {
+    keep: Option<Spanned<usize>>,
+    baseline_branch: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FULL: &str = r#"
+threshold = "5%"
+significance = 0.01
+min_samples = 6
+fail_on_missing = true
+
+[[rule]]
+benchmark = "BenchmarkParse*"
+metric = "allocs"
+threshold = "0%"
+
+[[rule]]
+benchmark = "BenchmarkNoisy*"
+ignore = true
+
+[[rule]]
+metric = "score"
+direction = "higher_is_better"
+
+[budgets]
+http_req_duration = ["p(95) < 200ms", "p(99)<500"]
+http_req_failed = "rate < 0.1%"
+
+[store]
+keep = 30
+baseline_branch = "main"
+"#;
+
+    #[test]
+    fn reads_every_key() {
+        let c = Config::parse("perfgate.toml", FULL).unwrap();
+        assert_eq!(c.threshold, 0.05);
+        assert_eq!(c.alpha, 0.01);
+        assert_eq!(c.min_samples, 6);
+        assert!(c.fail_on_missing && c.fail_on_regression && !c.fail_on_new);
+        assert_eq!(c.rules.len(), 3);
+        assert_eq!(c.budgets.len(), 3);
+        assert_eq!(c.budgets[0].benchmark, "http_req_duration");
+        assert_eq!(c.budgets[2].expression, "rate < 0.1%");
+        assert_eq!(c.keep, 30);
+        assert_eq!(c.baseline_branch.as_deref(), Some("main"));
+    }
+
+    #[test]
+    fn later_rules_override_earlier_ones_by_glob() {
+        let c = Config::parse("perfgate.toml", FULL).unwrap();
+        let r = c.resolve("BenchmarkParseJSON-8", "allocs");
+        assert_eq!((r.threshold, r.alpha, r.ignore), (0.0, 0.01, false));
+        assert_eq!(c.resolve("BenchmarkParseJSON-8", "time").threshold, 0.05);
+        assert!(c.resolve("BenchmarkNoisyIO", "time").ignore);
+        assert_eq!(
+            c.resolve("x", "score").direction,
+            Some(Direction::HigherIsBetter)
+        );
+    }
+
+    #[test]
+    fn empty_config_gives_the_defaults() {
+        assert_eq!(Config::parse("p.toml", "").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn unknown_keys_name_file_line_and_key() {
+        let e = Config::parse("perfgate.toml", "threshold = \"5%\"\n\nthreshhold = 1\n").unwrap_err();
+        assert_eq!(e.line, Some(3));
+        let s = e.to_string();
+        assert!(s.starts_with("perfgate.toml:3: "), "{s}");
+        assert!(s.contains("unknown field `threshhold`"), "{s}");
+        let e = Config::parse("perfgate.toml", "[[rule]]\nbenchmark = \"x\"\nthresold = \"1%\"\n")
+            .unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(e.to_string().contains("unknown field `thresold`"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_name_file_line_and_key() {
+        let e = Config::parse("perfgate.toml", "\nthreshold = 0.05\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "perfgate.toml:2: key `threshold`: expected a percentage string such as \"5%\", found `0.05`"
+        );
+        let e = Config::parse("perfgate.toml", "significance = 5.0\n").unwrap_err();
+        assert!(e.to_string().contains("key `significance`"), "{e}");
+        let e = Config::parse("p.toml", "[budgets]\nx = \"p(95) 200\"\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.to_string().contains("no comparison operator"), "{e}");
+        let e = Config::parse("p.toml", "[[rule]]\ndirection = \"up\"\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        let e = Config::parse("p.toml", "threshold = \n").unwrap_err();
+        assert_eq!(e.line, Some(1));
+    }
+}
