@@ -4,5 +4,9 @@
 //! `compare` (decisions, with `stats`) -> `report` (Markdown, terminal, JSON) -> `cli` (files,
 //! environment, exit codes).
 
+pub mod compare;
+pub mod config;
 pub mod formats;
 pub mod model;
+pub mod report;
+pub mod store;

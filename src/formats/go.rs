@@ -1,12 +1,580 @@
-//! Placeholder: being written.
+//! `go test -bench` text (the Go benchmark format, as benchstat reads it): result lines
+//! `Benchmark<Name>[-P] <iterations> <value> <unit> [<value> <unit>]...`, configuration lines
+//! `key: value`, and whatever else a CI log carries, which is skipped.
+//!
+//! Each result line is one measurement; `-count N` repeats a line N times under the same name, and
+//! those repeats pool into one sample set per metric (in line order). The benchmark name is kept
+//! whole, sub-benchmarks and the `-P` GOMAXPROCS suffix included, because `BenchmarkFib-8` and
+//! `BenchmarkFib` are different runs. Standard units get the team's metric names (`ns/op` ->
+//! `time`, `B/op` -> `alloc_bytes`, `allocs/op` -> `allocs`, `MB/s` -> `throughput`); units from
+//! `b.ReportMetric` are kept under their own spelling. A name that occurs under two `pkg:` blocks
+//! of one log (`go test ./...`) is qualified as `<pkg>.<name>` so the two stay apart.
 
-use super::ParseError;
-use crate::model::Run;
+use std::collections::BTreeMap;
 
-pub fn parse(_text: &str) -> Result<Run, ParseError> {
-    Err(ParseError::whole("the go parser is not written yet"))
+use super::{clean_lines, strip_ansi, ParseError};
+use crate::model::{Benchmark, Data, Environment, Metric, Run, RunMeta, Unit};
+
+/// True when some line has the shape of a result: `Benchmark<name> <integer> <number> <unit>`,
+/// separated by tabs or spaces, starting at the beginning of the line.
+pub fn looks_like(text: &str) -> bool {
+    text.split('\n').any(|raw| {
+        let line = raw.trim_end_matches('\r');
+        if !line.contains("Benchmark") {
+            return false;
+        }
+        if line.contains('\u{1b}') {
+            result_shape(&strip_ansi(line))
+        } else {
+            result_shape(line)
+        }
+    })
 }
 
-pub fn looks_like(_text: &str) -> bool {
-    false
+fn result_shape(line: &str) -> bool {
+    if !line.starts_with("Benchmark") {
+        return false;
+    }
+    let mut fields = line.split_whitespace().skip(1);
+    let (Some(iters), Some(value), Some(_unit)) = (fields.next(), fields.next(), fields.next())
+    else {
+        return false;
+    };
+    is_integer(iters) && !value.is_empty() && value.chars().all(|c| c.is_ascii_digit() || c == '.')
+}
+
+fn is_integer(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_digit())
+}
+
+/// One result line, before names are made unique across packages.
+struct ResultLine {
+    name: String,
+    pkg: Option<String>,
+    metrics: Vec<Metric>,
+}
+
+/// Parses `go test -bench` output; see the module documentation.
+pub fn parse(text: &str) -> Result<Run, ParseError> {
+    let mut env = Environment::default();
+    let mut pkg: Option<String> = None;
+    let mut results = Vec::new();
+    for (no, line) in clean_lines(text) {
+        if let Some((key, value)) = config_line(&line) {
+            if key == "pkg" {
+                pkg = Some(value.to_string());
+            }
+            let slot = match key {
+                "goos" => &mut env.os,
+                "goarch" => &mut env.arch,
+                "cpu" => &mut env.cpu,
+                _ => {
+                    env.extra
+                        .entry(key.to_string())
+                        .or_insert_with(|| value.to_string());
+                    continue;
+                }
+            };
+            if slot.is_none() {
+                *slot = Some(value.to_string());
+            }
+            continue;
+        }
+        if let Some((name, metrics)) = result_line(no, &line)? {
+            results.push(ResultLine {
+                name,
+                pkg: pkg.clone(),
+                metrics,
+            });
+        }
+    }
+    if results.is_empty() {
+        return Err(ParseError::whole(
+            "no `go test -bench` results found: expected lines like \
+             `BenchmarkName-8   1000000   123.4 ns/op` (run `go test -bench=. -run=^$`)",
+        ));
+    }
+
+    // The same name under two packages are two benchmarks: qualify those names with the package.
+    let mut pkgs_of: BTreeMap<&str, Vec<Option<&str>>> = BTreeMap::new();
+    for r in &results {
+        let seen = pkgs_of.entry(r.name.as_str()).or_default();
+        if !seen.contains(&r.pkg.as_deref()) {
+            seen.push(r.pkg.as_deref());
+        }
+    }
+    let qualified: Vec<String> = results
+        .iter()
+        .map(|r| {
+            let collides = pkgs_of.get(r.name.as_str()).is_some_and(|p| p.len() > 1);
+            match (&r.pkg, collides) {
+                (Some(p), true) => format!("{p}.{}", r.name),
+                _ => r.name.clone(),
+            }
+        })
+        .collect();
+
+    let mut benchmarks: Vec<Benchmark> = Vec::new();
+    for (name, r) in qualified.into_iter().zip(results) {
+        let i = match benchmarks.iter().position(|b| b.name == name) {
+            Some(i) => i,
+            None => {
+                benchmarks.push(Benchmark::new(name));
+                benchmarks.len() - 1
+            }
+        };
+        if let Some(b) = benchmarks.get_mut(i) {
+            for m in r.metrics {
+                b.push(m);
+            }
+        }
+    }
+
+    let meta = RunMeta {
+        tool: Some("go".to_string()),
+        environment: env,
+        ..RunMeta::default()
+    };
+    Ok(Run::new(meta, benchmarks))
+}
+
+/// A configuration line `key: value`: the key starts with a lowercase letter and has no spaces or
+/// uppercase letters (the benchfmt rule), and the colon is followed by a space or the line's end.
+/// Lines with an empty value are ignored.
+fn config_line(line: &str) -> Option<(&str, &str)> {
+    let (key, rest) = line.split_once(':')?;
+    let first = key.chars().next()?;
+    if !first.is_ascii_lowercase() || key.chars().any(|c| c.is_whitespace() || c.is_uppercase()) {
+        return None;
+    }
+    if !(rest.is_empty() || rest.starts_with(|c: char| c.is_whitespace())) {
+        return None;
+    }
+    let value = rest.trim();
+    if value.is_empty() {
+        return None;
+    }
+    Some((key, value))
+}
+
+/// Reads a result line. `Ok(None)` for lines that are not results: no `Benchmark` prefix, a name
+/// going on in lowercase (`Benchmarking...`), a bare name, or no iteration count after the name.
+fn result_line(no: usize, line: &str) -> Result<Option<(String, Vec<Metric>)>, ParseError> {
+    let Some(after) = line.strip_prefix("Benchmark") else {
+        return Ok(None);
+    };
+    if after.starts_with(|c: char| c.is_lowercase()) {
+        return Ok(None);
+    }
+    let mut fields = line.split_whitespace();
+    let (Some(name), Some(iters)) = (fields.next(), fields.next()) else {
+        return Ok(None);
+    };
+    if !is_integer(iters) {
+        return Ok(None);
+    }
+    let mut metrics = Vec::new();
+    while let Some(value) = fields.next() {
+        let Some(unit) = fields.next() else {
+            return Err(ParseError::at(
+                no,
+                format!("`{name}`: the value `{value}` has no unit; expected `<value> <unit>` pairs such as `123.4 ns/op`"),
+            ));
+        };
+        metrics.push(measurement(no, name, value, unit)?);
+    }
+    if metrics.is_empty() {
+        return Err(ParseError::at(
+            no,
+            format!("`{name}`: expected `<value> <unit>` pairs such as `123.4 ns/op` after the iteration count {iters}"),
+        ));
+    }
+    Ok(Some((name.to_string(), metrics)))
+}
+
+fn measurement(no: usize, name: &str, value: &str, unit: &str) -> Result<Metric, ParseError> {
+    let looks_numeric = value
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'));
+    let v: f64 = match value.parse() {
+        Ok(v) if looks_numeric => v,
+        _ => {
+            return Err(ParseError::at(
+                no,
+                format!("`{name}`: expected a number before `{unit}`, found `{value}`"),
+            ))
+        }
+    };
+    let (metric, unit_kind, factor) = match unit {
+        "ns/op" => ("time".to_string(), Unit::Nanoseconds, 1.0),
+        "B/op" => ("alloc_bytes".to_string(), Unit::Bytes, 1.0),
+        "allocs/op" => ("allocs".to_string(), Unit::Count, 1.0),
+        "MB/s" => ("throughput".to_string(), Unit::BytesPerSecond, 1e6),
+        other => {
+            let (u, f) = Unit::parse(other);
+            (other.to_string(), u, f)
+        }
+    };
+    let v = v * factor;
+    if !v.is_finite() {
+        return Err(ParseError::at(
+            no,
+            format!("`{name}`: `{value} {unit}` is not a finite number"),
+        ));
+    }
+    if v < 0.0 && matches!(unit_kind, Unit::Nanoseconds | Unit::Bytes) {
+        return Err(ParseError::at(
+            no,
+            format!("`{name}`: `{value} {unit}` is negative; a time or size cannot be"),
+        ));
+    }
+    Ok(Metric::new(metric, unit_kind, Data::Value(v)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Direction;
+
+    const THREE: &str = include_str!("../../tests/fixtures/go/bencher-go-three.txt");
+    /// Derived: `bencher-go-three.txt` with every line ending turned into CRLF (see the README).
+    const THREE_CRLF: &str =
+        include_str!("../../tests/fixtures/go/bencher-go-three-crlf-derived.txt");
+    const OLD: &str = include_str!("../../tests/fixtures/go/benchstat-testdata-old.txt");
+    const FIBER: &str = include_str!("../../tests/fixtures/go/go_fiber_duplicate_names_output.txt");
+    const SUFFIXARRAY: &str = include_str!("../../tests/fixtures/go/suffixarray.bench");
+
+    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
+        run.benchmark(bench)
+            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
+            .metric(name)
+            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
+    }
+
+    fn value(run: &Run, bench: &str, name: &str) -> f64 {
+        match metric(run, bench, name).data {
+            Data::Value(v) => v,
+            ref other => panic!("`{bench}` `{name}` is not a value: {other:?}"),
+        }
+    }
+
+    fn samples(run: &Run, bench: &str, name: &str) -> Vec<f64> {
+        match &metric(run, bench, name).data {
+            Data::Samples(s) => s.clone(),
+            other => panic!("`{bench}` `{name}` is not samples: {other:?}"),
+        }
+    }
+
+    fn names(run: &Run) -> Vec<&str> {
+        run.benchmarks.iter().map(|b| b.name.as_str()).collect()
+    }
+
+    fn metric_names(run: &Run, bench: &str) -> Vec<String> {
+        run.benchmark(bench)
+            .map(|b| b.metrics.iter().map(|m| m.name.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    fn err(text: &str) -> ParseError {
+        parse(text).unwrap_err()
+    }
+
+    #[test]
+    fn reads_space_separated_output_with_a_custom_metric() {
+        let run = parse(THREE).unwrap();
+        assert_eq!(run.meta.tool.as_deref(), Some("go"));
+        assert_eq!(run.meta.environment.os.as_deref(), Some("darwin"));
+        assert_eq!(run.meta.environment.arch.as_deref(), Some("arm64"));
+        assert_eq!(run.meta.environment.cpu, None);
+        assert_eq!(
+            run.meta.environment.extra.get("pkg").map(String::as_str),
+            Some("bencher.dev")
+        );
+        assert_eq!(
+            names(&run),
+            [
+                "BenchmarkFib10-8",
+                "BenchmarkFib20-8",
+                "BenchmarkFib20WithAuxMetric-8"
+            ]
+        );
+        assert_eq!(value(&run, "BenchmarkFib10-8", "time"), 210.2);
+        assert_eq!(value(&run, "BenchmarkFib20-8", "time"), 26264.0);
+        assert_eq!(
+            metric_names(&run, "BenchmarkFib20WithAuxMetric-8"),
+            ["time", "auxMetricUnits"]
+        );
+        assert_eq!(
+            value(&run, "BenchmarkFib20WithAuxMetric-8", "time"),
+            25829.0
+        );
+        let aux = metric(&run, "BenchmarkFib20WithAuxMetric-8", "auxMetricUnits");
+        assert_eq!(aux.unit, Unit::Custom("auxMetricUnits".into()));
+        assert_eq!(aux.data, Data::Value(4.0));
+        assert_eq!(aux.direction, Direction::LowerIsBetter);
+        let time = metric(&run, "BenchmarkFib10-8", "time");
+        assert_eq!(time.unit, Unit::Nanoseconds);
+        assert_eq!(time.direction, Direction::LowerIsBetter);
+        insta::assert_json_snapshot!("bencher_go_three", run);
+    }
+
+    #[test]
+    fn reads_crlf_line_endings_like_lf() {
+        assert_eq!(parse(THREE_CRLF).unwrap(), parse(THREE).unwrap());
+    }
+
+    #[test]
+    fn pools_repeated_lines_into_samples() {
+        let run = parse(OLD).unwrap();
+        assert_eq!(
+            names(&run),
+            [
+                "BenchmarkEncode/format=json-48",
+                "BenchmarkEncode/format=gob-48"
+            ]
+        );
+        assert_eq!(
+            samples(&run, "BenchmarkEncode/format=json-48", "time"),
+            [1726.0, 1723.0, 1707.0, 1707.0, 1713.0, 1729.0, 1736.0, 1707.0, 1705.0, 1774.0]
+        );
+        assert_eq!(
+            samples(&run, "BenchmarkEncode/format=gob-48", "time"),
+            [3069.0, 3075.0, 3069.0, 3067.0, 3207.0, 3064.0, 3064.0, 3058.0, 3059.0, 3062.0]
+        );
+        assert_eq!(run.metric_count(), 2);
+        assert_eq!(run.meta.environment.os.as_deref(), Some("linux"));
+        assert_eq!(run.meta.environment.arch.as_deref(), Some("amd64"));
+        assert_eq!(
+            run.meta.environment.extra.get("pkg").map(String::as_str),
+            Some("golang.org/x/perf/cmd/benchstat/testdata")
+        );
+    }
+
+    #[test]
+    fn reads_benchmem_and_throughput_columns_with_ten_samples_each() {
+        let run = parse(SUFFIXARRAY).unwrap();
+        assert_eq!(run.benchmarks.len(), 42);
+        assert_eq!(run.metric_count(), 42 * 4);
+        for b in &run.benchmarks {
+            assert_eq!(
+                b.metrics
+                    .iter()
+                    .map(|m| m.name.as_str())
+                    .collect::<Vec<_>>(),
+                ["time", "throughput", "alloc_bytes", "allocs"],
+                "{}",
+                b.name
+            );
+            assert!(b.metrics.iter().all(|m| m.data.n() == 10), "{}", b.name);
+        }
+        let first = "BenchmarkNew/text=opticks/size=100K/bits=32-8";
+        assert_eq!(names(&run).first(), Some(&first));
+        assert_eq!(names(&run).last(), Some(&"BenchmarkSaveRestore/bits=64-8"));
+        let time = samples(&run, first, "time");
+        assert_eq!(time.first(), Some(&4052123.0));
+        assert_eq!(time.last(), Some(&4775885.0));
+        let tp = metric(&run, first, "throughput");
+        assert_eq!(tp.unit, Unit::BytesPerSecond);
+        assert_eq!(tp.direction, Direction::HigherIsBetter);
+        assert_eq!(samples(&run, first, "throughput").first(), Some(&24.68e6));
+        let bytes = metric(&run, first, "alloc_bytes");
+        assert_eq!(bytes.unit, Unit::Bytes);
+        assert_eq!(samples(&run, first, "alloc_bytes").first(), Some(&401490.0));
+        let allocs = metric(&run, first, "allocs");
+        assert_eq!(allocs.unit, Unit::Count);
+        assert_eq!(samples(&run, first, "allocs"), [2.0; 10]);
+        let last = samples(&run, "BenchmarkSaveRestore/bits=64-8", "time");
+        assert_eq!(last.last(), Some(&12699273.0));
+        assert_eq!(
+            run.meta.environment.cpu.as_deref(),
+            Some("Intel(R) Core(TM) i7-8665U CPU @ 1.90GHz")
+        );
+        assert_eq!(
+            run.meta.environment.extra.get("pkg").map(String::as_str),
+            Some("index/suffixarray")
+        );
+    }
+
+    #[test]
+    fn qualifies_names_that_occur_in_two_packages() {
+        let run = parse(FIBER).unwrap();
+        let cache = "github.com/gofiber/fiber/v3/middleware/cache";
+        let csrf = "github.com/gofiber/fiber/v3/middleware/csrf";
+        assert_eq!(
+            names(&run),
+            [
+                format!("{cache}.BenchmarkAppendMsgitem-4"),
+                format!("{cache}.BenchmarkUnmarshalitem-4"),
+                format!("{csrf}.BenchmarkAppendMsgitem-4"),
+                format!("{csrf}.BenchmarkUnmarshalitem-4"),
+            ]
+        );
+        let b = format!("{csrf}.BenchmarkAppendMsgitem-4");
+        assert_eq!(value(&run, &b, "time"), 0.3733);
+        assert_eq!(value(&run, &b, "throughput"), 2678.46e6);
+        assert_eq!(value(&run, &b, "alloc_bytes"), 0.0);
+        assert_eq!(value(&run, &b, "allocs"), 0.0);
+        let b = format!("{cache}.BenchmarkUnmarshalitem-4");
+        assert_eq!(value(&run, &b, "time"), 174.0);
+        assert_eq!(value(&run, &b, "throughput"), 907.83e6);
+        // First value wins for metadata: the first package is recorded.
+        let env = &run.meta.environment;
+        assert_eq!(env.extra.get("pkg"), Some(&cache.to_string()));
+        assert_eq!(env.cpu.as_deref(), Some("AMD EPYC 7763 64-Core Processor"));
+        assert_eq!(env.os.as_deref(), Some("linux"));
+        insta::assert_json_snapshot!("go_fiber_duplicate_names", run);
+    }
+
+    #[test]
+    fn keeps_names_bare_when_only_one_package_has_them() {
+        let text = "pkg: a\nBenchmarkX-8 10 5 ns/op\npkg: b\nBenchmarkY-8 10 6 ns/op\nBenchmarkX-8 10 7 ns/op\n";
+        let run = parse(text).unwrap();
+        assert_eq!(
+            names(&run),
+            ["a.BenchmarkX-8", "BenchmarkY-8", "b.BenchmarkX-8"]
+        );
+    }
+
+    #[test]
+    fn skips_noise_bare_names_bench_blocks_and_comments() {
+        let text = "\
+# a comment line
+note: run on a quiet machine
+Unit ns/op assume=exact
+=== RUN   TestSomething
+--- PASS: TestSomething (0.00s)
+BenchmarkLogs
+BenchmarkLogs-8   \t     100\t     12.5 ns/op\t  3 B/op\t 1 allocs/op
+--- BENCH: BenchmarkLogs-8
+    bench_test.go:12: BenchmarkLogs 100 abc ns/op is log output, not a result
+Benchmarking is fun: this is prose
+BenchmarkWarmup is starting
+\u{1b}[32mBenchmarkColour-4 \t 200 \t 8 ns/op\u{1b}[0m
+PASS
+ok  \texample.com/x\t1.2s
+FAIL
+";
+        let run = parse(text).unwrap();
+        assert_eq!(names(&run), ["BenchmarkLogs-8", "BenchmarkColour-4"]);
+        assert_eq!(value(&run, "BenchmarkLogs-8", "time"), 12.5);
+        assert_eq!(value(&run, "BenchmarkLogs-8", "alloc_bytes"), 3.0);
+        assert_eq!(value(&run, "BenchmarkLogs-8", "allocs"), 1.0);
+        assert_eq!(value(&run, "BenchmarkColour-4", "time"), 8.0);
+        assert_eq!(
+            run.meta.environment.extra.get("note").map(String::as_str),
+            Some("run on a quiet machine")
+        );
+        assert!(!run
+            .meta
+            .environment
+            .extra
+            .contains_key("Unit ns/op assume=exact"));
+        assert!(looks_like(text));
+    }
+
+    #[test]
+    fn converts_reported_metrics_with_known_units() {
+        let text = "BenchmarkQ-8 50 100 ns/op 0.25 sec/op 12 p99-ns 3.5 ops/s\n";
+        let run = parse(text).unwrap();
+        let sec = metric(&run, "BenchmarkQ-8", "sec/op");
+        assert_eq!(sec.unit, Unit::Nanoseconds);
+        assert_eq!(sec.data, Data::Value(0.25e9));
+        let p99 = metric(&run, "BenchmarkQ-8", "p99-ns");
+        assert_eq!(p99.unit, Unit::Custom("p99-ns".into()));
+        let ops = metric(&run, "BenchmarkQ-8", "ops/s");
+        assert_eq!(ops.unit, Unit::PerSecond);
+        assert_eq!(ops.direction, Direction::HigherIsBetter);
+    }
+
+    #[test]
+    fn keeps_the_gomaxprocs_suffix_as_part_of_the_name() {
+        let run = parse("BenchmarkFib10 10 5 ns/op\nBenchmarkFib10-8 10 6 ns/op\n").unwrap();
+        assert_eq!(names(&run), ["BenchmarkFib10", "BenchmarkFib10-8"]);
+    }
+
+    #[test]
+    fn first_config_value_wins() {
+        let run =
+            parse("goos: linux\ncpu: A\ngoos: darwin\ncpu: B\nBenchmarkX 1 1 ns/op\n").unwrap();
+        assert_eq!(run.meta.environment.os.as_deref(), Some("linux"));
+        assert_eq!(run.meta.environment.cpu.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn fails_on_a_malformed_value_naming_the_line() {
+        let e = err("goos: linux\nBenchmarkX 100 abc ns/op\n");
+        assert_eq!(e.line, Some(2));
+        assert!(
+            e.message
+                .contains("expected a number before `ns/op`, found `abc`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn fails_on_a_value_without_unit() {
+        let e = err("BenchmarkX 100 12 ns/op 7\n");
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("has no unit"), "{e}");
+    }
+
+    #[test]
+    fn fails_on_an_iteration_count_without_values() {
+        let e = err("BenchmarkX-8 100\n");
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("expected `<value> <unit>` pairs"), "{e}");
+    }
+
+    #[test]
+    fn fails_on_negative_or_non_finite_times_and_sizes() {
+        let e = err("BenchmarkX 100 -5 ns/op\n");
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("negative"), "{e}");
+        let e = err("\nBenchmarkX 100 5 ns/op -1 B/op\n");
+        assert_eq!(e.line, Some(2));
+        let e = err("BenchmarkX 100 NaN ns/op\n");
+        assert!(e.message.contains("found `NaN`"), "{e}");
+        let e = err("BenchmarkX 100 1e999 ns/op\n");
+        assert!(e.message.contains("not a finite number"), "{e}");
+        // A custom metric may be negative.
+        let run = parse("BenchmarkX 100 5 ns/op -3 delta\n").unwrap();
+        assert_eq!(value(&run, "BenchmarkX", "delta"), -3.0);
+    }
+
+    #[test]
+    fn fails_when_there_are_no_results() {
+        for text in [
+            "",
+            "\n\n",
+            "PASS\nok  \tx\t0.1s\n",
+            "goos: linux\nBenchmarkX\n",
+        ] {
+            let e = err(text);
+            assert_eq!(e.line, None);
+            assert!(e.message.contains("no `go test -bench` results"), "{e}");
+        }
+    }
+
+    #[test]
+    fn real_files_are_detected_as_go() {
+        for text in [THREE, THREE_CRLF, OLD, FIBER, SUFFIXARRAY] {
+            assert_eq!(super::super::detect(text), Ok(super::super::Format::Go));
+        }
+    }
+
+    #[test]
+    fn detects_result_lines_with_tabs_or_spaces() {
+        assert!(looks_like(THREE));
+        assert!(looks_like(THREE_CRLF));
+        assert!(looks_like(OLD));
+        assert!(looks_like(FIBER));
+        assert!(looks_like(SUFFIXARRAY));
+        assert!(!looks_like(""));
+        assert!(!looks_like("BenchmarkX\nPASS\n"));
+        assert!(!looks_like("  BenchmarkX 100 5 ns/op\n"));
+        assert!(!looks_like("BenchmarkX 1e3 5 ns/op\n"));
+        assert!(!looks_like(
+            r#"[{"name": "BenchmarkX", "unit": "ns", "value": 1}]"#
+        ));
+    }
 }

@@ -66,6 +66,16 @@ impl Unit {
             | "iterations" | "requests" | "reqs" | "x" => return (Unit::Count, 1.0),
             _ => {}
         }
+        // Spelled-out units are matched whatever their case (`Percent`, `Megabytes`).
+        if base.len() > 3 && base.chars().any(|c| c.is_ascii_uppercase()) {
+            let lower = base.to_ascii_lowercase();
+            if lower != base {
+                let (u, f) = Unit::parse(&lower);
+                if !matches!(u, Unit::Custom(_)) {
+                    return (u, f);
+                }
+            }
+        }
         // Events per another time unit: ops/ms, ops/us (JMH).
         if let Some((num, den)) = base.split_once('/') {
             if let (Some(e), Some(tf)) = (event_factor(num), time_factor(den)) {
@@ -192,6 +202,9 @@ fn time_factor(u: &str) -> Option<f64> {
 fn byte_factor(u: &str) -> Option<f64> {
     Some(match u {
         "B" | "bytes" | "byte" => 1.0,
+        "kilobytes" => 1e3,
+        "megabytes" => 1e6,
+        "gigabytes" => 1e9,
         "kB" | "KB" => 1e3,
         "MB" => 1e6,
         "GB" => 1e9,
@@ -286,6 +299,9 @@ mod tests {
         assert_eq!(Unit::parse("ops/ms"), (Unit::PerSecond, 1e3));
         assert_eq!(Unit::parse("Melem/s"), (Unit::PerSecond, 1e6));
         assert_eq!(Unit::parse("%"), (Unit::Ratio, 0.01));
+        assert_eq!(Unit::parse("Percent"), (Unit::Ratio, 0.01));
+        assert_eq!(Unit::parse("Megabytes"), (Unit::Bytes, 1e6));
+        assert_eq!(Unit::parse("Milliseconds"), (Unit::Nanoseconds, 1e6));
         assert_eq!(Unit::parse("allocs/op"), (Unit::Count, 1.0));
         assert_eq!(
             Unit::parse("auxMetricUnits"),

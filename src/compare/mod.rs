@@ -1,0 +1,3 @@
+//! Comparison (being written).
+mod types;
+pub use types::*;

@@ -1,0 +1,159 @@
+//! The typed result of a comparison: one [`MetricResult`] per compared metric, one
+//! [`BudgetResult`] per budget check, counts, and the overall [`Verdict`].
+
+use serde::Serialize;
+
+use crate::model::{Direction, RunMeta, Unit};
+
+/// What happened to one metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Worse beyond the threshold (and, with samples, statistically significant).
+    Regression,
+    /// Better beyond the threshold (and, with samples, statistically significant).
+    Improvement,
+    /// The data cannot decide: too few samples, or a large change that is not significant.
+    Inconclusive,
+    /// No change beyond the threshold.
+    Unchanged,
+    /// Present in the current run only.
+    New,
+    /// Present in the baseline only.
+    Missing,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Regression => "regression",
+            Status::Improvement => "improvement",
+            Status::Inconclusive => "inconclusive",
+            Status::Unchanged => "unchanged",
+            Status::New => "new",
+            Status::Missing => "missing",
+        }
+    }
+}
+
+/// How a metric was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Samples on both sides: two-sided Mann-Whitney U test plus the relative threshold.
+    MannWhitney,
+    /// One value on at least one side: relative threshold only, no noise estimate.
+    Threshold,
+    /// Nothing to compare (new or missing).
+    None,
+}
+
+/// One side of a comparison: the summary value (median of samples, or the single value) in the
+/// metric's canonical unit, and the number of observations.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Side {
+    pub value: f64,
+    pub n: usize,
+}
+
+/// The decision for one metric of one benchmark.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricResult {
+    pub benchmark: String,
+    pub metric: String,
+    pub unit: Unit,
+    pub direction: Direction,
+    pub baseline: Option<Side>,
+    pub current: Option<Side>,
+    /// Relative change of the summary values: 0.10 = +10%. None when undefined (zero baseline).
+    pub change: Option<f64>,
+    /// Confidence interval of the relative change (Hodges-Lehmann on log values), when samples allow.
+    pub ci: Option<(f64, f64)>,
+    pub p_value: Option<f64>,
+    pub status: Status,
+    pub method: Method,
+    /// The relative threshold applied to this metric (0.05 = 5%).
+    pub threshold: f64,
+    /// The significance level applied to this metric.
+    pub alpha: f64,
+    /// Whether this result makes the gate fail under the configuration.
+    pub fails_gate: bool,
+    /// A plain-words explanation when the decision needs one.
+    pub note: Option<String>,
+}
+
+/// The check of one absolute budget against the current run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BudgetResult {
+    /// The benchmark the budget was checked on (a concrete name, or the pattern when none matched).
+    pub benchmark: String,
+    pub metric: String,
+    /// The expression as written, such as `p(95) < 200ms`.
+    pub expression: String,
+    /// The measured value in the metric's canonical unit, when found.
+    pub actual: Option<f64>,
+    /// The limit in the metric's canonical unit.
+    pub limit: f64,
+    pub unit: Unit,
+    pub passed: bool,
+    pub note: Option<String>,
+}
+
+/// The overall outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Pass,
+    Fail,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+        }
+    }
+}
+
+/// How many results of each kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Counts {
+    pub regression: usize,
+    pub improvement: usize,
+    pub inconclusive: usize,
+    pub unchanged: usize,
+    pub new: usize,
+    pub missing: usize,
+    pub budgets_passed: usize,
+    pub budgets_broken: usize,
+}
+
+/// The settings in force, for the report to state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Settings {
+    pub threshold: f64,
+    pub alpha: f64,
+    pub min_samples: usize,
+    pub fail_on_regression: bool,
+    pub fail_on_missing: bool,
+    pub fail_on_new: bool,
+    pub fail_on_inconclusive: bool,
+}
+
+/// Everything a report needs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    pub verdict: Verdict,
+    pub counts: Counts,
+    /// Sorted: regressions first, then inconclusive, improvements, missing, new, unchanged; by
+    /// benchmark and metric within each.
+    pub results: Vec<MetricResult>,
+    pub budgets: Vec<BudgetResult>,
+    /// Metadata of the baseline run; None when there was no baseline (budgets only).
+    pub baseline: Option<RunMeta>,
+    pub current: RunMeta,
+    pub settings: Settings,
+    /// Plain-words reasons for a failing verdict, such as "2 regressions".
+    pub reasons: Vec<String>,
+}

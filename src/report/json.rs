@@ -1,0 +1,206 @@
+//! The JSON report, `perfgate.report.v1`: a stable contract for scripts and later CI steps. It is
+//! built from dedicated `Serialize` structs (not from the comparison types) so that refactoring
+//! the comparison cannot change the contract by accident; field order is the declaration order.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::view::method_str;
+use super::REPORT_SCHEMA;
+use crate::compare::{BudgetResult, Comparison, MetricResult, Side};
+use crate::model::RunMeta;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    schema: &'static str,
+    verdict: &'static str,
+    counts: CountsJson,
+    reasons: &'a [String],
+    settings: SettingsJson,
+    baseline_run: Option<RunJson<'a>>,
+    current_run: RunJson<'a>,
+    results: Vec<ResultJson<'a>>,
+    budgets: Vec<BudgetJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct CountsJson {
+    regression: usize,
+    improvement: usize,
+    inconclusive: usize,
+    unchanged: usize,
+    new: usize,
+    missing: usize,
+    budgets_passed: usize,
+    budgets_broken: usize,
+}
+
+#[derive(Serialize)]
+struct SettingsJson {
+    threshold: f64,
+    alpha: f64,
+    min_samples: usize,
+    fail_on_regression: bool,
+    fail_on_missing: bool,
+    fail_on_new: bool,
+    fail_on_inconclusive: bool,
+}
+
+#[derive(Serialize)]
+struct RunJson<'a> {
+    commit: Option<&'a str>,
+    branch: Option<&'a str>,
+    timestamp: Option<&'a str>,
+    tool: Option<&'a str>,
+    environment: EnvironmentJson<'a>,
+}
+
+#[derive(Serialize)]
+struct EnvironmentJson<'a> {
+    os: Option<&'a str>,
+    arch: Option<&'a str>,
+    cpu: Option<&'a str>,
+    cores: Option<u32>,
+    runner: Option<&'a str>,
+    extra: &'a BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct SideJson {
+    value: f64,
+    n: usize,
+}
+
+#[derive(Serialize)]
+struct ResultJson<'a> {
+    benchmark: &'a str,
+    metric: &'a str,
+    unit: &'a str,
+    direction: &'static str,
+    baseline: Option<SideJson>,
+    current: Option<SideJson>,
+    change: Option<f64>,
+    ci: Option<[f64; 2]>,
+    p_value: Option<f64>,
+    status: &'static str,
+    method: &'static str,
+    threshold: f64,
+    fails_gate: bool,
+    note: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct BudgetJson<'a> {
+    benchmark: &'a str,
+    metric: &'a str,
+    expression: &'a str,
+    actual: Option<f64>,
+    limit: f64,
+    unit: &'a str,
+    passed: bool,
+    note: Option<&'a str>,
+}
+
+/// The comparison as pretty-printed JSON (`perfgate.report.v1`), ending with a newline.
+/// Numbers are in each metric's canonical unit; non-finite numbers become `null`.
+pub fn render_json(c: &Comparison) -> String {
+    let k = &c.counts;
+    let s = &c.settings;
+    let report = Report {
+        schema: REPORT_SCHEMA,
+        verdict: c.verdict.as_str(),
+        counts: CountsJson {
+            regression: k.regression,
+            improvement: k.improvement,
+            inconclusive: k.inconclusive,
+            unchanged: k.unchanged,
+            new: k.new,
+            missing: k.missing,
+            budgets_passed: k.budgets_passed,
+            budgets_broken: k.budgets_broken,
+        },
+        reasons: &c.reasons,
+        settings: SettingsJson {
+            threshold: s.threshold,
+            alpha: s.alpha,
+            min_samples: s.min_samples,
+            fail_on_regression: s.fail_on_regression,
+            fail_on_missing: s.fail_on_missing,
+            fail_on_new: s.fail_on_new,
+            fail_on_inconclusive: s.fail_on_inconclusive,
+        },
+        baseline_run: c.baseline.as_ref().map(run),
+        current_run: run(&c.current),
+        results: c.results.iter().map(result).collect(),
+        budgets: c.budgets.iter().map(budget).collect(),
+    };
+    match serde_json::to_string_pretty(&report) {
+        Ok(mut text) => {
+            text.push('\n');
+            text
+        }
+        // Unreachable with these types (string keys only), but a report must never panic.
+        Err(e) => {
+            let fallback = serde_json::json!({ "schema": REPORT_SCHEMA, "error": e.to_string() });
+            format!("{fallback}\n")
+        }
+    }
+}
+
+fn run(m: &RunMeta) -> RunJson<'_> {
+    let e = &m.environment;
+    RunJson {
+        commit: m.commit.as_deref(),
+        branch: m.branch.as_deref(),
+        timestamp: m.timestamp.as_deref(),
+        tool: m.tool.as_deref(),
+        environment: EnvironmentJson {
+            os: e.os.as_deref(),
+            arch: e.arch.as_deref(),
+            cpu: e.cpu.as_deref(),
+            cores: e.cores,
+            runner: e.runner.as_deref(),
+            extra: &e.extra,
+        },
+    }
+}
+
+fn side(s: Option<Side>) -> Option<SideJson> {
+    s.map(|s| SideJson {
+        value: s.value,
+        n: s.n,
+    })
+}
+
+fn result(r: &MetricResult) -> ResultJson<'_> {
+    ResultJson {
+        benchmark: &r.benchmark,
+        metric: &r.metric,
+        unit: r.unit.as_str(),
+        direction: r.direction.as_str(),
+        baseline: side(r.baseline),
+        current: side(r.current),
+        change: r.change,
+        ci: r.ci.map(|(lo, hi)| [lo, hi]),
+        p_value: r.p_value,
+        status: r.status.as_str(),
+        method: method_str(r.method),
+        threshold: r.threshold,
+        fails_gate: r.fails_gate,
+        note: r.note.as_deref(),
+    }
+}
+
+fn budget(b: &BudgetResult) -> BudgetJson<'_> {
+    BudgetJson {
+        benchmark: &b.benchmark,
+        metric: &b.metric,
+        expression: &b.expression,
+        actual: b.actual,
+        limit: b.limit,
+        unit: b.unit.as_str(),
+        passed: b.passed,
+        note: b.note.as_deref(),
+    }
+}

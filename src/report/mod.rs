@@ -1,0 +1,98 @@
+//! Reports: a [`Comparison`](crate::compare::Comparison) rendered as Markdown (PR comment, job
+//! summary), as a terminal table, or as the JSON report (`perfgate.report.v1`). Renderers do no
+//! I/O: they return strings, and the CLI decides where they go and whether to color.
+//!
+//! All renderers read numbers from one [`View`], so `1.23 ms` or `+12.3%` read the same
+//! everywhere. The JSON report does not: it carries raw numbers in canonical units.
+//!
+//! # Custom Markdown templates
+//!
+//! [`MarkdownOptions::template`] replaces the built-in template with a
+//! [minijinja](https://docs.rs/minijinja) (Jinja2) template. It receives the [`View`] as its
+//! context. HTML auto-escaping is off; pass every value that comes from the input (names,
+//! metrics, notes, commits, branches, formatted values) through a filter:
+//!
+//! - `md`: escapes text for a Markdown paragraph or table cell (`|`, backticks, `*`, `_`, `[`,
+//!   `]`, `~`, `#`, `$`, `\`, `<>&` as entities, line breaks as spaces) and defuses `@mentions`.
+//!   `none` renders as nothing.
+//! - `code`: inline code for plain identifiers (commits, branches), escaped text otherwise.
+//! - `codeblock(lang)`: a fenced code block that the text cannot close early.
+//!
+//! Undefined variables are errors (with the template line), so typos show. `trim_blocks` and
+//! `lstrip_blocks` are on: a line holding only a block tag leaves no blank line. The built-in
+//! macros can be imported with `{% import "macros.md" as m %}`: `m.run(run)`,
+//! `m.results_table(section, what)`, `m.inconclusive_table(section)`,
+//! `m.budgets_table(section, what)`, `m.others_table(section)`.
+//!
+//! ## Variables
+//!
+//! - `title` (`perfgate` or [`MarkdownOptions::title`]), `verdict` (`pass`/`fail`), `passed`
+//!   (bool), `icon` (`✅`/`❌`), `headline` (`2 regressions, 1 budget broken`, `no regressions`),
+//!   `summary` (`2 regressions · 1 improvement · 3 unchanged`), `reasons` (list of strings).
+//! - `counts`: `regression`, `improvement`, `inconclusive`, `unchanged`, `new`, `missing`,
+//!   `budgets_passed`, `budgets_broken` (numbers).
+//! - `baseline` (none when there was no baseline) and `current`: `commit`, `short_commit`,
+//!   `branch`, `timestamp`, `tool`, `os`, `arch`, `cpu`, `cores`, `runner` (each may be none).
+//! - `settings`: `threshold` (`5%`), `alpha` (`0.05`), `min_samples`, `fail_on_regression`,
+//!   `fail_on_missing`, `fail_on_new`, `fail_on_inconclusive`.
+//! - Sections, each with `rows`, `total`, `more` (rows left out to fit the size limit),
+//!   `has_notes` and `has_threshold` (a shown row was decided by the threshold alone):
+//!   `regressions`, `budgets_broken`, `missing` and `new` (only those failing the gate),
+//!   `inconclusive`, `improvements`, `others` (unchanged, and new or missing not failing the
+//!   gate), `budgets_passed`. Together the result sections hold every result once.
+//! - Result rows: `benchmark`, `metric`, `unit` (canonical, `ns`), `direction`, `status`,
+//!   `method` (`mann_whitney`, `threshold`, `none`), `baseline` and `current` (`1.20 ms` or `—`),
+//!   `change` (`+12.3%`, `n/a`, `—`), `ci` (`+9.8% to +14.9%` or `—`), `p` (`p = 0.004`,
+//!   `p < 0.001`, `—`), `p_short` (`0.004`), `n` (`10 → 10`), `threshold` (`5%`), `fails_gate`,
+//!   `note` (or none).
+//! - Budget rows: `benchmark`, `metric`, `expression` (`p(95) < 200ms`), `actual` (`212 ms` or
+//!   `—`), `limit`, `unit`, `passed`, `note` (or none).
+//! - `others_summary` (`3 unchanged, 1 budget met`), `details` (false once the report had to be
+//!   shortened: leave out `others` and `budgets_passed` then), `shortened` (rows were left out),
+//!   `reproduce` ([`MarkdownOptions::reproduce`] or none), `total_results`, `total_budgets`.
+//!
+//! The marker ([`MarkdownOptions::marker`]) is not a variable: it is appended after the template's
+//! output, always.
+
+mod json;
+mod markdown;
+mod terminal;
+mod view;
+
+#[cfg(test)]
+mod tests;
+
+pub use json::render_json;
+pub use markdown::{escape_markdown, render_markdown, MarkdownOptions};
+pub use terminal::render_terminal;
+pub use view::{view, BudgetRow, ResultRow, RunView, Section, SettingsView, View};
+
+/// The schema tag of the JSON report.
+pub const REPORT_SCHEMA: &str = "perfgate.report.v1";
+
+/// Why a Markdown report could not be rendered: only a custom template can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The template does not parse.
+    #[error(
+        "the Markdown template has a syntax error{}: {message}; expected minijinja (Jinja2) syntax",
+        at_line(*line)
+    )]
+    TemplateSyntax {
+        line: Option<usize>,
+        message: String,
+    },
+    /// The template parses but fails on this report, such as an unknown variable or filter.
+    #[error(
+        "the Markdown template failed to render{}: {message}; check the names of its variables and filters (`md`, `code`, `codeblock`)",
+        at_line(*line)
+    )]
+    TemplateRender {
+        line: Option<usize>,
+        message: String,
+    },
+}
+
+fn at_line(line: Option<usize>) -> String {
+    line.map(|l| format!(" at line {l}")).unwrap_or_default()
+}

@@ -1,0 +1,328 @@
+//! The terminal report: an aligned table of every result (in the comparison's order, regressions
+//! first), the budgets, grouped notes, and a final verdict line. Colors only when asked: the CLI
+//! decides from the TTY and `NO_COLOR`. Control characters in names are shown escaped so that
+//! input cannot move the cursor or recolor the terminal.
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+
+use super::view::{budget_row, result_row, view, BudgetRow, ResultRow, RunView, View};
+use crate::compare::Comparison;
+
+/// Widest benchmark column; longer names are shortened in the middle.
+const BENCHMARK_WIDTH: usize = 48;
+/// Widest metric column.
+const METRIC_WIDTH: usize = 24;
+/// Names listed under one note before `… and N more`.
+const NOTE_NAMES: usize = 3;
+
+/// Renders the comparison for a terminal, with ANSI colors when `color` is true.
+pub fn render_terminal(c: &Comparison, color: bool) -> String {
+    let v = view(c);
+    let paint = Paint { color };
+    let mut out = String::new();
+
+    out.push_str(&run_line(&v));
+    out.push('\n');
+
+    // The comparison's order (regressions first), not the view's sections.
+    let results: Vec<ResultRow> = c.results.iter().map(result_row).collect();
+    let results: Vec<&ResultRow> = results.iter().collect();
+    if !results.is_empty() {
+        out.push('\n');
+        results_table(&mut out, &results, paint);
+    }
+    let mut budgets: Vec<BudgetRow> = c.budgets.iter().map(budget_row).collect();
+    budgets.sort_by_key(|b| b.passed);
+    let budgets: Vec<&BudgetRow> = budgets.iter().collect();
+    if !budgets.is_empty() {
+        out.push('\n');
+        budgets_table(&mut out, &budgets, paint);
+    }
+    notes(&mut out, &results, &budgets);
+
+    out.push('\n');
+    let verdict = format!(
+        "perfgate: {} ({})",
+        v.verdict.to_uppercase(),
+        clean(&v.headline)
+    );
+    let style = if v.passed { GREEN } else { RED };
+    out.push_str(&paint.apply(&verdict, style.bold()));
+    out.push('\n');
+    out
+}
+
+fn run_line(v: &View) -> String {
+    match &v.baseline {
+        Some(b) => format!(
+            "current {} vs baseline {}",
+            describe(&v.current),
+            describe(b)
+        ),
+        None => format!(
+            "current {}; no baseline: budgets only",
+            describe(&v.current)
+        ),
+    }
+}
+
+fn describe(r: &RunView) -> String {
+    let mut s = r
+        .short_commit
+        .as_deref()
+        .map_or_else(|| "(unknown commit)".to_string(), clean);
+    if let Some(b) = &r.branch {
+        let _ = write!(s, " on {}", clean(b));
+    }
+    if let Some(t) = &r.timestamp {
+        let _ = write!(s, " ({})", clean(t));
+    }
+    s
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Align {
+    Left,
+    Right,
+}
+
+/// A table cell: its plain text and how to color it.
+struct Cell {
+    text: String,
+    style: Style,
+}
+
+fn cell(text: impl Into<String>) -> Cell {
+    Cell {
+        text: text.into(),
+        style: Style::new(),
+    }
+}
+
+fn styled(text: impl Into<String>, style: Style) -> Cell {
+    Cell {
+        text: text.into(),
+        style,
+    }
+}
+
+const RED: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
+const GREEN: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Green)));
+const YELLOW: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
+const DIM: Style = Style::new().dimmed();
+
+fn status_style(status: &str) -> Style {
+    match status {
+        "regression" => RED,
+        "improvement" => GREEN,
+        "inconclusive" => YELLOW,
+        _ => Style::new(),
+    }
+}
+
+fn results_table(out: &mut String, rows: &[&ResultRow], paint: Paint) {
+    let header = [
+        "benchmark",
+        "metric",
+        "baseline",
+        "current",
+        "change",
+        "p",
+        "status",
+    ];
+    let align = [
+        Align::Left,
+        Align::Left,
+        Align::Right,
+        Align::Right,
+        Align::Right,
+        Align::Right,
+        Align::Left,
+    ];
+    let body: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|r| {
+            let style = status_style(r.status);
+            vec![
+                cell(shorten(&clean(&r.benchmark), BENCHMARK_WIDTH)),
+                cell(shorten(&clean(&r.metric), METRIC_WIDTH)),
+                cell(clean(&r.baseline)),
+                cell(clean(&r.current)),
+                styled(r.change.clone(), style),
+                cell(r.p_short.clone()),
+                styled(r.status, style),
+            ]
+        })
+        .collect();
+    table(out, &header, &align, &body, paint);
+}
+
+fn budgets_table(out: &mut String, rows: &[&BudgetRow], paint: Paint) {
+    let header = ["budget", "benchmark", "actual", "limit", "status"];
+    let align = [
+        Align::Left,
+        Align::Left,
+        Align::Right,
+        Align::Right,
+        Align::Left,
+    ];
+    let body: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|b| {
+            let status = if b.passed {
+                styled("met", GREEN)
+            } else {
+                styled("broken", RED)
+            };
+            vec![
+                cell(clean(&b.expression)),
+                cell(shorten(&clean(&b.benchmark), BENCHMARK_WIDTH)),
+                cell(clean(&b.actual)),
+                cell(clean(&b.limit)),
+                status,
+            ]
+        })
+        .collect();
+    table(out, &header, &align, &body, paint);
+}
+
+/// Writes an aligned table, two spaces between columns, the header dimmed.
+fn table(out: &mut String, header: &[&str], align: &[Align], rows: &[Vec<Cell>], paint: Paint) {
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+    for row in rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(width(&c.text));
+        }
+    }
+    let head: Vec<Cell> = header.iter().map(|h| styled(*h, DIM)).collect();
+    for row in std::iter::once(&head).chain(rows) {
+        let mut line = String::new();
+        let last = row.len().saturating_sub(1);
+        for (i, ((c, w), a)) in row.iter().zip(&widths).zip(align).enumerate() {
+            let pad = " ".repeat(w.saturating_sub(width(&c.text)));
+            let text = paint.apply(&c.text, c.style);
+            match a {
+                Align::Left if i == last => line.push_str(&text),
+                Align::Left => {
+                    line.push_str(&text);
+                    line.push_str(&pad);
+                }
+                Align::Right => {
+                    line.push_str(&pad);
+                    line.push_str(&text);
+                }
+            }
+            if i != last {
+                line.push_str("  ");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+}
+
+/// Notes of results and budgets, each note once with the names it applies to (a run of single
+/// values gives every result the same note).
+fn notes(out: &mut String, results: &[&ResultRow], budgets: &[&BudgetRow]) {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    let mut add = |note: &str, name: String| {
+        let note = clean(note);
+        match groups.iter_mut().find(|(n, _)| *n == note) {
+            Some((_, names)) => names.push(name),
+            None => groups.push((note, vec![name])),
+        }
+    };
+    for r in results {
+        if let Some(n) = &r.note {
+            let name = shorten(&clean(&r.benchmark), BENCHMARK_WIDTH);
+            add(n, format!("{name} {}", clean(&r.metric)));
+        }
+    }
+    for b in budgets {
+        if let Some(n) = &b.note {
+            let name = shorten(&clean(&b.benchmark), BENCHMARK_WIDTH);
+            add(n, format!("{name} ({})", clean(&b.expression)));
+        }
+    }
+    if groups.is_empty() {
+        return;
+    }
+    out.push_str("\nnotes:\n");
+    for (note, names) in groups {
+        let _ = writeln!(out, "  {note}");
+        let shown: Vec<&str> = names.iter().take(NOTE_NAMES).map(String::as_str).collect();
+        let mut line = shown.join(", ");
+        if names.len() > NOTE_NAMES {
+            let _ = write!(line, " … and {} more", names.len() - NOTE_NAMES);
+        }
+        let _ = writeln!(out, "    {}", line);
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Paint {
+    color: bool,
+}
+
+impl Paint {
+    fn apply(self, text: &str, style: Style) -> String {
+        if self.color && style != Style::new() {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Display width, counted in characters (good enough for the names benchmarks use).
+fn width(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// Shows control characters escaped (`\u{1b}`), so that input cannot drive the terminal.
+fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Shortens text to `max` characters by replacing its middle with `…`.
+fn shorten(text: &str, max: usize) -> String {
+    let n = width(text);
+    if n <= max || max < 3 {
+        return text.to_string();
+    }
+    let keep = max - 1;
+    let head = keep.div_ceil(2);
+    let tail = keep - head;
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_names_are_shortened_in_the_middle() {
+        assert_eq!(shorten("abcdefghij", 7), "abc…hij");
+        assert_eq!(shorten("abcdefghij", 6), "abc…ij");
+        assert_eq!(shorten("short", 7), "short");
+        assert_eq!(width(&shorten(&"x".repeat(100), 48)), 48);
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(clean("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(clean("a\nb"), "a\\nb");
+    }
+}

@@ -1,0 +1,785 @@
+//! Snapshot tests of what users read: the Markdown comment, the terminal table and the JSON
+//! report, over hand-built comparisons.
+
+use super::*;
+use crate::compare::{
+    BudgetResult, Comparison, Counts, Method, MetricResult, Settings, Side, Status, Verdict,
+};
+use crate::model::{Direction, Environment, RunMeta, Unit};
+
+const THRESHOLD_NOTE: &str =
+    "one value per side: no noise estimate, decided by the threshold alone";
+const MARKER: &str = "<!-- perfgate -->";
+
+fn meta(commit: &str, branch: &str, timestamp: &str) -> RunMeta {
+    RunMeta {
+        commit: Some(commit.into()),
+        branch: Some(branch.into()),
+        timestamp: Some(timestamp.into()),
+        tool: Some("go".into()),
+        environment: Environment {
+            os: Some("linux".into()),
+            arch: Some("amd64".into()),
+            cpu: Some("AMD EPYC 7763 64-Core Processor".into()),
+            cores: Some(4),
+            runner: Some("ubuntu-24.04".into()),
+            extra: [("pkg".to_string(), "example.com/codec".to_string())].into(),
+        },
+    }
+}
+
+fn settings() -> Settings {
+    Settings {
+        threshold: 0.05,
+        alpha: 0.05,
+        min_samples: 5,
+        fail_on_regression: true,
+        fail_on_missing: false,
+        fail_on_new: false,
+        fail_on_inconclusive: false,
+    }
+}
+
+/// A result with no data; tests fill in what they need.
+fn result(benchmark: &str, metric: &str, unit: Unit, status: Status) -> MetricResult {
+    let direction = Direction::infer(metric, &unit);
+    MetricResult {
+        benchmark: benchmark.into(),
+        metric: metric.into(),
+        unit,
+        direction,
+        baseline: None,
+        current: None,
+        change: None,
+        ci: None,
+        p_value: None,
+        status,
+        method: Method::None,
+        threshold: 0.05,
+        alpha: 0.05,
+        fails_gate: status == Status::Regression,
+        note: None,
+    }
+}
+
+/// A result decided on samples (Mann-Whitney).
+fn sampled(
+    benchmark: &str,
+    metric: &str,
+    unit: Unit,
+    (base, cur, n): (f64, f64, usize),
+    ci: (f64, f64),
+    p: f64,
+    status: Status,
+) -> MetricResult {
+    MetricResult {
+        baseline: Some(Side { value: base, n }),
+        current: Some(Side { value: cur, n }),
+        change: Some(cur / base - 1.0),
+        ci: Some(ci),
+        p_value: Some(p),
+        method: Method::MannWhitney,
+        ..result(benchmark, metric, unit, status)
+    }
+}
+
+/// A result with one value per side, decided by the threshold.
+fn single(
+    benchmark: &str,
+    metric: &str,
+    unit: Unit,
+    base: f64,
+    cur: f64,
+    status: Status,
+) -> MetricResult {
+    MetricResult {
+        baseline: Some(Side { value: base, n: 1 }),
+        current: Some(Side { value: cur, n: 1 }),
+        change: Some(cur / base - 1.0),
+        method: Method::Threshold,
+        note: Some(THRESHOLD_NOTE.into()),
+        ..result(benchmark, metric, unit, status)
+    }
+}
+
+fn budget(
+    benchmark: &str,
+    metric: &str,
+    expression: &str,
+    actual: Option<f64>,
+    limit: f64,
+    note: Option<&str>,
+) -> BudgetResult {
+    BudgetResult {
+        benchmark: benchmark.into(),
+        metric: metric.into(),
+        expression: expression.into(),
+        actual,
+        limit,
+        unit: Unit::Nanoseconds,
+        passed: actual.is_some_and(|a| a < limit),
+        note: note.map(str::to_string),
+    }
+}
+
+/// A comparison with counts, reasons and verdict derived as the engine derives them.
+fn comparison(
+    results: Vec<MetricResult>,
+    budgets: Vec<BudgetResult>,
+    baseline: Option<RunMeta>,
+) -> Comparison {
+    let count = |s: Status| results.iter().filter(|r| r.status == s).count();
+    let counts = Counts {
+        regression: count(Status::Regression),
+        improvement: count(Status::Improvement),
+        inconclusive: count(Status::Inconclusive),
+        unchanged: count(Status::Unchanged),
+        new: count(Status::New),
+        missing: count(Status::Missing),
+        budgets_passed: budgets.iter().filter(|b| b.passed).count(),
+        budgets_broken: budgets.iter().filter(|b| !b.passed).count(),
+    };
+    let mut reasons = Vec::new();
+    let failing = results.iter().filter(|r| r.fails_gate).count();
+    if failing > 0 {
+        reasons.push(view::plural(failing, "regression", "regressions"));
+    }
+    if counts.budgets_broken > 0 {
+        reasons.push(view::plural(
+            counts.budgets_broken,
+            "budget broken",
+            "budgets broken",
+        ));
+    }
+    Comparison {
+        verdict: if reasons.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        },
+        counts,
+        results,
+        budgets,
+        baseline,
+        current: meta(
+            "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432",
+            "feature/faster-json",
+            "2025-06-02T10:15:00Z",
+        ),
+        settings: settings(),
+        reasons,
+    }
+}
+
+fn base_meta() -> Option<RunMeta> {
+    Some(meta(
+        "0123456789abcdef0123456789abcdef01234567",
+        "main",
+        "2025-06-01T08:00:00Z",
+    ))
+}
+
+/// Every kind of result and budget, in the engine's order.
+fn failing_run() -> Comparison {
+    let results = vec![
+        sampled(
+            "BenchmarkParse/json",
+            "time",
+            Unit::Nanoseconds,
+            (1_200_000.0, 1_348_000.0, 10),
+            (0.098, 0.149),
+            0.0012,
+            Status::Regression,
+        ),
+        single(
+            "BenchmarkParse/json",
+            "alloc_bytes",
+            Unit::Bytes,
+            4096.0,
+            5120.0,
+            Status::Regression,
+        ),
+        MetricResult {
+            note: Some(
+                "too few samples to decide (3 and 3): at least 5 per side are needed; run more repeats"
+                    .into(),
+            ),
+            ..sampled(
+                "BenchmarkDecode",
+                "time",
+                Unit::Nanoseconds,
+                (850.0, 1020.0, 3),
+                (-0.05, 0.41),
+                0.1,
+                Status::Inconclusive,
+            )
+        },
+        MetricResult {
+            note: None,
+            ..sampled(
+                "BenchmarkDecode",
+                "allocs",
+                Unit::Count,
+                (12.0, 15.0, 8),
+                (-0.02, 0.5),
+                0.21,
+                Status::Inconclusive,
+            )
+        },
+        sampled(
+            "BenchmarkHash",
+            "throughput",
+            Unit::BytesPerSecond,
+            (1.2e9, 1.5e9, 10),
+            (0.2, 0.3),
+            0.0002,
+            Status::Improvement,
+        ),
+        MetricResult {
+            baseline: Some(Side { value: 500.0, n: 10 }),
+            ..result("BenchmarkLegacy", "time", Unit::Nanoseconds, Status::Missing)
+        },
+        MetricResult {
+            current: Some(Side { value: 700.0, n: 10 }),
+            ..result("BenchmarkStream", "time", Unit::Nanoseconds, Status::New)
+        },
+        sampled(
+            "BenchmarkSort",
+            "time",
+            Unit::Nanoseconds,
+            (2500.0, 2510.0, 10),
+            (-0.01, 0.02),
+            0.62,
+            Status::Unchanged,
+        ),
+        single(
+            "http_req_duration",
+            "p(95)",
+            Unit::Nanoseconds,
+            180e6,
+            182e6,
+            Status::Unchanged,
+        ),
+    ];
+    let budgets = vec![
+        budget(
+            "BenchmarkParse/json",
+            "time",
+            "time < 1ms",
+            Some(1_348_000.0),
+            1e6,
+            Some("median of 10 samples"),
+        ),
+        budget(
+            "http_req_duration",
+            "p(95)",
+            "p(95) < 200ms",
+            Some(182e6),
+            200e6,
+            None,
+        ),
+    ];
+    comparison(results, budgets, base_meta())
+}
+
+fn passing_run() -> Comparison {
+    let results = vec![
+        sampled(
+            "BenchmarkHash",
+            "throughput",
+            Unit::BytesPerSecond,
+            (1.2e9, 1.5e9, 10),
+            (0.2, 0.3),
+            0.0002,
+            Status::Improvement,
+        ),
+        sampled(
+            "BenchmarkSort",
+            "time",
+            Unit::Nanoseconds,
+            (2500.0, 2510.0, 10),
+            (-0.01, 0.02),
+            0.62,
+            Status::Unchanged,
+        ),
+        sampled(
+            "BenchmarkSort",
+            "alloc_bytes",
+            Unit::Bytes,
+            (1024.0, 1024.0, 10),
+            (0.0, 0.0),
+            1.0,
+            Status::Unchanged,
+        ),
+    ];
+    comparison(results, Vec::new(), base_meta())
+}
+
+fn budgets_only_run() -> Comparison {
+    let budgets = vec![
+        budget(
+            "http_req_duration{expected_response:true}",
+            "p(95)",
+            "p(95) < 200ms",
+            Some(212e6),
+            200e6,
+            None,
+        ),
+        budget(
+            "http_req_duration",
+            "p(99)",
+            "p(99) < 500ms",
+            Some(310e6),
+            500e6,
+            None,
+        ),
+        budget(
+            "checkout_*",
+            "p(95)",
+            "p(95) < 300ms",
+            None,
+            300e6,
+            Some("no benchmark matches `checkout_*`"),
+        ),
+    ];
+    comparison(Vec::new(), budgets, None)
+}
+
+const HOSTILE: &[&str] = &[
+    "a|b",
+    "`x`",
+    "<img src=x onerror=alert(1)>",
+    "@octocat",
+    "[link](http://x)",
+    "# heading\nsecond line",
+    "**bold** _it_ ~~gone~~ $x$",
+    "\u{1b}[31mred\u{1b}[0m",
+    "evil\u{202E}txt.exe",
+];
+
+fn hostile_run() -> Comparison {
+    let results = HOSTILE
+        .iter()
+        .map(|name| MetricResult {
+            note: Some(format!("see {name} <script>alert(1)</script> @admin")),
+            ..single(
+                name,
+                "time|<b>",
+                Unit::Nanoseconds,
+                100.0,
+                150.0,
+                Status::Regression,
+            )
+        })
+        .collect();
+    let budgets = vec![BudgetResult {
+        unit: Unit::Custom("<u>|x".into()),
+        ..budget(
+            "@octocat",
+            "p(95)",
+            "p(95) < 1ms | `rm -rf /`",
+            Some(2e6),
+            1e6,
+            None,
+        )
+    }];
+    let mut c = comparison(results, budgets, base_meta());
+    c.current.branch = Some("feat/`rm -rf`|@team".into());
+    c.current.commit = Some("deadbeef<b>".into());
+    c
+}
+
+/// `n` results of every status, with long names, sorted as the engine sorts them.
+fn large_run(n: usize) -> Comparison {
+    let status_of = |i: usize| match i % 10 {
+        0..=2 => Status::Regression,
+        3 => Status::Inconclusive,
+        4 => Status::Improvement,
+        _ => Status::Unchanged,
+    };
+    let mut results: Vec<MetricResult> = (0..n)
+        .map(|i| {
+            let name = format!("BenchmarkServer/handler=checkout/payload=large/case-{i:05}");
+            let status = status_of(i);
+            let mut r = sampled(
+                &name,
+                "time",
+                Unit::Nanoseconds,
+                (1000.0 + i as f64, 1100.0 + i as f64, 10),
+                (0.05, 0.15),
+                0.001,
+                status,
+            );
+            if status == Status::Inconclusive {
+                r.note = Some("a change of +10.0% is not statistically significant (p = 0.120): too noisy to decide; run more repeats or reduce noise".into());
+            }
+            r
+        })
+        .collect();
+    results.sort_by_key(|r| r.status);
+    comparison(results, Vec::new(), base_meta())
+}
+
+fn markdown(c: &Comparison) -> String {
+    let opts = MarkdownOptions {
+        marker: Some(MARKER.into()),
+        reproduce: Some("perfgate compare --baseline base.txt --current head.txt".into()),
+        ..MarkdownOptions::default()
+    };
+    match render_markdown(c, &opts) {
+        Ok(md) => md,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn failing_run_markdown_shows_regressions_first_and_the_rest_collapsed() {
+    insta::assert_snapshot!("failing_run_markdown", markdown(&failing_run()));
+}
+
+#[test]
+fn failing_run_terminal_is_an_aligned_table_with_a_verdict_line() {
+    insta::assert_snapshot!(
+        "failing_run_terminal",
+        render_terminal(&failing_run(), false)
+    );
+}
+
+#[test]
+fn failing_run_json_follows_the_report_schema() {
+    insta::assert_snapshot!("failing_run_json", render_json(&failing_run()));
+}
+
+#[test]
+fn passing_run_markdown_says_no_regressions() {
+    let md = markdown(&passing_run());
+    assert!(
+        md.starts_with("### ✅ perfgate: no regressions, 1 improvement\n"),
+        "{md}"
+    );
+    insta::assert_snapshot!("passing_run_markdown", md);
+}
+
+#[test]
+fn passing_run_terminal_ends_with_pass() {
+    insta::assert_snapshot!(
+        "passing_run_terminal",
+        render_terminal(&passing_run(), false)
+    );
+}
+
+#[test]
+fn budgets_only_markdown_says_there_is_no_baseline() {
+    let md = markdown(&budgets_only_run());
+    assert!(md.contains("No baseline: budgets only."), "{md}");
+    insta::assert_snapshot!("budgets_only_markdown", md);
+}
+
+#[test]
+fn budgets_only_terminal_lists_the_budgets() {
+    insta::assert_snapshot!(
+        "budgets_only_terminal",
+        render_terminal(&budgets_only_run(), false)
+    );
+}
+
+#[test]
+fn budgets_only_json_has_a_null_baseline_run() {
+    let json = render_json(&budgets_only_run());
+    insta::assert_snapshot!("budgets_only_json", json);
+}
+
+#[test]
+fn hostile_names_render_harmlessly_in_markdown() {
+    let md = markdown(&hostile_run());
+    for bad in [
+        "<img", "<script", "<b>", "<u>", "@octocat", "@admin", "@team", "[link]", "\u{1b}",
+        "\u{202E}", "`x`",
+    ] {
+        assert!(!md.contains(bad), "{bad:?} got through:\n{md}");
+    }
+    assert!(md.contains("feat/\\`rm -rf\\`\\|@\u{200D}team"), "{md}");
+    // Every table row keeps its column count: no `|` from a name splits a cell.
+    let mut header_pipes = None;
+    for line in md.lines() {
+        if !line.starts_with('|') {
+            header_pipes = None;
+            continue;
+        }
+        let pipes = line.replace(r"\|", "").matches('|').count();
+        let expected = *header_pipes.get_or_insert(pipes);
+        assert_eq!(pipes, expected, "in {line}");
+    }
+    insta::assert_snapshot!("hostile_names_markdown", md);
+}
+
+#[test]
+fn hostile_names_cannot_drive_the_terminal() {
+    let out = render_terminal(&hostile_run(), false);
+    assert!(!out.contains('\u{1b}'), "{out}");
+    assert!(!out.contains('\u{202E}'), "{out}");
+    insta::assert_snapshot!("hostile_names_terminal", out);
+}
+
+#[test]
+fn hostile_names_stay_intact_in_json() {
+    let json = render_json(&hostile_run());
+    let parsed: serde_json::Value = match serde_json::from_str(&json) {
+        Ok(v) => v,
+        Err(e) => panic!("{e}\n{json}"),
+    };
+    let names: Vec<&str> = parsed["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["benchmark"].as_str())
+        .collect();
+    assert_eq!(names, HOSTILE);
+}
+
+#[test]
+fn terminal_colors_only_when_asked() {
+    let plain = render_terminal(&failing_run(), false);
+    assert!(!plain.contains('\u{1b}'), "{plain}");
+    let colored = render_terminal(&failing_run(), true);
+    assert!(
+        colored.contains("\u{1b}[31mregression\u{1b}[0m"),
+        "{colored}"
+    );
+    assert!(
+        colored.contains("\u{1b}[32mimprovement\u{1b}[0m"),
+        "{colored}"
+    );
+    assert!(
+        colored.contains("\u{1b}[33minconclusive\u{1b}[0m"),
+        "{colored}"
+    );
+}
+
+#[test]
+fn terminal_shortens_long_names_in_the_middle() {
+    let long = format!("Benchmark{}End", "Middle".repeat(20));
+    let c = comparison(
+        vec![single(
+            &long,
+            "time",
+            Unit::Nanoseconds,
+            100.0,
+            101.0,
+            Status::Unchanged,
+        )],
+        Vec::new(),
+        base_meta(),
+    );
+    let out = render_terminal(&c, false);
+    assert!(
+        out.contains("\nBenchmarkMiddleMiddleMid…leMiddleMiddleMiddleEnd "),
+        "{out}"
+    );
+    assert!(render_json(&c).contains(&long));
+    assert!(markdown(&c).contains(&long));
+}
+
+#[test]
+fn json_results_have_exactly_the_contract_fields_in_order() {
+    let json = render_json(&failing_run());
+    let top: Vec<&str> = json
+        .lines()
+        .filter(|l| l.starts_with("  \"") && !l.starts_with("   "))
+        .filter_map(|l| l.trim().split('"').nth(1))
+        .collect();
+    assert_eq!(
+        top,
+        [
+            "schema",
+            "verdict",
+            "counts",
+            "reasons",
+            "settings",
+            "baseline_run",
+            "current_run",
+            "results",
+            "budgets"
+        ]
+    );
+    let parsed: serde_json::Value = match serde_json::from_str(&json) {
+        Ok(v) => v,
+        Err(e) => panic!("{e}"),
+    };
+    let first = &parsed["results"][0];
+    let keys: Vec<&String> = first
+        .as_object()
+        .into_iter()
+        .flat_map(|o| o.keys())
+        .collect();
+    let mut expected = vec![
+        "benchmark",
+        "metric",
+        "unit",
+        "direction",
+        "baseline",
+        "current",
+        "change",
+        "ci",
+        "p_value",
+        "status",
+        "method",
+        "threshold",
+        "fails_gate",
+        "note",
+    ];
+    expected.sort_unstable();
+    assert_eq!(keys, expected);
+    assert_eq!(first["ci"], serde_json::json!([0.098, 0.149]));
+    assert_eq!(
+        first["baseline"],
+        serde_json::json!({"value": 1_200_000.0, "n": 10})
+    );
+    assert_eq!(parsed["results"][5]["current"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_custom_template_receives_the_view() {
+    let opts = MarkdownOptions {
+        template: Some(
+            "{{ icon }} {{ headline }} ({{ counts.regression }})\n\
+             {% for r in regressions.rows %}- {{ r.benchmark|md }}: {{ r.change }}\n{% endfor %}"
+                .into(),
+        ),
+        marker: Some(MARKER.into()),
+        ..MarkdownOptions::default()
+    };
+    let md = match render_markdown(&failing_run(), &opts) {
+        Ok(md) => md,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(
+        md,
+        "❌ 2 regressions, 1 budget broken (2)\n\
+         - BenchmarkParse/json: +12.3%\n\
+         - BenchmarkParse/json: +25.0%\n\
+         \n<!-- perfgate -->\n"
+    );
+}
+
+#[test]
+fn a_custom_template_can_use_the_built_in_macros() {
+    let opts = MarkdownOptions {
+        template: Some(
+            "{% import \"macros.md\" as m %}{{ m.results_table(regressions, \"regressions\") }}"
+                .into(),
+        ),
+        ..MarkdownOptions::default()
+    };
+    let md = match render_markdown(&failing_run(), &opts) {
+        Ok(md) => md,
+        Err(e) => panic!("{e}"),
+    };
+    assert!(md.starts_with("| Benchmark | Metric |"), "{md}");
+}
+
+#[test]
+fn a_template_syntax_error_names_its_line() {
+    let opts = MarkdownOptions {
+        template: Some("line one\n{% if passed %}\nunclosed".into()),
+        ..MarkdownOptions::default()
+    };
+    match render_markdown(&failing_run(), &opts) {
+        Err(e @ ReportError::TemplateSyntax { line: Some(_), .. }) => {
+            let text = e.to_string();
+            assert!(text.contains("syntax error at line"), "{text}");
+        }
+        other => panic!("expected a syntax error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_template_using_an_unknown_variable_fails_with_its_line() {
+    let opts = MarkdownOptions {
+        template: Some("ok\n{{ regresions.total }}".into()),
+        ..MarkdownOptions::default()
+    };
+    match render_markdown(&failing_run(), &opts) {
+        Err(e @ ReportError::TemplateRender { line: Some(2), .. }) => {
+            assert!(e.to_string().contains("at line 2"), "{e}");
+        }
+        other => panic!("expected a render error at line 2, got {other:?}"),
+    }
+}
+
+#[test]
+fn title_option_replaces_perfgate_in_the_heading() {
+    let opts = MarkdownOptions {
+        title: Some("perf (linux)".into()),
+        ..MarkdownOptions::default()
+    };
+    let md = match render_markdown(&passing_run(), &opts) {
+        Ok(md) => md,
+        Err(e) => panic!("{e}"),
+    };
+    assert!(
+        md.starts_with("### ✅ perf (linux): no regressions"),
+        "{md}"
+    );
+    assert!(!md.contains("#### Reproduce"), "{md}");
+}
+
+fn assert_fits(md: &str, max: usize) {
+    let n = md.chars().count();
+    assert!(n <= max, "{n} characters, more than {max}");
+    assert_eq!(md.lines().last(), Some(MARKER));
+}
+
+#[test]
+fn a_thousand_benchmarks_fit_in_a_comment_with_the_marker_last() {
+    let md = markdown(&large_run(1000));
+    assert!(md.chars().count() < 65_000, "{}", md.chars().count());
+    assert_fits(&md, 65_000);
+    assert!(
+        md.starts_with("### ❌ perfgate: 300 regressions\n"),
+        "{}",
+        &md[..200]
+    );
+    assert!(md.contains("BenchmarkServer/handler=checkout/payload=large/case-00000"));
+}
+
+#[test]
+fn five_thousand_benchmarks_are_shortened_with_counts_of_what_is_left_out() {
+    let md = markdown(&large_run(5000));
+    assert_fits(&md, 65_000);
+    assert!(md.contains("more regressions."), "{md}");
+    assert!(md.contains("the JSON report lists every result"), "{md}");
+    assert!(md.contains("Not shown: 2500 unchanged."), "{md}");
+}
+
+#[test]
+fn a_small_limit_is_kept_even_if_the_report_must_be_cut() {
+    for max in [100, 400, 1000, 3000] {
+        let opts = MarkdownOptions {
+            marker: Some(MARKER.into()),
+            max_chars: max,
+            ..MarkdownOptions::default()
+        };
+        let md = match render_markdown(&hostile_run(), &opts) {
+            Ok(md) => md,
+            Err(e) => panic!("{e}"),
+        };
+        assert_fits(&md, max);
+    }
+}
+
+#[test]
+fn a_custom_template_is_cut_to_the_limit_too() {
+    let opts = MarkdownOptions {
+        template: Some("{% for i in range(10000) %}line {{ i }}\n{% endfor %}".into()),
+        marker: Some(MARKER.into()),
+        max_chars: 5000,
+        ..MarkdownOptions::default()
+    };
+    let md = match render_markdown(&failing_run(), &opts) {
+        Ok(md) => md,
+        Err(e) => panic!("{e}"),
+    };
+    assert_fits(&md, 5000);
+    assert!(md.contains("report cut to fit the size limit"), "{md}");
+}

@@ -1,0 +1,518 @@
+//! The view model: a [`Comparison`] turned into what people read, with every number already
+//! formatted (`1.23 ms`, `+12.3%`, `p = 0.004`) and results grouped into the sections a report
+//! shows. Markdown templates (built-in or the user's) and the terminal table render from it, so
+//! numbers read the same everywhere. Text from the input (names, notes, units) is kept raw here:
+//! each renderer escapes it for its medium.
+
+use serde::Serialize;
+
+use crate::compare::{BudgetResult, Comparison, Counts, Method, MetricResult, Status, Verdict};
+use crate::model::RunMeta;
+
+/// Shown in a cell that has no value.
+pub const NONE: &str = "—";
+
+/// What report templates receive. See the module documentation of [`crate::report`] for the
+/// meaning of each field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct View {
+    pub title: String,
+    /// `pass` or `fail`.
+    pub verdict: &'static str,
+    pub passed: bool,
+    /// `✅` or `❌`.
+    pub icon: &'static str,
+    /// The verdict in words: `2 regressions, 1 budget broken`, `no regressions`.
+    pub headline: String,
+    /// The non-zero counts in words: `2 regressions · 1 improvement · 3 unchanged`.
+    pub summary: String,
+    pub counts: Counts,
+    pub reasons: Vec<String>,
+    pub baseline: Option<RunView>,
+    pub current: RunView,
+    pub settings: SettingsView,
+    pub regressions: Section<ResultRow>,
+    pub budgets_broken: Section<BudgetRow>,
+    /// Missing results that fail the gate (the others are in `others`).
+    pub missing: Section<ResultRow>,
+    /// New results that fail the gate (the others are in `others`).
+    pub new: Section<ResultRow>,
+    pub inconclusive: Section<ResultRow>,
+    pub improvements: Section<ResultRow>,
+    /// Everything else: unchanged, and new or missing results that do not fail the gate.
+    pub others: Section<ResultRow>,
+    pub budgets_passed: Section<BudgetRow>,
+    /// What `others` and `budgets_passed` hold, in words: `3 unchanged, 1 new, 2 budgets met`.
+    pub others_summary: String,
+    /// Whether to show `others` and `budgets_passed` (in a collapsed block); false when the
+    /// report had to be shortened.
+    pub details: bool,
+    /// True when rows were left out to fit the size limit.
+    pub shortened: bool,
+    /// A command to reproduce the run locally, when the caller gave one.
+    pub reproduce: Option<String>,
+    pub total_results: usize,
+    pub total_budgets: usize,
+}
+
+/// Rows of one part of the report. `rows` may be shortened to fit a size limit; `total` counts
+/// them all and `more` the ones left out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Section<T> {
+    pub rows: Vec<T>,
+    pub total: usize,
+    pub more: usize,
+    /// Whether any shown row has a note.
+    pub has_notes: bool,
+    /// Whether any shown row was decided by the threshold alone (one value on a side).
+    pub has_threshold: bool,
+}
+
+/// Something a section row can say about itself.
+pub trait RowInfo {
+    fn has_note(&self) -> bool;
+    fn threshold_only(&self) -> bool;
+}
+
+impl<T: RowInfo> Section<T> {
+    fn new(rows: Vec<T>) -> Section<T> {
+        let mut s = Section {
+            total: rows.len(),
+            rows,
+            more: 0,
+            has_notes: false,
+            has_threshold: false,
+        };
+        s.refresh();
+        s
+    }
+
+    /// Keeps at most `max` rows.
+    pub fn cap(&mut self, max: usize) {
+        self.rows.truncate(max);
+        self.refresh();
+    }
+
+    fn refresh(&mut self) {
+        self.more = self.total.saturating_sub(self.rows.len());
+        self.has_notes = self.rows.iter().any(RowInfo::has_note);
+        self.has_threshold = self.rows.iter().any(RowInfo::threshold_only);
+    }
+}
+
+/// One metric of one benchmark, formatted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResultRow {
+    pub benchmark: String,
+    pub metric: String,
+    /// Canonical unit, such as `ns`.
+    pub unit: String,
+    /// `lower_is_better` or `higher_is_better`.
+    pub direction: &'static str,
+    /// `regression`, `improvement`, `inconclusive`, `unchanged`, `new` or `missing`.
+    pub status: &'static str,
+    /// `mann_whitney`, `threshold` or `none`.
+    pub method: &'static str,
+    /// `1.20 ms`, or `—` when the side is absent.
+    pub baseline: String,
+    pub current: String,
+    /// `+12.3%`; `n/a` when the baseline is zero; `—` when a side is absent.
+    pub change: String,
+    /// `+9.8% to +14.9%`, or `—`.
+    pub ci: String,
+    /// `p = 0.004`, `p < 0.001`, or `—`.
+    pub p: String,
+    /// The p-value alone: `0.004`, `<0.001`, or `—`.
+    pub p_short: String,
+    /// Observations per side: `10 → 10`, `— → 5`.
+    pub n: String,
+    /// The relative threshold applied: `5%`.
+    pub threshold: String,
+    pub fails_gate: bool,
+    pub note: Option<String>,
+}
+
+impl RowInfo for ResultRow {
+    fn has_note(&self) -> bool {
+        self.note.is_some()
+    }
+    fn threshold_only(&self) -> bool {
+        self.method == method_str(Method::Threshold)
+    }
+}
+
+/// One budget check, formatted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BudgetRow {
+    pub benchmark: String,
+    pub metric: String,
+    /// As written in the configuration: `p(95) < 200ms`.
+    pub expression: String,
+    /// `212 ms`, or `—` when the value was not found.
+    pub actual: String,
+    pub limit: String,
+    pub unit: String,
+    pub passed: bool,
+    pub note: Option<String>,
+}
+
+impl RowInfo for BudgetRow {
+    fn has_note(&self) -> bool {
+        self.note.is_some()
+    }
+    fn threshold_only(&self) -> bool {
+        false
+    }
+}
+
+/// Where and when a run was made.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunView {
+    pub commit: Option<String>,
+    /// The first 7 characters of a hexadecimal commit id; other ids as they are.
+    pub short_commit: Option<String>,
+    pub branch: Option<String>,
+    pub timestamp: Option<String>,
+    pub tool: Option<String>,
+    pub os: Option<String>,
+    pub arch: Option<String>,
+    pub cpu: Option<String>,
+    pub cores: Option<u32>,
+    pub runner: Option<String>,
+}
+
+/// The settings in force, formatted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SettingsView {
+    /// `5%`.
+    pub threshold: String,
+    /// `0.05`.
+    pub alpha: String,
+    pub min_samples: usize,
+    pub fail_on_regression: bool,
+    pub fail_on_missing: bool,
+    pub fail_on_new: bool,
+    pub fail_on_inconclusive: bool,
+}
+
+/// Builds the view model of a comparison, with every row shown.
+pub fn view(c: &Comparison) -> View {
+    let rows_where = |keep: &dyn Fn(&MetricResult) -> bool| -> Vec<ResultRow> {
+        c.results
+            .iter()
+            .filter(|r| keep(r))
+            .map(result_row)
+            .collect()
+    };
+    let is = |s: Status| move |r: &MetricResult| r.status == s;
+    let regressions = rows_where(&is(Status::Regression));
+    let inconclusive = rows_where(&is(Status::Inconclusive));
+    let improvements = rows_where(&is(Status::Improvement));
+    let missing = rows_where(&|r| r.status == Status::Missing && r.fails_gate);
+    let new = rows_where(&|r| r.status == Status::New && r.fails_gate);
+    let others = rows_where(&|r| {
+        matches!(r.status, Status::Unchanged | Status::New | Status::Missing) && !r.fails_gate
+    });
+    let budgets_broken: Vec<BudgetRow> = c
+        .budgets
+        .iter()
+        .filter(|b| !b.passed)
+        .map(budget_row)
+        .collect();
+    let budgets_passed: Vec<BudgetRow> = c
+        .budgets
+        .iter()
+        .filter(|b| b.passed)
+        .map(budget_row)
+        .collect();
+    let others_summary = others_summary(&others, budgets_passed.len());
+    let passed = c.verdict == Verdict::Pass;
+    View {
+        title: "perfgate".to_string(),
+        verdict: c.verdict.as_str(),
+        passed,
+        icon: if passed { "✅" } else { "❌" },
+        headline: headline(c),
+        summary: summary(&c.counts),
+        counts: c.counts,
+        reasons: c.reasons.clone(),
+        baseline: c.baseline.as_ref().map(run_view),
+        current: run_view(&c.current),
+        settings: SettingsView {
+            threshold: percent_plain(c.settings.threshold),
+            alpha: trim_number(c.settings.alpha, 4),
+            min_samples: c.settings.min_samples,
+            fail_on_regression: c.settings.fail_on_regression,
+            fail_on_missing: c.settings.fail_on_missing,
+            fail_on_new: c.settings.fail_on_new,
+            fail_on_inconclusive: c.settings.fail_on_inconclusive,
+        },
+        regressions: Section::new(regressions),
+        budgets_broken: Section::new(budgets_broken),
+        missing: Section::new(missing),
+        new: Section::new(new),
+        inconclusive: Section::new(inconclusive),
+        improvements: Section::new(improvements),
+        others: Section::new(others),
+        budgets_passed: Section::new(budgets_passed),
+        others_summary,
+        details: true,
+        shortened: false,
+        reproduce: None,
+        total_results: c.results.len(),
+        total_budgets: c.budgets.len(),
+    }
+}
+
+impl View {
+    /// Hides the collapsed details and keeps at most `max` rows in the sections that fail the
+    /// gate, and a quarter of that (at least one) in the inconclusive and improved ones.
+    pub fn cap(&mut self, max: usize) {
+        self.hide_details();
+        let minor = (max / 4).max(1);
+        self.regressions.cap(max);
+        self.budgets_broken.cap(max);
+        self.missing.cap(max);
+        self.new.cap(max);
+        self.inconclusive.cap(minor);
+        self.improvements.cap(minor);
+        let cut = [
+            self.regressions.more,
+            self.budgets_broken.more,
+            self.missing.more,
+            self.new.more,
+            self.inconclusive.more,
+            self.improvements.more,
+        ];
+        if cut.iter().any(|&m| m > 0) {
+            self.shortened = true;
+        }
+    }
+
+    /// Hides the collapsed details (unchanged results and passed budgets).
+    pub fn hide_details(&mut self) {
+        if self.details && (self.others.total > 0 || self.budgets_passed.total > 0) {
+            self.details = false;
+            self.shortened = true;
+        }
+    }
+}
+
+pub(crate) fn result_row(r: &MetricResult) -> ResultRow {
+    let side = |s: Option<crate::compare::Side>| match s {
+        Some(s) => r.unit.format(s.value),
+        None => NONE.to_string(),
+    };
+    let n = |s: Option<crate::compare::Side>| match s {
+        Some(s) => s.n.to_string(),
+        None => NONE.to_string(),
+    };
+    let change = match (r.baseline, r.current, r.change) {
+        (_, _, Some(ch)) => percent_signed(ch),
+        (Some(_), Some(_), None) => "n/a".to_string(),
+        _ => NONE.to_string(),
+    };
+    let (p, p_short) = match r.p_value {
+        Some(p) if p < 0.001 => ("p < 0.001".to_string(), "<0.001".to_string()),
+        Some(p) if p.is_finite() => (format!("p = {p:.3}"), format!("{p:.3}")),
+        _ => (NONE.to_string(), NONE.to_string()),
+    };
+    ResultRow {
+        benchmark: r.benchmark.clone(),
+        metric: r.metric.clone(),
+        unit: r.unit.as_str().to_string(),
+        direction: r.direction.as_str(),
+        status: r.status.as_str(),
+        method: method_str(r.method),
+        baseline: side(r.baseline),
+        current: side(r.current),
+        change,
+        ci: match r.ci {
+            Some((lo, hi)) => format!("{} to {}", percent_signed(lo), percent_signed(hi)),
+            None => NONE.to_string(),
+        },
+        p,
+        p_short,
+        n: format!("{} → {}", n(r.baseline), n(r.current)),
+        threshold: percent_plain(r.threshold),
+        fails_gate: r.fails_gate,
+        note: r.note.clone(),
+    }
+}
+
+pub(crate) fn budget_row(b: &BudgetResult) -> BudgetRow {
+    BudgetRow {
+        benchmark: b.benchmark.clone(),
+        metric: b.metric.clone(),
+        expression: b.expression.clone(),
+        actual: match b.actual {
+            Some(v) => b.unit.format(v),
+            None => NONE.to_string(),
+        },
+        limit: b.unit.format(b.limit),
+        unit: b.unit.as_str().to_string(),
+        passed: b.passed,
+        note: b.note.clone(),
+    }
+}
+
+fn run_view(m: &RunMeta) -> RunView {
+    RunView {
+        commit: m.commit.clone(),
+        short_commit: m.commit.as_deref().map(short_commit),
+        branch: m.branch.clone(),
+        timestamp: m.timestamp.clone(),
+        tool: m.tool.clone(),
+        os: m.environment.os.clone(),
+        arch: m.environment.arch.clone(),
+        cpu: m.environment.cpu.clone(),
+        cores: m.environment.cores,
+        runner: m.environment.runner.clone(),
+    }
+}
+
+fn short_commit(commit: &str) -> String {
+    let c = commit.trim();
+    if c.len() > 7 && c.chars().all(|ch| ch.is_ascii_hexdigit()) {
+        c.chars().take(7).collect()
+    } else {
+        c.to_string()
+    }
+}
+
+/// The method's name as the JSON report spells it.
+pub fn method_str(m: Method) -> &'static str {
+    match m {
+        Method::MannWhitney => "mann_whitney",
+        Method::Threshold => "threshold",
+        Method::None => "none",
+    }
+}
+
+/// `count` followed by the singular or plural noun.
+pub fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+fn headline(c: &Comparison) -> String {
+    if c.verdict == Verdict::Fail {
+        return if c.reasons.is_empty() {
+            "failed".to_string()
+        } else {
+            c.reasons.join(", ")
+        };
+    }
+    if c.results.is_empty() {
+        return match c.budgets.len() {
+            0 => "nothing to compare".to_string(),
+            1 => "the budget is met".to_string(),
+            n => format!("all {n} budgets met"),
+        };
+    }
+    let mut text = match c.counts.regression {
+        0 => "no regressions".to_string(),
+        n => format!("{} (not gating)", plural(n, "regression", "regressions")),
+    };
+    if c.counts.improvement > 0 {
+        text.push_str(", ");
+        text.push_str(&plural(c.counts.improvement, "improvement", "improvements"));
+    }
+    text
+}
+
+fn summary(c: &Counts) -> String {
+    let parts: Vec<String> = [
+        (c.regression, "regression", "regressions"),
+        (c.budgets_broken, "budget broken", "budgets broken"),
+        (c.missing, "missing", "missing"),
+        (c.new, "new", "new"),
+        (c.inconclusive, "inconclusive", "inconclusive"),
+        (c.improvement, "improvement", "improvements"),
+        (c.unchanged, "unchanged", "unchanged"),
+        (c.budgets_passed, "budget met", "budgets met"),
+    ]
+    .iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|&(n, one, many)| plural(n, one, many))
+    .collect();
+    if parts.is_empty() {
+        "nothing compared".to_string()
+    } else {
+        parts.join(" · ")
+    }
+}
+
+fn others_summary(others: &[ResultRow], budgets_passed: usize) -> String {
+    let count = |s: Status| others.iter().filter(|r| r.status == s.as_str()).count();
+    let parts: Vec<String> = [
+        (count(Status::Unchanged), "unchanged", "unchanged"),
+        (count(Status::New), "new", "new"),
+        (count(Status::Missing), "missing", "missing"),
+        (budgets_passed, "budget met", "budgets met"),
+    ]
+    .iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|&(n, one, many)| plural(n, one, many))
+    .collect();
+    parts.join(", ")
+}
+
+/// A relative change with its sign: `+12.3%`, `-4.0%`, `0.0%`, `+1250%`.
+pub fn percent_signed(ratio: f64) -> String {
+    if !ratio.is_finite() {
+        return "n/a".to_string();
+    }
+    let p = ratio * 100.0;
+    if p.abs() >= 1000.0 {
+        format!("{p:+.0}%")
+    } else if p.abs() < 0.05 {
+        "0.0%".to_string()
+    } else {
+        format!("{p:+.1}%")
+    }
+}
+
+/// A ratio as a percentage without needless digits: `5%`, `2.5%`.
+fn percent_plain(ratio: f64) -> String {
+    format!("{}%", trim_number(ratio * 100.0, 2))
+}
+
+/// A number with at most `decimals` decimals and no trailing zeros.
+fn trim_number(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_read_as_signed_percentages() {
+        assert_eq!(percent_signed(0.123), "+12.3%");
+        assert_eq!(percent_signed(-0.04), "-4.0%");
+        assert_eq!(percent_signed(0.0001), "0.0%");
+        assert_eq!(percent_signed(-0.0001), "0.0%");
+        assert_eq!(percent_signed(12.5), "+1250%");
+        assert_eq!(percent_signed(f64::NAN), "n/a");
+    }
+
+    #[test]
+    fn settings_drop_needless_digits() {
+        assert_eq!(percent_plain(0.05), "5%");
+        assert_eq!(percent_plain(0.025), "2.5%");
+        assert_eq!(trim_number(0.05, 4), "0.05");
+        assert_eq!(trim_number(0.1, 4), "0.1");
+    }
+
+    #[test]
+    fn only_hexadecimal_commits_are_shortened() {
+        assert_eq!(short_commit("0123456789abcdef"), "0123456");
+        assert_eq!(short_commit("v1.2.3-rc"), "v1.2.3-rc");
+        assert_eq!(short_commit("abc"), "abc");
+    }
+}
