@@ -9,4 +9,5 @@ pub mod config;
 pub mod formats;
 pub mod model;
 pub mod report;
+pub mod stats;
 pub mod store;

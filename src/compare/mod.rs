@@ -1,3 +1,9 @@
-//! Comparison (being written).
+//! Comparison: pairs a baseline run with a current run, decides every metric (regression,
+//! improvement, unchanged, inconclusive, new, missing) with `stats`, checks budgets, and applies the
+//! configuration's gate rules into a typed [`Comparison`]. Pure: no I/O.
+
+mod engine;
 mod types;
+
+pub use engine::{check_budget, compare, decide, series, Series, CONFIDENCE};
 pub use types::*;

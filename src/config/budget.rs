@@ -222,7 +222,9 @@ mod tests {
         assert!(Budget::parse("x", "p(95) 200")
             .unwrap_err()
             .contains("no comparison operator"));
-        assert!(Budget::parse("x", "< 200").unwrap_err().contains("no statistic"));
+        assert!(Budget::parse("x", "< 200")
+            .unwrap_err()
+            .contains("no statistic"));
         assert!(Budget::parse("x", "p(95) < fast")
             .unwrap_err()
             .contains("not a number"));

@@ -141,11 +141,15 @@ impl Config {
         for (i, r) in raw.rule.iter().enumerate() {
             let key = |k: &str| format!("rule[{i}].{k}");
             let threshold = match &r.threshold {
-                Some(t) => Some(percent(t.get_ref()).map_err(|m| err(t.span(), &key("threshold"), m))?),
+                Some(t) => {
+                    Some(percent(t.get_ref()).map_err(|m| err(t.span(), &key("threshold"), m))?)
+                }
                 None => None,
             };
             let alpha_v = match &r.significance {
-                Some(a) => Some(alpha(*a.get_ref()).map_err(|m| err(a.span(), &key("significance"), m))?),
+                Some(a) => {
+                    Some(alpha(*a.get_ref()).map_err(|m| err(a.span(), &key("significance"), m))?)
+                }
                 None => None,
             };
             c.rules.push(Rule {
@@ -228,9 +232,9 @@ pub fn percent(v: &toml::Value) -> Result<f64, String> {
 /// Parses `"5%"` (or `"5 %"`) into 0.05.
 pub fn parse_percent(s: &str) -> Result<f64, String> {
     let t = s.trim();
-    let num = t.strip_suffix('%').ok_or_else(|| {
-        format!("expected a percentage such as \"5%\", found \"{s}\"")
-    })?;
+    let num = t
+        .strip_suffix('%')
+        .ok_or_else(|| format!("expected a percentage such as \"5%\", found \"{s}\""))?;
     let v: f64 = num
         .trim()
         .parse()
@@ -366,13 +370,17 @@ baseline_branch = "main"
 
     #[test]
     fn unknown_keys_name_file_line_and_key() {
-        let e = Config::parse("perfgate.toml", "threshold = \"5%\"\n\nthreshhold = 1\n").unwrap_err();
+        let e =
+            Config::parse("perfgate.toml", "threshold = \"5%\"\n\nthreshhold = 1\n").unwrap_err();
         assert_eq!(e.line, Some(3));
         let s = e.to_string();
         assert!(s.starts_with("perfgate.toml:3: "), "{s}");
         assert!(s.contains("unknown field `threshhold`"), "{s}");
-        let e = Config::parse("perfgate.toml", "[[rule]]\nbenchmark = \"x\"\nthresold = \"1%\"\n")
-            .unwrap_err();
+        let e = Config::parse(
+            "perfgate.toml",
+            "[[rule]]\nbenchmark = \"x\"\nthresold = \"1%\"\n",
+        )
+        .unwrap_err();
         assert_eq!(e.line, Some(3));
         assert!(e.to_string().contains("unknown field `thresold`"), "{e}");
     }

@@ -193,7 +193,10 @@ pub fn detect(text: &str) -> Result<Format, DetectError> {
                     return Ok(Format::Go);
                 }
                 return Err(DetectError {
-                    reason: format!("the input looks like JSON but is not valid: {}", ParseError::json(&e)),
+                    reason: format!(
+                        "the input looks like JSON but is not valid: {}",
+                        ParseError::json(&e)
+                    ),
                     tried,
                 });
             }
@@ -231,10 +234,7 @@ fn detect_json(v: &serde_json::Value) -> Option<Format> {
                 return Some(Format::K6Summary);
             }
             // k6's versioned machine-readable summary (`--new-machine-readable-summary`).
-            if o
-                .get("metadata")
-                .and_then(|m| m.get("k6Version"))
-                .is_some()
+            if o.get("metadata").and_then(|m| m.get("k6Version")).is_some()
                 && o.get("results")
                     .and_then(|r| r.get("metrics"))
                     .is_some_and(Value::is_array)
@@ -244,10 +244,15 @@ fn detect_json(v: &serde_json::Value) -> Option<Format> {
             if criterion::looks_like_json(v) {
                 return Some(Format::Criterion);
             }
-            if o.contains_key("benchmarks") && !o.contains_key("context") && !o.contains_key("machine_info") {
+            if o.contains_key("benchmarks")
+                && !o.contains_key("context")
+                && !o.contains_key("machine_info")
+            {
                 // Hand-written perfgate JSON without the schema tag.
                 if let Some(Value::Array(b)) = o.get("benchmarks") {
-                    if b.iter().all(|x| x.get("name").is_some() && x.get("metrics").is_some()) {
+                    if b.iter()
+                        .all(|x| x.get("name").is_some() && x.get("metrics").is_some())
+                    {
                         return Some(Format::Perfgate);
                     }
                 }

@@ -32,7 +32,9 @@ impl Histogram {
     /// Records `count` observations of `value` (rounded to an integer of the canonical unit).
     pub fn record_n(&mut self, value: f64, count: u64) -> Result<(), String> {
         if !value.is_finite() || value < 0.0 {
-            return Err(format!("histogram value {value} is not a finite, non-negative number"));
+            return Err(format!(
+                "histogram value {value} is not a finite, non-negative number"
+            ));
         }
         self.inner
             .record_n(value.round() as u64, count)

@@ -200,8 +200,15 @@ impl Direction {
                 }
             }
             Unit::Ratio => {
-                if has(&["check", "success", "pass", "hit", "ok", "uptime", "availability"])
-                    && !has(&["fail", "error"])
+                if has(&[
+                    "check",
+                    "success",
+                    "pass",
+                    "hit",
+                    "ok",
+                    "uptime",
+                    "availability",
+                ]) && !has(&["fail", "error"])
                 {
                     Direction::HigherIsBetter
                 } else {
@@ -215,7 +222,14 @@ impl Direction {
                     || u.ends_with("/sec")
                     || u.contains("per_second")
                     || u.contains("per-second")
-                    || has(&["throughput", "ops_per", "per_second", "per-second", "score", "speedup"])
+                    || has(&[
+                        "throughput",
+                        "ops_per",
+                        "per_second",
+                        "per-second",
+                        "score",
+                        "speedup",
+                    ])
                 {
                     Direction::HigherIsBetter
                 } else {
@@ -362,7 +376,11 @@ impl TryFrom<MetricRepr> for Metric {
             if v < 0.0 && matches!(unit, Unit::Nanoseconds | Unit::Bytes) {
                 return Err(format!(
                     "metric `{name}`: negative value {v} for a unit of {}",
-                    if unit == Unit::Nanoseconds { "time" } else { "size" }
+                    if unit == Unit::Nanoseconds {
+                        "time"
+                    } else {
+                        "size"
+                    }
                 ));
             }
             Ok(v * factor)
@@ -459,11 +477,11 @@ mod tests {
     fn metric_json_rejects_missing_or_bad_data() {
         let e = serde_json::from_str::<Metric>(r#"{"name":"t","unit":"ns"}"#).unwrap_err();
         assert!(e.to_string().contains("has no data"), "{e}");
-        let e = serde_json::from_str::<Metric>(r#"{"name":"t","unit":"ns","samples":[]}"#)
-            .unwrap_err();
+        let e =
+            serde_json::from_str::<Metric>(r#"{"name":"t","unit":"ns","samples":[]}"#).unwrap_err();
         assert!(e.to_string().contains("`samples` is empty"), "{e}");
-        let e = serde_json::from_str::<Metric>(r#"{"name":"t","unit":"ns","value":-1}"#)
-            .unwrap_err();
+        let e =
+            serde_json::from_str::<Metric>(r#"{"name":"t","unit":"ns","value":-1}"#).unwrap_err();
         assert!(e.to_string().contains("negative"), "{e}");
     }
 

@@ -123,15 +123,8 @@ impl Unit {
         }
         match self {
             Unit::Nanoseconds => {
-                let (v, u) = scale_down(
-                    value,
-                    &[
-                        (1.0, "ns"),
-                        (1e3, "µs"),
-                        (1e6, "ms"),
-                        (1e9, "s"),
-                    ],
-                );
+                let (v, u) =
+                    scale_down(value, &[(1.0, "ns"), (1e3, "µs"), (1e6, "ms"), (1e9, "s")]);
                 format!("{} {u}", sig3(v))
             }
             Unit::Bytes => {
@@ -149,12 +142,7 @@ impl Unit {
             Unit::BytesPerSecond => {
                 let (v, u) = scale_down(
                     value,
-                    &[
-                        (1.0, "B/s"),
-                        (1e3, "kB/s"),
-                        (1e6, "MB/s"),
-                        (1e9, "GB/s"),
-                    ],
+                    &[(1.0, "B/s"), (1e3, "kB/s"), (1e6, "MB/s"), (1e9, "GB/s")],
                 );
                 format!("{} {u}", sig3(v))
             }

@@ -172,16 +172,30 @@ mod tests {
     fn keeps_the_last_runs_of_each_branch() {
         let mut idx = Index::default();
         for i in 0..5 {
-            let e = idx.entry_for(&run(&format!("c{i}"), "main", &format!("2026-01-0{}", i + 1)));
+            let e = idx.entry_for(&run(
+                &format!("c{i}"),
+                "main",
+                &format!("2026-01-0{}", i + 1),
+            ));
             let removed = idx.push_and_prune(e, 3);
             assert_eq!(removed.len(), usize::from(i >= 3));
         }
         let e = idx.entry_for(&run("f", "feature", "2026-02-01"));
         idx.push_and_prune(e, 3);
-        let commits: Vec<_> = idx.runs.iter().filter_map(|e| e.commit.as_deref()).collect();
+        let commits: Vec<_> = idx
+            .runs
+            .iter()
+            .filter_map(|e| e.commit.as_deref())
+            .collect();
         assert_eq!(commits, ["c2", "c3", "c4", "f"]);
-        assert_eq!(idx.latest(Some("main")).and_then(|e| e.commit.as_deref()), Some("c4"));
-        assert_eq!(idx.latest(None).and_then(|e| e.commit.as_deref()), Some("f"));
+        assert_eq!(
+            idx.latest(Some("main")).and_then(|e| e.commit.as_deref()),
+            Some("c4")
+        );
+        assert_eq!(
+            idx.latest(None).and_then(|e| e.commit.as_deref()),
+            Some("f")
+        );
         assert_eq!(idx.default_branch(), Some("main"));
     }
 

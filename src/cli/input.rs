@@ -1,0 +1,173 @@
+//! Reading result files from disk: files and criterion directories become runs, with errors that
+//! name the file, the format tried and the line.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use perfgate::formats::{self, criterion, Format, InputFile};
+use perfgate::model::Run;
+
+/// Reads and merges every path into one run. Fails on a missing, unreadable, unparsable or empty
+/// input: never a silent partial run.
+pub fn read_runs(paths: &[PathBuf], forced: Option<Format>) -> Result<Run> {
+    let mut merged: Option<Run> = None;
+    for path in paths {
+        let run = read_run(path, forced)?;
+        match &mut merged {
+            Some(m) => m.merge(run),
+            None => merged = Some(run),
+        }
+    }
+    merged.ok_or_else(|| anyhow!("no result files were given"))
+}
+
+/// Reads one path (a file, or a criterion directory).
+pub fn read_run(path: &Path, forced: Option<Format>) -> Result<Run> {
+    let shown = path.display();
+    let meta = fs::metadata(path).with_context(|| format!("cannot read `{shown}`"))?;
+    if meta.is_dir() {
+        if forced.is_some_and(|f| f != Format::Criterion) {
+            bail!(
+                "`{shown}` is a directory; only the criterion format reads directories (got --format {})",
+                forced.map(|f| f.name()).unwrap_or_default()
+            );
+        }
+        return read_criterion_dir(path);
+    }
+    let bytes = fs::read(path).with_context(|| format!("cannot read `{shown}`"))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        anyhow!(
+            "`{shown}` is not UTF-8 text (invalid byte at offset {}); expected a benchmark tool's text or JSON output",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    let detected = formats::detect(&text);
+    // A saved perfgate run is always read as such, even when --format names the tool.
+    let format = match (forced, &detected) {
+        (_, Ok(Format::Perfgate)) => Format::Perfgate,
+        (Some(f), _) => f,
+        (None, Ok(f)) => *f,
+        (None, Err(e)) => bail!("cannot recognise the format of `{shown}`: {e}"),
+    };
+    if format == Format::Criterion {
+        if let Some(run) = read_criterion_file(path)? {
+            return Ok(run);
+        }
+    }
+    formats::parse(format, &text).map_err(|e| {
+        anyhow!(
+            "cannot read `{shown}` as {} ({}): {e}",
+            format.name(),
+            describe(format)
+        )
+    })
+}
+
+fn describe(f: Format) -> &'static str {
+    formats::FORMATS
+        .iter()
+        .find(|x| x.0 == f)
+        .map(|x| x.2)
+        .unwrap_or("")
+}
+
+/// A criterion file inside `<id>/new/`: read it with its sibling files so the benchmark keeps its
+/// name. None when the file is not laid out that way.
+fn read_criterion_file(path: &Path) -> Result<Option<Run>> {
+    let Some(new_dir) = path.parent() else {
+        return Ok(None);
+    };
+    if new_dir.file_name().and_then(|n| n.to_str()) != Some("new") {
+        return Ok(None);
+    }
+    let Some(bench_dir) = new_dir.parent() else {
+        return Ok(None);
+    };
+    let id = bench_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "criterion".into());
+    let mut files = Vec::new();
+    for name in ["benchmark.json", "estimates.json", "sample.json"] {
+        let p = new_dir.join(name);
+        if p.is_file() {
+            let text =
+                fs::read_to_string(&p).with_context(|| format!("cannot read `{}`", p.display()))?;
+            files.push(InputFile {
+                path: format!("{id}/new/{name}"),
+                text,
+            });
+        }
+    }
+    criterion::parse_dir(&files)
+        .map(|mut r| {
+            r.meta.tool.get_or_insert_with(|| "criterion".into());
+            Some(r)
+        })
+        .map_err(|e| anyhow!("cannot read `{}` as criterion: {e}", bench_dir.display()))
+}
+
+/// Walks a `target/criterion`-like directory for `*/new/{benchmark,estimates,sample}.json`.
+fn read_criterion_dir(dir: &Path) -> Result<Run> {
+    let mut files = Vec::new();
+    collect(dir, dir, &mut files, 0)?;
+    if files.is_empty() {
+        bail!(
+            "cannot read directory `{}`: no criterion results found (expected `<benchmark>/new/estimates.json` files, as in target/criterion)",
+            dir.display()
+        );
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut run = criterion::parse_dir(&files).map_err(|e| {
+        anyhow!(
+            "cannot read directory `{}` as criterion: {e}",
+            dir.display()
+        )
+    })?;
+    run.meta.tool.get_or_insert_with(|| "criterion".into());
+    if run.benchmarks.is_empty() {
+        bail!("no benchmark results found in `{}`", dir.display());
+    }
+    Ok(run)
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<InputFile>, depth: usize) -> Result<()> {
+    if depth > 12 {
+        return Ok(());
+    }
+    let entries = fs::read_dir(dir).with_context(|| format!("cannot list `{}`", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot list `{}`", dir.display()))?;
+        let path = entry.path();
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            let name = entry.file_name();
+            if name == "report" || name == "base" || name == "change" {
+                continue;
+            }
+            collect(root, &path, out, depth + 1)?;
+        } else if kind.is_file() {
+            let in_new = path
+                .parent()
+                .and_then(|p| p.file_name())
+                .is_some_and(|n| n == "new");
+            let name = entry.file_name();
+            let wanted =
+                name == "estimates.json" || name == "sample.json" || name == "benchmark.json";
+            if in_new && wanted {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap_or(&path)
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let text = fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read `{}`", path.display()))?;
+                out.push(InputFile { path: rel, text });
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,514 @@
+//! The command line: clap definitions and one short function per command (read -> core -> emit).
+//! Files, environment, stdout and exit codes live here and nowhere else.
+
+mod input;
+mod meta;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use perfgate::compare::{self, Verdict};
+use perfgate::config::{parse_percent, Budget, Config};
+use perfgate::formats::{self, Format};
+use perfgate::model::{Data, Run};
+use perfgate::report::{self, MarkdownOptions};
+use perfgate::store::{BaselineStore, LocalStore};
+
+/// Exit code when the gate passed.
+pub const EXIT_PASS: u8 = 0;
+/// Exit code when the gate failed: a regression beyond its threshold or a broken budget.
+pub const EXIT_FAIL: u8 = 1;
+/// Exit code for usage, config and input errors.
+pub const EXIT_ERROR: u8 = 2;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  the gate passed
+  1  the gate failed (a regression beyond its threshold, or a broken budget, as configured)
+  2  usage, config or input error (missing, unreadable or unparsable files, zero benchmarks)
+
+Examples:
+  perfgate compare --baseline old.txt --current new.txt
+  perfgate save --store .perfgate --current bench.txt
+  perfgate compare --store .perfgate --current bench.txt --report-md report.md
+  perfgate show results.json";
+
+#[derive(Parser)]
+#[command(
+    name = "perfgate",
+    version,
+    about = "A performance regression gate for CI: compare benchmark and load-test results with a baseline, report, and fail on regressions or broken budgets.",
+    after_help = AFTER_HELP,
+    propagate_version = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Compare current results with a baseline (a file or a store) and gate.
+    Compare(CompareArgs),
+    /// Record a run in a local store (for use as a baseline later).
+    Save(SaveArgs),
+    /// Show what perfgate understood from result files: benchmarks, metrics, units, samples.
+    Show(ShowArgs),
+    /// List the supported formats and how each is detected.
+    Formats,
+}
+
+#[derive(Args)]
+struct InputArgs {
+    /// Result files (or a criterion directory); several files merge into one run.
+    #[arg(long, short = 'c', required = true, num_args = 1.., value_name = "PATH")]
+    current: Vec<PathBuf>,
+    /// Force the input format instead of detecting it (see `perfgate formats`).
+    #[arg(long, short = 'f', value_name = "FORMAT", value_parser = parse_format)]
+    format: Option<Format>,
+    /// Config file [default: perfgate.toml when present].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Baseline results: a run saved by perfgate or a tool's raw output; several files merge.
+    #[arg(long, short = 'b', num_args = 1.., value_name = "PATH", conflicts_with = "store")]
+    baseline: Vec<PathBuf>,
+    /// Compare against the latest run of the baseline branch in this local store.
+    #[arg(long, value_name = "DIR")]
+    store: Option<PathBuf>,
+    /// Branch whose latest stored run is the baseline [default: main, else master].
+    #[arg(long, value_name = "BRANCH", requires = "store")]
+    baseline_branch: Option<String>,
+    /// Relative change that counts as a regression, such as 5% (overrides the config).
+    #[arg(long, value_name = "PERCENT")]
+    threshold: Option<String>,
+    /// Significance level of the statistical test, such as 0.05 (overrides the config).
+    #[arg(long, value_name = "ALPHA")]
+    significance: Option<f64>,
+    /// Fewest samples per side for a statistical decision (overrides the config).
+    #[arg(long, value_name = "N")]
+    min_samples: Option<usize>,
+    /// An absolute budget: `<benchmark> <statistic> <op> <value>`, such as
+    /// "http_req_duration p(95) < 200ms". Repeatable; added to the config's budgets.
+    #[arg(long = "budget", value_name = "EXPR")]
+    budgets: Vec<String>,
+    /// Fail when a baseline benchmark is missing from the current run.
+    #[arg(long)]
+    fail_on_missing: bool,
+    /// Fail when the current run has benchmarks the baseline lacks.
+    #[arg(long)]
+    fail_on_new: bool,
+    /// Fail when a result is inconclusive.
+    #[arg(long)]
+    fail_on_inconclusive: bool,
+    /// Write the JSON report (schema perfgate.report.v1) to this file.
+    #[arg(long, value_name = "FILE")]
+    report_json: Option<PathBuf>,
+    /// Write the Markdown report to this file.
+    #[arg(long, value_name = "FILE")]
+    report_md: Option<PathBuf>,
+    /// A minijinja template for the Markdown report instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    template: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct SaveArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// The store directory (created when absent).
+    #[arg(long, value_name = "DIR")]
+    store: PathBuf,
+    /// Commit of the run [default: from CI variables or git].
+    #[arg(long)]
+    commit: Option<String>,
+    /// Branch of the run [default: from CI variables or git].
+    #[arg(long)]
+    branch: Option<String>,
+    /// Time of the run, RFC 3339 [default: now].
+    #[arg(long)]
+    timestamp: Option<String>,
+    /// Runs to keep per branch [default: the config's store.keep, 100].
+    #[arg(long, value_name = "N")]
+    keep: Option<usize>,
+}
+
+#[derive(Args)]
+struct ShowArgs {
+    /// Result files or criterion directories.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Force the input format instead of detecting it.
+    #[arg(long, short = 'f', value_name = "FORMAT", value_parser = parse_format)]
+    format: Option<Format>,
+    /// Print perfgate's JSON run format (one file: a run; several: an array of runs).
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    Format::from_name(s).ok_or_else(|| {
+        format!(
+            "unknown format `{s}`; expected one of: {}",
+            Format::names().join(", ")
+        )
+    })
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_PASS
+            });
+        }
+    };
+    let result = match cli.command {
+        Cmd::Compare(a) => cmd_compare(a),
+        Cmd::Save(a) => cmd_save(a),
+        Cmd::Show(a) => cmd_show(a),
+        Cmd::Formats => cmd_formats(),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn load_config(path: Option<&Path>) -> Result<Config> {
+    let (path, explicit) = match path {
+        Some(p) => (p.to_path_buf(), true),
+        None => (PathBuf::from("perfgate.toml"), false),
+    };
+    if !explicit && !path.is_file() {
+        return Ok(Config::default());
+    }
+    let text = fs::read_to_string(&path)
+        .with_context(|| format!("cannot read config file `{}`", path.display()))?;
+    Ok(Config::parse(&path.display().to_string(), &text)?)
+}
+
+fn color_stdout() -> bool {
+    anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+}
+
+fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a non-zero exit.
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("cannot write to standard output"),
+    }
+}
+
+fn write_file(path: &Path, text: &str) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    }
+    fs::write(path, text).with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+fn cmd_compare(a: CompareArgs) -> Result<u8> {
+    let mut config = load_config(a.input.config.as_deref())?;
+    if let Some(t) = &a.threshold {
+        config.threshold = parse_percent(t).map_err(|e| anyhow!("--threshold: {e}"))?;
+    }
+    if let Some(s) = a.significance {
+        if !(s > 0.0 && s < 1.0) {
+            bail!("--significance: expected a level between 0 and 1, such as 0.05, found {s}");
+        }
+        config.alpha = s;
+    }
+    if let Some(n) = a.min_samples {
+        if n < 2 {
+            bail!("--min-samples: expected at least 2, found {n}");
+        }
+        config.min_samples = n;
+    }
+    for b in &a.budgets {
+        config
+            .budgets
+            .push(Budget::parse_cli(b).map_err(|e| anyhow!("--budget: {e}"))?);
+    }
+    config.fail_on_missing |= a.fail_on_missing;
+    config.fail_on_new |= a.fail_on_new;
+    config.fail_on_inconclusive |= a.fail_on_inconclusive;
+    let template = match &a.template {
+        Some(p) => Some(
+            fs::read_to_string(p)
+                .with_context(|| format!("cannot read template `{}`", p.display()))?,
+        ),
+        None => None,
+    };
+
+    let mut current = input::read_runs(&a.input.current, a.input.format)?;
+    meta::fill(&mut current.meta, meta::Given::default());
+
+    let baseline: Option<Run> = if !a.baseline.is_empty() {
+        Some(input::read_runs(&a.baseline, a.input.format)?)
+    } else if let Some(dir) = &a.store {
+        let store = LocalStore::new(dir);
+        let branch = a
+            .baseline_branch
+            .clone()
+            .or_else(|| config.baseline_branch.clone());
+        let branch = match branch {
+            Some(b) => Some(b),
+            None => store
+                .entries()?
+                .iter()
+                .rev()
+                .find(|e| matches!(e.branch.as_deref(), Some("main") | Some("master")))
+                .and_then(|e| e.branch.clone()),
+        };
+        match store.latest(branch.as_deref())? {
+            Some((_, run)) => Some(run),
+            None => {
+                eprintln!(
+                    "warning: the store `{}` has no run{}: only budgets are checked",
+                    dir.display(),
+                    branch
+                        .map(|b| format!(" of branch `{b}`"))
+                        .unwrap_or_default()
+                );
+                None
+            }
+        }
+    } else {
+        if config.budgets.is_empty() {
+            bail!("nothing to compare with: give --baseline <PATH> or --store <DIR>, or budgets (--budget or perfgate.toml)");
+        }
+        None
+    };
+
+    let comparison = compare::compare(baseline.as_ref(), &current, &config);
+
+    if let Some(p) = &a.report_json {
+        write_file(p, &report::render_json(&comparison))?;
+    }
+    if let Some(p) = &a.report_md {
+        let opts = MarkdownOptions {
+            template,
+            reproduce: Some(reproduce_command(&a)),
+            ..MarkdownOptions::default()
+        };
+        let md = report::render_markdown(&comparison, &opts)?;
+        write_file(p, &md)?;
+    }
+    print(&report::render_terminal(&comparison, color_stdout()))?;
+    Ok(match comparison.verdict {
+        Verdict::Pass => EXIT_PASS,
+        Verdict::Fail => EXIT_FAIL,
+    })
+}
+
+fn reproduce_command(a: &CompareArgs) -> String {
+    let q = |p: &Path| {
+        let s = p.display().to_string();
+        if s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c))
+        {
+            s
+        } else {
+            format!("'{}'", s.replace('\'', "'\\''"))
+        }
+    };
+    let mut cmd = String::from("perfgate compare");
+    for b in &a.baseline {
+        cmd.push_str(&format!(" --baseline {}", q(b)));
+    }
+    if let Some(s) = &a.store {
+        cmd.push_str(&format!(" --store {}", q(s)));
+    }
+    for c in &a.input.current {
+        cmd.push_str(&format!(" --current {}", q(c)));
+    }
+    if let Some(c) = &a.input.config {
+        cmd.push_str(&format!(" --config {}", q(c)));
+    }
+    cmd
+}
+
+fn cmd_save(a: SaveArgs) -> Result<u8> {
+    let config = load_config(a.input.config.as_deref())?;
+    // Everything is read and validated before the store is touched: a failed or partial run
+    // never replaces a baseline.
+    let mut run = input::read_runs(&a.input.current, a.input.format)?;
+    meta::fill(
+        &mut run.meta,
+        meta::Given {
+            commit: a.commit,
+            branch: a.branch,
+            timestamp: a.timestamp,
+        },
+    );
+    let keep = a.keep.unwrap_or(config.keep);
+    if keep == 0 {
+        bail!("--keep: expected at least 1");
+    }
+    let store = LocalStore::new(&a.store);
+    let entry = store.save(&run, keep)?;
+    print(&format!(
+        "saved run {} ({} benchmarks, {} metrics; commit {}, branch {}) to {}\n",
+        entry.id,
+        run.benchmarks.len(),
+        run.metric_count(),
+        entry.commit.as_deref().map(short).unwrap_or("unknown"),
+        entry.branch.as_deref().unwrap_or("unknown"),
+        a.store.display()
+    ))?;
+    Ok(EXIT_PASS)
+}
+
+fn short(c: &str) -> &str {
+    c.get(..12).unwrap_or(c)
+}
+
+fn cmd_show(a: ShowArgs) -> Result<u8> {
+    let mut runs = Vec::new();
+    for p in &a.paths {
+        runs.push((p, input::read_run(p, a.format)?));
+    }
+    if a.json {
+        let text = if let [(_, run)] = runs.as_slice() {
+            serde_json::to_string_pretty(run)?
+        } else {
+            let only: Vec<&Run> = runs.iter().map(|(_, r)| r).collect();
+            serde_json::to_string_pretty(&only)?
+        };
+        print(&format!("{text}\n"))?;
+        return Ok(EXIT_PASS);
+    }
+    let mut out = String::new();
+    for (path, run) in &runs {
+        out.push_str(&show_run(path, run));
+    }
+    print(&out)?;
+    Ok(EXIT_PASS)
+}
+
+fn show_run(path: &Path, run: &Run) -> String {
+    let mut out = format!(
+        "{}: {} ({} benchmarks, {} metrics)\n",
+        path.display(),
+        run.meta.tool.as_deref().unwrap_or("unknown format"),
+        run.benchmarks.len(),
+        run.metric_count()
+    );
+    let e = &run.meta.environment;
+    let env: Vec<String> = [
+        e.os.as_deref().map(|v| format!("os {v}")),
+        e.arch.as_deref().map(|v| format!("arch {v}")),
+        e.cpu.as_deref().map(|v| format!("cpu {v}")),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(e.extra.iter().map(|(k, v)| format!("{k} {v}")))
+    .collect();
+    if !env.is_empty() {
+        out.push_str(&format!("  {}\n", env.join(", ")));
+    }
+    let mut rows = vec![[
+        "benchmark".to_string(),
+        "metric".into(),
+        "unit".into(),
+        "better".into(),
+        "n".into(),
+        "value".into(),
+    ]];
+    for b in &run.benchmarks {
+        for m in &b.metrics {
+            let (n, value) = match &m.data {
+                Data::Value(v) => ("1".to_string(), m.unit.format(*v)),
+                Data::Samples(s) => {
+                    let med = perfgate::stats::median(s).unwrap_or(f64::NAN);
+                    let lo = s.iter().copied().fold(f64::INFINITY, f64::min);
+                    let hi = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    (
+                        s.len().to_string(),
+                        format!(
+                            "median {} (min {}, max {})",
+                            m.unit.format(med),
+                            m.unit.format(lo),
+                            m.unit.format(hi)
+                        ),
+                    )
+                }
+                Data::Histogram(h) => (
+                    h.len().to_string(),
+                    format!(
+                        "histogram: p50 {}, p99 {}, max {}",
+                        m.unit.format(h.quantile(0.5)),
+                        m.unit.format(h.quantile(0.99)),
+                        m.unit.format(h.max())
+                    ),
+                ),
+            };
+            rows.push([
+                b.name.clone(),
+                m.name.clone(),
+                m.unit.to_string(),
+                match m.direction {
+                    perfgate::model::Direction::LowerIsBetter => "lower".into(),
+                    perfgate::model::Direction::HigherIsBetter => "higher".into(),
+                },
+                n,
+                value,
+            ]);
+        }
+    }
+    out.push_str(&table(&rows));
+    out.push('\n');
+    out
+}
+
+fn table<const N: usize>(rows: &[[String; N]]) -> String {
+    let mut widths = [0usize; N];
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r.iter()) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::from("  ");
+        for (i, (c, w)) in r.iter().zip(widths.iter()).enumerate() {
+            line.push_str(c);
+            if i + 1 < N {
+                line.push_str(&" ".repeat(w - c.chars().count() + 2));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn cmd_formats() -> Result<u8> {
+    let mut rows = vec![["format".to_string(), "reads".into(), "detected by".into()]];
+    for (_, name, what, how) in formats::FORMATS {
+        rows.push([name.to_string(), what.to_string(), how.to_string()]);
+    }
+    print(&format!(
+        "Formats, in the order auto-detection tries them (--format forces one):\n\n{}",
+        table(&rows)
+    ))?;
+    Ok(EXIT_PASS)
+}

@@ -1,0 +1,35 @@
+//! Statistics on samples: perfgate's decisions rest on these, so each follows a published method or
+//! a reference tool and cites it. The module knows samples, not benchmarks or units.
+//!
+//! - `summary`: mean, quantiles, the median and benchstat's confidence interval of the median;
+//! - `utest`: the two-sided Mann-Whitney U test exactly as benchstat v2 (golang/perf) computes
+//!   it, with the exact null distribution (also under ties) for small samples;
+//! - `shift`: the Hodges-Lehmann shift and relative change with their distribution-free
+//!   confidence intervals, as R's `wilcox.test(conf.int = TRUE)`;
+//! - `multiple`: Benjamini-Hochberg adjustment across the metrics of a run;
+//! - `normal`: the normal distribution the large-sample approximations use.
+//!
+//! No function panics on any input: floats are ordered with `total_cmp`, and empty or non-finite
+//! samples give `None` or a [`StatsError`].
+
+mod multiple;
+mod normal;
+mod shift;
+mod summary;
+mod utest;
+
+pub use multiple::benjamini_hochberg;
+pub use shift::{hodges_lehmann, ratio_change, Shift};
+pub use summary::{mean, median, median_ci, quantile};
+pub use utest::{mann_whitney_u, min_achievable_p, UTest};
+
+/// Why a test could not be computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StatsError {
+    #[error("a sample is empty")]
+    EmptySample,
+    #[error("all values are equal; the test is meaningless")]
+    SamplesEqual,
+    #[error("a value is not finite")]
+    NonFinite,
+}

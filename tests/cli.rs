@@ -1,0 +1,494 @@
+//! The built binary, run as a user would: exit codes, messages, files written, stores.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn perfgate() -> Command {
+    let mut c = Command::cargo_bin("perfgate").unwrap();
+    // Deterministic metadata and no colours, whatever the machine running the tests.
+    c.env("NO_COLOR", "1")
+        .env_remove("GITHUB_SHA")
+        .env_remove("GITHUB_HEAD_REF")
+        .env_remove("GITHUB_REF_NAME")
+        .env_remove("CI_COMMIT_SHA")
+        .env_remove("CI_COMMIT_REF_NAME");
+    c
+}
+
+fn example(p: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(p)
+        .display()
+        .to_string()
+}
+
+fn fixture(p: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(p)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn example_go_pair_fails_the_gate_with_the_regression_first() {
+    let out = perfgate()
+        .args([
+            "compare",
+            "--baseline",
+            &example("go/base.txt"),
+            "--current",
+            &example("go/head.txt"),
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let first_row = text
+        .lines()
+        .find(|l| l.contains("BenchmarkEncode/"))
+        .unwrap_or_default();
+    assert!(first_row.contains("format=json"), "{text}");
+    assert!(first_row.contains("regression"), "{text}");
+    assert!(text.contains("+20.8%"), "{text}");
+}
+
+#[test]
+fn comparing_a_run_with_itself_passes() {
+    perfgate()
+        .args([
+            "compare",
+            "--baseline",
+            &example("go/base.txt"),
+            "--current",
+            &example("go/base.txt"),
+        ])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn writes_json_and_markdown_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("out/report.json");
+    let md = dir.path().join("report.md");
+    perfgate()
+        .args([
+            "compare",
+            "--baseline",
+            &example("go/base.txt"),
+            "--current",
+            &example("go/head.txt"),
+        ])
+        .arg("--report-json")
+        .arg(&json)
+        .arg("--report-md")
+        .arg(&md)
+        .assert()
+        .code(1);
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["schema"], "perfgate.report.v1");
+    assert_eq!(report["verdict"], "fail");
+    assert_eq!(report["counts"]["regression"], 1);
+    assert_eq!(report["counts"]["unchanged"], 1);
+    let first = &report["results"][0];
+    assert_eq!(first["benchmark"], "BenchmarkEncode/format=json-48");
+    assert_eq!(first["metric"], "time");
+    assert_eq!(first["unit"], "ns");
+    assert_eq!(first["status"], "regression");
+    assert_eq!(first["baseline"]["value"], 1422.5);
+    assert_eq!(first["baseline"]["n"], 10);
+    assert_eq!(first["current"]["value"], 1718.0);
+    let change = first["change"].as_f64().unwrap();
+    assert!((change - (1718.0 / 1422.5 - 1.0)).abs() < 1e-12);
+    assert!(first["p_value"].as_f64().unwrap() < 0.001);
+    let md = fs::read_to_string(&md).unwrap();
+    assert!(md.contains("BenchmarkEncode/format=json-48"), "{md}");
+    assert!(
+        md.contains("perfgate compare"),
+        "the reproduce command is shown: {md}"
+    );
+}
+
+#[test]
+fn missing_current_file_is_an_input_error() {
+    perfgate()
+        .args([
+            "compare",
+            "--baseline",
+            &example("go/base.txt"),
+            "--current",
+            "no/such/file.txt",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read `no/such/file.txt`"));
+}
+
+#[test]
+fn empty_current_file_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.txt");
+    fs::write(&empty, "").unwrap();
+    perfgate()
+        .args([
+            "compare",
+            "--baseline",
+            &example("go/base.txt"),
+            "--current",
+        ])
+        .arg(&empty)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("empty.txt")
+                .and(predicate::str::contains("the input is empty")),
+        );
+}
+
+#[test]
+fn a_file_with_zero_benchmarks_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("pass.txt");
+    fs::write(&f, "PASS\nok  \texample.com/x\t0.01s\n").unwrap();
+    perfgate()
+        .args(["show", "--format", "go"])
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pass.txt").and(predicate::str::contains("as go")));
+    perfgate().arg("show").arg(&f).assert().code(2).stderr(
+        predicate::str::contains("cannot recognise the format")
+            .and(predicate::str::contains("tried:")),
+    );
+}
+
+#[test]
+fn truncated_json_names_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("cut.json");
+    let text = fs::read_to_string(example("k6/summary.json")).unwrap();
+    fs::write(&f, &text[..text.len() / 2]).unwrap();
+    perfgate()
+        .args(["show", "--format", "k6"])
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cut.json").and(predicate::str::contains("line ")));
+}
+
+#[test]
+fn malformed_result_line_names_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.txt");
+    fs::write(
+        &f,
+        "goos: linux\nBenchmarkA-8  100  12.5 ns/op\nBenchmarkB-8  100  abc ns/op\n",
+    )
+    .unwrap();
+    perfgate()
+        .arg("show")
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.txt").and(predicate::str::contains("line 3")));
+}
+
+#[test]
+fn binary_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bin.dat");
+    fs::write(&f, [0xff, 0xfe, 0x00, 0x01]).unwrap();
+    perfgate()
+        .arg("show")
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not UTF-8"));
+}
+
+#[test]
+fn unknown_config_key_names_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("perfgate.toml");
+    fs::write(&cfg, "threshold = \"5%\"\nfail_on_mising = true\n").unwrap();
+    perfgate()
+        .args([
+            "compare",
+            "--baseline",
+            &example("go/base.txt"),
+            "--current",
+            &example("go/head.txt"),
+            "--config",
+        ])
+        .arg(&cfg)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("perfgate.toml:2")
+                .and(predicate::str::contains("fail_on_mising")),
+        );
+}
+
+#[test]
+fn a_higher_threshold_lets_the_example_pass() {
+    perfgate()
+        .args([
+            "compare",
+            "--baseline",
+            &example("go/base.txt"),
+            "--current",
+            &example("go/head.txt"),
+            "--threshold",
+            "25%",
+        ])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn k6_budgets_are_checked_without_a_baseline() {
+    perfgate()
+        .args([
+            "compare",
+            "--current",
+            &example("k6/summary.json"),
+            "--config",
+            &example("k6/perfgate.toml"),
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("rate < 1%"));
+    perfgate()
+        .args([
+            "compare",
+            "--current",
+            &example("k6/summary.json"),
+            "--budget",
+            "http_req_duration p(95) < 200ms",
+        ])
+        .assert()
+        .code(0);
+    perfgate()
+        .args([
+            "compare",
+            "--current",
+            &example("k6/summary.json"),
+            "--budget",
+            "http_req_duration p(95) < 20ms",
+        ])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn compare_without_baseline_or_budgets_is_a_usage_error() {
+    perfgate()
+        .args(["compare", "--current", &example("go/head.txt")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nothing to compare with"));
+}
+
+#[test]
+fn save_then_compare_against_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    perfgate()
+        .args([
+            "save",
+            "--current",
+            &example("go/base.txt"),
+            "--commit",
+            "1111111",
+            "--branch",
+            "main",
+            "--store",
+        ])
+        .arg(&store)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("saved run"));
+    perfgate()
+        .args(["compare", "--current", &example("go/head.txt"), "--store"])
+        .arg(&store)
+        .assert()
+        .code(1);
+    perfgate()
+        .args(["compare", "--current", &example("go/base.txt"), "--store"])
+        .arg(&store)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn a_failed_save_leaves_the_store_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    perfgate()
+        .args([
+            "save",
+            "--current",
+            &example("go/base.txt"),
+            "--branch",
+            "main",
+            "--store",
+        ])
+        .arg(&store)
+        .assert()
+        .code(0);
+    let before = fs::read_to_string(store.join("index.json")).unwrap();
+    let bad = dir.path().join("bad.txt");
+    fs::write(&bad, "BenchmarkX-8 100 nope ns/op\n").unwrap();
+    perfgate()
+        .args([
+            "save",
+            "--branch",
+            "main",
+            "--current",
+            &example("go/base.txt"),
+        ])
+        .arg("--current")
+        .arg(&bad)
+        .arg("--store")
+        .arg(&store)
+        .assert()
+        .code(2);
+    assert_eq!(
+        fs::read_to_string(store.join("index.json")).unwrap(),
+        before
+    );
+    assert_eq!(fs::read_dir(store.join("runs")).unwrap().count(), 1);
+}
+
+#[test]
+fn show_lists_what_was_understood() {
+    perfgate()
+        .args(["show", &example("go/base.txt")])
+        .assert()
+        .code(0)
+        .stdout(
+            predicate::str::contains("BenchmarkEncode/format=json-48")
+                .and(predicate::str::contains("2 benchmarks"))
+                .and(predicate::str::contains("median 1.42 µs")),
+        );
+}
+
+#[test]
+fn show_json_round_trips_as_perfgate_input() {
+    let out = perfgate()
+        .args(["show", "--json", &example("go/base.txt")])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("run.json");
+    fs::write(&f, &out).unwrap();
+    perfgate()
+        .args(["compare", "--baseline"])
+        .arg(&f)
+        .args(["--current", &example("go/head.txt")])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn formats_lists_every_format_with_its_detection_rule() {
+    perfgate().arg("formats").assert().code(0).stdout(
+        predicate::str::contains("go test -bench")
+            .and(predicate::str::contains("hyperfine"))
+            .and(predicate::str::contains("k6"))
+            .and(predicate::str::contains("criterion"))
+            .and(predicate::str::contains("customBiggerIsBetter")),
+    );
+}
+
+#[test]
+fn unknown_format_name_is_a_usage_error() {
+    perfgate()
+        .args(["show", "--format", "nope", &example("go/base.txt")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown format `nope`"));
+}
+
+#[test]
+fn help_lists_every_command_and_the_exit_codes() {
+    perfgate().arg("--help").assert().code(0).stdout(
+        predicate::str::contains("compare")
+            .and(predicate::str::contains("save"))
+            .and(predicate::str::contains("show"))
+            .and(predicate::str::contains("formats"))
+            .and(predicate::str::contains("Exit codes")),
+    );
+}
+
+#[test]
+fn criterion_directory_is_read_as_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("criterion/parse/json/new");
+    fs::create_dir_all(&new).unwrap();
+    fs::write(
+        new.join("estimates.json"),
+        fs::read_to_string(fixture("criterion/old-layout/estimates.json")).unwrap(),
+    )
+    .unwrap();
+    fs::write(
+        new.join("sample.json"),
+        fs::read_to_string(fixture("criterion/old-layout/sample.json")).unwrap(),
+    )
+    .unwrap();
+    perfgate()
+        .arg("show")
+        .arg(dir.path().join("criterion"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("parse/json").and(predicate::str::contains("time")));
+}
+
+/// The reports of the example comparison, as a user receives them (the current run's commit,
+/// branch and time pinned through the CI variables perfgate reads).
+#[test]
+fn example_reports_match_their_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let md = dir.path().join("report.md");
+    let out = perfgate()
+        .env("GITHUB_SHA", "4b825dc642cb6eb9a060e54bf8d69288fbee4904")
+        .env("GITHUB_HEAD_REF", "feature/encoder")
+        .env("SOURCE_DATE_EPOCH", "1795000000")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "compare",
+            "--baseline",
+            "examples/go/base.txt",
+            "--current",
+            "examples/go/head.txt",
+        ])
+        .arg("--report-json")
+        .arg(&json)
+        .arg("--report-md")
+        .arg(&md)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!("example_terminal", String::from_utf8(out).unwrap());
+    insta::assert_snapshot!("example_markdown", fs::read_to_string(&md).unwrap());
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    insta::assert_json_snapshot!("example_json", report, {
+        ".current_run.environment" => "[this machine]",
+    });
+}
