@@ -5,7 +5,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
-use perfgate::formats::{self, criterion, Format, InputFile};
+use std::io::{BufRead, BufReader, Read};
+
+use perfgate::formats::{self, criterion, k6_ndjson, Format, InputFile};
 use perfgate::model::Run;
 
 /// Reads and merges every path into one run. Fails on a missing, unreadable, unparsable or empty
@@ -35,7 +37,17 @@ pub fn read_run(path: &Path, forced: Option<Format>) -> Result<Run> {
         }
         return read_criterion_dir(path);
     }
-    let bytes = fs::read(path).with_context(|| format!("cannot read `{shown}`"))?;
+    if let Some(run) = stream_k6(path, meta.len(), forced)? {
+        return Ok(run);
+    }
+    let mut bytes = fs::read(path).with_context(|| format!("cannot read `{shown}`"))?;
+    if k6_ndjson::is_gzip(&bytes) {
+        let mut plain = Vec::new();
+        flate2::read::MultiGzDecoder::new(bytes.as_slice())
+            .read_to_end(&mut plain)
+            .with_context(|| format!("cannot decompress `{shown}` (gzip)"))?;
+        bytes = plain;
+    }
     let text = String::from_utf8(bytes).map_err(|e| {
         anyhow!(
             "`{shown}` is not UTF-8 text (invalid byte at offset {}); expected a benchmark tool's text or JSON output",
@@ -62,6 +74,65 @@ pub fn read_run(path: &Path, forced: Option<Format>) -> Result<Run> {
             describe(format)
         )
     })
+}
+
+/// Streams a k6 NDJSON file (plain or gzipped) without holding it in memory; None when the file
+/// is something else. A progress bar is drawn on a terminal for large files.
+fn stream_k6(path: &Path, len: u64, forced: Option<Format>) -> Result<Option<Run>> {
+    if forced.is_some_and(|f| f != Format::K6Ndjson) {
+        return Ok(None);
+    }
+    let shown = path.display();
+    let open = || fs::File::open(path).with_context(|| format!("cannot read `{shown}`"));
+    let mut head = BufReader::with_capacity(64 << 10, open()?);
+    let start = head
+        .fill_buf()
+        .with_context(|| format!("cannot read `{shown}`"))?
+        .to_vec();
+    let first_line = if k6_ndjson::is_gzip(&start) {
+        let mut line = String::new();
+        let _ = BufReader::new(flate2::read::MultiGzDecoder::new(start.as_slice()))
+            .read_line(&mut line);
+        line
+    } else {
+        let end = start
+            .iter()
+            .position(|&b| b == b'\n')
+            .unwrap_or(start.len());
+        String::from_utf8_lossy(start.get(..end).unwrap_or_default()).into_owned()
+    };
+    if forced.is_none() && !k6_ndjson::looks_like(first_line.trim()) {
+        return Ok(None);
+    }
+    let bar = progress_bar(len);
+    let reader = bar.wrap_read(open()?);
+    let result = k6_ndjson::parse_read(reader);
+    bar.finish_and_clear();
+    let mut run = result.map_err(|e| {
+        anyhow!(
+            "cannot read `{shown}` as {} ({}): {e}",
+            Format::K6Ndjson.name(),
+            describe(Format::K6Ndjson)
+        )
+    })?;
+    formats::finish(Format::K6Ndjson, &mut run).map_err(|e| anyhow!("`{shown}`: {e}"))?;
+    Ok(Some(run))
+}
+
+/// A byte progress bar on standard error when it is a terminal and the file is large; hidden
+/// otherwise (CI logs stay clean).
+fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if len < (64 << 20) || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 fn describe(f: Format) -> &'static str {

@@ -2,12 +2,35 @@
 //! and never touch the file system. [`detect`] picks a format from the text in a documented order
 //! and refuses to guess: unrecognised input is an error listing what was tried.
 
+pub mod artillery;
+pub mod asv;
+pub mod autocannon;
+pub mod benchmarkjs;
+pub mod benchstat;
+pub mod bmf;
+pub mod catch2;
 pub mod criterion;
+pub mod criterion_text;
 pub mod custom;
+pub mod dotnet;
+pub mod gab_history;
 pub mod go;
+pub mod google;
+pub mod hgrm;
+pub mod hlog;
 pub mod hyperfine;
+pub mod iai;
+pub mod jmh;
+pub mod julia;
 pub mod k6;
+pub mod k6_ndjson;
+pub mod libtest;
+pub mod locust;
+pub mod oha;
 pub mod perfgate;
+pub mod pytest;
+pub mod ruby;
+pub mod wrk;
 
 use std::fmt;
 
@@ -64,75 +87,89 @@ impl ParseError {
 /// A supported input format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
-    /// perfgate's own JSON (`perfgate.run.v1`), also what `perfgate save` writes.
     Perfgate,
-    /// `go test -bench` text.
-    Go,
-    /// k6 end-of-test summary: `--summary-export` JSON or the `handleSummary` data object.
-    K6Summary,
-    /// criterion.rs `target/criterion` files (`estimates.json`, `sample.json`, or the directory).
-    Criterion,
-    /// hyperfine `--export-json`.
     Hyperfine,
-    /// github-action-benchmark custom JSON; direction inferred from unit and name.
+    K6Summary,
+    K6Ndjson,
+    Pytest,
+    GoogleBenchmark,
+    BenchmarkDotNet,
+    GabHistory,
+    Oha,
+    Autocannon,
+    Artillery,
+    Criterion,
+    Bmf,
+    Jmh,
+    Julia,
     Custom,
-    /// github-action-benchmark `customSmallerIsBetter` JSON.
     CustomSmallerIsBetter,
-    /// github-action-benchmark `customBiggerIsBetter` JSON.
     CustomBiggerIsBetter,
+    Locust,
+    Benchstat,
+    Hlog,
+    Wrk,
+    Hgrm,
+    Go,
+    Libtest,
+    CriterionText,
+    Catch2,
+    BenchmarkJs,
+    Iai,
+    Asv,
+    Ruby,
 }
 
-/// How a format is named on the command line, described and detected; the order is the order in
-/// which [`detect`] tries formats.
+/// How a format is named on the command line, what it reads and how it is detected, in the order
+/// [`detect`] tries them: JSON documents by their keys (the specific shapes first, the generic
+/// Bencher Metric Format last), then text by its lines.
 pub const FORMATS: &[(Format, &str, &str, &str)] = &[
-    (
-        Format::Perfgate,
-        "perfgate",
-        "perfgate's own JSON run (also written by `perfgate save`)",
-        "JSON object whose `schema` is \"perfgate.run.v1\"",
-    ),
-    (
-        Format::Hyperfine,
-        "hyperfine",
-        "hyperfine --export-json",
-        "JSON object with `results[]` whose items have `command` and `times`",
-    ),
-    (
-        Format::K6Summary,
-        "k6",
-        "k6 --summary-export JSON, or the handleSummary() data object",
-        "JSON object with `metrics` and `root_group`; or with `metadata.k6Version` and a `results.metrics` array",
-    ),
-    (
-        Format::Criterion,
-        "criterion",
-        "criterion.rs target/criterion directory, estimates.json or sample.json",
-        "a directory holding */new/estimates.json; JSON with `mean`/`Mean` objects holding `point_estimate`; JSON with `iters` and `times`",
-    ),
-    (
-        Format::Custom,
-        "custom",
-        "github-action-benchmark custom JSON; direction inferred from unit and name",
-        "JSON array of objects with exactly `name`, `unit`, `value` (and optional `range`, `extra`)",
-    ),
-    (
-        Format::CustomSmallerIsBetter,
-        "customSmallerIsBetter",
-        "github-action-benchmark custom JSON, every metric smaller-is-better",
-        "never auto-detected: pass --format",
-    ),
-    (
-        Format::CustomBiggerIsBetter,
-        "customBiggerIsBetter",
-        "github-action-benchmark custom JSON, every metric bigger-is-better",
-        "never auto-detected: pass --format",
-    ),
-    (
-        Format::Go,
-        "go",
-        "go test -bench text (with -benchmem, -count N)",
-        "text with lines `Benchmark<Name>[-P] <iterations> <value> <unit> ...`",
-    ),
+    (Format::Perfgate, "perfgate", "perfgate's own JSON run (also written by `perfgate save`)", "JSON object whose `schema` is \"perfgate.run.v1\", or with `benchmarks[]` of `name` + `metrics`"),
+    (Format::K6Ndjson, "k6-ndjson", "k6 run --out json=FILE (NDJSON, optionally gzipped), streamed into latency histograms", "first line is a JSON object with `\"type\":\"Metric\"` or `\"Point\"` and a `metric` key"),
+    (Format::Hyperfine, "hyperfine", "hyperfine --export-json", "JSON object with `results[]` whose items have `command` and `times`"),
+    (Format::K6Summary, "k6", "k6 --summary-export JSON, or the handleSummary() data object", "JSON object with `metrics` and `root_group`; or with `metadata.k6Version` and a `results.metrics` array"),
+    (Format::Pytest, "pytest", "pytest-benchmark --benchmark-json and .benchmarks/ files", "JSON object with `machine_info` and `benchmarks[]` items holding `stats`"),
+    (Format::GoogleBenchmark, "google-benchmark", "Google Benchmark --benchmark_format=json / --benchmark_out", "JSON object with `context` and `benchmarks[]` rows holding `run_type`, `real_time` or `time_unit`"),
+    (Format::BenchmarkDotNet, "benchmarkdotnet", "BenchmarkDotNet JsonExporter (*-report-full.json)", "JSON object with `HostEnvironmentInfo` and `Benchmarks[]`"),
+    (Format::GabHistory, "gab-history", "github-action-benchmark history (data.js or its JSON); latest entry", "text starting `window.BENCHMARK_DATA =`, or JSON with `entries` and `lastUpdate`"),
+    (Format::Oha, "oha", "oha --output-format json", "JSON with `summary.requestsPerSec` and `latencyPercentiles`"),
+    (Format::Autocannon, "autocannon", "autocannon --json", "JSON with `latency`, `requests`, `throughput` objects holding `p2_5`/`p97_5`"),
+    (Format::Artillery, "artillery", "artillery run --output report.json (1.x and 2.x)", "JSON with an `aggregate` object and an `intermediate` array"),
+    (Format::Criterion, "criterion", "criterion.rs target/criterion directory, estimates.json or sample.json", "a directory holding */new/estimates.json; JSON with `mean`/`Mean` objects holding `point_estimate`; JSON with `iters` and `times`"),
+    (Format::Bmf, "bmf", "Bencher Metric Format JSON", "JSON object of benchmarks, each an object of measures holding a numeric `value`"),
+    (Format::Jmh, "jmh", "JMH -rf json", "JSON array of objects with `benchmark` and `primaryMetric`"),
+    (Format::Julia, "julia", "Julia BenchmarkTools.save JSON", "JSON array `[{Julia, BenchmarkTools}, [...]]`"),
+    (Format::Custom, "custom", "github-action-benchmark custom JSON; direction inferred from unit and name", "JSON array of objects with exactly `name`, `unit`, `value` (and optional `range`, `extra`)"),
+    (Format::CustomSmallerIsBetter, "customSmallerIsBetter", "github-action-benchmark custom JSON, every metric smaller-is-better", "never auto-detected: pass --format"),
+    (Format::CustomBiggerIsBetter, "customBiggerIsBetter", "github-action-benchmark custom JSON, every metric bigger-is-better", "never auto-detected: pass --format"),
+    (Format::Locust, "locust", "Locust --csv _stats.csv and _stats_history.csv", "first line is a Locust CSV header (`Type,Name,Request Count,...` or `Timestamp,User Count,...`)"),
+    (Format::Benchstat, "benchstat", "benchstat's comparison output: recognised and refused (pass the go test -bench files instead)", "a `│` table with `sec/op` or `vs base`, or benchstat's CSV header"),
+    (Format::Hlog, "hlog", "HdrHistogram interval log (.hlog, V0-V2)", "a `#[Histogram log format version` line or the `\"StartTimestamp\",` legend"),
+    (Format::Wrk, "wrk", "wrk --latency and wrk2 -L text", "a `Running ... test @ <url>` line and a `Requests/sec:` line"),
+    (Format::Hgrm, "hgrm", "HdrHistogram percentile distribution text (.hgrm)", "the `Value Percentile TotalCount 1/(1-Percentile)` header"),
+    (Format::Go, "go", "go test -bench text (with -benchmem, -count N)", "lines `Benchmark<Name>[-P] <iterations> <value> <unit> ...`"),
+    (Format::Libtest, "libtest", "cargo bench (libtest #[bench]) text, criterion --output-format bencher", "lines `test <name> ... bench: <n> ns/iter (+/- <n>)`"),
+    (Format::CriterionText, "criterion-text", "criterion.rs terminal output", "lines `<id> time: [<low> <est> <high>]`"),
+    (Format::Catch2, "catch2", "Catch2 console BENCHMARK output (v2, v3)", "a `benchmark name  samples  iterations` header"),
+    (Format::BenchmarkJs, "benchmarkjs", "Benchmark.js String(benchmark) lines", "lines `<name> x <hz> ops/sec ±<rme>% (<n> runs sampled)`"),
+    (Format::Iai, "iai", "iai and iai-callgrind / gungraun text", "lines `  Instructions: <n>` (with `|<old>` for iai-callgrind)"),
+    (Format::Asv, "asv", "airspeed velocity `asv run` console log", "lines `[ <pct>%] ··· <benchmark> <result>`"),
+    (Format::Ruby, "ruby", "Ruby Benchmark.bm / Benchmark.bmbm text", "a `user system total real` header"),
+];
+
+/// Other names accepted by `--format`.
+const ALIASES: &[(&str, Format)] = &[
+    ("googlecpp", Format::GoogleBenchmark),
+    ("google", Format::GoogleBenchmark),
+    ("dotnet", Format::BenchmarkDotNet),
+    ("k6-json", Format::K6Ndjson),
+    ("wrk2", Format::Wrk),
+    ("iai-callgrind", Format::Iai),
+    ("gungraun", Format::Iai),
+    ("cargo", Format::Libtest),
+    ("benchmark.js", Format::BenchmarkJs),
+    ("pytest-benchmark", Format::Pytest),
+    ("github-action-benchmark", Format::Custom),
 ];
 
 impl Format {
@@ -144,12 +181,18 @@ impl Format {
             .unwrap_or("unknown")
     }
 
-    /// Looks up a format by its command-line name (case-insensitive).
+    /// Looks up a format by its command-line name or an alias (case-insensitive).
     pub fn from_name(name: &str) -> Option<Format> {
         FORMATS
             .iter()
             .find(|f| f.1.eq_ignore_ascii_case(name))
             .map(|f| f.0)
+            .or_else(|| {
+                ALIASES
+                    .iter()
+                    .find(|a| a.0.eq_ignore_ascii_case(name))
+                    .map(|a| a.1)
+            })
     }
 
     pub fn names() -> Vec<&'static str> {
@@ -171,11 +214,19 @@ pub struct DetectError {
     pub tried: Vec<&'static str>,
 }
 
+/// Whether `text` is k6's NDJSON output, judged from its first non-blank line.
+pub fn looks_like_k6_ndjson(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .is_some_and(k6_ndjson::looks_like)
+}
+
 /// Picks the format of `text`: JSON is dispatched on its keys, text on line signatures.
 pub fn detect(text: &str) -> Result<Format, DetectError> {
     let tried = Format::names()
         .into_iter()
-        .filter(|n| !n.starts_with("custom") || *n == "custom")
+        .filter(|n| !matches!(*n, "customSmallerIsBetter" | "customBiggerIsBetter"))
         .collect::<Vec<_>>();
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.is_empty() {
@@ -184,35 +235,58 @@ pub fn detect(text: &str) -> Result<Format, DetectError> {
             tried,
         });
     }
+    if looks_like_k6_ndjson(trimmed) {
+        return Ok(Format::K6Ndjson);
+    }
+    if gab_history::looks_like(trimmed) {
+        return Ok(Format::GabHistory);
+    }
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        let value: serde_json::Value = match serde_json::from_str(trimmed) {
-            Ok(v) => v,
+        match lenient_json(trimmed) {
+            Ok(value) => {
+                return detect_json(&value).ok_or_else(|| DetectError {
+                    reason: "JSON with keys that match no known format".into(),
+                    tried,
+                })
+            }
             Err(e) => {
                 // Not valid JSON: it may still be text that happens to start with a bracket.
-                if go::looks_like(text) {
-                    return Ok(Format::Go);
+                if let Some(f) = detect_text(text) {
+                    return Ok(f);
                 }
                 return Err(DetectError {
-                    reason: format!(
-                        "the input looks like JSON but is not valid: {}",
-                        ParseError::json(&e)
-                    ),
+                    reason: format!("the input looks like JSON but is not valid: {e}"),
                     tried,
                 });
             }
-        };
-        return detect_json(&value).ok_or_else(|| DetectError {
-            reason: "JSON with keys that match no known format".into(),
-            tried,
-        });
+        }
     }
-    if go::looks_like(text) {
-        return Ok(Format::Go);
-    }
-    Err(DetectError {
+    detect_text(text).ok_or_else(|| DetectError {
         reason: "no known result format was recognised in this text".into(),
         tried,
     })
+}
+
+type TextCheck = fn(&str) -> bool;
+type JsonCheck = fn(&serde_json::Value) -> bool;
+
+fn detect_text(text: &str) -> Option<Format> {
+    let checks: &[(TextCheck, Format)] = &[
+        (locust::looks_like, Format::Locust),
+        (benchstat::looks_like, Format::Benchstat),
+        (hlog::looks_like, Format::Hlog),
+        (wrk::looks_like, Format::Wrk),
+        (hgrm::looks_like, Format::Hgrm),
+        (go::looks_like, Format::Go),
+        (libtest::looks_like, Format::Libtest),
+        (criterion_text::looks_like, Format::CriterionText),
+        (catch2::looks_like, Format::Catch2),
+        (benchmarkjs::looks_like, Format::BenchmarkJs),
+        (iai::looks_like, Format::Iai),
+        (asv::looks_like, Format::Asv),
+        (ruby::looks_like, Format::Ruby),
+    ];
+    checks.iter().find(|(f, _)| f(text)).map(|(_, fmt)| *fmt)
 }
 
 fn detect_json(v: &serde_json::Value) -> Option<Format> {
@@ -241,13 +315,20 @@ fn detect_json(v: &serde_json::Value) -> Option<Format> {
             {
                 return Some(Format::K6Summary);
             }
-            if criterion::looks_like_json(v) {
-                return Some(Format::Criterion);
+            let checks: &[(JsonCheck, Format)] = &[
+                (pytest::looks_like_json, Format::Pytest),
+                (google::looks_like_json, Format::GoogleBenchmark),
+                (dotnet::looks_like_json, Format::BenchmarkDotNet),
+                (gab_history::looks_like_json, Format::GabHistory),
+                (oha::looks_like_json, Format::Oha),
+                (autocannon::looks_like_json, Format::Autocannon),
+                (artillery::looks_like_json, Format::Artillery),
+                (criterion::looks_like_json, Format::Criterion),
+            ];
+            if let Some((_, f)) = checks.iter().find(|(check, _)| check(v)) {
+                return Some(*f);
             }
-            if o.contains_key("benchmarks")
-                && !o.contains_key("context")
-                && !o.contains_key("machine_info")
-            {
+            if !o.contains_key("context") && !o.contains_key("machine_info") {
                 // Hand-written perfgate JSON without the schema tag.
                 if let Some(Value::Array(b)) = o.get("benchmarks") {
                     if b.iter()
@@ -257,9 +338,16 @@ fn detect_json(v: &serde_json::Value) -> Option<Format> {
                     }
                 }
             }
-            None
+            // The most generic shape last.
+            bmf::looks_like_json(v).then_some(Format::Bmf)
         }
         Value::Array(items) => {
+            if jmh::looks_like_json(v) {
+                return Some(Format::Jmh);
+            }
+            if julia::looks_like_json(v) {
+                return Some(Format::Julia);
+            }
             if criterion::looks_like_json(v) {
                 return Some(Format::Criterion);
             }
@@ -274,21 +362,47 @@ fn detect_json(v: &serde_json::Value) -> Option<Format> {
 
 /// Parses `text` as `format`.
 pub fn parse(format: Format, text: &str) -> Result<Run, ParseError> {
+    use crate::model::Direction;
     let text = text.trim_start_matches('\u{feff}');
     let mut run = match format {
         Format::Perfgate => perfgate::parse(text),
-        Format::Go => go::parse(text),
-        Format::K6Summary => k6::parse(text),
-        Format::Criterion => criterion::parse_file(text),
         Format::Hyperfine => hyperfine::parse(text),
+        Format::K6Summary => k6::parse(text),
+        Format::K6Ndjson => k6_ndjson::parse(text),
+        Format::Pytest => pytest::parse(text),
+        Format::GoogleBenchmark => google::parse(text),
+        Format::BenchmarkDotNet => dotnet::parse(text),
+        Format::GabHistory => gab_history::parse(text),
+        Format::Oha => oha::parse(text),
+        Format::Autocannon => autocannon::parse(text),
+        Format::Artillery => artillery::parse(text),
+        Format::Criterion => criterion::parse_file(text),
+        Format::Bmf => bmf::parse(text),
+        Format::Jmh => jmh::parse(text),
+        Format::Julia => julia::parse(text),
         Format::Custom => custom::parse(text, None),
-        Format::CustomSmallerIsBetter => {
-            custom::parse(text, Some(crate::model::Direction::LowerIsBetter))
-        }
-        Format::CustomBiggerIsBetter => {
-            custom::parse(text, Some(crate::model::Direction::HigherIsBetter))
-        }
+        Format::CustomSmallerIsBetter => custom::parse(text, Some(Direction::LowerIsBetter)),
+        Format::CustomBiggerIsBetter => custom::parse(text, Some(Direction::HigherIsBetter)),
+        Format::Locust => locust::parse(text),
+        Format::Benchstat => benchstat::parse(text),
+        Format::Hlog => hlog::parse(text),
+        Format::Wrk => wrk::parse(text),
+        Format::Hgrm => hgrm::parse(text),
+        Format::Go => go::parse(text),
+        Format::Libtest => libtest::parse(text),
+        Format::CriterionText => criterion_text::parse(text),
+        Format::Catch2 => catch2::parse(text),
+        Format::BenchmarkJs => benchmarkjs::parse(text),
+        Format::Iai => iai::parse(text),
+        Format::Asv => asv::parse(text),
+        Format::Ruby => ruby::parse(text),
     }?;
+    finish(format, &mut run)?;
+    Ok(run)
+}
+
+/// Checks that a parsed run holds results and names its tool.
+pub fn finish(format: Format, run: &mut Run) -> Result<(), ParseError> {
     if run.benchmarks.is_empty() || run.metric_count() == 0 {
         return Err(ParseError::whole(format!(
             "no benchmark results found in this {} input",
@@ -298,7 +412,7 @@ pub fn parse(format: Format, text: &str) -> Result<Run, ParseError> {
     if run.meta.tool.is_none() {
         run.meta.tool = Some(format.name().to_string());
     }
-    Ok(run)
+    Ok(())
 }
 
 /// One file of a criterion directory: its path relative to that directory, and its text.
@@ -420,7 +534,11 @@ mod tests {
         let e = detect("   \n").unwrap_err();
         assert!(e.to_string().contains("empty"), "{e}");
         let e = detect("hello world\n").unwrap_err();
-        assert!(e.to_string().contains("tried: perfgate, hyperfine"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("tried: perfgate, k6-ndjson, hyperfine"),
+            "{e}"
+        );
         let e = detect(r#"{"foo": 1}"#).unwrap_err();
         assert!(e.to_string().contains("match no known format"), "{e}");
     }

@@ -1,0 +1,211 @@
+//! Benchmark.js results as `String(benchmark)` prints them, usually from a suite's `cycle` event
+//! (`suite.on('cycle', e => console.log(String(e.target)))`):
+//! `<name> x <hz> ops/sec ±<rme>% (<n> runs sampled)`.
+//!
+//! Detection: some line ends with ` x <number> ops/sec ±<number>% (<n> run[s] sampled)`.
+//!
+//! Each line gives `throughput`, operations per second, higher is better (one value: the runs are
+//! summarised, not listed). Names may themselves contain ` x `, so a line is read from its end.
+//! `<hz>` may carry `,` thousands separators. Any other line is skipped.
+
+use super::libtest::parse_number;
+use super::{clean_lines, ParseError};
+use crate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
+
+/// True when some line has the Benchmark.js result shape.
+pub fn looks_like(text: &str) -> bool {
+    text.split('\n')
+        .any(|l| l.contains(" ops/sec ") && result_shape(l.trim_end_matches('\r')).is_some())
+}
+
+/// `(name, hz text)` of a result line, without judging the number.
+fn result_shape(line: &str) -> Option<(&str, &str)> {
+    let line = line.trim_end();
+    let (head, tail) = line.rsplit_once(" ops/sec ")?;
+    // `±0.74% (93 runs sampled)`; old builds print `+/-`.
+    let tail = tail
+        .strip_prefix('\u{b1}')
+        .or_else(|| tail.strip_prefix("+/-"))?;
+    let (rme, runs) = tail.split_once("% (")?;
+    let runs = runs.strip_suffix(" sampled)")?;
+    let (count, word) = runs.split_once(' ')?;
+    if !matches!(word, "runs" | "run")
+        || !count.chars().all(|c| c.is_ascii_digit())
+        || rme.parse::<f64>().is_err()
+    {
+        return None;
+    }
+    let (name, hz) = head.rsplit_once(" x ")?;
+    let name = name.trim();
+    (!name.is_empty()).then_some((name, hz.trim()))
+}
+
+/// Parses Benchmark.js output; see the module documentation.
+pub fn parse(text: &str) -> Result<Run, ParseError> {
+    let mut benchmarks: Vec<Benchmark> = Vec::new();
+    for (no, line) in clean_lines(text) {
+        let Some((name, hz)) = result_shape(&line) else {
+            continue;
+        };
+        let value = match parse_number(hz) {
+            Some(v) if v >= 0.0 => v,
+            _ => {
+                return Err(ParseError::at(
+                    no,
+                    format!(
+                    "`{name}`: expected the operations per second before `ops/sec`, found `{hz}`"
+                ),
+                ))
+            }
+        };
+        // Operations per second: more is better, whatever the name says.
+        let metric = Metric::new("throughput", Unit::PerSecond, Data::Value(value))
+            .with_direction(Direction::HigherIsBetter);
+        match benchmarks.iter_mut().find(|b| b.name == name) {
+            Some(b) => b.push(metric),
+            None => {
+                let mut b = Benchmark::new(name);
+                b.push(metric);
+                benchmarks.push(b);
+            }
+        }
+    }
+    if benchmarks.is_empty() {
+        return Err(ParseError::whole(
+            "no Benchmark.js results found: expected lines like \
+             `fib(10) x 1,431,759 ops/sec \u{b1}0.74% (93 runs sampled)` (print `String(event.target)` in the suite's `cycle` handler)",
+        ));
+    }
+    let meta = RunMeta {
+        tool: Some("benchmarkjs".to_string()),
+        ..RunMeta::default()
+    };
+    Ok(Run::new(meta, benchmarks))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OUTPUT: &str = include_str!("../../tests/fixtures/benchmarkjs/benchmarkjs_output.txt");
+    const FOUR: &str = include_str!("../../tests/fixtures/benchmarkjs/benchmarkjs_four.txt");
+    const CHROMIUM: &str =
+        include_str!("../../tests/fixtures/benchmarkjs/benchmarkjs_issue_506.txt");
+
+    fn value(run: &Run, bench: &str) -> f64 {
+        let m = run
+            .benchmark(bench)
+            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
+            .metric("throughput")
+            .unwrap_or_else(|| panic!("no throughput in `{bench}`"));
+        assert_eq!(m.unit, Unit::PerSecond);
+        assert_eq!(m.direction, Direction::HigherIsBetter);
+        match m.data {
+            Data::Value(v) => v,
+            ref other => panic!("`{bench}` is not a value: {other:?}"),
+        }
+    }
+
+    fn names(run: &Run) -> Vec<&str> {
+        run.benchmarks.iter().map(|b| b.name.as_str()).collect()
+    }
+
+    fn err(text: &str) -> ParseError {
+        parse(text).unwrap_err()
+    }
+
+    #[test]
+    fn reads_throughput_with_thousands_separators_and_skips_decoys() {
+        let run = parse(OUTPUT).unwrap();
+        assert_eq!(run.meta.tool.as_deref(), Some("benchmarkjs"));
+        assert_eq!(
+            names(&run),
+            ["fib(10)", "fib(20)", "createObjectBuffer with 200 comments"]
+        );
+        assert_eq!(value(&run, "fib(10)"), 1431759.0);
+        assert_eq!(value(&run, "fib(20)"), 12146.0);
+        assert_eq!(value(&run, "createObjectBuffer with 200 comments"), 81.61);
+        assert_eq!(run.metric_count(), 3);
+        insta::assert_json_snapshot!("benchmarkjs_output", run);
+    }
+
+    #[test]
+    fn splits_names_containing_x_at_the_last_x() {
+        let run = parse(FOUR).unwrap();
+        assert_eq!(
+            names(&run),
+            [
+                "fib(10)",
+                "fib(20)",
+                "benchmark with x 2 many things",
+                "createObjectBuffer with 200 comments"
+            ]
+        );
+        assert_eq!(value(&run, "benchmark with x 2 many things"), 50.0);
+    }
+
+    #[test]
+    fn reads_one_decimal_margins_among_runner_messages() {
+        let run = parse(CHROMIUM).unwrap();
+        assert_eq!(run.benchmarks.len(), 6);
+        assert_eq!(value(&run, "text encoder utf8"), 28.33);
+        assert_eq!(value(&run, "text encoder utf16"), 55.25);
+        assert_eq!(value(&run, "sha512 wasm from string utf8"), 15.20);
+        assert_eq!(value(&run, "sha512 native from string utf16"), 29.76);
+    }
+
+    #[test]
+    fn pools_repeated_names_and_reads_a_single_run() {
+        let run = parse(
+            "a x 10 ops/sec \u{b1}1% (1 run sampled)\r\na x 12 ops/sec +/-1% (5 runs sampled)\n",
+        )
+        .unwrap();
+        assert_eq!(
+            run.benchmark("a")
+                .unwrap()
+                .metric("throughput")
+                .unwrap()
+                .data,
+            Data::Samples(vec![10.0, 12.0])
+        );
+    }
+
+    #[test]
+    fn fails_on_a_bad_rate_naming_the_line() {
+        let e = err("Running...\nfib x 1.2.3 ops/sec \u{b1}1.00% (90 runs sampled)\n");
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("found `1.2.3`"), "{e}");
+        let e = err("fib x -5 ops/sec \u{b1}1.00% (90 runs sampled)\n");
+        assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn fails_when_there_are_no_results() {
+        for text in [
+            "",
+            "Running 6 benchmarks on Chromium...\nDone!\n",
+            "fib x 1,000 ops/sec \u{b1}1.00%",
+            "this x line should be ignored\n",
+        ] {
+            let e = err(text);
+            assert_eq!(e.line, None);
+            assert!(e.message.contains("no Benchmark.js results"), "{e}");
+        }
+    }
+
+    #[test]
+    fn detects_benchmarkjs_lines_only() {
+        for text in [OUTPUT, FOUR, CHROMIUM] {
+            assert!(looks_like(text));
+        }
+        for other in [
+            include_str!("../../tests/fixtures/libtest/issue_390.txt"),
+            include_str!("../../tests/fixtures/criterion-text/criterion-many.txt"),
+            include_str!("../../tests/fixtures/asv/asv-six.txt"),
+            include_str!("../../tests/fixtures/go/suffixarray.bench"),
+            "this x line should be ignored\n",
+        ] {
+            assert!(!looks_like(other));
+        }
+    }
+}

@@ -1,0 +1,405 @@
+//! criterion.rs human-readable output, as `cargo bench` prints it (criterion 0.2 to 0.5 and
+//! cargo-criterion): per benchmark `<id> time: [<low> <est> <high>]`, optionally followed by
+//! `thrpt: [...]`. The id moves to its own line above an indented `time:` when it is longer than
+//! 23 characters.
+//!
+//! Detection: some line holds `time:` followed by `[` and three `<number> <time unit>` pairs.
+//!
+//! `time` is the middle value, the point estimate (slope for linear sampling, mean otherwise),
+//! converted to nanoseconds; `throughput` is the middle value of `thrpt:` (`elem/s` family ->
+//! per second, `B/s`, `KiB/s`, `MB/s`... -> bytes per second). The bracket bounds are a bootstrap
+//! CI of the estimate, not observations, so they are not kept. `change:` blocks (whose `time:` and
+//! `thrpt:` hold percentages), `Benchmarking ...` progress lines, warnings, outlier reports and the
+//! libtest lines of the same `cargo bench` are skipped. `µs` and `μs` are both read, and so is the
+//! U+2212 minus. An id seen under two cargo `Running <target>` lines is qualified as
+//! `<target>::<id>`; repeats under one target pool into samples.
+
+use super::libtest::{assemble, cargo_target, parse_number, snake_case, Result1};
+use super::{clean_lines, strip_ansi, ParseError};
+use crate::model::{Data, Metric, Run, RunMeta, Unit};
+
+/// True when some line holds a `time: [<n> <unit> <n> <unit> <n> <unit>]` estimate in a time unit.
+pub fn looks_like(text: &str) -> bool {
+    text.split('\n').any(|raw| {
+        if !raw.contains("time:") {
+            return false;
+        }
+        let line = visible(&strip_ansi(raw.trim_end_matches('\r')));
+        stat(&line, "time:").is_some_and(|(_, inside)| {
+            let t: Vec<&str> = inside.split_whitespace().collect();
+            t.len() == 6
+                && t.chunks(2).all(|p| {
+                    p.first().and_then(|v| parse_number(v)).is_some()
+                        && p.get(1)
+                            .is_some_and(|u| Unit::parse(u).0 == Unit::Nanoseconds)
+                })
+        })
+    })
+}
+
+/// Parses criterion.rs terminal output; see the module documentation.
+pub fn parse(text: &str) -> Result<Run, ParseError> {
+    let mut target: Option<String> = None;
+    let mut results: Vec<Result1> = Vec::new();
+    // Index in `results` of the benchmark a `thrpt:` line belongs to.
+    let mut current: Option<usize> = None;
+    let mut previous: Option<String> = None;
+    for (no, raw) in clean_lines(text) {
+        let line = visible(&raw);
+        if let Some(t) = cargo_target(&line) {
+            target = Some(t);
+            current = None;
+            previous = None;
+            continue;
+        }
+        if let Some((left, inside)) = stat(&line, "time:") {
+            if is_change(inside) {
+                continue;
+            }
+            let id = if left.trim().is_empty() {
+                // A long id is printed on the line above.
+                match previous.as_deref() {
+                    Some(p) => p.to_string(),
+                    None => return Err(ParseError::at(
+                        no,
+                        "found `time: [...]` without a benchmark id on this line or the line above",
+                    )),
+                }
+            } else {
+                left.trim().to_string()
+            };
+            let (value, unit) = estimate(no, &id, "time", inside)?;
+            let (kind, factor) = Unit::parse(unit);
+            let metric = if kind == Unit::Nanoseconds {
+                "time".to_string()
+            } else {
+                // Custom measurements (cycles, instructions) print their own units.
+                snake_case(unit)
+            };
+            let v = value * factor;
+            if v < 0.0 {
+                return Err(ParseError::at(
+                    no,
+                    format!("`{id}`: the time estimate `{value} {unit}` is negative"),
+                ));
+            }
+            results.push(Result1 {
+                target: target.clone(),
+                name: id,
+                metrics: vec![Metric::new(metric, kind, Data::Value(v))],
+            });
+            current = Some(results.len() - 1);
+            previous = None;
+            continue;
+        }
+        if let Some((_, inside)) = stat(&line, "thrpt:") {
+            if is_change(inside) {
+                continue;
+            }
+            let Some(r) = current.and_then(|i| results.get_mut(i)) else {
+                return Err(ParseError::at(
+                    no,
+                    "found `thrpt: [...]` that follows no `time: [...]` line",
+                ));
+            };
+            let (value, unit) = estimate(no, &r.name, "thrpt", inside)?;
+            let (kind, factor) = Unit::parse(unit);
+            if !matches!(kind, Unit::PerSecond | Unit::BytesPerSecond) {
+                return Err(ParseError::at(
+                    no,
+                    format!(
+                        "`{}`: expected a rate such as `12.5 Melem/s` or `1.2 GiB/s` in `thrpt:`, found `{unit}`",
+                        r.name
+                    ),
+                ));
+            }
+            r.metrics
+                .push(Metric::new("throughput", kind, Data::Value(value * factor)));
+            continue;
+        }
+        let trimmed = line.trim();
+        if !trimmed.is_empty() {
+            previous = Some(trimmed.to_string());
+        }
+    }
+    if results.is_empty() {
+        return Err(ParseError::whole(
+            "no criterion results found: expected lines like \
+             `fib 20                  time:   [26.029 µs 26.251 µs 26.505 µs]` from `cargo bench`",
+        ));
+    }
+    let meta = RunMeta {
+        tool: Some("criterion-text".to_string()),
+        ..RunMeta::default()
+    };
+    Ok(Run::new(meta, assemble(results)))
+}
+
+/// What a terminal shows of a line that was overwritten with `\r` (progress lines).
+fn visible(line: &str) -> String {
+    line.rsplit('\r').next().unwrap_or(line).to_string()
+}
+
+/// Splits `<left><ws>label<ws>[<inside>]...` at the last `label` that starts a word and is followed
+/// by `[`, returning the left part and the bracket contents.
+fn stat<'a>(line: &'a str, label: &str) -> Option<(&'a str, &'a str)> {
+    line.rmatch_indices(label).find_map(|(i, _)| {
+        let left = line.get(..i)?;
+        if !(left.is_empty() || left.ends_with(char::is_whitespace)) {
+            return None;
+        }
+        let after = line.get(i + label.len()..)?.trim_start();
+        let inside = after.strip_prefix('[')?;
+        let end = inside.find(']')?;
+        Some((left, inside.get(..end)?))
+    })
+}
+
+/// The `time:` and `thrpt:` lines of a `change:` block hold percentages.
+fn is_change(inside: &str) -> bool {
+    inside.contains('%')
+}
+
+/// The middle `<number> <unit>` of `<low> <unit> <est> <unit> <high> <unit>`.
+fn estimate<'a>(
+    no: usize,
+    id: &str,
+    label: &str,
+    inside: &'a str,
+) -> Result<(f64, &'a str), ParseError> {
+    let t: Vec<&str> = inside.split_whitespace().collect();
+    let expected = || {
+        ParseError::at(
+            no,
+            format!(
+                "`{id}`: expected `{label}: [<low> <unit> <estimate> <unit> <high> <unit>]`, found `[{inside}]`"
+            ),
+        )
+    };
+    if t.len() != 6 {
+        return Err(expected());
+    }
+    let (Some(v), Some(u)) = (t.get(2), t.get(3)) else {
+        return Err(expected());
+    };
+    for pair in t.chunks(2) {
+        if pair.first().and_then(|x| parse_number(x)).is_none() {
+            return Err(ParseError::at(
+                no,
+                format!(
+                    "`{id}`: expected numbers in `{label}: [{inside}]`, found `{}`",
+                    pair.first().copied().unwrap_or("")
+                ),
+            ));
+        }
+    }
+    let value = parse_number(v).ok_or_else(expected)?;
+    Ok((value, u))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Direction;
+
+    const MANY: &str = include_str!("../../tests/fixtures/criterion-text/criterion-many.txt");
+    const DOGFOOD: &str = include_str!("../../tests/fixtures/criterion-text/criterion-dogfood.txt");
+
+    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
+        run.benchmark(bench)
+            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
+            .metric(name)
+            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
+    }
+
+    fn value(run: &Run, bench: &str, name: &str) -> f64 {
+        match metric(run, bench, name).data {
+            Data::Value(v) => v,
+            ref other => panic!("`{bench}` `{name}` is not a value: {other:?}"),
+        }
+    }
+
+    fn names(run: &Run) -> Vec<&str> {
+        run.benchmarks.iter().map(|b| b.name.as_str()).collect()
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-9 * b.abs().max(1.0)
+    }
+
+    fn err(text: &str) -> ParseError {
+        parse(text).unwrap_err()
+    }
+
+    #[test]
+    fn reads_point_estimates_in_picoseconds_and_microseconds() {
+        let run = parse(MANY).unwrap();
+        assert_eq!(run.meta.tool.as_deref(), Some("criterion-text"));
+        assert_eq!(
+            names(&run),
+            [
+                "file",
+                "rolling_file",
+                "tracing_file",
+                "tracing_rolling_file",
+                "benchmark: name with spaces"
+            ]
+        );
+        assert!(close(value(&run, "file", "time"), 0.32390));
+        assert!(close(value(&run, "rolling_file", "time"), 0.42966));
+        assert!(close(value(&run, "tracing_file", "time"), 18019.0));
+        assert!(close(value(&run, "tracing_rolling_file", "time"), 20930.0));
+        assert!(close(
+            value(&run, "benchmark: name with spaces", "time"),
+            20.930
+        ));
+        for b in &run.benchmarks {
+            assert_eq!(b.metrics.len(), 1, "{}", b.name);
+            let t = metric(&run, &b.name, "time");
+            assert_eq!(t.unit, Unit::Nanoseconds);
+            assert_eq!(t.direction, Direction::LowerIsBetter);
+        }
+        insta::assert_json_snapshot!("criterion_many", run);
+    }
+
+    #[test]
+    fn reads_ids_wrapped_onto_their_own_line() {
+        let run = parse(DOGFOOD).unwrap();
+        assert_eq!(
+            names(&run),
+            [
+                "Adapter::Magic (JSON)",
+                "Adapter::Json",
+                "Adapter::Magic (Rust)",
+                "Adapter::Rust"
+            ]
+        );
+        assert!(close(value(&run, "Adapter::Magic (JSON)", "time"), 3463.2));
+        assert!(close(value(&run, "Adapter::Json", "time"), 3479.6));
+        assert!(close(value(&run, "Adapter::Magic (Rust)", "time"), 14726.0));
+        assert!(close(value(&run, "Adapter::Rust", "time"), 14884.0));
+        assert_eq!(run.metric_count(), 4);
+        insta::assert_json_snapshot!("criterion_dogfood", run);
+    }
+
+    #[test]
+    fn reads_throughput_and_skips_change_blocks_with_percentages() {
+        let text = "\
+Benchmarking group/parse: Analyzing
+group/parse             time:   [1.0 ms 1.5 ms 2.0 ms]
+                        thrpt:  [10.0 MiB/s 13.3 MiB/s 20.0 MiB/s]
+                 change:
+                        time:   [\u{2212}1.0% +0.5% +2.0%] (p = 0.50 > 0.05)
+                        thrpt:  [\u{2212}2.0% \u{2212}0.5% +1.0%]
+                        No change in performance detected.
+group/elems             time:   [100 ns 120 ns 130 ns]
+                        thrpt:  [7.6 Melem/s 8.3 Melem/s 10.0 Melem/s]
+";
+        let run = parse(text).unwrap();
+        assert_eq!(names(&run), ["group/parse", "group/elems"]);
+        assert_eq!(value(&run, "group/parse", "time"), 1.5e6);
+        let tp = metric(&run, "group/parse", "throughput");
+        assert_eq!(tp.unit, Unit::BytesPerSecond);
+        assert_eq!(tp.direction, Direction::HigherIsBetter);
+        assert!(close(
+            value(&run, "group/parse", "throughput"),
+            13.3 * 1048576.0
+        ));
+        let tp = metric(&run, "group/elems", "throughput");
+        assert_eq!(tp.unit, Unit::PerSecond);
+        assert!(close(value(&run, "group/elems", "throughput"), 8.3e6));
+    }
+
+    #[test]
+    fn reads_greek_mu_seconds_colours_and_overwritten_progress_lines() {
+        let text = "Benchmarking a: Analyzing\ra                       time:   [1.0 \u{3bc}s \u{1b}[1m2.0 \u{3bc}s\u{1b}[0m 3.0 \u{3bc}s]\r\n";
+        let run = parse(text).unwrap();
+        assert_eq!(names(&run), ["a"]);
+        assert_eq!(value(&run, "a", "time"), 2000.0);
+        assert!(looks_like(text));
+    }
+
+    #[test]
+    fn names_custom_measurement_units_after_the_unit() {
+        let run =
+            parse("hash                    time:   [10 cycles 12 cycles 14 cycles]\n").unwrap();
+        let m = metric(&run, "hash", "cycles");
+        assert_eq!(m.unit, Unit::Count);
+        assert_eq!(m.data, Data::Value(12.0));
+    }
+
+    #[test]
+    fn pools_repeats_and_qualifies_ids_of_two_bench_binaries() {
+        let text = "\
+     Running benches/a.rs (target/release/deps/a-0123abcd)
+fib                     time:   [1 ns 2 ns 3 ns]
+fib                     time:   [1 ns 4 ns 5 ns]
+     Running benches/b.rs (target/release/deps/b-0123abcd)
+fib                     time:   [1 ns 8 ns 9 ns]
+";
+        let run = parse(text).unwrap();
+        assert_eq!(names(&run), ["a::fib", "b::fib"]);
+        assert_eq!(
+            metric(&run, "a::fib", "time").data,
+            Data::Samples(vec![2.0, 4.0])
+        );
+    }
+
+    #[test]
+    fn fails_on_truncated_or_malformed_estimates() {
+        let e = err("fib                     time:   [1.0 ns 2.0 ns]\n");
+        assert_eq!(e.line, Some(1));
+        assert!(
+            e.message
+                .contains("expected `time: [<low> <unit> <estimate>"),
+            "{e}"
+        );
+        let e = err("x\nfib                     time:   [1.0 ns abc ns 3.0 ns]\n");
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("found `abc`"), "{e}");
+        let e = err("                        time:   [1.0 ns 2.0 ns 3.0 ns]\n");
+        assert!(e.message.contains("without a benchmark id"), "{e}");
+        let e = err("                        thrpt:  [1 B/s 2 B/s 3 B/s]\n");
+        assert!(e.message.contains("follows no `time: [...]`"), "{e}");
+        let e =
+            err("f                       time:   [1 ns 2 ns 3 ns]\n  thrpt:  [1 ns 2 ns 3 ns]\n");
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("expected a rate"), "{e}");
+        let e = err("f                       time:   [1 ns -2 ns 3 ns]\n");
+        assert!(e.message.contains("negative"), "{e}");
+    }
+
+    #[test]
+    fn fails_when_there_are_no_results() {
+        for text in [
+            "",
+            "Benchmarking fib: Warming up for 3.0000 s\n",
+            "running 0 tests\n\ntest result: ok.\n",
+        ] {
+            let e = err(text);
+            assert_eq!(e.line, None);
+            assert!(e.message.contains("no criterion results"), "{e}");
+        }
+    }
+
+    #[test]
+    fn detects_criterion_text_only() {
+        assert!(looks_like(MANY));
+        assert!(looks_like(DOGFOOD));
+        assert!(!looks_like(include_str!(
+            "../../tests/fixtures/libtest/criterion_output.txt"
+        )));
+        assert!(!looks_like(include_str!(
+            "../../tests/fixtures/libtest/issue_390.txt"
+        )));
+        assert!(!looks_like(include_str!(
+            "../../tests/fixtures/catch2/catch2_output_v2.txt"
+        )));
+        assert!(!looks_like(include_str!(
+            "../../tests/fixtures/go/suffixarray.bench"
+        )));
+        assert!(!looks_like(
+            "                        time:   [-1.0% +0.5% +2.0%] (p = 0.50 > 0.05)\n"
+        ));
+    }
+}

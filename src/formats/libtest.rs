@@ -1,0 +1,531 @@
+//! Rust libtest bench text: what `cargo bench` prints for nightly `#[bench]` functions, and what
+//! criterion.rs prints with `cargo bench -- --output-format bencher`. Result lines are
+//! `test <name> ... bench: <value> <unit>/iter (+/- <dev>)[ = <n> MB/s]`; everything else in a
+//! cargo log (`running N tests`, `... ok`, `... ignored`, `... FAILED`, `failures:` blocks,
+//! `test result:` summaries, compiler noise) is skipped, so failed and ignored benches are absent.
+//!
+//! Detection: some line, ANSI colours removed, starts with `test ` and holds ` ... bench: `
+//! followed by a number.
+//!
+//! The value becomes `time` (converted to nanoseconds) when its unit is a time; harnesses that
+//! imitate the format with other units (`cycles/iter`) get a metric named after the unit (`cycles`,
+//! [`Unit::parse`] decides the canonical unit). `= N MB/s` becomes `throughput` (decimal MB, as
+//! libtest computes it). The `(+/- dev)` is left out on purpose: for libtest it is the range
+//! (max - min) of the winsorized samples, for criterion's bencher output a standard deviation, and
+//! neither is an observation the gate can test with. Numbers may carry `,` thousands separators
+//! (`18,794.12`). A name seen under two cargo `Running <target>` lines (two bench binaries) is
+//! qualified as `<target>::<name>`; repeats under one target pool into samples.
+
+use std::collections::BTreeMap;
+
+use super::{clean_lines, strip_ansi, ParseError};
+use crate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
+
+/// True when some line has the shape `test <name> ... bench: <number> <unit>`.
+pub fn looks_like(text: &str) -> bool {
+    text.split('\n').any(|raw| {
+        let line = raw.trim_end_matches('\r');
+        if !line.starts_with("test ") || !line.contains("bench") {
+            return false;
+        }
+        let line = strip_ansi(line);
+        split_result_line(&line).is_some_and(|(_, after)| {
+            after
+                .split_whitespace()
+                .next()
+                .is_some_and(|v| parse_number(v).is_some())
+        })
+    })
+}
+
+/// Parses libtest bench output; see the module documentation.
+pub fn parse(text: &str) -> Result<Run, ParseError> {
+    let mut target: Option<String> = None;
+    let mut results = Vec::new();
+    for (no, line) in clean_lines(text) {
+        if let Some(t) = cargo_target(&line) {
+            target = Some(t);
+            continue;
+        }
+        let Some((name, after)) = split_result_line(&line) else {
+            continue;
+        };
+        let metrics = result_metrics(no, name, after)?;
+        results.push(Result1 {
+            target: target.clone(),
+            name: name.to_string(),
+            metrics,
+        });
+    }
+    if results.is_empty() {
+        return Err(ParseError::whole(
+            "no libtest bench results found: expected lines like \
+             `test bench_fib ... bench:       1,234 ns/iter (+/- 56)` \
+             (from `cargo bench` with #[bench], or criterion with `-- --output-format bencher`)",
+        ));
+    }
+    let meta = RunMeta {
+        tool: Some("libtest".to_string()),
+        ..RunMeta::default()
+    };
+    Ok(Run::new(meta, assemble(results)))
+}
+
+/// `test <name> ... bench: <rest>` split into the name (padding removed) and the rest.
+fn split_result_line(line: &str) -> Option<(&str, &str)> {
+    let rest = line.strip_prefix("test ")?;
+    let (name, after) = rest.split_once(" ... bench:")?;
+    let name = name.trim();
+    if name.is_empty() {
+        return None;
+    }
+    Some((name, after))
+}
+
+fn result_metrics(no: usize, name: &str, after: &str) -> Result<Vec<Metric>, ParseError> {
+    let mut tokens = after.split_whitespace();
+    let (Some(value), Some(unit)) = (tokens.next(), tokens.next()) else {
+        return Err(ParseError::at(
+            no,
+            format!("`{name}`: expected `<value> <unit>/iter` after `bench:`, such as `1,234 ns/iter (+/- 56)`"),
+        ));
+    };
+    let mut metrics = vec![value_metric(no, name, value, unit)?];
+    // ` = N MB/s`: the throughput libtest reports when the bench sets `b.bytes`.
+    let rest: Vec<&str> = tokens.collect();
+    if let Some(eq) = rest.iter().position(|t| *t == "=") {
+        let (Some(v), Some(u)) = (rest.get(eq + 1), rest.get(eq + 2)) else {
+            return Err(ParseError::at(
+                no,
+                format!("`{name}`: expected `= <number> MB/s` after the value"),
+            ));
+        };
+        metrics.push(throughput_metric(no, name, v, u)?);
+    }
+    Ok(metrics)
+}
+
+fn value_metric(no: usize, name: &str, value: &str, unit: &str) -> Result<Metric, ParseError> {
+    let v = number_or_error(no, name, value, unit)?;
+    let (kind, factor) = Unit::parse(unit);
+    let metric = if kind == Unit::Nanoseconds {
+        "time".to_string()
+    } else {
+        snake_case(unit.strip_suffix("/iter").unwrap_or(unit))
+    };
+    let v = v * factor;
+    if !v.is_finite() || (v < 0.0 && matches!(kind, Unit::Nanoseconds | Unit::Bytes)) {
+        return Err(ParseError::at(
+            no,
+            format!("`{name}`: `{value} {unit}` is not a finite, non-negative measurement"),
+        ));
+    }
+    Ok(Metric::new(metric, kind, Data::Value(v)))
+}
+
+fn throughput_metric(no: usize, name: &str, value: &str, unit: &str) -> Result<Metric, ParseError> {
+    let v = number_or_error(no, name, value, unit)?;
+    let (kind, factor) = Unit::parse(unit);
+    if !matches!(kind, Unit::BytesPerSecond | Unit::PerSecond) {
+        return Err(ParseError::at(
+            no,
+            format!("`{name}`: expected a rate such as `= 120 MB/s`, found `= {value} {unit}`"),
+        ));
+    }
+    Ok(Metric::new("throughput", kind, Data::Value(v * factor)))
+}
+
+fn number_or_error(no: usize, name: &str, value: &str, unit: &str) -> Result<f64, ParseError> {
+    parse_number(value).ok_or_else(|| {
+        ParseError::at(
+            no,
+            format!("`{name}`: expected a number before `{unit}`, found `{value}`"),
+        )
+    })
+}
+
+/// A decimal number as benchmark tools print it: `,` thousands separators are dropped and the
+/// U+2212 minus sign is read as `-`. `None` for anything else, and for non-finite results.
+pub(crate) fn parse_number(s: &str) -> Option<f64> {
+    let cleaned: String = s
+        .chars()
+        .filter(|c| *c != ',')
+        .map(|c| if c == '\u{2212}' { '-' } else { c })
+        .collect();
+    let mut chars = cleaned.chars();
+    let first = chars.next()?;
+    if !(first.is_ascii_digit() || first == '-' || first == '+' || first == '.') {
+        return None;
+    }
+    if !cleaned
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+    {
+        return None;
+    }
+    cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// A metric name from a label or unit: lowercase words joined by `_` (`Total read+write` ->
+/// `total_read_write`, `SysCpuTime` -> `sys_cpu_time`, `ILmr` -> `ilmr`).
+pub(crate) fn snake_case(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    let mut prev_lower = false;
+    for c in label.chars() {
+        if c.is_alphanumeric() {
+            // `SysTime` -> `sys_time`; runs of capitals (`ILmr`, `LLi`) stay one word.
+            if c.is_uppercase() && prev_lower {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+            prev_lower = c.is_lowercase();
+        } else {
+            if !out.is_empty() && !out.ends_with('_') {
+                out.push('_');
+            }
+            prev_lower = false;
+        }
+    }
+    while out.ends_with('_') {
+        out.pop();
+    }
+    out
+}
+
+/// The bench binary a cargo `Running ...` line announces: the executable's name without its hash
+/// (`target/release/deps/foo-0123abcd` -> `foo`), else the source path (`benches/foo.rs`).
+pub(crate) fn cargo_target(line: &str) -> Option<String> {
+    let rest = line.trim_start().strip_prefix("Running ")?;
+    let rest = rest.trim().trim_matches('`');
+    let rest = rest.strip_prefix("unittests").unwrap_or(rest).trim_start();
+    let (path, exe) = if let Some(inner) = rest.strip_prefix('(') {
+        ("", Some(inner.trim_end_matches(')')))
+    } else if let Some((p, e)) = rest.split_once(" (") {
+        (p.trim(), Some(e.trim_end_matches(')')))
+    } else {
+        let first = rest.split_whitespace().next().unwrap_or("");
+        if first.contains("/deps/") || first.contains("\\deps\\") {
+            ("", Some(first))
+        } else {
+            (first, None)
+        }
+    };
+    let stem = exe.and_then(|e| {
+        let file = e.rsplit(['/', '\\']).next()?.trim_end_matches(".exe");
+        let stem = match file.rsplit_once('-') {
+            Some((s, hash)) if !hash.is_empty() && hash.chars().all(|c| c.is_ascii_hexdigit()) => s,
+            _ => file,
+        };
+        (!stem.is_empty()).then(|| stem.to_string())
+    });
+    stem.or_else(|| (!path.is_empty()).then(|| path.to_string()))
+}
+
+/// One result line (or block) before names are made unique across bench binaries.
+pub(crate) struct Result1 {
+    pub target: Option<String>,
+    pub name: String,
+    pub metrics: Vec<Metric>,
+}
+
+/// Turns results into benchmarks in first-seen order: a name that occurs under two targets is
+/// qualified as `<target>::<name>`; repeats of one name under one target pool into samples.
+pub(crate) fn assemble(results: Vec<Result1>) -> Vec<Benchmark> {
+    let mut targets_of: BTreeMap<String, Vec<Option<String>>> = BTreeMap::new();
+    for r in &results {
+        let seen = targets_of.entry(r.name.clone()).or_default();
+        if !seen.contains(&r.target) {
+            seen.push(r.target.clone());
+        }
+    }
+    let mut benchmarks: Vec<Benchmark> = Vec::new();
+    for r in results {
+        let collides = targets_of.get(&r.name).is_some_and(|t| t.len() > 1);
+        let name = match (&r.target, collides) {
+            (Some(t), true) => format!("{t}::{}", r.name),
+            _ => r.name,
+        };
+        let i = match benchmarks.iter().position(|b| b.name == name) {
+            Some(i) => i,
+            None => {
+                benchmarks.push(Benchmark::new(name));
+                benchmarks.len() - 1
+            }
+        };
+        if let Some(b) = benchmarks.get_mut(i) {
+            for m in r.metrics {
+                b.push(m);
+            }
+        }
+    }
+    benchmarks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Direction;
+
+    const INTEGERS: &str = include_str!("../../tests/fixtures/libtest/cargo_output.txt");
+    const DECIMALS: &str = include_str!("../../tests/fixtures/libtest/cargo_output3.txt");
+    const IGNORED: &str = include_str!("../../tests/fixtures/libtest/issue_390.txt");
+    const FAILED: &str = include_str!("../../tests/fixtures/libtest/failed.txt");
+    const CRITERION_BENCHER: &str =
+        include_str!("../../tests/fixtures/libtest/criterion_output.txt");
+
+    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
+        run.benchmark(bench)
+            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
+            .metric(name)
+            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
+    }
+
+    fn value(run: &Run, bench: &str, name: &str) -> f64 {
+        match metric(run, bench, name).data {
+            Data::Value(v) => v,
+            ref other => panic!("`{bench}` `{name}` is not a value: {other:?}"),
+        }
+    }
+
+    fn names(run: &Run) -> Vec<&str> {
+        run.benchmarks.iter().map(|b| b.name.as_str()).collect()
+    }
+
+    fn err(text: &str) -> ParseError {
+        parse(text).unwrap_err()
+    }
+
+    #[test]
+    fn reads_integer_values_with_thousands_separators() {
+        let run = parse(INTEGERS).unwrap();
+        assert_eq!(run.meta.tool.as_deref(), Some("libtest"));
+        assert_eq!(names(&run), ["bench_fib_10", "bench_fib_20"]);
+        assert_eq!(value(&run, "bench_fib_10", "time"), 135.0);
+        assert_eq!(value(&run, "bench_fib_20", "time"), 18149.0);
+        for b in &run.benchmarks {
+            assert_eq!(b.metrics.len(), 1, "only `time`: the +/- range is left out");
+            let time = metric(&run, &b.name, "time");
+            assert_eq!(time.unit, Unit::Nanoseconds);
+            assert_eq!(time.direction, Direction::LowerIsBetter);
+        }
+    }
+
+    #[test]
+    fn reads_two_decimal_values_of_newer_toolchains() {
+        let run = parse(DECIMALS).unwrap();
+        assert_eq!(names(&run), ["bench_fib_10", "bench_fib_20"]);
+        assert_eq!(value(&run, "bench_fib_10", "time"), 148.70);
+        assert_eq!(value(&run, "bench_fib_20", "time"), 18794.12);
+        insta::assert_json_snapshot!("cargo_output3", run);
+    }
+
+    #[test]
+    fn skips_ignored_tests_and_trims_aligned_names() {
+        let run = parse(IGNORED).unwrap();
+        assert_eq!(
+            names(&run),
+            [
+                "bleu::benchmark::bench_batch_bleu",
+                "bleu::benchmark::bench_bleu",
+                "ngram::benchmark::bench_ngram",
+                "tokenizer::benchmark::bench_tokenizer"
+            ]
+        );
+        assert_eq!(
+            value(&run, "bleu::benchmark::bench_batch_bleu", "time"),
+            13967756.30
+        );
+        assert_eq!(
+            value(&run, "bleu::benchmark::bench_bleu", "time"),
+            298794.10
+        );
+        assert_eq!(
+            value(&run, "ngram::benchmark::bench_ngram", "time"),
+            49480.28
+        );
+        assert_eq!(
+            value(&run, "tokenizer::benchmark::bench_tokenizer", "time"),
+            15690.73
+        );
+        assert_eq!(run.metric_count(), 4);
+    }
+
+    #[test]
+    fn skips_failed_benches() {
+        let run = parse(FAILED).unwrap();
+        assert_eq!(names(&run), ["tests::benchmark_a", "tests::benchmark_c"]);
+        assert_eq!(value(&run, "tests::benchmark_a", "time"), 3296.0);
+        assert_eq!(value(&run, "tests::benchmark_c", "time"), 3215.0);
+    }
+
+    #[test]
+    fn reads_criterion_bencher_output_between_warnings() {
+        let run = parse(CRITERION_BENCHER).unwrap();
+        assert_eq!(
+            names(&run),
+            [
+                "Create Realm",
+                "Symbols (Execution)",
+                "For loop (Execution)",
+                "Fibonacci (Execution)"
+            ]
+        );
+        assert_eq!(value(&run, "Create Realm", "time"), 329.0);
+        assert_eq!(value(&run, "Symbols (Execution)", "time"), 3268.0);
+        assert_eq!(value(&run, "For loop (Execution)", "time"), 12314.0);
+        assert_eq!(value(&run, "Fibonacci (Execution)", "time"), 1672496.0);
+        insta::assert_json_snapshot!("criterion_bencher", run);
+    }
+
+    #[test]
+    fn reads_throughput_in_decimal_megabytes_per_second() {
+        let run =
+            parse("test enc::big ... bench:       2,000 ns/iter (+/- 30) = 512 MB/s\n").unwrap();
+        assert_eq!(value(&run, "enc::big", "time"), 2000.0);
+        let tp = metric(&run, "enc::big", "throughput");
+        assert_eq!(tp.unit, Unit::BytesPerSecond);
+        assert_eq!(tp.direction, Direction::HigherIsBetter);
+        assert_eq!(tp.data, Data::Value(512e6));
+    }
+
+    #[test]
+    fn names_metrics_of_other_units_after_the_unit() {
+        let run = parse("test hash ... bench:  1,500 cycles/iter (+/- 20)\n").unwrap();
+        let m = metric(&run, "hash", "cycles");
+        assert_eq!(m.unit, Unit::Count);
+        assert_eq!(m.data, Data::Value(1500.0));
+        assert!(run.benchmark("hash").unwrap().metric("time").is_none());
+        let run = parse("test t ... bench:  1.5 us/iter (+/- 0.1)\n").unwrap();
+        assert_eq!(value(&run, "t", "time"), 1500.0);
+    }
+
+    #[test]
+    fn qualifies_names_repeated_in_two_bench_binaries_and_pools_repeats() {
+        let text = "\
+     Running benches/a.rs (target/release/deps/a-0123456789abcdef)
+test fib ... bench: 10 ns/iter (+/- 1)
+test only_a ... bench: 5 ns/iter (+/- 1)
+     Running benches/b.rs (target/release/deps/b-fedcba9876543210)
+test fib ... bench: 20 ns/iter (+/- 1)
+test fib ... bench: 22 ns/iter (+/- 1)
+";
+        let run = parse(text).unwrap();
+        assert_eq!(names(&run), ["a::fib", "only_a", "b::fib"]);
+        assert_eq!(
+            metric(&run, "b::fib", "time").data,
+            Data::Samples(vec![20.0, 22.0])
+        );
+    }
+
+    #[test]
+    fn reads_cargo_running_lines_of_several_cargo_versions() {
+        assert_eq!(
+            cargo_target(
+                "     Running unittests (target/release/deps/log4rs_bench-f36c88332bd25d23)"
+            ),
+            Some("log4rs_bench".into())
+        );
+        assert_eq!(
+            cargo_target("     Running benches/x.rs (target/release/deps/x-0a1b2c)"),
+            Some("x".into())
+        );
+        assert_eq!(
+            cargo_target("     Running `target/release/deps/old-0a1b2c --bench`"),
+            Some("old".into())
+        );
+        assert_eq!(
+            cargo_target("Running target/release/deps/test_regular_bench-8b173c29ce041afa"),
+            Some("test_regular_bench".into())
+        );
+        assert_eq!(cargo_target("test x ... ok"), None);
+    }
+
+    #[test]
+    fn reads_coloured_output() {
+        let run =
+            parse("test x ... \u{1b}[36mbench\u{1b}[0m:   1,000 ns/iter (+/- 5)\r\n").unwrap();
+        assert_eq!(value(&run, "x", "time"), 1000.0);
+        assert!(looks_like(
+            "test x ... \u{1b}[36mbench\u{1b}[0m:   1,000 ns/iter (+/- 5)\n"
+        ));
+    }
+
+    #[test]
+    fn fails_on_a_bad_number_naming_the_line() {
+        let e = err("running 1 test\ntest x ... bench:   12a ns/iter (+/- 5)\n");
+        assert_eq!(e.line, Some(2));
+        assert!(
+            e.message
+                .contains("expected a number before `ns/iter`, found `12a`"),
+            "{e}"
+        );
+        let e = err("test x ... bench:   -12 ns/iter (+/- 5)\n");
+        assert!(e.message.contains("non-negative"), "{e}");
+    }
+
+    #[test]
+    fn fails_on_a_truncated_result_line() {
+        let e = err("test x ... bench:   1,234\n");
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("expected `<value> <unit>/iter`"), "{e}");
+        let e = err("test x ... bench:   1,234 ns/iter (+/- 5) = \n");
+        assert!(e.message.contains("`= <number> MB/s`"), "{e}");
+        let e = err("test x ... bench:   1,234 ns/iter (+/- 5) = 12 ns\n");
+        assert!(e.message.contains("expected a rate"), "{e}");
+    }
+
+    #[test]
+    fn fails_when_there_are_no_results() {
+        for text in [
+            "",
+            "\n",
+            "running 1 test\ntest a ... ignored\n",
+            FAILED.replace("bench:", "ok").as_str(),
+        ] {
+            let e = err(text);
+            assert_eq!(e.line, None);
+            assert!(e.message.contains("no libtest bench results"), "{e}");
+        }
+    }
+
+    #[test]
+    fn detects_libtest_and_bencher_lines_only() {
+        for text in [INTEGERS, DECIMALS, IGNORED, FAILED, CRITERION_BENCHER] {
+            assert!(looks_like(text));
+        }
+        assert!(!looks_like(include_str!(
+            "../../tests/fixtures/criterion-text/criterion-many.txt"
+        )));
+        assert!(!looks_like(include_str!(
+            "../../tests/fixtures/go/benchstat-testdata-old.txt"
+        )));
+        assert!(!looks_like(include_str!(
+            "../../tests/fixtures/iai/iai-callgrind-delta.txt"
+        )));
+        assert!(!looks_like("test a ... bench: fast\n"));
+        assert!(!looks_like("running 2 tests\ntest a ... ok\n"));
+    }
+
+    #[test]
+    fn snake_cases_labels() {
+        assert_eq!(snake_case("Total read+write"), "total_read_write");
+        assert_eq!(snake_case("At t-gmax bytes"), "at_t_gmax_bytes");
+        assert_eq!(snake_case("LLi Miss Rate"), "lli_miss_rate");
+        assert_eq!(snake_case("cycles"), "cycles");
+        assert_eq!(snake_case("SysCpuTime"), "sys_cpu_time");
+        assert_eq!(snake_case("ILmr"), "ilmr");
+        assert_eq!(snake_case("I1mr"), "i1mr");
+    }
+
+    #[test]
+    fn parses_numbers_as_tools_print_them() {
+        assert_eq!(parse_number("18,794.12"), Some(18794.12));
+        assert_eq!(parse_number("\u{2212}2.5"), Some(-2.5));
+        assert_eq!(parse_number("1e3"), Some(1000.0));
+        assert_eq!(parse_number("NaN"), None);
+        assert_eq!(parse_number("inf"), None);
+        assert_eq!(parse_number("1e999"), None);
+        assert_eq!(parse_number("abc"), None);
+        assert_eq!(parse_number(""), None);
+    }
+}

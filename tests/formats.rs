@@ -1,0 +1,130 @@
+//! Every real fixture is detected as its own format and parses into a run with results; the
+//! files that are not results (benchstat's output, Locust's failures and exceptions) are
+//! recognised and refused with a message saying what to pass instead.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use perfgate::formats::{self, Format};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Which format each fixture folder holds.
+fn expected(dir: &str, file: &str) -> Option<Format> {
+    Some(match dir {
+        "artillery" => Format::Artillery,
+        "asv" => Format::Asv,
+        "autocannon" => Format::Autocannon,
+        "benchmarkjs" => Format::BenchmarkJs,
+        "benchstat-output" => Format::Benchstat,
+        "benchstat" if file.ends_with(".stdout") => Format::Benchstat,
+        "benchstat" => Format::Go,
+        "bmf" => Format::Bmf,
+        "catch2" => Format::Catch2,
+        "criterion-text" => Format::CriterionText,
+        "criterion" => Format::Criterion,
+        "custom" => Format::Custom,
+        "dotnet" => Format::BenchmarkDotNet,
+        "gab_history" => Format::GabHistory,
+        "go" => Format::Go,
+        "google" => Format::GoogleBenchmark,
+        "hgrm" => Format::Hgrm,
+        "hlog" => Format::Hlog,
+        "hyperfine" => Format::Hyperfine,
+        "iai" => Format::Iai,
+        "jmh" => Format::Jmh,
+        "julia" => Format::Julia,
+        "k6" => Format::K6Summary,
+        "k6-ndjson" => Format::K6Ndjson,
+        "libtest" => Format::Libtest,
+        "locust" => Format::Locust,
+        "oha" => Format::Oha,
+        "pytest" => Format::Pytest,
+        "ruby" => Format::Ruby,
+        "wrk" => Format::Wrk,
+        _ => return None,
+    })
+}
+
+/// Files that are recognised but are not results.
+fn refused(dir: &str, file: &str) -> bool {
+    dir.starts_with("benchstat") && file.ends_with(".stdout")
+        || dir == "locust" && (file.contains("failures") || file.contains("exceptions"))
+        || file == "change-estimates.json"
+        || file == "benchmark.json"
+}
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            files(&p, out);
+        } else if p.file_name().unwrap() != "README.md" && !p.to_string_lossy().ends_with(".gz") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_fixture_is_detected_as_its_format_and_parses() {
+    let mut checked = 0;
+    let mut all = Vec::new();
+    files(&fixtures(), &mut all);
+    all.sort();
+    for path in all {
+        let rel = path.strip_prefix(fixtures()).unwrap();
+        let dir = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .into_owned();
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let Some(want) = expected(&dir, &file) else {
+            continue;
+        };
+        let text = fs::read_to_string(&path).unwrap();
+        let got = formats::detect(&text).unwrap_or_else(|e| panic!("{}: {e}", rel.display()));
+        assert_eq!(got, want, "{} detected as {got}", rel.display());
+        let parsed = formats::parse(got, &text);
+        if refused(&dir, &file) {
+            let e = parsed.expect_err(&rel.display().to_string());
+            assert!(!e.to_string().is_empty());
+        } else {
+            let run = parsed.unwrap_or_else(|e| panic!("{}: {e}", rel.display()));
+            assert!(run.metric_count() > 0, "{}", rel.display());
+            assert!(run.meta.tool.is_some(), "{}", rel.display());
+        }
+        checked += 1;
+    }
+    assert!(checked >= 85, "only {checked} fixtures were checked");
+}
+
+#[test]
+fn benchstat_output_is_refused_with_what_to_pass_instead() {
+    let text = fs::read_to_string(fixtures().join("benchstat-output/crcIgnore.stdout")).unwrap();
+    let e = formats::parse(formats::detect(&text).unwrap(), &text).unwrap_err();
+    assert!(e.to_string().contains("benchstat"), "{e}");
+    assert!(e.to_string().contains("go test -bench"), "{e}");
+}
+
+#[test]
+fn every_format_has_a_command_line_name_that_round_trips() {
+    for (format, name, _, _) in formats::FORMATS {
+        assert_eq!(Format::from_name(name), Some(*format), "{name}");
+    }
+    assert_eq!(Format::from_name("wrk2"), Some(Format::Wrk));
+    assert_eq!(
+        Format::from_name("googlecpp"),
+        Some(Format::GoogleBenchmark)
+    );
+}
