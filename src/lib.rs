@@ -7,6 +7,7 @@
 pub mod compare;
 pub mod config;
 pub mod formats;
+pub mod github;
 pub mod model;
 pub mod report;
 pub mod stats;

@@ -492,3 +492,41 @@ fn example_reports_match_their_snapshots() {
         ".current_run.environment" => "[this machine]",
     });
 }
+
+#[test]
+fn imports_a_github_action_benchmark_history_into_a_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    perfgate()
+        .args([
+            "import",
+            &fixture("gab_history/buildpacks-pack-go-history-data.js"),
+            "--store",
+        ])
+        .arg(&store)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("imported 3 runs"));
+    let index: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(store.join("index.json")).unwrap()).unwrap();
+    let runs = index["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3);
+    assert!(runs
+        .iter()
+        .all(|r| r["branch"] == "main" && r["commit"].is_string()));
+}
+
+#[test]
+fn a_gzipped_k6_stream_is_read_without_loading_it_whole() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("k6.json.gz");
+    let text = fs::read_to_string(fixture("k6-ndjson/joxtacy-k6-results.ndjson")).unwrap();
+    let mut enc =
+        flate2::write::GzEncoder::new(fs::File::create(&gz).unwrap(), flate2::Compression::fast());
+    enc.write_all(text.as_bytes()).unwrap();
+    enc.finish().unwrap();
+    perfgate().arg("show").arg(&gz).assert().code(0).stdout(
+        predicate::str::contains("http_req_duration").and(predicate::str::contains("latency")),
+    );
+}

@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one short function per command (read -> core -> emit).
 //! Files, environment, stdout and exit codes live here and nowhere else.
 
+mod action;
 mod input;
 mod meta;
 
@@ -60,6 +61,29 @@ enum Cmd {
     Show(ShowArgs),
     /// List the supported formats and how each is detected.
     Formats,
+    /// Import a github-action-benchmark history (data.js or its JSON) into a local store.
+    Import(ImportArgs),
+    /// Run as the GitHub Action (reads INPUT_* and GITHUB_* variables; see action.yml).
+    Action,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The history file: github-action-benchmark's `data.js` (or the JSON inside it).
+    #[arg(value_name = "FILE")]
+    history: PathBuf,
+    /// The store directory (created when absent).
+    #[arg(long, value_name = "DIR")]
+    store: PathBuf,
+    /// Branch to record the runs under (the history does not say).
+    #[arg(long, default_value = "main")]
+    branch: String,
+    /// Runs to keep per branch [default: the config's store.keep, 100].
+    #[arg(long, value_name = "N")]
+    keep: Option<usize>,
+    /// Config file [default: perfgate.toml when present].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -88,6 +112,13 @@ struct CompareArgs {
     /// Branch whose latest stored run is the baseline [default: main, else master].
     #[arg(long, value_name = "BRANCH", requires = "store")]
     baseline_branch: Option<String>,
+    /// Runs of the baseline branch to read from the store: single values are judged against
+    /// their prediction interval [default: the config's history.window, 30].
+    #[arg(long, value_name = "N", requires = "store")]
+    history_window: Option<usize>,
+    /// Let noisy metrics fail the gate even when the baseline ran in another environment.
+    #[arg(long)]
+    allow_cross_environment: bool,
     /// Relative change that counts as a regression, such as 5% (overrides the config).
     #[arg(long, value_name = "PERCENT")]
     threshold: Option<String>,
@@ -182,6 +213,13 @@ pub fn main() -> ExitCode {
         Cmd::Save(a) => cmd_save(a),
         Cmd::Show(a) => cmd_show(a),
         Cmd::Formats => cmd_formats(),
+        Cmd::Import(a) => cmd_import(a),
+        Cmd::Action => {
+            let ctx = action::Ctx {
+                env: Box::new(|k: &str| std::env::var(k).ok()),
+            };
+            return ExitCode::from(action::main(&ctx, &action::github_remote));
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -250,6 +288,13 @@ fn cmd_compare(a: CompareArgs) -> Result<u8> {
     config.fail_on_missing |= a.fail_on_missing;
     config.fail_on_new |= a.fail_on_new;
     config.fail_on_inconclusive |= a.fail_on_inconclusive;
+    config.allow_cross_environment |= a.allow_cross_environment;
+    if let Some(w) = a.history_window {
+        if w == 0 {
+            bail!("--history-window: expected at least 1");
+        }
+        config.history.window = w;
+    }
     let template = match &a.template {
         Some(p) => Some(
             fs::read_to_string(p)
@@ -261,8 +306,9 @@ fn cmd_compare(a: CompareArgs) -> Result<u8> {
     let mut current = input::read_runs(&a.input.current, a.input.format)?;
     meta::fill(&mut current.meta, meta::Given::default());
 
-    let baseline: Option<Run> = if !a.baseline.is_empty() {
-        Some(input::read_runs(&a.baseline, a.input.format)?)
+    // Oldest first; the latest baseline run is last. Several baseline files merge into one run.
+    let baseline: Vec<Run> = if !a.baseline.is_empty() {
+        vec![input::read_runs(&a.baseline, a.input.format)?]
     } else if let Some(dir) = &a.store {
         let store = LocalStore::new(dir);
         let branch = a
@@ -278,27 +324,29 @@ fn cmd_compare(a: CompareArgs) -> Result<u8> {
                 .find(|e| matches!(e.branch.as_deref(), Some("main") | Some("master")))
                 .and_then(|e| e.branch.clone()),
         };
-        match store.latest(branch.as_deref())? {
-            Some((_, run)) => Some(run),
-            None => {
-                eprintln!(
-                    "warning: the store `{}` has no run{}: only budgets are checked",
-                    dir.display(),
-                    branch
-                        .map(|b| format!(" of branch `{b}`"))
-                        .unwrap_or_default()
-                );
-                None
-            }
+        let runs: Vec<Run> = store
+            .history(branch.as_deref(), config.history.window)?
+            .into_iter()
+            .map(|(_, run)| run)
+            .collect();
+        if runs.is_empty() {
+            eprintln!(
+                "warning: the store `{}` has no run{}: only budgets are checked",
+                dir.display(),
+                branch
+                    .map(|b| format!(" of branch `{b}`"))
+                    .unwrap_or_default()
+            );
         }
+        runs
     } else {
         if config.budgets.is_empty() {
             bail!("nothing to compare with: give --baseline <PATH> or --store <DIR>, or budgets (--budget or perfgate.toml)");
         }
-        None
+        Vec::new()
     };
 
-    let comparison = compare::compare(baseline.as_ref(), &current, &config);
+    let comparison = compare::compare_history(&baseline, &current, &config);
 
     if let Some(p) = &a.report_json {
         write_file(p, &report::render_json(&comparison))?;
@@ -499,6 +547,32 @@ fn table<const N: usize>(rows: &[[String; N]]) -> String {
         out.push('\n');
     }
     out
+}
+
+fn cmd_import(a: ImportArgs) -> Result<u8> {
+    let config = load_config(a.config.as_deref())?;
+    let shown = a.history.display();
+    let text = fs::read_to_string(&a.history).with_context(|| format!("cannot read `{shown}`"))?;
+    // Every run is parsed before the store is touched.
+    let runs = formats::gab_history::parse_history(&text)
+        .map_err(|e| anyhow!("cannot read `{shown}` as a github-action-benchmark history: {e}"))?;
+    if runs.is_empty() {
+        bail!("`{shown}` holds no benchmark runs");
+    }
+    let keep = a.keep.unwrap_or(config.keep).max(1);
+    let store = LocalStore::new(&a.store);
+    let total = runs.len();
+    for mut run in runs {
+        run.meta.branch = Some(a.branch.clone());
+        store.save(&run, keep)?;
+    }
+    print(&format!(
+        "imported {total} runs into {} (branch {}; the last {} kept)\n",
+        a.store.display(),
+        a.branch,
+        keep.min(total)
+    ))?;
+    Ok(EXIT_PASS)
 }
 
 fn cmd_formats() -> Result<u8> {

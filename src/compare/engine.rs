@@ -1,14 +1,26 @@
-//! Pairs the metrics of a baseline run and a current run, decides each one, checks budgets, and
-//! applies the configuration's gate rules. Pure: no I/O.
+//! Pairs the metrics of a baseline (one run, or a history of runs) and a current run, decides each
+//! one, corrects for multiple comparisons, checks budgets, and applies the configuration's gate
+//! rules. Pure: no I/O.
+//!
+//! A metric is decided in two steps. `assess` computes what the data say (the change, its
+//! interval, a raw p-value); once every metric of the comparison is assessed, the p-values are
+//! adjusted together (Benjamini-Hochberg), and `settle` turns each assessment into a status with
+//! the adjusted p-value. Deciding on the adjusted p-values keeps the expected share of false
+//! alarms among the flagged metrics at the significance level, however many metrics a run has.
+
+use std::collections::HashMap;
 
 use crate::config::{glob_matches, Budget, Config};
-use crate::model::{Data, Direction, Run, Unit};
+use crate::model::{Data, Direction, Environment, Run, Unit};
 use crate::stats;
 
 use super::types::*;
 
 /// Confidence level of the reported intervals of the change.
 pub const CONFIDENCE: f64 = 0.95;
+
+/// The power the "repeats per side" estimate of an inconclusive result aims for.
+pub const TARGET_POWER: f64 = 0.8;
 
 /// The statistics a latency histogram is compared through, named as k6 names them.
 const HISTOGRAM_STATS: &[(&str, Option<f64>)] = &[
@@ -87,50 +99,237 @@ pub fn series(run: &Run) -> Vec<Series> {
     out
 }
 
+/// Whether a metric is deterministic: an exact count or size that does not vary between runs of
+/// the same code (instruction counts, estimated cycles, cache hits and accesses from a
+/// simulator, allocations, allocated bytes, binary and file sizes). Times, rates and ratios never
+/// are; hardware `cycles` and memory use (RSS, `memory`, peaks) vary and are not. A rule's
+/// `deterministic = true/false` overrides this.
+pub fn is_deterministic(metric: &str, unit: &Unit) -> bool {
+    if matches!(
+        unit,
+        Unit::Nanoseconds | Unit::BytesPerSecond | Unit::PerSecond | Unit::Ratio
+    ) {
+        return false;
+    }
+    let name: String = metric
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let has = |words: &[&str]| words.iter().any(|w| name.contains(w));
+    if has(&["rss", "memory", "peak", "heap", "resident"]) {
+        return false;
+    }
+    // Callgrind / iai-callgrind event names: Ir (instructions), Dr/Dw (data reads/writes),
+    // I1mr, D1mr, ... (misses), L1/LL/RAM hits, total read+write, estimated cycles.
+    let callgrind = [
+        "ir", "dr", "dw", "i1mr", "d1mr", "d1mw", "ilmr", "dlmr", "dlmw", "bc", "bcm", "bi", "bim",
+    ];
+    if callgrind.contains(&name.as_str()) {
+        return true;
+    }
+    if has(&[
+        "instruction",
+        "instr",
+        "estimatedcycles",
+        "hits",
+        "misses",
+        "accesses",
+        "cache",
+        "totalreadwrite",
+        "alloc",
+    ]) {
+        return true;
+    }
+    *unit == Unit::Bytes && has(&["size", "binary", "wasm", "executable"])
+}
+
 /// The summary of a series: its median (the value itself for one value).
 fn summary(values: &[f64]) -> f64 {
     stats::median(values).unwrap_or(f64::NAN)
 }
 
+/// How the environments of two runs differ, on the fields known on both sides.
+pub fn environment_differences(base: &Environment, cur: &Environment) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut check = |name: &str, a: Option<String>, b: Option<String>| {
+        if let (Some(a), Some(b)) = (a, b) {
+            if a.trim() != b.trim() {
+                out.push(format!("{name}: {} → {}", a.trim(), b.trim()));
+            }
+        }
+    };
+    check("os", base.os.clone(), cur.os.clone());
+    check("arch", base.arch.clone(), cur.arch.clone());
+    check("cpu", base.cpu.clone(), cur.cpu.clone());
+    check(
+        "cores",
+        base.cores.map(|c| c.to_string()),
+        cur.cores.map(|c| c.to_string()),
+    );
+    check("runner", base.runner.clone(), cur.runner.clone());
+    out
+}
+
 /// Compares `current` with `baseline` (None: budgets only) under `config`.
 pub fn compare(baseline: Option<&Run>, current: &Run, config: &Config) -> Comparison {
-    let cur = series(current);
-    let base = baseline.map(series).unwrap_or_default();
-    let mut results = Vec::new();
+    match baseline {
+        Some(b) => compare_history(std::slice::from_ref(b), current, config),
+        None => compare_history(&[], current, config),
+    }
+}
 
-    if baseline.is_some() {
+/// What `settle` needs beyond the result itself.
+struct Draft {
+    result: MetricResult,
+    /// Pooled standard deviation of the log values of both sides (samples only).
+    log_sd: Option<f64>,
+    /// The prediction interval a single value was judged against.
+    prediction: Option<stats::Prediction>,
+    /// Baseline runs that had a value, when the history was too short for an interval.
+    short_history: Option<usize>,
+}
+
+/// The multiple-comparison context of a comparison: how many metrics had a p-value and how many
+/// of them the adjusted p-values flag.
+#[derive(Debug, Clone, Copy)]
+struct Family {
+    size: usize,
+    discoveries: usize,
+}
+
+/// Compares `current` with a history of baseline runs, oldest first: the last run is the
+/// latest, and only the last `config.history.window` runs are used. An empty history checks
+/// budgets only.
+///
+/// - Deterministic metrics are decided exactly against the latest run ([`Method::Exact`]).
+/// - Metrics with samples on both sides are compared with the latest run's samples, or the
+///   pooled samples of the last `config.history.pool` runs ([`Method::MannWhitney`]).
+/// - A single current value, with at least `config.history.min_points` runs of history, is
+///   judged against the log-scale prediction interval of those runs
+///   ([`Method::PredictionInterval`]); with less history, against the latest run's value by the
+///   threshold alone ([`Method::Threshold`]).
+///
+/// The p-values of all metrics are adjusted together (Benjamini-Hochberg) before deciding. When
+/// the latest baseline ran in another environment, noisy metrics cannot fail the gate (their
+/// regressions become inconclusive) unless `config.allow_cross_environment` is set.
+pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Comparison {
+    let window = history
+        .get(history.len().saturating_sub(config.history.window.max(1))..)
+        .unwrap_or(history);
+    let latest = window.last();
+    let cur = series(current);
+    let runs: Vec<Vec<Series>> = window.iter().map(series).collect();
+    let indexes: Vec<HashMap<(&str, &str), &Series>> = runs.iter().map(|r| index(r)).collect();
+    let latest_index = indexes.last();
+    let environment_differences = latest
+        .map(|b| environment_differences(&b.meta.environment, &current.meta.environment))
+        .unwrap_or_default();
+    let gate_noisy = environment_differences.is_empty() || config.allow_cross_environment;
+
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut missing = Vec::new();
+    if let Some(latest_index) = latest_index {
+        let cur_index = index(&cur);
         for c in &cur {
             let r = config.resolve(&c.benchmark, &c.metric);
             if r.ignore {
                 continue;
             }
             let direction = r.direction.unwrap_or(c.direction);
-            let b = base
-                .iter()
-                .find(|b| b.benchmark == c.benchmark && b.metric == c.metric);
-            let mut result = match b {
-                Some(b) => decide(b, c, direction, r.threshold, r.alpha, config.min_samples),
-                None => only_one_side(c, direction, r.threshold, r.alpha, Status::New),
+            let deterministic = r
+                .deterministic
+                .unwrap_or_else(|| is_deterministic(&c.metric, &c.unit));
+            let rules = Rules {
+                threshold: r.threshold,
+                alpha: r.alpha,
+                min_samples: config.min_samples,
+                deterministic,
             };
-            result.fails_gate = fails(&result, config);
-            results.push(result);
+            let key = (c.benchmark.as_str(), c.metric.as_str());
+            let draft = match latest_index.get(&key) {
+                None => Draft::plain(only_one_side(c, direction, &rules, Status::New)),
+                Some(b) => {
+                    let past: Vec<&Series> = indexes
+                        .iter()
+                        .filter_map(|i| i.get(&key).copied())
+                        .collect();
+                    assess_with_history(b, &past, c, direction, &rules, config)
+                }
+            };
+            drafts.push(draft);
         }
-        for b in &base {
-            if cur
-                .iter()
-                .any(|c| c.benchmark == b.benchmark && c.metric == b.metric)
-            {
-                continue;
+        if let Some(latest_runs) = runs.last() {
+            for b in latest_runs {
+                if cur_index.contains_key(&(b.benchmark.as_str(), b.metric.as_str())) {
+                    continue;
+                }
+                let r = config.resolve(&b.benchmark, &b.metric);
+                if r.ignore {
+                    continue;
+                }
+                let direction = r.direction.unwrap_or(b.direction);
+                let deterministic = r
+                    .deterministic
+                    .unwrap_or_else(|| is_deterministic(&b.metric, &b.unit));
+                let rules = Rules {
+                    threshold: r.threshold,
+                    alpha: r.alpha,
+                    min_samples: config.min_samples,
+                    deterministic,
+                };
+                missing.push(only_one_side(b, direction, &rules, Status::Missing));
             }
-            let r = config.resolve(&b.benchmark, &b.metric);
-            if r.ignore {
-                continue;
-            }
-            let direction = r.direction.unwrap_or(b.direction);
-            let mut result = only_one_side(b, direction, r.threshold, r.alpha, Status::Missing);
-            result.fails_gate = fails(&result, config);
-            results.push(result);
         }
+    }
+
+    // Benjamini-Hochberg over every metric with a p-value.
+    let family_members: Vec<usize> = drafts
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.result.p_value.is_some())
+        .map(|(i, _)| i)
+        .collect();
+    let raw: Vec<f64> = family_members
+        .iter()
+        .filter_map(|&i| drafts.get(i).and_then(|d| d.result.p_value))
+        .collect();
+    let adjusted = stats::benjamini_hochberg(&raw);
+    for (&i, q) in family_members.iter().zip(&adjusted) {
+        if let Some(d) = drafts.get_mut(i) {
+            d.result.p_adjusted = Some(*q);
+        }
+    }
+    let family = Family {
+        size: raw.len(),
+        discoveries: drafts
+            .iter()
+            .filter(|d| d.result.p_adjusted.is_some_and(|q| q < d.result.alpha))
+            .count(),
+    };
+
+    let mut results: Vec<MetricResult> = drafts
+        .into_iter()
+        .map(|d| {
+            let mut r = settle(d, config.min_samples, family);
+            if !gate_noisy && !r.deterministic && r.status == Status::Regression {
+                r.status = Status::Inconclusive;
+                let what = format!(
+                    "would be a regression ({}), but the baseline ran in another environment: noisy metrics do not fail the gate across environments; compare runs from the same runner (or base and head in the same job), or set allow_cross_environment = true",
+                    pct(r.change)
+                );
+                r.note = Some(match r.note.take() {
+                    Some(n) => format!("{what}; {n}"),
+                    None => what,
+                });
+            }
+            r.fails_gate = fails(&r, config);
+            r
+        })
+        .collect();
+    for mut m in missing {
+        m.fails_gate = fails(&m, config);
+        results.push(m);
     }
     results.sort_by_key(|r| rank(r.status));
 
@@ -198,7 +397,7 @@ pub fn compare(baseline: Option<&Run>, current: &Run, config: &Config) -> Compar
         counts,
         results,
         budgets,
-        baseline: baseline.map(|b| b.meta.clone()),
+        baseline: latest.map(|b| b.meta.clone()),
         current: current.meta.clone(),
         settings: Settings {
             threshold: config.threshold,
@@ -208,9 +407,28 @@ pub fn compare(baseline: Option<&Run>, current: &Run, config: &Config) -> Compar
             fail_on_missing: config.fail_on_missing,
             fail_on_new: config.fail_on_new,
             fail_on_inconclusive: config.fail_on_inconclusive,
+            allow_cross_environment: config.allow_cross_environment,
+            history_window: config.history.window,
+            history_min_points: config.history.min_points,
+            history_pool: config.history.pool,
+            history_confidence: config.history.confidence,
         },
         reasons,
+        corrected_over: family.size,
+        environment_differences,
+        baseline_runs: window.len(),
     }
+}
+
+/// Series of a run by benchmark and metric name.
+fn index(series: &[Series]) -> HashMap<(&str, &str), &Series> {
+    let mut out = HashMap::with_capacity(series.len());
+    for s in series {
+        // The first of duplicate names wins, as a linear search would.
+        out.entry((s.benchmark.as_str(), s.metric.as_str()))
+            .or_insert(s);
+    }
+    out
 }
 
 fn rank(s: Status) -> u8 {
@@ -234,13 +452,31 @@ fn fails(r: &MetricResult, c: &Config) -> bool {
     }
 }
 
-fn only_one_side(
-    s: &Series,
-    direction: Direction,
-    threshold: f64,
-    alpha: f64,
-    status: Status,
-) -> MetricResult {
+/// The settings that decide one metric.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rules {
+    /// Relative change that counts (0.05 = 5%).
+    pub threshold: f64,
+    /// Significance level.
+    pub alpha: f64,
+    /// Fewest samples per side for a statistical decision.
+    pub min_samples: usize,
+    /// Exact threshold, no test.
+    pub deterministic: bool,
+}
+
+impl Draft {
+    fn plain(result: MetricResult) -> Draft {
+        Draft {
+            result,
+            log_sd: None,
+            prediction: None,
+            short_history: None,
+        }
+    }
+}
+
+fn only_one_side(s: &Series, direction: Direction, rules: &Rules, status: Status) -> MetricResult {
     let side = Some(Side {
         value: summary(&s.values),
         n: s.values.len(),
@@ -260,16 +496,18 @@ fn only_one_side(
         change: None,
         ci: None,
         p_value: None,
+        p_adjusted: None,
         status,
         method: Method::None,
-        threshold,
-        alpha,
+        threshold: rules.threshold,
+        alpha: rules.alpha,
+        deterministic: rules.deterministic,
         fails_gate: false,
         note: None,
     }
 }
 
-/// Decides one metric present on both sides.
+/// Decides one noisy metric present on both sides, alone (no other metric to correct for).
 ///
 /// With samples on both sides, a change is a regression (or improvement) only when the two-sided
 /// Mann-Whitney U test is significant at `alpha` AND the change of the medians is beyond
@@ -283,41 +521,73 @@ pub fn decide(
     alpha: f64,
     min_samples: usize,
 ) -> MetricResult {
-    let base_v = summary(&b.values);
-    let cur_v = summary(&c.values);
-    let mut out = MetricResult {
-        benchmark: c.benchmark.clone(),
-        metric: c.metric.clone(),
-        unit: c.unit.clone(),
-        direction,
-        baseline: Some(Side {
-            value: base_v,
-            n: b.values.len(),
-        }),
-        current: Some(Side {
-            value: cur_v,
-            n: c.values.len(),
-        }),
-        change: None,
-        ci: None,
-        p_value: None,
-        status: Status::Unchanged,
-        method: Method::Threshold,
+    let rules = Rules {
         threshold,
         alpha,
-        fails_gate: false,
-        note: None,
+        min_samples,
+        deterministic: false,
     };
-    if b.unit != c.unit {
-        out.status = Status::Inconclusive;
-        out.note = Some(format!(
-            "units differ (baseline `{}`, current `{}`): not comparable",
-            b.unit, c.unit
-        ));
-        return out;
-    }
+    decide_with(b, c, direction, &rules)
+}
 
-    // Signed change where positive means "worse", whatever the direction.
+/// [`decide`] with every rule, deterministic metrics included.
+pub fn decide_with(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> MetricResult {
+    let mut d = assess(b, c, direction, rules);
+    d.result.p_adjusted = d.result.p_value;
+    let family = Family {
+        size: usize::from(d.result.p_value.is_some()),
+        discoveries: 0,
+    };
+    settle(d, rules.min_samples, family)
+}
+
+/// Picks the baseline data for one metric from the history (`past`, oldest first, the latest
+/// run's series last, only runs that have the metric) and assesses it.
+fn assess_with_history(
+    latest: &Series,
+    past: &[&Series],
+    c: &Series,
+    direction: Direction,
+    rules: &Rules,
+    config: &Config,
+) -> Draft {
+    let comparable: Vec<&&Series> = past.iter().filter(|s| s.unit == c.unit).collect();
+    if !rules.deterministic && c.values.len() == 1 && past.len() > 1 && latest.unit == c.unit {
+        let values: Vec<f64> = comparable.iter().map(|s| summary(&s.values)).collect();
+        if values.len() >= config.history.min_points {
+            if let Some(p) = stats::log_prediction_interval(&values, config.history.confidence) {
+                return assess_prediction(p, c, direction, rules);
+            }
+        }
+        let mut d = assess(latest, c, direction, rules);
+        d.short_history = Some(values.len());
+        return d;
+    }
+    if !rules.deterministic && config.history.pool > 1 && latest.values.len() > 1 {
+        let pooled: Vec<f64> = comparable
+            .iter()
+            .rev()
+            .take(config.history.pool)
+            .flat_map(|s| s.values.iter().copied())
+            .collect();
+        let base = Series {
+            values: pooled,
+            ..latest.clone()
+        };
+        return assess(&base, c, direction, rules);
+    }
+    assess(latest, c, direction, rules)
+}
+
+/// The change of `cur_v` against `base_v`, and whether it is beyond the threshold and which way.
+struct Movement {
+    change: Option<f64>,
+    beyond: bool,
+    /// Regression or improvement, by the sign of the change and the direction.
+    moved: Status,
+}
+
+fn movement(base_v: f64, cur_v: f64, direction: Direction, threshold: f64) -> Movement {
     let change = if base_v != 0.0 {
         Some(cur_v / base_v - 1.0)
     } else if cur_v == 0.0 {
@@ -325,72 +595,324 @@ pub fn decide(
     } else {
         None
     };
-    out.change = change;
     let worse_by = |ch: f64| match direction {
         Direction::LowerIsBetter => ch,
         Direction::HigherIsBetter => -ch,
     };
+    // Positive means worse, whatever the direction; from zero to something is infinitely so.
     let badness = match change {
         Some(ch) => worse_by(ch),
-        // From zero to something: infinitely worse or better.
         None => worse_by(if cur_v > base_v {
             f64::INFINITY
         } else {
             f64::NEG_INFINITY
         }),
     };
-    let beyond = badness.abs() > threshold;
-    let moved = if badness > 0.0 {
-        Status::Regression
-    } else {
-        Status::Improvement
-    };
-    if change.is_none() {
-        out.note = Some("the baseline is zero, so the change has no ratio".into());
+    Movement {
+        change,
+        beyond: badness.abs() > threshold,
+        moved: if badness > 0.0 {
+            Status::Regression
+        } else {
+            Status::Improvement
+        },
+    }
+}
+
+fn skeleton(
+    c: &Series,
+    direction: Direction,
+    rules: &Rules,
+    baseline: Side,
+    current: Side,
+) -> MetricResult {
+    MetricResult {
+        benchmark: c.benchmark.clone(),
+        metric: c.metric.clone(),
+        unit: c.unit.clone(),
+        direction,
+        baseline: Some(baseline),
+        current: Some(current),
+        change: None,
+        ci: None,
+        p_value: None,
+        p_adjusted: None,
+        status: Status::Unchanged,
+        method: Method::Threshold,
+        threshold: rules.threshold,
+        alpha: rules.alpha,
+        deterministic: rules.deterministic,
+        fails_gate: false,
+        note: None,
+    }
+}
+
+/// What the data say about one metric with `b` as its baseline: change, interval, raw p-value.
+/// Statuses that need no p-value are final; the others wait for [`settle`].
+fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft {
+    let base_v = summary(&b.values);
+    let cur_v = summary(&c.values);
+    let mut out = skeleton(
+        c,
+        direction,
+        rules,
+        Side {
+            value: base_v,
+            n: b.values.len(),
+        },
+        Side {
+            value: cur_v,
+            n: c.values.len(),
+        },
+    );
+    if b.unit != c.unit {
+        out.status = Status::Inconclusive;
+        out.method = Method::None;
+        out.note = Some(format!(
+            "units differ (baseline `{}`, current `{}`): not comparable",
+            b.unit, c.unit
+        ));
+        return Draft::plain(out);
+    }
+    let mv = movement(base_v, cur_v, direction, rules.threshold);
+    out.change = mv.change;
+    let zero_note = mv
+        .change
+        .is_none()
+        .then(|| "the baseline is zero, so the change has no ratio".to_string());
+
+    if rules.deterministic {
+        out.method = Method::Exact;
+        out.status = if mv.beyond {
+            mv.moved
+        } else {
+            Status::Unchanged
+        };
+        if mv.beyond {
+            out.note = Some(match zero_note {
+                Some(z) => {
+                    format!("{z}; deterministic metric: any change beyond the threshold counts")
+                }
+                None => {
+                    "deterministic metric: any change beyond the threshold counts, no test needed"
+                        .into()
+                }
+            });
+        }
+        return Draft::plain(out);
     }
 
     if b.values.len() >= 2 && c.values.len() >= 2 {
         out.method = Method::MannWhitney;
-        let p = match stats::mann_whitney_u(&b.values, &c.values) {
+        out.p_value = match stats::mann_whitney_u(&b.values, &c.values) {
             Ok(t) => Some(t.p),
             Err(stats::StatsError::SamplesEqual) => Some(1.0),
             Err(_) => None,
         };
-        out.p_value = p;
         out.ci = stats::ratio_change(&b.values, &c.values, CONFIDENCE).map(|s| (s.lo, s.hi));
-        let (n1, n2) = (b.values.len(), c.values.len());
-        let enough =
-            n1 >= min_samples && n2 >= min_samples && stats::min_achievable_p(n1, n2) < alpha;
-        if !beyond {
-            out.status = Status::Unchanged;
-        } else if !enough {
-            out.status = Status::Inconclusive;
-            out.note = Some(format!(
-                "too few samples to decide ({n1} and {n2}): at least {} per side are needed; run more repeats",
-                min_samples.max(smallest_n(alpha))
-            ));
-        } else if p.is_some_and(|p| p < alpha) {
-            out.status = moved;
-        } else {
-            out.status = Status::Inconclusive;
-            out.note = Some(format!(
-                "a change of {} is not statistically significant ({}): too noisy to decide; run more repeats or reduce noise",
-                pct(change),
-                p.map(|p| format!("p = {p:.3}")).unwrap_or_else(|| "no p-value".into())
-            ));
-        }
+        out.note = zero_note;
+        return Draft {
+            result: out,
+            log_sd: stats::pooled_log_sd(&b.values, &c.values),
+            prediction: None,
+            short_history: None,
+        };
+    }
+
+    out.method = Method::Threshold;
+    out.status = if mv.beyond {
+        mv.moved
     } else {
-        out.method = Method::Threshold;
-        out.status = if beyond { moved } else { Status::Unchanged };
-        let extra = out.note.take();
-        out.note = Some(match extra {
-            Some(e) => format!(
-                "{e}; one value per side: no noise estimate, decided by the threshold alone"
-            ),
-            None => "one value per side: no noise estimate, decided by the threshold alone".into(),
-        });
+        Status::Unchanged
+    };
+    out.note = Some(match zero_note {
+        Some(z) => {
+            format!("{z}; one value per side: no noise estimate, decided by the threshold alone")
+        }
+        None => "one value per side: no noise estimate, decided by the threshold alone".into(),
+    });
+    Draft::plain(out)
+}
+
+/// A single current value against the prediction interval of the history.
+fn assess_prediction(
+    p: stats::Prediction,
+    c: &Series,
+    direction: Direction,
+    rules: &Rules,
+) -> Draft {
+    let cur_v = summary(&c.values);
+    let mut out = skeleton(
+        c,
+        direction,
+        rules,
+        Side {
+            value: p.center,
+            n: p.n,
+        },
+        Side { value: cur_v, n: 1 },
+    );
+    out.method = Method::PredictionInterval;
+    out.change = movement(p.center, cur_v, direction, rules.threshold).change;
+    out.p_value = p.p_value(cur_v);
+    if out.p_value.is_none() {
+        out.status = Status::Inconclusive;
+        out.note = Some(format!(
+            "the value {} cannot be compared on a log scale",
+            c.unit.format(cur_v)
+        ));
+        return Draft::plain(out);
+    }
+    Draft {
+        result: out,
+        log_sd: None,
+        prediction: Some(p),
+        short_history: None,
+    }
+}
+
+/// Turns an assessment into a status, using the adjusted p-value, and writes the note.
+fn settle(d: Draft, min_samples: usize, family: Family) -> MetricResult {
+    let mut out = d.result;
+    match out.method {
+        Method::MannWhitney => settle_samples(&mut out, d.log_sd, min_samples, family),
+        Method::PredictionInterval => {
+            if let Some(p) = d.prediction {
+                settle_prediction(&mut out, &p, family);
+            }
+        }
+        Method::Threshold => {
+            if let Some(k) = d.short_history {
+                let n = |k: usize| {
+                    if k == 1 {
+                        "1 run".to_string()
+                    } else {
+                        format!("{k} runs")
+                    }
+                };
+                out.note = Some(format!(
+                    "one value per run and only {} of history with this metric: no noise estimate, decided by the threshold against the latest run",
+                    n(k)
+                ));
+            }
+        }
+        Method::Exact | Method::None => {}
     }
     out
+}
+
+/// "p = 0.012 after correction over 312 metrics", or "p = 0.012" alone.
+fn p_words(p: f64, family: Family) -> String {
+    let v = if p < 0.001 {
+        "p < 0.001".to_string()
+    } else {
+        format!("p = {p:.3}")
+    };
+    if family.size > 1 {
+        format!("{v} after correction over {} metrics", family.size)
+    } else {
+        v
+    }
+}
+
+/// The level one more metric must reach to be flagged, given the others: Benjamini-Hochberg's
+/// critical value for the next discovery, `alpha (R + 1) / m`.
+fn next_discovery_level(alpha: f64, family: Family) -> f64 {
+    if family.size <= 1 {
+        return alpha;
+    }
+    (alpha * (family.discoveries + 1) as f64 / family.size as f64).min(alpha)
+}
+
+fn settle_samples(out: &mut MetricResult, log_sd: Option<f64>, min_samples: usize, family: Family) {
+    let (Some(base), Some(cur)) = (out.baseline, out.current) else {
+        return;
+    };
+    let mv = movement(base.value, cur.value, out.direction, out.threshold);
+    let p = out.p_adjusted.or(out.p_value);
+    let (n1, n2) = (base.n, cur.n);
+    let alpha = out.alpha;
+    let enough = n1 >= min_samples && n2 >= min_samples && stats::min_achievable_p(n1, n2) < alpha;
+    // How many repeats per side would likely decide it, at the observed change and spread.
+    let level = next_discovery_level(alpha, family);
+    let floor = min_samples.max(smallest_n(level));
+    let needed = match (mv.change, log_sd) {
+        (Some(ch), Some(sd)) if ch > -1.0 => {
+            stats::repeats_per_side((1.0 + ch).ln(), sd, level, TARGET_POWER).map(|n| n.max(floor))
+        }
+        _ => None,
+    };
+    let advice = match needed {
+        Some(n) => format!(
+            "about {n} repeats per side would likely decide it (80% power at the observed change and noise)"
+        ),
+        None => format!("run more repeats (at least {floor} per side)"),
+    };
+    if !mv.beyond {
+        out.status = Status::Unchanged;
+    } else if !enough {
+        out.status = Status::Inconclusive;
+        out.note = Some(format!(
+            "too few samples to decide ({n1} and {n2}): at least {} per side are needed; {advice}",
+            min_samples.max(smallest_n(alpha))
+        ));
+    } else if p.is_some_and(|p| p < alpha) {
+        out.status = mv.moved;
+    } else {
+        out.status = Status::Inconclusive;
+        out.note = Some(format!(
+            "a change of {} is not statistically significant ({}): too noisy to decide; {advice}",
+            pct(mv.change),
+            p.map(|p| p_words(p, family))
+                .unwrap_or_else(|| "no p-value".into())
+        ));
+    }
+}
+
+fn settle_prediction(out: &mut MetricResult, p: &stats::Prediction, family: Family) {
+    let Some(cur) = out.current else {
+        return;
+    };
+    let mv = movement(p.center, cur.value, out.direction, out.threshold);
+    let level = format!("{}%", trim(p.confidence * 100.0));
+    let range = format!("{} to {}", out.unit.format(p.lo), out.unit.format(p.hi));
+    let outside = cur.value > p.hi || cur.value < p.lo;
+    let q = out.p_adjusted.or(out.p_value);
+    let significant = q.is_some_and(|q| q < out.alpha);
+    if !mv.beyond {
+        out.status = Status::Unchanged;
+    } else if outside && significant {
+        out.status = mv.moved;
+        out.note = Some(format!(
+            "{} the {level} prediction interval of the last {} runs ({range})",
+            if cur.value > p.hi { "above" } else { "below" },
+            p.n
+        ));
+    } else {
+        out.status = Status::Inconclusive;
+        let why = if outside {
+            format!(
+                "outside the {level} prediction interval of the last {} runs ({range}) but not significant ({})",
+                p.n,
+                q.map(|q| p_words(q, family)).unwrap_or_default()
+            )
+        } else {
+            format!(
+                "within the {level} prediction interval of the last {} runs ({range}): the run-to-run noise is too large to confirm a change of {}",
+                p.n,
+                pct(mv.change)
+            )
+        };
+        out.note = Some(format!(
+            "{why}; record several repeats per run (samples) to decide"
+        ));
+    }
+}
+
+/// A number with at most two decimals and no trailing zeros.
+fn trim(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// The smallest equal sample size whose exact test can reach `alpha`.
@@ -774,6 +1296,383 @@ mod tests {
             ]
         );
         assert!(c.budgets.iter().all(|b| !b.passed));
+    }
+
+    /// A run of one-metric benchmarks; `(name, metric, unit, values)`.
+    fn run_of(meta: RunMeta, benches: &[(&str, &str, Unit, Vec<f64>)]) -> Run {
+        Run::new(
+            meta,
+            benches
+                .iter()
+                .map(|(n, m, u, v)| {
+                    let mut b = Benchmark::new(*n);
+                    let data = match v.as_slice() {
+                        [one] => Data::Value(*one),
+                        _ => Data::Samples(v.clone()),
+                    };
+                    b.push(Metric::new(*m, u.clone(), data));
+                    b
+                })
+                .collect(),
+        )
+    }
+
+    /// Raw p = 0.0147 (SciPy `mannwhitneyu(BASE, BORDERLINE, method="exact")`), +5.8% median.
+    const BORDERLINE: [f64; 10] = [
+        108.4, 107.0, 104.6, 102.9, 107.1, 105.4, 106.4, 99.5, 98.2, 108.2,
+    ];
+
+    #[test]
+    fn a_borderline_p_value_alone_is_a_regression_but_not_among_twenty_metrics() {
+        let alone = compare(
+            Some(&run_of(
+                RunMeta::default(),
+                &[("T", "time", Unit::Nanoseconds, BASE.to_vec())],
+            )),
+            &run_of(
+                RunMeta::default(),
+                &[("T", "time", Unit::Nanoseconds, BORDERLINE.to_vec())],
+            ),
+            &Config::default(),
+        );
+        let r = &alone.results[0];
+        assert_eq!(r.status, Status::Regression);
+        assert!((r.p_value.unwrap() - 0.014689644720604474).abs() < 1e-12);
+        assert_eq!(r.p_adjusted, r.p_value);
+        assert_eq!(alone.corrected_over, 1);
+
+        let names: Vec<String> = (0..19).map(|i| format!("Other{i:02}")).collect();
+        let mut base = vec![("T", "time", Unit::Nanoseconds, BASE.to_vec())];
+        let mut cur = vec![("T", "time", Unit::Nanoseconds, BORDERLINE.to_vec())];
+        for n in &names {
+            base.push((n.as_str(), "time", Unit::Nanoseconds, BASE.to_vec()));
+            cur.push((n.as_str(), "time", Unit::Nanoseconds, scaled(1.001)));
+        }
+        let c = compare(
+            Some(&run_of(RunMeta::default(), &base)),
+            &run_of(RunMeta::default(), &cur),
+            &Config::default(),
+        );
+        assert_eq!(c.corrected_over, 20);
+        let r = c.results.iter().find(|r| r.benchmark == "T").unwrap();
+        assert_eq!(r.status, Status::Inconclusive);
+        // Benjamini-Hochberg: the smallest of 20 p-values is multiplied by 20.
+        assert!((r.p_adjusted.unwrap() - 20.0 * r.p_value.unwrap()).abs() < 1e-12);
+        let note = r.note.as_deref().unwrap();
+        assert!(note.contains("after correction over 20 metrics"), "{note}");
+        assert!(
+            note.contains("repeats per side would likely decide it"),
+            "{note}"
+        );
+        assert_eq!(c.verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn a_strong_regression_survives_the_correction() {
+        let mut base = vec![("T", "time", Unit::Nanoseconds, BASE.to_vec())];
+        let mut cur = vec![("T", "time", Unit::Nanoseconds, scaled(1.2))];
+        let names: Vec<String> = (0..299).map(|i| format!("Other{i:03}")).collect();
+        for n in &names {
+            base.push((n.as_str(), "time", Unit::Nanoseconds, BASE.to_vec()));
+            cur.push((n.as_str(), "time", Unit::Nanoseconds, BASE.to_vec()));
+        }
+        let c = compare(
+            Some(&run_of(RunMeta::default(), &base)),
+            &run_of(RunMeta::default(), &cur),
+            &Config::default(),
+        );
+        assert_eq!(c.corrected_over, 300);
+        assert_eq!(c.counts.regression, 1);
+        assert!(c.results[0].p_adjusted.unwrap() < 0.05);
+    }
+
+    #[test]
+    fn the_inconclusive_note_says_how_many_repeats_would_decide() {
+        let r = decide(
+            &t(&[100.0, 110.0, 92.0, 104.0, 97.0]),
+            &t(&[108.0, 118.0, 99.0, 96.0, 112.0]),
+            Direction::LowerIsBetter,
+            0.05,
+            0.05,
+            4,
+        );
+        assert_eq!(r.status, Status::Inconclusive);
+        let note = r.note.unwrap();
+        let n: usize = note
+            .split("about ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("{note}"));
+        assert!((10..=100).contains(&n), "{note}");
+        // With min_samples above the estimate, the bar is min_samples.
+        let r = decide(
+            &t(&[100.0, 110.0, 92.0, 104.0, 97.0]),
+            &t(&[108.0, 118.0, 99.0, 96.0, 112.0]),
+            Direction::LowerIsBetter,
+            0.05,
+            0.05,
+            50,
+        );
+        assert!(r.note.unwrap().contains("about 50 repeats per side"));
+    }
+
+    #[test]
+    fn detects_deterministic_metrics_from_name_and_unit() {
+        for (name, unit) in [
+            ("instructions", Unit::Count),
+            ("Instructions", Unit::Count),
+            ("Ir", Unit::Count),
+            ("Estimated Cycles", Unit::Count),
+            ("L1 Hits", Unit::Count),
+            ("RAM Hits", Unit::Count),
+            ("Total read+write", Unit::Count),
+            ("allocs", Unit::Count),
+            ("alloc_bytes", Unit::Bytes),
+            ("Allocated", Unit::Bytes),
+            ("binary_size", Unit::Bytes),
+            ("size", Unit::Bytes),
+        ] {
+            assert!(is_deterministic(name, &unit), "{name}");
+        }
+        for (name, unit) in [
+            ("time", Unit::Nanoseconds),
+            ("allocs_time", Unit::Nanoseconds),
+            ("memory", Unit::Bytes),
+            ("max_rss", Unit::Bytes),
+            ("cycles", Unit::Count),
+            ("throughput", Unit::BytesPerSecond),
+            ("iterations", Unit::Count),
+            ("size", Unit::Count),
+        ] {
+            assert!(!is_deterministic(name, &unit), "{name}");
+        }
+    }
+
+    #[test]
+    fn deterministic_metrics_are_decided_exactly_without_a_test() {
+        let base = run_of(
+            RunMeta::default(),
+            &[
+                ("A", "allocs", Unit::Count, vec![10.0; 10]),
+                ("I", "instructions", Unit::Count, vec![1_000_000.0]),
+            ],
+        );
+        let cur = run_of(
+            RunMeta::default(),
+            &[
+                ("A", "allocs", Unit::Count, vec![11.0; 10]),
+                ("I", "instructions", Unit::Count, vec![1_010_000.0]),
+            ],
+        );
+        let c = compare(Some(&base), &cur, &Config::default());
+        let a = c.results.iter().find(|r| r.benchmark == "A").unwrap();
+        assert_eq!((a.status, a.method), (Status::Regression, Method::Exact));
+        assert!(a.deterministic && a.p_value.is_none());
+        let i = c.results.iter().find(|r| r.benchmark == "I").unwrap();
+        assert_eq!((i.status, i.method), (Status::Unchanged, Method::Exact));
+        assert_eq!(
+            c.corrected_over, 0,
+            "exact metrics have no p-value to correct"
+        );
+
+        // A 0% rule makes any increase count; `deterministic = false` brings the test back.
+        let cfg = Config::parse(
+            "t.toml",
+            "[[rule]]\nmetric = \"instructions\"\nthreshold = \"0%\"\n[[rule]]\nmetric = \"allocs\"\ndeterministic = false\n",
+        )
+        .unwrap();
+        let c = compare(Some(&base), &cur, &cfg);
+        let i = c.results.iter().find(|r| r.benchmark == "I").unwrap();
+        assert_eq!(i.status, Status::Regression);
+        let a = c.results.iter().find(|r| r.benchmark == "A").unwrap();
+        assert_eq!(a.method, Method::MannWhitney);
+        assert!(!a.deterministic);
+    }
+
+    fn on(cpu: &str, cores: Option<u32>) -> RunMeta {
+        RunMeta {
+            environment: crate::model::Environment {
+                os: Some("linux".into()),
+                cpu: Some(cpu.into()),
+                cores,
+                ..Default::default()
+            },
+            ..RunMeta::default()
+        }
+    }
+
+    #[test]
+    fn across_environments_noisy_regressions_are_inconclusive_but_deterministic_ones_gate() {
+        let benches = |f: f64| {
+            vec![
+                ("T", "time", Unit::Nanoseconds, vec![100.0 * f]),
+                ("A", "allocs", Unit::Count, vec![10.0 * f]),
+            ]
+        };
+        let base = run_of(on("AMD EPYC 7763", Some(4)), &benches(1.0));
+        let cur = run_of(on("Intel Xeon 8370C", Some(4)), &benches(1.5));
+        let c = compare(Some(&base), &cur, &Config::default());
+        assert_eq!(
+            c.environment_differences,
+            ["cpu: AMD EPYC 7763 → Intel Xeon 8370C"]
+        );
+        assert!(c.cross_environment());
+        let t = c.results.iter().find(|r| r.benchmark == "T").unwrap();
+        assert_eq!(t.status, Status::Inconclusive);
+        assert!(t.note.as_deref().unwrap().contains("another environment"));
+        let a = c.results.iter().find(|r| r.benchmark == "A").unwrap();
+        assert_eq!(a.status, Status::Regression);
+        assert_eq!(c.reasons, ["1 regression"]);
+
+        let cfg = Config {
+            allow_cross_environment: true,
+            ..Config::default()
+        };
+        assert_eq!(compare(Some(&base), &cur, &cfg).counts.regression, 2);
+
+        // Fields known on one side only do not count as a difference.
+        let base = run_of(on("AMD EPYC 7763", None), &benches(1.0));
+        let cur = run_of(on("AMD EPYC 7763", Some(8)), &benches(1.5));
+        let c = compare(Some(&base), &cur, &Config::default());
+        assert!(!c.cross_environment());
+        assert_eq!(c.counts.regression, 2);
+    }
+
+    /// `n` runs of one single-value metric, `100 * (1 + spread * wave)` with a fixed wave.
+    fn history(n: usize, spread: f64) -> Vec<Run> {
+        (0..n)
+            .map(|i| {
+                let wave = ((i * 7 % 11) as f64 - 5.0) / 5.0;
+                run_of(
+                    RunMeta::default(),
+                    &[(
+                        "T",
+                        "time",
+                        Unit::Nanoseconds,
+                        vec![100.0 * (1.0 + spread * wave)],
+                    )],
+                )
+            })
+            .collect()
+    }
+
+    fn one(v: f64) -> Run {
+        run_of(
+            RunMeta::default(),
+            &[("T", "time", Unit::Nanoseconds, vec![v])],
+        )
+    }
+
+    #[test]
+    fn a_single_value_is_judged_against_the_prediction_interval_of_the_history() {
+        let cfg = Config::default();
+        let quiet = history(30, 0.02);
+        let c = compare_history(&quiet, &one(112.0), &cfg);
+        let r = &c.results[0];
+        assert_eq!(
+            (r.status, r.method),
+            (Status::Regression, Method::PredictionInterval)
+        );
+        assert_eq!(r.baseline.unwrap().n, 30);
+        assert!(r
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("above the 98% prediction interval of the last 30 runs"));
+        assert_eq!(c.baseline_runs, 30);
+        assert_eq!(
+            compare_history(&quiet, &one(103.0), &cfg).results[0].status,
+            Status::Unchanged
+        );
+        assert_eq!(
+            compare_history(&quiet, &one(85.0), &cfg).results[0].status,
+            Status::Improvement
+        );
+
+        // A noisy history cannot confirm the same +12%.
+        let noisy = history(30, 0.15);
+        let r = &compare_history(&noisy, &one(112.0), &cfg).results[0];
+        assert_eq!(r.status, Status::Inconclusive);
+        assert!(
+            r.note
+                .as_deref()
+                .unwrap()
+                .contains("within the 98% prediction interval"),
+            "{:?}",
+            r.note
+        );
+
+        // Only the window is used: the last 12 of 40 runs.
+        let cfg12 = Config {
+            history: crate::config::HistoryConfig {
+                window: 12,
+                ..Default::default()
+            },
+            ..Config::default()
+        };
+        let c = compare_history(&history(40, 0.02), &one(112.0), &cfg12);
+        assert_eq!(
+            (c.baseline_runs, c.results[0].baseline.unwrap().n),
+            (12, 12)
+        );
+    }
+
+    #[test]
+    fn a_short_history_falls_back_to_the_latest_run() {
+        let short = history(5, 0.02);
+        let c = compare_history(&short, &one(120.0), &Config::default());
+        let r = &c.results[0];
+        assert_eq!(
+            (r.status, r.method),
+            (Status::Regression, Method::Threshold)
+        );
+        assert_eq!(
+            r.baseline.unwrap().value,
+            summary(&[100.0 * (1.0 + 0.02 * ((4 * 7 % 11) as f64 - 5.0) / 5.0)])
+        );
+        assert!(
+            r.note
+                .as_deref()
+                .unwrap()
+                .contains("only 5 runs of history"),
+            "{:?}",
+            r.note
+        );
+    }
+
+    #[test]
+    fn samples_use_the_latest_run_or_the_pooled_last_runs() {
+        let runs: Vec<Run> = (0..3)
+            .map(|i| {
+                run_of(
+                    RunMeta::default(),
+                    &[(
+                        "T",
+                        "time",
+                        Unit::Nanoseconds,
+                        scaled(1.0 + f64::from(i) * 0.001),
+                    )],
+                )
+            })
+            .collect();
+        let cur = run_of(
+            RunMeta::default(),
+            &[("T", "time", Unit::Nanoseconds, scaled(1.2))],
+        );
+        let latest = compare_history(&runs, &cur, &Config::default());
+        assert_eq!(latest.results[0].baseline.unwrap().n, 10);
+        assert_eq!(latest.results[0].method, Method::MannWhitney);
+        let cfg = Config {
+            history: crate::config::HistoryConfig {
+                pool: 2,
+                ..Default::default()
+            },
+            ..Config::default()
+        };
+        let pooled = compare_history(&runs, &cur, &cfg);
+        assert_eq!(pooled.results[0].baseline.unwrap().n, 20);
+        assert_eq!(pooled.results[0].status, Status::Regression);
     }
 
     #[test]

@@ -5,5 +5,8 @@
 mod engine;
 mod types;
 
-pub use engine::{check_budget, compare, decide, series, Series, CONFIDENCE};
+pub use engine::{
+    check_budget, compare, compare_history, decide, decide_with, environment_differences,
+    is_deterministic, series, Rules, Series, CONFIDENCE, TARGET_POWER,
+};
 pub use types::*;

@@ -44,6 +44,12 @@ pub enum Method {
     MannWhitney,
     /// One value on at least one side: relative threshold only, no noise estimate.
     Threshold,
+    /// A deterministic metric (instructions, allocations, sizes): any change beyond the
+    /// threshold counts, without a statistical test.
+    Exact,
+    /// One value per run against the history of the baseline branch: the value must leave the
+    /// log-scale prediction interval of the last runs and move beyond the threshold.
+    PredictionInterval,
     /// Nothing to compare (new or missing).
     None,
 }
@@ -70,12 +76,17 @@ pub struct MetricResult {
     /// Confidence interval of the relative change (Hodges-Lehmann on log values), when samples allow.
     pub ci: Option<(f64, f64)>,
     pub p_value: Option<f64>,
+    /// The p-value after the Benjamini-Hochberg adjustment over every metric of the comparison
+    /// that has a p-value; decisions use it.
+    pub p_adjusted: Option<f64>,
     pub status: Status,
     pub method: Method,
     /// The relative threshold applied to this metric (0.05 = 5%).
     pub threshold: f64,
     /// The significance level applied to this metric.
     pub alpha: f64,
+    /// Whether the metric was treated as deterministic (an exact count or size).
+    pub deterministic: bool,
     /// Whether this result makes the gate fail under the configuration.
     pub fails_gate: bool,
     /// A plain-words explanation when the decision needs one.
@@ -139,6 +150,13 @@ pub struct Settings {
     pub fail_on_missing: bool,
     pub fail_on_new: bool,
     pub fail_on_inconclusive: bool,
+    pub allow_cross_environment: bool,
+    /// `[history]` settings: runs read, fewest points for a prediction interval, runs pooled,
+    /// the interval's level.
+    pub history_window: usize,
+    pub history_min_points: usize,
+    pub history_pool: usize,
+    pub history_confidence: f64,
 }
 
 /// Everything a report needs.
@@ -156,4 +174,20 @@ pub struct Comparison {
     pub settings: Settings,
     /// Plain-words reasons for a failing verdict, such as "2 regressions".
     pub reasons: Vec<String>,
+    /// How many metrics had a p-value: the family the Benjamini-Hochberg adjustment ran over.
+    pub corrected_over: usize,
+    /// How the baseline and current environments differ, such as
+    /// `cpu: AMD EPYC 7763 → Intel Xeon 8370C`, on the fields known on both sides (os, arch,
+    /// cpu, cores, runner). Empty when they agree or nothing is known.
+    pub environment_differences: Vec<String>,
+    /// How many baseline runs were read (1 for a single baseline, more with a store history; 0
+    /// without a baseline).
+    pub baseline_runs: usize,
+}
+
+impl Comparison {
+    /// Whether the baseline ran in a different environment than the current run.
+    pub fn cross_environment(&self) -> bool {
+        !self.environment_differences.is_empty()
+    }
 }

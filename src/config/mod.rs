@@ -1,5 +1,6 @@
 //! `perfgate.toml`: thresholds, significance, per-benchmark and per-metric rules by glob, direction
-//! overrides, ignores, budgets and what fails the gate. Optional: [`Config::default`] works alone.
+//! and determinism overrides, ignores, budgets, history-aware baselines, cross-environment gating
+//! and what fails the gate. Optional: [`Config::default`] works alone.
 //! Unknown keys and bad values are errors naming the file, the line and the key.
 
 mod budget;
@@ -35,6 +36,34 @@ pub struct Config {
     /// The branch whose latest run is the baseline for `compare --store` (default: the store's
     /// most recent run of `main` or `master`).
     pub baseline_branch: Option<String>,
+    /// How a history of baseline runs is used (`[history]`).
+    pub history: HistoryConfig,
+    /// Whether noisy metrics may fail the gate when the baseline ran on a different machine.
+    pub allow_cross_environment: bool,
+}
+
+/// `[history]`: how `compare --store` uses the last runs of the baseline branch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HistoryConfig {
+    /// How many of the latest runs to read (1 = the latest run only).
+    pub window: usize,
+    /// Fewest runs with a value for a prediction interval; below it the latest run decides.
+    pub min_points: usize,
+    /// How many of the latest runs' samples to pool for metrics with samples (1 = latest only).
+    pub pool: usize,
+    /// Level of the prediction interval a single value must leave to count as a change.
+    pub confidence: f64,
+}
+
+impl Default for HistoryConfig {
+    fn default() -> HistoryConfig {
+        HistoryConfig {
+            window: 30,
+            min_points: 10,
+            pool: 1,
+            confidence: 0.98,
+        }
+    }
 }
 
 impl Default for Config {
@@ -51,6 +80,8 @@ impl Default for Config {
             budgets: Vec::new(),
             keep: 100,
             baseline_branch: None,
+            history: HistoryConfig::default(),
+            allow_cross_environment: false,
         }
     }
 }
@@ -64,6 +95,8 @@ pub struct Rule {
     pub alpha: Option<f64>,
     pub direction: Option<Direction>,
     pub ignore: Option<bool>,
+    /// Forces the metric to be treated as deterministic (exact threshold, no test) or noisy.
+    pub deterministic: Option<bool>,
 }
 
 /// The settings that apply to one metric of one benchmark.
@@ -73,6 +106,8 @@ pub struct Resolved {
     pub alpha: f64,
     pub direction: Option<Direction>,
     pub ignore: bool,
+    /// None: detected from the metric's name and unit.
+    pub deterministic: Option<bool>,
 }
 
 impl Config {
@@ -83,6 +118,7 @@ impl Config {
             alpha: self.alpha,
             direction: None,
             ignore: false,
+            deterministic: None,
         };
         for rule in &self.rules {
             if glob_matches(&rule.benchmark, benchmark) && glob_matches(&rule.metric, metric) {
@@ -97,6 +133,9 @@ impl Config {
                 }
                 if let Some(i) = rule.ignore {
                     r.ignore = i;
+                }
+                if let Some(d) = rule.deterministic {
+                    r.deterministic = Some(d);
                 }
             }
         }
@@ -159,6 +198,7 @@ impl Config {
                 alpha: alpha_v,
                 direction: r.direction,
                 ignore: r.ignore,
+                deterministic: r.deterministic,
             });
         }
         for (bench, exprs) in &raw.budgets {
@@ -180,6 +220,42 @@ impl Config {
                 c.keep = *k.get_ref();
             }
             c.baseline_branch = store.baseline_branch.clone();
+        }
+        c.allow_cross_environment = raw
+            .allow_cross_environment
+            .unwrap_or(c.allow_cross_environment);
+        if let Some(h) = &raw.history {
+            let at_least = |v: &Spanned<usize>, key: &str, min: usize| {
+                if *v.get_ref() < min {
+                    Err(err(
+                        v.span(),
+                        key,
+                        format!("expected a whole number of at least {min}"),
+                    ))
+                } else {
+                    Ok(*v.get_ref())
+                }
+            };
+            if let Some(w) = &h.window {
+                c.history.window = at_least(w, "history.window", 1)?;
+            }
+            if let Some(m) = &h.min_points {
+                c.history.min_points = at_least(m, "history.min_points", 3)?;
+            }
+            if let Some(p) = &h.pool {
+                c.history.pool = at_least(p, "history.pool", 1)?;
+            }
+            if let Some(conf) = &h.confidence {
+                let v = *conf.get_ref();
+                if !(v > 0.5 && v < 1.0) {
+                    return Err(err(
+                        conf.span(),
+                        "history.confidence",
+                        format!("expected a level between 0.5 and 1 (such as 0.98), found {v}"),
+                    ));
+                }
+                c.history.confidence = v;
+            }
         }
         Ok(c)
     }
@@ -276,6 +352,17 @@ struct RawConfig {
     #[serde(default)]
     budgets: BTreeMap<String, Spanned<OneOrMany>>,
     store: Option<RawStore>,
+    allow_cross_environment: Option<bool>,
+    history: Option<RawHistory>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHistory {
+    window: Option<Spanned<usize>>,
+    min_points: Option<Spanned<usize>>,
+    pool: Option<Spanned<usize>>,
+    confidence: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -287,6 +374,7 @@ struct RawRule {
     significance: Option<Spanned<f64>>,
     direction: Option<Direction>,
     ignore: Option<bool>,
+    deterministic: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -312,6 +400,7 @@ threshold = "5%"
 significance = 0.01
 min_samples = 6
 fail_on_missing = true
+allow_cross_environment = true
 
 [[rule]]
 benchmark = "BenchmarkParse*"
@@ -330,9 +419,19 @@ direction = "higher_is_better"
 http_req_duration = ["p(95) < 200ms", "p(99)<500"]
 http_req_failed = "rate < 0.1%"
 
+[[rule]]
+metric = "instructions"
+deterministic = false
+
 [store]
 keep = 30
 baseline_branch = "main"
+
+[history]
+window = 20
+min_points = 8
+pool = 3
+confidence = 0.95
 "#;
 
     #[test]
@@ -342,12 +441,53 @@ baseline_branch = "main"
         assert_eq!(c.alpha, 0.01);
         assert_eq!(c.min_samples, 6);
         assert!(c.fail_on_missing && c.fail_on_regression && !c.fail_on_new);
-        assert_eq!(c.rules.len(), 3);
+        assert_eq!(c.rules.len(), 4);
         assert_eq!(c.budgets.len(), 3);
         assert_eq!(c.budgets[0].benchmark, "http_req_duration");
         assert_eq!(c.budgets[2].expression, "rate < 0.1%");
         assert_eq!(c.keep, 30);
         assert_eq!(c.baseline_branch.as_deref(), Some("main"));
+        assert!(c.allow_cross_environment);
+        assert_eq!(
+            c.history,
+            HistoryConfig {
+                window: 20,
+                min_points: 8,
+                pool: 3,
+                confidence: 0.95
+            }
+        );
+        assert_eq!(c.resolve("x", "instructions").deterministic, Some(false));
+        assert_eq!(c.resolve("x", "time").deterministic, None);
+    }
+
+    #[test]
+    fn bad_history_values_name_the_key() {
+        let e = Config::parse(
+            "p.toml",
+            "[history]
+window = 0
+",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.to_string().contains("key `history.window`"), "{e}");
+        let e = Config::parse(
+            "p.toml",
+            "[history]
+confidence = 95
+",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("history.confidence"), "{e}");
+        let e = Config::parse(
+            "p.toml",
+            "[history]
+windows = 3
+",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("unknown field `windows`"), "{e}");
     }
 
     #[test]

@@ -18,6 +18,10 @@ struct Report<'a> {
     counts: CountsJson,
     reasons: &'a [String],
     settings: SettingsJson,
+    multiple_comparisons: MultipleJson,
+    cross_environment: bool,
+    environment_differences: &'a [String],
+    baseline_runs: usize,
     baseline_run: Option<RunJson<'a>>,
     current_run: RunJson<'a>,
     results: Vec<ResultJson<'a>>,
@@ -45,6 +49,22 @@ struct SettingsJson {
     fail_on_missing: bool,
     fail_on_new: bool,
     fail_on_inconclusive: bool,
+    allow_cross_environment: bool,
+    history: HistoryJson,
+}
+
+#[derive(Serialize)]
+struct HistoryJson {
+    window: usize,
+    min_points: usize,
+    pool: usize,
+    confidence: f64,
+}
+
+#[derive(Serialize)]
+struct MultipleJson {
+    method: &'static str,
+    metrics: usize,
 }
 
 #[derive(Serialize)]
@@ -83,9 +103,11 @@ struct ResultJson<'a> {
     change: Option<f64>,
     ci: Option<[f64; 2]>,
     p_value: Option<f64>,
+    p_adjusted: Option<f64>,
     status: &'static str,
     method: &'static str,
     threshold: f64,
+    deterministic: bool,
     fails_gate: bool,
     note: Option<&'a str>,
 }
@@ -129,7 +151,21 @@ pub fn render_json(c: &Comparison) -> String {
             fail_on_missing: s.fail_on_missing,
             fail_on_new: s.fail_on_new,
             fail_on_inconclusive: s.fail_on_inconclusive,
+            allow_cross_environment: s.allow_cross_environment,
+            history: HistoryJson {
+                window: s.history_window,
+                min_points: s.history_min_points,
+                pool: s.history_pool,
+                confidence: s.history_confidence,
+            },
         },
+        multiple_comparisons: MultipleJson {
+            method: "benjamini_hochberg",
+            metrics: c.corrected_over,
+        },
+        cross_environment: c.cross_environment(),
+        environment_differences: &c.environment_differences,
+        baseline_runs: c.baseline_runs,
         baseline_run: c.baseline.as_ref().map(run),
         current_run: run(&c.current),
         results: c.results.iter().map(result).collect(),
@@ -184,9 +220,11 @@ fn result(r: &MetricResult) -> ResultJson<'_> {
         change: r.change,
         ci: r.ci.map(|(lo, hi)| [lo, hi]),
         p_value: r.p_value,
+        p_adjusted: r.p_adjusted,
         status: r.status.as_str(),
         method: method_str(r.method),
         threshold: r.threshold,
+        deterministic: r.deterministic,
         fails_gate: r.fails_gate,
         note: r.note.as_deref(),
     }

@@ -34,17 +34,25 @@
 //! - `baseline` (none when there was no baseline) and `current`: `commit`, `short_commit`,
 //!   `branch`, `timestamp`, `tool`, `os`, `arch`, `cpu`, `cores`, `runner` (each may be none).
 //! - `settings`: `threshold` (`5%`), `alpha` (`0.05`), `min_samples`, `fail_on_regression`,
-//!   `fail_on_missing`, `fail_on_new`, `fail_on_inconclusive`.
+//!   `fail_on_missing`, `fail_on_new`, `fail_on_inconclusive`, `allow_cross_environment`,
+//!   `history_window` (`30`), `history_confidence` (`98%`).
+//! - `corrected_over` (metrics the p-values were adjusted over), `correction` (`p-values adjusted
+//!   for false discoveries over 312 metrics (Benjamini-Hochberg)`, or none for one metric),
+//!   `cross_environment` (bool), `environment_differences` (list such as
+//!   `cpu: AMD EPYC 7763 → Intel Xeon 8370C`), `environment_note` (what that means for the gate,
+//!   or none), `baseline_runs` (1, or the runs of history read from a store).
 //! - Sections, each with `rows`, `total`, `more` (rows left out to fit the size limit),
 //!   `has_notes` and `has_threshold` (a shown row was decided by the threshold alone):
 //!   `regressions`, `budgets_broken`, `missing` and `new` (only those failing the gate),
 //!   `inconclusive`, `improvements`, `others` (unchanged, and new or missing not failing the
 //!   gate), `budgets_passed`. Together the result sections hold every result once.
 //! - Result rows: `benchmark`, `metric`, `unit` (canonical, `ns`), `direction`, `status`,
-//!   `method` (`mann_whitney`, `threshold`, `none`), `baseline` and `current` (`1.20 ms` or `—`),
-//!   `change` (`+12.3%`, `n/a`, `—`), `ci` (`+9.8% to +14.9%` or `—`), `p` (`p = 0.004`,
-//!   `p < 0.001`, `—`), `p_short` (`0.004`), `n` (`10 → 10`), `threshold` (`5%`), `fails_gate`,
-//!   `note` (or none).
+//!   `method` (`mann_whitney`, `threshold`, `exact`, `prediction_interval`, `none`), `baseline`
+//!   and `current` (`1.20 ms` or `—`), `change` (`+12.3%`, `n/a`, `—`), `ci` (`+9.8% to +14.9%`
+//!   or `—`), `p` (the adjusted p-value that decided: `p = 0.004`, `p < 0.001`, `—`), `p_short`
+//!   (`0.004`), `p_raw` (before adjustment), `explained` (`+12.3% (95% CI +9.8% to +14.9%,
+//!   p = 0.001 after correction over 312 metrics)`), `n` (`10 → 10`), `threshold` (`5%`),
+//!   `fails_gate`, `note` (or none).
 //! - Budget rows: `benchmark`, `metric`, `expression` (`p(95) < 200ms`), `actual` (`212 ms` or
 //!   `—`), `limit`, `unit`, `passed`, `note` (or none).
 //! - `others_summary` (`3 unchanged, 1 budget met`), `details` (false once the report had to be

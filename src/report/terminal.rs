@@ -25,9 +25,17 @@ pub fn render_terminal(c: &Comparison, color: bool) -> String {
 
     out.push_str(&run_line(&v));
     out.push('\n');
+    if let Some(note) = &v.environment_note {
+        out.push_str(&paint.apply(&clean(note), YELLOW));
+        out.push('\n');
+    }
 
     // The comparison's order (regressions first), not the view's sections.
-    let results: Vec<ResultRow> = c.results.iter().map(result_row).collect();
+    let results: Vec<ResultRow> = c
+        .results
+        .iter()
+        .map(|r| result_row(r, c.corrected_over))
+        .collect();
     let results: Vec<&ResultRow> = results.iter().collect();
     if !results.is_empty() {
         out.push('\n');
@@ -41,6 +49,9 @@ pub fn render_terminal(c: &Comparison, color: bool) -> String {
         budgets_table(&mut out, &budgets, paint);
     }
     notes(&mut out, &results, &budgets);
+    if let Some(corr) = &v.correction {
+        let _ = write!(out, "\n{corr}.\n");
+    }
 
     out.push('\n');
     let verdict = format!(
@@ -56,6 +67,12 @@ pub fn render_terminal(c: &Comparison, color: bool) -> String {
 
 fn run_line(v: &View) -> String {
     match &v.baseline {
+        Some(b) if v.baseline_runs > 1 => format!(
+            "current {} vs baseline {} and the {} runs before it",
+            describe(&v.current),
+            describe(b),
+            v.baseline_runs - 1
+        ),
         Some(b) => format!(
             "current {} vs baseline {}",
             describe(&v.current),

@@ -37,6 +37,11 @@ fn settings() -> Settings {
         fail_on_missing: false,
         fail_on_new: false,
         fail_on_inconclusive: false,
+        allow_cross_environment: false,
+        history_window: 30,
+        history_min_points: 10,
+        history_pool: 1,
+        history_confidence: 0.98,
     }
 }
 
@@ -53,10 +58,12 @@ fn result(benchmark: &str, metric: &str, unit: Unit, status: Status) -> MetricRe
         change: None,
         ci: None,
         p_value: None,
+        p_adjusted: None,
         status,
         method: Method::None,
         threshold: 0.05,
         alpha: 0.05,
+        deterministic: false,
         fails_gate: status == Status::Regression,
         note: None,
     }
@@ -78,6 +85,8 @@ fn sampled(
         change: Some(cur / base - 1.0),
         ci: Some(ci),
         p_value: Some(p),
+        // As if adjusted over a family: the tests only need a value that differs.
+        p_adjusted: Some((p * 3.0).min(1.0)),
         method: Method::MannWhitney,
         ..result(benchmark, metric, unit, status)
     }
@@ -129,6 +138,7 @@ fn comparison(
     baseline: Option<RunMeta>,
 ) -> Comparison {
     let count = |s: Status| results.iter().filter(|r| r.status == s).count();
+    let results_with_p = results.iter().filter(|r| r.p_value.is_some()).count();
     let counts = Counts {
         regression: count(Status::Regression),
         improvement: count(Status::Improvement),
@@ -168,6 +178,9 @@ fn comparison(
         ),
         settings: settings(),
         reasons,
+        corrected_over: results_with_p,
+        environment_differences: Vec::new(),
+        baseline_runs: 1,
     }
 }
 
@@ -389,6 +402,138 @@ fn hostile_run() -> Comparison {
     c
 }
 
+/// A history comparison across environments: a single value judged against a prediction
+/// interval, a deterministic count decided exactly, and a timing whose regression cannot gate
+/// because the baseline ran on another machine.
+fn statistics_run() -> Comparison {
+    let results = vec![
+        MetricResult {
+            baseline: Some(Side {
+                value: 1_000_000.0,
+                n: 1,
+            }),
+            current: Some(Side {
+                value: 1_030_000.0,
+                n: 1,
+            }),
+            change: Some(0.03),
+            method: Method::Exact,
+            deterministic: true,
+            note: Some(
+                "deterministic metric: any change beyond the threshold counts, no test needed"
+                    .into(),
+            ),
+            threshold: 0.0,
+            ..result(
+                "parse_json",
+                "instructions",
+                Unit::Count,
+                Status::Regression,
+            )
+        },
+        MetricResult {
+            baseline: Some(Side {
+                value: 20e6,
+                n: 30,
+            }),
+            current: Some(Side {
+                value: 25e6,
+                n: 1,
+            }),
+            change: Some(0.25),
+            p_value: Some(0.0004),
+            p_adjusted: Some(0.0012),
+            method: Method::PredictionInterval,
+            fails_gate: false,
+            note: Some("would be a regression (+25.0%), but the baseline ran in another environment: noisy metrics do not fail the gate across environments; compare runs from the same runner (or base and head in the same job), or set allow_cross_environment = true; above the 98% prediction interval of the last 30 runs (18.1 ms to 22.0 ms)".into()),
+            ..result(
+                "http_req_duration",
+                "p(95)",
+                Unit::Nanoseconds,
+                Status::Inconclusive,
+            )
+        },
+        MetricResult {
+            note: Some("a change of +8.0% is not statistically significant (p = 0.210 after correction over 3 metrics): too noisy to decide; about 14 repeats per side would likely decide it (80% power at the observed change and noise)".into()),
+            ..sampled(
+                "BenchmarkDecode",
+                "time",
+                Unit::Nanoseconds,
+                (1000.0, 1080.0, 5),
+                (-0.02, 0.2),
+                0.07,
+                Status::Inconclusive,
+            )
+        },
+        MetricResult {
+            baseline: Some(Side {
+                value: 5e6,
+                n: 30,
+            }),
+            current: Some(Side {
+                value: 5.1e6,
+                n: 1,
+            }),
+            change: Some(0.02),
+            p_value: Some(0.4),
+            p_adjusted: Some(0.6),
+            method: Method::PredictionInterval,
+            ..result("http_req_duration", "p(50)", Unit::Nanoseconds, Status::Unchanged)
+        },
+    ];
+    let mut c = comparison(results, Vec::new(), base_meta());
+    c.environment_differences = vec![
+        "cpu: AMD EPYC 7763 64-Core Processor → Intel(R) Xeon(R) Platinum 8370C".into(),
+        "cores: 4 → 2".into(),
+    ];
+    c.baseline_runs = 30;
+    c
+}
+
+#[test]
+fn statistics_run_markdown_says_it_in_plain_words() {
+    let md = markdown(&statistics_run());
+    assert!(md.contains("and the 29 runs before it"), "{md}");
+    assert!(
+        md.contains("The baseline ran in a different environment"),
+        "{md}"
+    );
+    assert!(md.contains("+3.0% (deterministic: exact)"), "{md}");
+    assert!(md.contains("about 14 repeats per side"), "{md}");
+    assert!(
+        md.contains("p-values adjusted for false discoveries over 3 metrics"),
+        "{md}"
+    );
+    insta::assert_snapshot!("statistics_run_markdown", md);
+}
+
+#[test]
+fn statistics_run_terminal_marks_the_environment_change() {
+    let out = render_terminal(&statistics_run(), false);
+    assert!(
+        out.contains("The baseline ran in a different environment"),
+        "{out}"
+    );
+    insta::assert_snapshot!("statistics_run_terminal", out);
+}
+
+#[test]
+fn statistics_run_json_has_adjusted_p_values_and_the_environment() {
+    let json = render_json(&statistics_run());
+    let v: serde_json::Value = match serde_json::from_str(&json) {
+        Ok(v) => v,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(v["cross_environment"], true);
+    assert_eq!(v["baseline_runs"], 30);
+    assert_eq!(v["multiple_comparisons"]["metrics"], 3);
+    assert_eq!(v["results"][1]["method"], "prediction_interval");
+    assert_eq!(v["results"][1]["p_adjusted"], 0.0012);
+    assert_eq!(v["results"][0]["method"], "exact");
+    assert_eq!(v["results"][0]["deterministic"], true);
+    insta::assert_snapshot!("statistics_run_json", json);
+}
+
 /// `n` results of every status, with long names, sorted as the engine sorts them.
 fn large_run(n: usize) -> Comparison {
     let status_of = |i: usize| match i % 10 {
@@ -596,6 +741,10 @@ fn json_results_have_exactly_the_contract_fields_in_order() {
             "counts",
             "reasons",
             "settings",
+            "multiple_comparisons",
+            "cross_environment",
+            "environment_differences",
+            "baseline_runs",
             "baseline_run",
             "current_run",
             "results",
@@ -622,9 +771,11 @@ fn json_results_have_exactly_the_contract_fields_in_order() {
         "change",
         "ci",
         "p_value",
+        "p_adjusted",
         "status",
         "method",
         "threshold",
+        "deterministic",
         "fails_gate",
         "note",
     ];

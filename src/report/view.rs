@@ -53,6 +53,19 @@ pub struct View {
     pub reproduce: Option<String>,
     pub total_results: usize,
     pub total_budgets: usize,
+    /// How many metrics the p-values were adjusted over (Benjamini-Hochberg).
+    pub corrected_over: usize,
+    /// `p-values adjusted for false discoveries over 312 metrics (Benjamini-Hochberg)`, when
+    /// more than one metric had a p-value.
+    pub correction: Option<String>,
+    /// Whether the baseline ran in a different environment.
+    pub cross_environment: bool,
+    /// How the environments differ: `cpu: AMD EPYC 7763 → Intel Xeon 8370C`.
+    pub environment_differences: Vec<String>,
+    /// What a cross-environment comparison means for the gate, in words (or none).
+    pub environment_note: Option<String>,
+    /// How many baseline runs were read (more than 1 with a store history).
+    pub baseline_runs: usize,
 }
 
 /// Rows of one part of the report. `rows` may be shortened to fit a size limit; `total` counts
@@ -111,7 +124,7 @@ pub struct ResultRow {
     pub direction: &'static str,
     /// `regression`, `improvement`, `inconclusive`, `unchanged`, `new` or `missing`.
     pub status: &'static str,
-    /// `mann_whitney`, `threshold` or `none`.
+    /// `mann_whitney`, `threshold`, `exact`, `prediction_interval` or `none`.
     pub method: &'static str,
     /// `1.20 ms`, or `—` when the side is absent.
     pub baseline: String,
@@ -120,10 +133,17 @@ pub struct ResultRow {
     pub change: String,
     /// `+9.8% to +14.9%`, or `—`.
     pub ci: String,
-    /// `p = 0.004`, `p < 0.001`, or `—`.
+    /// The p-value that decided (adjusted over the comparison's metrics): `p = 0.004`,
+    /// `p < 0.001`, or `—`.
     pub p: String,
-    /// The p-value alone: `0.004`, `<0.001`, or `—`.
+    /// The same p-value alone: `0.004`, `<0.001`, or `—`.
     pub p_short: String,
+    /// The p-value before adjustment, formatted as `p`.
+    pub p_raw: String,
+    /// The change in plain words: `+12.3% (95% CI +9.8% to +14.9%, p = 0.001 after correction
+    /// over 312 metrics)`, `+25.0% (deterministic: exact)`, `+22.0% vs the mean of 30 runs
+    /// (p = 0.004)`, `+25.0% (one value per side, no test)`, or `—`.
+    pub explained: String,
     /// Observations per side: `10 → 10`, `— → 5`.
     pub n: String,
     /// The relative threshold applied: `5%`.
@@ -193,6 +213,11 @@ pub struct SettingsView {
     pub fail_on_missing: bool,
     pub fail_on_new: bool,
     pub fail_on_inconclusive: bool,
+    pub allow_cross_environment: bool,
+    /// Runs of history read with a store: `30`.
+    pub history_window: usize,
+    /// Level of the history's prediction interval: `98%`.
+    pub history_confidence: String,
 }
 
 /// Builds the view model of a comparison, with every row shown.
@@ -201,7 +226,7 @@ pub fn view(c: &Comparison) -> View {
         c.results
             .iter()
             .filter(|r| keep(r))
-            .map(result_row)
+            .map(|r| result_row(r, c.corrected_over))
             .collect()
     };
     let is = |s: Status| move |r: &MetricResult| r.status == s;
@@ -246,6 +271,9 @@ pub fn view(c: &Comparison) -> View {
             fail_on_missing: c.settings.fail_on_missing,
             fail_on_new: c.settings.fail_on_new,
             fail_on_inconclusive: c.settings.fail_on_inconclusive,
+            allow_cross_environment: c.settings.allow_cross_environment,
+            history_window: c.settings.history_window,
+            history_confidence: percent_plain(c.settings.history_confidence),
         },
         regressions: Section::new(regressions),
         budgets_broken: Section::new(budgets_broken),
@@ -261,6 +289,30 @@ pub fn view(c: &Comparison) -> View {
         reproduce: None,
         total_results: c.results.len(),
         total_budgets: c.budgets.len(),
+        corrected_over: c.corrected_over,
+        correction: (c.corrected_over > 1).then(|| {
+            format!(
+                "p-values adjusted for false discoveries over {} metrics (Benjamini-Hochberg)",
+                c.corrected_over
+            )
+        }),
+        cross_environment: c.cross_environment(),
+        environment_differences: c.environment_differences.clone(),
+        environment_note: c.cross_environment().then(|| environment_note(c)),
+        baseline_runs: c.baseline_runs,
+    }
+}
+
+/// What a comparison across environments means for the gate.
+fn environment_note(c: &Comparison) -> String {
+    let what = format!(
+        "The baseline ran in a different environment ({})",
+        c.environment_differences.join(", ")
+    );
+    if c.settings.allow_cross_environment {
+        format!("{what}; every metric gates anyway (allow_cross_environment is set), so machine differences can show as changes.")
+    } else {
+        format!("{what}: noisy metrics such as times cannot fail the gate (their regressions are inconclusive); deterministic metrics such as instruction counts and sizes still gate.")
     }
 }
 
@@ -298,7 +350,17 @@ impl View {
     }
 }
 
-pub(crate) fn result_row(r: &MetricResult) -> ResultRow {
+/// `p = 0.004`, `p < 0.001` or `—`, and the short form.
+fn p_cells(p: Option<f64>) -> (String, String) {
+    match p {
+        Some(p) if p < 0.001 => ("p < 0.001".to_string(), "<0.001".to_string()),
+        Some(p) if p.is_finite() => (format!("p = {p:.3}"), format!("{p:.3}")),
+        _ => (NONE.to_string(), NONE.to_string()),
+    }
+}
+
+/// A result row; `corrected_over` is the size of the comparison's multiple-testing family.
+pub(crate) fn result_row(r: &MetricResult, corrected_over: usize) -> ResultRow {
     let side = |s: Option<crate::compare::Side>| match s {
         Some(s) => r.unit.format(s.value),
         None => NONE.to_string(),
@@ -312,10 +374,42 @@ pub(crate) fn result_row(r: &MetricResult) -> ResultRow {
         (Some(_), Some(_), None) => "n/a".to_string(),
         _ => NONE.to_string(),
     };
-    let (p, p_short) = match r.p_value {
-        Some(p) if p < 0.001 => ("p < 0.001".to_string(), "<0.001".to_string()),
-        Some(p) if p.is_finite() => (format!("p = {p:.3}"), format!("{p:.3}")),
-        _ => (NONE.to_string(), NONE.to_string()),
+    let (p, p_short) = p_cells(r.p_adjusted.or(r.p_value));
+    let (p_raw, _) = p_cells(r.p_value);
+    let ci = match r.ci {
+        Some((lo, hi)) => format!("{} to {}", percent_signed(lo), percent_signed(hi)),
+        None => NONE.to_string(),
+    };
+    let p_words = if p == NONE {
+        None
+    } else if r.p_adjusted.is_some() && corrected_over > 1 {
+        Some(format!(
+            "{p} after correction over {corrected_over} metrics"
+        ))
+    } else {
+        Some(p.clone())
+    };
+    let explained = if change == NONE {
+        NONE.to_string()
+    } else {
+        match r.method {
+            Method::MannWhitney => match (r.ci.is_some(), &p_words) {
+                (true, Some(pw)) => format!("{change} (95% CI {ci}, {pw})"),
+                (true, None) => format!("{change} (95% CI {ci})"),
+                (false, Some(pw)) => format!("{change} ({pw})"),
+                (false, None) => change.clone(),
+            },
+            Method::PredictionInterval => {
+                let runs = r.baseline.map(|s| s.n).unwrap_or_default();
+                match &p_words {
+                    Some(pw) => format!("{change} vs the mean of {runs} runs ({pw})"),
+                    None => format!("{change} vs the mean of {runs} runs"),
+                }
+            }
+            Method::Exact => format!("{change} (deterministic: exact)"),
+            Method::Threshold => format!("{change} (one value per side, no test)"),
+            Method::None => change.clone(),
+        }
     };
     ResultRow {
         benchmark: r.benchmark.clone(),
@@ -327,12 +421,11 @@ pub(crate) fn result_row(r: &MetricResult) -> ResultRow {
         baseline: side(r.baseline),
         current: side(r.current),
         change,
-        ci: match r.ci {
-            Some((lo, hi)) => format!("{} to {}", percent_signed(lo), percent_signed(hi)),
-            None => NONE.to_string(),
-        },
+        ci,
         p,
         p_short,
+        p_raw,
+        explained,
         n: format!("{} → {}", n(r.baseline), n(r.current)),
         threshold: percent_plain(r.threshold),
         fails_gate: r.fails_gate,
@@ -385,6 +478,8 @@ pub fn method_str(m: Method) -> &'static str {
     match m {
         Method::MannWhitney => "mann_whitney",
         Method::Threshold => "threshold",
+        Method::Exact => "exact",
+        Method::PredictionInterval => "prediction_interval",
         Method::None => "none",
     }
 }

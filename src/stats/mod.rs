@@ -7,20 +7,29 @@
 //! - `shift`: the Hodges-Lehmann shift and relative change with their distribution-free
 //!   confidence intervals, as R's `wilcox.test(conf.int = TRUE)`;
 //! - `multiple`: Benjamini-Hochberg adjustment across the metrics of a run;
-//! - `normal`: the normal distribution the large-sample approximations use.
+//! - `normal`: the normal distribution the large-sample approximations use;
+//! - `tdist`: Student's t distribution (CDF and quantile), for prediction intervals;
+//! - `predict`: the log-scale prediction interval over a history of runs, and its p-value;
+//! - `power`: how many repeats per side would likely decide an inconclusive comparison.
 //!
 //! No function panics on any input: floats are ordered with `total_cmp`, and empty or non-finite
 //! samples give `None` or a [`StatsError`].
 
 mod multiple;
 mod normal;
+mod power;
+mod predict;
 mod shift;
 mod summary;
+mod tdist;
 mod utest;
 
 pub use multiple::benjamini_hochberg;
+pub use power::{pooled_log_sd, repeats_per_side};
+pub use predict::{log_prediction_interval, Prediction};
 pub use shift::{hodges_lehmann, ratio_change, Shift};
 pub use summary::{mean, median, median_ci, quantile};
+pub use tdist::{student_t_cdf, student_t_quantile};
 pub use utest::{mann_whitney_u, min_achievable_p, UTest};
 
 /// Why a test could not be computed.

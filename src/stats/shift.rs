@@ -10,7 +10,7 @@
 
 use super::normal;
 use super::summary::sorted;
-use super::utest::{choose_u128, min_achievable_p, u_counts, Ranking};
+use super::utest::{choose_u128, min_achievable_p, no_ties_cumulative, Ranking};
 
 /// A shift (or relative change) estimate with its confidence interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -104,21 +104,16 @@ pub fn ratio_change(x: &[f64], y: &[f64], confidence: f64) -> Option<Shift> {
 /// with R's `10 * DBL_EPSILON` fuzz), at least 1, and `[qu, n1 n2 - qu + 1]`.
 fn exact_ranks(n1: usize, n2: usize, alpha: f64) -> Option<(usize, usize)> {
     let mn = n1.checked_mul(n2)?;
-    let ties = vec![1usize; n1 + n2];
-    // U is symmetric about mn / 2 without ties, so qu <= mn / 2 and 2 U <= mn suffices.
-    let counts = u_counts(n1, &ties, u64::try_from(mn).ok()?);
+    // U is symmetric about mn / 2 without ties, so qu <= mn / 2.
+    let cumulative = no_ties_cumulative(n1, n2);
     let total = choose_u128(n1 + n2, n1) as f64;
     let target = alpha / 2.0 - 10.0 * f64::EPSILON;
-    let mut cumulative: u128 = 0;
-    let mut qu = None;
-    // Without ties 2U is even: the count of U = q is at index 2q.
-    for (q, &c) in counts.iter().step_by(2).enumerate() {
-        cumulative = cumulative.saturating_add(c);
-        if cumulative as f64 / total >= target {
-            qu = Some(q);
-            break;
-        }
-    }
+    // Without ties 2U is even: P(U <= q) is the cumulative count at index 2q.
+    let qu = cumulative
+        .iter()
+        .step_by(2)
+        .take(mn / 2 + 1)
+        .position(|&c| c as f64 / total >= target);
     let qu = qu.unwrap_or(mn / 2).max(1);
     Some((qu, mn.checked_sub(qu)? + 1))
 }

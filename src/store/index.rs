@@ -106,6 +106,19 @@ impl Index {
             .find(|e| branch.is_none() || e.branch.as_deref() == branch)
     }
 
+    /// The last `n` entries of `branch` (any branch when None), oldest first.
+    pub fn last(&self, branch: Option<&str>, n: usize) -> Vec<&IndexEntry> {
+        let mut out: Vec<&IndexEntry> = self
+            .runs
+            .iter()
+            .rev()
+            .filter(|e| branch.is_none() || e.branch.as_deref() == branch)
+            .take(n)
+            .collect();
+        out.reverse();
+        out
+    }
+
     /// The baseline branch when none is configured: `main`, else `master`, else any.
     pub fn default_branch(&self) -> Option<&str> {
         ["main", "master"]
@@ -197,6 +210,15 @@ mod tests {
             Some("f")
         );
         assert_eq!(idx.default_branch(), Some("main"));
+        let last: Vec<_> = idx
+            .last(Some("main"), 2)
+            .iter()
+            .filter_map(|e| e.commit.as_deref())
+            .collect();
+        assert_eq!(last, ["c3", "c4"]);
+        assert_eq!(idx.last(Some("main"), 10).len(), 3);
+        assert_eq!(idx.last(None, 2).len(), 2);
+        assert!(idx.last(Some("nope"), 5).is_empty());
     }
 
     #[test]

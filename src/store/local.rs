@@ -94,6 +94,19 @@ impl BaselineStore for LocalStore {
         }
     }
 
+    fn history(
+        &self,
+        branch: Option<&str>,
+        n: usize,
+    ) -> Result<Vec<(IndexEntry, Run)>, StoreError> {
+        let index = self.load_index()?;
+        index
+            .last(branch, n)
+            .into_iter()
+            .map(|entry| Ok((entry.clone(), self.load_run(entry)?)))
+            .collect()
+    }
+
     fn save(&self, run: &Run, keep: usize) -> Result<IndexEntry, StoreError> {
         let mut index = self.load_index()?;
         let entry = index.entry_for(run);
@@ -145,6 +158,29 @@ mod tests {
         assert_eq!(store.entries().unwrap().len(), 2);
         let files = fs::read_dir(dir.path().join("runs")).unwrap().count();
         assert_eq!(files, 2, "the pruned run file is deleted");
+    }
+
+    #[test]
+    fn history_reads_the_last_runs_of_a_branch_oldest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::new(dir.path());
+        for i in 0..5 {
+            store.save(&run(&format!("c{i}"), i as f64), 100).unwrap();
+        }
+        let h = store.history(Some("main"), 3).unwrap();
+        let commits: Vec<_> = h.iter().filter_map(|(e, _)| e.commit.as_deref()).collect();
+        assert_eq!(commits, ["c2", "c3", "c4"]);
+        assert_eq!(h.last().map(|(_, r)| r.clone()), Some(run("c4", 4.0)));
+        assert!(store.history(Some("dev"), 3).unwrap().is_empty());
+        // Only the runs asked for are read: a damaged older run does not matter.
+        let oldest = &store.entries().unwrap()[0];
+        fs::write(
+            dir.path().join("runs").join(format!("{}.json", oldest.id)),
+            "x",
+        )
+        .unwrap();
+        assert_eq!(store.history(Some("main"), 4).unwrap().len(), 4);
+        assert!(store.history(Some("main"), 5).is_err());
     }
 
     #[test]

@@ -27,6 +27,18 @@ pub enum StoreError {
 pub trait BaselineStore {
     /// The most recent run of `branch` (any branch when None).
     fn latest(&self, branch: Option<&str>) -> Result<Option<(IndexEntry, Run)>, StoreError>;
+    /// The last `n` runs of `branch` (any branch when None), oldest first, so the latest run is
+    /// last. Reads only those runs. A store that cannot list past runs returns the latest alone.
+    fn history(
+        &self,
+        branch: Option<&str>,
+        n: usize,
+    ) -> Result<Vec<(IndexEntry, Run)>, StoreError> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        Ok(self.latest(branch)?.into_iter().collect())
+    }
     /// Records a run and prunes the oldest beyond `keep` runs of its branch; returns its entry.
     fn save(&self, run: &Run, keep: usize) -> Result<IndexEntry, StoreError>;
     /// Every recorded run's entry, oldest first.

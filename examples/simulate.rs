@@ -1,0 +1,419 @@
+//! How often does perfgate's gate raise a false alarm, and how often does it catch a real
+//! regression? This program feeds perfgate's own decision code (`compare::compare` and
+//! `compare::compare_history`, with the default configuration) with simulated benchmark results
+//! and counts. Run it with:
+//!
+//! ```sh
+//! cargo run --release --example simulate
+//! ```
+//!
+//! Noise is lognormal with a coefficient of variation (CV) of 2%, 5% or 10%; a "real" change
+//! multiplies every value of the current side. Random numbers come from a seeded splitmix64
+//! generator (Steele, Lea & Flood 2014) and the Box-Muller transform, so the tables are the
+//! same on every machine and every run. Cells are computed on all cores, each from its own seed.
+
+use std::fmt::Write as _;
+use std::thread;
+
+use perfgate::compare::{self, Comparison, Status};
+use perfgate::config::Config;
+use perfgate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
+
+const CVS: [f64; 3] = [0.02, 0.05, 0.10];
+const SAMPLE_SIZES: [usize; 4] = [1, 5, 10, 30];
+const CHANGES: [f64; 4] = [0.0, 0.05, 0.10, 0.20];
+/// Comparisons per cell of the one-metric table.
+const METRIC_TRIALS: usize = 4000;
+/// Pull requests per cell of the pull-request table.
+const PR_TRIALS: usize = 200;
+const PR_BENCHMARKS: usize = 300;
+const PR_REAL: usize = 10;
+const HISTORY_RUNS: usize = 30;
+const HISTORY_TRIALS: usize = 4000;
+const HISTORY_PR_TRIALS: usize = 100;
+
+/// splitmix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number generators", 2014).
+struct Rng {
+    state: u64,
+    spare: Option<f64>,
+}
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng {
+            state: seed,
+            spare: None,
+        }
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform on (0, 1): 53 random bits, never 0.
+    fn uniform(&mut self) -> f64 {
+        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+
+    /// Standard normal, Box-Muller (Box & Muller 1958), both values of a pair used.
+    fn normal(&mut self) -> f64 {
+        if let Some(z) = self.spare.take() {
+            return z;
+        }
+        let (u1, u2) = (self.uniform(), self.uniform());
+        let r = (-2.0 * u1.ln()).sqrt();
+        let theta = 2.0 * std::f64::consts::PI * u2;
+        self.spare = Some(r * theta.sin());
+        r * theta.cos()
+    }
+
+    /// A lognormal value with median `median` and coefficient of variation `cv`.
+    fn lognormal(&mut self, median: f64, cv: f64) -> f64 {
+        let sigma = (1.0 + cv * cv).ln().sqrt();
+        median * (sigma * self.normal()).exp()
+    }
+}
+
+fn metric(values: Vec<f64>) -> Metric {
+    let data = match values.as_slice() {
+        [v] => Data::Value(*v),
+        _ => Data::Samples(values),
+    };
+    Metric::new("time", Unit::Nanoseconds, data)
+}
+
+/// A run of benchmarks `B000`..., each with `n` values around 1000 ns times its factor.
+fn run(rng: &mut Rng, factors: &[f64], n: usize, cv: f64) -> Run {
+    let benchmarks = factors
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let mut b = Benchmark::new(format!("B{i:03}"));
+            let values = (0..n).map(|_| rng.lognormal(1000.0 * f, cv)).collect();
+            b.push(metric(values));
+            b
+        })
+        .collect();
+    Run::new(RunMeta::default(), benchmarks)
+}
+
+fn regressions(c: &Comparison) -> Vec<bool> {
+    let mut flagged = vec![false; c.results.len()];
+    for r in &c.results {
+        let index = r
+            .benchmark
+            .strip_prefix('B')
+            .and_then(|i| i.parse::<usize>().ok());
+        if let (Some(i), Status::Regression) = (index, r.status) {
+            if let Some(slot) = flagged.get_mut(i) {
+                *slot = true;
+            }
+        }
+    }
+    flagged
+}
+
+/// Share of single-metric comparisons flagged as a regression.
+fn one_metric(seed: u64, cv: f64, n: usize, change: f64, config: &Config) -> f64 {
+    let mut rng = Rng::new(seed);
+    let mut hits = 0usize;
+    for _ in 0..METRIC_TRIALS {
+        let base = run(&mut rng, &[1.0], n, cv);
+        let cur = run(&mut rng, &[1.0 + change], n, cv);
+        let c = compare::compare(Some(&base), &cur, config);
+        if c.counts.regression > 0 {
+            hits += 1;
+        }
+    }
+    hits as f64 / METRIC_TRIALS as f64
+}
+
+/// Pull requests of 300 benchmarks, the last 10 really slower by `change`: false alarms per PR
+/// and the share of real regressions caught.
+fn pull_requests(seed: u64, cv: f64, n: usize, change: f64, config: &Config) -> (f64, f64) {
+    let mut rng = Rng::new(seed);
+    let mut factors = vec![1.0; PR_BENCHMARKS];
+    for f in factors.iter_mut().skip(PR_BENCHMARKS - PR_REAL) {
+        *f = 1.0 + change;
+    }
+    let ones = vec![1.0; PR_BENCHMARKS];
+    let (mut false_alarms, mut caught) = (0usize, 0usize);
+    for _ in 0..PR_TRIALS {
+        let base = run(&mut rng, &ones, n, cv);
+        let cur = run(&mut rng, &factors, n, cv);
+        let flagged = regressions(&compare::compare(Some(&base), &cur, config));
+        let (null, real) = flagged.split_at(PR_BENCHMARKS - PR_REAL);
+        false_alarms += null.iter().filter(|f| **f).count();
+        caught += real.iter().filter(|f| **f).count();
+    }
+    (
+        false_alarms as f64 / PR_TRIALS as f64,
+        caught as f64 / (PR_TRIALS * PR_REAL) as f64,
+    )
+}
+
+/// One value per run against the last 30 runs: share flagged as a regression.
+fn history_metric(seed: u64, cv: f64, change: f64, config: &Config) -> f64 {
+    let mut rng = Rng::new(seed);
+    let mut hits = 0usize;
+    for _ in 0..HISTORY_TRIALS {
+        let past: Vec<Run> = (0..HISTORY_RUNS)
+            .map(|_| run(&mut rng, &[1.0], 1, cv))
+            .collect();
+        let cur = run(&mut rng, &[1.0 + change], 1, cv);
+        if compare::compare_history(&past, &cur, config)
+            .counts
+            .regression
+            > 0
+        {
+            hits += 1;
+        }
+    }
+    hits as f64 / HISTORY_TRIALS as f64
+}
+
+/// Pull requests of 300 single-value benchmarks against a 30-run history, 10 really slower.
+fn history_pull_requests(seed: u64, cv: f64, change: f64, config: &Config) -> (f64, f64) {
+    let mut rng = Rng::new(seed);
+    let mut factors = vec![1.0; PR_BENCHMARKS];
+    for f in factors.iter_mut().skip(PR_BENCHMARKS - PR_REAL) {
+        *f = 1.0 + change;
+    }
+    let ones = vec![1.0; PR_BENCHMARKS];
+    let (mut false_alarms, mut caught) = (0usize, 0usize);
+    for _ in 0..HISTORY_PR_TRIALS {
+        let past: Vec<Run> = (0..HISTORY_RUNS)
+            .map(|_| run(&mut rng, &ones, 1, cv))
+            .collect();
+        let cur = run(&mut rng, &factors, 1, cv);
+        let flagged = regressions(&compare::compare_history(&past, &cur, config));
+        let (null, real) = flagged.split_at(PR_BENCHMARKS - PR_REAL);
+        false_alarms += null.iter().filter(|f| **f).count();
+        caught += real.iter().filter(|f| **f).count();
+    }
+    (
+        false_alarms as f64 / HISTORY_PR_TRIALS as f64,
+        caught as f64 / (HISTORY_PR_TRIALS * PR_REAL) as f64,
+    )
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+/// Runs `jobs` on all cores and returns their results in order.
+fn parallel<T: Send>(jobs: Vec<Box<dyn FnOnce() -> T + Send + '_>>) -> Vec<T> {
+    let workers = thread::available_parallelism().map_or(1, |n| n.get());
+    let mut slots: Vec<Option<T>> = jobs.iter().map(|_| None).collect();
+    let queue = std::sync::Mutex::new(jobs.into_iter().enumerate().collect::<Vec<_>>());
+    let done = std::sync::Mutex::new(Vec::new());
+    thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let job = queue.lock().ok().and_then(|mut q| q.pop());
+                let Some((i, job)) = job else { break };
+                let out = job();
+                if let Ok(mut d) = done.lock() {
+                    d.push((i, out));
+                }
+            });
+        }
+    });
+    for (i, out) in done.into_inner().unwrap_or_default() {
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = Some(out);
+        }
+    }
+    slots.into_iter().flatten().collect()
+}
+
+fn main() {
+    let config = Config::default();
+    let started = std::time::Instant::now();
+    let mut out = String::new();
+    let mut verdicts: Vec<(String, bool)> = Vec::new();
+
+    // One metric: every (cv, n, change).
+    let cells: Vec<(f64, usize, f64)> = CVS
+        .iter()
+        .flat_map(|&cv| {
+            SAMPLE_SIZES
+                .iter()
+                .flat_map(move |&n| CHANGES.iter().map(move |&ch| (cv, n, ch)))
+        })
+        .collect();
+    let jobs = cells
+        .iter()
+        .enumerate()
+        .map(|(i, &(cv, n, ch))| {
+            let config = &config;
+            Box::new(move || one_metric(1000 + i as u64, cv, n, ch, config))
+                as Box<dyn FnOnce() -> f64 + Send + '_>
+        })
+        .collect();
+    let rates = parallel(jobs);
+    let rate = |cv: f64, n: usize, ch: f64| {
+        cells
+            .iter()
+            .zip(&rates)
+            .find(|((c, m, x), _)| *c == cv && *m == n && *x == ch)
+            .map_or(f64::NAN, |(_, r)| *r)
+    };
+    let _ = writeln!(
+        out,
+        "One metric, n values per side ({METRIC_TRIALS} comparisons per cell): share flagged as a regression\n"
+    );
+    let _ = writeln!(
+        out,
+        "| CV | n per side | false alarms (0%) | caught at +5% | caught at +10% | caught at +20% |"
+    );
+    let _ = writeln!(out, "|--:|--:|--:|--:|--:|--:|");
+    for &cv in &CVS {
+        for &n in &SAMPLE_SIZES {
+            let _ = writeln!(
+                out,
+                "| {} | {n} | {} | {} | {} | {} |",
+                pct(cv),
+                pct(rate(cv, n, 0.0)),
+                pct(rate(cv, n, 0.05)),
+                pct(rate(cv, n, 0.10)),
+                pct(rate(cv, n, 0.20))
+            );
+        }
+    }
+    verdicts.push((
+        format!(
+            "one metric, CV 5%, n = 10: false alarms {} (target at most 1%)",
+            pct(rate(0.05, 10, 0.0))
+        ),
+        rate(0.05, 10, 0.0) <= 0.01,
+    ));
+    verdicts.push((
+        format!(
+            "one metric, CV 5%, n = 10: +10% caught {} (target at least 95%)",
+            pct(rate(0.05, 10, 0.10))
+        ),
+        rate(0.05, 10, 0.10) >= 0.95,
+    ));
+
+    // Pull requests of 300 benchmarks.
+    let pr_cells: Vec<(f64, usize)> = CVS
+        .iter()
+        .flat_map(|&cv| [5usize, 10, 30].into_iter().map(move |n| (cv, n)))
+        .collect();
+    let jobs = pr_cells
+        .iter()
+        .enumerate()
+        .map(|(i, &(cv, n))| {
+            let config = &config;
+            Box::new(move || pull_requests(2000 + i as u64, cv, n, 0.10, config))
+                as Box<dyn FnOnce() -> (f64, f64) + Send + '_>
+        })
+        .collect();
+    let prs = parallel(jobs);
+    let _ = writeln!(
+        out,
+        "\nPull requests of {PR_BENCHMARKS} benchmarks, {PR_REAL} of them really +10% slower ({PR_TRIALS} PRs per row)\n"
+    );
+    let _ = writeln!(
+        out,
+        "| CV | n per side | false alarms per PR | real regressions caught |"
+    );
+    let _ = writeln!(out, "|--:|--:|--:|--:|");
+    for (&(cv, n), &(fa, caught)) in pr_cells.iter().zip(&prs) {
+        let _ = writeln!(out, "| {} | {n} | {fa:.2} | {} |", pct(cv), pct(caught));
+        if cv == 0.05 && n == 10 {
+            verdicts.push((
+                format!("PR, CV 5%, n = 10: {fa:.2} false alarms per PR (target at most 0.3)"),
+                fa <= 0.3,
+            ));
+            verdicts.push((
+                format!(
+                    "PR, CV 5%, n = 10: {} of real +10% regressions caught (target at least 85%)",
+                    pct(caught)
+                ),
+                caught >= 0.85,
+            ));
+        }
+    }
+
+    // One value per run against a 30-run history.
+    let h_cells: Vec<(f64, f64)> = CVS
+        .iter()
+        .flat_map(|&cv| CHANGES.iter().map(move |&ch| (cv, ch)))
+        .collect();
+    let mut jobs: Vec<Box<dyn FnOnce() -> (f64, f64) + Send + '_>> = h_cells
+        .iter()
+        .enumerate()
+        .map(|(i, &(cv, ch))| {
+            let config = &config;
+            Box::new(move || (history_metric(3000 + i as u64, cv, ch, config), 0.0))
+                as Box<dyn FnOnce() -> (f64, f64) + Send + '_>
+        })
+        .collect();
+    for (i, &cv) in CVS.iter().enumerate() {
+        let config = &config;
+        jobs.push(Box::new(move || {
+            history_pull_requests(4000 + i as u64, cv, 0.20, config)
+        }));
+    }
+    let h = parallel(jobs);
+    let (h_rates, h_prs) = h.split_at(h_cells.len());
+    let h_rate = |cv: f64, ch: f64| {
+        h_cells
+            .iter()
+            .zip(h_rates)
+            .find(|((c, x), _)| *c == cv && *x == ch)
+            .map_or(f64::NAN, |(_, r)| r.0)
+    };
+    let _ = writeln!(
+        out,
+        "\nOne value per run against the last {HISTORY_RUNS} runs ({HISTORY_TRIALS} comparisons per cell; PRs: {PR_BENCHMARKS} benchmarks, {PR_REAL} really +20% slower, {HISTORY_PR_TRIALS} PRs)\n"
+    );
+    let _ = writeln!(
+        out,
+        "| CV | false alarms (0%) | caught at +5% | caught at +10% | caught at +20% | PR: false alarms per PR | PR: +20% caught |"
+    );
+    let _ = writeln!(out, "|--:|--:|--:|--:|--:|--:|--:|");
+    for (&cv, &(fa, caught)) in CVS.iter().zip(h_prs) {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {fa:.2} | {} |",
+            pct(cv),
+            pct(h_rate(cv, 0.0)),
+            pct(h_rate(cv, 0.05)),
+            pct(h_rate(cv, 0.10)),
+            pct(h_rate(cv, 0.20)),
+            pct(caught)
+        );
+    }
+    verdicts.push((
+        format!(
+            "history, CV 5%: false alarms {} (target at most 2%)",
+            pct(h_rate(0.05, 0.0))
+        ),
+        h_rate(0.05, 0.0) <= 0.02,
+    ));
+    verdicts.push((
+        format!(
+            "history, CV 5%: +20% caught {} (target at least 85%)",
+            pct(h_rate(0.05, 0.20))
+        ),
+        h_rate(0.05, 0.20) >= 0.85,
+    ));
+
+    let _ = writeln!(out, "\nTargets (issue 5, CV 5%):\n");
+    for (what, ok) in &verdicts {
+        let _ = writeln!(out, "- {} {what}", if *ok { "met:" } else { "MISSED:" });
+    }
+    let _ = writeln!(
+        out,
+        "\n(default configuration; {:.0} s)",
+        started.elapsed().as_secs_f64()
+    );
+    print!("{out}");
+}

@@ -1,0 +1,525 @@
+//! `perfgate action`: the GitHub Action's entrypoint. Reads `INPUT_*` and `GITHUB_*` variables
+//! and the event payload, compares (pull requests) or records (pushes to the default branch),
+//! and writes the sticky comment, job summary, annotations, outputs and exit code.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use perfgate::compare::{self, Comparison, Status, Verdict};
+use perfgate::config::parse_percent;
+use perfgate::formats::Format;
+use perfgate::github::runtime::{
+    annotation, output_entry, BaselineSource, Event, Inputs, Level, Mode, ANNOTATIONS_PER_LEVEL,
+    SUMMARY_LIMIT_BYTES,
+};
+use perfgate::model::Run;
+use perfgate::report::{self, MarkdownOptions};
+
+use super::{input, load_config, meta, EXIT_ERROR, EXIT_FAIL, EXIT_PASS};
+
+/// What the action needs from GitHub's API; implemented over the REST client, and by fakes in
+/// tests.
+pub trait Remote {
+    /// The baseline run: the run recorded for `base_sha` when present, else the latest run of
+    /// `default_branch`. Returns the run and a description of which one it is.
+    fn baseline(
+        &self,
+        base_sha: Option<&str>,
+        default_branch: &str,
+    ) -> Result<Option<(Run, String)>>;
+    /// Records a run on the data branch; returns its id.
+    fn save(&self, run: &Run) -> Result<String>;
+    /// Creates or updates the sticky comment; returns (what happened, comment URL).
+    fn upsert_comment(&self, pr: u64, body: &str) -> Result<(String, String)>;
+    /// The head commit of a pull request, as the API reports it.
+    fn pr_head_sha(&self, pr: u64) -> Result<String>;
+}
+
+/// Looks up an environment variable.
+pub type Env = dyn Fn(&str) -> Option<String>;
+
+/// Builds the API side once inputs and event are known.
+pub type MakeRemote = dyn Fn(&Inputs, &Event) -> Result<Box<dyn Remote>>;
+
+/// The environment the action runs in.
+pub struct Ctx {
+    pub env: Box<Env>,
+}
+
+impl Ctx {
+    fn var(&self, k: &str) -> Option<String> {
+        (self.env)(k).filter(|v| !v.trim().is_empty())
+    }
+}
+
+/// Runs the action; errors become an `::error::` annotation and exit code 2.
+pub fn main(ctx: &Ctx, remote: &MakeRemote) -> u8 {
+    match run(ctx, remote) {
+        Ok(code) => code,
+        Err(e) => {
+            let msg = format!("{e:#}");
+            println!("{}", annotation(Level::Error, "perfgate", &msg));
+            eprintln!("error: {msg}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
+    let inputs = Inputs::from_env(&*ctx.env)?;
+    let event_name = ctx.var("GITHUB_EVENT_NAME").unwrap_or_default();
+    let event = match ctx.var("GITHUB_EVENT_PATH") {
+        Some(p) => {
+            let text = fs::read_to_string(&p)
+                .with_context(|| format!("cannot read the event payload `{p}`"))?;
+            Event::parse(&event_name, &text).map_err(|e| anyhow!("{p}: {e}"))?
+        }
+        None => Event {
+            name: event_name.clone(),
+            ..Event::default()
+        },
+    };
+    if let Some(ws) = ctx.var("GITHUB_WORKSPACE") {
+        std::env::set_current_dir(&ws)
+            .with_context(|| format!("cannot enter the workspace `{ws}`"))?;
+    }
+    let git_ref = ctx.var("GITHUB_REF").unwrap_or_default();
+    let default_branch = event
+        .default_branch
+        .clone()
+        .unwrap_or_else(|| "main".into());
+
+    let mode = match inputs.mode {
+        Mode::Auto if event.pull_request.is_some() => Mode::Compare,
+        Mode::Auto if event.is_push_to_default(&git_ref) => Mode::Save,
+        Mode::Auto => Mode::Compare,
+        m => m,
+    };
+    if mode == Mode::Comment {
+        return post_rendered(ctx, &inputs, &event, make_remote);
+    }
+    if mode == Mode::Save && event.pull_request.is_some() {
+        bail!("refusing to record a baseline from a pull request: `mode: save` runs on pushes to the default branch only");
+    }
+
+    let mut config = load_config(inputs.config.as_deref().map(Path::new))?;
+    if let Some(t) = &inputs.threshold {
+        config.threshold = parse_percent(t).map_err(|e| anyhow!("input `threshold`: {e}"))?;
+    }
+    let format = match &inputs.format {
+        Some(f) => Some(
+            Format::from_name(f).ok_or_else(|| anyhow!("input `format`: unknown format `{f}`"))?,
+        ),
+        None => None,
+    };
+    let files = expand(&inputs.results)?;
+    let mut current = input::read_runs(&files, format)?;
+    let pr = event.pull_request.clone();
+    meta::fill(
+        &mut current.meta,
+        meta::Given {
+            commit: pr
+                .as_ref()
+                .map(|p| p.head_sha.clone())
+                .or_else(|| ctx.var("GITHUB_SHA")),
+            branch: pr
+                .as_ref()
+                .map(|p| p.head_ref.clone())
+                .or_else(|| git_ref.strip_prefix("refs/heads/").map(str::to_string)),
+            timestamp: None,
+        },
+    );
+
+    let remote = make_remote(&inputs, &event);
+    let (baseline, baseline_note) = match &inputs.baseline {
+        BaselineSource::Paths(p) => (Some(input::read_runs(&expand(p)?, format)?), None),
+        BaselineSource::DataBranch => {
+            let r = remote.as_ref().map_err(|e| anyhow!("{e:#}"))?;
+            match r.baseline(pr.as_ref().map(|p| p.base_sha.as_str()), &default_branch)? {
+                Some((run, note)) => (Some(run), Some(note)),
+                None => {
+                    println!(
+                        "{}",
+                        annotation(
+                            Level::Notice,
+                            "perfgate",
+                            &format!("no baseline on branch `{}` yet: only budgets were checked. Baselines are recorded by pushes to `{default_branch}`.", inputs.data_branch)
+                        )
+                    );
+                    (None, None)
+                }
+            }
+        }
+    };
+    if baseline.is_none() && mode == Mode::Compare && config.budgets.is_empty() {
+        println!("perfgate: no baseline and no budgets: nothing to gate yet");
+    }
+
+    let comparison = compare::compare(baseline.as_ref(), &current, &config);
+    let out_dir = PathBuf::from("perfgate-report").join(&inputs.key);
+    fs::create_dir_all(&out_dir)
+        .with_context(|| format!("cannot create `{}`", out_dir.display()))?;
+    let json_path = out_dir.join("report.json");
+    fs::write(&json_path, report::render_json(&comparison))
+        .with_context(|| format!("cannot write `{}`", json_path.display()))?;
+
+    let marker = perfgate::github::comment::marker(&inputs.key);
+    let mut md_opts = MarkdownOptions {
+        title: (inputs.key != "default").then(|| format!("perfgate ({})", inputs.key)),
+        reproduce: Some(reproduce(&inputs)),
+        marker: Some(marker),
+        ..MarkdownOptions::default()
+    };
+    if let Some(note) = &baseline_note {
+        md_opts.title = Some(format!(
+            "{} · baseline {note}",
+            md_opts.title.clone().unwrap_or_else(|| "perfgate".into())
+        ));
+    }
+    let comment = report::render_markdown(&comparison, &md_opts)?;
+
+    print!("{}", report::render_terminal(&comparison, false));
+    annotate(&comparison);
+
+    if inputs.summary {
+        if let Some(path) = ctx.var("GITHUB_STEP_SUMMARY") {
+            let summary = summary_markdown(&comparison, &md_opts)?;
+            append(Path::new(&path), &summary)?;
+        }
+    }
+
+    let mut comment_url = String::new();
+    if let (Some(pr), true, Mode::Compare) = (&pr, inputs.comment, mode) {
+        if pr.is_fork {
+            fs::write(out_dir.join("comment.md"), &comment)?;
+            fs::write(
+                out_dir.join("pr.json"),
+                serde_json::json!({"number": pr.number, "head_sha": pr.head_sha, "key": inputs.key})
+                    .to_string(),
+            )?;
+            println!(
+                "{}",
+                annotation(
+                    Level::Notice,
+                    "perfgate",
+                    &format!("pull requests from forks get a read-only token, so no comment was written. The report is in {} for actions/upload-artifact; a workflow_run workflow with `mode: comment` can post it (see the README).", out_dir.display())
+                )
+            );
+        } else {
+            let r = remote.as_ref().map_err(|e| anyhow!("{e:#}"))?;
+            let (what, url) = r.upsert_comment(pr.number, &comment)?;
+            println!("perfgate: comment {what}: {url}");
+            comment_url = url;
+        }
+    }
+
+    if mode == Mode::Save {
+        let r = remote.as_ref().map_err(|e| anyhow!("{e:#}"))?;
+        if comparison.verdict == Verdict::Fail {
+            current
+                .meta
+                .environment
+                .extra
+                .insert("perfgate.verdict".into(), "fail".into());
+        }
+        let id = r.save(&current)?;
+        println!(
+            "perfgate: recorded run {id} on `{}`{}",
+            inputs.data_branch,
+            if comparison.verdict == Verdict::Fail {
+                " (marked: it failed the gate)"
+            } else {
+                ""
+            }
+        );
+    }
+
+    if let Some(path) = ctx.var("GITHUB_OUTPUT") {
+        let nonce = nonce();
+        let mut out = String::new();
+        out.push_str(&output_entry("verdict", comparison.verdict.as_str(), nonce));
+        out.push_str(&output_entry(
+            "regressions",
+            &comparison.counts.regression.to_string(),
+            nonce,
+        ));
+        out.push_str(&output_entry(
+            "improvements",
+            &comparison.counts.improvement.to_string(),
+            nonce,
+        ));
+        out.push_str(&output_entry(
+            "report-json",
+            &json_path.display().to_string(),
+            nonce,
+        ));
+        out.push_str(&output_entry("comment-url", &comment_url, nonce));
+        append(Path::new(&path), &out)?;
+    }
+
+    Ok(match comparison.verdict {
+        Verdict::Fail if inputs.fail_on_regression && mode != Mode::Save => EXIT_FAIL,
+        _ => EXIT_PASS,
+    })
+}
+
+/// The job summary: the comment's Markdown, shortened until it fits GitHub's 1 MiB limit.
+fn summary_markdown(c: &Comparison, opts: &MarkdownOptions) -> Result<String> {
+    let mut max = 250_000;
+    loop {
+        let o = MarkdownOptions {
+            max_chars: max,
+            marker: None,
+            ..opts.clone()
+        };
+        let md = report::render_markdown(c, &o)?;
+        if md.len() < SUMMARY_LIMIT_BYTES || max < 10_000 {
+            return Ok(md);
+        }
+        max /= 2;
+    }
+}
+
+/// Error annotations for regressions and broken budgets, warnings for inconclusive results,
+/// within GitHub's per-step limits.
+fn annotate(c: &Comparison) {
+    let mut errors: Vec<String> = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
+    for r in &c.results {
+        let change = r
+            .change
+            .map(|x| format!("{:+.1}%", x * 100.0))
+            .unwrap_or_else(|| "changed".into());
+        let line = format!("{} {}: {change}", r.benchmark, r.metric);
+        match r.status {
+            Status::Regression => errors.push(format!("regression: {line}")),
+            Status::Inconclusive => warnings.push(format!(
+                "inconclusive: {line}{}",
+                r.note
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
+            )),
+            _ => {}
+        }
+    }
+    for b in c.budgets.iter().filter(|b| !b.passed) {
+        errors.push(format!(
+            "budget broken: {} {}{}",
+            b.benchmark,
+            b.expression,
+            b.actual
+                .map(|a| format!(" (actual {})", b.unit.format(a)))
+                .unwrap_or_default()
+        ));
+    }
+    let mut out = std::io::stdout().lock();
+    for (level, list) in [(Level::Error, errors), (Level::Warning, warnings)] {
+        let n = list.len();
+        for (i, msg) in list.into_iter().enumerate() {
+            if i + 1 == ANNOTATIONS_PER_LEVEL && n > ANNOTATIONS_PER_LEVEL {
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    annotation(
+                        level,
+                        "perfgate",
+                        &format!("… and {} more: see the job summary", n - i)
+                    )
+                );
+                break;
+            }
+            let _ = writeln!(out, "{}", annotation(level, "perfgate", &msg));
+        }
+    }
+}
+
+/// A number for output delimiters that a result file cannot predict.
+fn nonce() -> u64 {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or_default();
+    t ^ (u64::from(std::process::id()) << 32) ^ 0x9e37_79b9_7f4a_7c15
+}
+
+fn reproduce(inputs: &Inputs) -> String {
+    let mut cmd = String::from("perfgate compare --baseline <baseline results>");
+    for r in &inputs.results {
+        cmd.push_str(&format!(" --current '{}'", r.replace('\'', "'\\''")));
+    }
+    if let Some(c) = &inputs.config {
+        cmd.push_str(&format!(" --config '{}'", c.replace('\'', "'\\''")));
+    }
+    cmd
+}
+
+fn append(path: &Path, text: &str) -> Result<()> {
+    let mut f = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot open `{}`", path.display()))?;
+    f.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+/// Expands globs (`*`, `?`, `**`) relative to the working directory; a pattern that matches
+/// nothing is an error (never a silent green build).
+pub fn expand(patterns: &[String]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in patterns {
+        if !p.contains(['*', '?', '[']) {
+            out.push(PathBuf::from(p));
+            continue;
+        }
+        let mut matched: Vec<PathBuf> = glob::glob(p)
+            .map_err(|e| anyhow!("bad glob `{p}`: {e}"))?
+            .filter_map(|r| r.ok())
+            .filter(|p| p.is_file())
+            .collect();
+        if matched.is_empty() {
+            bail!(
+                "no file matches `{p}` (working directory `{}`)",
+                std::env::current_dir()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_default()
+            );
+        }
+        matched.sort();
+        out.extend(matched);
+    }
+    Ok(out)
+}
+
+/// `mode: comment`: posts a report rendered by a fork pull request's run, after checking the
+/// artifact's pull request number and head commit against the API (the artifact is untrusted).
+fn post_rendered(
+    ctx: &Ctx,
+    inputs: &Inputs,
+    event: &Event,
+    make_remote: &MakeRemote,
+) -> Result<u8> {
+    let _ = ctx;
+    let dir = expand(&inputs.results)?.into_iter().next().ok_or_else(|| {
+        anyhow!("input `results`: give the folder of the downloaded report artifact")
+    })?;
+    let dir = if dir.is_dir() {
+        dir
+    } else {
+        dir.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let pr_text = fs::read_to_string(dir.join("pr.json"))
+        .with_context(|| format!("cannot read `{}`", dir.join("pr.json").display()))?;
+    let pr: serde_json::Value = serde_json::from_str(&pr_text)
+        .with_context(|| format!("`{}` is not valid JSON", dir.join("pr.json").display()))?;
+    let number = pr
+        .get("number")
+        .and_then(serde_json::Value::as_u64)
+        .ok_or_else(|| anyhow!("pr.json: `number` must be a pull request number"))?;
+    let head = pr
+        .get("head_sha")
+        .and_then(serde_json::Value::as_str)
+        .filter(|s| s.len() == 40 && s.chars().all(|c| c.is_ascii_hexdigit()))
+        .ok_or_else(|| anyhow!("pr.json: `head_sha` must be a 40-digit commit id"))?;
+    let body = fs::read_to_string(dir.join("comment.md"))
+        .with_context(|| format!("cannot read `{}`", dir.join("comment.md").display()))?;
+    let marker = perfgate::github::comment::marker(&inputs.key);
+    if body.chars().count() > 65_536 || !body.trim_end().ends_with(&marker) {
+        bail!("comment.md was not written by perfgate for key `{}` (marker missing or too long); refusing to post it", inputs.key);
+    }
+    let remote = make_remote(inputs, event)?;
+    let actual = remote.pr_head_sha(number)?;
+    if actual != head {
+        bail!("the artifact is for commit {head} but pull request #{number} is at {actual}: not posting a stale or forged report");
+    }
+    let (what, url) = remote.upsert_comment(number, &body)?;
+    println!("perfgate: comment {what}: {url}");
+    if let Some(path) = ctx.var("GITHUB_OUTPUT") {
+        append(
+            Path::new(&path),
+            &output_entry("comment-url", &url, nonce()),
+        )?;
+    }
+    Ok(EXIT_PASS)
+}
+
+/// The REST implementation of [`Remote`]: the data branch of `GITHUB_REPOSITORY` and its pull
+/// request comments, through `GITHUB_API_URL` (GitHub Enterprise Server works).
+pub fn github_remote(inputs: &Inputs, event: &Event) -> Result<Box<dyn Remote>> {
+    use perfgate::github::api::{ClientConfig, GitHub, Repo, Token};
+    use perfgate::github::datastore::BlockingDataBranch;
+    let repo_name = std::env::var("GITHUB_REPOSITORY")
+        .ok()
+        .filter(|r| !r.is_empty())
+        .or_else(|| event.repository.clone())
+        .ok_or_else(|| {
+            anyhow!("GITHUB_REPOSITORY is not set: run perfgate action inside GitHub Actions")
+        })?;
+    let repo = Repo::parse(&repo_name)?;
+    let token = inputs.token.clone().map(Token::new);
+    let gh = GitHub::new(ClientConfig::from_env(token))?;
+    let store = BlockingDataBranch::new(&gh, repo.clone(), &inputs.data_branch, &inputs.key);
+    Ok(Box::new(GitHubRemote {
+        gh,
+        repo,
+        store,
+        key: inputs.key.clone(),
+        author: inputs.comment_author.clone(),
+        keep: inputs
+            .keep
+            .unwrap_or(perfgate::github::datastore::DEFAULT_KEEP),
+    }))
+}
+
+struct GitHubRemote {
+    gh: perfgate::github::api::GitHub,
+    repo: perfgate::github::api::Repo,
+    store: perfgate::github::datastore::BlockingDataBranch,
+    key: String,
+    author: String,
+    keep: usize,
+}
+
+impl Remote for GitHubRemote {
+    fn baseline(
+        &self,
+        base_sha: Option<&str>,
+        default_branch: &str,
+    ) -> Result<Option<(Run, String)>> {
+        Ok(self.store.baseline(base_sha, default_branch)?.map(|b| {
+            let what = b.describe();
+            (b.run, what)
+        }))
+    }
+
+    fn save(&self, run: &Run) -> Result<String> {
+        let outcome = self.store.save_run(run, self.keep)?;
+        if let Some(w) = &outcome.prune_warning {
+            println!("{}", annotation(Level::Warning, "perfgate", w));
+        }
+        Ok(outcome.entry.id)
+    }
+
+    fn upsert_comment(&self, pr: u64, body: &str) -> Result<(String, String)> {
+        let outcome = self.gh.block_on(perfgate::github::comment::upsert_comment(
+            self.gh.client(),
+            &self.repo,
+            pr,
+            &self.key,
+            body,
+            &self.author,
+        ))?;
+        Ok((outcome.action.as_str().to_string(), outcome.url))
+    }
+
+    fn pr_head_sha(&self, pr: u64) -> Result<String> {
+        let pull = self
+            .gh
+            .block_on(self.gh.client().get_pull(&self.repo, pr))?
+            .ok_or_else(|| anyhow!("pull request #{pr} does not exist in {}", self.repo))?;
+        Ok(pull.head.sha)
+    }
+}

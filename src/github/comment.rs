@@ -1,0 +1,189 @@
+//! The sticky pull request comment: one comment per pull request and `key`, found again by a
+//! hidden marker (`<!-- perfgate:comment key=<key> -->`, the body's last line) among the comments
+//! written by the token's own identity, updated in place, left alone when unchanged.
+//!
+//! Only comments by `author_login` count: anyone can paste the marker into a comment of their
+//! own, and perfgate must never edit (or be steered by) someone else's text.
+
+use super::api::{ApiError, Client, IssueComment, Repo};
+
+/// GitHub's limit on a comment body, in characters.
+pub const COMMENT_LIMIT_CHARS: usize = 65_536;
+
+/// The identity of the workflow's `GITHUB_TOKEN`.
+pub const DEFAULT_AUTHOR: &str = "github-actions[bot]";
+
+/// What [`upsert_comment`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentAction {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+impl CommentAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentAction::Created => "created",
+            CommentAction::Updated => "updated",
+            CommentAction::Unchanged => "unchanged",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentOutcome {
+    pub action: CommentAction,
+    /// The comment's page (`html_url`).
+    pub url: String,
+    pub id: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommentError {
+    #[error("the comment is {chars} characters long, over GitHub's limit of {COMMENT_LIMIT_CHARS}: render a shorter report")]
+    TooLong { chars: usize },
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+/// A key safe inside an HTML comment and a path: letters, digits, `-`, `_` and `.` (others become
+/// `-`), not starting with `.`, at most 100 characters; `default` when nothing is left.
+pub fn sanitize_key(key: &str) -> String {
+    let cleaned: String = key
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(100)
+        .collect();
+    let cleaned = cleaned.trim_start_matches('.');
+    if cleaned.is_empty() {
+        "default".to_string()
+    } else {
+        cleaned.to_string()
+    }
+}
+
+/// The hidden marker for `key` (sanitised).
+pub fn marker(key: &str) -> String {
+    format!("<!-- perfgate:comment key={} -->", sanitize_key(key))
+}
+
+/// `body` with the marker as its last line (added unless it is already there).
+pub fn with_marker(body: &str, key: &str) -> String {
+    let m = marker(key);
+    let trimmed = body.trim_end();
+    if trimmed.lines().last().map(str::trim) == Some(m.as_str()) {
+        trimmed.to_string()
+    } else if trimmed.is_empty() {
+        m
+    } else {
+        format!("{trimmed}\n\n{m}")
+    }
+}
+
+/// Creates or updates the pull request's perfgate comment for `key`.
+///
+/// Reads every page of the pull request's comments, keeps those written by `author_login`
+/// (case-insensitively, as GitHub logins are) whose body holds the marker, and updates the most
+/// recent of them when its body differs; creates a comment when there is none. Bodies over
+/// [`COMMENT_LIMIT_CHARS`] (marker included) are refused before any request.
+pub async fn upsert_comment(
+    client: &Client,
+    repo: &Repo,
+    pr_number: u64,
+    key: &str,
+    body: &str,
+    author_login: &str,
+) -> Result<CommentOutcome, CommentError> {
+    let body = with_marker(body, key);
+    let chars = body.chars().count();
+    if chars > COMMENT_LIMIT_CHARS {
+        return Err(CommentError::TooLong { chars });
+    }
+    let m = marker(key);
+    let comments = client.list_issue_comments(repo, pr_number).await?;
+    let existing = comments
+        .into_iter()
+        .filter(|c| is_ours(c, &m, author_login))
+        // Comment ids grow with time: the largest is the most recent.
+        .max_by_key(|c| c.id);
+    match existing {
+        Some(c) if same_text(c.body.as_deref().unwrap_or_default(), &body) => Ok(CommentOutcome {
+            action: CommentAction::Unchanged,
+            url: c.html_url,
+            id: c.id,
+        }),
+        Some(c) => {
+            let updated = client.update_issue_comment(repo, c.id, &body).await?;
+            Ok(CommentOutcome {
+                action: CommentAction::Updated,
+                url: updated.html_url,
+                id: updated.id,
+            })
+        }
+        None => {
+            let created = client.create_issue_comment(repo, pr_number, &body).await?;
+            Ok(CommentOutcome {
+                action: CommentAction::Created,
+                url: created.html_url,
+                id: created.id,
+            })
+        }
+    }
+}
+
+fn is_ours(c: &IssueComment, marker: &str, author_login: &str) -> bool {
+    let by_author = c
+        .user
+        .as_ref()
+        .is_some_and(|u| u.login.eq_ignore_ascii_case(author_login));
+    by_author && c.body.as_deref().is_some_and(|b| b.contains(marker))
+}
+
+/// Equal up to line endings and trailing blanks, which GitHub may normalise.
+fn same_text(a: &str, b: &str) -> bool {
+    a.replace("\r\n", "\n").trim_end() == b.replace("\r\n", "\n").trim_end()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_sanitised() {
+        assert_eq!(sanitize_key("linux-x64"), "linux-x64");
+        assert_eq!(sanitize_key("a b-->c"), "a-b---c");
+        assert_eq!(sanitize_key("..hidden"), "hidden");
+        assert_eq!(sanitize_key("   "), "default");
+        assert_eq!(sanitize_key(&"k".repeat(500)).len(), 100);
+    }
+
+    #[test]
+    fn the_marker_is_the_last_line_once() {
+        let b = with_marker("# perfgate\n\nall good\n", "default");
+        assert_eq!(
+            b,
+            "# perfgate\n\nall good\n\n<!-- perfgate:comment key=default -->"
+        );
+        assert_eq!(with_marker(&b, "default"), b);
+        assert!(with_marker(&b, "other").ends_with("key=other -->"));
+    }
+
+    #[test]
+    fn one_key_is_not_a_prefix_of_another() {
+        assert!(!marker("ab").contains(&marker("a")));
+    }
+
+    #[test]
+    fn comparison_ignores_line_endings() {
+        assert!(same_text("a\r\nb\n", "a\nb"));
+        assert!(!same_text("a\nb", "a\nc"));
+    }
+}

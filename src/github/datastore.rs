@@ -1,0 +1,626 @@
+//! Baselines on a data branch of the repository (default `perfgate-data`), through the REST API:
+//! the GitHub twin of [`crate::store::LocalStore`], behind the same [`BaselineStore`] interface.
+//!
+//! Layout, one folder per `key` (several perfgate steps or matrix jobs keep separate series):
+//!
+//! ```text
+//! <key>/index.json          perfgate.store.v1 index, oldest run first (crate::store::Index)
+//! <key>/runs/<id>.json      one perfgate.run.v1 run per entry
+//! ```
+//!
+//! API calls (none depends on the history length):
+//! - Reading a baseline ([`DataBranch::baseline`], [`DataBranch::latest`],
+//!   [`DataBranch::run_for_commit`]): GET the index (1 call; 2 when it is over 1 MB) and GET the
+//!   chosen run with the raw media type (1 call, any size up to 100 MB). Only reads, so a
+//!   read-only token (fork pull requests) works. A missing branch or index is "no baseline".
+//! - First save, branch absent: GET ref (404), 2 blobs, 1 tree, 1 root commit, 1 ref = 6 calls.
+//!   If another save created the branch meanwhile (422 on the ref), this one continues as a
+//!   later save.
+//! - Later save: GET ref, GET index (with its blob sha), PUT the run file at a new unique path,
+//!   PUT the index naming the sha it read = 4 calls. A 409/422 on the index (another save got in
+//!   first) re-reads the index, re-applies the new entry and tries again (2 calls a round,
+//!   bounded, with jittered backoff), so concurrent saves never lose a run. If an earlier attempt
+//!   did land (an answer lost after a 5xx), the entry is found in the index and not added twice.
+//! - Pruning, when the index drops runs beyond `keep` per branch: 3 more calls. DELETE is not
+//!   among the operations perfgate may use, so the files go in one Git Data commit on top of the
+//!   index commit: create-tree with `base_tree` = the tree the index PUT answered with and a
+//!   `sha: null` entry per dropped file (GitHub's way to delete a path), create-commit with the
+//!   index commit as parent, and a fast-forward-only ref update. No directory listing is needed,
+//!   so the cost does not grow with the number of files (the contents API also stops listing at
+//!   1,000 entries). If another save moved the branch in between (422), there is no fresh base
+//!   tree to redo the commit on without more API operations, so the deletion is skipped and
+//!   reported in [`SaveOutcome::prune_warning`]: the runs are already out of the index, which is
+//!   all reads use; only their files stay behind.
+
+use std::time::Duration;
+
+use super::api::{jitter, ApiError, Client, FileCommit, GitHub, Repo, TreeEntry};
+use super::comment::sanitize_key;
+use crate::formats::perfgate;
+use crate::model::Run;
+use crate::store::{BaselineStore, Index, IndexEntry, StoreError};
+
+pub const DEFAULT_DATA_BRANCH: &str = "perfgate-data";
+
+/// Runs kept per branch and key when the caller has no setting.
+pub const DEFAULT_KEEP: usize = 100;
+
+/// Rounds of "re-read the index and try again" a save makes before giving up.
+pub const DEFAULT_CONFLICT_RETRIES: u32 = 6;
+
+/// How often a run file may collide with one of the same id before the save gives up.
+const ID_ATTEMPTS: u32 = 5;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    #[error("{location}: {source}")]
+    Api {
+        location: String,
+        #[source]
+        source: ApiError,
+    },
+    #[error("{location}: {message}")]
+    Corrupt { location: String, message: String },
+    #[error("{location}: gave up after {attempts} attempts: other saves kept changing the index at the same time; re-run the job")]
+    Contended { location: String, attempts: u32 },
+}
+
+impl DataError {
+    /// `branch:path` of the file involved (the branch alone for whole-branch operations).
+    pub fn location(&self) -> &str {
+        match self {
+            DataError::Api { location, .. }
+            | DataError::Corrupt { location, .. }
+            | DataError::Contended { location, .. } => location,
+        }
+    }
+}
+
+/// Which run a pull request is compared with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaselineKind {
+    /// The run recorded for the pull request's base commit.
+    BaseCommit,
+    /// No run for the base commit: the latest run of this branch.
+    LatestOfBranch(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Baseline {
+    pub entry: IndexEntry,
+    pub run: Run,
+    pub kind: BaselineKind,
+}
+
+impl Baseline {
+    /// For the report: which run this is, e.g. "`main` at abc1234 (2026-11-23T12:00:00Z), the
+    /// base commit".
+    pub fn describe(&self) -> String {
+        let commit = self
+            .entry
+            .commit
+            .as_deref()
+            .map(|c| c.get(..7).unwrap_or(c).to_string())
+            .unwrap_or_else(|| "unknown commit".into());
+        let when = self
+            .entry
+            .timestamp
+            .as_deref()
+            .map(|t| format!(" ({t})"))
+            .unwrap_or_default();
+        match &self.kind {
+            BaselineKind::BaseCommit => format!("{commit}{when}, the base commit"),
+            BaselineKind::LatestOfBranch(b) => {
+                format!("{commit}{when}, the latest run of `{b}` (none for the base commit)")
+            }
+        }
+    }
+}
+
+/// What a save did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveOutcome {
+    pub entry: IndexEntry,
+    /// The data branch did not exist and was created.
+    pub created_branch: bool,
+    /// Ids of runs dropped from the index beyond `keep`.
+    pub pruned: Vec<String>,
+    /// Set when the dropped runs' files could not be deleted (they stay, unreferenced).
+    pub prune_warning: Option<String>,
+    /// How many times the index changed under this save before it got in.
+    pub conflicts: u32,
+}
+
+/// The data branch store, async.
+#[derive(Debug, Clone)]
+pub struct DataBranch {
+    client: Client,
+    repo: Repo,
+    branch: String,
+    key: String,
+    conflict_retries: u32,
+}
+
+impl DataBranch {
+    /// `key` is sanitised like the comment key (letters, digits, `-`, `_`, `.`).
+    pub fn new(client: Client, repo: Repo, branch: &str, key: &str) -> DataBranch {
+        DataBranch {
+            client,
+            repo,
+            branch: branch.to_string(),
+            key: sanitize_key(key),
+            conflict_retries: DEFAULT_CONFLICT_RETRIES,
+        }
+    }
+
+    pub fn with_conflict_retries(mut self, retries: u32) -> DataBranch {
+        self.conflict_retries = retries;
+        self
+    }
+
+    pub fn branch(&self) -> &str {
+        &self.branch
+    }
+
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    pub fn index_path(&self) -> String {
+        format!("{}/index.json", self.key)
+    }
+
+    pub fn run_path(&self, id: &str) -> String {
+        format!("{}/runs/{id}.json", self.key)
+    }
+
+    /// `branch:path` (git's notation), or the branch alone for whole-branch operations.
+    fn location(&self, path: &str) -> String {
+        if path.is_empty() {
+            self.branch.clone()
+        } else {
+            format!("{}:{path}", self.branch)
+        }
+    }
+
+    fn api(&self, path: &str) -> impl Fn(ApiError) -> DataError {
+        let location = self.location(path);
+        move |source| DataError::Api {
+            location: location.clone(),
+            source,
+        }
+    }
+
+    /// The index and its blob sha; an empty index and `None` when the branch or file is absent.
+    async fn index_with_sha(&self) -> Result<(Index, Option<String>), DataError> {
+        let path = self.index_path();
+        let file = self
+            .client
+            .get_file(&self.repo, &path, &self.branch)
+            .await
+            .map_err(self.api(&path))?;
+        match file {
+            None => Ok((Index::default(), None)),
+            Some(f) => {
+                let index = Index::parse(&f.text).map_err(|message| DataError::Corrupt {
+                    location: self.location(&path),
+                    message,
+                })?;
+                Ok((index, Some(f.sha)))
+            }
+        }
+    }
+
+    /// Every recorded run's entry, oldest first (empty when nothing was saved yet).
+    pub async fn index(&self) -> Result<Index, DataError> {
+        Ok(self.index_with_sha().await?.0)
+    }
+
+    /// The run an index entry names.
+    pub async fn load_run(&self, entry: &IndexEntry) -> Result<Run, DataError> {
+        let path = self.run_path(&entry.id);
+        let text = self
+            .client
+            .get_raw_file(&self.repo, &path, &self.branch)
+            .await
+            .map_err(self.api(&path))?
+            .ok_or_else(|| DataError::Corrupt {
+                location: self.location(&path),
+                message: format!("the index names run `{}` but its file is missing", entry.id),
+            })?;
+        perfgate::parse(&text).map_err(|e| DataError::Corrupt {
+            location: self.location(&path),
+            message: e.to_string(),
+        })
+    }
+
+    /// The most recent run of `branch` (any branch when None). 2 API calls.
+    pub async fn latest(
+        &self,
+        branch: Option<&str>,
+    ) -> Result<Option<(IndexEntry, Run)>, DataError> {
+        let index = self.index().await?;
+        match index.latest(branch) {
+            Some(entry) => Ok(Some((entry.clone(), self.load_run(entry).await?))),
+            None => Ok(None),
+        }
+    }
+
+    /// The most recent run recorded for commit `sha` (full or abbreviated). 2 API calls.
+    pub async fn run_for_commit(&self, sha: &str) -> Result<Option<(IndexEntry, Run)>, DataError> {
+        let index = self.index().await?;
+        match entry_for_commit(&index, sha) {
+            Some(entry) => Ok(Some((entry.clone(), self.load_run(entry).await?))),
+            None => Ok(None),
+        }
+    }
+
+    /// A pull request's baseline: the run of its base commit when recorded, else the latest run
+    /// of `default_branch`. One index read and one run read: 2 API calls.
+    pub async fn baseline(
+        &self,
+        base_sha: Option<&str>,
+        default_branch: &str,
+    ) -> Result<Option<Baseline>, DataError> {
+        let index = self.index().await?;
+        let chosen = match base_sha.and_then(|sha| entry_for_commit(&index, sha)) {
+            Some(e) => Some((e, BaselineKind::BaseCommit)),
+            None => index
+                .latest(Some(default_branch))
+                .map(|e| (e, BaselineKind::LatestOfBranch(default_branch.to_string()))),
+        };
+        match chosen {
+            Some((entry, kind)) => Ok(Some(Baseline {
+                run: self.load_run(entry).await?,
+                entry: entry.clone(),
+                kind,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    /// Records `run` and drops the oldest runs beyond `keep` of its branch (see the module doc
+    /// for the steps and their cost).
+    pub async fn save(&self, run: &Run, keep: usize) -> Result<SaveOutcome, DataError> {
+        let run_text = perfgate::to_string(run);
+        let head = self
+            .client
+            .get_branch_head(&self.repo, &self.branch)
+            .await
+            .map_err(self.api(""))?;
+        if head.is_none() {
+            let mut index = Index::default();
+            let entry = index.entry_for(run);
+            index.push_and_prune(entry.clone(), keep);
+            if self.create_branch(&entry, &run_text, &index).await? {
+                return Ok(SaveOutcome {
+                    entry,
+                    created_branch: true,
+                    pruned: Vec::new(),
+                    prune_warning: None,
+                    conflicts: 0,
+                });
+            }
+            // Another save created the branch first: continue as a later save.
+        }
+
+        let (mut index, mut sha) = self.index_with_sha().await?;
+        let entry = self.put_run_file(&index, run, &run_text).await?;
+
+        let index_path = self.index_path();
+        let mut conflicts = 0;
+        let (commit, removed) = loop {
+            if index.runs.iter().any(|e| e.id == entry.id) {
+                // An earlier attempt landed although its answer was lost.
+                return Ok(SaveOutcome {
+                    entry,
+                    created_branch: false,
+                    pruned: Vec::new(),
+                    prune_warning: None,
+                    conflicts,
+                });
+            }
+            let mut next = index.clone();
+            let removed = next.push_and_prune(entry.clone(), keep);
+            let message = format!("perfgate: record run {} ({})", entry.id, self.key);
+            match self
+                .client
+                .put_file(
+                    &self.repo,
+                    &index_path,
+                    &self.branch,
+                    &message,
+                    &next.to_json(),
+                    sha.as_deref(),
+                )
+                .await
+            {
+                Ok(commit) => break (commit, removed),
+                Err(e) if e.is_conflict() => {
+                    conflicts += 1;
+                    if conflicts > self.conflict_retries {
+                        return Err(DataError::Contended {
+                            location: self.location(&index_path),
+                            attempts: conflicts,
+                        });
+                    }
+                    let backoff = self.client.retry_policy().backoff(conflicts);
+                    tokio::time::sleep(jitter(backoff.max(Duration::from_millis(1)))).await;
+                    (index, sha) = self.index_with_sha().await?;
+                }
+                Err(e) => return Err(self.api(&index_path)(e)),
+            }
+        };
+
+        let pruned: Vec<String> = removed.iter().map(|e| e.id.clone()).collect();
+        let prune_warning = if removed.is_empty() {
+            None
+        } else {
+            self.delete_run_files(&commit, &removed)
+                .await
+                .err()
+                .map(|e| {
+                    format!(
+                        "{} run file(s) dropped from the index stay on `{}` (the next saves do not name them): {e}",
+                        removed.len(),
+                        self.branch
+                    )
+                })
+        };
+        Ok(SaveOutcome {
+            entry,
+            created_branch: false,
+            pruned,
+            prune_warning,
+            conflicts,
+        })
+    }
+
+    /// Creates the data branch holding `run_text` and `index`; `false` when it appeared in the
+    /// meantime.
+    async fn create_branch(
+        &self,
+        entry: &IndexEntry,
+        run_text: &str,
+        index: &Index,
+    ) -> Result<bool, DataError> {
+        let run_path = self.run_path(&entry.id);
+        let index_path = self.index_path();
+        let c = &self.client;
+        let run_blob = c
+            .create_blob(&self.repo, run_text)
+            .await
+            .map_err(self.api(&run_path))?;
+        let index_blob = c
+            .create_blob(&self.repo, &index.to_json())
+            .await
+            .map_err(self.api(&index_path))?;
+        let tree = c
+            .create_tree(
+                &self.repo,
+                None,
+                &[
+                    TreeEntry::file(run_path, run_blob),
+                    TreeEntry::file(index_path, index_blob),
+                ],
+            )
+            .await
+            .map_err(self.api(""))?;
+        let message = format!(
+            "perfgate: create the data branch with run {} ({})",
+            entry.id, self.key
+        );
+        let commit = c
+            .create_commit(&self.repo, &message, &tree, &[])
+            .await
+            .map_err(self.api(""))?;
+        match c.create_branch(&self.repo, &self.branch, &commit).await {
+            Ok(()) => Ok(true),
+            Err(e) if e.is_conflict() => Ok(false),
+            Err(e) => Err(self.api("")(e)),
+        }
+    }
+
+    /// PUTs the run file at a path no other file holds; returns its entry. A 422 means a file of
+    /// that id appeared (a concurrent save of the same commit and time): take the next id.
+    async fn put_run_file(
+        &self,
+        index: &Index,
+        run: &Run,
+        run_text: &str,
+    ) -> Result<IndexEntry, DataError> {
+        let mut taken = index.clone();
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let entry = taken.entry_for(run);
+            let path = self.run_path(&entry.id);
+            let message = format!("perfgate: add run {} ({})", entry.id, self.key);
+            match self
+                .client
+                .put_file(&self.repo, &path, &self.branch, &message, run_text, None)
+                .await
+            {
+                Ok(_) => return Ok(entry),
+                Err(e) if e.status() == Some(422) && tries < ID_ATTEMPTS => taken.runs.push(entry),
+                Err(e) => return Err(self.api(&path)(e)),
+            }
+        }
+    }
+
+    /// Deletes the files of `removed` in one commit on top of `after` (the index commit).
+    async fn delete_run_files(
+        &self,
+        after: &FileCommit,
+        removed: &[IndexEntry],
+    ) -> Result<(), ApiError> {
+        let entries: Vec<TreeEntry> = removed
+            .iter()
+            .map(|e| TreeEntry::delete(self.run_path(&e.id)))
+            .collect();
+        let c = &self.client;
+        let tree = c
+            .create_tree(&self.repo, Some(&after.tree_sha), &entries)
+            .await?;
+        let message = format!(
+            "perfgate: prune {} old run(s) ({})",
+            removed.len(),
+            self.key
+        );
+        let commit = c
+            .create_commit(&self.repo, &message, &tree, &[&after.commit_sha])
+            .await?;
+        c.update_branch(&self.repo, &self.branch, &commit).await
+    }
+}
+
+/// The most recent entry recorded for `sha`; abbreviations of at least 7 digits match.
+fn entry_for_commit<'a>(index: &'a Index, sha: &str) -> Option<&'a IndexEntry> {
+    let sha = sha.trim().to_ascii_lowercase();
+    if sha.len() < 7 {
+        return None;
+    }
+    index.runs.iter().rev().find(|e| {
+        e.commit.as_deref().is_some_and(|c| {
+            let c = c.to_ascii_lowercase();
+            c.len() >= 7 && (c.starts_with(&sha) || sha.starts_with(&c))
+        })
+    })
+}
+
+/// [`DataBranch`] behind the sync [`BaselineStore`] interface, run on a [`GitHub`] facade's
+/// runtime.
+#[derive(Debug, Clone)]
+pub struct BlockingDataBranch {
+    github: GitHub,
+    inner: DataBranch,
+}
+
+impl BlockingDataBranch {
+    pub fn new(github: &GitHub, repo: Repo, branch: &str, key: &str) -> BlockingDataBranch {
+        BlockingDataBranch {
+            inner: DataBranch::new(github.client().clone(), repo, branch, key),
+            github: github.clone(),
+        }
+    }
+
+    pub fn inner(&self) -> &DataBranch {
+        &self.inner
+    }
+
+    /// See [`DataBranch::baseline`].
+    pub fn baseline(
+        &self,
+        base_sha: Option<&str>,
+        default_branch: &str,
+    ) -> Result<Option<Baseline>, DataError> {
+        self.github
+            .block_on(self.inner.baseline(base_sha, default_branch))
+    }
+
+    /// See [`DataBranch::run_for_commit`].
+    pub fn run_for_commit(&self, sha: &str) -> Result<Option<(IndexEntry, Run)>, DataError> {
+        self.github.block_on(self.inner.run_for_commit(sha))
+    }
+
+    /// [`BaselineStore::save`] with the whole outcome (pruning, conflicts, branch creation).
+    pub fn save_run(&self, run: &Run, keep: usize) -> Result<SaveOutcome, DataError> {
+        self.github.block_on(self.inner.save(run, keep))
+    }
+}
+
+/// The trait's errors name a path; a network failure becomes an I/O error of the file involved.
+fn store_error(e: DataError) -> StoreError {
+    match e {
+        DataError::Corrupt { location, message } => StoreError::Corrupt {
+            path: location,
+            message,
+        },
+        DataError::Api { location, source } => StoreError::Io {
+            path: location,
+            source: std::io::Error::other(source),
+        },
+        contended @ DataError::Contended { .. } => StoreError::Io {
+            path: contended.location().to_string(),
+            source: std::io::Error::other(contended.to_string()),
+        },
+    }
+}
+
+impl BaselineStore for BlockingDataBranch {
+    fn latest(&self, branch: Option<&str>) -> Result<Option<(IndexEntry, Run)>, StoreError> {
+        self.github
+            .block_on(self.inner.latest(branch))
+            .map_err(store_error)
+    }
+
+    fn save(&self, run: &Run, keep: usize) -> Result<IndexEntry, StoreError> {
+        self.save_run(run, keep)
+            .map(|o| o.entry)
+            .map_err(store_error)
+    }
+
+    fn entries(&self) -> Result<Vec<IndexEntry>, StoreError> {
+        self.github
+            .block_on(self.inner.index())
+            .map(|i| i.runs)
+            .map_err(store_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, commit: &str) -> IndexEntry {
+        IndexEntry {
+            id: id.into(),
+            commit: Some(commit.into()),
+            branch: Some("main".into()),
+            timestamp: None,
+            tool: None,
+            benchmarks: 1,
+        }
+    }
+
+    #[test]
+    fn finds_the_latest_run_of_a_commit_by_full_or_short_sha() {
+        let index = Index {
+            runs: vec![
+                entry("a", "abcdef1234567890abcdef1234567890abcdef12"),
+                entry("b", "1111111111111111111111111111111111111111"),
+                entry("c", "abcdef1234567890abcdef1234567890abcdef12"),
+            ],
+            ..Index::default()
+        };
+        let full = "abcdef1234567890abcdef1234567890abcdef12";
+        assert_eq!(
+            entry_for_commit(&index, full).map(|e| e.id.as_str()),
+            Some("c")
+        );
+        assert_eq!(
+            entry_for_commit(&index, "ABCDEF1").map(|e| e.id.as_str()),
+            Some("c")
+        );
+        assert!(
+            entry_for_commit(&index, "abc").is_none(),
+            "too short to be safe"
+        );
+        assert!(entry_for_commit(&index, "2222222").is_none());
+    }
+
+    #[test]
+    fn describes_which_baseline_was_used() {
+        let mut e = entry("a", "abcdef1234567890");
+        e.timestamp = Some("2026-11-23T12:00:00Z".into());
+        let b = Baseline {
+            entry: e,
+            run: Run::default(),
+            kind: BaselineKind::LatestOfBranch("main".into()),
+        };
+        assert_eq!(
+            b.describe(),
+            "abcdef1 (2026-11-23T12:00:00Z), the latest run of `main` (none for the base commit)"
+        );
+    }
+}

@@ -1,0 +1,452 @@
+//! The GitHub Actions runtime, as a container action sees it: inputs (`INPUT_*` variables, hyphens
+//! kept), the event payload, and the files the runner reads back (`GITHUB_OUTPUT`,
+//! `GITHUB_STEP_SUMMARY`) plus workflow commands for annotations. Everything here is pure: it takes
+//! the environment as a lookup function and text, and returns data or text; the caller does I/O.
+
+use serde::Deserialize;
+
+/// What the action does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Compare on pull requests, save on pushes to the default branch.
+    Auto,
+    Compare,
+    Save,
+    /// Post a report rendered earlier (from a `workflow_run` workflow, for fork PRs).
+    Comment,
+}
+
+/// Where the baseline comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaselineSource {
+    /// The data branch (default).
+    DataBranch,
+    /// Result files (paths or globs), for a same-job A/B comparison.
+    Paths(Vec<String>),
+}
+
+/// The action's inputs, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inputs {
+    pub results: Vec<String>,
+    pub format: Option<String>,
+    pub config: Option<String>,
+    pub token: Option<String>,
+    pub mode: Mode,
+    pub baseline: BaselineSource,
+    pub data_branch: String,
+    pub threshold: Option<String>,
+    pub fail_on_regression: bool,
+    pub comment: bool,
+    pub summary: bool,
+    pub key: String,
+    /// The login whose comments perfgate may update (the token's identity).
+    pub comment_author: String,
+    /// Runs kept per branch and key on the data branch.
+    pub keep: Option<usize>,
+}
+
+/// A bad input, named as the workflow spells it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("input `{input}`: {message}")]
+pub struct InputError {
+    pub input: String,
+    pub message: String,
+}
+
+impl Inputs {
+    /// Reads the inputs through `env`. The runner upper-cases input names and keeps hyphens
+    /// (`INPUT_FAIL-ON-REGRESSION`); the underscore spelling is accepted too.
+    pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Inputs, InputError> {
+        let get = |name: &str| -> Option<String> {
+            let upper = name.to_ascii_uppercase();
+            env(&format!("INPUT_{upper}"))
+                .or_else(|| env(&format!("INPUT_{}", upper.replace('-', "_"))))
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let err = |input: &str, message: String| InputError {
+            input: input.to_string(),
+            message,
+        };
+        let boolean = |name: &str, default: bool| -> Result<bool, InputError> {
+            match get(name).as_deref() {
+                None => Ok(default),
+                Some("true" | "True" | "TRUE") => Ok(true),
+                Some("false" | "False" | "FALSE") => Ok(false),
+                Some(other) => Err(err(
+                    name,
+                    format!("expected `true` or `false`, found `{other}`"),
+                )),
+            }
+        };
+        let mode = match get("mode").as_deref() {
+            None | Some("auto") => Mode::Auto,
+            Some("compare") => Mode::Compare,
+            Some("save") => Mode::Save,
+            Some("comment") => Mode::Comment,
+            Some(other) => {
+                return Err(err(
+                    "mode",
+                    format!("expected one of auto, compare, save, comment; found `{other}`"),
+                ))
+            }
+        };
+        let results = split_list(&get("results").unwrap_or_default());
+        if results.is_empty() {
+            return Err(err(
+                "results",
+                "no result files given: set `results` to the paths or globs of your benchmark output".into(),
+            ));
+        }
+        let baseline = match get("baseline").as_deref() {
+            None | Some("data-branch") => BaselineSource::DataBranch,
+            Some(paths) => BaselineSource::Paths(split_list(paths)),
+        };
+        let key = get("key").unwrap_or_else(|| "default".into());
+        if !key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            || key.starts_with('.')
+        {
+            return Err(err(
+                "key",
+                format!("`{key}` may only hold letters, digits, `-`, `_` and `.`, and must not start with `.`"),
+            ));
+        }
+        let keep = match get("keep") {
+            None => None,
+            Some(k) => match k.parse::<usize>() {
+                Ok(n) if n > 0 => Some(n),
+                _ => {
+                    return Err(err(
+                        "keep",
+                        format!("expected a whole number of at least 1, found `{k}`"),
+                    ))
+                }
+            },
+        };
+        Ok(Inputs {
+            results,
+            format: get("format").filter(|f| f != "auto"),
+            config: get("config"),
+            token: get("github-token"),
+            mode,
+            baseline,
+            data_branch: get("data-branch").unwrap_or_else(|| "perfgate-data".into()),
+            threshold: get("threshold"),
+            fail_on_regression: boolean("fail-on-regression", true)?,
+            comment: boolean("comment", true)?,
+            summary: boolean("summary", true)?,
+            key,
+            comment_author: get("comment-author").unwrap_or_else(|| "github-actions[bot]".into()),
+            keep,
+        })
+    }
+}
+
+/// Splits a list input on newlines and commas, dropping blanks.
+pub fn split_list(text: &str) -> Vec<String> {
+    text.split(['\n', ','])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The pull request an event is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullRequest {
+    pub number: u64,
+    pub base_sha: String,
+    pub head_sha: String,
+    pub base_ref: String,
+    pub head_ref: String,
+    /// The head lives in another repository: the token is read-only.
+    pub is_fork: bool,
+}
+
+/// What perfgate needs from the event payload.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Event {
+    pub name: String,
+    pub pull_request: Option<PullRequest>,
+    pub default_branch: Option<String>,
+    /// `owner/name` of the repository the workflow runs in.
+    pub repository: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Payload {
+    pull_request: Option<PayloadPr>,
+    repository: Option<PayloadRepo>,
+}
+
+#[derive(Deserialize)]
+struct PayloadPr {
+    number: u64,
+    base: PayloadBranch,
+    head: PayloadBranch,
+}
+
+#[derive(Deserialize)]
+struct PayloadBranch {
+    sha: String,
+    #[serde(rename = "ref", default)]
+    git_ref: String,
+    repo: Option<PayloadRepo>,
+}
+
+#[derive(Deserialize)]
+struct PayloadRepo {
+    full_name: Option<String>,
+    default_branch: Option<String>,
+}
+
+impl Event {
+    /// Reads the event payload (`GITHUB_EVENT_PATH`'s text) for event `name`.
+    pub fn parse(name: &str, payload: &str) -> Result<Event, String> {
+        let p: Payload = serde_json::from_str(payload)
+            .map_err(|e| format!("the event payload is not the JSON GitHub sends: {e}"))?;
+        let repository = p.repository.as_ref().and_then(|r| r.full_name.clone());
+        let pull_request = match p.pull_request {
+            Some(pr) if name.starts_with("pull_request") => {
+                let base_repo = pr
+                    .base
+                    .repo
+                    .as_ref()
+                    .and_then(|r| r.full_name.clone())
+                    .or_else(|| repository.clone());
+                let head_repo = pr.head.repo.as_ref().and_then(|r| r.full_name.clone());
+                // A deleted fork has no head repository: treat it as a fork (read-only token).
+                let is_fork = match (&head_repo, &base_repo) {
+                    (Some(h), Some(b)) => h != b,
+                    _ => true,
+                };
+                Some(PullRequest {
+                    number: pr.number,
+                    base_sha: pr.base.sha,
+                    head_sha: pr.head.sha,
+                    base_ref: pr.base.git_ref,
+                    head_ref: pr.head.git_ref,
+                    is_fork,
+                })
+            }
+            _ => None,
+        };
+        Ok(Event {
+            name: name.to_string(),
+            pull_request,
+            default_branch: p.repository.and_then(|r| r.default_branch),
+            repository,
+        })
+    }
+
+    /// Whether this is a push to the default branch (`ref` is `refs/heads/<default>`).
+    pub fn is_push_to_default(&self, git_ref: &str) -> bool {
+        self.name == "push"
+            && self
+                .default_branch
+                .as_deref()
+                .is_some_and(|d| git_ref == format!("refs/heads/{d}"))
+    }
+}
+
+/// `name=value` for `GITHUB_OUTPUT`, with a heredoc delimiter that cannot occur in the value.
+pub fn output_entry(name: &str, value: &str, nonce: u64) -> String {
+    let mut n = nonce;
+    let mut delimiter = format!("ghadelimiter_{n:016x}");
+    while value.contains(&delimiter) {
+        n = n
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        delimiter = format!("ghadelimiter_{n:016x}");
+    }
+    format!("{name}<<{delimiter}\n{value}\n{delimiter}\n")
+}
+
+/// Annotation levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warning,
+    Notice,
+}
+
+/// A workflow command for an annotation, with its data and title escaped so that attacker-chosen
+/// benchmark names cannot end the command or start another.
+pub fn annotation(level: Level, title: &str, message: &str) -> String {
+    let cmd = match level {
+        Level::Error => "error",
+        Level::Warning => "warning",
+        Level::Notice => "notice",
+    };
+    format!(
+        "::{cmd} title={}::{}",
+        escape_property(&truncate(title, 200)),
+        escape_data(&truncate(message, 4000))
+    )
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Escapes a workflow command's data (GitHub's `escapeData`).
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command property (GitHub's `escapeProperty`).
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitHub shows at most this many annotations of each level per step.
+pub const ANNOTATIONS_PER_LEVEL: usize = 10;
+
+/// The job summary may hold at most 1 MiB per step.
+pub const SUMMARY_LIMIT_BYTES: usize = 1024 * 1024;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k: &str| map.get(k).cloned()
+    }
+
+    #[test]
+    fn reads_inputs_with_hyphens_as_the_runner_passes_them() {
+        let e = env(&[
+            ("INPUT_RESULTS", "bench/*.txt\nload.json, other.json"),
+            ("INPUT_FAIL-ON-REGRESSION", "false"),
+            ("INPUT_GITHUB-TOKEN", "ghs_secret"),
+            ("INPUT_DATA-BRANCH", "bench-data"),
+            ("INPUT_MODE", "compare"),
+            ("INPUT_KEY", "linux-x64"),
+            ("INPUT_FORMAT", "auto"),
+            ("INPUT_COMMENT", ""),
+        ]);
+        let i = Inputs::from_env(&e).unwrap();
+        assert_eq!(i.results, ["bench/*.txt", "load.json", "other.json"]);
+        assert!(!i.fail_on_regression);
+        assert!(i.comment, "an empty input takes the default");
+        assert_eq!(i.token.as_deref(), Some("ghs_secret"));
+        assert_eq!(i.data_branch, "bench-data");
+        assert_eq!(i.mode, Mode::Compare);
+        assert_eq!(i.key, "linux-x64");
+        assert_eq!(i.format, None);
+        assert_eq!(i.baseline, BaselineSource::DataBranch);
+    }
+
+    #[test]
+    fn rejects_bad_inputs_by_name() {
+        let e = env(&[("INPUT_RESULTS", "a.txt"), ("INPUT_COMMENT", "yes")]);
+        assert_eq!(
+            Inputs::from_env(&e).unwrap_err().to_string(),
+            "input `comment`: expected `true` or `false`, found `yes`"
+        );
+        let e = env(&[]);
+        assert!(Inputs::from_env(&e)
+            .unwrap_err()
+            .to_string()
+            .contains("input `results`"));
+        let e = env(&[("INPUT_RESULTS", "a"), ("INPUT_KEY", "../x")]);
+        assert!(Inputs::from_env(&e)
+            .unwrap_err()
+            .to_string()
+            .contains("input `key`"));
+        let e = env(&[("INPUT_RESULTS", "a"), ("INPUT_MODE", "deploy")]);
+        assert!(Inputs::from_env(&e)
+            .unwrap_err()
+            .to_string()
+            .contains("input `mode`"));
+    }
+
+    const PR_EVENT: &str = r#"{
+      "action": "synchronize",
+      "number": 7,
+      "pull_request": {
+        "number": 7,
+        "base": {"ref": "main", "sha": "aaa", "repo": {"full_name": "o/r"}},
+        "head": {"ref": "feature", "sha": "bbb", "repo": {"full_name": "someone/r"}}
+      },
+      "repository": {"full_name": "o/r", "default_branch": "main"}
+    }"#;
+
+    #[test]
+    fn reads_a_pull_request_from_a_fork() {
+        let e = Event::parse("pull_request", PR_EVENT).unwrap();
+        let pr = e.pull_request.unwrap();
+        assert_eq!(
+            (pr.number, pr.base_sha.as_str(), pr.head_sha.as_str()),
+            (7, "aaa", "bbb")
+        );
+        assert!(pr.is_fork);
+        assert_eq!(e.default_branch.as_deref(), Some("main"));
+        let same = PR_EVENT.replace("someone/r", "o/r");
+        assert!(
+            !Event::parse("pull_request", &same)
+                .unwrap()
+                .pull_request
+                .unwrap()
+                .is_fork
+        );
+    }
+
+    #[test]
+    fn recognises_a_push_to_the_default_branch() {
+        let e = Event::parse(
+            "push",
+            r#"{"ref":"refs/heads/main","repository":{"full_name":"o/r","default_branch":"main"}}"#,
+        )
+        .unwrap();
+        assert!(e.is_push_to_default("refs/heads/main"));
+        assert!(!e.is_push_to_default("refs/heads/dev"));
+        assert!(e.pull_request.is_none());
+    }
+
+    #[test]
+    fn bad_payload_is_an_error() {
+        assert!(Event::parse("push", "{not json")
+            .unwrap_err()
+            .contains("event payload"));
+    }
+
+    #[test]
+    fn output_delimiter_never_occurs_in_the_value() {
+        let v = "line1\nghadelimiter_0000000000000001\nline3";
+        let e = output_entry("report", v, 1);
+        let delim = e.lines().next().unwrap().split("<<").nth(1).unwrap();
+        assert_ne!(delim, "ghadelimiter_0000000000000001");
+        assert!(e.ends_with(&format!("\n{delim}\n")));
+        assert_eq!(
+            output_entry("verdict", "pass", 2),
+            "verdict<<ghadelimiter_0000000000000002\npass\nghadelimiter_0000000000000002\n"
+        );
+    }
+
+    #[test]
+    fn annotations_cannot_be_broken_out_of() {
+        let a = annotation(Level::Error, "Bench:x,y", "100%\n::set-output name=x::y");
+        assert_eq!(
+            a,
+            "::error title=Bench%3Ax%2Cy::100%25%0A::set-output name=x::y"
+        );
+        assert_eq!(a.lines().count(), 1);
+    }
+}

@@ -1,0 +1,353 @@
+//! The built binary run the way the runner runs a container action — `INPUT_*` and `GITHUB_*`
+//! variables, an event payload file, summary and output files, a workspace directory — against a
+//! fake GitHub on loopback: a push to main records the baseline, then a pull request compares,
+//! comments and fails on the regression, and a re-run leaves the comment as it is. Every request
+//! is checked against GitHub's OpenAPI description by `FakeGitHub::verify`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod support;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use support::fake::{FakeGitHub, BOT, OWNER, REPO, TOKEN};
+
+const MAIN_SHA: &str = "1111111111111111111111111111111111111111";
+const HEAD_SHA: &str = "2222222222222222222222222222222222222222";
+
+fn example(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(p)
+}
+
+struct Job {
+    workspace: tempfile::TempDir,
+    api_url: String,
+}
+
+impl Job {
+    fn new(api_url: String) -> Job {
+        let workspace = tempfile::tempdir().unwrap();
+        fs::create_dir_all(workspace.path().join("bench")).unwrap();
+        Job { workspace, api_url }
+    }
+
+    fn ws(&self) -> &Path {
+        self.workspace.path()
+    }
+
+    /// Runs `perfgate action` with the runner's variables for `event` and `payload`.
+    fn run(
+        &self,
+        event: &str,
+        git_ref: &str,
+        sha: &str,
+        payload: &str,
+        inputs: &[(&str, &str)],
+    ) -> Output {
+        let event_path = self.ws().join("event.json");
+        fs::write(&event_path, payload).unwrap();
+        for f in ["summary.md", "output.txt"] {
+            let _ = fs::remove_file(self.ws().join(f));
+        }
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_perfgate"));
+        cmd.arg("action")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_EVENT_NAME", event)
+            .env("GITHUB_EVENT_PATH", &event_path)
+            .env("GITHUB_REF", git_ref)
+            .env("GITHUB_SHA", sha)
+            .env("GITHUB_REPOSITORY", format!("{OWNER}/{REPO}"))
+            .env("GITHUB_API_URL", &self.api_url)
+            .env("GITHUB_WORKSPACE", self.ws())
+            .env("GITHUB_STEP_SUMMARY", self.ws().join("summary.md"))
+            .env("GITHUB_OUTPUT", self.ws().join("output.txt"))
+            .env("INPUT_GITHUB-TOKEN", TOKEN)
+            .env("INPUT_FORMAT", "auto")
+            .env("INPUT_FAIL-ON-REGRESSION", "true")
+            .env("INPUT_COMMENT", "true")
+            .env("INPUT_SUMMARY", "true")
+            .env("INPUT_MODE", "auto")
+            .env("INPUT_DATA-BRANCH", "perfgate-data")
+            .env("INPUT_KEY", "default")
+            .current_dir("/");
+        for (k, v) in inputs {
+            cmd.env(format!("INPUT_{}", k.to_uppercase()), v);
+        }
+        let out = cmd.output().unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains(TOKEN), "the token was printed:\n{all}");
+        out
+    }
+
+    fn outputs(&self) -> String {
+        fs::read_to_string(self.ws().join("output.txt")).unwrap()
+    }
+}
+
+fn output_value(outputs: &str, name: &str) -> String {
+    let mut lines = outputs.lines();
+    while let Some(l) = lines.next() {
+        if let Some(delim) = l.strip_prefix(&format!("{name}<<")) {
+            let mut value = Vec::new();
+            for v in lines.by_ref() {
+                if v == delim {
+                    return value.join("\n");
+                }
+                value.push(v);
+            }
+        }
+    }
+    panic!("no output {name} in {outputs}")
+}
+
+fn push_payload() -> String {
+    format!(
+        r#"{{"ref":"refs/heads/main","after":"{MAIN_SHA}","repository":{{"full_name":"{OWNER}/{REPO}","default_branch":"main"}}}}"#
+    )
+}
+
+fn pr_payload() -> String {
+    format!(
+        r#"{{"action":"synchronize","number":7,"pull_request":{{"number":7,
+            "base":{{"ref":"main","sha":"{MAIN_SHA}","repo":{{"full_name":"{OWNER}/{REPO}"}}}},
+            "head":{{"ref":"feature","sha":"{HEAD_SHA}","repo":{{"full_name":"{OWNER}/{REPO}"}}}}}},
+            "repository":{{"full_name":"{OWNER}/{REPO}","default_branch":"main"}}}}"#
+    )
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_records_then_pull_request_compares_comments_and_fails() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    fs::copy(example("go/base.txt"), job.ws().join("bench/main.txt")).unwrap();
+    fs::copy(example("go/head.txt"), job.ws().join("bench/pr.txt")).unwrap();
+
+    // 1. A push to main records the run on the data branch (creating it).
+    let job_ref = &job;
+    let out = tokio::task::block_in_place(|| {
+        job_ref.run(
+            "push",
+            "refs/heads/main",
+            MAIN_SHA,
+            &push_payload(),
+            &[("results", "bench/main.txt")],
+        )
+    });
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("recorded run"), "{}", text(&out));
+    let files = fake.state().files("perfgate-data");
+    assert!(files.contains_key("default/index.json"), "{files:?}");
+    let index: serde_json::Value = serde_json::from_str(&files["default/index.json"]).unwrap();
+    assert_eq!(index["runs"][0]["commit"], MAIN_SHA);
+    assert_eq!(index["runs"][0]["branch"], "main");
+    assert!(fake.state().comments.is_empty(), "a push never comments");
+
+    // 2. A pull request compares with that run, comments, and fails on the regression.
+    fake.state()
+        .pulls
+        .insert(7, (HEAD_SHA.into(), MAIN_SHA.into()));
+    let out = tokio::task::block_in_place(|| {
+        job_ref.run(
+            "pull_request",
+            "refs/pull/7/merge",
+            "3333333333333333333333333333333333333333",
+            &pr_payload(),
+            &[("results", "bench/pr.txt")],
+        )
+    });
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        stdout.contains(
+            "::error title=perfgate::regression: BenchmarkEncode/format=json-48 time: +20.8%25"
+        ),
+        "{stdout}"
+    );
+    let comments = fake.state().comments.clone();
+    assert_eq!(comments.len(), 1);
+    assert_eq!(comments[0].login, BOT);
+    assert!(comments[0].body.contains("BenchmarkEncode/format=json-48"));
+    assert!(
+        comments[0].body.contains(MAIN_SHA.get(..7).unwrap()),
+        "names the baseline commit"
+    );
+    assert!(comments[0]
+        .body
+        .trim_end()
+        .ends_with("<!-- perfgate:comment key=default -->"));
+    let outputs = job.outputs();
+    assert_eq!(output_value(&outputs, "verdict"), "fail");
+    assert_eq!(output_value(&outputs, "regressions"), "1");
+    assert_eq!(output_value(&outputs, "improvements"), "0");
+    assert!(
+        output_value(&outputs, "comment-url").contains("issuecomment"),
+        "{outputs}"
+    );
+    let report = job.ws().join(output_value(&outputs, "report-json"));
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(report).unwrap()).unwrap();
+    assert_eq!(report["verdict"], "fail");
+    let summary = fs::read_to_string(job.ws().join("summary.md")).unwrap();
+    assert!(summary.contains("1 regression"), "{summary}");
+    assert!(
+        !summary.contains("perfgate:comment"),
+        "the marker is for the comment only"
+    );
+    let files_before = fake.state().files("perfgate-data");
+
+    // 3. The same pull request again: the comment is left as it is, nothing is recorded.
+    let out = tokio::task::block_in_place(|| {
+        job_ref.run(
+            "pull_request",
+            "refs/pull/7/merge",
+            "3333333333333333333333333333333333333333",
+            &pr_payload(),
+            &[("results", "bench/pr.txt")],
+        )
+    });
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("comment unchanged"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(fake.state().comments.len(), 1);
+    assert_eq!(
+        fake.state().files("perfgate-data"),
+        files_before,
+        "a pull request never writes a baseline"
+    );
+
+    fake.verify().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fork_pull_request_writes_the_report_for_upload_instead_of_commenting() {
+    let fake = FakeGitHub::start().await;
+    fake.state().read_only = true;
+    let job = Job::new(fake.api_url());
+    fs::copy(example("go/head.txt"), job.ws().join("bench/pr.txt")).unwrap();
+    let payload = pr_payload().replacen(
+        &format!(
+            r#""head":{{"ref":"feature","sha":"{HEAD_SHA}","repo":{{"full_name":"{OWNER}/{REPO}"}}"#
+        ),
+        &format!(
+            r#""head":{{"ref":"feature","sha":"{HEAD_SHA}","repo":{{"full_name":"someone/{REPO}"}}"#
+        ),
+        1,
+    );
+    let job_ref = &job;
+    let out = tokio::task::block_in_place(|| {
+        job_ref.run(
+            "pull_request",
+            "refs/pull/7/merge",
+            HEAD_SHA,
+            &payload,
+            &[("results", "bench/pr.txt")],
+        )
+    });
+    // No baseline yet and no budgets: nothing fails; the fork's report is left for upload.
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("::notice title=perfgate::pull requests from forks"),
+        "{}",
+        text(&out)
+    );
+    assert!(job
+        .ws()
+        .join("perfgate-report/default/comment.md")
+        .is_file());
+    let pr: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(job.ws().join("perfgate-report/default/pr.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(pr["number"], 7);
+    assert_eq!(pr["head_sha"], HEAD_SHA);
+    assert!(fake.state().comments.is_empty());
+
+    // The workflow_run side posts it after checking the pull request's head commit.
+    fake.state().read_only = false;
+    fake.state()
+        .pulls
+        .insert(7, (HEAD_SHA.into(), MAIN_SHA.into()));
+    let out = tokio::task::block_in_place(|| {
+        job_ref.run(
+            "workflow_run",
+            "refs/heads/main",
+            MAIN_SHA,
+            "{}",
+            &[("mode", "comment"), ("results", "perfgate-report/default")],
+        )
+    });
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(fake.state().comments.len(), 1);
+
+    // A forged artifact for another commit is refused.
+    fs::write(
+        job.ws().join("perfgate-report/default/pr.json"),
+        format!(r#"{{"number":7,"head_sha":"{}"}}"#, "9".repeat(40)),
+    )
+    .unwrap();
+    let out = tokio::task::block_in_place(|| {
+        job_ref.run(
+            "workflow_run",
+            "refs/heads/main",
+            MAIN_SHA,
+            "{}",
+            &[("mode", "comment"), ("results", "perfgate-report/default")],
+        )
+    });
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("not posting a stale or forged report"),
+        "{}",
+        text(&out)
+    );
+    fake.verify().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_results_fail_with_an_annotation_and_exit_2() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    let job_ref = &job;
+    let out = tokio::task::block_in_place(|| {
+        job_ref.run(
+            "pull_request",
+            "refs/pull/7/merge",
+            HEAD_SHA,
+            &pr_payload(),
+            &[("results", "bench/*.json")],
+        )
+    });
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("::error title=perfgate::no file matches `bench/*.json`"),
+        "{}",
+        text(&out)
+    );
+}

@@ -1,0 +1,337 @@
+//! The statistics of issue 5 through the built binary: a store's history and its prediction
+//! interval, cross-environment marking, deterministic metrics, several baseline files merging
+//! into samples, and the adjusted p-values in the reports.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn perfgate() -> Command {
+    let mut c = Command::cargo_bin("perfgate").unwrap();
+    c.env("NO_COLOR", "1")
+        .env_remove("GITHUB_SHA")
+        .env_remove("GITHUB_HEAD_REF")
+        .env_remove("GITHUB_REF_NAME")
+        .env_remove("CI_COMMIT_SHA")
+        .env_remove("CI_COMMIT_REF_NAME");
+    c
+}
+
+/// A perfgate run file with one benchmark `parse` and the given metrics
+/// (`name`, `unit`, JSON data such as `"value": 100` or `"samples": [1, 2]`).
+fn run_file(
+    dir: &Path,
+    name: &str,
+    environment: &str,
+    metrics: &[(&str, &str, String)],
+) -> PathBuf {
+    let metrics: Vec<String> = metrics
+        .iter()
+        .map(|(m, u, data)| format!(r#"{{"name": "{m}", "unit": "{u}", {data}}}"#))
+        .collect();
+    let text = format!(
+        r#"{{"schema": "perfgate.run.v1", "meta": {{"tool": "test", "environment": {environment}}},
+            "benchmarks": [{{"name": "parse", "metrics": [{}]}}]}}"#,
+        metrics.join(", ")
+    );
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+fn value(v: f64) -> String {
+    format!(r#""value": {v}"#)
+}
+
+fn report(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Saves `n` runs of `time` on `main`, values within ±2% of 100 µs.
+fn store_with_history(dir: &Path, n: usize) -> PathBuf {
+    let store = dir.join("store");
+    for i in 0..n {
+        let wave = ((i * 7 % 11) as f64 - 5.0) / 5.0;
+        let f = run_file(
+            dir,
+            &format!("run{i}.json"),
+            "{}",
+            &[("time", "us", value(100.0 * (1.0 + 0.02 * wave)))],
+        );
+        perfgate()
+            .args(["save", "--branch", "main", "--commit"])
+            .arg(format!("c{i:02}"))
+            .arg("--timestamp")
+            .arg(format!("2026-01-{:02}T00:00:00Z", i + 1))
+            .arg("--current")
+            .arg(&f)
+            .arg("--store")
+            .arg(&store)
+            .assert()
+            .code(0);
+    }
+    store
+}
+
+#[test]
+fn compare_with_a_store_judges_single_values_against_the_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_with_history(dir.path(), 12);
+    let json = dir.path().join("report.json");
+    let md = dir.path().join("report.md");
+
+    // +12% is far outside a ±2% history: a regression, by the prediction interval.
+    let slow = run_file(
+        dir.path(),
+        "slow.json",
+        "{}",
+        &[("time", "us", value(112.0))],
+    );
+    perfgate()
+        .args(["compare", "--current"])
+        .arg(&slow)
+        .arg("--store")
+        .arg(&store)
+        .arg("--report-json")
+        .arg(&json)
+        .arg("--report-md")
+        .arg(&md)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("and the 11 runs before it"));
+    let r = report(&json);
+    assert_eq!(r["baseline_runs"], 12);
+    assert_eq!(r["results"][0]["method"], "prediction_interval");
+    assert_eq!(r["results"][0]["status"], "regression");
+    assert_eq!(r["results"][0]["baseline"]["n"], 12);
+    assert!(r["results"][0]["p_adjusted"].as_f64().unwrap() < 0.05);
+    let note = r["results"][0]["note"].as_str().unwrap();
+    assert!(
+        note.contains("above the 98% prediction interval of the last 12 runs"),
+        "{note}"
+    );
+    let md = fs::read_to_string(&md).unwrap();
+    assert!(md.contains("vs the mean of 12 runs"), "{md}");
+
+    // +3% is within the threshold: unchanged.
+    let same = run_file(
+        dir.path(),
+        "same.json",
+        "{}",
+        &[("time", "us", value(103.0))],
+    );
+    perfgate()
+        .args(["compare", "--current"])
+        .arg(&same)
+        .arg("--store")
+        .arg(&store)
+        .assert()
+        .code(0);
+
+    // With a window of 5 runs there is too little history: the latest run decides by the
+    // threshold alone, and the note says why.
+    perfgate()
+        .args(["compare", "--history-window", "5", "--current"])
+        .arg(&slow)
+        .arg("--store")
+        .arg(&store)
+        .arg("--report-json")
+        .arg(&json)
+        .assert()
+        .code(1);
+    let r = report(&json);
+    assert_eq!(r["baseline_runs"], 5);
+    assert_eq!(r["results"][0]["method"], "threshold");
+    assert!(r["results"][0]["note"]
+        .as_str()
+        .unwrap()
+        .contains("only 5 runs of history"));
+}
+
+#[test]
+fn a_history_window_of_zero_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = run_file(dir.path(), "a.json", "{}", &[("time", "us", value(1.0))]);
+    perfgate()
+        .args(["compare", "--history-window", "0", "--store"])
+        .arg(dir.path())
+        .arg("--current")
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--history-window"));
+}
+
+const ENV_A: &str = r#"{"os": "linux", "cpu": "AMD EPYC 7763", "cores": 4}"#;
+const ENV_B: &str = r#"{"os": "linux", "cpu": "Intel Xeon 8370C", "cores": 4}"#;
+
+#[test]
+fn a_baseline_from_another_environment_is_marked_and_cannot_fail_on_noisy_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = run_file(
+        dir.path(),
+        "base.json",
+        ENV_A,
+        &[
+            ("time", "us", value(100.0)),
+            ("instructions", "count", value(1e6)),
+        ],
+    );
+    let slower = run_file(
+        dir.path(),
+        "slower.json",
+        ENV_B,
+        &[
+            ("time", "us", value(150.0)),
+            ("instructions", "count", value(1e6)),
+        ],
+    );
+    let json = dir.path().join("report.json");
+    let md = dir.path().join("report.md");
+    perfgate()
+        .args(["compare", "--baseline"])
+        .arg(&base)
+        .arg("--current")
+        .arg(&slower)
+        .arg("--report-json")
+        .arg(&json)
+        .arg("--report-md")
+        .arg(&md)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "The baseline ran in a different environment (cpu: AMD EPYC 7763 → Intel Xeon 8370C)",
+        ));
+    let r = report(&json);
+    assert_eq!(r["cross_environment"], true);
+    assert_eq!(
+        r["environment_differences"],
+        serde_json::json!(["cpu: AMD EPYC 7763 → Intel Xeon 8370C"])
+    );
+    let time = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["metric"] == "time")
+        .unwrap();
+    assert_eq!(time["status"], "inconclusive");
+    assert!(time["note"]
+        .as_str()
+        .unwrap()
+        .contains("another environment"));
+    assert!(fs::read_to_string(&md)
+        .unwrap()
+        .contains("The baseline ran in a different environment"));
+
+    // The flag (or allow_cross_environment = true) gates anyway.
+    perfgate()
+        .args(["compare", "--allow-cross-environment", "--baseline"])
+        .arg(&base)
+        .arg("--current")
+        .arg(&slower)
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn deterministic_metrics_still_gate_across_environments() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = run_file(
+        dir.path(),
+        "base.json",
+        ENV_A,
+        &[("instructions", "count", value(1_000_000.0))],
+    );
+    let more = run_file(
+        dir.path(),
+        "more.json",
+        ENV_B,
+        &[("instructions", "count", value(1_080_000.0))],
+    );
+    let json = dir.path().join("report.json");
+    perfgate()
+        .args(["compare", "--baseline"])
+        .arg(&base)
+        .arg("--current")
+        .arg(&more)
+        .arg("--report-json")
+        .arg(&json)
+        .assert()
+        .code(1);
+    let r = report(&json);
+    assert_eq!(r["results"][0]["method"], "exact");
+    assert_eq!(r["results"][0]["deterministic"], true);
+    assert_eq!(r["results"][0]["p_value"], serde_json::Value::Null);
+
+    // A 0% rule on instructions fails on any increase; 1.001x is within 5% otherwise.
+    let tiny = run_file(
+        dir.path(),
+        "tiny.json",
+        ENV_A,
+        &[("instructions", "count", value(1_001_000.0))],
+    );
+    perfgate()
+        .args(["compare", "--baseline"])
+        .arg(&base)
+        .arg("--current")
+        .arg(&tiny)
+        .assert()
+        .code(0);
+    let cfg = dir.path().join("perfgate.toml");
+    fs::write(
+        &cfg,
+        "[[rule]]\nmetric = \"instructions\"\nthreshold = \"0%\"\n",
+    )
+    .unwrap();
+    perfgate()
+        .args(["compare", "--config"])
+        .arg(&cfg)
+        .arg("--baseline")
+        .arg(&base)
+        .arg("--current")
+        .arg(&tiny)
+        .assert()
+        .code(1);
+}
+
+/// Same-job A/B: one file per repeat on each side, merged into samples.
+#[test]
+fn several_baseline_files_merge_into_samples_for_a_real_test() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut base, mut head) = (Vec::new(), Vec::new());
+    for i in 0..8 {
+        let jitter = 1.0 + 0.003 * (i % 3) as f64;
+        base.push(run_file(
+            dir.path(),
+            &format!("base{i}.json"),
+            ENV_A,
+            &[("time", "us", value(100.0 * jitter))],
+        ));
+        head.push(run_file(
+            dir.path(),
+            &format!("head{i}.json"),
+            ENV_A,
+            &[("time", "us", value(120.0 * jitter))],
+        ));
+    }
+    let json = dir.path().join("report.json");
+    perfgate()
+        .arg("compare")
+        .arg("--baseline")
+        .args(&base)
+        .arg("--current")
+        .args(&head)
+        .arg("--report-json")
+        .arg(&json)
+        .assert()
+        .code(1);
+    let r = report(&json);
+    assert_eq!(r["results"][0]["method"], "mann_whitney");
+    assert_eq!(r["results"][0]["baseline"]["n"], 8);
+    assert_eq!(r["results"][0]["current"]["n"], 8);
+    assert_eq!(r["results"][0]["status"], "regression");
+    assert_eq!(r["cross_environment"], false);
+}

@@ -1,0 +1,8 @@
+//! Shared test support for the GitHub API tests: a fake GitHub on loopback ([`fake`]) and the
+//! OpenAPI contract checker every request and mock answer goes through ([`openapi`]).
+
+// Each test binary uses a different part of the support code.
+#![allow(dead_code)]
+
+pub mod fake;
+pub mod openapi;
