@@ -2,7 +2,8 @@
 //! variables, an event payload file, summary and output files, a workspace directory — against a
 //! fake GitHub on loopback: a push to main records the baseline, then a pull request compares,
 //! comments and fails on the regression, and a re-run leaves the comment as it is. Every request
-//! is checked against GitHub's OpenAPI description by `FakeGitHub::verify`.
+//! is checked against GitHub's OpenAPI description by `FakeGitHub::verify`. Set `PERFGATE_BIN`
+//! to run these against another build (the static musl binary of the container image).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -57,7 +58,10 @@ impl Job {
         for f in ["summary.md", "output.txt"] {
             let _ = fs::remove_file(self.ws().join(f));
         }
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_perfgate"));
+        // PERFGATE_BIN runs another build, such as the static musl binary the image ships.
+        let bin = std::env::var("PERFGATE_BIN")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_perfgate").to_string());
+        let mut cmd = std::process::Command::new(bin);
         cmd.arg("action")
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())

@@ -128,3 +128,104 @@ fn every_format_has_a_command_line_name_that_round_trips() {
         Some(Format::GoogleBenchmark)
     );
 }
+
+/// `perfgate show` (the built binary) reads one fixture of every format; refused files exit 2.
+#[test]
+fn the_binary_shows_one_fixture_of_every_format() {
+    let mut seen = std::collections::HashSet::new();
+    let mut all = Vec::new();
+    files(&fixtures(), &mut all);
+    all.sort();
+    for path in all {
+        let rel = path.strip_prefix(fixtures()).unwrap().to_path_buf();
+        let dir = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .into_owned();
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let Some(want) = expected(&dir, &file) else {
+            continue;
+        };
+        if !seen.insert(want) {
+            continue;
+        }
+        let out = assert_cmd::Command::cargo_bin("perfgate")
+            .unwrap()
+            .arg("show")
+            .arg(&path)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let code = out.status.code();
+        if refused(&dir, &file) {
+            assert_eq!(code, Some(2), "{}", rel.display());
+        } else {
+            assert_eq!(
+                code,
+                Some(0),
+                "{}: {}",
+                rel.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(stdout.contains("benchmarks"), "{}: {stdout}", rel.display());
+        }
+    }
+    assert_eq!(
+        seen.len(),
+        28,
+        "every format but perfgate and the forced custom variants"
+    );
+}
+
+fn perfgate() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("perfgate").unwrap();
+    c.env("NO_COLOR", "1");
+    c
+}
+
+/// Two load-test runs compare through their histograms' percentiles.
+#[test]
+fn two_load_test_runs_compare_percentile_by_percentile() {
+    let out = perfgate()
+        .args(["compare", "--baseline"])
+        .arg(fixtures().join("hgrm/example2.hgrm"))
+        .arg("--current")
+        .arg(fixtures().join("hgrm/12Krps.hgrm"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for stat in ["p(50)", "p(90)", "p(99)", "p(99.9)", "max"] {
+        assert!(stdout.contains(stat), "{stat} missing:\n{stdout}");
+    }
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{stdout}");
+}
+
+/// Budgets work on load-test formats: a wrk run's p(99) and a Locust run's failure rate.
+#[test]
+fn budgets_apply_to_wrk_and_locust_runs() {
+    perfgate()
+        .arg("compare")
+        .arg("--current")
+        .arg(fixtures().join("wrk/wrk-get-latency.txt"))
+        .args(["--budget", "* p(99) < 10s"])
+        .assert()
+        .code(0);
+    perfgate()
+        .arg("compare")
+        .arg("--current")
+        .arg(fixtures().join("wrk/wrk-get-latency.txt"))
+        .args(["--budget", "* p(99) < 1us"])
+        .assert()
+        .code(1);
+    perfgate()
+        .arg("compare")
+        .arg("--current")
+        .arg(fixtures().join("locust/results_stats.csv"))
+        .args(["--budget", "Aggregated error_rate < 100%"])
+        .assert()
+        .code(0);
+}
