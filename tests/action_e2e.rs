@@ -292,7 +292,17 @@ async fn a_fork_pull_request_writes_the_report_for_upload_instead_of_commenting(
     assert_eq!(pr["head_sha"], HEAD_SHA);
     assert!(fake.state().comments.is_empty());
 
-    // The workflow_run side posts it after checking the pull request's head commit.
+    // The workflow_run side posts it after checking the pull request's head commit, rendering it
+    // from the comparison data: Markdown planted in the artifact never reaches the comment.
+    assert!(job
+        .ws()
+        .join("perfgate-report/default/comparison.json")
+        .is_file());
+    fs::write(
+        job.ws().join("perfgate-report/default/comment.md"),
+        "@everyone [click me](https://evil.example)",
+    )
+    .unwrap();
     fake.state().read_only = false;
     fake.state()
         .pulls
@@ -307,7 +317,14 @@ async fn a_fork_pull_request_writes_the_report_for_upload_instead_of_commenting(
         )
     });
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(fake.state().comments.len(), 1);
+    let comments = fake.state().comments.clone();
+    assert_eq!(comments.len(), 1);
+    assert!(
+        comments[0].body.contains("perfgate:comment key=default"),
+        "{}",
+        comments[0].body
+    );
+    assert!(!comments[0].body.contains("evil.example"));
 
     // A forged artifact for another commit is refused.
     fs::write(

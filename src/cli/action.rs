@@ -194,6 +194,12 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
     if let (Some(pr), true, Mode::Compare) = (&pr, inputs.comment, mode) {
         if pr.is_fork {
             fs::write(out_dir.join("comment.md"), &comment)?;
+            // What `mode: comment` renders from: data, not Markdown, so a forged artifact cannot
+            // smuggle unescaped content into the comment.
+            fs::write(
+                out_dir.join("comparison.json"),
+                serde_json::to_string(&comparison)?,
+            )?;
             fs::write(
                 out_dir.join("pr.json"),
                 serde_json::json!({"number": pr.number, "head_sha": pr.head_sha, "key": inputs.key})
@@ -394,8 +400,9 @@ pub fn expand(patterns: &[String]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// `mode: comment`: posts a report rendered by a fork pull request's run, after checking the
-/// artifact's pull request number and head commit against the API (the artifact is untrusted).
+/// `mode: comment`: posts the report of a fork pull request's run, after checking the artifact's
+/// pull request number and head commit against the API. The artifact is untrusted: the comment is
+/// rendered again from its comparison data.
 fn post_rendered(
     ctx: &Ctx,
     inputs: &Inputs,
@@ -424,12 +431,25 @@ fn post_rendered(
         .and_then(serde_json::Value::as_str)
         .filter(|s| s.len() == 40 && s.chars().all(|c| c.is_ascii_hexdigit()))
         .ok_or_else(|| anyhow!("pr.json: `head_sha` must be a 40-digit commit id"))?;
-    let body = fs::read_to_string(dir.join("comment.md"))
-        .with_context(|| format!("cannot read `{}`", dir.join("comment.md").display()))?;
-    let marker = perfgate::github::comment::marker(&inputs.key);
-    if body.chars().count() > 65_536 || !body.trim_end().ends_with(&marker) {
-        bail!("comment.md was not written by perfgate for key `{}` (marker missing or too long); refusing to post it", inputs.key);
-    }
+    // The artifact comes from a fork's run and is untrusted: the comment is rendered here from
+    // the comparison data (every string escaped by the renderer), never copied from Markdown.
+    let data_path = dir.join("comparison.json");
+    let data = fs::read_to_string(&data_path)
+        .with_context(|| format!("cannot read `{}`", data_path.display()))?;
+    let comparison: Comparison = serde_json::from_str(&data).with_context(|| {
+        format!(
+            "`{}` is not a comparison written by perfgate",
+            data_path.display()
+        )
+    })?;
+    let body = report::render_markdown(
+        &comparison,
+        &MarkdownOptions {
+            title: (inputs.key != "default").then(|| format!("perfgate ({})", inputs.key)),
+            marker: Some(perfgate::github::comment::marker(&inputs.key)),
+            ..MarkdownOptions::default()
+        },
+    )?;
     let remote = make_remote(inputs, event)?;
     let actual = remote.pr_head_sha(number)?;
     if actual != head {

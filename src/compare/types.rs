@@ -1,12 +1,12 @@
 //! The typed result of a comparison: one [`MetricResult`] per compared metric, one
 //! [`BudgetResult`] per budget check, counts, and the overall [`Verdict`].
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Direction, RunMeta, Unit};
 
 /// What happened to one metric.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Worse beyond the threshold (and, with samples, statistically significant).
@@ -37,7 +37,7 @@ impl Status {
 }
 
 /// How a metric was decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     /// Samples on both sides: two-sided Mann-Whitney U test plus the relative threshold.
@@ -56,14 +56,14 @@ pub enum Method {
 
 /// One side of a comparison: the summary value (median of samples, or the single value) in the
 /// metric's canonical unit, and the number of observations.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Side {
     pub value: f64,
     pub n: usize,
 }
 
 /// The decision for one metric of one benchmark.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricResult {
     pub benchmark: String,
     pub metric: String,
@@ -94,7 +94,7 @@ pub struct MetricResult {
 }
 
 /// The check of one absolute budget against the current run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetResult {
     /// The benchmark the budget was checked on (a concrete name, or the pattern when none matched).
     pub benchmark: String,
@@ -111,7 +111,7 @@ pub struct BudgetResult {
 }
 
 /// The overall outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Pass,
@@ -128,7 +128,7 @@ impl Verdict {
 }
 
 /// How many results of each kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Counts {
     pub regression: usize,
     pub improvement: usize,
@@ -141,7 +141,7 @@ pub struct Counts {
 }
 
 /// The settings in force, for the report to state.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
     pub threshold: f64,
     pub alpha: f64,
@@ -160,7 +160,7 @@ pub struct Settings {
 }
 
 /// Everything a report needs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     pub verdict: Verdict,
     pub counts: Counts,

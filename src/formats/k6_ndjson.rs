@@ -42,8 +42,8 @@
 //! remembered (~10 MB); one read buffer; one reused line buffer of at most [`MAX_LINE_BYTES`].
 //!
 //! # Speed
-//! Points are read in place in the reader's buffer (UTF-8 checked once per buffer) by a small
-//! scanner for the compact JSON k6 writes, key order included. The tags object, which k6 repeats
+//! Points are read in place in the reader's buffer by a small scanner for the compact JSON k6
+//! writes, key order included (UTF-8 is checked for the strings it keeps). The tags object, which k6 repeats
 //! for the ~10 Points of one request, is compared byte for byte with the last few, then looked up
 //! by its bytes, and parsed only the first time it is seen. Trend values are recorded into their
 //! histograms in sorted batches, and a trend's whole-metric histogram is the sum of its tag-set
@@ -207,15 +207,10 @@ pub fn parse_reader<R: BufRead>(mut reader: R) -> Result<Run, ParseError> {
                 pos = BOM.len();
             }
         }
-        // Validated once per fill, so that the scanner slices `&str`s for free. A line that runs
-        // past the valid prefix (a character cut by the buffer's end, or invalid UTF-8) is read
-        // whole by the slow path.
-        let text = valid_utf8_prefix(buf);
         let mut partial = false;
         while let Some(rest) = buf.get(pos..).filter(|r| !r.is_empty()) {
             line += 1;
-            let rest_text = text.get(pos..).unwrap_or("");
-            match parser.line(rest_text, rest, false, line)? {
+            match parser.line(rest, false, line)? {
                 Some(used) => pos += used,
                 None => {
                     line -= 1;
@@ -359,11 +354,10 @@ struct Parser {
 }
 
 impl Parser {
-    /// Reads the line at the start of `bytes`, of which `text` is the valid UTF-8 prefix; returns
-    /// the bytes it used (newline included), or `None` when `bytes` ends before the line does.
+    /// Reads the line at the start of `bytes`; returns the bytes it used (newline included), or
+    /// `None` when `bytes` ends before the line does.
     fn line(
         &mut self,
-        text: &str,
         bytes: &[u8],
         at_eof: bool,
         line: usize,
@@ -376,14 +370,7 @@ impl Parser {
                 .and_then(|k| self.tags.get(k))
                 .map_or(&[][..], |e| e.text.as_bytes())
         });
-        let whole = text.len() == bytes.len();
-        let scanned = fast::line(
-            text,
-            at_eof && whole,
-            &recent,
-            &self.tags.index,
-            &mut self.spans,
-        );
+        let scanned = fast::line(bytes, at_eof, &recent, &self.tags.index, &mut self.spans);
         match scanned {
             fast::Line::Point {
                 metric,
@@ -454,8 +441,7 @@ impl Parser {
         } else {
             bytes
         };
-        self.line(valid_utf8_prefix(bytes), bytes, true, line)
-            .map(|_| ())
+        self.line(bytes, true, line).map(|_| ())
     }
 
     /// Reads one line (without its newline) with serde_json: Metric lines, and Points the scanner
@@ -537,7 +523,8 @@ impl Parser {
                     pairs.iter().map(|(k, v)| (*k, v.as_ref())),
                     &mut self.state,
                 );
-                self.state.point(&metric, &time, value, &tags, line)
+                self.state
+                    .point(metric.as_bytes(), time.as_bytes(), value, &tags, line)
             }
             Some("Metric") => {
                 let data = parsed.data.unwrap_or_default();
@@ -1048,7 +1035,7 @@ impl MetricState {
 #[derive(Default)]
 struct State {
     metrics: Vec<MetricState>,
-    by_name: HashMap<String, usize, FxBuild>,
+    by_name: HashMap<Box<[u8]>, usize, FxBuild>,
     interner: Interner,
     key_buf: String,
     key_buf2: String,
@@ -1096,7 +1083,7 @@ impl State {
             Some(_) => Contains::Default,
             None => inferred.map_or(Contains::Default, |(_, c)| c),
         };
-        let idx = match self.by_name.get(name) {
+        let idx = match self.by_name.get(name.as_bytes()) {
             Some(&idx) => {
                 let existing = self.metrics.get(idx).map(|m| (m.kind, m.contains));
                 if existing != Some((kind, contains)) {
@@ -1114,7 +1101,7 @@ impl State {
             None => {
                 self.metrics.push(MetricState::new(name, kind, contains));
                 let idx = self.metrics.len() - 1;
-                self.by_name.insert(name.to_string(), idx);
+                self.by_name.insert(name.as_bytes().into(), idx);
                 idx
             }
         };
@@ -1149,13 +1136,18 @@ impl State {
         Ok(())
     }
 
-    fn metric_index(&mut self, metric: &str, line: usize) -> Result<usize, ParseError> {
+    /// The index of the metric named `metric` (bytes: compared with names already checked).
+    fn metric_index(&mut self, metric: &[u8], line: usize) -> Result<usize, ParseError> {
         let guess = self
             .previous
             .and_then(|p| self.metrics.get(p))
             .map(|m| m.next);
         if let Some(g) = guess {
-            if self.metrics.get(g).is_some_and(|m| m.name == metric) {
+            if self
+                .metrics
+                .get(g)
+                .is_some_and(|m| m.name.as_bytes() == metric)
+            {
                 self.previous = Some(g);
                 return Ok(g);
             }
@@ -1168,41 +1160,50 @@ impl State {
         Ok(idx)
     }
 
-    fn lookup_metric(&mut self, metric: &str, line: usize) -> Result<usize, ParseError> {
+    fn lookup_metric(&mut self, metric: &[u8], line: usize) -> Result<usize, ParseError> {
         if let Some(&idx) = self.by_name.get(metric) {
             return Ok(idx);
         }
-        let Some((kind, contains)) = builtin(metric) else {
+        let Ok(name) = std::str::from_utf8(metric) else {
+            return Err(ParseError::at(
+                line,
+                "the Point's `metric` name is not valid UTF-8: expected one JSON object per line, as `k6 run --out json=FILE` writes",
+            ));
+        };
+        let Some((kind, contains)) = builtin(name) else {
             return Err(ParseError::at(
                 line,
                 format!(
-                    "a Point of `{metric}` comes before the Metric line that declares its type, and `{metric}` is not a k6 built-in metric: is the start of the file missing?"
+                    "a Point of `{name}` comes before the Metric line that declares its type, and `{name}` is not a k6 built-in metric: is the start of the file missing?"
                 ),
             ));
         };
-        self.metrics.push(MetricState::new(metric, kind, contains));
+        self.metrics.push(MetricState::new(name, kind, contains));
         let idx = self.metrics.len() - 1;
-        self.by_name.insert(metric.to_string(), idx);
+        self.by_name.insert(metric.into(), idx);
         Ok(idx)
     }
 
-    fn time(&mut self, time: &str, metric: &str, line: usize) -> Result<i128, ParseError> {
-        if time.as_bytes() == self.last_time_raw.as_slice() && !self.last_time_raw.is_empty() {
+    fn time(&mut self, time: &[u8], metric: &[u8], line: usize) -> Result<i128, ParseError> {
+        if time == self.last_time_raw.as_slice() && !self.last_time_raw.is_empty() {
             return Ok(self.last_time);
         }
         let Some(t) = parse_rfc3339(time) else {
             return Err(ParseError::at(
                 line,
                 format!(
-                    "the Point of `{metric}` has `data.time` \"{time}\", which is not an RFC 3339 time such as 2024-02-21T16:43:55.731642359Z"
+                    "the Point of `{}` has `data.time` \"{}\", which is not an RFC 3339 time such as 2024-02-21T16:43:55.731642359Z",
+                    String::from_utf8_lossy(metric),
+                    String::from_utf8_lossy(time)
                 ),
             ));
         };
         self.last_time_raw.clear();
-        self.last_time_raw.extend_from_slice(time.as_bytes());
+        self.last_time_raw.extend_from_slice(time);
         self.last_time = t;
         if self.first.as_ref().is_none_or(|(f, _)| t < *f) {
-            self.first = Some((t, time.to_string()));
+            // A valid time is ASCII.
+            self.first = Some((t, String::from_utf8_lossy(time).into_owned()));
         }
         if self.last.is_none_or(|l| t > l) {
             self.last = Some(t);
@@ -1210,10 +1211,13 @@ impl State {
         Ok(t)
     }
 
+    /// Adds one Point; `metric` and `time` as the line holds them (the scanner does not check
+    /// their UTF-8: metric names are matched against names already checked, times parsed
+    /// byte by byte).
     fn point(
         &mut self,
-        metric: &str,
-        time: &str,
+        metric: &[u8],
+        time: &[u8],
         value: f64,
         tags: &TagEntry,
         line: usize,
@@ -1229,7 +1233,8 @@ impl State {
                 return Err(ParseError::at(
                     line,
                     format!(
-                        "the Point of trend `{metric}` has value {value}: trend values must not be negative"
+                        "the Point of trend `{}` has value {value}: trend values must not be negative",
+                        m.name
                     ),
                 ));
             }
@@ -1502,8 +1507,8 @@ fn parse_selector(s: &str) -> Vec<(String, String)> {
 /// Nanoseconds since the Unix epoch of an RFC 3339 time (`2023-09-08T21:03:10.549397854+02:00`):
 /// `T`, `t` or a space between date and time, any number of fraction digits (nanoseconds kept),
 /// `Z` or a `±hh:mm` offset.
-fn parse_rfc3339(s: &str) -> Option<i128> {
-    let b = s.as_bytes();
+fn parse_rfc3339(s: impl AsRef<[u8]>) -> Option<i128> {
+    let b = s.as_ref();
     let num = |from: usize, len: usize| -> Option<i64> {
         let digits = b.get(from..from + len)?;
         digits.iter().try_fold(0i64, |acc, &d| {
@@ -1627,8 +1632,9 @@ mod fast {
 
     pub(super) enum Line<'a> {
         Point {
-            metric: &'a str,
-            time: &'a str,
+            /// Not checked for UTF-8 (see [`super::State::point`]).
+            metric: &'a [u8],
+            time: &'a [u8],
             value: f64,
             tags: Tags<'a>,
             /// Bytes used, newline included.
@@ -1665,15 +1671,14 @@ mod fast {
 
     /// Reads the line at the start of `s`. `at_eof`: `s` is all that is left of the input.
     pub(super) fn line<'a>(
-        s: &'a str,
+        s: &'a [u8],
         at_eof: bool,
         recent: &[&[u8]; RECENT_TAGS],
         known: &KnownTags,
         spans: &mut Vec<Span>,
     ) -> Line<'a> {
         let mut c = Cursor {
-            s,
-            b: s.as_bytes(),
+            b: s,
             i: 0,
             recent,
             known,
@@ -1703,7 +1708,6 @@ mod fast {
     }
 
     struct Cursor<'a, 'k> {
-        s: &'a str,
         b: &'a [u8],
         i: usize,
         recent: &'k [&'k [u8]; RECENT_TAGS],
@@ -1758,11 +1762,11 @@ mod fast {
             if !self.eat(b"{\"metric\":") {
                 return Err(Stop::Bad);
             }
-            let metric = self.string()?;
+            let metric = self.raw_string()?;
             if !self.eat(b",\"type\":\"Point\",\"data\":{\"time\":") {
                 return Err(Stop::Bad);
             }
-            let time = self.string()?;
+            let time = self.raw_string()?;
             if !self.eat(b",\"value\":") {
                 return Err(Stop::Bad);
             }
@@ -1835,8 +1839,8 @@ mod fast {
                         tags,
                     }),
                 ) => Ok(Line::Point {
-                    metric,
-                    time,
+                    metric: metric.as_bytes(),
+                    time: time.as_bytes(),
                     value,
                     tags: tags.unwrap_or(Tags::Null),
                     end,
@@ -1929,13 +1933,24 @@ mod fast {
                     }
                 }
             }
-            self.s.get(start..self.i).map(Tags::New).ok_or(Stop::Bad)
+            // UTF-8 is checked once for the object: its strings are then all valid.
+            let raw = self.b.get(start..self.i).ok_or(Stop::Bad)?;
+            std::str::from_utf8(raw)
+                .map(Tags::New)
+                .map_err(|_| Stop::Bad)
         }
 
-        /// A string without escapes.
+        /// The bytes of a string without escapes, UTF-8 unchecked.
+        fn raw_string(&mut self) -> Scan<&'a [u8]> {
+            let (start, end) = self.string_span()?;
+            self.b.get(start..end).ok_or(Stop::Bad)
+        }
+
+        /// A string without escapes, in valid UTF-8.
         fn string(&mut self) -> Scan<&'a str> {
             let (start, end) = self.string_span()?;
-            self.s.get(start..end).ok_or(Stop::Bad)
+            let bytes = self.b.get(start..end).ok_or(Stop::Bad)?;
+            std::str::from_utf8(bytes).map_err(|_| Stop::Bad)
         }
 
         /// Where the contents of a string without escapes start and end.
@@ -2019,7 +2034,11 @@ mod fast {
                     return Ok(if negative { -v } else { v });
                 }
             }
-            let text = self.s.get(start..self.i).ok_or(Stop::Bad)?;
+            let text = self
+                .b
+                .get(start..self.i)
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .ok_or(Stop::Bad)?;
             let v: f64 = text.parse().map_err(|_| Stop::Bad)?;
             if v.is_finite() {
                 Ok(v)
@@ -2066,7 +2085,7 @@ mod fast {
             }
             match self.peek() {
                 None => Err(Stop::Eof),
-                Some(b'"') => self.string_span().map(|_| ()),
+                Some(b'"') => self.string().map(|_| ()),
                 Some(b'-' | b'0'..=b'9') => self.number().map(|_| ()),
                 Some(b't') => self.literal(b"true"),
                 Some(b'f') => self.literal(b"false"),
@@ -2082,7 +2101,7 @@ mod fast {
                     loop {
                         self.skip_ws();
                         if open == b'{' {
-                            self.string_span()?;
+                            self.string()?;
                             self.expect(b':')?;
                             self.skip_ws();
                         }
@@ -2895,7 +2914,7 @@ mod tests {
             );
             let expected: f64 = serde_json::from_str(n).unwrap();
             match fast::line(
-                &text,
+                text.as_bytes(),
                 false,
                 &[&[]; RECENT_TAGS],
                 &KnownTags::default(),
