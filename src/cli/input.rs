@@ -87,21 +87,9 @@ fn stream_k6(path: &Path, len: u64, forced: Option<Format>) -> Result<Option<Run
     let mut head = BufReader::with_capacity(64 << 10, open()?);
     let start = head
         .fill_buf()
-        .with_context(|| format!("cannot read `{shown}`"))?
-        .to_vec();
-    let first_line = if k6_ndjson::is_gzip(&start) {
-        let mut line = String::new();
-        let _ = BufReader::new(flate2::read::MultiGzDecoder::new(start.as_slice()))
-            .read_line(&mut line);
-        line
-    } else {
-        let end = start
-            .iter()
-            .position(|&b| b == b'\n')
-            .unwrap_or(start.len());
-        String::from_utf8_lossy(start.get(..end).unwrap_or_default()).into_owned()
-    };
-    if forced.is_none() && !k6_ndjson::looks_like(first_line.trim()) {
+        .with_context(|| format!("cannot read `{shown}`"))?;
+    // Plain or gzipped, BOM and blank lines skipped: only the first record decides.
+    if forced.is_none() && !k6_ndjson::sniff(start) {
         return Ok(None);
     }
     let bar = progress_bar(len);

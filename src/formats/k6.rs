@@ -158,8 +158,9 @@ enum Kind {
     Gauge,
 }
 
+/// What a k6 metric's values are: k6's `contains` (shared with the NDJSON reader).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Contains {
+pub(super) enum Contains {
     Default,
     Time,
     Data,
@@ -282,7 +283,7 @@ fn read_metric(key: &str, m: &Value) -> Result<Option<Benchmark>, ParseError> {
                 Unit::Count,
                 1.0,
                 fails,
-                opposite(rate_direction),
+                Direction::opposite(rate_direction),
             )?;
         }
         Kind::Counter => {
@@ -403,7 +404,7 @@ fn is_time_name(base: &str) -> bool {
 }
 
 /// The unit of a value whose metric `contains` this, and the factor from k6's scale.
-fn contained_unit(contains: Contains) -> (Unit, f64) {
+pub(super) fn contained_unit(contains: Contains) -> (Unit, f64) {
     match contains {
         Contains::Time => (Unit::Nanoseconds, MS_TO_NS),
         Contains::Data => (Unit::Bytes, 1.0),
@@ -416,19 +417,14 @@ fn base_name(key: &str) -> &str {
     key.split_once('{').map_or(key, |(b, _)| b).trim()
 }
 
-fn counts_bad_events(base: &str) -> bool {
+/// Whether a metric counts failures (fewer is better), from its name.
+pub(super) fn counts_bad_events(base: &str) -> bool {
     let name = base.to_ascii_lowercase();
     ["fail", "error", "drop", "timeout"]
         .iter()
         .any(|w| name.contains(w))
 }
 
-fn opposite(d: Direction) -> Direction {
-    match d {
-        Direction::LowerIsBetter => Direction::HigherIsBetter,
-        Direction::HigherIsBetter => Direction::LowerIsBetter,
-    }
-}
 
 fn get(stats: &Stats, name: &str) -> Option<f64> {
     stats.iter().find(|(s, _)| s == name).and_then(|(_, v)| *v)

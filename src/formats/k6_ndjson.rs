@@ -1,5 +1,6 @@
-//! k6 raw output, `k6 run --out json=FILE` (optionally gzipped): one JSON object per line, either a
-//! `Metric` declaration (type, `contains`, submetrics) or a `Point` (one sample: time, value, tags).
+//! k6 raw output, `k6 run --out json=FILE` (optionally gzipped): one JSON object per line, either
+//! a `Metric` declaration (type, `contains`, submetrics) or a `Point` (one sample: time, value,
+//! tags).
 //! The file grows by about 1 KB per request, so it is streamed, never held: every Point is folded
 //! into a per-series accumulator as it is read, and memory depends on the number of series, not on
 //! the file size.
@@ -43,13 +44,13 @@
 //!
 //! # Speed
 //! Points are read in place in the reader's buffer by a small scanner for the compact JSON k6
-//! writes, key order included (UTF-8 is checked for the strings it keeps). The tags object, which k6 repeats
-//! for the ~10 Points of one request, is compared byte for byte with the last few, then looked up
-//! by its bytes, and parsed only the first time it is seen. Trend values are recorded into their
-//! histograms in sorted batches, and a trend's whole-metric histogram is the sum of its tag-set
-//! histograms, added once at the end. Any line the scanner does not fully understand (other key
-//! orders and whitespace go to a general scanner; string escapes, Metric lines and errors to
-//! serde_json) is read the same way by the slower path, which also words the errors.
+//! writes, key order included (UTF-8 is checked for the strings it keeps). The tags object, which
+//! k6 repeats for the ~10 Points of one request, is compared byte for byte with the last few, then
+//! looked up by its bytes, and parsed only the first time it is seen. Trend values are recorded
+//! into their histograms in sorted batches, and a trend's whole-metric histogram is the sum of its
+//! tag-set histograms, added once at the end. Any line the scanner does not fully understand
+//! (other key orders and whitespace go to a general scanner; string escapes, Metric lines and
+//! errors to serde_json) is read the same way by the slower path, which also words the errors.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -58,6 +59,7 @@ use std::io::{BufRead, BufReader, Read};
 
 use serde::Deserialize;
 
+use super::k6::{contained_unit, counts_bad_events, Contains};
 use super::ParseError;
 use crate::model::{Benchmark, Data, Direction, Histogram, Metric, Run, RunMeta, Unit};
 
@@ -94,8 +96,6 @@ pub const READ_BUFFER_BYTES: usize = 256 << 10;
 /// clamped to it and counted in `meta.environment.extra["clamped_values"]`.
 const MAX_RECORDABLE: f64 = (1u64 << 62) as f64;
 
-/// k6 writes times in milliseconds.
-const MS_TO_NS: f64 = 1e6;
 
 const BOM: &[u8] = b"\xef\xbb\xbf";
 
@@ -808,12 +808,6 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Contains {
-    Default,
-    Time,
-    Data,
-}
 
 /// k6's built-in metrics, for Points whose Metric line is missing (a file cut at the front).
 fn builtin(name: &str) -> Option<(Kind, Contains)> {
@@ -1456,7 +1450,7 @@ impl Shape<'_> {
                 );
                 b.push(
                     Metric::new("fails", Unit::Count, Data::Value((total - nonzero) as f64))
-                        .with_direction(opposite(direction)),
+                        .with_direction(Direction::opposite(direction)),
                 );
             }
             Acc::Gauge { last, min, max, .. } => {
@@ -1466,29 +1460,6 @@ impl Shape<'_> {
             }
         }
         b
-    }
-}
-
-/// The canonical unit of a value whose metric `contains` this, and the factor from k6's scale.
-fn contained_unit(contains: Contains) -> (Unit, f64) {
-    match contains {
-        Contains::Time => (Unit::Nanoseconds, MS_TO_NS),
-        Contains::Data => (Unit::Bytes, 1.0),
-        Contains::Default => (Unit::Count, 1.0),
-    }
-}
-
-fn counts_bad_events(base: &str) -> bool {
-    let name = base.to_ascii_lowercase();
-    ["fail", "error", "drop", "timeout"]
-        .iter()
-        .any(|w| name.contains(w))
-}
-
-fn opposite(d: Direction) -> Direction {
-    match d {
-        Direction::LowerIsBetter => Direction::HigherIsBetter,
-        Direction::HigherIsBetter => Direction::LowerIsBetter,
     }
 }
 

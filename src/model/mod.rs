@@ -239,6 +239,14 @@ impl Direction {
         }
     }
 
+    /// The other direction.
+    pub fn opposite(self) -> Direction {
+        match self {
+            Direction::LowerIsBetter => Direction::HigherIsBetter,
+            Direction::HigherIsBetter => Direction::LowerIsBetter,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Direction::LowerIsBetter => "lower_is_better",
