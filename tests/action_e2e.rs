@@ -201,6 +201,17 @@ async fn push_records_then_pull_request_compares_comments_and_fails() {
         .body
         .trim_end()
         .ends_with("<!-- perfgate:comment key=default -->"));
+    // How to reproduce locally: fetch the very baseline run, then compare.
+    assert!(
+        comments[0].body.contains(
+            "git fetch origin perfgate-data && git show origin/perfgate-data:default/runs/"
+        ),
+        "{}",
+        comments[0].body
+    );
+    assert!(comments[0]
+        .body
+        .contains("perfgate compare --baseline baseline.json --current 'bench/pr.txt'"));
     let outputs = job.outputs();
     assert_eq!(output_value(&outputs, "verdict"), "fail");
     assert_eq!(output_value(&outputs, "regressions"), "1");

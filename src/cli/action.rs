@@ -23,18 +23,23 @@ use super::{input, load_config, meta, EXIT_ERROR, EXIT_FAIL, EXIT_PASS};
 /// tests.
 pub trait Remote {
     /// The baseline run: the run recorded for `base_sha` when present, else the latest run of
-    /// `default_branch`. Returns the run and a description of which one it is.
-    fn baseline(
-        &self,
-        base_sha: Option<&str>,
-        default_branch: &str,
-    ) -> Result<Option<(Run, String)>>;
+    /// `default_branch`, with a description of which one it is and how to fetch it locally.
+    fn baseline(&self, base_sha: Option<&str>, default_branch: &str) -> Result<Option<Baseline>>;
     /// Records a run on the data branch; returns its id.
     fn save(&self, run: &Run) -> Result<String>;
     /// Creates or updates the sticky comment; returns (what happened, comment URL).
     fn upsert_comment(&self, pr: u64, body: &str) -> Result<(String, String)>;
     /// The head commit of a pull request, as the API reports it.
     fn pr_head_sha(&self, pr: u64) -> Result<String>;
+}
+
+/// A baseline found by a [`Remote`].
+pub struct Baseline {
+    pub run: Run,
+    /// Which run it is, for the report.
+    pub describe: String,
+    /// Shell commands that write it to `baseline.json` locally.
+    pub fetch: Option<String>,
 }
 
 /// Looks up an environment variable.
@@ -133,12 +138,12 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
     );
 
     let remote = make_remote(&inputs, &event);
-    let (baseline, baseline_note) = match &inputs.baseline {
-        BaselineSource::Paths(p) => (Some(input::read_runs(&expand(p)?, format)?), None),
+    let (baseline, baseline_note, fetch) = match &inputs.baseline {
+        BaselineSource::Paths(p) => (Some(input::read_runs(&expand(p)?, format)?), None, None),
         BaselineSource::DataBranch => {
             let r = remote.as_ref().map_err(|e| anyhow!("{e:#}"))?;
             match r.baseline(pr.as_ref().map(|p| p.base_sha.as_str()), &default_branch)? {
-                Some((run, note)) => (Some(run), Some(note)),
+                Some(b) => (Some(b.run), Some(b.describe), b.fetch),
                 None => {
                     println!(
                         "{}",
@@ -148,7 +153,7 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
                             &format!("no baseline on branch `{}` yet: only budgets were checked. Baselines are recorded by pushes to `{default_branch}`.", inputs.data_branch)
                         )
                     );
-                    (None, None)
+                    (None, None, None)
                 }
             }
         }
@@ -168,7 +173,7 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
     let marker = perfgate::github::comment::marker(&inputs.key);
     let mut md_opts = MarkdownOptions {
         title: (inputs.key != "default").then(|| format!("perfgate ({})", inputs.key)),
-        reproduce: Some(reproduce(&inputs)),
+        reproduce: Some(reproduce(&inputs, fetch.as_deref())),
         marker: Some(marker),
         ..MarkdownOptions::default()
     };
@@ -351,15 +356,27 @@ fn nonce() -> u64 {
     t ^ (u64::from(std::process::id()) << 32) ^ 0x9e37_79b9_7f4a_7c15
 }
 
-fn reproduce(inputs: &Inputs) -> String {
-    let mut cmd = String::from("perfgate compare --baseline <baseline results>");
+/// How to run the same comparison locally: fetch the baseline, then compare.
+fn reproduce(inputs: &Inputs, fetch: Option<&str>) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    let mut out = String::new();
+    let baseline = match (&inputs.baseline, fetch) {
+        (BaselineSource::Paths(p), _) => p.iter().map(|p| quote(p)).collect::<Vec<_>>().join(" "),
+        (BaselineSource::DataBranch, Some(f)) => {
+            out.push_str(f);
+            out.push('\n');
+            "baseline.json".to_string()
+        }
+        (BaselineSource::DataBranch, None) => "<baseline results>".to_string(),
+    };
+    out.push_str(&format!("perfgate compare --baseline {baseline}"));
     for r in &inputs.results {
-        cmd.push_str(&format!(" --current '{}'", r.replace('\'', "'\\''")));
+        out.push_str(&format!(" --current {}", quote(r)));
     }
     if let Some(c) = &inputs.config {
-        cmd.push_str(&format!(" --config '{}'", c.replace('\'', "'\\''")));
+        out.push_str(&format!(" --config {}", quote(c)));
     }
-    cmd
+    out
 }
 
 fn append(path: &Path, text: &str) -> Result<()> {
@@ -504,14 +521,17 @@ struct GitHubRemote {
 }
 
 impl Remote for GitHubRemote {
-    fn baseline(
-        &self,
-        base_sha: Option<&str>,
-        default_branch: &str,
-    ) -> Result<Option<(Run, String)>> {
+    fn baseline(&self, base_sha: Option<&str>, default_branch: &str) -> Result<Option<Baseline>> {
+        let branch = self.store.inner().branch().to_string();
         Ok(self.store.baseline(base_sha, default_branch)?.map(|b| {
-            let what = b.describe();
-            (b.run, what)
+            let path = self.store.inner().run_path(&b.entry.id);
+            Baseline {
+                describe: b.describe(),
+                fetch: Some(format!(
+                    "git fetch origin {branch} && git show origin/{branch}:{path} > baseline.json"
+                )),
+                run: b.run,
+            }
         }))
     }
 

@@ -425,7 +425,6 @@ pub(super) fn counts_bad_events(base: &str) -> bool {
         .any(|w| name.contains(w))
 }
 
-
 fn get(stats: &Stats, name: &str) -> Option<f64> {
     stats.iter().find(|(s, _)| s == name).and_then(|(_, v)| *v)
 }

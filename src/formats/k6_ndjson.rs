@@ -96,7 +96,6 @@ pub const READ_BUFFER_BYTES: usize = 256 << 10;
 /// clamped to it and counted in `meta.environment.extra["clamped_values"]`.
 const MAX_RECORDABLE: f64 = (1u64 << 62) as f64;
 
-
 const BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// True when `bytes` (the first bytes of a file) start with the gzip magic number `1f 8b`.
@@ -807,7 +806,6 @@ impl Kind {
         }
     }
 }
-
 
 /// k6's built-in metrics, for Points whose Metric line is missing (a file cut at the front).
 fn builtin(name: &str) -> Option<(Kind, Contains)> {
