@@ -335,6 +335,7 @@ fn raw_latencies(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::{metric, value};
     use crate::model::Direction;
 
     const SAWADY: &str =
@@ -345,20 +346,6 @@ mod tests {
         include_str!("../../tests/fixtures/artillery/artillery1-interledger-report.json");
     const V1_ERROR: &str =
         include_str!("../../tests/fixtures/artillery/artillery1-2016-error-report.json");
-
-    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
-        run.benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
-            .metric(name)
-            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
-    }
-
-    fn value(run: &Run, bench: &str, name: &str) -> f64 {
-        match metric(run, bench, name).data {
-            Data::Value(v) => v,
-            ref other => panic!("`{bench}` `{name}` is not a value: {other:?}"),
-        }
-    }
 
     fn names(run: &Run, bench: &str) -> Vec<String> {
         run.benchmark(bench)

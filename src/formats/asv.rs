@@ -251,27 +251,10 @@ fn size_factor(unit: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::{metric, names, value};
     use crate::model::Direction;
 
     const SIX: &str = include_str!("../../tests/fixtures/asv/asv-six.txt");
-
-    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
-        run.benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
-            .metric(name)
-            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
-    }
-
-    fn value(run: &Run, bench: &str, name: &str) -> f64 {
-        match metric(run, bench, name).data {
-            Data::Value(v) => v,
-            ref other => panic!("`{bench}` `{name}` is not a value: {other:?}"),
-        }
-    }
-
-    fn names(run: &Run) -> Vec<&str> {
-        run.benchmarks.iter().map(|b| b.name.as_str()).collect()
-    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() <= 1e-9 * b.abs().max(1.0)

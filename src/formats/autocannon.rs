@@ -218,24 +218,11 @@ fn non2xx_from_stats(root: &Map<String, Value>) -> Result<Option<f64>, ParseErro
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::{metric, value};
     use crate::model::Direction;
 
     const EXAMPLE: &str =
         include_str!("../../tests/fixtures/autocannon/autocannon-example-result.json");
-
-    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
-        run.benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
-            .metric(name)
-            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
-    }
-
-    fn value(run: &Run, bench: &str, name: &str) -> f64 {
-        match metric(run, bench, name).data {
-            Data::Value(v) => v,
-            ref other => panic!("`{bench}` `{name}` is not a value: {other:?}"),
-        }
-    }
 
     fn err(text: &str) -> String {
         parse(text).unwrap_err().to_string()

@@ -86,6 +86,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::names;
 
     const OUTPUT: &str = include_str!("../../tests/fixtures/benchmarkjs/benchmarkjs_output.txt");
     const FOUR: &str = include_str!("../../tests/fixtures/benchmarkjs/benchmarkjs_four.txt");
@@ -104,10 +105,6 @@ mod tests {
             Data::Value(v) => v,
             ref other => panic!("`{bench}` is not a value: {other:?}"),
         }
-    }
-
-    fn names(run: &Run) -> Vec<&str> {
-        run.benchmarks.iter().map(|b| b.name.as_str()).collect()
     }
 
     fn err(text: &str) -> ParseError {

@@ -184,19 +184,13 @@ fn number(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::metric;
 
     /// Hand-made from the example on the Bencher Metric Format reference page (see the README).
     const DOCS_EXAMPLE: &str =
         include_str!("../../tests/fixtures/bmf/bmf-docs-example-handmade.json");
     /// Hand-made: Callgrind measures as Bencher's iai-callgrind adapter names them (see the README).
     const CALLGRIND: &str = include_str!("../../tests/fixtures/bmf/bmf-callgrind-handmade.json");
-
-    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
-        run.benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
-            .metric(name)
-            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
-    }
 
     fn err(text: &str) -> String {
         parse(text).unwrap_err().to_string()

@@ -344,6 +344,7 @@ fn assemble(found: Vec<Found>) -> Vec<Benchmark> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::{metric, names};
     use crate::model::Direction;
 
     const V2: &str = include_str!("../../tests/fixtures/catch2/catch2_output_v2.txt");
@@ -351,22 +352,11 @@ mod tests {
     const ISSUE_351: &str = include_str!("../../tests/fixtures/catch2/catch2_issue_351.txt");
     const WINDOWS: &str = include_str!("../../tests/fixtures/catch2/catch2_windows_zero_ns.txt");
 
-    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
-        run.benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
-            .metric(name)
-            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
-    }
-
     fn time(run: &Run, bench: &str) -> f64 {
         match metric(run, bench, "time").data {
             Data::Value(v) => v,
             ref other => panic!("`{bench}` time is not a value: {other:?}"),
         }
-    }
-
-    fn names(run: &Run) -> Vec<&str> {
-        run.benchmarks.iter().map(|b| b.name.as_str()).collect()
     }
 
     fn err(text: &str) -> ParseError {

@@ -444,17 +444,11 @@ fn read_meta(root: &Map<String, Value>) -> RunMeta {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::metric;
 
     const V0_12: &str = include_str!("../../tests/fixtures/dotnet/benchmarkdotnet.json");
     const MEMORY: &str = include_str!("../../tests/fixtures/dotnet/bdn-memory.json");
     const V0_9: &str = include_str!("../../tests/fixtures/dotnet/bdn-0.9.9-two.json");
-
-    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
-        run.benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
-            .metric(name)
-            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
-    }
 
     fn names(run: &Run, bench: &str) -> Vec<String> {
         run.benchmark(bench)

@@ -421,6 +421,7 @@ impl Group {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::metric;
 
     /// Four suites of one commit, one per tool (go, pytest, cargo, catch2).
     const FOUR_SUITES: &str =
@@ -428,13 +429,6 @@ mod tests {
     /// Three commits of one Go suite.
     const GO_HISTORY: &str =
         include_str!("../../tests/fixtures/gab_history/buildpacks-pack-go-history-data.js");
-
-    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
-        run.benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
-            .metric(name)
-            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
-    }
 
     fn err(text: &str) -> String {
         parse_history(text).unwrap_err().to_string()

@@ -234,6 +234,7 @@ fn measurement(no: usize, name: &str, value: &str, unit: &str) -> Result<Metric,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::{metric, names, value};
     use crate::model::Direction;
 
     const THREE: &str = include_str!("../../tests/fixtures/go/bencher-go-three.txt");
@@ -244,29 +245,11 @@ mod tests {
     const FIBER: &str = include_str!("../../tests/fixtures/go/go_fiber_duplicate_names_output.txt");
     const SUFFIXARRAY: &str = include_str!("../../tests/fixtures/go/suffixarray.bench");
 
-    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
-        run.benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
-            .metric(name)
-            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
-    }
-
-    fn value(run: &Run, bench: &str, name: &str) -> f64 {
-        match metric(run, bench, name).data {
-            Data::Value(v) => v,
-            ref other => panic!("`{bench}` `{name}` is not a value: {other:?}"),
-        }
-    }
-
     fn samples(run: &Run, bench: &str, name: &str) -> Vec<f64> {
         match &metric(run, bench, name).data {
             Data::Samples(s) => s.clone(),
             other => panic!("`{bench}` `{name}` is not samples: {other:?}"),
         }
-    }
-
-    fn names(run: &Run) -> Vec<&str> {
-        run.benchmarks.iter().map(|b| b.name.as_str()).collect()
     }
 
     fn metric_names(run: &Run, bench: &str) -> Vec<String> {

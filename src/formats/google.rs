@@ -382,17 +382,11 @@ fn is_rfc3339(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::metric;
 
     const GOOGLECPP: &str = include_str!("../../tests/fixtures/google/googlecpp_output.json");
     const AGGREGATES_ONLY: &str =
         include_str!("../../tests/fixtures/google/solution_benchmark.json");
-
-    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
-        run.benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
-            .metric(name)
-            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
-    }
 
     fn names(b: &Benchmark) -> Vec<&str> {
         b.metrics.iter().map(|m| m.name.as_str()).collect()

@@ -265,6 +265,7 @@ fn number_array(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::{metric, value};
     use crate::model::Direction;
 
     const ONE: &str = include_str!("../../tests/fixtures/hyperfine/hyperfine-one.json");
@@ -273,24 +274,10 @@ mod tests {
     const PARAMS: &str =
         include_str!("../../tests/fixtures/hyperfine/hyperfine-params-memory-handmade.json");
 
-    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
-        run.benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
-            .metric(name)
-            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
-    }
-
     fn samples(run: &Run, bench: &str, name: &str) -> Vec<f64> {
         match &metric(run, bench, name).data {
             Data::Samples(s) => s.clone(),
             other => panic!("`{bench}` `{name}` is not samples: {other:?}"),
-        }
-    }
-
-    fn value(run: &Run, bench: &str, name: &str) -> f64 {
-        match metric(run, bench, name).data {
-            Data::Value(v) => v,
-            ref other => panic!("`{bench}` `{name}` is not a value: {other:?}"),
         }
     }
 

@@ -363,6 +363,7 @@ fn is_non_finite(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::{metric, names, value};
 
     const IAI_TWO: &str = include_str!("../../tests/fixtures/iai/iai-two.txt");
     const IAI_CHANGE: &str = include_str!("../../tests/fixtures/iai/iai-change.txt");
@@ -381,24 +382,6 @@ mod tests {
         "total_read_write",
         "estimated_cycles",
     ];
-
-    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
-        run.benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
-            .metric(name)
-            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
-    }
-
-    fn value(run: &Run, bench: &str, name: &str) -> f64 {
-        match metric(run, bench, name).data {
-            Data::Value(v) => v,
-            ref other => panic!("`{bench}` `{name}` is not a value: {other:?}"),
-        }
-    }
-
-    fn names(run: &Run) -> Vec<&str> {
-        run.benchmarks.iter().map(|b| b.name.as_str()).collect()
-    }
 
     fn metric_names<'a>(run: &'a Run, bench: &str) -> Vec<&'a str> {
         run.benchmark(bench)

@@ -318,18 +318,12 @@ fn read_meta(items: &[Value]) -> RunMeta {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::metric;
 
     const ONE: &str = include_str!("../../tests/fixtures/jmh/jmh_output.json");
     const PARAMS: &str = include_str!("../../tests/fixtures/jmh/jmh_output_2.json");
     const JCASBIN: &str = include_str!("../../tests/fixtures/jmh/jcasbin-jmh-result.json");
     const SIX: &str = include_str!("../../tests/fixtures/jmh/bencher-jmh-six.json");
-
-    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
-        run.benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
-            .metric(name)
-            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
-    }
 
     fn err(text: &str) -> ParseError {
         parse(text).unwrap_err()

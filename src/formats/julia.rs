@@ -260,16 +260,10 @@ fn read_meta(header: &Map<String, Value>) -> RunMeta {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::metric;
     use crate::model::Direction;
 
     const OUTPUT: &str = include_str!("../../tests/fixtures/julia/julia_output.json");
-
-    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
-        run.benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
-            .metric(name)
-            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
-    }
 
     fn err(text: &str) -> String {
         parse(text).unwrap_err().to_string()

@@ -264,6 +264,7 @@ pub(crate) fn assemble(results: Vec<Result1>) -> Vec<Benchmark> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::{metric, names, value};
     use crate::model::Direction;
 
     const INTEGERS: &str = include_str!("../../tests/fixtures/libtest/cargo_output.txt");
@@ -272,24 +273,6 @@ mod tests {
     const FAILED: &str = include_str!("../../tests/fixtures/libtest/failed.txt");
     const CRITERION_BENCHER: &str =
         include_str!("../../tests/fixtures/libtest/criterion_output.txt");
-
-    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
-        run.benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
-            .metric(name)
-            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
-    }
-
-    fn value(run: &Run, bench: &str, name: &str) -> f64 {
-        match metric(run, bench, name).data {
-            Data::Value(v) => v,
-            ref other => panic!("`{bench}` `{name}` is not a value: {other:?}"),
-        }
-    }
-
-    fn names(run: &Run) -> Vec<&str> {
-        run.benchmarks.iter().map(|b| b.name.as_str()).collect()
-    }
 
     fn err(text: &str) -> ParseError {
         parse(text).unwrap_err()

@@ -435,26 +435,13 @@ fn read_history(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Data, Direction, Metric, Unit};
+    use crate::formats::test_support::{metric, value};
+    use crate::model::{Direction, Unit};
 
     const STATS: &str = include_str!("../../tests/fixtures/locust/results_stats.csv");
     const HISTORY: &str = include_str!("../../tests/fixtures/locust/results_stats_history.csv");
     const FAILURES: &str = include_str!("../../tests/fixtures/locust/results_failures.csv");
     const EXCEPTIONS: &str = include_str!("../../tests/fixtures/locust/results_exceptions.csv");
-
-    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
-        run.benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
-            .metric(name)
-            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
-    }
-
-    fn value(run: &Run, bench: &str, name: &str) -> f64 {
-        match metric(run, bench, name).data {
-            Data::Value(v) => v,
-            ref other => panic!("`{bench}` `{name}` is not a value: {other:?}"),
-        }
-    }
 
     fn names(run: &Run, bench: &str) -> Vec<String> {
         run.benchmark(bench)

@@ -32,6 +32,9 @@ pub mod pytest;
 pub mod ruby;
 pub mod wrk;
 
+#[cfg(test)]
+mod test_support;
+
 use std::fmt;
 
 use crate::model::Run;

@@ -244,26 +244,13 @@ fn sum_counts(root: &Map<String, Value>, key: &str) -> Result<Option<f64>, Parse
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::{metric, value};
     use crate::model::Direction;
 
     /// Hand-made from oha's JSON Schema and `print_json` (no real sample exists).
     const HANDMADE: &str = include_str!("../../tests/fixtures/oha/oha-handmade.json");
     /// Hand-made: every request failed to connect, so latency statistics are null.
     const FAILED: &str = include_str!("../../tests/fixtures/oha/oha-all-failed-handmade.json");
-
-    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
-        run.benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
-            .metric(name)
-            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
-    }
-
-    fn value(run: &Run, bench: &str, name: &str) -> f64 {
-        match metric(run, bench, name).data {
-            Data::Value(v) => v,
-            ref other => panic!("`{bench}` `{name}` is not a value: {other:?}"),
-        }
-    }
 
     fn names(run: &Run, bench: &str) -> Vec<String> {
         run.benchmark(bench)

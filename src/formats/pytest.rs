@@ -250,6 +250,7 @@ fn utc_if_naive(t: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::metric;
     use crate::model::Direction;
 
     const OUTPUT: &str = include_str!("../../tests/fixtures/pytest/pytest_output.json");
@@ -258,13 +259,6 @@ mod tests {
     const STORAGE_2_5: &str = include_str!(
         "../../tests/fixtures/pytest/0030_5b78858eb718649a31fb93d8dc96ca2cee41a4cd_20150815_030419_uncommitted-changes.json"
     );
-
-    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
-        run.benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
-            .metric(name)
-            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
-    }
 
     fn samples(run: &Run, bench: &str) -> Vec<f64> {
         match &metric(run, bench, "time").data {

@@ -134,6 +134,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::names;
     use crate::model::Direction;
 
     const BMBM: &str = include_str!("../../tests/fixtures/ruby/ruby-bmbm-two.txt");
@@ -151,10 +152,6 @@ mod tests {
             Data::Value(v) => v,
             ref other => panic!("`{bench}` `{name}` is not a value: {other:?}"),
         }
-    }
-
-    fn names(run: &Run) -> Vec<&str> {
-        run.benchmarks.iter().map(|b| b.name.as_str()).collect()
     }
 
     fn close(a: f64, b: f64) -> bool {

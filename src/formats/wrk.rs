@@ -575,6 +575,7 @@ pub(crate) fn non_negative(v: f64, path: &str) -> Result<f64, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::{metric, value};
 
     const GET: &str = include_str!("../../tests/fixtures/wrk/wrk-get-latency.txt");
     const PUT: &str = include_str!("../../tests/fixtures/wrk/wrk-put-latency.txt");
@@ -582,20 +583,6 @@ mod tests {
         include_str!("../../tests/fixtures/wrk/wrk2-recorded-and-uncorrected.txt");
     const NAN: &str = include_str!("../../tests/fixtures/wrk/wrk2-nan-non2xx.txt");
     const MINUTES: &str = include_str!("../../tests/fixtures/wrk/wrk2-overload-minutes.txt");
-
-    fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
-        run.benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"))
-            .metric(name)
-            .unwrap_or_else(|| panic!("no metric `{name}` in `{bench}`"))
-    }
-
-    fn value(run: &Run, bench: &str, name: &str) -> f64 {
-        match metric(run, bench, name).data {
-            Data::Value(v) => v,
-            ref other => panic!("`{bench}` `{name}` is not a value: {other:?}"),
-        }
-    }
 
     fn histogram(run: &Run, bench: &str) -> Histogram {
         match &metric(run, bench, "latency").data {
