@@ -232,19 +232,8 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
     if let Some(latest_index) = latest_index {
         let cur_index = index(&cur);
         for c in &cur {
-            let r = config.resolve(&c.benchmark, &c.metric);
-            if r.ignore {
+            let Some((direction, rules)) = rules_for(c, config) else {
                 continue;
-            }
-            let direction = r.direction.unwrap_or(c.direction);
-            let deterministic = r
-                .deterministic
-                .unwrap_or_else(|| is_deterministic(&c.metric, &c.unit));
-            let rules = Rules {
-                threshold: r.threshold,
-                alpha: r.alpha,
-                min_samples: config.min_samples,
-                deterministic,
             };
             let key = (c.benchmark.as_str(), c.metric.as_str());
             let draft = match latest_index.get(&key) {
@@ -264,19 +253,8 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
                 if cur_index.contains_key(&(b.benchmark.as_str(), b.metric.as_str())) {
                     continue;
                 }
-                let r = config.resolve(&b.benchmark, &b.metric);
-                if r.ignore {
+                let Some((direction, rules)) = rules_for(b, config) else {
                     continue;
-                }
-                let direction = r.direction.unwrap_or(b.direction);
-                let deterministic = r
-                    .deterministic
-                    .unwrap_or_else(|| is_deterministic(&b.metric, &b.unit));
-                let rules = Rules {
-                    threshold: r.threshold,
-                    alpha: r.alpha,
-                    min_samples: config.min_samples,
-                    deterministic,
                 };
                 missing.push(only_one_side(b, direction, &rules, Status::Missing));
             }
@@ -429,6 +407,26 @@ fn index(series: &[Series]) -> HashMap<(&str, &str), &Series> {
             .or_insert(s);
     }
     out
+}
+
+/// The direction and decision rules the configuration gives a series; None when it is ignored.
+fn rules_for(s: &Series, config: &Config) -> Option<(Direction, Rules)> {
+    let r = config.resolve(&s.benchmark, &s.metric);
+    if r.ignore {
+        return None;
+    }
+    let deterministic = r
+        .deterministic
+        .unwrap_or_else(|| is_deterministic(&s.metric, &s.unit));
+    Some((
+        r.direction.unwrap_or(s.direction),
+        Rules {
+            threshold: r.threshold,
+            alpha: r.alpha,
+            min_samples: config.min_samples,
+            deterministic,
+        },
+    ))
 }
 
 fn rank(s: Status) -> u8 {
