@@ -31,6 +31,7 @@ fn expected(dir: &str, file: &str) -> Option<Format> {
         "catch2" => Format::Catch2,
         "criterion-text" => Format::CriterionText,
         "criterion" => Format::Criterion,
+        "criterion-csv" => Format::CriterionCsv,
         "custom" => Format::Custom,
         "dotnet" => Format::BenchmarkDotNet,
         "gab_history" => Format::GabHistory,
@@ -176,7 +177,7 @@ fn the_binary_shows_one_fixture_of_every_format() {
     }
     assert_eq!(
         seen.len(),
-        28,
+        29,
         "every format but perfgate and the forced custom variants"
     );
 }

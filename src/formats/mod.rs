@@ -10,6 +10,7 @@ pub mod benchstat;
 pub mod bmf;
 pub mod catch2;
 pub mod criterion;
+pub mod criterion_csv;
 pub mod criterion_text;
 pub mod custom;
 pub mod dotnet;
@@ -102,6 +103,7 @@ pub enum Format {
     Autocannon,
     Artillery,
     Criterion,
+    CriterionCsv,
     Bmf,
     Jmh,
     Julia,
@@ -145,6 +147,7 @@ pub const FORMATS: &[(Format, &str, &str, &str)] = &[
     (Format::Custom, "custom", "github-action-benchmark custom JSON; direction inferred from unit and name", "JSON array of objects with exactly `name`, `unit`, `value` (and optional `range`, `extra`)"),
     (Format::CustomSmallerIsBetter, "customSmallerIsBetter", "github-action-benchmark custom JSON, every metric smaller-is-better", "never auto-detected: pass --format"),
     (Format::CustomBiggerIsBetter, "customBiggerIsBetter", "github-action-benchmark custom JSON, every metric bigger-is-better", "never auto-detected: pass --format"),
+    (Format::CriterionCsv, "criterion-csv", "criterion.rs raw.csv (criterion 0.3, or the csv_output feature)", "a first line `group,function,value,sample_time_nanos,iteration_count` (or the newer raw.csv header)"),
     (Format::Locust, "locust", "Locust --csv _stats.csv and _stats_history.csv", "first line is a Locust CSV header (`Type,Name,Request Count,...` or `Timestamp,User Count,...`)"),
     (Format::Benchstat, "benchstat", "benchstat's comparison output: recognised and refused (pass the go test -bench files instead)", "a `│` table with `sec/op` or `vs base`, or benchstat's CSV header"),
     (Format::Hlog, "hlog", "HdrHistogram interval log (.hlog, V0-V2)", "a `#[Histogram log format version` line or the `\"StartTimestamp\",` legend"),
@@ -275,6 +278,7 @@ type JsonCheck = fn(&serde_json::Value) -> bool;
 
 fn detect_text(text: &str) -> Option<Format> {
     let checks: &[(TextCheck, Format)] = &[
+        (criterion_csv::looks_like, Format::CriterionCsv),
         (locust::looks_like, Format::Locust),
         (benchstat::looks_like, Format::Benchstat),
         (hlog::looks_like, Format::Hlog),
@@ -380,6 +384,7 @@ pub fn parse(format: Format, text: &str) -> Result<Run, ParseError> {
         Format::Autocannon => autocannon::parse(text),
         Format::Artillery => artillery::parse(text),
         Format::Criterion => criterion::parse_file(text),
+        Format::CriterionCsv => criterion_csv::parse(text),
         Format::Bmf => bmf::parse(text),
         Format::Jmh => jmh::parse(text),
         Format::Julia => julia::parse(text),
