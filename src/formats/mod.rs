@@ -250,10 +250,12 @@ pub fn detect(text: &str) -> Result<Format, DetectError> {
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         match lenient_json(trimmed) {
             Ok(value) => {
-                return detect_json(&value).ok_or_else(|| DetectError {
-                    reason: "JSON with keys that match no known format".into(),
-                    tried,
-                })
+                let reason = if value.get("$schema").is_some() {
+                    "this is a JSON Schema document, not benchmark results".into()
+                } else {
+                    "JSON with keys that match no known format".into()
+                };
+                return detect_json(&value).ok_or(DetectError { reason, tried });
             }
             Err(e) => {
                 // Not valid JSON: it may still be text that happens to start with a bracket.
@@ -547,6 +549,9 @@ mod tests {
                 .contains("tried: perfgate, k6-ndjson, hyperfine"),
             "{e}"
         );
+        let e = detect(r#"{"$schema": "http://json-schema.org/draft-07/schema#", "title": "oha"}"#)
+            .unwrap_err();
+        assert!(e.to_string().contains("JSON Schema document"), "{e}");
         let e = detect(r#"{"foo": 1}"#).unwrap_err();
         assert!(e.to_string().contains("match no known format"), "{e}");
     }
