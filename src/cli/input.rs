@@ -40,7 +40,12 @@ pub fn read_run(path: &Path, forced: Option<Format>) -> Result<Run> {
     if let Some(run) = stream_k6(path, meta.len(), forced)? {
         return Ok(run);
     }
-    let mut bytes = fs::read(path).with_context(|| format!("cannot read `{shown}`"))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    let bar = progress_bar(meta.len());
+    bar.wrap_read(fs::File::open(path).with_context(|| format!("cannot read `{shown}`"))?)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read `{shown}`"))?;
+    bar.finish_and_clear();
     if k6_ndjson::is_gzip(&bytes) {
         let mut plain = Vec::new();
         flate2::read::MultiGzDecoder::new(bytes.as_slice())
