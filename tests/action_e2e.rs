@@ -232,7 +232,9 @@ async fn push_records_then_pull_request_compares_comments_and_fails() {
     );
     let files_before = fake.state().files("perfgate-data");
 
-    // 3. The same pull request again: the comment is left as it is, nothing is recorded.
+    // 3. The same pull request again, a little later: the comment is left as it is, nothing is
+    //    recorded.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     let out = tokio::task::block_in_place(|| {
         job_ref.run(
             "pull_request",

@@ -183,7 +183,11 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
             md_opts.title.clone().unwrap_or_else(|| "perfgate".into())
         ));
     }
-    let comment = report::render_markdown(&comparison, &md_opts)?;
+    // The comment names the current commit but not the time of the run, so that re-running a job
+    // on the same commit with the same results leaves the comment as it is.
+    let mut for_comment = comparison.clone();
+    for_comment.current.timestamp = None;
+    let comment = report::render_markdown(&for_comment, &md_opts)?;
 
     print!("{}", report::render_terminal(&comparison, false));
     annotate(&comparison);
@@ -203,7 +207,7 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
             // smuggle unescaped content into the comment.
             fs::write(
                 out_dir.join("comparison.json"),
-                serde_json::to_string(&comparison)?,
+                serde_json::to_string(&for_comment)?,
             )?;
             fs::write(
                 out_dir.join("pr.json"),
