@@ -385,3 +385,58 @@ async fn missing_results_fail_with_an_annotation_and_exit_2() {
         text(&out)
     );
 }
+
+/// One value per run (no samples): the pull request is judged against a prediction interval over
+/// the runs recorded on main, read from the data branch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn single_values_are_judged_against_the_recorded_history() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    let job_ref = &job;
+    let noise = [
+        0.0, 1.2, -0.8, 0.5, -1.5, 0.9, -0.3, 1.4, -1.1, 0.2, 0.7, -0.6,
+    ];
+    for (i, n) in noise.iter().enumerate() {
+        let value = 100.0 * (1.0 + n / 100.0);
+        fs::write(
+            job.ws().join("bench/out.json"),
+            format!(r#"[{{"name":"parse","unit":"ms","value":{value}}}]"#),
+        )
+        .unwrap();
+        let sha = format!("{:040x}", i + 1);
+        let payload = push_payload().replace(MAIN_SHA, &sha);
+        let out = tokio::task::block_in_place(|| {
+            job_ref.run(
+                "push",
+                "refs/heads/main",
+                &sha,
+                &payload,
+                &[("results", "bench/out.json")],
+            )
+        });
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    }
+    fs::write(
+        job.ws().join("bench/out.json"),
+        r#"[{"name":"parse","unit":"ms","value":120.0}]"#,
+    )
+    .unwrap();
+    let payload = pr_payload().replace(MAIN_SHA, &format!("{:040x}", noise.len()));
+    let out = tokio::task::block_in_place(|| {
+        job_ref.run(
+            "pull_request",
+            "refs/pull/7/merge",
+            HEAD_SHA,
+            &payload,
+            &[("results", "bench/out.json")],
+        )
+    });
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let report = job.ws().join(output_value(&job.outputs(), "report-json"));
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(report).unwrap()).unwrap();
+    assert_eq!(report["baseline_runs"], 12, "{report:#}");
+    assert_eq!(report["results"][0]["status"], "regression");
+    assert_eq!(report["results"][0]["method"], "prediction_interval");
+    fake.verify().await;
+}

@@ -23,8 +23,14 @@ use super::{input, load_config, meta, EXIT_ERROR, EXIT_FAIL, EXIT_PASS};
 /// tests.
 pub trait Remote {
     /// The baseline run: the run recorded for `base_sha` when present, else the latest run of
-    /// `default_branch`, with a description of which one it is and how to fetch it locally.
-    fn baseline(&self, base_sha: Option<&str>, default_branch: &str) -> Result<Option<Baseline>>;
+    /// `default_branch`, with a description of which one it is and how to fetch it locally, and
+    /// up to `window - 1` earlier runs of its branch.
+    fn baseline(
+        &self,
+        base_sha: Option<&str>,
+        default_branch: &str,
+        window: usize,
+    ) -> Result<Option<Baseline>>;
     /// Records a run on the data branch; returns its id.
     fn save(&self, run: &Run) -> Result<String>;
     /// Creates or updates the sticky comment; returns (what happened, comment URL).
@@ -36,6 +42,8 @@ pub trait Remote {
 /// A baseline found by a [`Remote`].
 pub struct Baseline {
     pub run: Run,
+    /// Earlier runs of the same branch, oldest first (history-aware decisions).
+    pub before: Vec<Run>,
     /// Which run it is, for the report.
     pub describe: String,
     /// Shell commands that write it to `baseline.json` locally.
@@ -138,12 +146,33 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
     );
 
     let remote = make_remote(&inputs, &event);
-    let (baseline, baseline_note, fetch) = match &inputs.baseline {
-        BaselineSource::Paths(p) => (Some(input::read_runs(&expand(p)?, format)?), None, None),
+    // Earlier runs only matter for metrics with one value per run (prediction intervals) or
+    // when samples of several runs are pooled; otherwise one run is read.
+    let window = if config.history.pool > 1
+        || current
+            .benchmarks
+            .iter()
+            .flat_map(|b| &b.metrics)
+            .any(|m| matches!(m.data, perfgate::model::Data::Value(_)))
+    {
+        config.history.window.max(1)
+    } else {
+        1
+    };
+    let (history, baseline_note, fetch) = match &inputs.baseline {
+        BaselineSource::Paths(p) => (vec![input::read_runs(&expand(p)?, format)?], None, None),
         BaselineSource::DataBranch => {
             let r = remote.as_ref().map_err(|e| anyhow!("{e:#}"))?;
-            match r.baseline(pr.as_ref().map(|p| p.base_sha.as_str()), &default_branch)? {
-                Some(b) => (Some(b.run), Some(b.describe), b.fetch),
+            match r.baseline(
+                pr.as_ref().map(|p| p.base_sha.as_str()),
+                &default_branch,
+                window,
+            )? {
+                Some(b) => {
+                    let mut runs = b.before;
+                    runs.push(b.run);
+                    (runs, Some(b.describe), b.fetch)
+                }
                 None => {
                     println!(
                         "{}",
@@ -153,16 +182,17 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
                             &format!("no baseline on branch `{}` yet: only budgets were checked. Baselines are recorded by pushes to `{default_branch}`.", inputs.data_branch)
                         )
                     );
-                    (None, None, None)
+                    (Vec::new(), None, None)
                 }
             }
         }
     };
+    let baseline = history.last();
     if baseline.is_none() && mode == Mode::Compare && config.budgets.is_empty() {
         println!("perfgate: no baseline and no budgets: nothing to gate yet");
     }
 
-    let comparison = compare::compare(baseline.as_ref(), &current, &config);
+    let comparison = compare::compare_history(&history, &current, &config);
     let out_dir = PathBuf::from("perfgate-report").join(&inputs.key);
     fs::create_dir_all(&out_dir)
         .with_context(|| format!("cannot create `{}`", out_dir.display()))?;
@@ -525,18 +555,27 @@ struct GitHubRemote {
 }
 
 impl Remote for GitHubRemote {
-    fn baseline(&self, base_sha: Option<&str>, default_branch: &str) -> Result<Option<Baseline>> {
+    fn baseline(
+        &self,
+        base_sha: Option<&str>,
+        default_branch: &str,
+        window: usize,
+    ) -> Result<Option<Baseline>> {
         let branch = self.store.inner().branch().to_string();
-        Ok(self.store.baseline(base_sha, default_branch)?.map(|b| {
-            let path = self.store.inner().run_path(&b.entry.id);
-            Baseline {
-                describe: b.describe(),
-                fetch: Some(format!(
-                    "git fetch origin {branch} && git show origin/{branch}:{path} > baseline.json"
-                )),
-                run: b.run,
-            }
-        }))
+        Ok(self
+            .store
+            .baseline_with_history(base_sha, default_branch, window)?
+            .map(|b| {
+                let path = self.store.inner().run_path(&b.entry.id);
+                Baseline {
+                    describe: b.describe(),
+                    fetch: Some(format!(
+                        "git fetch origin {branch} && git show origin/{branch}:{path} > baseline.json"
+                    )),
+                    run: b.run,
+                    before: b.before,
+                }
+            }))
     }
 
     fn save(&self, run: &Run) -> Result<String> {

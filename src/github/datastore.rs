@@ -90,6 +90,9 @@ pub struct Baseline {
     pub entry: IndexEntry,
     pub run: Run,
     pub kind: BaselineKind,
+    /// Earlier runs of the baseline's branch, oldest first, up to the requested window (for
+    /// history-aware decisions); empty unless asked for.
+    pub before: Vec<Run>,
 }
 
 impl Baseline {
@@ -262,6 +265,19 @@ impl DataBranch {
         base_sha: Option<&str>,
         default_branch: &str,
     ) -> Result<Option<Baseline>, DataError> {
+        self.baseline_with_history(base_sha, default_branch, 1)
+            .await
+    }
+
+    /// [`DataBranch::baseline`] plus up to `window - 1` earlier runs of the baseline's branch
+    /// (oldest first) for history-aware decisions: 2 + (window - 1) API calls at most, however
+    /// long the history is.
+    pub async fn baseline_with_history(
+        &self,
+        base_sha: Option<&str>,
+        default_branch: &str,
+        window: usize,
+    ) -> Result<Option<Baseline>, DataError> {
         let index = self.index().await?;
         let chosen = match base_sha.and_then(|sha| entry_for_commit(&index, sha)) {
             Some(e) => Some((e, BaselineKind::BaseCommit)),
@@ -269,14 +285,30 @@ impl DataBranch {
                 .latest(Some(default_branch))
                 .map(|e| (e, BaselineKind::LatestOfBranch(default_branch.to_string()))),
         };
-        match chosen {
-            Some((entry, kind)) => Ok(Some(Baseline {
-                run: self.load_run(entry).await?,
-                entry: entry.clone(),
-                kind,
-            })),
-            None => Ok(None),
+        let Some((entry, kind)) = chosen else {
+            return Ok(None);
+        };
+        // The runs of the same branch recorded before the chosen one, newest `window - 1`.
+        let mut before = Vec::new();
+        if window > 1 {
+            let position = index.runs.iter().position(|e| e.id == entry.id);
+            let earlier: Vec<&IndexEntry> = index
+                .runs
+                .iter()
+                .take(position.unwrap_or(0))
+                .filter(|e| e.branch == entry.branch)
+                .collect();
+            let skip = earlier.len().saturating_sub(window - 1);
+            for e in earlier.into_iter().skip(skip) {
+                before.push(self.load_run(e).await?);
+            }
         }
+        Ok(Some(Baseline {
+            run: self.load_run(entry).await?,
+            entry: entry.clone(),
+            kind,
+            before,
+        }))
     }
 
     /// Records `run` and drops the oldest runs beyond `keep` of its branch (see the module doc
@@ -508,6 +540,19 @@ impl BlockingDataBranch {
         &self.inner
     }
 
+    /// See [`DataBranch::baseline_with_history`].
+    pub fn baseline_with_history(
+        &self,
+        base_sha: Option<&str>,
+        default_branch: &str,
+        window: usize,
+    ) -> Result<Option<Baseline>, DataError> {
+        self.github.block_on(
+            self.inner
+                .baseline_with_history(base_sha, default_branch, window),
+        )
+    }
+
     /// See [`DataBranch::baseline`].
     pub fn baseline(
         &self,
@@ -617,6 +662,7 @@ mod tests {
             entry: e,
             run: Run::default(),
             kind: BaselineKind::LatestOfBranch("main".into()),
+            before: Vec::new(),
         };
         assert_eq!(
             b.describe(),
