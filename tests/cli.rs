@@ -530,3 +530,41 @@ fn a_gzipped_k6_stream_is_read_without_loading_it_whole() {
         predicate::str::contains("http_req_duration").and(predicate::str::contains("latency")),
     );
 }
+
+#[test]
+fn the_store_baseline_is_main_even_when_master_ran_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    for (file, branch) in [("go/head.txt", "main"), ("go/base.txt", "master")] {
+        perfgate()
+            .args([
+                "save",
+                "--current",
+                &example(file),
+                "--branch",
+                branch,
+                "--store",
+            ])
+            .arg(&store)
+            .assert()
+            .code(0);
+    }
+    // Against main's run (the same results) nothing changed; against master's it would regress.
+    perfgate()
+        .args(["compare", "--current", &example("go/head.txt"), "--store"])
+        .arg(&store)
+        .assert()
+        .code(0);
+    perfgate()
+        .args([
+            "compare",
+            "--current",
+            &example("go/head.txt"),
+            "--baseline-branch",
+            "master",
+            "--store",
+        ])
+        .arg(&store)
+        .assert()
+        .code(1);
+}

@@ -317,12 +317,12 @@ fn cmd_compare(a: CompareArgs) -> Result<u8> {
             .or_else(|| config.baseline_branch.clone());
         let branch = match branch {
             Some(b) => Some(b),
-            None => store
-                .entries()?
-                .iter()
-                .rev()
-                .find(|e| matches!(e.branch.as_deref(), Some("main") | Some("master")))
-                .and_then(|e| e.branch.clone()),
+            None => perfgate::store::Index {
+                runs: store.entries()?,
+                ..perfgate::store::Index::default()
+            }
+            .default_branch()
+            .map(str::to_string),
         };
         let runs: Vec<Run> = store
             .history(branch.as_deref(), config.history.window)?

@@ -111,11 +111,6 @@ impl Unit {
         }
     }
 
-    /// True for time units.
-    pub fn is_time(&self) -> bool {
-        matches!(self, Unit::Nanoseconds)
-    }
-
     /// Formats a value held in this unit for people: `1.23 ms`, `512 B`, `12.5k/s`, `0.10%`.
     pub fn format(&self, value: f64) -> String {
         if !value.is_finite() {
