@@ -188,21 +188,47 @@ fn perfgate() -> assert_cmd::Command {
     c
 }
 
-/// Two load-test runs compare through their histograms' percentiles.
+/// Two load-test runs compare through their histograms' percentiles, each decided on its own:
+/// the slow run (example2, p(50) 1.42 s) against the fast one (12Krps, p(50) 4.92 ms) is a
+/// regression on every statistic, and the other way round an improvement on every statistic.
 #[test]
 fn two_load_test_runs_compare_percentile_by_percentile() {
-    let out = perfgate()
-        .args(["compare", "--baseline"])
-        .arg(fixtures().join("hgrm/example2.hgrm"))
-        .arg("--current")
-        .arg(fixtures().join("hgrm/12Krps.hgrm"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    for stat in ["p(50)", "p(90)", "p(99)", "p(99.9)", "max"] {
-        assert!(stdout.contains(stat), "{stat} missing:\n{stdout}");
+    let stats = ["avg", "p(50)", "p(90)", "p(95)", "p(99)", "p(99.9)", "max"];
+    for (base, cur, code, status) in [
+        ("12Krps.hgrm", "example2.hgrm", 1, "regression"),
+        ("example2.hgrm", "12Krps.hgrm", 0, "improvement"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("report.json");
+        perfgate()
+            .arg("compare")
+            .arg("--baseline")
+            .arg(fixtures().join("hgrm").join(base))
+            .arg("--current")
+            .arg(fixtures().join("hgrm").join(cur))
+            .arg("--report-json")
+            .arg(&json)
+            .assert()
+            .code(code);
+        let report: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+        let got: Vec<(String, String)> = report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["metric"].as_str().unwrap().to_string(),
+                    r["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let want: Vec<(String, String)> = stats
+            .iter()
+            .map(|m| (m.to_string(), status.to_string()))
+            .collect();
+        assert_eq!(got, want, "{base} -> {cur}");
     }
-    assert!(matches!(out.status.code(), Some(0 | 1)), "{stdout}");
 }
 
 /// Budgets work on load-test formats: a wrk run's p(99) and a Locust run's failure rate.

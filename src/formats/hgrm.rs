@@ -320,23 +320,10 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Direction;
+    use crate::formats::test_support::latency;
 
     const KRPS: &str = include_str!("../../tests/fixtures/hgrm/12Krps.hgrm");
     const EXAMPLE2: &str = include_str!("../../tests/fixtures/hgrm/example2.hgrm");
-
-    fn latency(run: &Run, bench: &str) -> Histogram {
-        let m = run
-            .benchmark(bench)
-            .and_then(|b| b.metric("latency"))
-            .unwrap_or_else(|| panic!("no latency in `{bench}`"));
-        assert_eq!(m.unit, Unit::Nanoseconds);
-        assert_eq!(m.direction, Direction::LowerIsBetter);
-        match &m.data {
-            Data::Histogram(h) => h.clone(),
-            other => panic!("not a histogram: {other:?}"),
-        }
-    }
 
     fn err(text: &str) -> ParseError {
         parse(text).unwrap_err()

@@ -404,24 +404,11 @@ impl Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Direction;
+    use crate::formats::test_support::latency;
 
     const V2: &str = include_str!("../../tests/fixtures/hlog/jHiccup-2.0.7S.logV2.hlog");
     const V0: &str = include_str!("../../tests/fixtures/hlog/jHiccup-2.0.1.logV0.hlog");
     const TAGGED: &str = include_str!("../../tests/fixtures/hlog/tagged-Log.logV2.hlog");
-
-    fn latency(run: &Run, bench: &str) -> Histogram {
-        let m = run
-            .benchmark(bench)
-            .and_then(|b| b.metric("latency"))
-            .unwrap_or_else(|| panic!("no latency in `{bench}`"));
-        assert_eq!(m.unit, Unit::Nanoseconds);
-        assert_eq!(m.direction, Direction::LowerIsBetter);
-        match &m.data {
-            Data::Histogram(h) => h.clone(),
-            other => panic!("not a histogram: {other:?}"),
-        }
-    }
 
     fn err(text: &str) -> ParseError {
         parse(text).unwrap_err()

@@ -1,7 +1,7 @@
 //! Helpers shared by the parsers' tests: look up a parsed metric and its value, with a clear
 //! panic message when it is absent.
 
-use crate::model::{Data, Metric, Run};
+use crate::model::{Data, Direction, Histogram, Metric, Run, Unit};
 
 pub fn metric<'a>(run: &'a Run, bench: &str, name: &str) -> &'a Metric {
     run.benchmark(bench)
@@ -19,4 +19,15 @@ pub fn value(run: &Run, bench: &str, name: &str) -> f64 {
 
 pub fn names(run: &Run) -> Vec<&str> {
     run.benchmarks.iter().map(|b| b.name.as_str()).collect()
+}
+
+/// The `latency` histogram of `bench`, checked to be in nanoseconds and lower-is-better.
+pub fn latency(run: &Run, bench: &str) -> Histogram {
+    let m = metric(run, bench, "latency");
+    assert_eq!(m.unit, Unit::Nanoseconds);
+    assert_eq!(m.direction, Direction::LowerIsBetter);
+    match &m.data {
+        Data::Histogram(h) => h.clone(),
+        other => panic!("not a histogram: {other:?}"),
+    }
 }
