@@ -31,8 +31,9 @@
 use serde_json::{Map, Value};
 
 use super::hlog::rfc3339;
+use super::json::kind_name;
 use super::wrk::{
-    error_rate_metric, errors_metric, json_number, kind_of, non_negative, ns_metric, rate_metric,
+    error_rate_metric, errors_metric, json_number, non_negative, ns_metric, rate_metric,
     requests_metric,
 };
 use super::{lenient_json, ParseError};
@@ -91,7 +92,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
     let Value::Object(root) = &root else {
         return Err(ParseError::whole(format!(
             "expected an Artillery report (a JSON object with `aggregate`), found {}",
-            kind_of(&root)
+            kind_name(&root)
         )));
     };
     let agg =
@@ -100,7 +101,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             Some(other) => {
                 return Err(ParseError::whole(format!(
                     "`aggregate` must be an object, found {}",
-                    kind_of(other)
+                    kind_name(other)
                 )))
             }
             None => return Err(ParseError::whole(
@@ -153,7 +154,7 @@ fn object<'a>(
         Some(Value::Object(o)) => Ok(Some(o)),
         Some(other) => Err(ParseError::whole(format!(
             "`{path}` must be an object, found {}",
-            kind_of(other)
+            kind_name(other)
         ))),
     }
 }
@@ -199,7 +200,7 @@ fn read_v2(agg: &Map<String, Value>) -> Result<Vec<Benchmark>, ParseError> {
         let Value::Object(stats) = stats else {
             return Err(ParseError::whole(format!(
                 "`{path}` must be an object of statistics, found {}",
-                kind_of(stats)
+                kind_name(stats)
             )));
         };
         let bench = name.strip_prefix(ENDPOINT_PREFIX).unwrap_or(name);
@@ -294,7 +295,7 @@ fn raw_latencies(
             Some(other) => {
                 return Err(ParseError::whole(format!(
                     "`{path}` must be an array of latencies, found {}",
-                    kind_of(other)
+                    kind_name(other)
                 )))
             }
         };

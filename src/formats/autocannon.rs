@@ -18,9 +18,10 @@
 
 use serde_json::{Map, Value};
 
+use super::json::kind_name;
 use super::wrk::{
-    error_rate_metric, errors_metric, json_number, kind_of, non_negative, ns_metric,
-    percentile_name, rate_metric, requests_metric,
+    error_rate_metric, errors_metric, json_number, non_negative, ns_metric, percentile_name,
+    rate_metric, requests_metric,
 };
 use super::{lenient_json, ParseError};
 use crate::model::{Benchmark, Data, Environment, Metric, Run, RunMeta, Unit};
@@ -49,7 +50,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
     let Value::Object(root) = &root else {
         return Err(ParseError::whole(format!(
             "expected autocannon's result (a JSON object with `latency`, `requests` and `throughput`), found {}",
-            kind_of(&root)
+            kind_name(&root)
         )));
     };
     let latency = section(root, "latency")?;
@@ -181,7 +182,7 @@ fn section<'a>(
         Some(Value::Object(o)) => Ok(Some(o)),
         Some(other) => Err(ParseError::whole(format!(
             "`{key}` must be an object of statistics, found {}",
-            kind_of(other)
+            kind_name(other)
         ))),
     }
 }

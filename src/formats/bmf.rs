@@ -19,7 +19,7 @@
 
 use serde_json::{Map, Value};
 
-use super::custom::kind_of;
+use super::json::kind_of;
 use super::{lenient_json, ParseError};
 use crate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
 

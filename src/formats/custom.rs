@@ -9,6 +9,7 @@
 
 use serde_json::Value;
 
+use super::json::{item_lines, kind_of};
 use super::{lenient_json, ParseError};
 use crate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
 
@@ -154,128 +155,6 @@ fn free_metric_name(bench: &Benchmark, base: &str, raw_unit: &str) -> String {
         }
         k += 1;
     }
-}
-
-pub(crate) fn kind_of(v: &Value) -> String {
-    match v {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => format!("the boolean {b}"),
-        Value::Number(n) => format!("the number {n}"),
-        Value::String(s) => {
-            let short: String = s.chars().take(40).collect();
-            if short.len() < s.len() {
-                format!("the string \"{short}...\"")
-            } else {
-                format!("the string \"{s}\"")
-            }
-        }
-        Value::Array(_) => "an array".to_string(),
-        Value::Object(_) => "an object".to_string(),
-    }
-}
-
-/// The 1-based line on which each element of an array starts: the top-level array when `key` is
-/// `None`, else the array that is the value of `key` in the top-level object. serde_json's `Value`
-/// keeps no positions, so errors about an element's content find its line with this scan.
-pub(crate) fn item_lines(text: &str, key: Option<&str>) -> Vec<usize> {
-    enum Frame {
-        Array {
-            target: bool,
-            expecting: bool,
-        },
-        Object {
-            expect_key: bool,
-            last_key: Option<String>,
-        },
-    }
-    let mut out = Vec::new();
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut line = 1usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    // The key being read, when a string is an object key at depth 1.
-    let mut key_buf: Option<String> = None;
-    for c in text.chars() {
-        if c == '\n' {
-            line += 1;
-        }
-        if in_string {
-            if escaped {
-                escaped = false;
-                if let Some(k) = key_buf.as_mut() {
-                    k.push(c);
-                }
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-                if let (Some(k), Some(Frame::Object { last_key, .. })) =
-                    (key_buf.take(), stack.last_mut())
-                {
-                    *last_key = Some(k);
-                }
-            } else if let Some(k) = key_buf.as_mut() {
-                k.push(c);
-            }
-            continue;
-        }
-        if c.is_whitespace() {
-            continue;
-        }
-        if let Some(Frame::Array {
-            target: true,
-            expecting,
-        }) = stack.last_mut()
-        {
-            if *expecting && c != ']' && c != ',' {
-                out.push(line);
-                *expecting = false;
-            }
-        }
-        let depth = stack.len();
-        match c {
-            '"' => {
-                in_string = true;
-                if let Some(Frame::Object { expect_key, .. }) = stack.last() {
-                    if *expect_key && depth == 1 {
-                        key_buf = Some(String::new());
-                    }
-                }
-            }
-            ':' => {
-                if let Some(Frame::Object { expect_key, .. }) = stack.last_mut() {
-                    *expect_key = false;
-                }
-            }
-            ',' => match stack.last_mut() {
-                Some(Frame::Object { expect_key, .. }) => *expect_key = true,
-                Some(Frame::Array { expecting, .. }) => *expecting = true,
-                None => {}
-            },
-            '{' => stack.push(Frame::Object {
-                expect_key: true,
-                last_key: None,
-            }),
-            '[' => {
-                let target = match (key, stack.last()) {
-                    (None, None) => true,
-                    (Some(k), Some(Frame::Object { last_key, .. })) => {
-                        depth == 1 && last_key.as_deref() == Some(k)
-                    }
-                    _ => false,
-                };
-                stack.push(Frame::Array {
-                    target,
-                    expecting: true,
-                });
-            }
-            '}' | ']' => {
-                stack.pop();
-            }
-            _ => {}
-        }
-    }
-    out
 }
 
 #[cfg(test)]

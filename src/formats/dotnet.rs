@@ -22,7 +22,7 @@
 
 use serde_json::{Map, Value};
 
-use super::custom::{item_lines, kind_of};
+use super::json::{array_field, item_lines, kind_of};
 use super::{lenient_json, ParseError};
 use crate::model::{Benchmark, Data, Direction, Environment, Metric, Run, RunMeta, Unit};
 
@@ -47,27 +47,14 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             "the BenchmarkDotNet export is empty: expected the JSON of its JSON exporter (`*-report-full.json`)",
         ));
     }
-    let root = lenient_json(text)?;
-    let Value::Object(root) = &root else {
-        return Err(ParseError::whole(format!(
-            "expected a BenchmarkDotNet JSON object with `Benchmarks`, found {}",
-            kind_of(&root)
-        )));
-    };
-    let items = match root.get("Benchmarks") {
-        Some(Value::Array(items)) => items,
-        Some(other) => {
-            return Err(ParseError::whole(format!(
-                "`Benchmarks` must be an array of benchmark reports, found {}",
-                kind_of(other)
-            )))
-        }
-        None => {
-            return Err(ParseError::whole(
-                "not a BenchmarkDotNet export: the object has no `Benchmarks` array (add `[JsonExporterAttribute.Full]` or `--exporters json`)",
-            ))
-        }
-    };
+    let doc = lenient_json(text)?;
+    let (root, items) = array_field(
+        &doc,
+        "Benchmarks",
+        "a BenchmarkDotNet JSON object with `Benchmarks`",
+        "benchmark reports",
+        "not a BenchmarkDotNet export: the object has no `Benchmarks` array (add `[JsonExporterAttribute.Full]` or `--exporters json`)",
+    )?;
     let lines = item_lines(text, Some("Benchmarks"));
     let mut entries = Vec::new();
     let mut failed = 0usize;

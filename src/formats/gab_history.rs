@@ -32,7 +32,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
-use super::custom::kind_of;
+use super::json::kind_of;
 use super::{lenient_json, ParseError};
 use crate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
 

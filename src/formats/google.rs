@@ -29,7 +29,7 @@
 
 use serde_json::{Map, Value};
 
-use super::custom::{item_lines, kind_of};
+use super::json::{array_field, item_lines, kind_of};
 use super::{lenient_json, ParseError};
 use crate::model::{Benchmark, Data, Direction, Environment, Metric, Run, RunMeta, Unit};
 
@@ -99,27 +99,14 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             "the Google Benchmark file is empty: expected the JSON written by `--benchmark_format=json` or `--benchmark_out=<file>`",
         ));
     }
-    let root = lenient_json(text)?;
-    let Value::Object(root) = &root else {
-        return Err(ParseError::whole(format!(
-            "expected a Google Benchmark JSON object with `context` and `benchmarks`, found {}",
-            kind_of(&root)
-        )));
-    };
-    let rows = match root.get("benchmarks") {
-        Some(Value::Array(rows)) => rows,
-        Some(other) => {
-            return Err(ParseError::whole(format!(
-                "`benchmarks` must be an array of result rows, found {}",
-                kind_of(other)
-            )))
-        }
-        None => {
-            return Err(ParseError::whole(
-                "not a Google Benchmark file: the object has no `benchmarks` array",
-            ))
-        }
-    };
+    let doc = lenient_json(text)?;
+    let (root, rows) = array_field(
+        &doc,
+        "benchmarks",
+        "a Google Benchmark JSON object with `context` and `benchmarks`",
+        "result rows",
+        "not a Google Benchmark file: the object has no `benchmarks` array",
+    )?;
     let lines = item_lines(text, Some("benchmarks"));
     let mut read = Vec::new();
     let mut left_out = 0usize;

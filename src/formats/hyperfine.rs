@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::custom::{item_lines, kind_of};
+use super::json::{array_field, item_lines, kind_of};
 use super::{lenient_json, ParseError};
 use crate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
 
@@ -25,27 +25,14 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             "the hyperfine export is empty: expected the JSON written by `hyperfine --export-json <file>`",
         ));
     }
-    let root = lenient_json(text)?;
-    let Value::Object(root) = &root else {
-        return Err(ParseError::whole(format!(
-            "expected a hyperfine --export-json object with `results`, found {}",
-            kind_of(&root)
-        )));
-    };
-    let results = match root.get("results") {
-        Some(Value::Array(r)) => r,
-        Some(other) => {
-            return Err(ParseError::whole(format!(
-                "`results` must be an array of benchmark results, found {}",
-                kind_of(other)
-            )))
-        }
-        None => {
-            return Err(ParseError::whole(
-                "not a hyperfine export: the object has no `results` array",
-            ))
-        }
-    };
+    let doc = lenient_json(text)?;
+    let (_, results) = array_field(
+        &doc,
+        "results",
+        "a hyperfine --export-json object with `results`",
+        "benchmark results",
+        "not a hyperfine export: the object has no `results` array",
+    )?;
     let lines = item_lines(text, Some("results"));
 
     let mut read = Vec::new();

@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::custom::{item_lines, kind_of};
+use super::json::{item_lines, kind_of};
 use super::{lenient_json, ParseError};
 use crate::model::{Benchmark, Data, Direction, Environment, Metric, Run, RunMeta, Unit};
 

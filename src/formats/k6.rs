@@ -13,6 +13,7 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 
+use super::json::kind_name;
 use super::{lenient_json, ParseError};
 use crate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
 
@@ -45,7 +46,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
     let Value::Object(root) = &root else {
         return Err(ParseError::whole(format!(
             "expected a k6 summary (a JSON object with `metrics`), found {}",
-            kind_of(&root)
+            kind_name(&root)
         )));
     };
     let mut meta = RunMeta {
@@ -65,7 +66,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         (Some(other), _) => {
             return Err(ParseError::whole(format!(
                 "`metrics` must be an object keyed by metric name, found {}",
-                kind_of(other)
+                kind_name(other)
             )))
         }
         (None, Some(Value::Object(results))) => {
@@ -97,7 +98,7 @@ fn read_results_v1(results: &Map<String, Value>) -> Result<Vec<Benchmark>, Parse
         Some(other) => {
             return Err(ParseError::whole(format!(
                 "`results.metrics` must be an array of metrics, found {}",
-                kind_of(other)
+                kind_name(other)
             )))
         }
         None => {
@@ -114,7 +115,7 @@ fn read_results_v1(results: &Map<String, Value>) -> Result<Vec<Benchmark>, Parse
         let Value::Object(obj) = item else {
             return Err(ParseError::whole(format!(
                 "`results.metrics[{i}]` must be an object with `name`, `type` and `values`, found {}",
-                kind_of(item)
+                kind_name(item)
             )));
         };
         let name = match obj.get("name") {
@@ -174,7 +175,7 @@ fn read_metric(key: &str, m: &Value) -> Result<Option<Benchmark>, ParseError> {
     let Value::Object(obj) = m else {
         return Err(ParseError::whole(format!(
             "metric `{key}`: expected an object of statistics, found {}",
-            kind_of(m)
+            kind_name(m)
         )));
     };
     // handleSummary and the new summary nest the statistics under `values`; the legacy export
@@ -184,7 +185,7 @@ fn read_metric(key: &str, m: &Value) -> Result<Option<Benchmark>, ParseError> {
         Some(other) => {
             return Err(ParseError::whole(format!(
                 "metric `{key}`: `values` must be an object of statistics, found {}",
-                kind_of(other)
+                kind_name(other)
             )))
         }
         None if obj.contains_key("type") => {
@@ -209,7 +210,7 @@ fn read_metric(key: &str, m: &Value) -> Result<Option<Benchmark>, ParseError> {
         Some(other) => {
             return Err(ParseError::whole(format!(
                 "metric `{key}`: `type` must be a string, found {}",
-                kind_of(other)
+                kind_name(other)
             )))
         }
         None => infer_kind(key, &stats)?,
@@ -225,7 +226,7 @@ fn read_metric(key: &str, m: &Value) -> Result<Option<Benchmark>, ParseError> {
         Some(other) => {
             return Err(ParseError::whole(format!(
                 "metric `{key}`: `contains` must be a string, found {}",
-                kind_of(other)
+                kind_name(other)
             )))
         }
     };
@@ -350,7 +351,7 @@ fn read_stats(key: &str, obj: &Map<String, Value>, skip: &[&str]) -> Result<Stat
             other => {
                 return Err(ParseError::whole(format!(
                     "metric `{key}`: statistic `{stat}` must be a number, found {}",
-                    kind_of(other)
+                    kind_name(other)
                 )))
             }
         };
@@ -488,17 +489,6 @@ fn push(
     }
     b.push(Metric::new(stat, unit, Data::Value(v)).with_direction(direction));
     Ok(())
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

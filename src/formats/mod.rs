@@ -22,6 +22,7 @@ pub mod hlog;
 pub mod hyperfine;
 pub mod iai;
 pub mod jmh;
+mod json;
 pub mod julia;
 pub mod k6;
 pub mod k6_ndjson;

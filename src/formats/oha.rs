@@ -22,9 +22,10 @@
 
 use serde_json::{Map, Value};
 
+use super::json::kind_name;
 use super::wrk::{
-    error_rate_metric, errors_metric, json_number, kind_of, non_negative, ns_metric,
-    percentile_name, rate_metric, requests_metric,
+    error_rate_metric, errors_metric, json_number, non_negative, ns_metric, percentile_name,
+    rate_metric, requests_metric,
 };
 use super::{lenient_json, ParseError};
 use crate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
@@ -56,7 +57,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
     let Value::Object(root) = &root else {
         return Err(ParseError::whole(format!(
             "expected oha's JSON summary (an object with `summary`), found {}",
-            kind_of(&root)
+            kind_name(&root)
         )));
     };
     let mut main = Benchmark::new("oha");
@@ -65,7 +66,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         (Some(other), _) => {
             return Err(ParseError::whole(format!(
                 "`summary` must be an object, found {}",
-                kind_of(other)
+                kind_name(other)
             )))
         }
         (None, Some(Value::Object(metrics))) => read_ci_metrics(metrics, &mut main)?,
@@ -186,7 +187,7 @@ fn read_percentiles(
         Some(other) => {
             return Err(ParseError::whole(format!(
                 "`{key}` must be an object of percentiles, found {}",
-                kind_of(other)
+                kind_name(other)
             )))
         }
     };
@@ -221,7 +222,7 @@ fn sum_counts(root: &Map<String, Value>, key: &str) -> Result<Option<f64>, Parse
         Some(other) => {
             return Err(ParseError::whole(format!(
                 "`{key}` must be an object of counts, found {}",
-                kind_of(other)
+                kind_name(other)
             )))
         }
     };

@@ -19,7 +19,7 @@
 
 use serde_json::{Map, Value};
 
-use super::custom::{item_lines, kind_of};
+use super::json::{array_field, item_lines, kind_of};
 use super::{lenient_json, ParseError};
 use crate::model::{Benchmark, Data, Environment, Metric, Run, RunMeta, Unit};
 
@@ -51,27 +51,14 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             "the pytest-benchmark file is empty: expected the JSON written by `pytest --benchmark-json=<file>`",
         ));
     }
-    let root = lenient_json(text)?;
-    let Value::Object(root) = &root else {
-        return Err(ParseError::whole(format!(
-            "expected a pytest-benchmark JSON object with `benchmarks`, found {}",
-            kind_of(&root)
-        )));
-    };
-    let items = match root.get("benchmarks") {
-        Some(Value::Array(items)) => items,
-        Some(other) => {
-            return Err(ParseError::whole(format!(
-                "`benchmarks` must be an array of benchmark results, found {}",
-                kind_of(other)
-            )))
-        }
-        None => {
-            return Err(ParseError::whole(
-                "not a pytest-benchmark file: the object has no `benchmarks` array (write it with `pytest --benchmark-json=<file>`)",
-            ))
-        }
-    };
+    let doc = lenient_json(text)?;
+    let (root, items) = array_field(
+        &doc,
+        "benchmarks",
+        "a pytest-benchmark JSON object with `benchmarks`",
+        "benchmark results",
+        "not a pytest-benchmark file: the object has no `benchmarks` array (write it with `pytest --benchmark-json=<file>`)",
+    )?;
     if items.is_empty() {
         return Err(ParseError::whole(
             "the pytest-benchmark file has no results: `benchmarks` is empty (did any test use the `benchmark` fixture?)",

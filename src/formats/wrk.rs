@@ -25,6 +25,7 @@
 //! Detection: a line `Running <duration> test @ <url>` and a line starting with `Requests/sec:`.
 
 use super::hgrm;
+use super::json::kind_name;
 use super::{clean_lines, ParseError};
 use crate::model::{
     Benchmark, Data, Direction, Environment, Histogram, Metric, Run, RunMeta, Unit,
@@ -520,19 +521,6 @@ pub(crate) fn percentile_name(p: f64) -> String {
     format!("p({s})")
 }
 
-/// How a JSON value is described in messages.
-pub(crate) fn kind_of(v: &serde_json::Value) -> &'static str {
-    use serde_json::Value;
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// A JSON statistic: a finite number, or a string holding one (autocannon writes counts as
 /// strings). Absent, `null`, non-finite numbers and `"NaN"`-like strings are "no value"; anything
 /// else is an error naming `path`.
@@ -557,7 +545,7 @@ pub(crate) fn json_number(
         }
         Some(other) => Err(ParseError::whole(format!(
             "`{path}` must be a number, found {}",
-            kind_of(other)
+            kind_name(other)
         ))),
     }
 }

@@ -1,0 +1,169 @@
+//! JSON helpers shared by the JSON parsers: how a value is described in messages, the line each
+//! array element starts on (serde_json's `Value` keeps no positions), and the common "an object
+//! holding an array of results under `key`" check.
+
+use serde_json::{Map, Value};
+
+use super::ParseError;
+
+/// A value described for an error message, with its content when short: `the string "x"`.
+pub(crate) fn kind_of(v: &Value) -> String {
+    match v {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) => {
+            let short: String = s.chars().take(40).collect();
+            if short.len() < s.len() {
+                format!("the string \"{short}...\"")
+            } else {
+                format!("the string \"{s}\"")
+            }
+        }
+        Value::Array(_) => "an array".to_string(),
+        Value::Object(_) => "an object".to_string(),
+    }
+}
+
+/// The 1-based line on which each element of an array starts: the top-level array when `key` is
+/// `None`, else the array that is the value of `key` in the top-level object. serde_json's `Value`
+/// keeps no positions, so errors about an element's content find its line with this scan.
+pub(crate) fn item_lines(text: &str, key: Option<&str>) -> Vec<usize> {
+    enum Frame {
+        Array {
+            target: bool,
+            expecting: bool,
+        },
+        Object {
+            expect_key: bool,
+            last_key: Option<String>,
+        },
+    }
+    let mut out = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut line = 1usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    // The key being read, when a string is an object key at depth 1.
+    let mut key_buf: Option<String> = None;
+    for c in text.chars() {
+        if c == '\n' {
+            line += 1;
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+                if let Some(k) = key_buf.as_mut() {
+                    k.push(c);
+                }
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+                if let (Some(k), Some(Frame::Object { last_key, .. })) =
+                    (key_buf.take(), stack.last_mut())
+                {
+                    *last_key = Some(k);
+                }
+            } else if let Some(k) = key_buf.as_mut() {
+                k.push(c);
+            }
+            continue;
+        }
+        if c.is_whitespace() {
+            continue;
+        }
+        if let Some(Frame::Array {
+            target: true,
+            expecting,
+        }) = stack.last_mut()
+        {
+            if *expecting && c != ']' && c != ',' {
+                out.push(line);
+                *expecting = false;
+            }
+        }
+        let depth = stack.len();
+        match c {
+            '"' => {
+                in_string = true;
+                if let Some(Frame::Object { expect_key, .. }) = stack.last() {
+                    if *expect_key && depth == 1 {
+                        key_buf = Some(String::new());
+                    }
+                }
+            }
+            ':' => {
+                if let Some(Frame::Object { expect_key, .. }) = stack.last_mut() {
+                    *expect_key = false;
+                }
+            }
+            ',' => match stack.last_mut() {
+                Some(Frame::Object { expect_key, .. }) => *expect_key = true,
+                Some(Frame::Array { expecting, .. }) => *expecting = true,
+                None => {}
+            },
+            '{' => stack.push(Frame::Object {
+                expect_key: true,
+                last_key: None,
+            }),
+            '[' => {
+                let target = match (key, stack.last()) {
+                    (None, None) => true,
+                    (Some(k), Some(Frame::Object { last_key, .. })) => {
+                        depth == 1 && last_key.as_deref() == Some(k)
+                    }
+                    _ => false,
+                };
+                stack.push(Frame::Array {
+                    target,
+                    expecting: true,
+                });
+            }
+            '}' | ']' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A value's kind for an error message, without its content: `a string`.
+pub(crate) fn kind_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The object and its array under `key`, for a document that must be an object holding its
+/// results in that array, as most JSON formats do.
+/// `expected` says what the document should be (`a hyperfine --export-json object with
+/// `results``), `items` what the array holds, and `missing` what to say when `key` is absent.
+pub(crate) fn array_field<'a>(
+    root: &'a Value,
+    key: &str,
+    expected: &str,
+    items: &str,
+    missing: &str,
+) -> Result<(&'a Map<String, Value>, &'a Vec<Value>), ParseError> {
+    let Value::Object(root) = root else {
+        return Err(ParseError::whole(format!(
+            "expected {expected}, found {}",
+            kind_of(root)
+        )));
+    };
+    match root.get(key) {
+        Some(Value::Array(a)) => Ok((root, a)),
+        Some(other) => Err(ParseError::whole(format!(
+            "`{key}` must be an array of {items}, found {}",
+            kind_of(other)
+        ))),
+        None => Err(ParseError::whole(missing.to_string())),
+    }
+}
