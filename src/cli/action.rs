@@ -460,7 +460,6 @@ fn post_rendered(
     event: &Event,
     make_remote: &MakeRemote,
 ) -> Result<u8> {
-    let _ = ctx;
     let dir = expand(&inputs.results)?.into_iter().next().ok_or_else(|| {
         anyhow!("input `results`: give the folder of the downloaded report artifact")
     })?;
