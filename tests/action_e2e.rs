@@ -185,7 +185,7 @@ async fn push_records_then_pull_request_compares_comments_and_fails() {
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         stdout.contains(
-            "::error title=perfgate::regression: BenchmarkEncode/format=json-48 time: +20.8%25"
+            "::error title=perfgate::regression: BenchmarkEncode/format=json-48 time: +21.0%25"
         ),
         "{stdout}"
     );

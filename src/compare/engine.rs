@@ -508,7 +508,7 @@ fn only_one_side(s: &Series, direction: Direction, rules: &Rules, status: Status
 /// Decides one noisy metric present on both sides, alone (no other metric to correct for).
 ///
 /// With samples on both sides, a change is a regression (or improvement) only when the two-sided
-/// Mann-Whitney U test is significant at `alpha` AND the change of the medians is beyond
+/// Mann-Whitney U test is significant at `alpha` AND the Hodges-Lehmann change is beyond
 /// `threshold` in the worse (better) direction — benchstat's test plus a minimum effect. With one
 /// value on a side there is no noise estimate and the threshold alone decides.
 pub fn decide(
@@ -707,7 +707,12 @@ fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft 
             Err(stats::StatsError::SamplesEqual) => Some(1.0),
             Err(_) => None,
         };
-        out.ci = stats::ratio_change(&b.values, &c.values, CONFIDENCE).map(|s| (s.lo, s.hi));
+        // The change is the Hodges-Lehmann estimate, the center of the interval shown with it
+        // (the medians' ratio when the values are not all positive).
+        if let Some(s) = stats::ratio_change(&b.values, &c.values, CONFIDENCE) {
+            out.change = Some(s.estimate);
+            out.ci = Some((s.lo, s.hi));
+        }
         out.note = zero_note;
         return Draft {
             result: out,
@@ -826,7 +831,10 @@ fn settle_samples(out: &mut MetricResult, log_sd: Option<f64>, min_samples: usiz
     let (Some(base), Some(cur)) = (out.baseline, out.current) else {
         return;
     };
-    let mv = movement(base.value, cur.value, out.direction, out.threshold);
+    let mv = match out.change {
+        Some(ch) => movement(1.0, 1.0 + ch, out.direction, out.threshold),
+        None => movement(base.value, cur.value, out.direction, out.threshold),
+    };
     let p = out.p_adjusted.or(out.p_value);
     let (n1, n2) = (base.n, cur.n);
     let alpha = out.alpha;
@@ -1049,6 +1057,24 @@ mod tests {
         assert!(lo > 0.15 && hi < 0.25, "{lo} {hi}");
         assert!((r.change.unwrap() - 0.2).abs() < 1e-9);
         assert_eq!(r.baseline.unwrap().n, 10);
+    }
+
+    #[test]
+    fn the_change_of_samples_is_the_hodges_lehmann_estimate_inside_its_interval() {
+        let cur = [
+            101.0, 101.5, 102.0, 104.0, 105.6, 105.8, 106.0, 106.2, 106.4, 106.6,
+        ];
+        let r = decide(&t(&BASE), &t(&cur), Direction::LowerIsBetter, 0.05, 0.05, 4);
+        // exp(median of the pairwise log differences) - 1, by NumPy; the medians' ratio
+        // 105.7 / 100.05 - 1 = 0.0565 is not what is reported.
+        let change = r.change.unwrap();
+        assert!(
+            (change - 0.052_528_059_631_117_06).abs() < 1e-12,
+            "{change}"
+        );
+        let (lo, hi) = r.ci.unwrap();
+        assert!(lo < change && change < hi, "{lo} {change} {hi}");
+        assert_eq!(r.status, Status::Regression);
     }
 
     #[test]

@@ -71,7 +71,9 @@ pub struct MetricResult {
     pub direction: Direction,
     pub baseline: Option<Side>,
     pub current: Option<Side>,
-    /// Relative change of the summary values: 0.10 = +10%. None when undefined (zero baseline).
+    /// Relative change: 0.10 = +10%. With samples on both sides, the Hodges-Lehmann estimate of
+    /// the ratio (the center of `ci`); otherwise the ratio of the summary values. None when
+    /// undefined (zero baseline).
     pub change: Option<f64>,
     /// Confidence interval of the relative change (Hodges-Lehmann on log values), when samples allow.
     pub ci: Option<(f64, f64)>,
