@@ -10,11 +10,14 @@
 //! - `normal`: the normal distribution the large-sample approximations use;
 //! - `tdist`: Student's t distribution (CDF and quantile), for prediction intervals;
 //! - `predict`: the log-scale prediction interval over a history of runs, and its p-value;
+//! - `moderated`: limma's empirical-Bayes moderated t test on log values, whose variances share a
+//!   prior across the metrics of a run;
 //! - `power`: how many repeats per side would likely decide an inconclusive comparison.
 //!
 //! No function panics on any input: floats are ordered with `total_cmp`, and empty or non-finite
 //! samples give `None` or a [`StatsError`].
 
+mod moderated;
 mod multiple;
 mod normal;
 mod power;
@@ -24,6 +27,9 @@ mod summary;
 mod tdist;
 mod utest;
 
+pub use moderated::{
+    fit_variance_prior, log_two_sample, moderated_t, LogTwoSample, ModeratedT, VariancePrior,
+};
 pub use multiple::benjamini_hochberg;
 pub use power::{pooled_log_sd, repeats_per_side};
 pub use predict::{log_prediction_interval, Prediction};
