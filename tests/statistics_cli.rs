@@ -335,3 +335,96 @@ fn several_baseline_files_merge_into_samples_for_a_real_test() {
     assert_eq!(r["results"][0]["status"], "regression");
     assert_eq!(r["cross_environment"], false);
 }
+
+/// benchstat's own CRC example (36 benchmarks, time and throughput, 10 runs a side): 72 metrics
+/// with samples, so `test = "auto"` decides them with the moderated t test. Reference values: a
+/// NumPy/SciPy transcription of limma's fitFDist and eBayes over the same 72 metrics.
+#[test]
+fn many_metrics_with_samples_are_tested_together_and_the_reports_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let md = dir.path().join("report.md");
+    let out = perfgate()
+        .env("GITHUB_SHA", "4b825dc642cb6eb9a060e54bf8d69288fbee4904")
+        .env("GITHUB_HEAD_REF", "feature/crc")
+        .env("SOURCE_DATE_EPOCH", "1795000000")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "compare",
+            "--baseline",
+            "tests/fixtures/benchstat/crc-old.txt",
+            "--current",
+            "tests/fixtures/benchstat/crc-new.txt",
+        ])
+        .arg("--report-json")
+        .arg(&json)
+        .arg("--report-md")
+        .arg(&md)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("72 metrics with samples were tested together (moderated t test on log values): their typical noise is 2.6% and each borrowed 7 degrees of freedom from the others."), "{out}");
+    let r = report(&json);
+    assert_eq!(r["settings"]["test"], "auto");
+    assert_eq!(r["moderation"]["method"], "limma_ebayes");
+    assert_eq!(r["moderation"]["metrics"], 72);
+    let d0 = r["moderation"]["prior_df"].as_f64().unwrap();
+    assert!((d0 - 7.338_277_358_688_963).abs() < 1e-6, "{d0}");
+    let cv = r["moderation"]["prior_cv"].as_f64().unwrap();
+    assert!((cv - 0.025_968_848_766_215_465).abs() < 1e-9, "{cv}");
+    let results = r["results"].as_array().unwrap();
+    assert!(results.iter().all(|x| x["method"] == "moderated_t"));
+    let koopman = results
+        .iter()
+        .find(|x| {
+            x["benchmark"] == "BenchmarkCRC32/poly=Koopman/size=1kB/align=1-8"
+                && x["metric"] == "time"
+        })
+        .unwrap();
+    assert_eq!(koopman["status"], "regression");
+    let change = koopman["change"].as_f64().unwrap();
+    assert!(
+        (change - 0.093_668_433_395_772_95).abs() < 1e-12,
+        "{change}"
+    );
+    let p = koopman["p_value"].as_f64().unwrap();
+    assert!((p / 4.833_248_499_337_228e-9 - 1.0).abs() < 1e-6, "{p}");
+    assert_eq!(r["counts"]["regression"], 2);
+    let md = fs::read_to_string(&md).unwrap();
+    assert!(
+        md.contains("72 metrics with samples were tested together"),
+        "{md}"
+    );
+    insta::assert_snapshot!("moderated_markdown", md);
+
+    // `test = "mann-whitney"`: the U test on each metric, as benchstat.
+    let config = dir.path().join("perfgate.toml");
+    fs::write(&config, "test = \"mann-whitney\"\n").unwrap();
+    perfgate()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "compare",
+            "--baseline",
+            "tests/fixtures/benchstat/crc-old.txt",
+            "--current",
+            "tests/fixtures/benchstat/crc-new.txt",
+            "--config",
+        ])
+        .arg(&config)
+        .arg("--report-json")
+        .arg(&json)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("moderated").not());
+    let r = report(&json);
+    assert_eq!(r["settings"]["test"], "mann-whitney");
+    assert!(r["moderation"].is_null());
+    assert!(r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|x| x["method"] == "mann_whitney"));
+}

@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use crate::config::{glob_matches, Budget, Config};
+use crate::config::{glob_matches, Budget, Config, TestChoice, MODERATION_MIN_METRICS};
 use crate::model::{Data, Direction, Environment, Run, Unit};
 use crate::stats;
 
@@ -188,6 +188,8 @@ struct Draft {
     prediction: Option<stats::Prediction>,
     /// Baseline runs that had a value, when the history was too short for an interval.
     short_history: Option<usize>,
+    /// Both samples on a log scale, for the moderated t test (positive samples only).
+    log_two: Option<stats::LogTwoSample>,
 }
 
 /// The multiple-comparison context of a comparison: how many metrics had a p-value and how many
@@ -260,6 +262,11 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
             }
         }
     }
+
+    let moderation = match config.test {
+        TestChoice::Auto => moderate(&mut drafts),
+        TestChoice::MannWhitney => None,
+    };
 
     // Benjamini-Hochberg over every metric with a p-value.
     let family_members: Vec<usize> = drafts
@@ -390,12 +397,63 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
             history_min_points: config.history.min_points,
             history_pool: config.history.pool,
             history_confidence: config.history.confidence,
+            test: config.test.as_str().to_string(),
         },
         reasons,
         corrected_over: family.size,
         environment_differences,
         baseline_runs: window.len(),
+        moderation,
     }
+}
+
+/// With at least [`MODERATION_MIN_METRICS`] metrics that have positive samples on both sides,
+/// decides them with the moderated t test on log values instead of the U test: their log
+/// variances are fitted a common prior (limma's empirical Bayes), each metric's variance is
+/// shrunk toward it, and the test gains the degrees of freedom of that prior. The change becomes
+/// the geometric-mean ratio with its t interval, so change, interval and p-value agree.
+fn moderate(drafts: &mut [Draft]) -> Option<Moderation> {
+    let members: Vec<usize> = drafts
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| {
+            // Constant samples (a count that never varies) say nothing about noise and would
+            // drag the prior toward zero: they keep the U test.
+            d.result.method == Method::MannWhitney
+                && d.result.p_value.is_some()
+                && d.log_two.is_some_and(|s| s.var > 0.0)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if members.len() < MODERATION_MIN_METRICS {
+        return None;
+    }
+    let samples: Vec<stats::LogTwoSample> = members
+        .iter()
+        .filter_map(|&i| drafts.get(i).and_then(|d| d.log_two))
+        .collect();
+    let prior = stats::fit_variance_prior(&samples)?;
+    let mut decided = 0;
+    for &i in &members {
+        let Some(d) = drafts.get_mut(i) else { continue };
+        let Some(t) = d
+            .log_two
+            .and_then(|s| stats::moderated_t(&s, &prior, CONFIDENCE))
+        else {
+            continue;
+        };
+        d.result.method = Method::ModeratedT;
+        d.result.p_value = Some(t.p);
+        d.result.change = Some(t.shift.exp_m1());
+        d.result.ci = Some((t.lo.exp_m1(), t.hi.exp_m1()));
+        d.log_sd = Some(t.var.sqrt());
+        decided += 1;
+    }
+    (decided > 0).then(|| Moderation {
+        metrics: decided,
+        prior_df: prior.df.is_finite().then_some(prior.df),
+        prior_cv: prior.var.exp_m1().max(0.0).sqrt(),
+    })
 }
 
 /// Series of a run by benchmark and metric name.
@@ -470,6 +528,7 @@ impl Draft {
             log_sd: None,
             prediction: None,
             short_history: None,
+            log_two: None,
         }
     }
 }
@@ -719,6 +778,7 @@ fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft 
             log_sd: stats::pooled_log_sd(&b.values, &c.values),
             prediction: None,
             short_history: None,
+            log_two: stats::log_two_sample(&b.values, &c.values),
         };
     }
 
@@ -771,6 +831,7 @@ fn assess_prediction(
         log_sd: None,
         prediction: Some(p),
         short_history: None,
+        log_two: None,
     }
 }
 
@@ -778,7 +839,9 @@ fn assess_prediction(
 fn settle(d: Draft, min_samples: usize, family: Family) -> MetricResult {
     let mut out = d.result;
     match out.method {
-        Method::MannWhitney => settle_samples(&mut out, d.log_sd, min_samples, family),
+        Method::MannWhitney | Method::ModeratedT => {
+            settle_samples(&mut out, d.log_sd, min_samples, family)
+        }
         Method::PredictionInterval => {
             if let Some(p) = d.prediction {
                 settle_prediction(&mut out, &p, family);
@@ -838,10 +901,20 @@ fn settle_samples(out: &mut MetricResult, log_sd: Option<f64>, min_samples: usiz
     let p = out.p_adjusted.or(out.p_value);
     let (n1, n2) = (base.n, cur.n);
     let alpha = out.alpha;
-    let enough = n1 >= min_samples && n2 >= min_samples && stats::min_achievable_p(n1, n2) < alpha;
+    // The exact U test cannot go below a p-value that depends on the sample sizes; the t test can.
+    let u_test = out.method == Method::MannWhitney;
+    let reachable = |a: f64| !u_test || stats::min_achievable_p(n1, n2) < a;
+    let smallest = |a: f64| {
+        if u_test {
+            min_samples.max(smallest_n(a))
+        } else {
+            min_samples
+        }
+    };
+    let enough = n1 >= min_samples && n2 >= min_samples && reachable(alpha);
     // How many repeats per side would likely decide it, at the observed change and spread.
     let level = next_discovery_level(alpha, family);
-    let floor = min_samples.max(smallest_n(level));
+    let floor = smallest(level);
     let needed = match (mv.change, log_sd) {
         (Some(ch), Some(sd)) if ch > -1.0 => {
             stats::repeats_per_side((1.0 + ch).ln(), sd, level, TARGET_POWER).map(|n| n.max(floor))
@@ -860,7 +933,7 @@ fn settle_samples(out: &mut MetricResult, log_sd: Option<f64>, min_samples: usiz
         out.status = Status::Inconclusive;
         out.note = Some(format!(
             "too few samples to decide ({n1} and {n2}): at least {} per side are needed; {advice}",
-            min_samples.max(smallest_n(alpha))
+            smallest(alpha)
         ));
     } else if p.is_some_and(|p| p < alpha) {
         out.status = mv.moved;
@@ -1372,12 +1445,18 @@ mod tests {
             base.push((n.as_str(), "time", Unit::Nanoseconds, BASE.to_vec()));
             cur.push((n.as_str(), "time", Unit::Nanoseconds, scaled(1.001)));
         }
+        let u_test = Config {
+            test: TestChoice::MannWhitney,
+            ..Config::default()
+        };
         let c = compare(
             Some(&run_of(RunMeta::default(), &base)),
             &run_of(RunMeta::default(), &cur),
-            &Config::default(),
+            &u_test,
         );
         assert_eq!(c.corrected_over, 20);
+        assert!(c.moderation.is_none());
+        assert!(c.results.iter().all(|r| r.method == Method::MannWhitney));
         let r = c.results.iter().find(|r| r.benchmark == "T").unwrap();
         assert_eq!(r.status, Status::Inconclusive);
         // Benjamini-Hochberg: the smallest of 20 p-values is multiplied by 20.
@@ -1389,6 +1468,107 @@ mod tests {
             "{note}"
         );
         assert_eq!(c.verdict, Verdict::Pass);
+    }
+
+    /// Twenty metrics with samples: `T` (BASE against BORDERLINE * 1.02) and nineteen unchanged
+    /// ones of different spreads.
+    fn twenty_metrics() -> (Run, Run) {
+        let names: Vec<String> = (0..19).map(|i| format!("Other{i:02}")).collect();
+        let t: Vec<f64> = BORDERLINE.iter().map(|v| v * 1.02).collect();
+        let mut base = vec![("T", "time", Unit::Nanoseconds, BASE.to_vec())];
+        let mut cur = vec![("T", "time", Unit::Nanoseconds, t)];
+        for (i, n) in names.iter().enumerate() {
+            let k = 0.5 + i as f64 * 0.1;
+            let b: Vec<f64> = BASE.iter().map(|v| 100.0 + (v - 100.0) * k).collect();
+            let c: Vec<f64> = b.iter().rev().map(|v| v * 1.001).collect();
+            base.push((n.as_str(), "time", Unit::Nanoseconds, b));
+            cur.push((n.as_str(), "time", Unit::Nanoseconds, c));
+        }
+        (
+            run_of(RunMeta::default(), &base),
+            run_of(RunMeta::default(), &cur),
+        )
+    }
+
+    #[test]
+    fn many_metrics_with_samples_are_decided_by_the_moderated_t_test() {
+        let (base, cur) = twenty_metrics();
+        let c = compare(Some(&base), &cur, &Config::default());
+        assert_eq!(c.settings.test, "auto");
+        assert!(c.results.iter().all(|r| r.method == Method::ModeratedT));
+        // Reference values: a NumPy/SciPy transcription of limma's fitFDist and eBayes
+        // (prior d0 = 3.3120, s0^2 = 9.5506e-05; T: t = 6.3161 on 21.31 df).
+        let m = c.moderation.unwrap();
+        assert_eq!(m.metrics, 20);
+        assert!(
+            (m.prior_df.unwrap() - 3.311_977_250_187_707).abs() < 1e-6,
+            "{m:?}"
+        );
+        assert!((m.prior_cv - 9.550_563_861_489_725e-5_f64.exp_m1().sqrt()).abs() < 1e-9);
+        let r = c.results.iter().find(|r| r.benchmark == "T").unwrap();
+        assert_eq!(r.status, Status::Regression);
+        let p = r.p_value.unwrap();
+        assert!((p / 2.715_178_302_108_749e-6 - 1.0).abs() < 1e-6, "{p}");
+        let q = r.p_adjusted.unwrap();
+        assert!((q / 5.430_356_604_217_497_7e-5 - 1.0).abs() < 1e-6, "{q}");
+        // The change is the geometric-mean ratio, inside its t interval.
+        assert!((r.change.unwrap() - 0.067_914_448_556_460_31).abs() < 1e-12);
+        let (lo, hi) = r.ci.unwrap();
+        assert!((lo - 0.045_078_827_137_595_61).abs() < 1e-9, "{lo}");
+        assert!((hi - 0.091_249_042_485_383_4).abs() < 1e-9, "{hi}");
+        assert_eq!(c.counts.regression, 1);
+        assert_eq!(c.counts.unchanged, 19);
+    }
+
+    #[test]
+    fn the_u_test_decides_when_configured_or_when_few_metrics_have_samples() {
+        let (base, cur) = twenty_metrics();
+        let u = Config {
+            test: TestChoice::MannWhitney,
+            ..Config::default()
+        };
+        let c = compare(Some(&base), &cur, &u);
+        assert!(c.moderation.is_none());
+        assert!(c.results.iter().all(|r| r.method == Method::MannWhitney));
+
+        // Nine metrics with samples (and one without): too few to learn their noise together.
+        let keep: Vec<Benchmark> = cur.benchmarks.iter().take(9).cloned().collect();
+        let few = Run::new(RunMeta::default(), keep);
+        let c = compare(Some(&base), &few, &Config::default());
+        assert!(c.moderation.is_none());
+        assert!(c
+            .results
+            .iter()
+            .filter(|r| r.current.is_some())
+            .all(|r| r.method == Method::MannWhitney));
+    }
+
+    #[test]
+    fn one_outlier_does_not_make_a_moderated_regression() {
+        // Thirty unchanged metrics; in one, a single current value is twice as slow (a GC pause).
+        let names: Vec<String> = (0..30).map(|i| format!("B{i:02}")).collect();
+        let mut base = Vec::new();
+        let mut cur = Vec::new();
+        for (i, n) in names.iter().enumerate() {
+            let b: Vec<f64> = BASE.iter().cycle().skip(i).take(10).copied().collect();
+            let mut c: Vec<f64> = BASE.iter().cycle().skip(i + 3).take(10).copied().collect();
+            if i == 7 {
+                c[0] *= 2.0;
+            }
+            base.push((n.as_str(), "time", Unit::Nanoseconds, b));
+            cur.push((n.as_str(), "time", Unit::Nanoseconds, c));
+        }
+        let c = compare(
+            Some(&run_of(RunMeta::default(), &base)),
+            &run_of(RunMeta::default(), &cur),
+            &Config::default(),
+        );
+        assert!(c.moderation.is_some());
+        let r = c.results.iter().find(|r| r.benchmark == "B07").unwrap();
+        assert_eq!(r.method, Method::ModeratedT);
+        assert!(r.change.unwrap() > 0.05, "{r:?}");
+        assert_ne!(r.status, Status::Regression, "{r:?}");
+        assert_eq!(c.counts.regression, 0);
     }
 
     #[test]

@@ -42,6 +42,10 @@ impl Status {
 pub enum Method {
     /// Samples on both sides: two-sided Mann-Whitney U test plus the relative threshold.
     MannWhitney,
+    /// Samples on both sides, among many such metrics: the moderated t test on log values
+    /// (limma's empirical Bayes: each metric's noise is shrunk toward what all of them show)
+    /// plus the relative threshold. See [`Moderation`].
+    ModeratedT,
     /// One value on at least one side: relative threshold only, no noise estimate.
     Threshold,
     /// A deterministic metric (instructions, allocations, sizes): any change beyond the
@@ -159,6 +163,27 @@ pub struct Settings {
     pub history_min_points: usize,
     pub history_pool: usize,
     pub history_confidence: f64,
+    /// `test`: `auto` or `mann-whitney`.
+    #[serde(default = "auto")]
+    pub test: String,
+}
+
+fn auto() -> String {
+    "auto".into()
+}
+
+/// How the moderated t test learnt the noise of the metrics it decided.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Moderation {
+    /// Metrics decided by it: those with positive samples on both sides.
+    pub metrics: usize,
+    /// Prior degrees of freedom (limma's `df.prior`): how many extra values' worth of noise
+    /// information each metric borrowed. None when infinite (every metric is as noisy as the
+    /// others, up to sampling).
+    pub prior_df: Option<f64>,
+    /// The typical noise of the metrics: the coefficient of variation of the prior variance of
+    /// the log values, `sqrt(exp(s0^2) - 1)`.
+    pub prior_cv: f64,
 }
 
 /// Everything a report needs.
@@ -185,6 +210,9 @@ pub struct Comparison {
     /// How many baseline runs were read (1 for a single baseline, more with a store history; 0
     /// without a baseline).
     pub baseline_runs: usize,
+    /// Set when metrics were decided by the moderated t test.
+    #[serde(default)]
+    pub moderation: Option<Moderation>,
 }
 
 impl Comparison {

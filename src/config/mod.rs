@@ -40,6 +40,33 @@ pub struct Config {
     pub history: HistoryConfig,
     /// Whether noisy metrics may fail the gate when the baseline ran on a different machine.
     pub allow_cross_environment: bool,
+    /// The test for metrics with samples on both sides (`test`).
+    pub test: TestChoice,
+}
+
+/// `test`: which test decides metrics with samples on both sides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TestChoice {
+    /// The moderated t test on log values when a comparison has at least
+    /// [`MODERATION_MIN_METRICS`] such metrics (their noise is learnt together); the
+    /// Mann-Whitney U test otherwise.
+    #[default]
+    Auto,
+    /// Always the Mann-Whitney U test, as benchstat.
+    MannWhitney,
+}
+
+/// Fewest metrics with samples on both sides for `test = "auto"` to moderate their variances.
+pub const MODERATION_MIN_METRICS: usize = 10;
+
+impl TestChoice {
+    /// The spelling in `perfgate.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TestChoice::Auto => "auto",
+            TestChoice::MannWhitney => "mann-whitney",
+        }
+    }
 }
 
 /// `[history]`: how `compare --store` uses the last runs of the baseline branch.
@@ -82,6 +109,7 @@ impl Default for Config {
             baseline_branch: None,
             history: HistoryConfig::default(),
             allow_cross_environment: false,
+            test: TestChoice::Auto,
         }
     }
 }
@@ -224,6 +252,19 @@ impl Config {
         c.allow_cross_environment = raw
             .allow_cross_environment
             .unwrap_or(c.allow_cross_environment);
+        if let Some(t) = &raw.test {
+            c.test = match t.get_ref().as_str() {
+                "auto" => TestChoice::Auto,
+                "mann-whitney" => TestChoice::MannWhitney,
+                other => {
+                    return Err(err(
+                        t.span(),
+                        "test",
+                        format!("expected \"auto\" or \"mann-whitney\", found {other:?}"),
+                    ))
+                }
+            };
+        }
         if let Some(h) = &raw.history {
             let at_least = |v: &Spanned<usize>, key: &str, min: usize| {
                 if *v.get_ref() < min {
@@ -354,6 +395,7 @@ struct RawConfig {
     store: Option<RawStore>,
     allow_cross_environment: Option<bool>,
     history: Option<RawHistory>,
+    test: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -401,6 +443,7 @@ significance = 0.01
 min_samples = 6
 fail_on_missing = true
 allow_cross_environment = true
+test = "mann-whitney"
 
 [[rule]]
 benchmark = "BenchmarkParse*"
@@ -448,6 +491,8 @@ confidence = 0.95
         assert_eq!(c.keep, 30);
         assert_eq!(c.baseline_branch.as_deref(), Some("main"));
         assert!(c.allow_cross_environment);
+        assert_eq!(c.test, TestChoice::MannWhitney);
+        assert_eq!(Config::default().test, TestChoice::Auto);
         assert_eq!(
             c.history,
             HistoryConfig {
@@ -459,6 +504,16 @@ confidence = 0.95
         );
         assert_eq!(c.resolve("x", "instructions").deterministic, Some(false));
         assert_eq!(c.resolve("x", "time").deterministic, None);
+    }
+
+    #[test]
+    fn an_unknown_test_names_the_line_and_the_choices() {
+        let e = Config::parse("p.toml", "threshold = \"5%\"\ntest = \"welch\"\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert_eq!(
+            e.to_string(),
+            "p.toml:2: key `test`: expected \"auto\" or \"mann-whitney\", found \"welch\""
+        );
     }
 
     #[test]

@@ -17,8 +17,9 @@ struct Report<'a> {
     verdict: &'static str,
     counts: CountsJson,
     reasons: &'a [String],
-    settings: SettingsJson,
+    settings: SettingsJson<'a>,
     multiple_comparisons: MultipleJson,
+    moderation: Option<ModerationJson>,
     cross_environment: bool,
     environment_differences: &'a [String],
     baseline_runs: usize,
@@ -41,7 +42,7 @@ struct CountsJson {
 }
 
 #[derive(Serialize)]
-struct SettingsJson {
+struct SettingsJson<'a> {
     threshold: f64,
     alpha: f64,
     min_samples: usize,
@@ -51,6 +52,7 @@ struct SettingsJson {
     fail_on_inconclusive: bool,
     allow_cross_environment: bool,
     history: HistoryJson,
+    test: &'a str,
 }
 
 #[derive(Serialize)]
@@ -65,6 +67,14 @@ struct HistoryJson {
 struct MultipleJson {
     method: &'static str,
     metrics: usize,
+}
+
+#[derive(Serialize)]
+struct ModerationJson {
+    method: &'static str,
+    metrics: usize,
+    prior_df: Option<f64>,
+    prior_cv: f64,
 }
 
 #[derive(Serialize)]
@@ -158,11 +168,18 @@ pub fn render_json(c: &Comparison) -> String {
                 pool: s.history_pool,
                 confidence: s.history_confidence,
             },
+            test: &s.test,
         },
         multiple_comparisons: MultipleJson {
             method: "benjamini_hochberg",
             metrics: c.corrected_over,
         },
+        moderation: c.moderation.map(|m| ModerationJson {
+            method: "limma_ebayes",
+            metrics: m.metrics,
+            prior_df: m.prior_df,
+            prior_cv: m.prior_cv,
+        }),
         cross_environment: c.cross_environment(),
         environment_differences: &c.environment_differences,
         baseline_runs: c.baseline_runs,

@@ -52,6 +52,10 @@ pub fn render_terminal(c: &Comparison, color: bool) -> String {
     if let Some(corr) = &v.correction {
         let _ = write!(out, "\n{corr}.\n");
     }
+    if let Some(m) = &v.moderation {
+        let gap = if v.correction.is_some() { "" } else { "\n" };
+        let _ = writeln!(out, "{gap}{m}.");
+    }
 
     out.push('\n');
     let verdict = format!(

@@ -42,6 +42,7 @@ fn settings() -> Settings {
         history_min_points: 10,
         history_pool: 1,
         history_confidence: 0.98,
+        test: "auto".into(),
     }
 }
 
@@ -181,6 +182,7 @@ fn comparison(
         corrected_over: results_with_p,
         environment_differences: Vec::new(),
         baseline_runs: 1,
+        moderation: None,
     }
 }
 
@@ -742,6 +744,7 @@ fn json_results_have_exactly_the_contract_fields_in_order() {
             "reasons",
             "settings",
             "multiple_comparisons",
+            "moderation",
             "cross_environment",
             "environment_differences",
             "baseline_runs",

@@ -6,7 +6,9 @@
 
 use serde::Serialize;
 
-use crate::compare::{BudgetResult, Comparison, Counts, Method, MetricResult, Status, Verdict};
+use crate::compare::{
+    BudgetResult, Comparison, Counts, Method, MetricResult, Moderation, Status, Verdict,
+};
 use crate::model::RunMeta;
 
 /// Shown in a cell that has no value.
@@ -58,6 +60,8 @@ pub struct View {
     /// `p-values adjusted for false discoveries over 312 metrics (Benjamini-Hochberg)`, when
     /// more than one metric had a p-value.
     pub correction: Option<String>,
+    /// How the moderated t test learnt the noise, in plain words, when it decided metrics.
+    pub moderation: Option<String>,
     /// Whether the baseline ran in a different environment.
     pub cross_environment: bool,
     /// How the environments differ: `cpu: AMD EPYC 7763 → Intel Xeon 8370C`.
@@ -296,6 +300,7 @@ pub fn view(c: &Comparison) -> View {
                 c.corrected_over
             )
         }),
+        moderation: c.moderation.map(|m| moderation_words(&m)),
         cross_environment: c.cross_environment(),
         environment_differences: c.environment_differences.clone(),
         environment_note: c.cross_environment().then(|| environment_note(c)),
@@ -393,7 +398,7 @@ pub(crate) fn result_row(r: &MetricResult, corrected_over: usize) -> ResultRow {
         NONE.to_string()
     } else {
         match r.method {
-            Method::MannWhitney => match (r.ci.is_some(), &p_words) {
+            Method::MannWhitney | Method::ModeratedT => match (r.ci.is_some(), &p_words) {
                 (true, Some(pw)) => format!("{change} (95% CI {ci}, {pw})"),
                 (true, None) => format!("{change} (95% CI {ci})"),
                 (false, Some(pw)) => format!("{change} ({pw})"),
@@ -473,10 +478,25 @@ fn short_commit(commit: &str) -> String {
     }
 }
 
+/// "48 metrics with samples were tested together (moderated t test on log values): their
+/// typical noise is 4.9% and each borrowed 36 degrees of freedom from the others".
+fn moderation_words(m: &Moderation) -> String {
+    let borrowed = match m.prior_df {
+        Some(df) => format!("each borrowed {df:.0} degrees of freedom from the others"),
+        None => "all are about as noisy as each other, so each uses the noise of all".to_string(),
+    };
+    format!(
+        "{} with samples were tested together (moderated t test on log values): their typical noise is {:.1}% and {borrowed}",
+        plural(m.metrics, "metric", "metrics"),
+        m.prior_cv * 100.0
+    )
+}
+
 /// The method's name as the JSON report spells it.
 pub fn method_str(m: Method) -> &'static str {
     match m {
         Method::MannWhitney => "mann_whitney",
+        Method::ModeratedT => "moderated_t",
         Method::Threshold => "threshold",
         Method::Exact => "exact",
         Method::PredictionInterval => "prediction_interval",
