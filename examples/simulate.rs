@@ -1,7 +1,7 @@
 //! How often does perfgate's gate raise a false alarm, and how often does it catch a real
 //! regression? This program feeds perfgate's own decision code (`compare::compare` and
-//! `compare::compare_history`, with the default configuration) with simulated benchmark results
-//! and counts. Run it with:
+//! `compare::compare_history`, with the default configuration, and other thresholds in one
+//! table) with simulated benchmark results and counts. Run it with:
 //!
 //! ```sh
 //! cargo run --release --example simulate
@@ -23,9 +23,9 @@ const CVS: [f64; 3] = [0.02, 0.05, 0.10];
 const SAMPLE_SIZES: [usize; 4] = [1, 5, 10, 30];
 const CHANGES: [f64; 4] = [0.0, 0.05, 0.10, 0.20];
 /// Comparisons per cell of the one-metric table.
-const METRIC_TRIALS: usize = 4000;
+const METRIC_TRIALS: usize = 10_000;
 /// Pull requests per cell of the pull-request table.
-const PR_TRIALS: usize = 200;
+const PR_TRIALS: usize = 500;
 const PR_BENCHMARKS: usize = 300;
 const PR_REAL: usize = 10;
 const HISTORY_RUNS: usize = 30;
@@ -405,6 +405,38 @@ fn main() {
         ),
         h_rate(0.05, 0.20) >= 0.85,
     ));
+
+    // The threshold trades false alarms for detection: one metric, CV 5%, n = 10.
+    let thresholds = [0.05, 0.055, 0.06];
+    let configs: Vec<Config> = thresholds
+        .iter()
+        .map(|&t| Config {
+            threshold: t,
+            ..Config::default()
+        })
+        .collect();
+    let jobs = configs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            [0.0, 0.10].into_iter().enumerate().map(move |(j, ch)| {
+                Box::new(move || one_metric(5000 + (2 * i + j) as u64, 0.05, 10, ch, c))
+                    as Box<dyn FnOnce() -> f64 + Send + '_>
+            })
+        })
+        .collect();
+    let by_threshold = parallel(jobs);
+    let _ = writeln!(
+        out,
+        "\nOne metric, CV 5%, n = 10 per side, by threshold ({METRIC_TRIALS} comparisons per cell)\n"
+    );
+    let _ = writeln!(out, "| threshold | false alarms (0%) | caught at +10% |");
+    let _ = writeln!(out, "|--:|--:|--:|");
+    for (t, pair) in thresholds.iter().zip(by_threshold.chunks(2)) {
+        if let [fa, caught] = pair {
+            let _ = writeln!(out, "| {} | {} | {} |", pct(*t), pct(*fa), pct(*caught));
+        }
+    }
 
     let _ = writeln!(out, "\nTargets (issue 5, CV 5%):\n");
     for (what, ok) in &verdicts {

@@ -35,9 +35,11 @@
 //!   `branch`, `timestamp`, `tool`, `os`, `arch`, `cpu`, `cores`, `runner` (each may be none).
 //! - `settings`: `threshold` (`5%`), `alpha` (`0.05`), `min_samples`, `fail_on_regression`,
 //!   `fail_on_missing`, `fail_on_new`, `fail_on_inconclusive`, `allow_cross_environment`,
-//!   `history_window` (`30`), `history_confidence` (`98%`).
+//!   `history_window` (`30`), `history_confidence` (`98%`), `test` (`auto`).
 //! - `corrected_over` (metrics the p-values were adjusted over), `correction` (`p-values adjusted
 //!   for false discoveries over 312 metrics (Benjamini-Hochberg)`, or none for one metric),
+//!   `moderation` (`48 metrics with samples were tested together (moderated t test on log
+//!   values): ...`, or none when no metric was decided that way),
 //!   `cross_environment` (bool), `environment_differences` (list such as
 //!   `cpu: AMD EPYC 7763 → Intel Xeon 8370C`), `environment_note` (what that means for the gate,
 //!   or none), `baseline_runs` (1, or the runs of history read from a store).
@@ -47,7 +49,8 @@
 //!   `inconclusive`, `improvements`, `others` (unchanged, and new or missing not failing the
 //!   gate), `budgets_passed`. Together the result sections hold every result once.
 //! - Result rows: `benchmark`, `metric`, `unit` (canonical, `ns`), `direction`, `status`,
-//!   `method` (`mann_whitney`, `threshold`, `exact`, `prediction_interval`, `none`), `baseline`
+//!   `method` (`mann_whitney`, `moderated_t`, `threshold`, `exact`, `prediction_interval`,
+//!   `none`), `baseline`
 //!   and `current` (`1.20 ms` or `—`), `change` (`+12.3%`, `n/a`, `—`), `ci` (`+9.8% to +14.9%`
 //!   or `—`), `p` (the adjusted p-value that decided: `p = 0.004`, `p < 0.001`, `—`), `p_short`
 //!   (`0.004`), `p_raw` (before adjustment), `explained` (`+12.3% (95% CI +9.8% to +14.9%,

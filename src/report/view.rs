@@ -222,6 +222,8 @@ pub struct SettingsView {
     pub history_window: usize,
     /// Level of the history's prediction interval: `98%`.
     pub history_confidence: String,
+    /// `test`: `auto` or `mann-whitney`.
+    pub test: String,
 }
 
 /// Builds the view model of a comparison, with every row shown.
@@ -278,6 +280,7 @@ pub fn view(c: &Comparison) -> View {
             allow_cross_environment: c.settings.allow_cross_environment,
             history_window: c.settings.history_window,
             history_confidence: percent_plain(c.settings.history_confidence),
+            test: c.settings.test.clone(),
         },
         regressions: Section::new(regressions),
         budgets_broken: Section::new(budgets_broken),
