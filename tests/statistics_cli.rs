@@ -336,6 +336,19 @@ fn several_baseline_files_merge_into_samples_for_a_real_test() {
     assert_eq!(r["cross_environment"], false);
 }
 
+/// `perfgate compare` of benchstat's CRC example, old against new.
+fn compare_crc() -> Command {
+    let mut c = perfgate();
+    c.current_dir(env!("CARGO_MANIFEST_DIR")).args([
+        "compare",
+        "--baseline",
+        "tests/fixtures/benchstat/crc-old.txt",
+        "--current",
+        "tests/fixtures/benchstat/crc-new.txt",
+    ]);
+    c
+}
+
 /// benchstat's own CRC example (36 benchmarks, time and throughput, 10 runs a side): 72 metrics
 /// with samples, so `test = "auto"` decides them with the moderated t test. Reference values: a
 /// NumPy/SciPy transcription of limma's fitFDist and eBayes over the same 72 metrics.
@@ -344,18 +357,10 @@ fn many_metrics_with_samples_are_tested_together_and_the_reports_say_so() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("report.json");
     let md = dir.path().join("report.md");
-    let out = perfgate()
+    let out = compare_crc()
         .env("GITHUB_SHA", "4b825dc642cb6eb9a060e54bf8d69288fbee4904")
         .env("GITHUB_HEAD_REF", "feature/crc")
         .env("SOURCE_DATE_EPOCH", "1795000000")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "compare",
-            "--baseline",
-            "tests/fixtures/benchstat/crc-old.txt",
-            "--current",
-            "tests/fixtures/benchstat/crc-new.txt",
-        ])
         .arg("--report-json")
         .arg(&json)
         .arg("--report-md")
@@ -403,16 +408,8 @@ fn many_metrics_with_samples_are_tested_together_and_the_reports_say_so() {
     // `test = "mann-whitney"`: the U test on each metric, as benchstat.
     let config = dir.path().join("perfgate.toml");
     fs::write(&config, "test = \"mann-whitney\"\n").unwrap();
-    perfgate()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "compare",
-            "--baseline",
-            "tests/fixtures/benchstat/crc-old.txt",
-            "--current",
-            "tests/fixtures/benchstat/crc-new.txt",
-            "--config",
-        ])
+    compare_crc()
+        .arg("--config")
         .arg(&config)
         .arg("--report-json")
         .arg(&json)
