@@ -25,14 +25,7 @@ use std::f64::consts::SQRT_2;
 
 use super::normal;
 use super::summary::median;
-use super::tdist::{incomplete_beta, student_t_quantile};
-
-/// Above this many degrees of freedom the normal replaces Student's t. The tail of the t
-/// distribution exceeds the normal's by a relative `(t^4 + 2t^2 - 1) / (4 df)` or so (5e-6 at
-/// `t = 12` here), while the incomplete beta function loses relative precision as `df` grows,
-/// its `ln Γ(df/2)` terms cancelling (1e-9 at 1e7 degrees of freedom, 1e-7 at 1e8, 1e-6 at 1e9,
-/// against SciPy): here the two errors cross over.
-const NORMAL_DF: f64 = 1e9;
+use super::tdist::{incomplete_beta, student_t_quantile, NORMAL_DF};
 
 /// Two samples of one metric, summarised on a log scale.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -142,10 +142,14 @@ pub fn min_achievable_p(n1: usize, n2: usize) -> f64 {
         return 1.0;
     }
     let k = n1.min(n2);
-    let n = n1 + n2;
+    let n = n1 as f64 + n2 as f64;
     let mut c = 1.0_f64;
     for i in 0..k {
-        c = c * (n - i) as f64 / (i + 1) as f64;
+        c = c * (n - i as f64) / (i as f64 + 1.0);
+        if c.is_infinite() {
+            // C(n, k) grows past f64 long before k is large: the p-value is 0 from here on.
+            return 0.0;
+        }
     }
     (2.0 / c).min(1.0)
 }
