@@ -1,0 +1,79 @@
+//! How long perfgate's decision takes on a large pull request: `compare::compare` (U tests,
+//! Hodges-Lehmann intervals, the moderated t test over every metric with samples,
+//! Benjamini-Hochberg) on runs of 300 and 3,000 benchmarks with 10 lognormal samples a side at
+//! CV 5%, and the same runs with `test = "mann-whitney"`.
+//!
+//! `cargo bench --bench compare`
+
+// A benchmark harness: a panic here is a failed benchmark run, not a crash on user input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::hint::black_box;
+
+use criterion::Criterion;
+use perfgate::compare;
+use perfgate::config::{Config, TestChoice};
+use perfgate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
+
+/// splitmix64 (Steele, Lea & Flood 2014), uniform on (0, 1).
+struct Rng(u64);
+
+impl Rng {
+    fn uniform(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (((z ^ (z >> 31)) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+
+    /// Lognormal with median 1 and a log standard deviation of about 5% (Box-Muller).
+    fn noise(&mut self) -> f64 {
+        let (u1, u2) = (self.uniform(), self.uniform());
+        let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+        (0.05 * z).exp()
+    }
+}
+
+/// `benchmarks` benchmarks of 10 time samples each; the first tenth are 10% slower when `slower`.
+fn run(rng: &mut Rng, benchmarks: usize, slower: bool) -> Run {
+    let list = (0..benchmarks)
+        .map(|i| {
+            let factor = if slower && i < benchmarks / 10 {
+                1.1
+            } else {
+                1.0
+            };
+            let base = 1_000.0 * (1 + i % 97) as f64;
+            let samples = (0..10).map(|_| base * factor * rng.noise()).collect();
+            let mut b = Benchmark::new(format!("Benchmark{i:05}"));
+            b.push(Metric::new("time", Unit::Nanoseconds, Data::Samples(samples)));
+            b
+        })
+        .collect();
+    Run::new(RunMeta::default(), list)
+}
+
+fn decisions(c: &mut Criterion) {
+    let mut rng = Rng(42);
+    let auto = Config::default();
+    let u_test = Config {
+        test: TestChoice::MannWhitney,
+        ..Config::default()
+    };
+    for benchmarks in [300, 3_000] {
+        let base = run(&mut rng, benchmarks, false);
+        let head = run(&mut rng, benchmarks, true);
+        for (name, config) in [("auto", &auto), ("mann-whitney", &u_test)] {
+            c.bench_function(&format!("compare {benchmarks} benchmarks, test = {name}"), |b| {
+                b.iter(|| compare::compare(Some(black_box(&base)), black_box(&head), config))
+            });
+        }
+    }
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    decisions(&mut c);
+    c.final_summary();
+}
