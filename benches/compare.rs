@@ -47,7 +47,11 @@ fn run(rng: &mut Rng, benchmarks: usize, slower: bool) -> Run {
             let base = 1_000.0 * (1 + i % 97) as f64;
             let samples = (0..10).map(|_| base * factor * rng.noise()).collect();
             let mut b = Benchmark::new(format!("Benchmark{i:05}"));
-            b.push(Metric::new("time", Unit::Nanoseconds, Data::Samples(samples)));
+            b.push(Metric::new(
+                "time",
+                Unit::Nanoseconds,
+                Data::Samples(samples),
+            ));
             b
         })
         .collect();
@@ -65,9 +69,10 @@ fn decisions(c: &mut Criterion) {
         let base = run(&mut rng, benchmarks, false);
         let head = run(&mut rng, benchmarks, true);
         for (name, config) in [("auto", &auto), ("mann-whitney", &u_test)] {
-            c.bench_function(&format!("compare {benchmarks} benchmarks, test = {name}"), |b| {
-                b.iter(|| compare::compare(Some(black_box(&base)), black_box(&head), config))
-            });
+            c.bench_function(
+                &format!("compare {benchmarks} benchmarks, test = {name}"),
+                |b| b.iter(|| compare::compare(Some(black_box(&base)), black_box(&head), config)),
+            );
         }
     }
 }

@@ -453,6 +453,7 @@ fn moderate(drafts: &mut [Draft]) -> Option<Moderation> {
         metrics: decided,
         prior_df: prior.df.is_finite().then_some(prior.df),
         prior_cv: prior.var.exp_m1().max(0.0).sqrt(),
+        pooled_df: prior.df_pooled,
     })
 }
 
@@ -1505,6 +1506,7 @@ mod tests {
             "{m:?}"
         );
         assert!((m.prior_cv - 9.550_563_861_489_725e-5_f64.exp_m1().sqrt()).abs() < 1e-9);
+        assert_eq!(m.pooled_df, 20.0 * 18.0);
         let r = c.results.iter().find(|r| r.benchmark == "T").unwrap();
         assert_eq!(r.status, Status::Regression);
         let p = r.p_value.unwrap();

@@ -184,6 +184,10 @@ pub struct Moderation {
     /// The typical noise of the metrics: the coefficient of variation of the prior variance of
     /// the log values, `sqrt(exp(s0^2) - 1)`.
     pub prior_cv: f64,
+    /// The degrees of freedom of all the metrics together (limma's `df.pooled`): no test gets
+    /// more than these.
+    #[serde(default)]
+    pub pooled_df: f64,
 }
 
 /// Everything a report needs.

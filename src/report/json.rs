@@ -75,6 +75,7 @@ struct ModerationJson {
     metrics: usize,
     prior_df: Option<f64>,
     prior_cv: f64,
+    pooled_df: f64,
 }
 
 #[derive(Serialize)]
@@ -179,6 +180,7 @@ pub fn render_json(c: &Comparison) -> String {
             metrics: m.metrics,
             prior_df: m.prior_df,
             prior_cv: m.prior_cv,
+            pooled_df: m.pooled_df,
         }),
         cross_environment: c.cross_environment(),
         environment_differences: &c.environment_differences,

@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::compare::{
-    BudgetResult, Comparison, Counts, Method, MetricResult, Settings, Side, Status, Verdict,
+    BudgetResult, Comparison, Counts, Method, MetricResult, Moderation, Settings, Side, Status,
+    Verdict,
 };
 use crate::model::{Direction, Environment, RunMeta, Unit};
 
@@ -936,4 +937,42 @@ fn a_custom_template_is_cut_to_the_limit_too() {
     };
     assert_fits(&md, 5000);
     assert!(md.contains("report cut to fit the size limit"), "{md}");
+}
+
+#[test]
+fn the_moderation_sentence_says_how_much_each_test_borrowed() {
+    let with = |prior_df: Option<f64>, pooled_df: f64| {
+        let mut c = failing_run();
+        c.moderation = Some(Moderation {
+            metrics: 300,
+            prior_df,
+            prior_cv: 0.0498,
+            pooled_df,
+        });
+        c
+    };
+    let md = markdown(&with(Some(36.2), 5400.0));
+    assert!(
+        md.contains("300 metrics with samples were tested together (moderated t test on log values): their typical noise is 5.0% and each borrowed 36 degrees of freedom from the others"),
+        "{md}"
+    );
+    let out = render_terminal(&with(None, 5400.0), false);
+    assert!(
+        out.contains("they are about as noisy as each other, so each test uses the noise of all (5400 degrees of freedom)."),
+        "{out}"
+    );
+    // A finite prior beyond the pooled degrees of freedom is capped by them.
+    let out = render_terminal(&with(Some(1e6), 5400.0), false);
+    assert!(
+        out.contains("noise of all (5400 degrees of freedom)"),
+        "{out}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&render_json(&with(Some(36.2), 5400.0))).unwrap();
+    assert_eq!(v["moderation"]["method"], "limma_ebayes");
+    assert_eq!(v["moderation"]["metrics"], 300);
+    assert_eq!(v["moderation"]["prior_df"], 36.2);
+    assert_eq!(v["moderation"]["pooled_df"], 5400.0);
+    let v: serde_json::Value = serde_json::from_str(&render_json(&with(None, 5400.0))).unwrap();
+    assert!(v["moderation"]["prior_df"].is_null());
 }

@@ -484,9 +484,16 @@ fn short_commit(commit: &str) -> String {
 /// "48 metrics with samples were tested together (moderated t test on log values): their
 /// typical noise is 4.9% and each borrowed 36 degrees of freedom from the others".
 fn moderation_words(m: &Moderation) -> String {
+    // A test never gets more than the pooled degrees of freedom of all the metrics.
     let borrowed = match m.prior_df {
-        Some(df) => format!("each borrowed {df:.0} degrees of freedom from the others"),
-        None => "all are about as noisy as each other, so each uses the noise of all".to_string(),
+        Some(df) if m.pooled_df <= 0.0 || df < m.pooled_df => {
+            format!("each borrowed {df:.0} degrees of freedom from the others")
+        }
+        _ if m.pooled_df > 0.0 => format!(
+            "they are about as noisy as each other, so each test uses the noise of all ({:.0} degrees of freedom)",
+            m.pooled_df
+        ),
+        _ => "they are about as noisy as each other, so each test uses the noise of all".to_string(),
     };
     format!(
         "{} with samples were tested together (moderated t test on log values): their typical noise is {:.1}% and {borrowed}",
