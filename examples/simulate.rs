@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use std::thread;
 
 use perfgate::compare::{self, Comparison, Status};
-use perfgate::config::Config;
+use perfgate::config::{Config, TestChoice};
 use perfgate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
 
 const CVS: [f64; 3] = [0.02, 0.05, 0.10];
@@ -88,12 +88,56 @@ fn metric(values: Vec<f64>) -> Metric {
 
 /// A run of benchmarks `B000`..., each with `n` values around 1000 ns times its factor.
 fn run(rng: &mut Rng, factors: &[f64], n: usize, cv: f64) -> Run {
+    run_with(rng, factors, n, &Noise::Lognormal(cv))
+}
+
+/// How the values of a pull-request run vary.
+#[derive(Debug, Clone)]
+enum Noise {
+    /// Lognormal, one CV for every benchmark.
+    Lognormal(f64),
+    /// Lognormal, each benchmark its own CV (fixed across runs).
+    Mixed(Vec<f64>),
+    /// Lognormal at `cv`, and each value, with probability `share`, `factor` times slower
+    /// (a GC pause, a noisy neighbour).
+    Outliers { cv: f64, share: f64, factor: f64 },
+}
+
+impl Noise {
+    /// CVs log-uniform between `lo` and `hi`, one per benchmark, from `seed`.
+    fn mixed(seed: u64, lo: f64, hi: f64) -> Noise {
+        let mut rng = Rng::new(seed);
+        Noise::Mixed(
+            (0..PR_BENCHMARKS)
+                .map(|_| (lo.ln() + (hi.ln() - lo.ln()) * rng.uniform()).exp())
+                .collect(),
+        )
+    }
+
+    fn value(&self, rng: &mut Rng, i: usize, median: f64) -> f64 {
+        match self {
+            Noise::Lognormal(cv) => rng.lognormal(median, *cv),
+            Noise::Mixed(cvs) => rng.lognormal(median, cvs.get(i).copied().unwrap_or(0.05)),
+            Noise::Outliers { cv, share, factor } => {
+                let v = rng.lognormal(median, *cv);
+                if rng.uniform() < *share {
+                    v * factor
+                } else {
+                    v
+                }
+            }
+        }
+    }
+}
+
+/// [`run`] with any [`Noise`].
+fn run_with(rng: &mut Rng, factors: &[f64], n: usize, noise: &Noise) -> Run {
     let benchmarks = factors
         .iter()
         .enumerate()
         .map(|(i, f)| {
             let mut b = Benchmark::new(format!("B{i:03}"));
-            let values = (0..n).map(|_| rng.lognormal(1000.0 * f, cv)).collect();
+            let values = (0..n).map(|_| noise.value(rng, i, 1000.0 * f)).collect();
             b.push(metric(values));
             b
         })
@@ -135,6 +179,17 @@ fn one_metric(seed: u64, cv: f64, n: usize, change: f64, config: &Config) -> f64
 /// Pull requests of 300 benchmarks, the last 10 really slower by `change`: false alarms per PR
 /// and the share of real regressions caught.
 fn pull_requests(seed: u64, cv: f64, n: usize, change: f64, config: &Config) -> (f64, f64) {
+    pull_requests_with(seed, &Noise::Lognormal(cv), n, change, config)
+}
+
+/// [`pull_requests`] with any [`Noise`].
+fn pull_requests_with(
+    seed: u64,
+    noise: &Noise,
+    n: usize,
+    change: f64,
+    config: &Config,
+) -> (f64, f64) {
     let mut rng = Rng::new(seed);
     let mut factors = vec![1.0; PR_BENCHMARKS];
     for f in factors.iter_mut().skip(PR_BENCHMARKS - PR_REAL) {
@@ -143,8 +198,8 @@ fn pull_requests(seed: u64, cv: f64, n: usize, change: f64, config: &Config) -> 
     let ones = vec![1.0; PR_BENCHMARKS];
     let (mut false_alarms, mut caught) = (0usize, 0usize);
     for _ in 0..PR_TRIALS {
-        let base = run(&mut rng, &ones, n, cv);
-        let cur = run(&mut rng, &factors, n, cv);
+        let base = run_with(&mut rng, &ones, n, noise);
+        let cur = run_with(&mut rng, &factors, n, noise);
         let flagged = regressions(&compare::compare(Some(&base), &cur, config));
         let (null, real) = flagged.split_at(PR_BENCHMARKS - PR_REAL);
         false_alarms += null.iter().filter(|f| **f).count();
@@ -339,6 +394,60 @@ fn main() {
                 caught >= 0.85,
             ));
         }
+    }
+
+    // Pull requests whose noise is not one lognormal: does the moderated test stay calibrated?
+    let u_test = Config {
+        test: TestChoice::MannWhitney,
+        ..Config::default()
+    };
+    let scenarios = [
+        (
+            "CV 1% to 20%, each benchmark its own",
+            Noise::mixed(7, 0.01, 0.20),
+        ),
+        (
+            "CV 5%, 2% of values 1.5x slower",
+            Noise::Outliers {
+                cv: 0.05,
+                share: 0.02,
+                factor: 1.5,
+            },
+        ),
+    ];
+    let mut cells: Vec<(&str, &Noise, usize, &str)> = Vec::new();
+    for (what, noise) in &scenarios {
+        for n in [10usize, 30] {
+            for test in ["auto", "mann-whitney"] {
+                cells.push((what, noise, n, test));
+            }
+        }
+    }
+    let jobs = cells
+        .iter()
+        .enumerate()
+        .map(|(i, &(_, noise, n, test))| {
+            let config = if test == "auto" { &config } else { &u_test };
+            Box::new(move || pull_requests_with(6000 + i as u64, noise, n, 0.10, config))
+                as Box<dyn FnOnce() -> (f64, f64) + Send + '_>
+        })
+        .collect();
+    let other = parallel(jobs);
+    let _ = writeln!(
+        out,
+        "\nPull requests of {PR_BENCHMARKS} benchmarks, {PR_REAL} of them really +10% slower, other noise ({PR_TRIALS} PRs per row)\n"
+    );
+    let _ = writeln!(
+        out,
+        "| noise | n per side | test | false alarms per PR | real regressions caught |"
+    );
+    let _ = writeln!(out, "|:--|--:|:--|--:|--:|");
+    for (&(what, _, n, test), &(fa, caught)) in cells.iter().zip(&other) {
+        let _ = writeln!(
+            out,
+            "| {what} | {n} | `{test}` | {fa:.2} | {} |",
+            pct(caught)
+        );
     }
 
     // One value per run against a 30-run history.

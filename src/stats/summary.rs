@@ -27,6 +27,20 @@ pub fn quantile(xs: &[f64], q: f64) -> Option<f64> {
     quantile_sorted(&sorted(xs), q)
 }
 
+/// Tukey's fences `(Q1 - k IQR, Q3 + k IQR)` with type-7 quartiles (Tukey 1977, *Exploratory Data
+/// Analysis*: `k = 1.5` marks outliers, `k = 3` far-out values). `None` for an empty sample or a
+/// `k` that is negative or not finite.
+pub fn tukey_fences(xs: &[f64], k: f64) -> Option<(f64, f64)> {
+    if !(k.is_finite() && k >= 0.0) {
+        return None;
+    }
+    let s = sorted(xs);
+    let q1 = quantile_sorted(&s, 0.25)?;
+    let q3 = quantile_sorted(&s, 0.75)?;
+    let iqr = q3 - q1;
+    Some((q1 - k * iqr, q3 + k * iqr))
+}
+
 /// The sample median: the middle order statistic, or the mean of the two middle ones. Equal to
 /// `quantile(xs, 0.5)`, and to benchstat's summary (golang/perf `benchmath.AssumeNothing`).
 /// `None` for an empty sample.
@@ -153,6 +167,17 @@ pub(crate) fn binomial_coefficient(n: usize, k: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tukey_fences_match_numpy_quartiles() {
+        // q1, q3 = np.quantile(x, [0.25, 0.75]); (q1 - 1.5 (q3 - q1), q3 + 1.5 (q3 - q1))
+        let x = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0];
+        assert_eq!(tukey_fences(&x, 1.5), Some((-3.5, 10.5)));
+        assert_eq!(tukey_fences(&[7.0], 3.0), Some((7.0, 7.0)));
+        assert_eq!(tukey_fences(&[], 3.0), None);
+        assert_eq!(tukey_fences(&x, -1.0), None);
+        assert_eq!(tukey_fences(&x, f64::NAN), None);
+    }
 
     #[test]
     fn median_of_odd_and_even_samples() {
