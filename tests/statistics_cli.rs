@@ -435,6 +435,29 @@ fn many_metrics_with_samples_are_tested_together_and_the_reports_say_so() {
         .stdout(predicate::str::contains("moderated").not());
     let r = report(&json);
     assert_eq!(r["settings"]["test"], "mann-whitney");
+    // The flag overrides the config, both ways; a test that does not exist is a usage error.
+    compare_crc()
+        .args(["--test", "auto", "--config"])
+        .arg(&config)
+        .arg("--report-json")
+        .arg(&json)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "72 metrics with samples were tested together",
+        ));
+    compare_crc()
+        .args(["--test", "welch"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("auto").and(predicate::str::contains("mann-whitney")));
+    compare_crc()
+        .args(["--test", "mann-whitney", "--report-json"])
+        .arg(&json)
+        .assert()
+        .code(1);
+    let r = report(&json);
+    assert_eq!(r["settings"]["test"], "mann-whitney");
     assert!(r["moderation"].is_null());
     assert!(r["results"]
         .as_array()

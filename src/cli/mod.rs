@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use perfgate::compare::{self, Verdict};
-use perfgate::config::{parse_percent, Budget, Config};
+use perfgate::config::{parse_percent, Budget, Config, TestChoice};
 use perfgate::formats::{self, Format};
 use perfgate::model::{Data, Run};
 use perfgate::report::{self, MarkdownOptions};
@@ -128,6 +128,10 @@ struct CompareArgs {
     /// Fewest samples per side for a statistical decision (overrides the config).
     #[arg(long, value_name = "N")]
     min_samples: Option<usize>,
+    /// Test for metrics with samples: `auto` (the moderated t test when 10 or more metrics have
+    /// samples, else the Mann-Whitney U test) or `mann-whitney` (overrides the config).
+    #[arg(long, value_name = "TEST", value_parser = ["auto", "mann-whitney"])]
+    test: Option<String>,
     /// An absolute budget: `<benchmark> <statistic> <op> <value>`, such as
     /// "http_req_duration p(95) < 200ms". Repeatable; added to the config's budgets.
     #[arg(long = "budget", value_name = "EXPR")]
@@ -279,6 +283,11 @@ fn cmd_compare(a: CompareArgs) -> Result<u8> {
             bail!("--min-samples: expected at least 2, found {n}");
         }
         config.min_samples = n;
+    }
+    match a.test.as_deref() {
+        Some("auto") => config.test = TestChoice::Auto,
+        Some("mann-whitney") => config.test = TestChoice::MannWhitney,
+        _ => {}
     }
     for b in &a.budgets {
         config
