@@ -128,8 +128,9 @@ struct CompareArgs {
     /// Fewest samples per side for a statistical decision (overrides the config).
     #[arg(long, value_name = "N")]
     min_samples: Option<usize>,
-    /// Test for metrics with samples: `auto` (the moderated t test when 10 or more metrics have
-    /// samples, else the Mann-Whitney U test) or `mann-whitney` (overrides the config).
+    /// `auto`: with 10 or more metrics, learn their noise together (the moderated t test for
+    /// samples, moderated prediction intervals for histories), else the Mann-Whitney U test;
+    /// `mann-whitney`: each metric alone, as benchstat (overrides the config).
     #[arg(long, value_name = "TEST", value_parser = ["auto", "mann-whitney"])]
     test: Option<String>,
     /// An absolute budget: `<benchmark> <statistic> <op> <value>`, such as

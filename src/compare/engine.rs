@@ -266,9 +266,9 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
         }
     }
 
-    let moderation = match config.test {
-        TestChoice::Auto => moderate(&mut drafts),
-        TestChoice::MannWhitney => None,
+    let (moderation, history_moderation) = match config.test {
+        TestChoice::Auto => (moderate(&mut drafts), moderate_histories(&mut drafts)),
+        TestChoice::MannWhitney => (None, None),
     };
 
     // Benjamini-Hochberg over every metric with a p-value.
@@ -422,7 +422,61 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
         environment_differences,
         baseline_runs: window.len(),
         moderation,
+        history_moderation,
     }
+}
+
+/// With at least [`MODERATION_MIN_METRICS`] single values judged against prediction intervals,
+/// moderates the spreads of their histories the same way as [`moderate`] does samples: the log
+/// variances of all the histories get a common prior, each is shrunk toward it, and the
+/// interval and its p-value use the posterior spread with the added degrees of freedom. Flat
+/// histories (a value that never moved) keep their own.
+fn moderate_histories(drafts: &mut [Draft]) -> Option<Moderation> {
+    let spread = |d: &Draft| {
+        d.prediction.and_then(|p| {
+            (d.result.method == Method::PredictionInterval && p.log_sd > 0.0 && p.df > 0.0)
+                .then_some(stats::LogTwoSample {
+                    shift: 0.0,
+                    var: p.log_sd * p.log_sd,
+                    df: p.df,
+                    scale: 1.0,
+                })
+        })
+    };
+    let members: Vec<(usize, stats::LogTwoSample)> = drafts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| spread(d).map(|s| (i, s)))
+        .collect();
+    if members.len() < MODERATION_MIN_METRICS {
+        return None;
+    }
+    let spreads: Vec<stats::LogTwoSample> = members.iter().map(|(_, s)| *s).collect();
+    let prior = stats::fit_variance_prior(&spreads)?;
+    let mut decided = 0;
+    for (i, s) in &members {
+        let Some(d) = drafts.get_mut(*i) else {
+            continue;
+        };
+        let Some(m) = stats::moderated_t(s, &prior, CONFIDENCE) else {
+            continue;
+        };
+        let (Some(p), Some(cur)) = (d.prediction, d.result.current) else {
+            continue;
+        };
+        let Some(moderated) = p.moderated(m.var, m.df) else {
+            continue;
+        };
+        d.result.p_value = moderated.p_value(cur.value);
+        d.prediction = Some(moderated);
+        decided += 1;
+    }
+    (decided > 0).then(|| Moderation {
+        metrics: decided,
+        prior_df: prior.df.is_finite().then_some(prior.df),
+        prior_cv: prior.var.exp_m1().max(0.0).sqrt(),
+        pooled_df: prior.df_pooled,
+    })
 }
 
 /// How far out (in interquartile ranges beyond the quartiles of the log values) a value must lie
@@ -1839,6 +1893,78 @@ mod tests {
             RunMeta::default(),
             &[("T", "time", Unit::Nanoseconds, vec![v])],
         )
+    }
+
+    /// Ten runs of twelve single-value benchmarks (`H00`..`H11`), each with its own spread, and a
+    /// current run where `H00` is 8% slower.
+    fn twelve_histories() -> (Vec<Run>, Run) {
+        const Z: [f64; 10] = [0.3, -1.2, 0.8, -0.4, 1.5, -0.9, 0.1, -0.2, 1.1, -1.0];
+        let names: Vec<String> = (0..12).map(|i| format!("H{i:02}")).collect();
+        let spread = |i: usize| 0.01 + 0.002 * i as f64;
+        let runs = (0..10)
+            .map(|r| {
+                let benches: Vec<(&str, &str, Unit, Vec<f64>)> = names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| {
+                        let z = Z[(r + i) % 10];
+                        let v = 1000.0 * (spread(i) * z).exp();
+                        (n.as_str(), "time", Unit::Nanoseconds, vec![v])
+                    })
+                    .collect();
+                run_of(RunMeta::default(), &benches)
+            })
+            .collect();
+        let cur: Vec<(&str, &str, Unit, Vec<f64>)> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let v = if i == 0 {
+                    1080.0
+                } else {
+                    1000.0 * (spread(i) * 0.5).exp()
+                };
+                (n.as_str(), "time", Unit::Nanoseconds, vec![v])
+            })
+            .collect();
+        (runs, run_of(RunMeta::default(), &cur))
+    }
+
+    #[test]
+    fn many_histories_moderate_their_prediction_intervals() {
+        let (history, cur) = twelve_histories();
+        let c = compare_history(&history, &cur, &Config::default());
+        // Reference: NumPy/SciPy, limma's fitFDist over the twelve log variances (9 df each),
+        // posterior variance and 98% t interval on min(d0 + 9, 108) degrees of freedom.
+        let m = c.history_moderation.unwrap();
+        assert_eq!(m.metrics, 12);
+        assert!(
+            (m.prior_df.unwrap() - 7.392_242_746_051_601).abs() < 1e-6,
+            "{m:?}"
+        );
+        assert_eq!(m.pooled_df, 108.0);
+        assert!(c.moderation.is_none());
+        let r = c.results.iter().find(|r| r.benchmark == "H00").unwrap();
+        assert_eq!(r.method, Method::PredictionInterval);
+        assert_eq!(r.status, Status::Regression);
+        let p = r.p_value.unwrap();
+        assert!((p / 6.901_149_671_015_474e-5 - 1.0).abs() < 1e-6, "{p}");
+        let q = r.p_adjusted.unwrap();
+        assert!((q / 8.281_379_605_218_57e-4 - 1.0).abs() < 1e-6, "{q}");
+        let note = r.note.as_deref().unwrap();
+        assert!(note.contains("(963 ns to 1.04 µs)"), "{note}");
+        assert_eq!(c.counts.regression, 1);
+
+        // Each history alone (the U-test setting turns moderation off): t on 9 degrees of freedom.
+        let u = Config {
+            test: TestChoice::MannWhitney,
+            ..Config::default()
+        };
+        let c = compare_history(&history, &cur, &u);
+        assert!(c.history_moderation.is_none());
+        let r = c.results.iter().find(|r| r.benchmark == "H00").unwrap();
+        let p = r.p_value.unwrap();
+        assert!((p / 2.328_735_223_410_471_6e-5 - 1.0).abs() < 1e-6, "{p}");
     }
 
     #[test]

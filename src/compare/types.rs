@@ -217,6 +217,10 @@ pub struct Comparison {
     /// Set when metrics were decided by the moderated t test.
     #[serde(default)]
     pub moderation: Option<Moderation>,
+    /// Set when single values were judged against prediction intervals whose spreads were
+    /// moderated across metrics (the same empirical Bayes over the histories' log variances).
+    #[serde(default)]
+    pub history_moderation: Option<Moderation>,
 }
 
 impl Comparison {

@@ -48,11 +48,12 @@ pub struct Config {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TestChoice {
     /// The moderated t test on log values when a comparison has at least
-    /// [`MODERATION_MIN_METRICS`] such metrics (their noise is learnt together); the
-    /// Mann-Whitney U test otherwise.
+    /// [`MODERATION_MIN_METRICS`] such metrics (their noise is learnt together), the
+    /// Mann-Whitney U test otherwise; likewise, prediction intervals of at least that many
+    /// histories are moderated together.
     #[default]
     Auto,
-    /// Always the Mann-Whitney U test, as benchstat.
+    /// Always the Mann-Whitney U test, as benchstat, and each history alone.
     MannWhitney,
 }
 

@@ -20,6 +20,7 @@ struct Report<'a> {
     settings: SettingsJson<'a>,
     multiple_comparisons: MultipleJson,
     moderation: Option<ModerationJson>,
+    history_moderation: Option<ModerationJson>,
     cross_environment: bool,
     environment_differences: &'a [String],
     baseline_runs: usize,
@@ -76,6 +77,16 @@ struct ModerationJson {
     prior_df: Option<f64>,
     prior_cv: f64,
     pooled_df: f64,
+}
+
+fn moderation_json(m: crate::compare::Moderation) -> ModerationJson {
+    ModerationJson {
+        method: "limma_ebayes",
+        metrics: m.metrics,
+        prior_df: m.prior_df,
+        prior_cv: m.prior_cv,
+        pooled_df: m.pooled_df,
+    }
 }
 
 #[derive(Serialize)]
@@ -175,13 +186,8 @@ pub fn render_json(c: &Comparison) -> String {
             method: "benjamini_hochberg",
             metrics: c.corrected_over,
         },
-        moderation: c.moderation.map(|m| ModerationJson {
-            method: "limma_ebayes",
-            metrics: m.metrics,
-            prior_df: m.prior_df,
-            prior_cv: m.prior_cv,
-            pooled_df: m.pooled_df,
-        }),
+        moderation: c.moderation.map(moderation_json),
+        history_moderation: c.history_moderation.map(moderation_json),
         cross_environment: c.cross_environment(),
         environment_differences: &c.environment_differences,
         baseline_runs: c.baseline_runs,

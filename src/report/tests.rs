@@ -184,6 +184,7 @@ fn comparison(
         environment_differences: Vec::new(),
         baseline_runs: 1,
         moderation: None,
+        history_moderation: None,
     }
 }
 
@@ -746,6 +747,7 @@ fn json_results_have_exactly_the_contract_fields_in_order() {
             "settings",
             "multiple_comparisons",
             "moderation",
+            "history_moderation",
             "cross_environment",
             "environment_differences",
             "baseline_runs",
@@ -975,4 +977,22 @@ fn the_moderation_sentence_says_how_much_each_test_borrowed() {
     assert_eq!(v["moderation"]["pooled_df"], 5400.0);
     let v: serde_json::Value = serde_json::from_str(&render_json(&with(None, 5400.0))).unwrap();
     assert!(v["moderation"]["prior_df"].is_null());
+    assert!(v["history_moderation"].is_null());
+
+    // Histories moderated too: both sentences, samples first.
+    let mut both = with(Some(36.2), 5400.0);
+    both.history_moderation = Some(Moderation {
+        metrics: 12,
+        prior_df: Some(7.39),
+        prior_cv: 0.018,
+        pooled_df: 108.0,
+    });
+    let out = render_terminal(&both, false);
+    assert!(
+        out.contains("from the others. 12 metrics with one value per run were judged against their histories together (moderated prediction intervals): their typical run-to-run noise is 1.8% and each borrowed 7 degrees of freedom from the others."),
+        "{out}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&render_json(&both)).unwrap();
+    assert_eq!(v["history_moderation"]["metrics"], 12);
+    assert_eq!(v["history_moderation"]["pooled_df"], 108.0);
 }

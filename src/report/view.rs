@@ -303,7 +303,26 @@ pub fn view(c: &Comparison) -> View {
                 c.corrected_over
             )
         }),
-        moderation: c.moderation.map(|m| moderation_words(&m)),
+        moderation: {
+            let samples = c.moderation.map(|m| {
+                moderation_words(
+                    &m,
+                    "with samples were tested together (moderated t test on log values)",
+                    "noise",
+                )
+            });
+            let histories = c.history_moderation.map(|m| {
+                moderation_words(
+                    &m,
+                    "with one value per run were judged against their histories together (moderated prediction intervals)",
+                    "run-to-run noise",
+                )
+            });
+            match (samples, histories) {
+                (Some(a), Some(b)) => Some(format!("{a}. {b}")),
+                (a, b) => a.or(b),
+            }
+        },
         cross_environment: c.cross_environment(),
         environment_differences: c.environment_differences.clone(),
         environment_note: c.cross_environment().then(|| environment_note(c)),
@@ -483,7 +502,7 @@ fn short_commit(commit: &str) -> String {
 
 /// "48 metrics with samples were tested together (moderated t test on log values): their
 /// typical noise is 4.9% and each borrowed 36 degrees of freedom from the others".
-fn moderation_words(m: &Moderation) -> String {
+fn moderation_words(m: &Moderation, what: &str, noise: &str) -> String {
     // A test never gets more than the pooled degrees of freedom of all the metrics.
     let borrowed = match m.prior_df {
         Some(df) if m.pooled_df <= 0.0 || df < m.pooled_df => {
@@ -496,7 +515,7 @@ fn moderation_words(m: &Moderation) -> String {
         _ => "they are about as noisy as each other, so each test uses the noise of all".to_string(),
     };
     format!(
-        "{} with samples were tested together (moderated t test on log values): their typical noise is {:.1}% and {borrowed}",
+        "{} {what}: their typical {noise} is {:.1}% and {borrowed}",
         plural(m.metrics, "metric", "metrics"),
         m.prior_cv * 100.0
     )

@@ -13,8 +13,11 @@ pub struct Prediction {
     pub n: usize,
     /// Mean of the log values.
     pub log_mean: f64,
-    /// Sample standard deviation of the log values (`n - 1` in the denominator).
+    /// Sample standard deviation of the log values (`n - 1` in the denominator), or the
+    /// moderated one ([`Prediction::moderated`]).
     pub log_sd: f64,
+    /// Degrees of freedom of `log_sd`: `n - 1`, or more once moderated.
+    pub df: f64,
     /// `exp(log_mean)`: the geometric mean of the history.
     pub center: f64,
     pub lo: f64,
@@ -55,11 +58,38 @@ pub fn log_prediction_interval(history: &[f64], confidence: f64) -> Option<Predi
         n: history.len(),
         log_mean: mean,
         log_sd: sd,
+        df: n - 1.0,
         center: mean.exp(),
         lo: (mean - half).exp(),
         hi: (mean + half).exp(),
         confidence,
     })
+}
+
+impl Prediction {
+    /// The same interval with the spread of the log values replaced by a moderated one: the
+    /// posterior variance of limma's empirical Bayes over many metrics' histories
+    /// ([`super::moderated_t`]'s `var` and `df`), `mean ± t_{(1+confidence)/2, df} · sqrt(var) ·
+    /// sqrt(1 + 1/n)`. `None` for a variance that is not positive and finite or degrees of
+    /// freedom that are not positive.
+    pub fn moderated(&self, var: f64, df: f64) -> Option<Prediction> {
+        if !(var.is_finite() && var > 0.0 && df > 0.0) {
+            return None;
+        }
+        let sd = var.sqrt();
+        let t = super::tdist::student_t_quantile((1.0 + self.confidence) / 2.0, df);
+        let half = t * sd * (1.0 + 1.0 / self.n as f64).sqrt();
+        if !half.is_finite() {
+            return None;
+        }
+        Some(Prediction {
+            log_sd: sd,
+            df,
+            lo: (self.log_mean - half).exp(),
+            hi: (self.log_mean + half).exp(),
+            ..*self
+        })
+    }
 }
 
 impl Prediction {
@@ -79,7 +109,7 @@ impl Prediction {
             return Some(if dist == 0.0 { 1.0 } else { 0.0 });
         }
         let t = dist / scale;
-        Some((2.0 * (1.0 - student_t_cdf(t, self.n as f64 - 1.0))).clamp(0.0, 1.0))
+        Some((2.0 * (1.0 - student_t_cdf(t, self.df))).clamp(0.0, 1.0))
     }
 }
 
