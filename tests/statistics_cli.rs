@@ -465,3 +465,71 @@ fn many_metrics_with_samples_are_tested_together_and_the_reports_say_so() {
         .iter()
         .all(|x| x["method"] == "mann_whitney"));
 }
+
+/// Twelve single-value metrics saved in twelve runs of `main`: their histories' spreads are
+/// moderated together, and the reports say so.
+#[test]
+fn a_store_history_of_many_metrics_is_moderated_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let names: Vec<String> = (0..12).map(|m| format!("step{m:02}")).collect();
+    let value_of = |m: usize, i: usize| {
+        let wave = (((i + m) * 7 % 11) as f64 - 5.0) / 5.0;
+        100.0 * (1.0 + (0.01 + 0.002 * m as f64) * wave)
+    };
+    for i in 0..12 {
+        let metrics: Vec<(&str, &str, String)> = names
+            .iter()
+            .enumerate()
+            .map(|(m, n)| (n.as_str(), "us", value(value_of(m, i))))
+            .collect();
+        let f = run_file(dir.path(), &format!("run{i}.json"), "{}", &metrics);
+        perfgate()
+            .args(["save", "--branch", "main", "--current"])
+            .arg(&f)
+            .arg("--store")
+            .arg(&store)
+            .assert()
+            .code(0);
+    }
+    let metrics: Vec<(&str, &str, String)> = names
+        .iter()
+        .enumerate()
+        .map(|(m, n)| (n.as_str(), "us", value(if m == 0 { 112.0 } else { 100.0 })))
+        .collect();
+    let cur = run_file(dir.path(), "cur.json", "{}", &metrics);
+    let json = dir.path().join("report.json");
+    perfgate()
+        .args(["compare", "--current"])
+        .arg(&cur)
+        .arg("--store")
+        .arg(&store)
+        .arg("--report-json")
+        .arg(&json)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "12 metrics with one value per run were judged against their histories together (moderated prediction intervals)",
+        ));
+    let r = report(&json);
+    assert_eq!(r["history_moderation"]["metrics"], 12);
+    assert_eq!(r["history_moderation"]["pooled_df"], 132.0);
+    assert!(r["moderation"].is_null());
+    assert_eq!(r["counts"]["regression"], 1);
+    let first = &r["results"][0];
+    assert_eq!(first["metric"], "step00");
+    assert_eq!(first["method"], "prediction_interval");
+
+    // Each history alone with --test mann-whitney: no moderation sentence.
+    perfgate()
+        .args(["compare", "--test", "mann-whitney", "--current"])
+        .arg(&cur)
+        .arg("--store")
+        .arg(&store)
+        .arg("--report-json")
+        .arg(&json)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("judged against their histories together").not());
+    assert!(report(&json)["history_moderation"].is_null());
+}
