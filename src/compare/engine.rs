@@ -426,6 +426,16 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
     }
 }
 
+/// What a report says of a moderation that decided `decided` metrics (none: nothing to say).
+fn moderation_of(decided: usize, prior: &stats::VariancePrior) -> Option<Moderation> {
+    (decided > 0).then(|| Moderation {
+        metrics: decided,
+        prior_df: prior.df.is_finite().then_some(prior.df),
+        prior_cv: prior.var.exp_m1().max(0.0).sqrt(),
+        pooled_df: prior.df_pooled,
+    })
+}
+
 /// With at least [`MODERATION_MIN_METRICS`] single values judged against prediction intervals,
 /// moderates the spreads of their histories the same way as [`moderate`] does samples: the log
 /// variances of all the histories get a common prior, each is shrunk toward it, and the
@@ -471,12 +481,7 @@ fn moderate_histories(drafts: &mut [Draft]) -> Option<Moderation> {
         d.prediction = Some(moderated);
         decided += 1;
     }
-    (decided > 0).then(|| Moderation {
-        metrics: decided,
-        prior_df: prior.df.is_finite().then_some(prior.df),
-        prior_cv: prior.var.exp_m1().max(0.0).sqrt(),
-        pooled_df: prior.df_pooled,
-    })
+    moderation_of(decided, &prior)
 }
 
 /// How far out (in interquartile ranges beyond the quartiles of the log values) a value must lie
@@ -557,12 +562,7 @@ fn moderate(drafts: &mut [Draft]) -> Option<Moderation> {
         d.log_sd = Some(t.var.sqrt());
         decided += 1;
     }
-    (decided > 0).then(|| Moderation {
-        metrics: decided,
-        prior_df: prior.df.is_finite().then_some(prior.df),
-        prior_cv: prior.var.exp_m1().max(0.0).sqrt(),
-        pooled_df: prior.df_pooled,
-    })
+    moderation_of(decided, &prior)
 }
 
 /// Series of a run by benchmark and metric name.
