@@ -31,12 +31,12 @@
 use serde_json::{Map, Value};
 
 use super::hlog::rfc3339;
-use super::json::kind_name;
+use super::json::{json_document, kind_name};
 use super::wrk::{
     error_rate_metric, errors_metric, json_number, non_negative, ns_metric, rate_metric,
     requests_metric,
 };
-use super::{lenient_json, ParseError};
+use super::ParseError;
 use crate::model::{Benchmark, Data, Histogram, Metric, Run, RunMeta, Unit};
 
 const MS_TO_NS: f64 = 1e6;
@@ -82,13 +82,10 @@ pub fn looks_like_json(v: &Value) -> bool {
 
 /// Parses an Artillery report; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim().is_empty() {
-        return Err(ParseError::whole(
-            "the Artillery report is empty: expected the JSON written by `artillery run --output report.json`",
-        ));
-    }
-    let root = lenient_json(text)?;
+    let (_, root) = json_document(
+        text,
+        "the Artillery report is empty: expected the JSON written by `artillery run --output report.json`",
+    )?;
     let Value::Object(root) = &root else {
         return Err(ParseError::whole(format!(
             "expected an Artillery report (a JSON object with `aggregate`), found {}",

@@ -18,12 +18,12 @@
 
 use serde_json::{Map, Value};
 
-use super::json::kind_name;
+use super::json::{json_document, kind_name};
 use super::wrk::{
     error_rate_metric, errors_metric, json_number, non_negative, ns_metric, percentile_name,
     rate_metric, requests_metric,
 };
-use super::{lenient_json, ParseError};
+use super::ParseError;
 use crate::model::{Benchmark, Data, Environment, Metric, Run, RunMeta, Unit};
 
 const MS_TO_NS: f64 = 1e6;
@@ -40,13 +40,10 @@ pub fn looks_like_json(v: &Value) -> bool {
 
 /// Parses autocannon's JSON result; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim().is_empty() {
-        return Err(ParseError::whole(
-            "the autocannon output is empty: expected the JSON written by `autocannon --json`",
-        ));
-    }
-    let root = lenient_json(text)?;
+    let (_, root) = json_document(
+        text,
+        "the autocannon output is empty: expected the JSON written by `autocannon --json`",
+    )?;
     let Value::Object(root) = &root else {
         return Err(ParseError::whole(format!(
             "expected autocannon's result (a JSON object with `latency`, `requests` and `throughput`), found {}",

@@ -19,8 +19,8 @@
 
 use serde_json::{Map, Value};
 
-use super::json::kind_of;
-use super::{lenient_json, ParseError};
+use super::json::{json_document, kind_of};
+use super::ParseError;
 use crate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
 
 const MEASURE_KEYS: &[&str] = &["value", "lower_value", "upper_value"];
@@ -46,13 +46,10 @@ pub fn looks_like_json(v: &Value) -> bool {
 
 /// Parses BMF JSON; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim().is_empty() {
-        return Err(ParseError::whole(
-            "the BMF file is empty: expected Bencher Metric Format JSON, `{\"<benchmark>\": {\"<measure>\": {\"value\": 1.0}}}`",
-        ));
-    }
-    let root = lenient_json(text)?;
+    let (_, root) = json_document(
+        text,
+        "the BMF file is empty: expected Bencher Metric Format JSON, `{\"<benchmark>\": {\"<measure>\": {\"value\": 1.0}}}`",
+    )?;
     let Value::Object(root) = &root else {
         return Err(ParseError::whole(format!(
             "expected Bencher Metric Format JSON, an object of benchmarks, found {}",
@@ -184,6 +181,7 @@ fn number(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::lenient_json;
     use crate::formats::test_support::metric;
 
     /// Hand-made from the example on the Bencher Metric Format reference page (see the README).

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::json::json_document;
 use super::{lenient_json, InputFile, ParseError};
 use crate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
 
@@ -20,13 +21,10 @@ const SINGLE_NAME: &str = "criterion";
 
 /// Parses one `estimates.json` or `sample.json` given alone, as one benchmark named `criterion`.
 pub fn parse_file(text: &str) -> Result<Run, ParseError> {
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim().is_empty() {
-        return Err(ParseError::whole(
-            "the criterion input is empty: expected estimates.json or sample.json from target/criterion/<id>/new/",
-        ));
-    }
-    let v = lenient_json(text)?;
+    let (_, v) = json_document(
+        text,
+        "the criterion input is empty: expected estimates.json or sample.json from target/criterion/<id>/new/",
+    )?;
     let data = match classify(&v) {
         Some(FileKind::Sample) => read_sample(&v),
         Some(FileKind::Estimates) => read_estimates(&v),

@@ -9,8 +9,8 @@
 
 use serde_json::Value;
 
-use super::json::{item_lines, kind_of};
-use super::{lenient_json, ParseError};
+use super::json::{item_lines, json_document, kind_of};
+use super::ParseError;
 use crate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
 
 /// Keys an entry may have besides `name`, `unit` and `value`.
@@ -30,13 +30,10 @@ pub fn looks_like_item(v: &Value) -> bool {
 /// Parses the custom JSON array. `direction` is forced on every metric when given
 /// (`customSmallerIsBetter` / `customBiggerIsBetter`), otherwise inferred from unit and metric name.
 pub fn parse(text: &str, direction: Option<Direction>) -> Result<Run, ParseError> {
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim().is_empty() {
-        return Err(ParseError::whole(
-            "the custom benchmark JSON is empty: expected an array of `{\"name\", \"unit\", \"value\"}` objects",
-        ));
-    }
-    let root = lenient_json(text)?;
+    let (text, root) = json_document(
+        text,
+        "the custom benchmark JSON is empty: expected an array of `{\"name\", \"unit\", \"value\"}` objects",
+    )?;
     let Value::Array(items) = &root else {
         return Err(ParseError::whole(format!(
             "expected github-action-benchmark custom JSON, an array of `{{\"name\", \"unit\", \"value\"}}` objects; found {}",

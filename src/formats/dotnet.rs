@@ -22,8 +22,8 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{array_field, item_lines, kind_of};
-use super::{lenient_json, ParseError};
+use super::json::{array_field, item_lines, json_document, kind_of};
+use super::ParseError;
 use crate::model::{Benchmark, Data, Direction, Environment, Metric, Run, RunMeta, Unit};
 
 /// True for a BenchmarkDotNet export: an object with `HostEnvironmentInfo` and `Benchmarks[]`.
@@ -41,13 +41,10 @@ struct Entry {
 
 /// Parses a BenchmarkDotNet JSON export; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim().is_empty() {
-        return Err(ParseError::whole(
-            "the BenchmarkDotNet export is empty: expected the JSON of its JSON exporter (`*-report-full.json`)",
-        ));
-    }
-    let doc = lenient_json(text)?;
+    let (text, doc) = json_document(
+        text,
+        "the BenchmarkDotNet export is empty: expected the JSON of its JSON exporter (`*-report-full.json`)",
+    )?;
     let (root, items) = array_field(
         &doc,
         "Benchmarks",
@@ -431,6 +428,7 @@ fn read_meta(root: &Map<String, Value>) -> RunMeta {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::lenient_json;
     use crate::formats::test_support::metric;
 
     const V0_12: &str = include_str!("../../tests/fixtures/dotnet/benchmarkdotnet.json");

@@ -29,8 +29,8 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{array_field, item_lines, kind_of};
-use super::{lenient_json, ParseError};
+use super::json::{array_field, item_lines, json_document, kind_of};
+use super::ParseError;
 use crate::model::{Benchmark, Data, Direction, Environment, Metric, Run, RunMeta, Unit};
 
 /// Keys Google Benchmark writes itself; every other numeric key of a row is a user counter.
@@ -93,13 +93,10 @@ struct Row {
 
 /// Parses Google Benchmark JSON; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim().is_empty() {
-        return Err(ParseError::whole(
-            "the Google Benchmark file is empty: expected the JSON written by `--benchmark_format=json` or `--benchmark_out=<file>`",
-        ));
-    }
-    let doc = lenient_json(text)?;
+    let (text, doc) = json_document(
+        text,
+        "the Google Benchmark file is empty: expected the JSON written by `--benchmark_format=json` or `--benchmark_out=<file>`",
+    )?;
     let (root, rows) = array_field(
         &doc,
         "benchmarks",
@@ -369,6 +366,7 @@ fn is_rfc3339(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::lenient_json;
     use crate::formats::test_support::metric;
 
     const GOOGLECPP: &str = include_str!("../../tests/fixtures/google/googlecpp_output.json");

@@ -11,21 +11,18 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::json::{array_field, item_lines, kind_of};
-use super::{lenient_json, ParseError};
+use super::json::{array_field, item_lines, json_document, kind_of};
+use super::ParseError;
 use crate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
 
 const S_TO_NS: f64 = 1e9;
 
 /// Parses a hyperfine JSON export; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim().is_empty() {
-        return Err(ParseError::whole(
-            "the hyperfine export is empty: expected the JSON written by `hyperfine --export-json <file>`",
-        ));
-    }
-    let doc = lenient_json(text)?;
+    let (text, doc) = json_document(
+        text,
+        "the hyperfine export is empty: expected the JSON written by `hyperfine --export-json <file>`",
+    )?;
     let (_, results) = array_field(
         &doc,
         "results",

@@ -27,8 +27,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::json::{item_lines, kind_of};
-use super::{lenient_json, ParseError};
+use super::json::{item_lines, json_document, kind_of};
+use super::ParseError;
 use crate::model::{Benchmark, Data, Direction, Environment, Metric, Run, RunMeta, Unit};
 
 /// True for a JMH result file: a non-empty array of objects with `benchmark` and `primaryMetric`.
@@ -43,13 +43,10 @@ pub fn looks_like_json(v: &Value) -> bool {
 
 /// Parses a JMH JSON result file; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim().is_empty() {
-        return Err(ParseError::whole(
-            "the JMH result file is empty: expected the JSON written by `-rf json`",
-        ));
-    }
-    let root = lenient_json(text)?;
+    let (text, root) = json_document(
+        text,
+        "the JMH result file is empty: expected the JSON written by `-rf json`",
+    )?;
     let Value::Array(items) = &root else {
         return Err(ParseError::whole(format!(
             "expected a JMH result array (written by `-rf json`), found {}",
@@ -318,6 +315,7 @@ fn read_meta(items: &[Value]) -> RunMeta {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::lenient_json;
     use crate::formats::test_support::metric;
 
     const ONE: &str = include_str!("../../tests/fixtures/jmh/jmh_output.json");

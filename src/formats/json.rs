@@ -1,10 +1,24 @@
-//! JSON helpers shared by the JSON parsers: how a value is described in messages, the line each
+//! JSON helpers shared by the JSON parsers: reading the document, how a value is described in
+//! messages, the line each
 //! array element starts on (serde_json's `Value` keeps no positions), and the common "an object
 //! holding an array of results under `key`" check.
 
 use serde_json::{Map, Value};
 
-use super::ParseError;
+use super::{lenient_json, ParseError};
+
+/// The JSON document a parser reads: `text` without a byte-order mark, and its value (read by
+/// [`lenient_json`]). An empty or blank text is an error that says what was `expected`.
+pub(crate) fn json_document<'a>(
+    text: &'a str,
+    expected: &str,
+) -> Result<(&'a str, Value), ParseError> {
+    let text = text.trim_start_matches('\u{feff}');
+    if text.trim().is_empty() {
+        return Err(ParseError::whole(expected.to_string()));
+    }
+    Ok((text, lenient_json(text)?))
+}
 
 /// A value described for an error message, with its content when short: `the string "x"`.
 pub(crate) fn kind_of(v: &Value) -> String {

@@ -18,8 +18,8 @@
 
 use serde_json::{Map, Value};
 
-use super::json::kind_of;
-use super::{lenient_json, ParseError};
+use super::json::{json_document, kind_of};
+use super::ParseError;
 use crate::model::{Benchmark, Data, Environment, Metric, Run, RunMeta, Unit};
 
 /// True for a BenchmarkTools.save file: `[{"Julia": ..., "BenchmarkTools": ...}, [...]]`.
@@ -33,13 +33,10 @@ pub fn looks_like_json(v: &Value) -> bool {
 
 /// Parses a BenchmarkTools.save JSON file; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim().is_empty() {
-        return Err(ParseError::whole(
-            "the BenchmarkTools file is empty: expected the JSON written by `BenchmarkTools.save`",
-        ));
-    }
-    let root = lenient_json(text)?;
+    let (_, root) = json_document(
+        text,
+        "the BenchmarkTools file is empty: expected the JSON written by `BenchmarkTools.save`",
+    )?;
     let Value::Array(items) = &root else {
         return Err(ParseError::whole(format!(
             "expected a BenchmarkTools.save array `[{{\"Julia\": ..., \"BenchmarkTools\": ...}}, [...]]`, found {}",
@@ -260,6 +257,7 @@ fn read_meta(header: &Map<String, Value>) -> RunMeta {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::lenient_json;
     use crate::formats::test_support::metric;
     use crate::model::Direction;
 

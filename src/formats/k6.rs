@@ -13,8 +13,8 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 
-use super::json::kind_name;
-use super::{lenient_json, ParseError};
+use super::json::{json_document, kind_name};
+use super::ParseError;
 use crate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
 
 /// k6's built-in trends that hold times; the legacy `--summary-export` file does not say which
@@ -36,13 +36,10 @@ const MS_TO_NS: f64 = 1e6;
 
 /// Parses any of the three k6 summary shapes; which one is decided by the document's shape.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim().is_empty() {
-        return Err(ParseError::whole(
-            "the k6 summary is empty: expected the JSON written by `k6 run --summary-export` or by handleSummary()",
-        ));
-    }
-    let root = lenient_json(text)?;
+    let (_, root) = json_document(
+        text,
+        "the k6 summary is empty: expected the JSON written by `k6 run --summary-export` or by handleSummary()",
+    )?;
     let Value::Object(root) = &root else {
         return Err(ParseError::whole(format!(
             "expected a k6 summary (a JSON object with `metrics`), found {}",

@@ -19,8 +19,8 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{array_field, item_lines, kind_of};
-use super::{lenient_json, ParseError};
+use super::json::{array_field, item_lines, json_document, kind_of};
+use super::ParseError;
 use crate::model::{Benchmark, Data, Environment, Metric, Run, RunMeta, Unit};
 
 const S_TO_NS: f64 = 1e9;
@@ -45,13 +45,10 @@ pub fn looks_like_json(v: &Value) -> bool {
 
 /// Parses a pytest-benchmark JSON file; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim().is_empty() {
-        return Err(ParseError::whole(
-            "the pytest-benchmark file is empty: expected the JSON written by `pytest --benchmark-json=<file>`",
-        ));
-    }
-    let doc = lenient_json(text)?;
+    let (text, doc) = json_document(
+        text,
+        "the pytest-benchmark file is empty: expected the JSON written by `pytest --benchmark-json=<file>`",
+    )?;
     let (root, items) = array_field(
         &doc,
         "benchmarks",
@@ -237,6 +234,7 @@ fn utc_if_naive(t: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::lenient_json;
     use crate::formats::test_support::metric;
     use crate::model::Direction;
 
