@@ -255,3 +255,31 @@ fn budgets_apply_to_wrk_and_locust_runs() {
         .assert()
         .code(0);
 }
+
+/// Every parser refuses a blank input (also behind a byte-order mark) with an error about the
+/// whole input that says it is empty (JSON formats) or that nothing was found and what was
+/// expected (text formats), never a panic, an empty run or a JSON syntax error.
+#[test]
+fn every_parser_refuses_blank_input() {
+    let mut wrong = Vec::new();
+    for (format, ..) in formats::FORMATS {
+        // A refusal: any input of it gets the message that says what to pass instead.
+        if *format == Format::Benchstat {
+            continue;
+        }
+        for blank in ["", "  \n\t\n", "\u{feff}", "\u{feff}\r\n  "] {
+            match formats::parse(*format, blank) {
+                Ok(r) => wrong.push(format!(
+                    "{format:?} on {blank:?}: {} benchmarks",
+                    r.benchmarks.len()
+                )),
+                Err(e)
+                    if e.line.is_none()
+                        && (e.to_string().contains("empty") || e.to_string().contains("found")) => {
+                }
+                Err(e) => wrong.push(format!("{format:?} on {blank:?}: {e}")),
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

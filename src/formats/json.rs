@@ -7,16 +7,22 @@ use serde_json::{Map, Value};
 
 use super::{lenient_json, ParseError};
 
-/// The JSON document a parser reads: `text` without a byte-order mark, and its value (read by
-/// [`lenient_json`]). An empty or blank text is an error that says what was `expected`.
-pub(crate) fn json_document<'a>(
-    text: &'a str,
-    expected: &str,
-) -> Result<(&'a str, Value), ParseError> {
+/// `text` without a byte-order mark; an empty or blank text is an error that says what was
+/// `expected`.
+pub(crate) fn document_text<'a>(text: &'a str, expected: &str) -> Result<&'a str, ParseError> {
     let text = text.trim_start_matches('\u{feff}');
     if text.trim().is_empty() {
         return Err(ParseError::whole(expected.to_string()));
     }
+    Ok(text)
+}
+
+/// The JSON document a parser reads: [`document_text`] and its value (read by [`lenient_json`]).
+pub(crate) fn json_document<'a>(
+    text: &'a str,
+    expected: &str,
+) -> Result<(&'a str, Value), ParseError> {
+    let text = document_text(text, expected)?;
     Ok((text, lenient_json(text)?))
 }
 

@@ -2,10 +2,15 @@
 //! Users may write it by hand: units as tools spell them (converted on read), direction optional
 //! (inferred), `value`, `samples` or `histogram` per metric.
 
+use super::json::document_text;
 use super::ParseError;
 use crate::model::{Run, RUN_SCHEMA};
 
 pub fn parse(text: &str) -> Result<Run, ParseError> {
+    let text = document_text(
+        text,
+        &format!("the perfgate run file is empty: expected a `{RUN_SCHEMA}` JSON document (as `perfgate save` writes)"),
+    )?;
     let run: Run = serde_json::from_str(text).map_err(|e| ParseError::json(&e))?;
     if run.schema != RUN_SCHEMA {
         return Err(ParseError::whole(format!(
@@ -52,6 +57,20 @@ mod tests {
         assert_eq!(
             b.metrics[1].direction,
             crate::model::Direction::HigherIsBetter
+        );
+    }
+
+    #[test]
+    fn reads_a_run_behind_a_byte_order_mark_and_names_an_empty_file() {
+        let text =
+            r#"{"benchmarks":[{"name":"a","metrics":[{"name":"time","unit":"ns","value":5}]}]}"#;
+        let run = parse(&format!("\u{feff}{text}")).unwrap();
+        assert_eq!(run, parse(text).unwrap());
+        let e = parse("\u{feff} \n").unwrap_err();
+        assert_eq!(e.line, None);
+        assert_eq!(
+            e.to_string(),
+            "the perfgate run file is empty: expected a `perfgate.run.v1` JSON document (as `perfgate save` writes)"
         );
     }
 
