@@ -17,7 +17,7 @@
 //!   scaling every value leaves the test unchanged; the posterior variance and degrees of freedom
 //!   lie between the metric's own and the prior's.
 //! - Summaries and power: the median lies within the data and its interval, quantiles grow with
-//!   `q`, `pooled_log_sd` agrees with `log_two_sample`, more noise needs more repeats.
+//!   `q`, `pooled_log_sd` is the textbook pooled estimate, more noise needs more repeats.
 //! - No public function panics on arbitrary floats (NaN, infinities, zeros, subnormals, negatives,
 //!   empty samples), and each returns `None`, an error or NaN where its documentation says so.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
@@ -647,10 +647,18 @@ proptest! {
     }
 
     #[test]
-    fn pooled_log_sd_agrees_with_log_two_sample((x, y) in metric(), k in 1e-3..1e3_f64) {
+    fn pooled_log_sd_is_the_textbook_pooled_estimate((x, y) in metric(), k in 1e-3..1e3_f64) {
         let sd = pooled_log_sd(&x, &y).unwrap();
+        // ((n1 - 1) s1^2 + (n2 - 1) s2^2) / (n1 + n2 - 2), from the logs directly.
+        let ss = |v: &[f64]| {
+            let logs: Vec<f64> = v.iter().map(|x| x.ln()).collect();
+            let m = logs.iter().sum::<f64>() / logs.len() as f64;
+            logs.iter().map(|l| (l - m).powi(2)).sum::<f64>()
+        };
+        let textbook = ((ss(&x) + ss(&y)) / (x.len() + y.len() - 2) as f64).sqrt();
+        prop_assert!(close(sd, textbook, 1e-9, 1e-12), "{sd} vs {textbook}");
         let s = log_two_sample(&x, &y).unwrap();
-        prop_assert!(close(sd, s.var.sqrt(), 1e-9, 0.0), "{sd} vs sqrt({})", s.var);
+        prop_assert!(close(s.var, textbook * textbook, 1e-9, 1e-12), "{} vs {textbook}^2", s.var);
         prop_assert_eq!(pooled_log_sd(&y, &x), Some(sd));
         let xk: Vec<f64> = x.iter().map(|v| v * k).collect();
         let yk: Vec<f64> = y.iter().map(|v| v * k).collect();

@@ -21,11 +21,8 @@
 //! 6.3.18 and 6.4.11), truncated after the `B_14` term: relative error below 1e-14 against SciPy on
 //! (0.01, 1e6), away from the zero of digamma near 1.4616.
 
-use std::f64::consts::SQRT_2;
-
-use super::normal;
 use super::summary::median;
-use super::tdist::{incomplete_beta, student_t_quantile, NORMAL_DF};
+use super::tdist::{student_t_quantile, student_t_two_sided_p};
 
 /// Two samples of one metric, summarised on a log scale.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -214,8 +211,8 @@ pub fn moderated_t(s: &LogTwoSample, prior: &VariancePrior, confidence: f64) -> 
     }
     let se = se2.sqrt();
     let t = s.shift / se;
-    let p = two_sided_p(t, df);
-    let half = upper_quantile((1.0 - confidence) / 2.0, df) * se;
+    let p = student_t_two_sided_p(t, df);
+    let half = -student_t_quantile((1.0 - confidence) / 2.0, df) * se;
     if p.is_nan() || !half.is_finite() {
         return None;
     }
@@ -228,30 +225,6 @@ pub fn moderated_t(s: &LogTwoSample, prior: &VariancePrior, confidence: f64) -> 
         lo: s.shift - half,
         hi: s.shift + half,
     })
-}
-
-/// `P(|T_df| >= |t|)`: `I_{df/(df+t^2)}(df/2, 1/2)` (Abramowitz & Stegun 26.7.1 with 26.5.27),
-/// `erfc(|t| / sqrt 2)` above [`NORMAL_DF`].
-fn two_sided_p(t: f64, df: f64) -> f64 {
-    if t == 0.0 {
-        return 1.0;
-    }
-    let p = if df > NORMAL_DF {
-        normal::erfc(t.abs() / SQRT_2)
-    } else {
-        incomplete_beta(df / (df + t * t), df / 2.0, 0.5)
-    };
-    p.clamp(0.0, 1.0)
-}
-
-/// The `t` with `P(T_df > t) = alpha`, for `0 < alpha < 1/2`, solved in the lower tail (where
-/// the quantile functions have full relative precision) and mirrored.
-fn upper_quantile(alpha: f64, df: f64) -> f64 {
-    if df > NORMAL_DF {
-        -normal::inverse_cdf(alpha)
-    } else {
-        -student_t_quantile(alpha, df)
-    }
 }
 
 /// The digamma function `psi(x) = d ln Γ(x) / dx` for `x > 0`: the recurrence

@@ -87,9 +87,22 @@ fn pdf(z: f64) -> f64 {
 }
 
 /// The standard normal quantile: the `z` with `Phi(z) = p`. `-inf` at 0, `+inf` at 1, NaN outside
-/// [0, 1]. Safeguarded Newton iteration on [`cdf`], solved in the lower tail (where `cdf` has full
-/// relative precision) and mirrored for `p > 1/2`.
+/// [0, 1]: [`symmetric_quantile`] on [`cdf`], from the tail asymptote `-sqrt(-2 ln p)`.
 pub(crate) fn inverse_cdf(p: f64) -> f64 {
+    symmetric_quantile(p, cdf, pdf, |q| -(-2.0 * q.ln()).sqrt().max(0.1))
+}
+
+/// The quantile of a continuous distribution symmetric about 0, given its CDF and density: the
+/// `x` with `cdf(x) = p`. `-inf` at 0, `+inf` at 1, NaN outside [0, 1]. Solved in the lower
+/// tail (where a CDF has full relative precision) and mirrored for `p > 1/2`: the root is
+/// bracketed by doubling below -1, then found by Newton's method from `start(p)`, falling back
+/// to bisection whenever a step would leave the bracket.
+pub(crate) fn symmetric_quantile(
+    p: f64,
+    cdf: impl Fn(f64) -> f64,
+    pdf: impl Fn(f64) -> f64,
+    start: impl Fn(f64) -> f64,
+) -> f64 {
     if p.is_nan() || !(0.0..=1.0).contains(&p) {
         return f64::NAN;
     }
@@ -99,29 +112,30 @@ pub(crate) fn inverse_cdf(p: f64) -> f64 {
     if p == 1.0 {
         return f64::INFINITY;
     }
-    if p > 0.5 {
-        return -inverse_cdf(1.0 - p);
-    }
     if p == 0.5 {
         return 0.0;
     }
-    // The root lies in [lo, hi]; Phi(-38.5) is below the smallest positive double.
-    let (mut lo, mut hi) = (-40.0_f64, 0.0_f64);
-    // A rough start from the tail asymptote.
-    let mut z = -(-2.0 * p.ln()).sqrt().max(0.1);
-    for _ in 0..200 {
-        let f = cdf(z) - p;
+    let (p, sign) = if p > 0.5 { (1.0 - p, -1.0) } else { (p, 1.0) };
+    // The CDF is increasing, and below 1/2 the root is negative.
+    let mut lo = -1.0_f64;
+    while cdf(lo) > p && lo > -1e300 {
+        lo *= 2.0;
+    }
+    let mut hi = 0.0_f64;
+    let mut x = start(p).clamp(lo, hi);
+    for _ in 0..300 {
+        let f = cdf(x) - p;
         if f == 0.0 {
-            return z;
+            break;
         }
         if f < 0.0 {
-            lo = z;
+            lo = x;
         } else {
-            hi = z;
+            hi = x;
         }
-        let density = pdf(z);
+        let density = pdf(x);
         let newton = if density > 0.0 {
-            z - f / density
+            x - f / density
         } else {
             f64::NAN
         };
@@ -130,12 +144,13 @@ pub(crate) fn inverse_cdf(p: f64) -> f64 {
         } else {
             (lo + hi) / 2.0
         };
-        if (next - z).abs() <= 4.0 * f64::EPSILON * z.abs().max(f64::MIN_POSITIVE) {
-            return next;
+        let done = (next - x).abs() <= 4.0 * f64::EPSILON * x.abs().max(f64::MIN_POSITIVE);
+        x = next;
+        if done {
+            break;
         }
-        z = next;
     }
-    z
+    sign * x
 }
 
 #[cfg(test)]

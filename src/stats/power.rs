@@ -35,25 +35,11 @@ pub fn repeats_per_side(log_shift: f64, log_sd: f64, alpha: f64, power: f64) -> 
 }
 
 /// The pooled standard deviation of the log values of two samples,
-/// `sqrt(((n1 - 1) s1^2 + (n2 - 1) s2^2) / (n1 + n2 - 2))` (the two-sample t test's estimate).
-/// `None` when a value is not positive and finite, or there are fewer than three values in all.
+/// `sqrt(((n1 - 1) s1^2 + (n2 - 1) s2^2) / (n1 + n2 - 2))` (the two-sample t test's estimate):
+/// the square root of [`super::log_two_sample`]'s `var`. `None` when a value is not positive and
+/// finite, a sample is empty, or there are fewer than three values in all.
 pub fn pooled_log_sd(x: &[f64], y: &[f64]) -> Option<f64> {
-    if x.len() + y.len() < 3 || x.iter().chain(y).any(|v| !v.is_finite() || *v <= 0.0) {
-        return None;
-    }
-    let ss = |s: &[f64]| -> f64 {
-        if s.is_empty() {
-            return 0.0;
-        }
-        let logs: Vec<f64> = s.iter().map(|v| v.ln()).collect();
-        let m = logs.iter().sum::<f64>() / logs.len() as f64;
-        logs.iter().map(|l| (l - m).powi(2)).sum()
-    };
-    let df = (x.len() + y.len()) as f64 - 2.0;
-    if df <= 0.0 {
-        return None;
-    }
-    Some(((ss(x) + ss(y)) / df).sqrt())
+    super::log_two_sample(x, y).map(|s| s.var.sqrt())
 }
 
 #[cfg(test)]

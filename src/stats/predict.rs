@@ -4,7 +4,7 @@
 //! Values are taken on a log scale (run-to-run noise of times and sizes is multiplicative, and a
 //! log scale makes the interval asymmetric in the right way: it can never go below zero).
 
-use super::tdist::{student_t_cdf, student_t_quantile};
+use super::tdist::{student_t_quantile, student_t_two_sided_p};
 
 /// A prediction interval for one future value, back on the original scale.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -109,7 +109,7 @@ impl Prediction {
             return Some(if dist == 0.0 { 1.0 } else { 0.0 });
         }
         let t = dist / scale;
-        Some((2.0 * (1.0 - student_t_cdf(t, self.df))).clamp(0.0, 1.0))
+        Some(student_t_two_sided_p(t, self.df))
     }
 }
 

@@ -144,6 +144,28 @@ pub fn student_t_cdf(t: f64, df: f64) -> f64 {
     }
 }
 
+/// `P(|T_df| >= |t|)`, the two-sided tail, computed as the tail itself so that it keeps its
+/// relative precision far below 1e-12 (not as `2 (1 - cdf)`): `I_{df/(df+t^2)}(df/2, 1/2)`
+/// (Abramowitz & Stegun 26.7.1 with 26.5.27), `erfc(|t| / sqrt 2)` above [`NORMAL_DF`]. 1 at
+/// `t = 0`; NaN for a NaN argument or `df <= 0`.
+pub(crate) fn student_t_two_sided_p(t: f64, df: f64) -> f64 {
+    if t.is_nan() || df.is_nan() || df <= 0.0 {
+        return f64::NAN;
+    }
+    if t == 0.0 {
+        return 1.0;
+    }
+    if t.is_infinite() {
+        return 0.0;
+    }
+    let p = if df > NORMAL_DF {
+        super::normal::erfc(t.abs() / std::f64::consts::SQRT_2)
+    } else {
+        incomplete_beta(df / (df + t * t), df / 2.0, 0.5)
+    };
+    p.clamp(0.0, 1.0)
+}
+
 /// The density of Student's t distribution.
 fn student_t_pdf(t: f64, df: f64) -> f64 {
     let ln = ln_gamma((df + 1.0) / 2.0)
@@ -154,62 +176,22 @@ fn student_t_pdf(t: f64, df: f64) -> f64 {
 }
 
 /// The quantile of Student's t distribution: the `t` with `P(T <= t) = p`, for `df > 0`.
-/// `-inf` at 0, `+inf` at 1, NaN outside [0, 1]. Safeguarded Newton iteration on
-/// [`student_t_cdf`], solved in the lower tail and mirrored (the distribution is symmetric); the
-/// normal quantile above [`NORMAL_DF`] degrees of freedom.
+/// `-inf` at 0, `+inf` at 1, NaN outside [0, 1]: [`super::normal::symmetric_quantile`] on
+/// [`student_t_cdf`], started from the normal quantile; the normal quantile itself above
+/// [`NORMAL_DF`] degrees of freedom.
 pub fn student_t_quantile(p: f64, df: f64) -> f64 {
     if p.is_nan() || !(0.0..=1.0).contains(&p) || df.is_nan() || df <= 0.0 {
         return f64::NAN;
     }
-    if df > NORMAL_DF && p > 0.0 && p < 1.0 {
+    if df > NORMAL_DF {
         return super::normal::inverse_cdf(p);
     }
-    if p == 0.0 {
-        return f64::NEG_INFINITY;
-    }
-    if p == 1.0 {
-        return f64::INFINITY;
-    }
-    if p > 0.5 {
-        return -student_t_quantile(1.0 - p, df);
-    }
-    if p == 0.5 {
-        return 0.0;
-    }
-    // Bracket the root: the CDF is increasing, and below 0.5 the root is negative.
-    let mut lo = -1.0_f64;
-    while student_t_cdf(lo, df) > p && lo > -1e300 {
-        lo *= 2.0;
-    }
-    let mut hi = 0.0_f64;
-    let mut t = super::normal::inverse_cdf(p).clamp(lo, hi);
-    for _ in 0..300 {
-        let f = student_t_cdf(t, df) - p;
-        if f == 0.0 {
-            return t;
-        }
-        if f < 0.0 {
-            lo = t;
-        } else {
-            hi = t;
-        }
-        let density = student_t_pdf(t, df);
-        let newton = if density > 0.0 {
-            t - f / density
-        } else {
-            f64::NAN
-        };
-        let next = if newton > lo && newton < hi {
-            newton
-        } else {
-            (lo + hi) / 2.0
-        };
-        if (next - t).abs() <= 4.0 * f64::EPSILON * t.abs().max(f64::MIN_POSITIVE) {
-            return next;
-        }
-        t = next;
-    }
-    t
+    super::normal::symmetric_quantile(
+        p,
+        |t| student_t_cdf(t, df),
+        |t| student_t_pdf(t, df),
+        super::normal::inverse_cdf,
+    )
 }
 
 #[cfg(test)]
