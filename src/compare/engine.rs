@@ -516,10 +516,6 @@ fn without_far_out(values: &[f64]) -> Vec<f64> {
     }
 }
 
-fn far_out_count(values: &[f64]) -> usize {
-    values.len() - without_far_out(values).len()
-}
-
 /// With at least [`MODERATION_MIN_METRICS`] metrics that have positive samples on both sides,
 /// decides them with the moderated t test on log values instead of the U test: their log
 /// variances are fitted a common prior (limma's empirical Bayes), each metric's variance is
@@ -762,6 +758,11 @@ fn movement(base_v: f64, cur_v: f64, direction: Direction, threshold: f64) -> Mo
     } else {
         None
     };
+    judged(change, cur_v > base_v, direction, threshold)
+}
+
+/// [`Movement`] of a relative `change` (None: from zero to something, upward when `up`).
+fn judged(change: Option<f64>, up: bool, direction: Direction, threshold: f64) -> Movement {
     let worse_by = |ch: f64| match direction {
         Direction::LowerIsBetter => ch,
         Direction::HigherIsBetter => -ch,
@@ -769,11 +770,7 @@ fn movement(base_v: f64, cur_v: f64, direction: Direction, threshold: f64) -> Mo
     // Positive means worse, whatever the direction; from zero to something is infinitely so.
     let badness = match change {
         Some(ch) => worse_by(ch),
-        None => worse_by(if cur_v > base_v {
-            f64::INFINITY
-        } else {
-            f64::NEG_INFINITY
-        }),
+        None => worse_by(if up { f64::INFINITY } else { f64::NEG_INFINITY }),
     };
     Movement {
         change,
@@ -883,16 +880,14 @@ fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft 
             out.ci = Some((s.lo, s.hi));
         }
         out.note = zero_note;
+        let (b_kept, c_kept) = (without_far_out(&b.values), without_far_out(&c.values));
         return Draft {
             result: out,
             log_sd: stats::pooled_log_sd(&b.values, &c.values),
             prediction: None,
             short_history: None,
-            log_two: stats::log_two_sample(
-                &without_far_out(&b.values),
-                &without_far_out(&c.values),
-            ),
-            outliers: far_out_count(&b.values) + far_out_count(&c.values),
+            log_two: stats::log_two_sample(&b_kept, &c_kept),
+            outliers: (b.values.len() - b_kept.len()) + (c.values.len() - c_kept.len()),
         };
     }
 
@@ -1010,7 +1005,7 @@ fn settle_samples(out: &mut MetricResult, log_sd: Option<f64>, min_samples: usiz
         return;
     };
     let mv = match out.change {
-        Some(ch) => movement(1.0, 1.0 + ch, out.direction, out.threshold),
+        Some(ch) => judged(Some(ch), ch > 0.0, out.direction, out.threshold),
         None => movement(base.value, cur.value, out.direction, out.threshold),
     };
     let p = out.p_adjusted.or(out.p_value);
