@@ -24,7 +24,9 @@ use serde_json::{Map, Value};
 
 use super::json::{array_field, item_lines, json_document, kind_of};
 use super::ParseError;
-use crate::model::{Benchmark, Data, Direction, Environment, Metric, Run, RunMeta, Unit};
+use crate::model::{
+    add_metrics, Benchmark, Data, Direction, Environment, Metric, Run, RunMeta, Unit,
+};
 
 /// True for a BenchmarkDotNet export: an object with `HostEnvironmentInfo` and `Benchmarks[]`.
 pub fn looks_like_json(v: &Value) -> bool {
@@ -88,18 +90,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         .collect();
     let mut benchmarks: Vec<Benchmark> = Vec::new();
     for (name, e) in names.into_iter().zip(entries) {
-        let bench = match benchmarks.iter().position(|b| b.name == name) {
-            Some(p) => benchmarks.get_mut(p),
-            None => {
-                benchmarks.push(Benchmark::new(name));
-                benchmarks.last_mut()
-            }
-        };
-        if let Some(bench) = bench {
-            for m in e.metrics {
-                bench.push(m);
-            }
-        }
+        add_metrics(&mut benchmarks, name, e.metrics);
     }
     Ok(Run::new(read_meta(root), benchmarks))
 }

@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 
 use super::{clean_lines, strip_ansi, ParseError};
-use crate::model::{Benchmark, Data, Environment, Metric, Run, RunMeta, Unit};
+use crate::model::{add_metrics, Benchmark, Data, Environment, Metric, Run, RunMeta, Unit};
 
 /// True when some line has the shape of a result: `Benchmark<name> <integer> <number> <unit>`,
 /// separated by tabs or spaces, starting at the beginning of the line.
@@ -116,18 +116,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
 
     let mut benchmarks: Vec<Benchmark> = Vec::new();
     for (name, r) in qualified.into_iter().zip(results) {
-        let i = match benchmarks.iter().position(|b| b.name == name) {
-            Some(i) => i,
-            None => {
-                benchmarks.push(Benchmark::new(name));
-                benchmarks.len() - 1
-            }
-        };
-        if let Some(b) = benchmarks.get_mut(i) {
-            for m in r.metrics {
-                b.push(m);
-            }
-        }
+        add_metrics(&mut benchmarks, name, r.metrics);
     }
 
     let meta = RunMeta {

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use super::json::{array_field, item_lines, json_document, kind_of};
 use super::ParseError;
-use crate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
+use crate::model::{add_metrics, Benchmark, Data, Metric, Run, RunMeta, Unit};
 
 const S_TO_NS: f64 = 1e9;
 
@@ -61,18 +61,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
     // A command measured twice under one name is the same benchmark: its runs pool.
     let mut benchmarks: Vec<Benchmark> = Vec::new();
     for (name, r) in names.into_iter().zip(read) {
-        let bench = match benchmarks.iter().position(|b| b.name == name) {
-            Some(p) => benchmarks.get_mut(p),
-            None => {
-                benchmarks.push(Benchmark::new(name));
-                benchmarks.last_mut()
-            }
-        };
-        if let Some(bench) = bench {
-            for m in r.metrics {
-                bench.push(m);
-            }
-        }
+        add_metrics(&mut benchmarks, name, r.metrics);
     }
     let meta = RunMeta {
         tool: Some("hyperfine".to_string()),

@@ -19,7 +19,7 @@
 use std::collections::BTreeMap;
 
 use super::{clean_lines, strip_ansi, ParseError};
-use crate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
+use crate::model::{add_metrics, Benchmark, Data, Metric, Run, RunMeta, Unit};
 
 /// True when some line has the shape `test <name> ... bench: <number> <unit>`.
 pub fn looks_like(text: &str) -> bool {
@@ -245,18 +245,7 @@ pub(crate) fn assemble(results: Vec<Result1>) -> Vec<Benchmark> {
             (Some(t), true) => format!("{t}::{}", r.name),
             _ => r.name,
         };
-        let i = match benchmarks.iter().position(|b| b.name == name) {
-            Some(i) => i,
-            None => {
-                benchmarks.push(Benchmark::new(name));
-                benchmarks.len() - 1
-            }
-        };
-        if let Some(b) = benchmarks.get_mut(i) {
-            for m in r.metrics {
-                b.push(m);
-            }
-        }
+        add_metrics(&mut benchmarks, name, r.metrics);
     }
     benchmarks
 }

@@ -13,7 +13,7 @@
 use super::catch2::split_tail;
 use super::libtest::parse_number;
 use super::{clean_lines, ParseError};
-use crate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
+use crate::model::{add_metrics, Benchmark, Data, Metric, Run, RunMeta, Unit};
 
 const S_TO_NS: f64 = 1e9;
 
@@ -105,18 +105,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             Metric::new("user", Unit::Nanoseconds, Data::Value(user)),
             Metric::new("system", Unit::Nanoseconds, Data::Value(system)),
         ];
-        let i = match benchmarks.iter().position(|b| b.name == name) {
-            Some(i) => i,
-            None => {
-                benchmarks.push(Benchmark::new(name));
-                benchmarks.len() - 1
-            }
-        };
-        if let Some(b) = benchmarks.get_mut(i) {
-            for m in metrics {
-                b.push(m);
-            }
-        }
+        add_metrics(&mut benchmarks, name, metrics);
     }
     if benchmarks.is_empty() {
         return Err(ParseError::whole(

@@ -58,10 +58,25 @@ impl Run {
     pub fn merge(&mut self, other: Run) {
         self.meta.fill_from(other.meta);
         for b in other.benchmarks {
-            match self.benchmarks.iter_mut().find(|x| x.name == b.name) {
-                Some(existing) => existing.merge(b),
-                None => self.benchmarks.push(b),
-            }
+            add_metrics(&mut self.benchmarks, b.name, b.metrics);
+        }
+    }
+}
+
+/// Adds `metrics` to the benchmark named `name` in `benchmarks`, appending a new benchmark when
+/// there is none: a name seen twice is one benchmark, whose metrics combine as
+/// [`Benchmark::push`] combines them (samples pool). Parsers build their runs with it.
+pub fn add_metrics(
+    benchmarks: &mut Vec<Benchmark>,
+    name: String,
+    metrics: impl IntoIterator<Item = Metric>,
+) {
+    match benchmarks.iter_mut().find(|b| b.name == name) {
+        Some(b) => metrics.into_iter().for_each(|m| b.push(m)),
+        None => {
+            let mut b = Benchmark::new(name);
+            metrics.into_iter().for_each(|m| b.push(m));
+            benchmarks.push(b);
         }
     }
 }
@@ -166,12 +181,6 @@ impl Benchmark {
         match self.metrics.iter_mut().find(|m| m.name == metric.name) {
             Some(existing) => existing.absorb(metric),
             None => self.metrics.push(metric),
-        }
-    }
-
-    fn merge(&mut self, other: Benchmark) {
-        for m in other.metrics {
-            self.push(m);
         }
     }
 }
@@ -507,5 +516,22 @@ mod tests {
             run.benchmarks[0].metrics[0].data,
             Data::Samples(vec![1.0, 2.0])
         );
+    }
+
+    #[test]
+    fn add_metrics_keeps_first_appearance_order_and_pools_a_repeated_name() {
+        let t = |v: f64| Metric::new("time", Unit::Nanoseconds, Data::Value(v));
+        let mut benchmarks = Vec::new();
+        add_metrics(&mut benchmarks, "b".into(), [t(1.0)]);
+        add_metrics(&mut benchmarks, "a".into(), [t(5.0)]);
+        add_metrics(&mut benchmarks, "b".into(), [t(2.0), t(3.0)]);
+        let names: Vec<&str> = benchmarks.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(names, ["b", "a"]);
+        assert_eq!(benchmarks[0].metrics.len(), 1);
+        assert_eq!(
+            benchmarks[0].metrics[0].data,
+            Data::Samples(vec![1.0, 2.0, 3.0])
+        );
+        assert_eq!(benchmarks[1].metrics[0].data, Data::Value(5.0));
     }
 }
