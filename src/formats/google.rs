@@ -29,7 +29,7 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{array_field, item_lines, json_document, kind_of};
+use super::json::{array_field, copy_fields, item_lines, json_document, kind_of};
 use super::ParseError;
 use crate::model::{Benchmark, Data, Direction, Environment, Metric, Run, RunMeta, Unit};
 
@@ -307,22 +307,18 @@ fn read_meta(root: &Map<String, Value>) -> RunMeta {
                 env.extra.insert("date".to_string(), date.to_string());
             }
         }
-        for (key, out) in [
-            ("host_name", "host"),
-            ("executable", "executable"),
-            ("mhz_per_cpu", "mhz_per_cpu"),
-            ("cpu_scaling_enabled", "cpu_scaling_enabled"),
-            ("library_version", "library_version"),
-            ("library_build_type", "library_build_type"),
-        ] {
-            let v = match c.get(key) {
-                Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
-                Some(Value::Number(n)) => n.to_string(),
-                Some(Value::Bool(b)) => b.to_string(),
-                _ => continue,
-            };
-            env.extra.insert(out.to_string(), v);
-        }
+        copy_fields(
+            c,
+            &[
+                ("host_name", "host"),
+                ("executable", "executable"),
+                ("mhz_per_cpu", "mhz_per_cpu"),
+                ("cpu_scaling_enabled", "cpu_scaling_enabled"),
+                ("library_version", "library_version"),
+                ("library_build_type", "library_build_type"),
+            ],
+            &mut env.extra,
+        );
     }
     RunMeta {
         tool: Some("google-benchmark".to_string()),

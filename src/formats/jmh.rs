@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::json::{item_lines, json_document, kind_of};
+use super::json::{copy_fields, item_lines, json_document, kind_of};
 use super::ParseError;
 use crate::model::{Benchmark, Data, Direction, Environment, Metric, Run, RunMeta, Unit};
 
@@ -289,21 +289,16 @@ fn check(name: &str, at: &str, v: f64, raw_unit: &str) -> Result<f64, String> {
 fn read_meta(items: &[Value]) -> RunMeta {
     let mut env = Environment::default();
     if let Some(Value::Object(first)) = items.first() {
-        for (key, out) in [
-            ("jmhVersion", "jmh_version"),
-            ("jdkVersion", "jdk_version"),
-            ("vmName", "vm_name"),
-            ("vmVersion", "vm_version"),
-        ] {
-            if let Some(v) = first
-                .get(key)
-                .and_then(Value::as_str)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-            {
-                env.extra.insert(out.to_string(), v.to_string());
-            }
-        }
+        copy_fields(
+            first,
+            &[
+                ("jmhVersion", "jmh_version"),
+                ("jdkVersion", "jdk_version"),
+                ("vmName", "vm_name"),
+                ("vmVersion", "vm_version"),
+            ],
+            &mut env.extra,
+        );
     }
     RunMeta {
         tool: Some("jmh".to_string()),

@@ -26,6 +26,25 @@ pub(crate) fn json_document<'a>(
     Ok((text, lenient_json(text)?))
 }
 
+/// Copies the fields `keys` names (`(field, key in extra)`) of a tool's metadata object into an
+/// environment's `extra`: trimmed non-empty strings, numbers and booleans as written; other
+/// values and absent fields are skipped.
+pub(crate) fn copy_fields(
+    obj: &Map<String, Value>,
+    keys: &[(&str, &str)],
+    extra: &mut std::collections::BTreeMap<String, String>,
+) {
+    for (field, key) in keys {
+        let v = match obj.get(*field) {
+            Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+            Some(Value::Number(n)) => n.to_string(),
+            Some(Value::Bool(b)) => b.to_string(),
+            _ => continue,
+        };
+        extra.insert((*key).to_string(), v);
+    }
+}
+
 /// A value described for an error message, with its content when short: `the string "x"`.
 pub(crate) fn kind_of(v: &Value) -> String {
     match v {
@@ -185,5 +204,56 @@ pub(crate) fn array_field<'a>(
             kind_of(other)
         ))),
         None => Err(ParseError::whole(missing.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_fields_keeps_strings_numbers_and_booleans_only() {
+        let obj = match serde_json::json!({
+            "host": "  ci-runner-7 ", "mhz": 2450, "scaling": false,
+            "blank": "  ", "none": null, "nested": {"a": 1}
+        }) {
+            Value::Object(o) => o,
+            _ => Map::new(),
+        };
+        let mut extra = std::collections::BTreeMap::new();
+        copy_fields(
+            &obj,
+            &[
+                ("host", "host"),
+                ("mhz", "mhz_per_cpu"),
+                ("scaling", "cpu_scaling_enabled"),
+                ("blank", "blank"),
+                ("none", "none"),
+                ("nested", "nested"),
+                ("absent", "absent"),
+            ],
+            &mut extra,
+        );
+        let got: Vec<(&str, &str)> = extra
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("cpu_scaling_enabled", "false"),
+                ("host", "ci-runner-7"),
+                ("mhz_per_cpu", "2450"),
+            ]
+        );
+    }
+
+    #[test]
+    fn json_document_strips_a_byte_order_mark_and_names_blank_input() {
+        let (text, v) = json_document("\u{feff}{\"a\": NaN}", "empty!").unwrap();
+        assert_eq!(text, "{\"a\": NaN}");
+        assert_eq!(v["a"], Value::Null);
+        let e = json_document("\u{feff} \n", "the thing is empty").unwrap_err();
+        assert_eq!((e.line, e.message.as_str()), (None, "the thing is empty"));
     }
 }

@@ -18,7 +18,7 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{json_document, kind_of};
+use super::json::{copy_fields, json_document, kind_of};
 use super::ParseError;
 use crate::model::{Benchmark, Data, Environment, Metric, Run, RunMeta, Unit};
 
@@ -234,19 +234,14 @@ fn samples(at: &str, fields: &Map<String, Value>, key: &str) -> Result<Vec<f64>,
 
 fn read_meta(header: &Map<String, Value>) -> RunMeta {
     let mut env = Environment::default();
-    for (key, out) in [
-        ("Julia", "julia_version"),
-        ("BenchmarkTools", "benchmarktools_version"),
-    ] {
-        if let Some(v) = header
-            .get(key)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            env.extra.insert(out.to_string(), v.to_string());
-        }
-    }
+    copy_fields(
+        header,
+        &[
+            ("Julia", "julia_version"),
+            ("BenchmarkTools", "benchmarktools_version"),
+        ],
+        &mut env.extra,
+    );
     RunMeta {
         tool: Some("julia".to_string()),
         environment: env,

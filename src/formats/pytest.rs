@@ -19,7 +19,7 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{array_field, item_lines, json_document, kind_of};
+use super::json::{array_field, copy_fields, item_lines, json_document, kind_of};
 use super::ParseError;
 use crate::model::{Benchmark, Data, Environment, Metric, Run, RunMeta, Unit};
 
@@ -182,15 +182,15 @@ fn read_meta(root: &Map<String, Value>) -> RunMeta {
                 .and_then(Value::as_u64)
                 .and_then(|c| u32::try_from(c).ok());
         }
-        for (key, out) in [
-            ("node", "host"),
-            ("python_implementation", "python_implementation"),
-            ("python_version", "python_version"),
-        ] {
-            if let Some(v) = text(m.get(key)) {
-                env.extra.insert(out.to_string(), v);
-            }
-        }
+        copy_fields(
+            m,
+            &[
+                ("node", "host"),
+                ("python_implementation", "python_implementation"),
+                ("python_version", "python_version"),
+            ],
+            &mut env.extra,
+        );
     }
     if let Some(v) = text(root.get("version")) {
         env.extra.insert("pytest_benchmark_version".to_string(), v);
