@@ -56,11 +56,19 @@ fn expected(dir: &str, file: &str) -> Option<Format> {
 }
 
 /// Files that are recognised but are not results.
-fn refused(dir: &str, file: &str) -> bool {
-    dir.starts_with("benchstat") && file.ends_with(".stdout")
-        || dir == "locust" && (file.contains("failures") || file.contains("exceptions"))
-        || file == "change-estimates.json"
-        || file == "benchmark.json"
+/// For a fixture that is recognised and refused, what the refusal must say to pass instead.
+fn refused(dir: &str, file: &str) -> Option<&'static str> {
+    if dir.starts_with("benchstat") && file.ends_with(".stdout") {
+        Some("Pass the `go test -bench` output files that benchstat read instead")
+    } else if dir == "locust" && (file.contains("failures") || file.contains("exceptions")) {
+        Some("which holds no measurements: pass `<prefix>_stats.csv` instead")
+    } else if file == "change-estimates.json" {
+        Some("this looks like change/estimates.json (relative change against the baseline, only `mean` and `median`), not new/estimates.json")
+    } else if file == "benchmark.json" {
+        Some("pass the estimates.json or sample.json next to it, or the whole target/criterion directory")
+    } else {
+        None
+    }
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -97,9 +105,9 @@ fn every_fixture_is_detected_as_its_format_and_parses() {
         let got = formats::detect(&text).unwrap_or_else(|e| panic!("{}: {e}", rel.display()));
         assert_eq!(got, want, "{} detected as {got}", rel.display());
         let parsed = formats::parse(got, &text);
-        if refused(&dir, &file) {
+        if let Some(says) = refused(&dir, &file) {
             let e = parsed.expect_err(&rel.display().to_string());
-            assert!(!e.to_string().is_empty());
+            assert!(e.to_string().contains(says), "{}: {e}", rel.display());
         } else {
             let run = parsed.unwrap_or_else(|e| panic!("{}: {e}", rel.display()));
             assert!(run.metric_count() > 0, "{}", rel.display());
@@ -160,8 +168,14 @@ fn the_binary_shows_every_fixture() {
             .output()
             .unwrap();
         let code = out.status.code();
-        if refused(&dir, &file) {
+        if let Some(says) = refused(&dir, &file) {
             assert_eq!(code, Some(2), "{}", rel.display());
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains(says), "{}: {stderr}", rel.display());
+            assert!(
+                stderr.contains(&*file),
+                "the error names the file: {stderr}"
+            );
         } else {
             assert_eq!(
                 code,
