@@ -180,7 +180,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(store.history(Some("main"), 4).unwrap().len(), 4);
-        assert!(store.history(Some("main"), 5).is_err());
+        let e = store.history(Some("main"), 5).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!("{}.json", oldest.id)),
+            "the error names the run: {e}"
+        );
     }
 
     #[test]
