@@ -18,10 +18,14 @@
 //!   lie between the metric's own and the prior's.
 //! - Summaries and power: the median lies within the data and its interval, quantiles grow with
 //!   `q`, `pooled_log_sd` is the textbook pooled estimate, more noise needs more repeats.
+//! - Verdicts: a benchmark's time and its reciprocal (a throughput) get the same verdict, with
+//!   samples or single values, at any threshold (the threshold is a ratio, the same both ways).
 //! - No public function panics on arbitrary floats (NaN, infinities, zeros, subnormals, negatives,
 //!   empty samples), and each returns `None`, an error or NaN where its documentation says so.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+use perfgate::compare::{decide, Series};
+use perfgate::model::{Direction, Unit};
 use perfgate::stats::{
     benjamini_hochberg, fit_variance_prior, hodges_lehmann, log_prediction_interval,
     log_two_sample, mann_whitney_u, mean, median, median_ci, min_achievable_p, moderated_t,
@@ -685,6 +689,48 @@ proptest! {
 // ---------------------------------------------------------------------------------------------
 // 9. No panics on arbitrary input, and the documented refusals
 // ---------------------------------------------------------------------------------------------
+
+fn metric_series(metric: &str, unit: Unit, values: Vec<f64>) -> Series {
+    Series {
+        benchmark: "BenchmarkCRC32".into(),
+        metric: metric.into(),
+        unit,
+        direction: Direction::LowerIsBetter,
+        values,
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(256))]
+
+    /// Go reports a benchmark's time and its MB/s, which are reciprocal: whatever the data and the
+    /// threshold, they must never disagree (a time regression is a throughput regression).
+    #[test]
+    fn time_and_throughput_of_one_benchmark_get_the_same_verdict(
+        (x, y) in metric(),
+        threshold in select(vec![0.0, 0.05, 0.055, 0.1, 1.0]),
+    ) {
+        let inv = |v: &[f64]| v.iter().map(|t| 1e9 / t).collect::<Vec<f64>>();
+        let time = decide(
+            &metric_series("time", Unit::Nanoseconds, x.clone()),
+            &metric_series("time", Unit::Nanoseconds, y.clone()),
+            Direction::LowerIsBetter,
+            threshold,
+            0.05,
+            4,
+        );
+        let throughput = decide(
+            &metric_series("throughput", Unit::BytesPerSecond, inv(&x)),
+            &metric_series("throughput", Unit::BytesPerSecond, inv(&y)),
+            Direction::HigherIsBetter,
+            threshold,
+            0.05,
+            4,
+        );
+        prop_assert_eq!(time.status, throughput.status, "{:?} {:?}", time.change, throughput.change);
+        prop_assert_eq!(time.method, throughput.method);
+    }
+}
 
 proptest! {
     #![proptest_config(cases(256))]

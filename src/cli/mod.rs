@@ -119,7 +119,7 @@ struct CompareArgs {
     /// Let noisy metrics fail the gate even when the baseline ran in another environment.
     #[arg(long)]
     allow_cross_environment: bool,
-    /// Relative change that counts as a regression, such as 5% (overrides the config).
+    /// Relative change that counts as a regression, such as 5% (overrides the config; default 5.5%).
     #[arg(long, value_name = "PERCENT")]
     threshold: Option<String>,
     /// Significance level of the statistical test, such as 0.05 (overrides the config).

@@ -772,9 +772,17 @@ fn judged(change: Option<f64>, up: bool, direction: Direction, threshold: f64) -
         Some(ch) => worse_by(ch),
         None => worse_by(if up { f64::INFINITY } else { f64::NEG_INFINITY }),
     };
+    // The threshold is a ratio, the same both ways on the log scale: with 5%, beyond means above
+    // 1.05x or below 1/1.05x. So a benchmark's time and its throughput (its reciprocal) always
+    // get the same verdict, and a threshold of 100% or more can still be crossed downwards.
+    let beyond = match change {
+        Some(ch) if 1.0 + ch > 0.0 => (1.0 + ch).ln().abs() > threshold.ln_1p(),
+        // Down to zero or below, or up from zero: infinitely far.
+        _ => true,
+    };
     Movement {
         change,
-        beyond: badness.abs() > threshold,
+        beyond,
         moved: if badness > 0.0 {
             Status::Regression
         } else {
@@ -838,7 +846,15 @@ fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft 
         ));
         return Draft::plain(out);
     }
-    let mv = movement(base_v, cur_v, direction, rules.threshold);
+    // The change is a ratio of log medians: with an even count of values the plain median
+    // averages the middle two, and a time and its throughput would then disagree.
+    let log_median = |v: &[f64]| stats::log_median(v).unwrap_or(f64::NAN);
+    let mv = movement(
+        log_median(&b.values),
+        log_median(&c.values),
+        direction,
+        rules.threshold,
+    );
     out.change = mv.change;
     let zero_note = mv
         .change
@@ -1360,6 +1376,70 @@ mod tests {
             4,
         );
         assert_eq!(r.status, Status::Unchanged);
+    }
+
+    #[test]
+    fn the_threshold_is_a_ratio_the_same_both_ways() {
+        let one = |base: f64, cur: f64, direction: Direction, threshold: f64| {
+            decide(&t(&[base]), &t(&[cur]), direction, threshold, 0.05, 4).status
+        };
+        // A time 5.72% up and its throughput 5.41% down are the same change, seen from both
+        // sides: with a 5.5% threshold both are regressions (benchstat's CRC example).
+        let (old, new) = (70.0, 70.0 * 1.0572);
+        assert_eq!(
+            one(old, new, Direction::LowerIsBetter, 0.055),
+            Status::Regression
+        );
+        assert_eq!(
+            one(1.0 / old, 1.0 / new, Direction::HigherIsBetter, 0.055),
+            Status::Regression
+        );
+        // Downwards the bound is 1/1.055 = 0.94787: -5.2% crosses it, -5.0% does not.
+        assert_eq!(
+            one(100.0, 94.78, Direction::LowerIsBetter, 0.055),
+            Status::Improvement
+        );
+        assert_eq!(
+            one(100.0, 94.79, Direction::LowerIsBetter, 0.055),
+            Status::Unchanged
+        );
+        assert_eq!(
+            one(100.0, 105.49, Direction::LowerIsBetter, 0.055),
+            Status::Unchanged
+        );
+        // A threshold of 100% (2x) can be crossed downwards too: halving and a bit more.
+        assert_eq!(
+            one(100.0, 49.0, Direction::HigherIsBetter, 1.0),
+            Status::Regression
+        );
+        assert_eq!(
+            one(100.0, 51.0, Direction::HigherIsBetter, 1.0),
+            Status::Unchanged
+        );
+        // Down to zero is beyond any threshold.
+        assert_eq!(
+            one(100.0, 0.0, Direction::HigherIsBetter, 5.0),
+            Status::Regression
+        );
+        // Two values against one: the middle of two is their geometric mean (+9.8% here, where
+        // the plain median's +9.2% would be -9.4% seen as a throughput), so both sides agree.
+        let (x, y) = ([0.895_710_452, 1.097_175_358], [1.088_447_173]);
+        let inv = |v: &[f64]| v.iter().map(|t| 1.0 / t).collect::<Vec<f64>>();
+        let time = decide(&t(&x), &t(&y), Direction::LowerIsBetter, 0.095, 0.05, 4);
+        let tp = decide(
+            &t(&inv(&x)),
+            &t(&inv(&y)),
+            Direction::HigherIsBetter,
+            0.095,
+            0.05,
+            4,
+        );
+        assert_eq!(
+            (time.status, tp.status),
+            (Status::Regression, Status::Regression)
+        );
+        let (a, b) = (time.change.unwrap(), tp.change.unwrap());
+        assert!((a - 0.097_957_456).abs() < 1e-8 && ((1.0 + a) * (1.0 + b) - 1.0).abs() < 1e-12);
     }
 
     #[test]

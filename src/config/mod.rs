@@ -18,7 +18,8 @@ use crate::model::Direction;
 /// The validated configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
-    /// Relative change a result must exceed to be a regression or improvement (0.05 = 5%).
+    /// Relative change a result must exceed to be a regression or improvement (0.055 = 5.5%, the
+    /// default), as a ratio the same both ways: beyond `1 + threshold` or below `1 / (1 + threshold)`.
     pub threshold: f64,
     /// Significance level of the Mann-Whitney U test.
     pub alpha: f64,
@@ -97,7 +98,7 @@ impl Default for HistoryConfig {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            threshold: 0.05,
+            threshold: 0.055,
             alpha: 0.05,
             min_samples: 4,
             fail_on_regression: true,
@@ -561,7 +562,10 @@ windows = 3
 
     #[test]
     fn empty_config_gives_the_defaults() {
-        assert_eq!(Config::parse("p.toml", "").unwrap(), Config::default());
+        let c = Config::parse("p.toml", "").unwrap();
+        assert_eq!(c, Config::default());
+        // 5.5%, not 5%: the simulation's false-alarm target at CV 5% and 10 runs (README).
+        assert_eq!((c.threshold, c.alpha, c.min_samples), (0.055, 0.05, 4));
     }
 
     #[test]

@@ -48,6 +48,19 @@ pub fn median(xs: &[f64]) -> Option<f64> {
     quantile(xs, 0.5)
 }
 
+/// The median on the log scale: with an even count, the geometric mean of the two middle values
+/// instead of their mean, so that `log_median(1 / x) = 1 / log_median(x)` and a ratio of two
+/// log medians is the same seen from either side (a time and its throughput). The plain
+/// [`median`] when a value is zero, negative or not finite. `None` for an empty sample.
+pub fn log_median(xs: &[f64]) -> Option<f64> {
+    if xs.iter().all(|x| x.is_finite() && *x > 0.0) {
+        let logs: Vec<f64> = xs.iter().map(|x| x.ln()).collect();
+        median(&logs).map(f64::exp)
+    } else {
+        median(xs)
+    }
+}
+
 /// A copy of `xs` sorted with `total_cmp`.
 pub(crate) fn sorted(xs: &[f64]) -> Vec<f64> {
     let mut v = xs.to_vec();
@@ -185,6 +198,20 @@ mod tests {
         assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
         assert_eq!(median(&[7.0]), Some(7.0));
         assert_eq!(median(&[]), None);
+    }
+
+    #[test]
+    fn log_median_is_geometric_between_the_middle_two() {
+        assert_eq!(log_median(&[3.0, 1.0, 2.0]), Some(2.0));
+        // sqrt(2 * 8) = 4, where the median is 5.
+        assert!((log_median(&[8.0, 2.0]).unwrap() - 4.0).abs() < 1e-12);
+        let x = [0.895_710_452_036_125_2, 1.097_175_357_884_927_7];
+        let inv = [1.0 / x[0], 1.0 / x[1]];
+        assert!((log_median(&x).unwrap() * log_median(&inv).unwrap() - 1.0).abs() < 1e-15);
+        // Not all positive: the plain median.
+        assert_eq!(log_median(&[-1.0, 3.0]), Some(1.0));
+        assert_eq!(log_median(&[0.0, 4.0]), Some(2.0));
+        assert_eq!(log_median(&[]), None);
     }
 
     #[test]
