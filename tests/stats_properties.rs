@@ -24,8 +24,9 @@
 //!   empty samples), and each returns `None`, an error or NaN where its documentation says so.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use perfgate::compare::{decide, Series};
-use perfgate::model::{Direction, Unit};
+use perfgate::compare::{compare, decide, Series};
+use perfgate::config::Config;
+use perfgate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
 use perfgate::stats::{
     benjamini_hochberg, fit_variance_prior, hodges_lehmann, log_prediction_interval,
     log_two_sample, mann_whitney_u, mean, median, median_ci, min_achievable_p, moderated_t,
@@ -729,6 +730,46 @@ proptest! {
         );
         prop_assert_eq!(time.status, throughput.status, "{:?} {:?}", time.change, throughput.change);
         prop_assert_eq!(time.method, throughput.method);
+    }
+
+    /// The same through a whole comparison of 6 to 15 benchmarks, each reporting its time and
+    /// its MB/s: with 12 or more metrics they are moderated together and corrected together,
+    /// and still no benchmark's two metrics may disagree.
+    #[test]
+    fn time_and_throughput_agree_in_a_moderated_comparison(
+        metrics in vec(metric(), 6..=15),
+        threshold in select(vec![0.0, 0.05, 0.055, 0.1]),
+    ) {
+        let run = |side: usize| {
+            let benchmarks = metrics
+                .iter()
+                .enumerate()
+                .map(|(i, (x, y))| {
+                    let v = if side == 0 { x } else { y };
+                    let mut b = Benchmark::new(format!("BenchmarkCRC32/{i}"));
+                    let data = |v: Vec<f64>| match v.as_slice() {
+                        [one] => Data::Value(*one),
+                        _ => Data::Samples(v),
+                    };
+                    b.push(Metric::new("time", Unit::Nanoseconds, data(v.clone())));
+                    let inv = v.iter().map(|t| 1e9 / t).collect();
+                    b.push(Metric::new("throughput", Unit::BytesPerSecond, data(inv)));
+                    b
+                })
+                .collect();
+            Run::new(RunMeta::default(), benchmarks)
+        };
+        let config = Config { threshold, ..Config::default() };
+        let c = compare(Some(&run(0)), &run(1), &config);
+        for r in c.results.iter().filter(|r| r.metric == "time") {
+            let other = c
+                .results
+                .iter()
+                .find(|o| o.benchmark == r.benchmark && o.metric == "throughput")
+                .unwrap();
+            prop_assert_eq!(r.status, other.status, "{} {:?} {:?}", r.benchmark, r.change, other.change);
+            prop_assert_eq!(r.method, other.method);
+        }
     }
 }
 
