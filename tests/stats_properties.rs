@@ -12,6 +12,9 @@
 //! - Student's t: the quantile inverts the CDF, the CDF is symmetric and monotone.
 //! - Prediction intervals: the centre lies inside, a higher confidence widens, scaling the history
 //!   scales the interval, and the p-value is largest at the centre and falls outside.
+//! - Level shifts: found in order, at least two runs apart, unchanged by the unit (scaling every
+//!   value); residuals sum to zero within each level; without a shift the level interval is the
+//!   plain one; a step far beyond the noise is found where it is and the interval follows it.
 //! - Moderated t: the prior exists and is positive for any run of usable metrics; p is a
 //!   probability consistent with the interval; swapping a metric's samples mirrors its test;
 //!   scaling every value leaves the test unchanged; the posterior variance and degrees of freedom
@@ -28,10 +31,10 @@ use perfgate::compare::{compare, decide, Series};
 use perfgate::config::Config;
 use perfgate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
 use perfgate::stats::{
-    benjamini_hochberg, fit_variance_prior, hodges_lehmann, log_prediction_interval,
-    log_two_sample, mann_whitney_u, mean, median, median_ci, min_achievable_p, moderated_t,
-    pooled_log_sd, quantile, ratio_change, repeats_per_side, student_t_cdf, student_t_quantile,
-    LogTwoSample, StatsError, VariancePrior,
+    benjamini_hochberg, fit_variance_prior, hodges_lehmann, level_prediction_interval,
+    level_residuals, level_shifts, log_prediction_interval, log_two_sample, mann_whitney_u, mean,
+    median, median_ci, min_achievable_p, moderated_t, pooled_log_sd, quantile, ratio_change,
+    repeats_per_side, student_t_cdf, student_t_quantile, LogTwoSample, StatsError, VariancePrior,
 };
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -521,6 +524,67 @@ proptest! {
 // 7. Moderated t
 // ---------------------------------------------------------------------------------------------
 
+proptest! {
+    #![proptest_config(cases(256))]
+
+    #[test]
+    fn level_shifts_are_ordered_and_do_not_depend_on_the_unit(
+        h in history(),
+        k in 1e-3..1e3_f64,
+        min_change in select(vec![0.0, 0.02, 0.055, 0.2]),
+    ) {
+        let shifts = level_shifts(&h, 0.01, min_change);
+        for pair in shifts.windows(2) {
+            prop_assert!(pair[1].start >= pair[0].start + 2);
+        }
+        for s in &shifts {
+            prop_assert!(s.start >= 2 && s.start + 2 <= h.len());
+            prop_assert!(s.p >= 0.0 && s.p < 0.01);
+            prop_assert!(s.change.abs() > 0.0);
+        }
+        let scaled: Vec<f64> = h.iter().map(|v| v * k).collect();
+        let again = level_shifts(&scaled, 0.01, min_change);
+        prop_assert_eq!(
+            shifts.iter().map(|s| s.start).collect::<Vec<_>>(),
+            again.iter().map(|s| s.start).collect::<Vec<_>>()
+        );
+        let residuals = level_residuals(&h, &shifts).unwrap();
+        prop_assert_eq!(residuals.len(), h.len());
+        let total: f64 = residuals.iter().sum();
+        prop_assert!(total.abs() < 1e-9 * h.len() as f64, "{}", total);
+        match level_prediction_interval(&h, 0.98, 0.01, min_change) {
+            Some((p, None)) => prop_assert_eq!(Some(p), log_prediction_interval(&h, 0.98)),
+            Some((p, Some(last))) => {
+                prop_assert_eq!(Some(last), shifts.last().copied());
+                prop_assert_eq!(p.n, h.len() - last.start);
+                prop_assert!(p.lo <= p.center && p.center <= p.hi);
+            }
+            None => prop_assert!(false, "no interval for a valid history"),
+        }
+    }
+
+    #[test]
+    fn a_large_step_is_found_where_it_is(
+        before in lognormalish(8..=25),
+        after_n in 2_usize..=10,
+        step in select(vec![0.5, 2.0, 3.0]),
+    ) {
+        // `lognormalish` noise is at most a factor e^0.5 either way around its base: make both
+        // levels internally tight by taking the first value's level for all and a small wobble.
+        let base = before[0];
+        let h: Vec<f64> = (0..before.len() + after_n)
+            .map(|i| {
+                let wobble = 1.0 + 0.001 * ((i * 7 % 11) as f64 - 5.0);
+                if i < before.len() { base * wobble } else { base * step * wobble }
+            })
+            .collect();
+        let (p, shift) = level_prediction_interval(&h, 0.98, 0.01, 0.055).unwrap();
+        prop_assert_eq!(shift.map(|s| s.start), Some(before.len()));
+        prop_assert_eq!(p.n, after_n);
+        prop_assert!((p.center / (base * step) - 1.0).abs() < 0.01);
+    }
+}
+
 fn summaries(metrics: &[(Vec<f64>, Vec<f64>)]) -> Vec<LogTwoSample> {
     metrics
         .iter()
@@ -789,6 +853,14 @@ proptest! {
             prop_assert_eq!(ci, None);
         }
         let _ = benjamini_hochberg(&xs);
+    }
+
+    #[test]
+    fn level_functions_never_panic(xs in wild_vec(40), a in wild(), m in wild()) {
+        let shifts = level_shifts(&xs, a, m);
+        let _ = level_residuals(&xs, &shifts);
+        let _ = level_prediction_interval(&xs, a, a, m);
+        let _ = level_prediction_interval(&xs, 0.98, 0.01, 0.05);
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! - `normal`: the normal distribution the large-sample approximations use;
 //! - `tdist`: Student's t distribution (CDF and quantile), for prediction intervals;
 //! - `predict`: the log-scale prediction interval over a history of runs, and its p-value;
+//! - `level`: the level shifts of a history (binary segmentation), and the prediction interval
+//!   of its current level;
 //! - `moderated`: limma's empirical-Bayes moderated t test on log values, whose variances share a
 //!   prior across the metrics of a run;
 //! - `power`: how many repeats per side would likely decide an inconclusive comparison.
@@ -17,6 +19,7 @@
 //! No function panics on any input: floats are ordered with `total_cmp`, and empty or non-finite
 //! samples give `None` or a [`StatsError`].
 
+mod level;
 mod moderated;
 mod multiple;
 mod normal;
@@ -27,6 +30,10 @@ mod summary;
 mod tdist;
 mod utest;
 
+pub use level::{
+    last_level_shift, level_prediction_interval, level_residuals, level_shifts, LevelShift,
+    LEVEL_MIN_RUNS,
+};
 pub use moderated::{
     fit_variance_prior, log_two_sample, moderated_t, LogTwoSample, ModeratedT, VariancePrior,
 };
