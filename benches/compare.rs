@@ -1,7 +1,9 @@
 //! How long perfgate's decision takes on a large pull request: `compare::compare` (U tests,
 //! Hodges-Lehmann intervals, the moderated t test over every metric with samples,
 //! Benjamini-Hochberg) on runs of 300 and 3,000 benchmarks with 10 lognormal samples a side at
-//! CV 5%, and the same runs with `test = "mann-whitney"`.
+//! CV 5%, and the same runs with `test = "mann-whitney"`; and `compare::compare_history`
+//! (level shifts, far-out runs, prediction intervals, moderated histories) for 300 single-value
+//! benchmarks against a 30-run history.
 //!
 //! `cargo bench --bench compare`
 
@@ -37,6 +39,11 @@ impl Rng {
 
 /// `benchmarks` benchmarks of 10 time samples each; the first tenth are 10% slower when `slower`.
 fn run(rng: &mut Rng, benchmarks: usize, slower: bool) -> Run {
+    samples(rng, benchmarks, slower, 10)
+}
+
+/// `benchmarks` benchmarks of `n` time values each; the first tenth are 10% slower when `slower`.
+fn samples(rng: &mut Rng, benchmarks: usize, slower: bool, n: usize) -> Run {
     let list = (0..benchmarks)
         .map(|i| {
             let factor = if slower && i < benchmarks / 10 {
@@ -45,13 +52,13 @@ fn run(rng: &mut Rng, benchmarks: usize, slower: bool) -> Run {
                 1.0
             };
             let base = 1_000.0 * (1 + i % 97) as f64;
-            let samples = (0..10).map(|_| base * factor * rng.noise()).collect();
+            let values: Vec<f64> = (0..n).map(|_| base * factor * rng.noise()).collect();
+            let data = match values.as_slice() {
+                [one] => Data::Value(*one),
+                _ => Data::Samples(values),
+            };
             let mut b = Benchmark::new(format!("Benchmark{i:05}"));
-            b.push(Metric::new(
-                "time",
-                Unit::Nanoseconds,
-                Data::Samples(samples),
-            ));
+            b.push(Metric::new("time", Unit::Nanoseconds, data));
             b
         })
         .collect();
@@ -75,6 +82,11 @@ fn decisions(c: &mut Criterion) {
             );
         }
     }
+    let history: Vec<Run> = (0..30).map(|_| samples(&mut rng, 300, false, 1)).collect();
+    let head = samples(&mut rng, 300, true, 1);
+    c.bench_function("compare_history 300 benchmarks, 30 runs", |b| {
+        b.iter(|| compare::compare_history(black_box(&history), black_box(&head), &auto))
+    });
 }
 
 fn main() {

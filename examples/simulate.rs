@@ -231,6 +231,55 @@ fn history_metric(seed: u64, cv: f64, change: f64, config: &Config) -> f64 {
     hits as f64 / HISTORY_TRIALS as f64
 }
 
+/// Something that happened to a history on the baseline branch.
+#[derive(Clone, Copy)]
+enum Trouble {
+    /// One run `factor` times slower, `ago` runs before the latest (0: the latest run itself);
+    /// the current level is unchanged.
+    SlowRun { ago: usize, factor: f64 },
+    /// A change that moved the benchmark by `factor` landed `runs` runs ago (1: the latest run is
+    /// the first at the new level); the pull request is made on top of it.
+    Shift { runs: usize, factor: f64 },
+}
+
+/// One value per run against a 30-run history with some trouble: share flagged as a regression,
+/// and share inconclusive.
+fn troubled_history(
+    seed: u64,
+    cv: f64,
+    change: f64,
+    trouble: Trouble,
+    config: &Config,
+) -> (f64, f64) {
+    let mut rng = Rng::new(seed);
+    let (mut hits, mut unsure) = (0usize, 0usize);
+    for _ in 0..HISTORY_TRIALS {
+        let past: Vec<Run> = (0..HISTORY_RUNS)
+            .map(|i| {
+                let ago = HISTORY_RUNS - 1 - i;
+                let factor = match trouble {
+                    Trouble::SlowRun { ago: a, factor } if a == ago => factor,
+                    Trouble::Shift { runs, factor } if ago < runs => factor,
+                    _ => 1.0,
+                };
+                run(&mut rng, &[factor], 1, cv)
+            })
+            .collect();
+        let level = match trouble {
+            Trouble::Shift { factor, .. } => factor,
+            Trouble::SlowRun { .. } => 1.0,
+        };
+        let cur = run(&mut rng, &[level * (1.0 + change)], 1, cv);
+        let counts = compare::compare_history(&past, &cur, config).counts;
+        hits += usize::from(counts.regression > 0);
+        unsure += usize::from(counts.inconclusive > 0);
+    }
+    (
+        hits as f64 / HISTORY_TRIALS as f64,
+        unsure as f64 / HISTORY_TRIALS as f64,
+    )
+}
+
 /// Pull requests of 300 single-value benchmarks against a 30-run history, 10 really slower.
 fn history_pull_requests(seed: u64, cv: f64, change: f64, config: &Config) -> (f64, f64) {
     let mut rng = Rng::new(seed);
@@ -514,6 +563,85 @@ fn main() {
         ),
         h_rate(0.05, 0.20) >= 0.85,
     ));
+
+    // Histories with trouble: a slow day, a change that landed on the baseline branch.
+    let troubles: [(&str, Trouble); 6] = [
+        (
+            "one run 1.5x slower, 10 runs ago",
+            Trouble::SlowRun {
+                ago: 10,
+                factor: 1.5,
+            },
+        ),
+        (
+            "the latest run 1.5x slower, a one-off",
+            Trouble::SlowRun {
+                ago: 0,
+                factor: 1.5,
+            },
+        ),
+        (
+            "a +20% change landed 10 runs ago",
+            Trouble::Shift {
+                runs: 10,
+                factor: 1.2,
+            },
+        ),
+        (
+            "a +20% change landed 3 runs ago",
+            Trouble::Shift {
+                runs: 3,
+                factor: 1.2,
+            },
+        ),
+        (
+            "a +20% change landed in the latest run",
+            Trouble::Shift {
+                runs: 1,
+                factor: 1.2,
+            },
+        ),
+        (
+            "a -20% change landed 10 runs ago",
+            Trouble::Shift {
+                runs: 10,
+                factor: 0.8,
+            },
+        ),
+    ];
+    let jobs = troubles
+        .iter()
+        .enumerate()
+        .flat_map(|(i, &(_, trouble))| {
+            let config = &config;
+            [0.0, 0.20].into_iter().enumerate().map(move |(j, ch)| {
+                Box::new(move || {
+                    troubled_history(7000 + (2 * i + j) as u64, 0.05, ch, trouble, config)
+                }) as Box<dyn FnOnce() -> (f64, f64) + Send + '_>
+            })
+        })
+        .collect();
+    let troubled = parallel(jobs);
+    let _ = writeln!(
+        out,
+        "\nOne value per run against the last {HISTORY_RUNS} runs, CV 5%, when something happened on the baseline branch ({HISTORY_TRIALS} comparisons per cell; the pull request is at the current level)\n"
+    );
+    let _ = writeln!(
+        out,
+        "| history | false alarms (0%) | inconclusive (0%) | caught at +20% |"
+    );
+    let _ = writeln!(out, "|:--|--:|--:|--:|");
+    for ((what, _), pair) in troubles.iter().zip(troubled.chunks(2)) {
+        if let [(fa, unsure), (caught, _)] = pair {
+            let _ = writeln!(
+                out,
+                "| {what} | {} | {} | {} |",
+                pct(*fa),
+                pct(*unsure),
+                pct(*caught)
+            );
+        }
+    }
 
     // The threshold trades false alarms for detection: one metric, CV 5%, n = 10.
     let thresholds = [0.05, 0.055, 0.06];

@@ -53,13 +53,20 @@ fn report(path: &Path) -> serde_json::Value {
 /// Saves `n` runs of `time` on `main`, values within ±2% of 100 µs.
 fn store_with_history(dir: &Path, n: usize) -> PathBuf {
     let store = dir.join("store");
-    for i in 0..n {
+    save_runs(dir, &store, 0..n, 100.0);
+    store
+}
+
+/// Saves runs `runs` (commits `c00`, `c01`, ..., one a day) of `time` on `main` into `store`,
+/// values within ±2% of `level` µs.
+fn save_runs(dir: &Path, store: &Path, runs: std::ops::Range<usize>, level: f64) {
+    for i in runs {
         let wave = ((i * 7 % 11) as f64 - 5.0) / 5.0;
         let f = run_file(
             dir,
             &format!("run{i}.json"),
             "{}",
-            &[("time", "us", value(100.0 * (1.0 + 0.02 * wave)))],
+            &[("time", "us", value(level * (1.0 + 0.02 * wave)))],
         );
         perfgate()
             .args(["save", "--branch", "main", "--commit"])
@@ -69,11 +76,10 @@ fn store_with_history(dir: &Path, n: usize) -> PathBuf {
             .arg("--current")
             .arg(&f)
             .arg("--store")
-            .arg(&store)
+            .arg(store)
             .assert()
             .code(0);
     }
-    store
 }
 
 #[test]
@@ -149,6 +155,52 @@ fn compare_with_a_store_judges_single_values_against_the_history() {
         .as_str()
         .unwrap()
         .contains("only 5 runs of history"));
+}
+
+/// A deliberate +30% landed on main 10 runs ago: a pull request on top of it is judged against
+/// the level of the 10 runs since (with the noise of all 22), not failed against the 12 before.
+#[test]
+fn after_a_change_landed_on_main_the_runs_since_are_the_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_with_history(dir.path(), 12);
+    save_runs(dir.path(), &store, 12..22, 130.0);
+    let json = dir.path().join("report.json");
+    let pr = run_file(dir.path(), "pr.json", "{}", &[("time", "us", value(131.0))]);
+    perfgate()
+        .args(["compare", "--current"])
+        .arg(&pr)
+        .arg("--store")
+        .arg(&store)
+        .arg("--report-json")
+        .arg(&json)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("unchanged"));
+    let r = report(&json);
+    assert_eq!(r["baseline_runs"], 22);
+    let result = &r["results"][0];
+    assert_eq!(result["status"], "unchanged");
+    assert_eq!(result["method"], "prediction_interval");
+    assert_eq!(result["baseline"]["n"], 10);
+    let note = result["note"].as_str().unwrap();
+    assert_eq!(
+        note,
+        "the baseline changed level (+30.5%): compared with the 10 runs since, with the noise of all 22"
+    );
+    // +12% on the new level is a regression.
+    let slow = run_file(
+        dir.path(),
+        "slow.json",
+        "{}",
+        &[("time", "us", value(146.0))],
+    );
+    perfgate()
+        .args(["compare", "--current"])
+        .arg(&slow)
+        .arg("--store")
+        .arg(&store)
+        .assert()
+        .code(1);
 }
 
 #[test]

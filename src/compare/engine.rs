@@ -188,6 +188,8 @@ struct Draft {
     prediction: Option<stats::Prediction>,
     /// Baseline runs that had a value, when the history was too short for an interval.
     short_history: Option<usize>,
+    /// What was left out of a history before judging against it.
+    shape: HistoryShape,
     /// Both samples on a log scale, for the moderated t test (positive samples only), without
     /// their far-out values.
     log_two: Option<stats::LogTwoSample>,
@@ -495,6 +497,10 @@ const FAR_OUT: f64 = 4.5;
 /// samples would lose one).
 const FAR_OUT_MIN_VALUES: usize = 8;
 
+/// Family-wise level at which a history's level shift is believed (Bonferroni over the splits
+/// tried). Strict: a false shift throws history away.
+const LEVEL_SHIFT_ALPHA: f64 = 0.01;
+
 /// The far-out fences of positive `values` on a log scale, when there are enough of them.
 fn far_out_fences(values: &[f64]) -> Option<(f64, f64)> {
     if values.len() < FAR_OUT_MIN_VALUES || values.iter().any(|v| !(*v > 0.0 && v.is_finite())) {
@@ -514,6 +520,28 @@ fn without_far_out(values: &[f64]) -> Vec<f64> {
             .collect(),
         None => values.to_vec(),
     }
+}
+
+/// `values` (one per run, oldest first) without the runs that lie far out from their own level:
+/// the history is split at its level shifts first, so that the runs of a new level are not taken
+/// for far-out ones (all of them when there are too few to tell, or a value is not positive).
+fn without_far_out_of_levels(values: &[f64], threshold: f64) -> Vec<f64> {
+    if values.len() < FAR_OUT_MIN_VALUES {
+        return values.to_vec();
+    }
+    let shifts = stats::level_shifts(values, LEVEL_SHIFT_ALPHA, threshold);
+    let Some(residuals) = stats::level_residuals(values, &shifts) else {
+        return values.to_vec();
+    };
+    let Some((lo, hi)) = stats::tukey_fences(&residuals, FAR_OUT) else {
+        return values.to_vec();
+    };
+    values
+        .iter()
+        .zip(&residuals)
+        .filter(|(_, r)| (lo..=hi).contains(*r))
+        .map(|(v, _)| *v)
+        .collect()
 }
 
 /// With at least [`MODERATION_MIN_METRICS`] metrics that have positive samples on both sides,
@@ -633,10 +661,30 @@ impl Draft {
             log_sd: None,
             prediction: None,
             short_history: None,
+            shape: HistoryShape::default(),
             log_two: None,
             outliers: 0,
         }
     }
+}
+
+/// What was left out of a history of single values before it was used.
+#[derive(Debug, Clone, Copy, Default)]
+struct HistoryShape {
+    /// The history's level shifted: the runs before the current level were left out.
+    shift: Option<LevelShiftSeen>,
+    /// Far-out runs left out of the current level.
+    far_out: usize,
+    /// The latest run's value, when it was one of those far-out runs.
+    far_latest: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct LevelShiftSeen {
+    /// Runs at the current level, and in the whole history used.
+    runs: usize,
+    of: usize,
+    change: f64,
 }
 
 fn only_one_side(s: &Series, direction: Direction, rules: &Rules, status: Status) -> MetricResult {
@@ -717,9 +765,48 @@ fn assess_with_history(
     let comparable: Vec<&&Series> = past.iter().filter(|s| s.unit == c.unit).collect();
     if !rules.deterministic && c.values.len() == 1 && past.len() > 1 && latest.unit == c.unit {
         let values: Vec<f64> = comparable.iter().map(|s| summary(&s.values)).collect();
-        if values.len() >= config.history.min_points {
-            if let Some(p) = stats::log_prediction_interval(&values, config.history.confidence) {
-                return assess_prediction(p, c, direction, rules);
+        // The history is read as levels (a change that landed on the baseline branch starts a
+        // new one) and one noise; see `stats::level_prediction_interval`.
+        let model = |v: &[f64]| {
+            stats::level_prediction_interval(
+                v,
+                config.history.confidence,
+                LEVEL_SHIFT_ALPHA,
+                rules.threshold,
+            )
+        };
+        // A slow day on the runners must not widen the interval for the next 30 runs: runs whose
+        // distance from their level is far out among all such distances are left out.
+        let mut kept = without_far_out_of_levels(&values, rules.threshold);
+        let mut shape = HistoryShape {
+            far_out: values.len() - kept.len(),
+            ..HistoryShape::default()
+        };
+        if let Some(&last) = values.last() {
+            if kept.last() != Some(&last) {
+                shape.far_out -= 1;
+                shape.far_latest = Some(last);
+            } else if let Some(before) = kept.get(..kept.len() - 1) {
+                // The latest run outside the interval of the runs before it: a one-off, or the
+                // first run of a new level, which only the next runs can tell.
+                let outside = before.len() >= config.history.min_points
+                    && model(before).is_some_and(|(p, _)| last > p.hi || last < p.lo);
+                if outside {
+                    kept.pop();
+                    shape.far_latest = Some(last);
+                }
+            }
+        }
+        if kept.len() >= config.history.min_points {
+            if let Some((p, shift)) = model(&kept) {
+                shape.shift = shift.map(|s| LevelShiftSeen {
+                    runs: p.n,
+                    of: kept.len(),
+                    change: s.change,
+                });
+                let mut d = assess_prediction(p, c, direction, rules);
+                d.shape = shape;
+                return d;
             }
         }
         let mut d = assess(latest, c, direction, rules);
@@ -902,6 +989,7 @@ fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft 
             log_sd: stats::pooled_log_sd(&b.values, &c.values),
             prediction: None,
             short_history: None,
+            shape: HistoryShape::default(),
             log_two: stats::log_two_sample(&b_kept, &c_kept),
             outliers: (b.values.len() - b_kept.len()) + (c.values.len() - c_kept.len()),
         };
@@ -956,6 +1044,7 @@ fn assess_prediction(
         log_sd: None,
         prediction: Some(p),
         short_history: None,
+        shape: HistoryShape::default(),
         log_two: None,
         outliers: 0,
     }
@@ -971,26 +1060,111 @@ fn settle(d: Draft, min_samples: usize, family: Family) -> MetricResult {
         Method::PredictionInterval => {
             if let Some(p) = d.prediction {
                 settle_prediction(&mut out, &p, family);
+                let held = d
+                    .shape
+                    .far_latest
+                    .is_some_and(|v| hold_for_a_far_latest_run(&mut out, &p, v));
+                add_note(&mut out, shape_words(&d.shape, held));
             }
         }
         Method::Threshold => {
             if let Some(k) = d.short_history {
-                let n = |k: usize| {
-                    if k == 1 {
-                        "1 run".to_string()
-                    } else {
-                        format!("{k} runs")
-                    }
-                };
                 out.note = Some(format!(
                     "one value per run and only {} of history with this metric: no noise estimate, decided by the threshold against the latest run",
-                    n(k)
+                    runs(k)
                 ));
             }
         }
         Method::Exact | Method::None => {}
     }
     out
+}
+
+/// "1 run", "12 runs".
+fn runs(k: usize) -> String {
+    if k == 1 {
+        "1 run".to_string()
+    } else {
+        format!("{k} runs")
+    }
+}
+
+/// Appends `more` to the result's note.
+fn add_note(out: &mut MetricResult, more: Option<String>) {
+    if let Some(more) = more {
+        out.note = Some(match out.note.take() {
+            Some(n) => format!("{n}; {more}"),
+            None => more,
+        });
+    }
+}
+
+/// What was done with the history, in words (`held`: the latest run's own note is already
+/// there).
+fn shape_words(shape: &HistoryShape, held: bool) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(s) = shape.shift {
+        parts.push(format!(
+            "the baseline changed level ({}): compared with the {} since, with the noise of all {}",
+            pct(Some(s.change)),
+            runs(s.runs),
+            s.of
+        ));
+    }
+    match shape.far_out {
+        0 => {}
+        1 => parts.push(format!(
+            "1 far-out run of the history (beyond {FAR_OUT} interquartile ranges, log scale) left out"
+        )),
+        k => parts.push(format!(
+            "{k} far-out runs of the history (beyond {FAR_OUT} interquartile ranges, log scale) left out"
+        )),
+    }
+    if let (Some(v), false) = (shape.far_latest, held) {
+        parts.push(format!(
+            "the latest baseline run ({v:.6}) is far from the runs before it: left out"
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// The latest baseline run lies far from the runs before it: a one-off, or the first run of a
+/// new level, which only the next runs can tell apart. A change against the history (`p`) is then
+/// believed only when it is one against the new level too: outside the same interval centred on
+/// the latest run, with the history's noise (a level of one run). Otherwise it is inconclusive:
+/// a pull request made on top of a deliberate slowdown must not fail for it. True when it held
+/// the verdict back.
+fn hold_for_a_far_latest_run(out: &mut MetricResult, p: &stats::Prediction, latest: f64) -> bool {
+    let Some(cur) = out.current else {
+        return false;
+    };
+    if !matches!(out.status, Status::Regression | Status::Improvement) || latest <= 0.0 {
+        return false;
+    }
+    let new_level = stats::Prediction {
+        n: 1,
+        log_mean: latest.ln(),
+        center: latest,
+        ..*p
+    }
+    .moderated(p.log_sd * p.log_sd, p.df);
+    let mv = movement(latest, cur.value, out.direction, out.threshold);
+    let beyond_it = new_level.is_some_and(|l| cur.value > l.hi || cur.value < l.lo);
+    if beyond_it && mv.beyond && mv.moved == out.status {
+        return false;
+    }
+    let way = if out.status == Status::Improvement {
+        "better"
+    } else {
+        "worse"
+    };
+    out.status = Status::Inconclusive;
+    out.note = Some(format!(
+        "{way} than the history, but the latest baseline run ({}) is far from the runs before it and this value is within its noise ({}): a one-off or a new level, which the next runs on the baseline branch will tell",
+        out.unit.format(latest),
+        pct(mv.change)
+    ));
+    true
 }
 
 /// "p = 0.012 after correction over 312 metrics", or "p = 0.012" alone.
@@ -2094,6 +2268,102 @@ mod tests {
             (c.baseline_runs, c.results[0].baseline.unwrap().n),
             (12, 12)
         );
+    }
+
+    /// A history whose runs take the given values (one per run, oldest first).
+    fn history_of(values: &[f64]) -> Vec<Run> {
+        values.iter().map(|v| one(*v)).collect()
+    }
+
+    /// `n` runs near `level` with 2% noise (the same wave as [`history`]).
+    fn level(n: usize, level: f64) -> Vec<f64> {
+        (0..n)
+            .map(|i| level * (1.0 + 0.02 * ((i * 7 % 11) as f64 - 5.0) / 5.0))
+            .collect()
+    }
+
+    #[test]
+    fn after_a_level_shift_the_runs_of_the_new_level_are_the_baseline() {
+        // 20 runs near 100, then a deliberate +30% landed: 12 runs near 130.
+        let mut v = level(20, 100.0);
+        v.extend(level(12, 130.0));
+        let runs = history_of(&v);
+        // A pull request on top of it, at 131: unchanged, judged against the 12 runs since.
+        let r = &compare_history(&runs, &one(131.0), &Config::default()).results[0];
+        assert_eq!(
+            (r.status, r.method, r.baseline.unwrap().n),
+            (Status::Unchanged, Method::PredictionInterval, 12)
+        );
+        let note = r.note.as_deref().unwrap();
+        assert_eq!(
+            note,
+            "the baseline changed level (+29.8%): compared with the 12 runs since, with the noise of all 30"
+        );
+        // A real +12% on the new level is still caught.
+        let r = &compare_history(&runs, &one(130.0 * 1.12), &Config::default()).results[0];
+        assert_eq!(r.status, Status::Regression, "{:?}", r.note);
+        // Without the shift, the same history (30 of its runs) would call 131 a regression.
+        let flat: Vec<f64> = level(30, 100.0);
+        let r = &compare_history(&history_of(&flat), &one(131.0), &Config::default()).results[0];
+        assert_eq!(r.status, Status::Regression);
+        assert!(!r.note.as_deref().unwrap().contains("changed level"));
+
+        // Three runs since the shift are a level already: its mean with the noise of all 23.
+        let mut v = level(20, 100.0);
+        v.extend([130.0, 131.0, 129.5]);
+        let runs = history_of(&v);
+        let r = &compare_history(&runs, &one(131.0), &Config::default()).results[0];
+        assert_eq!(
+            (r.status, r.method, r.baseline.unwrap().n),
+            (Status::Unchanged, Method::PredictionInterval, 3)
+        );
+        assert!(
+            r.note
+                .as_deref()
+                .unwrap()
+                .contains("compared with the 3 runs since, with the noise of all 23"),
+            "{:?}",
+            r.note
+        );
+        let r = &compare_history(&runs, &one(130.0 * 1.12), &Config::default()).results[0];
+        assert_eq!(r.status, Status::Regression, "{:?}", r.note);
+    }
+
+    #[test]
+    fn a_far_out_run_of_the_history_is_left_out() {
+        // One slow day (1.6x) among 30 runs with 2% noise: without it the interval is narrow
+        // enough to catch +8%.
+        let mut v = level(30, 100.0);
+        v[10] = 160.0;
+        let r = &compare_history(&history_of(&v), &one(108.0), &Config::default()).results[0];
+        assert_eq!((r.status, r.baseline.unwrap().n), (Status::Regression, 29));
+        let note = r.note.as_deref().unwrap();
+        assert!(
+            note.contains("1 far-out run of the history (beyond 4.5 interquartile ranges, log scale) left out"),
+            "{note}"
+        );
+    }
+
+    #[test]
+    fn a_far_out_latest_run_makes_a_value_that_agrees_with_it_inconclusive() {
+        // The latest main run is 1.3x the 29 before it: a one-off or the first run of a new level.
+        let mut v = level(29, 100.0);
+        v.push(130.0);
+        let runs = history_of(&v);
+        // A pull request at 131 agrees with it: not a regression until the next runs tell.
+        let r = &compare_history(&runs, &one(131.0), &Config::default()).results[0];
+        assert_eq!(r.status, Status::Inconclusive);
+        let note = r.note.as_deref().unwrap();
+        assert!(
+            note.starts_with("worse than the history, but the latest baseline run (130 ns) is far from the runs before it and this value is within its noise (+0.8%)"),
+            "{note}"
+        );
+        // At 100 it agrees with the history: unchanged.
+        let r = &compare_history(&runs, &one(100.0), &Config::default()).results[0];
+        assert_eq!(r.status, Status::Unchanged);
+        // Beyond both: a regression.
+        let r = &compare_history(&runs, &one(150.0), &Config::default()).results[0];
+        assert_eq!(r.status, Status::Regression);
     }
 
     #[test]
