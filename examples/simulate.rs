@@ -305,6 +305,19 @@ fn history_pull_requests(seed: u64, cv: f64, change: f64, config: &Config) -> (f
     )
 }
 
+/// Starts a Markdown table: its title as a paragraph, the header and the alignment row (numbers
+/// to the right; a column whose name starts with `<` to the left, without the `<`).
+fn table(out: &mut String, title: &str, columns: &[&str]) {
+    let _ = writeln!(out, "{title}\n");
+    let names: Vec<&str> = columns.iter().map(|c| c.trim_start_matches('<')).collect();
+    let aligns: Vec<&str> = columns
+        .iter()
+        .map(|c| if c.starts_with('<') { ":--" } else { "--:" })
+        .collect();
+    let _ = writeln!(out, "| {} |", names.join(" | "));
+    let _ = writeln!(out, "|{}|", aligns.join("|"));
+}
+
 fn pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
@@ -367,15 +380,11 @@ fn main() {
             .find(|((c, m, x), _)| *c == cv && *m == n && *x == ch)
             .map_or(f64::NAN, |(_, r)| *r)
     };
-    let _ = writeln!(
-        out,
-        "One metric, n values per side ({METRIC_TRIALS} comparisons per cell): share flagged as a regression\n"
+    table(
+        &mut out,
+        &format!("One metric, n values per side ({METRIC_TRIALS} comparisons per cell): share flagged as a regression"),
+        &["CV", "n per side", "false alarms (0%)", "caught at +5%", "caught at +10%", "caught at +20%"],
     );
-    let _ = writeln!(
-        out,
-        "| CV | n per side | false alarms (0%) | caught at +5% | caught at +10% | caught at +20% |"
-    );
-    let _ = writeln!(out, "|--:|--:|--:|--:|--:|--:|");
     for &cv in &CVS {
         for &n in &SAMPLE_SIZES {
             let _ = writeln!(
@@ -419,15 +428,11 @@ fn main() {
         })
         .collect();
     let prs = parallel(jobs);
-    let _ = writeln!(
-        out,
-        "\nPull requests of {PR_BENCHMARKS} benchmarks, {PR_REAL} of them really +10% slower ({PR_TRIALS} PRs per row)\n"
+    table(
+        &mut out,
+        &format!("\nPull requests of {PR_BENCHMARKS} benchmarks, {PR_REAL} of them really +10% slower ({PR_TRIALS} PRs per row)"),
+        &["CV", "n per side", "false alarms per PR", "real regressions caught"],
     );
-    let _ = writeln!(
-        out,
-        "| CV | n per side | false alarms per PR | real regressions caught |"
-    );
-    let _ = writeln!(out, "|--:|--:|--:|--:|");
     for (&(cv, n), &(fa, caught)) in pr_cells.iter().zip(&prs) {
         let _ = writeln!(out, "| {} | {n} | {fa:.2} | {} |", pct(cv), pct(caught));
         if cv == 0.05 && n == 10 {
@@ -482,15 +487,11 @@ fn main() {
         })
         .collect();
     let other = parallel(jobs);
-    let _ = writeln!(
-        out,
-        "\nPull requests of {PR_BENCHMARKS} benchmarks, {PR_REAL} of them really +10% slower, other noise ({PR_TRIALS} PRs per row)\n"
+    table(
+        &mut out,
+        &format!("\nPull requests of {PR_BENCHMARKS} benchmarks, {PR_REAL} of them really +10% slower, other noise ({PR_TRIALS} PRs per row)"),
+        &["<noise", "n per side", "<test", "false alarms per PR", "real regressions caught"],
     );
-    let _ = writeln!(
-        out,
-        "| noise | n per side | test | false alarms per PR | real regressions caught |"
-    );
-    let _ = writeln!(out, "|:--|--:|:--|--:|--:|");
     for (&(what, _, n, test), &(fa, caught)) in cells.iter().zip(&other) {
         let _ = writeln!(
             out,
@@ -528,15 +529,11 @@ fn main() {
             .find(|((c, x), _)| *c == cv && *x == ch)
             .map_or(f64::NAN, |(_, r)| r.0)
     };
-    let _ = writeln!(
-        out,
-        "\nOne value per run against the last {HISTORY_RUNS} runs ({HISTORY_TRIALS} comparisons per cell; PRs: {PR_BENCHMARKS} benchmarks, {PR_REAL} really +20% slower, {HISTORY_PR_TRIALS} PRs)\n"
+    table(
+        &mut out,
+        &format!("\nOne value per run against the last {HISTORY_RUNS} runs ({HISTORY_TRIALS} comparisons per cell; PRs: {PR_BENCHMARKS} benchmarks, {PR_REAL} really +20% slower, {HISTORY_PR_TRIALS} PRs)"),
+        &["CV", "false alarms (0%)", "caught at +5%", "caught at +10%", "caught at +20%", "PR: false alarms per PR", "PR: +20% caught"],
     );
-    let _ = writeln!(
-        out,
-        "| CV | false alarms (0%) | caught at +5% | caught at +10% | caught at +20% | PR: false alarms per PR | PR: +20% caught |"
-    );
-    let _ = writeln!(out, "|--:|--:|--:|--:|--:|--:|--:|");
     for (&cv, &(fa, caught)) in CVS.iter().zip(h_prs) {
         let _ = writeln!(
             out,
@@ -622,15 +619,11 @@ fn main() {
         })
         .collect();
     let troubled = parallel(jobs);
-    let _ = writeln!(
-        out,
-        "\nOne value per run against the last {HISTORY_RUNS} runs, CV 5%, when something happened on the baseline branch ({HISTORY_TRIALS} comparisons per cell; the pull request is at the current level)\n"
+    table(
+        &mut out,
+        &format!("\nOne value per run against the last {HISTORY_RUNS} runs, CV 5%, when something happened on the baseline branch ({HISTORY_TRIALS} comparisons per cell; the pull request is at the current level)"),
+        &["<history", "false alarms (0%)", "inconclusive (0%)", "caught at +20%"],
     );
-    let _ = writeln!(
-        out,
-        "| history | false alarms (0%) | inconclusive (0%) | caught at +20% |"
-    );
-    let _ = writeln!(out, "|:--|--:|--:|--:|");
     for ((what, _), pair) in troubles.iter().zip(troubled.chunks(2)) {
         if let [(fa, unsure), (caught, _)] = pair {
             let _ = writeln!(
@@ -663,12 +656,11 @@ fn main() {
         })
         .collect();
     let by_threshold = parallel(jobs);
-    let _ = writeln!(
-        out,
-        "\nOne metric, CV 5%, n = 10 per side, by threshold ({METRIC_TRIALS} comparisons per cell)\n"
+    table(
+        &mut out,
+        &format!("\nOne metric, CV 5%, n = 10 per side, by threshold ({METRIC_TRIALS} comparisons per cell)"),
+        &["threshold", "false alarms (0%)", "caught at +10%"],
     );
-    let _ = writeln!(out, "| threshold | false alarms (0%) | caught at +10% |");
-    let _ = writeln!(out, "|--:|--:|--:|");
     for (t, pair) in thresholds.iter().zip(by_threshold.chunks(2)) {
         if let [fa, caught] = pair {
             let _ = writeln!(out, "| {} | {} | {} |", pct(*t), pct(*fa), pct(*caught));

@@ -1557,44 +1557,31 @@ mod tests {
         let one = |base: f64, cur: f64, direction: Direction, threshold: f64| {
             decide(&t(&[base]), &t(&[cur]), direction, threshold, 0.05, 4).status
         };
-        // A time 5.72% up and its throughput 5.41% down are the same change, seen from both
-        // sides: with a 5.5% threshold both are regressions (benchstat's CRC example).
+        use Direction::{HigherIsBetter as Higher, LowerIsBetter as Lower};
+        use Status::{Improvement, Regression, Unchanged};
         let (old, new) = (70.0, 70.0 * 1.0572);
-        assert_eq!(
-            one(old, new, Direction::LowerIsBetter, 0.055),
-            Status::Regression
-        );
-        assert_eq!(
-            one(1.0 / old, 1.0 / new, Direction::HigherIsBetter, 0.055),
-            Status::Regression
-        );
-        // Downwards the bound is 1/1.055 = 0.94787: -5.2% crosses it, -5.0% does not.
-        assert_eq!(
-            one(100.0, 94.78, Direction::LowerIsBetter, 0.055),
-            Status::Improvement
-        );
-        assert_eq!(
-            one(100.0, 94.79, Direction::LowerIsBetter, 0.055),
-            Status::Unchanged
-        );
-        assert_eq!(
-            one(100.0, 105.49, Direction::LowerIsBetter, 0.055),
-            Status::Unchanged
-        );
-        // A threshold of 100% (2x) can be crossed downwards too: halving and a bit more.
-        assert_eq!(
-            one(100.0, 49.0, Direction::HigherIsBetter, 1.0),
-            Status::Regression
-        );
-        assert_eq!(
-            one(100.0, 51.0, Direction::HigherIsBetter, 1.0),
-            Status::Unchanged
-        );
-        // Down to zero is beyond any threshold.
-        assert_eq!(
-            one(100.0, 0.0, Direction::HigherIsBetter, 5.0),
-            Status::Regression
-        );
+        let cases = [
+            // A time 5.72% up and its throughput 5.41% down are the same change, seen from both
+            // sides: with a 5.5% threshold both are regressions (benchstat's CRC example).
+            (old, new, Lower, 0.055, Regression),
+            (1.0 / old, 1.0 / new, Higher, 0.055, Regression),
+            // Downwards the bound is 1/1.055 = 0.94787: -5.2% crosses it, -5.0% does not.
+            (100.0, 94.78, Lower, 0.055, Improvement),
+            (100.0, 94.79, Lower, 0.055, Unchanged),
+            (100.0, 105.49, Lower, 0.055, Unchanged),
+            // A threshold of 100% (2x) can be crossed downwards too: halving and a bit more.
+            (100.0, 49.0, Higher, 1.0, Regression),
+            (100.0, 51.0, Higher, 1.0, Unchanged),
+            // Down to zero is beyond any threshold.
+            (100.0, 0.0, Higher, 5.0, Regression),
+        ];
+        for (base, cur, direction, threshold, want) in cases {
+            assert_eq!(
+                one(base, cur, direction, threshold),
+                want,
+                "{base} -> {cur} at {threshold}"
+            );
+        }
         // Two values against one: the middle of two is their geometric mean (+9.8% here, where
         // the plain median's +9.2% would be -9.4% seen as a throughput), so both sides agree.
         let (x, y) = ([0.895_710_452, 1.097_175_358], [1.088_447_173]);
