@@ -203,6 +203,57 @@ fn after_a_change_landed_on_main_the_runs_since_are_the_baseline() {
         .code(1);
 }
 
+/// Main ran on two CPU models in turn (the Intel runs 20% slower): a pull request on an AMD
+/// runner is compared with the AMD runs only, and gates.
+#[test]
+fn a_store_history_is_compared_on_the_current_kind_of_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let amd = r#"{"os": "linux", "cpu": "AMD EPYC 7763", "cores": 4}"#;
+    let intel = r#"{"os": "linux", "cpu": "Intel Xeon 8370C", "cores": 4}"#;
+    for i in 0..24 {
+        let wave = ((i * 7 % 11) as f64 - 5.0) / 5.0;
+        let (env, f) = if i % 2 == 0 { (amd, 1.0) } else { (intel, 1.2) };
+        let file = run_file(
+            dir.path(),
+            &format!("run{i}.json"),
+            env,
+            &[("time", "us", value(100.0 * f * (1.0 + 0.02 * wave)))],
+        );
+        perfgate()
+            .args(["save", "--branch", "main", "--commit"])
+            .arg(format!("c{i:02}"))
+            .arg("--timestamp")
+            .arg(format!("2026-01-{:02}T00:00:00Z", i + 1))
+            .arg("--current")
+            .arg(&file)
+            .arg("--store")
+            .arg(&store)
+            .assert()
+            .code(0);
+    }
+    let json = dir.path().join("report.json");
+    let slow = run_file(dir.path(), "pr.json", amd, &[("time", "us", value(112.0))]);
+    perfgate()
+        .args(["compare", "--current"])
+        .arg(&slow)
+        .arg("--store")
+        .arg(&store)
+        .arg("--report-json")
+        .arg(&json)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "and the 11 runs before it, on the same kind of machine (12 runs on others left out)",
+        ));
+    let r = report(&json);
+    assert_eq!(r["baseline_runs"], 12);
+    assert_eq!(r["other_environment_runs"], 12);
+    assert_eq!(r["cross_environment"], false);
+    assert_eq!(r["baseline_run"]["commit"], "c22");
+    assert_eq!(r["results"][0]["status"], "regression");
+}
+
 #[test]
 fn a_history_window_of_zero_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();

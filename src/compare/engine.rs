@@ -171,6 +171,31 @@ pub fn environment_differences(base: &Environment, cur: &Environment) -> Vec<Str
     out
 }
 
+/// The runs of `history` to compare `current` with. Shared CI runners change machine from job to
+/// job (GitHub's hosted runners have several CPU models), and a history mixes them: the runs that
+/// ran on the current run's kind of machine (no known difference in os, arch, cpu, cores or
+/// runner) are the comparable ones. They are used when there are any, unless cross-environment
+/// comparisons are allowed, where they must be enough for an interval (`min_points`) to be
+/// preferred to the whole history. Otherwise the whole history.
+fn same_environment<'a>(history: &'a [Run], current: &Run, config: &Config) -> Vec<&'a Run> {
+    let same: Vec<&Run> = history
+        .iter()
+        .filter(|r| {
+            environment_differences(&r.meta.environment, &current.meta.environment).is_empty()
+        })
+        .collect();
+    let enough = if config.allow_cross_environment {
+        same.len() >= config.history.min_points
+    } else {
+        !same.is_empty()
+    };
+    if enough {
+        same
+    } else {
+        history.iter().collect()
+    }
+}
+
 /// Compares `current` with `baseline` (None: budgets only) under `config`.
 pub fn compare(baseline: Option<&Run>, current: &Run, config: &Config) -> Comparison {
     match baseline {
@@ -217,16 +242,20 @@ struct Family {
 ///   ([`Method::PredictionInterval`]); with less history, against the latest run's value by the
 ///   threshold alone ([`Method::Threshold`]).
 ///
-/// The p-values of all metrics are adjusted together (Benjamini-Hochberg) before deciding. When
-/// the latest baseline ran in another environment, noisy metrics cannot fail the gate (their
-/// regressions become inconclusive) unless `config.allow_cross_environment` is set.
+/// The p-values of all metrics are adjusted together (Benjamini-Hochberg) before deciding. Only
+/// the runs on the current run's kind of machine are used when there are some (see
+/// `same_environment`). When the latest baseline ran in another environment, noisy metrics cannot
+/// fail the gate (their regressions become inconclusive) unless `config.allow_cross_environment`
+/// is set.
 pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Comparison {
-    let window = history
-        .get(history.len().saturating_sub(config.history.window.max(1))..)
-        .unwrap_or(history);
-    let latest = window.last();
+    let pool = same_environment(history, current, config);
+    let other_environment_runs = history.len() - pool.len();
+    let window = pool
+        .get(pool.len().saturating_sub(config.history.window.max(1))..)
+        .unwrap_or(&pool);
+    let latest = window.last().copied();
     let cur = series(current);
-    let runs: Vec<Vec<Series>> = window.iter().map(series).collect();
+    let runs: Vec<Vec<Series>> = window.iter().map(|r| series(r)).collect();
     let indexes: Vec<HashMap<(&str, &str), &Series>> = runs.iter().map(|r| index(r)).collect();
     let latest_index = indexes.last();
     let environment_differences = latest
@@ -423,6 +452,7 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
         corrected_over: family.size,
         environment_differences,
         baseline_runs: window.len(),
+        other_environment_runs,
         moderation,
         history_moderation,
     }
@@ -2104,6 +2134,63 @@ mod tests {
         let c = compare(Some(&base), &cur, &Config::default());
         assert!(!c.cross_environment());
         assert_eq!(c.counts.regression, 2);
+    }
+
+    #[test]
+    fn a_history_from_several_kinds_of_machine_is_compared_on_the_current_one() {
+        // Main ran on two CPU models in turn; the Intel runs are 20% slower.
+        let amd = "AMD EPYC 7763";
+        let intel = "Intel Xeon 8370C";
+        let history: Vec<Run> = level(40, 100.0)
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let (cpu, f) = if i % 2 == 0 { (amd, 1.0) } else { (intel, 1.2) };
+                run_of(
+                    on(cpu, Some(4)),
+                    &[("T", "time", Unit::Nanoseconds, vec![v * f])],
+                )
+            })
+            .collect();
+        let at = |cpu: &str, v: f64| {
+            run_of(
+                on(cpu, Some(4)),
+                &[("T", "time", Unit::Nanoseconds, vec![v])],
+            )
+        };
+        // A pull request on an AMD runner is judged against the 20 AMD runs only: the latest
+        // run (Intel) and the other Intel runs are left out, so nothing is cross-environment.
+        let c = compare_history(&history, &at(amd, 101.0), &Config::default());
+        assert_eq!((c.baseline_runs, c.other_environment_runs), (20, 20));
+        assert!(!c.cross_environment());
+        assert_eq!(c.results[0].status, Status::Unchanged);
+        assert_eq!(c.results[0].baseline.unwrap().n, 20);
+        // ... where +12% is a regression that gates.
+        let c = compare_history(&history, &at(amd, 112.0), &Config::default());
+        assert_eq!(c.results[0].status, Status::Regression);
+        // The same on an Intel runner, at its own level.
+        let c = compare_history(&history, &at(intel, 120.0 * 1.12), &Config::default());
+        assert_eq!(c.results[0].status, Status::Regression);
+        assert_eq!(c.other_environment_runs, 20);
+
+        // A kind of machine the history never saw: the whole history, across environments.
+        let c = compare_history(&history, &at("Apple M2", 112.0), &Config::default());
+        assert_eq!((c.baseline_runs, c.other_environment_runs), (30, 0));
+        assert!(c.cross_environment());
+
+        // Allowing cross-environment comparisons, the same-machine runs are still preferred when
+        // they are enough for an interval (10), else the whole history is used.
+        let allow = Config {
+            allow_cross_environment: true,
+            ..Config::default()
+        };
+        let c = compare_history(&history, &at(amd, 101.0), &allow);
+        assert_eq!(c.other_environment_runs, 20);
+        let few = history.get(30..).unwrap();
+        let c = compare_history(few, &at(amd, 101.0), &allow);
+        assert_eq!((c.baseline_runs, c.other_environment_runs), (10, 0));
+        let c = compare_history(few, &at(amd, 101.0), &Config::default());
+        assert_eq!((c.baseline_runs, c.other_environment_runs), (5, 5));
     }
 
     /// `n` runs of one single-value metric, `100 * (1 + spread * wave)` with a fixed wave.

@@ -214,6 +214,10 @@ pub struct Comparison {
     /// How many baseline runs were read (1 for a single baseline, more with a store history; 0
     /// without a baseline).
     pub baseline_runs: usize,
+    /// Runs of the history left out because they ran on another kind of machine than the current
+    /// run, while some ran on the same (those are compared with).
+    #[serde(default)]
+    pub other_environment_runs: usize,
     /// Set when metrics were decided by the moderated t test.
     #[serde(default)]
     pub moderation: Option<Moderation>,

@@ -70,6 +70,15 @@ pub fn render_terminal(c: &Comparison, color: bool) -> String {
 }
 
 fn run_line(v: &View) -> String {
+    let line = base_line(v);
+    match v.other_environment_runs {
+        0 => line,
+        1 => format!("{line}, on the same kind of machine (1 run on another left out)"),
+        k => format!("{line}, on the same kind of machine ({k} runs on others left out)"),
+    }
+}
+
+fn base_line(v: &View) -> String {
     match &v.baseline {
         Some(b) if v.baseline_runs > 1 => format!(
             "current {} vs baseline {} and the {} runs before it",

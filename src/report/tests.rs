@@ -183,6 +183,7 @@ fn comparison(
         corrected_over: results_with_p,
         environment_differences: Vec::new(),
         baseline_runs: 1,
+        other_environment_runs: 0,
         moderation: None,
         history_moderation: None,
     }
@@ -687,6 +688,31 @@ fn hostile_names_stay_intact_in_json() {
 }
 
 #[test]
+fn reports_say_when_runs_on_other_machines_were_left_out() {
+    let mut c = passing_run();
+    c.baseline_runs = 18;
+    c.other_environment_runs = 12;
+    let md = markdown(&c);
+    assert!(
+        md.contains(
+            "and the 17 runs before it, on the same kind of machine (12 runs on others left out)."
+        ),
+        "{md}"
+    );
+    let term = render_terminal(&c, false);
+    assert!(
+        term.lines().next().unwrap().ends_with(
+            "and the 17 runs before it, on the same kind of machine (12 runs on others left out)"
+        ),
+        "{term}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&render_json(&c)).unwrap();
+    assert_eq!(json["other_environment_runs"], 12);
+    c.other_environment_runs = 1;
+    assert!(markdown(&c).contains("(1 run on another left out)."));
+}
+
+#[test]
 fn terminal_colors_only_when_asked() {
     let plain = render_terminal(&failing_run(), false);
     assert!(!plain.contains('\u{1b}'), "{plain}");
@@ -751,6 +777,7 @@ fn json_results_have_exactly_the_contract_fields_in_order() {
             "cross_environment",
             "environment_differences",
             "baseline_runs",
+            "other_environment_runs",
             "baseline_run",
             "current_run",
             "results",

@@ -70,6 +70,8 @@ pub struct View {
     pub environment_note: Option<String>,
     /// How many baseline runs were read (more than 1 with a store history).
     pub baseline_runs: usize,
+    /// Runs of the history left out because they ran on another kind of machine.
+    pub other_environment_runs: usize,
 }
 
 /// Rows of one part of the report. `rows` may be shortened to fit a size limit; `total` counts
@@ -327,6 +329,7 @@ pub fn view(c: &Comparison) -> View {
         environment_differences: c.environment_differences.clone(),
         environment_note: c.cross_environment().then(|| environment_note(c)),
         baseline_runs: c.baseline_runs,
+        other_environment_runs: c.other_environment_runs,
     }
 }
 
