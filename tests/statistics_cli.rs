@@ -68,18 +68,35 @@ fn save_runs(dir: &Path, store: &Path, runs: std::ops::Range<usize>, level: f64)
             "{}",
             &[("time", "us", value(level * (1.0 + 0.02 * wave)))],
         );
-        perfgate()
-            .args(["save", "--branch", "main", "--commit"])
-            .arg(format!("c{i:02}"))
-            .arg("--timestamp")
-            .arg(format!("2026-01-{:02}T00:00:00Z", i + 1))
-            .arg("--current")
-            .arg(&f)
-            .arg("--store")
-            .arg(store)
-            .assert()
-            .code(0);
+        save_on_main(store, i, &f);
     }
+}
+
+/// `perfgate save` of `file` as run `i` of `main` (commit `c{i}`, day `i + 1`) into `store`.
+fn save_on_main(store: &Path, i: usize, file: &Path) {
+    perfgate()
+        .args(["save", "--branch", "main", "--commit"])
+        .arg(format!("c{i:02}"))
+        .arg("--timestamp")
+        .arg(format!("2026-01-{:02}T00:00:00Z", i + 1))
+        .arg("--current")
+        .arg(file)
+        .arg("--store")
+        .arg(store)
+        .assert()
+        .code(0);
+}
+
+/// `perfgate compare` of `current` against the history in `store`, the JSON report to `json`.
+fn compare_with_store(current: &Path, store: &Path, json: &Path) -> assert_cmd::assert::Assert {
+    perfgate()
+        .args(["compare", "--current"])
+        .arg(current)
+        .arg("--store")
+        .arg(store)
+        .arg("--report-json")
+        .arg(json)
+        .assert()
 }
 
 #[test]
@@ -166,14 +183,7 @@ fn after_a_change_landed_on_main_the_runs_since_are_the_baseline() {
     save_runs(dir.path(), &store, 12..22, 130.0);
     let json = dir.path().join("report.json");
     let pr = run_file(dir.path(), "pr.json", "{}", &[("time", "us", value(131.0))]);
-    perfgate()
-        .args(["compare", "--current"])
-        .arg(&pr)
-        .arg("--store")
-        .arg(&store)
-        .arg("--report-json")
-        .arg(&json)
-        .assert()
+    compare_with_store(&pr, &store, &json)
         .code(0)
         .stdout(predicate::str::contains("unchanged"));
     let r = report(&json);
@@ -220,28 +230,11 @@ fn a_store_history_is_compared_on_the_current_kind_of_machine() {
             env,
             &[("time", "us", value(100.0 * f * (1.0 + 0.02 * wave)))],
         );
-        perfgate()
-            .args(["save", "--branch", "main", "--commit"])
-            .arg(format!("c{i:02}"))
-            .arg("--timestamp")
-            .arg(format!("2026-01-{:02}T00:00:00Z", i + 1))
-            .arg("--current")
-            .arg(&file)
-            .arg("--store")
-            .arg(&store)
-            .assert()
-            .code(0);
+        save_on_main(&store, i, &file);
     }
     let json = dir.path().join("report.json");
     let slow = run_file(dir.path(), "pr.json", amd, &[("time", "us", value(112.0))]);
-    perfgate()
-        .args(["compare", "--current"])
-        .arg(&slow)
-        .arg("--store")
-        .arg(&store)
-        .arg("--report-json")
-        .arg(&json)
-        .assert()
+    compare_with_store(&slow, &store, &json)
         .code(1)
         .stdout(predicate::str::contains(
             "and the 11 runs before it, on the same kind of machine (12 runs on others left out)",
@@ -602,14 +595,7 @@ fn a_store_history_of_many_metrics_is_moderated_together() {
         .collect();
     let cur = run_file(dir.path(), "cur.json", "{}", &metrics);
     let json = dir.path().join("report.json");
-    perfgate()
-        .args(["compare", "--current"])
-        .arg(&cur)
-        .arg("--store")
-        .arg(&store)
-        .arg("--report-json")
-        .arg(&json)
-        .assert()
+    compare_with_store(&cur, &store, &json)
         .code(1)
         .stdout(predicate::str::contains(
             "12 metrics with one value per run were judged against their histories together (moderated prediction intervals)",
