@@ -149,7 +149,8 @@ fn summary(values: &[f64]) -> f64 {
     stats::median(values).unwrap_or(f64::NAN)
 }
 
-/// How the environments of two runs differ, on the fields known on both sides.
+/// How the environments of two runs differ, on the fields known on both sides (a runner by its
+/// image, without the image's version).
 pub fn environment_differences(base: &Environment, cur: &Environment) -> Vec<String> {
     let mut out = Vec::new();
     let mut check = |name: &str, a: Option<String>, b: Option<String>| {
@@ -167,7 +168,13 @@ pub fn environment_differences(base: &Environment, cur: &Environment) -> Vec<Str
         base.cores.map(|c| c.to_string()),
         cur.cores.map(|c| c.to_string()),
     );
-    check("runner", base.runner.clone(), cur.runner.clone());
+    // A hosted runner is recorded as `image/version` (GitHub's ImageOS/ImageVersion): the image
+    // is the kind of machine; its version changes every week or so and is not a difference.
+    let image = |r: &Option<String>| {
+        r.as_deref()
+            .map(|r| r.split('/').next().unwrap_or(r).to_string())
+    };
+    check("runner", image(&base.runner), image(&cur.runner));
     out
 }
 
@@ -2127,6 +2134,23 @@ mod tests {
             ..Config::default()
         };
         assert_eq!(compare(Some(&base), &cur, &cfg).counts.regression, 2);
+
+        // A hosted runner's image version is not a difference; its image is.
+        let runner = |r: &str| RunMeta {
+            environment: crate::model::Environment {
+                runner: Some(r.into()),
+                ..Default::default()
+            },
+            ..RunMeta::default()
+        };
+        let base = run_of(runner("ubuntu24/20251112.1"), &benches(1.0));
+        let cur = run_of(runner("ubuntu24/20251119.1"), &benches(1.0));
+        assert!(!compare(Some(&base), &cur, &Config::default()).cross_environment());
+        let cur = run_of(runner("ubuntu22/20251119.1"), &benches(1.0));
+        assert_eq!(
+            compare(Some(&base), &cur, &Config::default()).environment_differences,
+            ["runner: ubuntu24 → ubuntu22"]
+        );
 
         // Fields known on one side only do not count as a difference.
         let base = run_of(on("AMD EPYC 7763", None), &benches(1.0));
