@@ -1252,9 +1252,15 @@ fn settle_samples(out: &mut MetricResult, log_sd: Option<f64>, min_samples: usiz
     // How many repeats per side would likely decide it, at the observed change and spread.
     let level = next_discovery_level(alpha, family);
     let floor = smallest(level);
+    // Noether's formula for the U test; the t formula with the moderated spread for the t test.
+    let formula = if u_test {
+        stats::repeats_per_side
+    } else {
+        stats::repeats_per_side_t
+    };
     let needed = match (mv.change, log_sd) {
         (Some(ch), Some(sd)) if ch > -1.0 => {
-            stats::repeats_per_side((1.0 + ch).ln(), sd, level, TARGET_POWER).map(|n| n.max(floor))
+            formula((1.0 + ch).ln(), sd, level, TARGET_POWER).map(|n| n.max(floor))
         }
         _ => None,
     };

@@ -38,7 +38,7 @@ pub use moderated::{
     fit_variance_prior, log_two_sample, moderated_t, LogTwoSample, ModeratedT, VariancePrior,
 };
 pub use multiple::benjamini_hochberg;
-pub use power::{pooled_log_sd, repeats_per_side};
+pub use power::{pooled_log_sd, repeats_per_side, repeats_per_side_t};
 pub use predict::{log_prediction_interval, Prediction};
 pub use shift::{hodges_lehmann, ratio_change, Shift};
 pub use summary::{log_median, mean, median, median_ci, quantile, tukey_fences};

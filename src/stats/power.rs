@@ -1,5 +1,5 @@
 //! How many repeats would likely decide an inconclusive comparison: a sample-size estimate for
-//! the Mann-Whitney U test from the observed change and spread.
+//! the Mann-Whitney U test, or for a t test on log values, from the observed change and spread.
 
 use super::normal;
 
@@ -34,6 +34,27 @@ pub fn repeats_per_side(log_shift: f64, log_sd: f64, alpha: f64, power: f64) -> 
     Some((per_side as usize).max(2))
 }
 
+/// Repeats per side for a two-sided t test on log values (such as the moderated t test) at level
+/// `alpha` to detect, with probability `power`, a shift of `log_shift` with standard deviation
+/// `log_sd`: the normal-approximation formula for two equal samples,
+/// `n = 2 (z_{1-alpha/2} + z_power)^2 sd^2 / shift^2` per side, rounded up (at least 2). The
+/// moderated test's degrees of freedom are many, so the normal quantiles serve. `None` under the
+/// same conditions as [`repeats_per_side`].
+pub fn repeats_per_side_t(log_shift: f64, log_sd: f64, alpha: f64, power: f64) -> Option<usize> {
+    if !log_shift.is_finite() || log_shift == 0.0 || !log_sd.is_finite() || log_sd < 0.0 {
+        return None;
+    }
+    if !(alpha > 0.0 && alpha < 1.0 && power > 0.0 && power < 1.0) {
+        return None;
+    }
+    let z = normal::inverse_cdf(1.0 - alpha / 2.0) + normal::inverse_cdf(power);
+    let per_side = (2.0 * (z * log_sd / log_shift).powi(2)).ceil();
+    if !per_side.is_finite() {
+        return None;
+    }
+    Some((per_side as usize).max(2))
+}
+
 /// The pooled standard deviation of the log values of two samples,
 /// `sqrt(((n1 - 1) s1^2 + (n2 - 1) s2^2) / (n1 + n2 - 2))` (the two-sample t test's estimate):
 /// the square root of [`super::log_two_sample`]'s `var`. `None` when a value is not positive and
@@ -52,6 +73,17 @@ mod tests {
         // N = 7.848878 / (3 * 0.067730) = 38.63 -> 19.3 per side -> 20.
         assert_eq!(repeats_per_side(0.1, 0.1, 0.05, 0.8), Some(20));
         assert_eq!(repeats_per_side(-0.1, 0.1, 0.05, 0.8), Some(20));
+    }
+
+    #[test]
+    fn the_t_formula_by_hand() {
+        // 2 * 2.801585^2 * (0.1 / 0.1)^2 = 15.70 -> 16 per side (Noether's U-test formula: 20).
+        assert_eq!(repeats_per_side_t(0.1, 0.1, 0.05, 0.8), Some(16));
+        assert_eq!(repeats_per_side_t(-0.1, 0.1, 0.05, 0.8), Some(16));
+        // shift 0.05, sd 0.05, alpha 0.0017: z = 3.137 + 0.842 = 3.979; 2 * 15.83 = 31.7 -> 32.
+        assert_eq!(repeats_per_side_t(0.05, 0.05, 0.0017, 0.8), Some(32));
+        assert_eq!(repeats_per_side_t(0.05, 0.0, 0.05, 0.8), Some(2));
+        assert_eq!(repeats_per_side_t(0.0, 0.05, 0.05, 0.8), None);
     }
 
     #[test]
