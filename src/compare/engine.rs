@@ -2248,6 +2248,71 @@ mod tests {
         )
     }
 
+    #[test]
+    fn a_moderated_inconclusive_result_gets_the_t_tests_repeats() {
+        // Twelve metrics with 5 samples a side at about 4% noise; M00 is 9% slower, which the
+        // moderated t test cannot confirm after the correction over 12 metrics (+7.4% measured).
+        const Z: [f64; 10] = [0.3, -1.2, 0.8, -0.4, 1.5, -0.9, 0.1, -0.2, 1.1, -1.0];
+        let names: Vec<String> = (0..12).map(|i| format!("M{i:02}")).collect();
+        let side = |offset: usize, slower: f64| {
+            let benches: Vec<(&str, &str, Unit, Vec<f64>)> = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    let f = if i == 0 { slower } else { 1.0 };
+                    let v = (0..5)
+                        .map(|j| 100.0 * f * (0.04 * Z[(i + j + offset) % 10]).exp())
+                        .collect();
+                    (n.as_str(), "time", Unit::Nanoseconds, v)
+                })
+                .collect();
+            run_of(RunMeta::default(), &benches)
+        };
+        let (base, cur) = (side(0, 1.0), side(5, 1.09));
+        let c = compare(Some(&base), &cur, &Config::default());
+        let m0 = c.results.iter().find(|r| r.benchmark == "M00").unwrap();
+        assert_eq!(
+            (m0.status, m0.method),
+            (Status::Inconclusive, Method::ModeratedT)
+        );
+        let note = m0.note.as_deref().unwrap();
+        let n: usize = note
+            .split("about ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("{note}"));
+        // The same numbers by hand: the moderated spread of M00, the level of one more discovery
+        // among 12 (none yet), the t formula.
+        let logs: Vec<stats::LogTwoSample> = names
+            .iter()
+            .map(|name| {
+                let pick = |r: &Run| match &r
+                    .benchmarks
+                    .iter()
+                    .find(|b| &b.name == name)
+                    .unwrap()
+                    .metrics[0]
+                    .data
+                {
+                    Data::Samples(v) => v.clone(),
+                    _ => unreachable!(),
+                };
+                stats::log_two_sample(&pick(&base), &pick(&cur)).unwrap()
+            })
+            .collect();
+        let prior = stats::fit_variance_prior(&logs).unwrap();
+        let t = stats::moderated_t(&logs[0], &prior, CONFIDENCE).unwrap();
+        let level = 0.05 / 12.0;
+        let shift = t.shift;
+        assert_eq!(
+            Some(n),
+            stats::repeats_per_side_t(shift, t.var.sqrt(), level, TARGET_POWER)
+        );
+        // Noether's U-test formula would ask for more.
+        assert!(stats::repeats_per_side(shift, t.var.sqrt(), level, TARGET_POWER).unwrap() > n);
+    }
+
     /// Ten runs of twelve single-value benchmarks (`H00`..`H11`), each with its own spread, and a
     /// current run where `H00` is 8% slower.
     fn twelve_histories() -> (Vec<Run>, Run) {
