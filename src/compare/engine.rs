@@ -559,26 +559,22 @@ fn without_far_out(values: &[f64]) -> Vec<f64> {
     }
 }
 
-/// `values` (one per run, oldest first) without the runs that lie far out from their own level:
-/// the history is split at its level shifts first, so that the runs of a new level are not taken
-/// for far-out ones (all of them when there are too few to tell, or a value is not positive).
-fn without_far_out_of_levels(values: &[f64], threshold: f64) -> Vec<f64> {
+/// Which of `values` (one per run, oldest first) lie far out from their own level: the history is
+/// split at its level shifts first, so that the runs of a new level are not taken for far-out
+/// ones. None are when there are too few values to tell or a value is not positive.
+fn far_out_of_levels(values: &[f64], threshold: f64) -> Vec<bool> {
+    let none = vec![false; values.len()];
     if values.len() < FAR_OUT_MIN_VALUES {
-        return values.to_vec();
+        return none;
     }
     let shifts = stats::level_shifts(values, LEVEL_SHIFT_ALPHA, threshold);
     let Some(residuals) = stats::level_residuals(values, &shifts) else {
-        return values.to_vec();
+        return none;
     };
     let Some((lo, hi)) = stats::tukey_fences(&residuals, FAR_OUT) else {
-        return values.to_vec();
+        return none;
     };
-    values
-        .iter()
-        .zip(&residuals)
-        .filter(|(_, r)| (lo..=hi).contains(*r))
-        .map(|(v, _)| *v)
-        .collect()
+    residuals.iter().map(|r| !(lo..=hi).contains(r)).collect()
 }
 
 /// With at least [`MODERATION_MIN_METRICS`] metrics that have positive samples on both sides,
@@ -814,16 +810,22 @@ fn assess_with_history(
         };
         // A slow day on the runners must not widen the interval for the next 30 runs: runs whose
         // distance from their level is far out among all such distances are left out.
-        let mut kept = without_far_out_of_levels(&values, rules.threshold);
+        let far = far_out_of_levels(&values, rules.threshold);
+        let mut kept: Vec<f64> = values
+            .iter()
+            .zip(&far)
+            .filter(|(_, far)| !**far)
+            .map(|(v, _)| *v)
+            .collect();
+        let latest_far = far.last() == Some(&true);
         let mut shape = HistoryShape {
-            far_out: values.len() - kept.len(),
+            far_out: far.iter().filter(|f| **f).count() - usize::from(latest_far),
             ..HistoryShape::default()
         };
         if let Some(&last) = values.last() {
-            if kept.last() != Some(&last) {
-                shape.far_out -= 1;
+            if latest_far {
                 shape.far_latest = Some(last);
-            } else if let Some(before) = kept.get(..kept.len() - 1) {
+            } else if let Some(before) = kept.get(..kept.len().saturating_sub(1)) {
                 // The latest run outside the interval of the runs before it: a one-off, or the
                 // first run of a new level, which only the next runs can tell.
                 let outside = before.len() >= config.history.min_points
@@ -2496,6 +2498,21 @@ mod tests {
         );
         let r = &compare_history(&runs, &one(130.0 * 1.12), &Config::default()).results[0];
         assert_eq!(r.status, Status::Regression, "{:?}", r.note);
+    }
+
+    #[test]
+    fn a_history_with_values_that_are_not_positive_numbers_does_not_panic() {
+        // Found by the `history` fuzz target: a NaN latest run was taken for a far-out one twice.
+        for bad in [f64::NAN, f64::INFINITY, 0.0, -5.0] {
+            let mut v = level(12, 100.0);
+            v.push(bad);
+            let c = compare_history(&history_of(&v), &one(104.0), &Config::default());
+            assert_eq!(c.results.len(), 1);
+            let mut v = level(12, 100.0);
+            v.insert(3, bad);
+            let c = compare_history(&history_of(&v), &one(bad), &Config::default());
+            assert_eq!(c.results.len(), 1);
+        }
     }
 
     #[test]
