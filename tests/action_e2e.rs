@@ -53,6 +53,19 @@ impl Job {
         payload: &str,
         inputs: &[(&str, &str)],
     ) -> Output {
+        self.run_on(event, git_ref, sha, payload, inputs, &[])
+    }
+
+    /// [`Job::run`] with more of the runner's variables, such as `ImageOS`.
+    fn run_on(
+        &self,
+        event: &str,
+        git_ref: &str,
+        sha: &str,
+        payload: &str,
+        inputs: &[(&str, &str)],
+        runner: &[(&str, &str)],
+    ) -> Output {
         let event_path = self.ws().join("event.json");
         fs::write(&event_path, payload).unwrap();
         for f in ["summary.md", "output.txt"] {
@@ -86,6 +99,9 @@ impl Job {
             .current_dir("/");
         for (k, v) in inputs {
             cmd.env(format!("INPUT_{}", k.to_uppercase()), v);
+        }
+        for (k, v) in runner {
+            cmd.env(k, v);
         }
         let out = cmd.output().unwrap();
         let all = format!(
@@ -438,5 +454,73 @@ async fn single_values_are_judged_against_the_recorded_history() {
     assert_eq!(report["baseline_runs"], 12, "{report:#}");
     assert_eq!(report["results"][0]["status"], "regression");
     assert_eq!(report["results"][0]["method"], "prediction_interval");
+    fake.verify().await;
+}
+
+/// Main ran on two runner images in turn; a pull request on the first one is compared with the
+/// latest run on it, not with the base commit's run on the other (which would have been
+/// inconclusive), although every metric has samples (one run is read otherwise).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_request_is_compared_with_a_run_on_its_kind_of_machine() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    let job_ref = &job;
+    fs::copy(example("go/base.txt"), job.ws().join("bench/main.txt")).unwrap();
+    fs::copy(example("go/head.txt"), job.ws().join("bench/pr.txt")).unwrap();
+    let shas = [format!("{:040x}", 1), format!("{:040x}", 2)];
+    for (sha, image) in shas.iter().zip(["ubuntu24", "ubuntu22"]) {
+        let payload = push_payload().replace(MAIN_SHA, sha);
+        let out = tokio::task::block_in_place(|| {
+            job_ref.run_on(
+                "push",
+                "refs/heads/main",
+                sha,
+                &payload,
+                &[("results", "bench/main.txt")],
+                &[("ImageOS", image), ("ImageVersion", "20251112.1")],
+            )
+        });
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    }
+    fake.state()
+        .pulls
+        .insert(7, (HEAD_SHA.into(), shas[1].clone()));
+    let payload = pr_payload().replace(MAIN_SHA, &shas[1]);
+    let pull_request_on = |image: &str| {
+        tokio::task::block_in_place(|| {
+            job_ref.run_on(
+                "pull_request",
+                "refs/pull/7/merge",
+                HEAD_SHA,
+                &payload,
+                &[("results", "bench/pr.txt")],
+                &[("ImageOS", image), ("ImageVersion", "20251119.1")],
+            )
+        })
+    };
+    let out = pull_request_on("ubuntu24");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let report = job.ws().join(output_value(&job.outputs(), "report-json"));
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(report).unwrap()).unwrap();
+    assert_eq!(report["cross_environment"], false, "{report:#}");
+    assert_eq!(report["other_environment_runs"], 1);
+    assert_eq!(report["baseline_run"]["commit"], shas[0].as_str());
+    assert_eq!(report["counts"]["regression"], 1);
+    let comments = fake.state().comments.clone();
+    assert_eq!(comments.len(), 1);
+    let body = &comments[0].body;
+    assert!(
+        body.contains(
+            "· baseline 0000000 (" // the first 7 digits of the first run's commit
+        ) && body.contains(
+            "), the latest run on this kind of machine (the base commit's ran on another): 1 regression"
+        ),
+        "{body}"
+    );
+    assert!(body.contains("(1 run on another left out)"), "{body}");
+    // Without the choice of machine, the base commit's run decides: inconclusive, passing.
+    let out = pull_request_on("ubuntu20");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     fake.verify().await;
 }

@@ -159,15 +159,25 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
     } else {
         1
     };
-    let (history, baseline_note, fetch) = match &inputs.baseline {
+    let (history, mut baseline_note, mut fetch) = match &inputs.baseline {
         BaselineSource::Paths(p) => (vec![input::read_runs(&expand(p)?, format)?], None, None),
         BaselineSource::DataBranch => {
             let r = remote.as_ref().map_err(|e| anyhow!("{e:#}"))?;
-            match r.baseline(
-                pr.as_ref().map(|p| p.base_sha.as_str()),
-                &default_branch,
-                window,
-            )? {
+            let base_sha = pr.as_ref().map(|p| p.base_sha.as_str());
+            let mut found = r.baseline(base_sha, &default_branch, window)?;
+            // The base run ran on another kind of machine (hosted runners change CPU model from
+            // job to job): earlier runs on this one, if any, are comparable (compare_history
+            // picks them), so read the history.
+            let full = config.history.window.max(1);
+            if window < full
+                && !config.allow_cross_environment
+                && found
+                    .as_ref()
+                    .is_some_and(|b| ran_elsewhere(&b.run, &current))
+            {
+                found = r.baseline(base_sha, &default_branch, full)?;
+            }
+            match found {
                 Some(b) => {
                     let mut runs = b.before;
                     runs.push(b.run);
@@ -193,6 +203,19 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
     }
 
     let comparison = compare::compare_history(&history, &current, &config);
+    // When the base run was left out for a run on this kind of machine, say which one it is.
+    if comparison.other_environment_runs > 0
+        && history.last().is_some_and(|b| ran_elsewhere(b, &current))
+    {
+        if let Some(b) = &comparison.baseline {
+            let run =
+                perfgate::github::datastore::run_words(b.commit.as_deref(), b.timestamp.as_deref());
+            baseline_note = Some(format!(
+                "{run}, the latest run on this kind of machine (the base commit's ran on another)"
+            ));
+            fetch = None;
+        }
+    }
     let out_dir = PathBuf::from("perfgate-report").join(&inputs.key);
     fs::create_dir_all(&out_dir)
         .with_context(|| format!("cannot create `{}`", out_dir.display()))?;
@@ -388,6 +411,12 @@ fn nonce() -> u64 {
         .map(|d| d.as_nanos() as u64)
         .unwrap_or_default();
     t ^ (u64::from(std::process::id()) << 32) ^ 0x9e37_79b9_7f4a_7c15
+}
+
+/// Whether `run` ran on another kind of machine than `current` (a known difference in os, arch,
+/// cpu, cores or runner image).
+fn ran_elsewhere(run: &Run, current: &Run) -> bool {
+    !compare::environment_differences(&run.meta.environment, &current.meta.environment).is_empty()
 }
 
 /// How to run the same comparison locally: fetch the baseline, then compare.

@@ -95,26 +95,29 @@ pub struct Baseline {
     pub before: Vec<Run>,
 }
 
+/// A run in words: its short commit and its time, "abc1234 (2026-11-23T12:00:00Z)".
+pub fn run_words(commit: Option<&str>, timestamp: Option<&str>) -> String {
+    let commit = commit
+        .map(|c| c.get(..7).unwrap_or(c).to_string())
+        .unwrap_or_else(|| "unknown commit".into());
+    match timestamp {
+        Some(t) => format!("{commit} ({t})"),
+        None => commit,
+    }
+}
+
 impl Baseline {
     /// For the report: which run this is, e.g. "`main` at abc1234 (2026-11-23T12:00:00Z), the
     /// base commit".
     pub fn describe(&self) -> String {
-        let commit = self
-            .entry
-            .commit
-            .as_deref()
-            .map(|c| c.get(..7).unwrap_or(c).to_string())
-            .unwrap_or_else(|| "unknown commit".into());
-        let when = self
-            .entry
-            .timestamp
-            .as_deref()
-            .map(|t| format!(" ({t})"))
-            .unwrap_or_default();
+        let run = run_words(
+            self.entry.commit.as_deref(),
+            self.entry.timestamp.as_deref(),
+        );
         match &self.kind {
-            BaselineKind::BaseCommit => format!("{commit}{when}, the base commit"),
+            BaselineKind::BaseCommit => format!("{run}, the base commit"),
             BaselineKind::LatestOfBranch(b) => {
-                format!("{commit}{when}, the latest run of `{b}` (none for the base commit)")
+                format!("{run}, the latest run of `{b}` (none for the base commit)")
             }
         }
     }
