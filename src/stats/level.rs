@@ -97,7 +97,7 @@ fn segment(logs: &[f64], offset: usize, alpha: f64, min_log: f64, found: &mut Ve
     let Some((k, p)) = best_split(logs, min_log) else {
         return;
     };
-    if p >= alpha {
+    if p.is_nan() || p >= alpha {
         return;
     }
     found.push((offset + k, p));
