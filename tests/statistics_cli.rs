@@ -87,10 +87,18 @@ fn save_on_main(store: &Path, i: usize, file: &Path) {
         .code(0);
 }
 
-/// `perfgate compare` of `current` against the history in `store`, the JSON report to `json`.
-fn compare_with_store(current: &Path, store: &Path, json: &Path) -> assert_cmd::assert::Assert {
+/// `perfgate compare` of `current` against the history in `store`, the JSON report to `json`,
+/// with `options` (such as `--history-window 5`).
+fn compare_with_store(
+    current: &Path,
+    store: &Path,
+    json: &Path,
+    options: &[&str],
+) -> assert_cmd::assert::Assert {
     perfgate()
-        .args(["compare", "--current"])
+        .arg("compare")
+        .args(options)
+        .arg("--current")
         .arg(current)
         .arg("--store")
         .arg(store)
@@ -156,15 +164,7 @@ fn compare_with_a_store_judges_single_values_against_the_history() {
 
     // With a window of 5 runs there is too little history: the latest run decides by the
     // threshold alone, and the note says why.
-    perfgate()
-        .args(["compare", "--history-window", "5", "--current"])
-        .arg(&slow)
-        .arg("--store")
-        .arg(&store)
-        .arg("--report-json")
-        .arg(&json)
-        .assert()
-        .code(1);
+    compare_with_store(&slow, &store, &json, &["--history-window", "5"]).code(1);
     let r = report(&json);
     assert_eq!(r["baseline_runs"], 5);
     assert_eq!(r["results"][0]["method"], "threshold");
@@ -183,7 +183,7 @@ fn after_a_change_landed_on_main_the_runs_since_are_the_baseline() {
     save_runs(dir.path(), &store, 12..22, 130.0);
     let json = dir.path().join("report.json");
     let pr = run_file(dir.path(), "pr.json", "{}", &[("time", "us", value(131.0))]);
-    compare_with_store(&pr, &store, &json)
+    compare_with_store(&pr, &store, &json, &[])
         .code(0)
         .stdout(predicate::str::contains("unchanged"));
     let r = report(&json);
@@ -234,7 +234,7 @@ fn a_store_history_is_compared_on_the_current_kind_of_machine() {
     }
     let json = dir.path().join("report.json");
     let slow = run_file(dir.path(), "pr.json", amd, &[("time", "us", value(112.0))]);
-    compare_with_store(&slow, &store, &json)
+    compare_with_store(&slow, &store, &json, &[])
         .code(1)
         .stdout(predicate::str::contains(
             "and the 11 runs before it, on the same kind of machine (12 runs on others left out)",
@@ -245,6 +245,17 @@ fn a_store_history_is_compared_on_the_current_kind_of_machine() {
     assert_eq!(r["cross_environment"], false);
     assert_eq!(r["baseline_run"]["commit"], "c22");
     assert_eq!(r["results"][0]["status"], "regression");
+
+    // A window of 8 is filled with 8 AMD runs, read from beyond the last 8 runs of the store.
+    compare_with_store(&slow, &store, &json, &["--history-window", "8"]).code(1);
+    let r = report(&json);
+    assert_eq!(
+        (
+            r["baseline_runs"].as_u64(),
+            r["other_environment_runs"].as_u64()
+        ),
+        (Some(8), Some(12))
+    );
 }
 
 #[test]
@@ -595,7 +606,7 @@ fn a_store_history_of_many_metrics_is_moderated_together() {
         .collect();
     let cur = run_file(dir.path(), "cur.json", "{}", &metrics);
     let json = dir.path().join("report.json");
-    compare_with_store(&cur, &store, &json)
+    compare_with_store(&cur, &store, &json, &[])
         .code(1)
         .stdout(predicate::str::contains(
             "12 metrics with one value per run were judged against their histories together (moderated prediction intervals)",

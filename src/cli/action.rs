@@ -17,7 +17,7 @@ use perfgate::github::runtime::{
 use perfgate::model::Run;
 use perfgate::report::{self, MarkdownOptions};
 
-use super::{input, load_config, meta, EXIT_ERROR, EXIT_FAIL, EXIT_PASS};
+use super::{input, load_config, meta, ran_elsewhere, EXIT_ERROR, EXIT_FAIL, EXIT_PASS};
 
 /// What the action needs from GitHub's API; implemented over the REST client, and by fakes in
 /// tests.
@@ -411,12 +411,6 @@ fn nonce() -> u64 {
         .map(|d| d.as_nanos() as u64)
         .unwrap_or_default();
     t ^ (u64::from(std::process::id()) << 32) ^ 0x9e37_79b9_7f4a_7c15
-}
-
-/// Whether `run` ran on another kind of machine than `current` (a known difference in os, arch,
-/// cpu, cores or runner image).
-fn ran_elsewhere(run: &Run, current: &Run) -> bool {
-    !compare::environment_differences(&run.meta.environment, &current.meta.environment).is_empty()
 }
 
 /// How to run the same comparison locally: fetch the baseline, then compare.

@@ -334,11 +334,19 @@ fn cmd_compare(a: CompareArgs) -> Result<u8> {
             .default_branch()
             .map(str::to_string),
         };
-        let runs: Vec<Run> = store
-            .history(branch.as_deref(), config.history.window)?
-            .into_iter()
-            .map(|(_, run)| run)
-            .collect();
+        let read = |n: usize| -> Result<Vec<Run>> {
+            Ok(store
+                .history(branch.as_deref(), n)?
+                .into_iter()
+                .map(|(_, run)| run)
+                .collect())
+        };
+        let mut runs = read(config.history.window)?;
+        // Some of the window ran on another kind of machine: compare_history keeps the runs on
+        // this one, so read them all (the store keeps `keep` runs) to fill the window with them.
+        if !config.allow_cross_environment && runs.iter().any(|r| ran_elsewhere(r, &current)) {
+            runs = read(usize::MAX)?;
+        }
         if runs.is_empty() {
             eprintln!(
                 "warning: the store `{}` has no run{}: only budgets are checked",
@@ -595,4 +603,10 @@ fn cmd_formats() -> Result<u8> {
         table(&rows)
     ))?;
     Ok(EXIT_PASS)
+}
+
+/// Whether `run` ran on another kind of machine than `current` (a known difference in os, arch,
+/// cpu, cores or runner image).
+pub(crate) fn ran_elsewhere(run: &Run, current: &Run) -> bool {
+    !compare::environment_differences(&run.meta.environment, &current.meta.environment).is_empty()
 }
