@@ -1199,7 +1199,7 @@ fn hold_for_a_far_latest_run(out: &mut MetricResult, p: &stats::Prediction, late
     };
     out.status = Status::Inconclusive;
     out.note = Some(format!(
-        "{way} than the history, but the latest baseline run ({}) is far from the runs before it and this value is within its noise ({}): a one-off or a new level, which the next runs on the baseline branch will tell",
+        "{way} than the history, but the latest baseline run ({}) is far from the runs before it and this value is within its noise ({}): a one-off or a new level, which the next runs on the baseline branch will tell: run this check again after them",
         out.unit.format(latest),
         pct(mv.change)
     ));
