@@ -798,46 +798,9 @@ fn assess_with_history(
     let comparable: Vec<&&Series> = past.iter().filter(|s| s.unit == c.unit).collect();
     if !rules.deterministic && c.values.len() == 1 && past.len() > 1 && latest.unit == c.unit {
         let values: Vec<f64> = comparable.iter().map(|s| summary(&s.values)).collect();
-        // The history is read as levels (a change that landed on the baseline branch starts a
-        // new one) and one noise; see `stats::level_prediction_interval`.
-        let model = |v: &[f64]| {
-            stats::level_prediction_interval(
-                v,
-                config.history.confidence,
-                LEVEL_SHIFT_ALPHA,
-                rules.threshold,
-            )
-        };
-        // A slow day on the runners must not widen the interval for the next 30 runs: runs whose
-        // distance from their level is far out among all such distances are left out.
-        let far = far_out_of_levels(&values, rules.threshold);
-        let mut kept: Vec<f64> = values
-            .iter()
-            .zip(&far)
-            .filter(|(_, far)| !**far)
-            .map(|(v, _)| *v)
-            .collect();
-        let latest_far = far.last() == Some(&true);
-        let mut shape = HistoryShape {
-            far_out: far.iter().filter(|f| **f).count() - usize::from(latest_far),
-            ..HistoryShape::default()
-        };
-        if let Some(&last) = values.last() {
-            if latest_far {
-                shape.far_latest = Some(last);
-            } else if let Some(before) = kept.get(..kept.len().saturating_sub(1)) {
-                // The latest run outside the interval of the runs before it: a one-off, or the
-                // first run of a new level, which only the next runs can tell.
-                let outside = before.len() >= config.history.min_points
-                    && model(before).is_some_and(|(p, _)| last > p.hi || last < p.lo);
-                if outside {
-                    kept.pop();
-                    shape.far_latest = Some(last);
-                }
-            }
-        }
+        let (kept, mut shape) = usable_history(&values, rules, config);
         if kept.len() >= config.history.min_points {
-            if let Some((p, shift)) = model(&kept) {
+            if let Some((p, shift)) = history_model(&kept, rules, config) {
                 shape.shift = shift.map(|s| LevelShiftSeen {
                     runs: p.n,
                     of: kept.len(),
@@ -866,6 +829,55 @@ fn assess_with_history(
         return assess(&base, c, direction, rules);
     }
     assess(latest, c, direction, rules)
+}
+
+/// The history read as levels (a change that landed on the baseline branch starts a new one)
+/// and one noise: the prediction interval of its current level and the last level shift.
+fn history_model(
+    values: &[f64],
+    rules: &Rules,
+    config: &Config,
+) -> Option<(stats::Prediction, Option<stats::LevelShift>)> {
+    stats::level_prediction_interval(
+        values,
+        config.history.confidence,
+        LEVEL_SHIFT_ALPHA,
+        rules.threshold,
+    )
+}
+
+/// The values of a history (one per run, oldest first) that a current value is judged against,
+/// and what was left out: runs far out from their own level (a slow day on the runners must not
+/// widen the interval for the next 30 runs), and a latest run far from the runs before it (a
+/// one-off, or the first run of a new level, which only the next runs can tell).
+fn usable_history(values: &[f64], rules: &Rules, config: &Config) -> (Vec<f64>, HistoryShape) {
+    let far = far_out_of_levels(values, rules.threshold);
+    let mut kept: Vec<f64> = values
+        .iter()
+        .zip(&far)
+        .filter(|(_, far)| !**far)
+        .map(|(v, _)| *v)
+        .collect();
+    let latest_far = far.last() == Some(&true);
+    let mut shape = HistoryShape {
+        far_out: far.iter().filter(|f| **f).count() - usize::from(latest_far),
+        ..HistoryShape::default()
+    };
+    let Some(&last) = values.last() else {
+        return (kept, shape);
+    };
+    if latest_far {
+        shape.far_latest = Some(last);
+    } else if let Some(before) = kept.get(..kept.len().saturating_sub(1)) {
+        let outside = before.len() >= config.history.min_points
+            && history_model(before, rules, config)
+                .is_some_and(|(p, _)| last > p.hi || last < p.lo);
+        if outside {
+            kept.pop();
+            shape.far_latest = Some(last);
+        }
+    }
+    (kept, shape)
 }
 
 /// The change of `cur_v` against `base_v`, and whether it is beyond the threshold and which way.
