@@ -1470,16 +1470,14 @@ mod tests {
         BASE.iter().map(|v| v * f).collect()
     }
 
+    /// [`decide`] at the defaults of the tests: threshold 5%, significance 0.05, 4 samples.
+    fn judge(b: &Series, c: &Series, direction: Direction) -> MetricResult {
+        decide(b, c, direction, 0.05, 0.05, 4)
+    }
+
     #[test]
     fn a_significant_slowdown_beyond_the_threshold_is_a_regression() {
-        let r = decide(
-            &t(&BASE),
-            &t(&scaled(1.2)),
-            Direction::LowerIsBetter,
-            0.05,
-            0.05,
-            4,
-        );
+        let r = judge(&t(&BASE), &t(&scaled(1.2)), Direction::LowerIsBetter);
         assert_eq!(r.status, Status::Regression);
         assert_eq!(r.method, Method::MannWhitney);
         assert!(r.p_value.unwrap() < 0.001);
@@ -1494,7 +1492,7 @@ mod tests {
         let cur = [
             101.0, 101.5, 102.0, 104.0, 105.6, 105.8, 106.0, 106.2, 106.4, 106.6,
         ];
-        let r = decide(&t(&BASE), &t(&cur), Direction::LowerIsBetter, 0.05, 0.05, 4);
+        let r = judge(&t(&BASE), &t(&cur), Direction::LowerIsBetter);
         // exp(median of the pairwise log differences) - 1, by NumPy; the medians' ratio
         // 105.7 / 100.05 - 1 = 0.0565 is not what is reported.
         let change = r.change.unwrap();
@@ -1509,28 +1507,14 @@ mod tests {
 
     #[test]
     fn a_significant_change_within_the_threshold_is_unchanged() {
-        let r = decide(
-            &t(&BASE),
-            &t(&scaled(1.03)),
-            Direction::LowerIsBetter,
-            0.05,
-            0.05,
-            4,
-        );
+        let r = judge(&t(&BASE), &t(&scaled(1.03)), Direction::LowerIsBetter);
         assert!(r.p_value.unwrap() < 0.05);
         assert_eq!(r.status, Status::Unchanged);
     }
 
     #[test]
     fn a_speedup_is_an_improvement() {
-        let r = decide(
-            &t(&BASE),
-            &t(&scaled(0.8)),
-            Direction::LowerIsBetter,
-            0.05,
-            0.05,
-            4,
-        );
+        let r = judge(&t(&BASE), &t(&scaled(0.8)), Direction::LowerIsBetter);
         assert_eq!(r.status, Status::Improvement);
     }
 
@@ -1538,7 +1522,7 @@ mod tests {
     fn lower_throughput_is_a_regression() {
         let b = s("throughput", Unit::BytesPerSecond, &BASE);
         let c = s("throughput", Unit::BytesPerSecond, &scaled(0.8));
-        let r = decide(&b, &c, Direction::HigherIsBetter, 0.05, 0.05, 4);
+        let r = judge(&b, &c, Direction::HigherIsBetter);
         assert_eq!(r.status, Status::Regression);
     }
 
@@ -1567,14 +1551,7 @@ mod tests {
     fn a_large_change_that_is_not_significant_is_inconclusive() {
         let noisy_base = [100.0, 60.0, 140.0, 90.0, 110.0, 70.0, 130.0, 100.0];
         let noisy_cur = [112.0, 65.0, 160.0, 95.0, 125.0, 80.0, 150.0, 110.0];
-        let r = decide(
-            &t(&noisy_base),
-            &t(&noisy_cur),
-            Direction::LowerIsBetter,
-            0.05,
-            0.05,
-            4,
-        );
+        let r = judge(&t(&noisy_base), &t(&noisy_cur), Direction::LowerIsBetter);
         assert_eq!(r.status, Status::Inconclusive);
         assert!(r.p_value.unwrap() > 0.05);
         assert!(r
@@ -1586,26 +1563,12 @@ mod tests {
 
     #[test]
     fn single_values_are_decided_by_the_threshold_alone() {
-        let r = decide(
-            &t(&[100.0]),
-            &t(&[110.0]),
-            Direction::LowerIsBetter,
-            0.05,
-            0.05,
-            4,
-        );
+        let r = judge(&t(&[100.0]), &t(&[110.0]), Direction::LowerIsBetter);
         assert_eq!(r.status, Status::Regression);
         assert_eq!(r.method, Method::Threshold);
         assert_eq!(r.p_value, None);
         assert!(r.note.as_deref().unwrap().contains("no noise estimate"));
-        let r = decide(
-            &t(&[100.0]),
-            &t(&[104.0]),
-            Direction::LowerIsBetter,
-            0.05,
-            0.05,
-            4,
-        );
+        let r = judge(&t(&[100.0]), &t(&[104.0]), Direction::LowerIsBetter);
         assert_eq!(r.status, Status::Unchanged);
     }
 
