@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::json::json_document;
+use super::json::{json_document, kind_name};
 use super::{lenient_json, InputFile, ParseError};
 use crate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
 
@@ -34,7 +34,7 @@ pub fn parse_file(text: &str) -> Result<Run, ParseError> {
         ),
         None => Err(format!(
             "expected criterion's estimates.json (an object with `mean` holding `point_estimate`) or sample.json (`iters` and `times`), found {}",
-            describe(&v)
+            kind_name(&v)
         )),
     }
     .map_err(ParseError::whole)?;
@@ -182,7 +182,7 @@ fn read_sample(v: &Value) -> Result<Data, String> {
         other => {
             return Err(format!(
                 "expected sample.json (an object with `iters` and `times`), found {}",
-                describe(other)
+                kind_name(other)
             ))
         }
     };
@@ -224,7 +224,7 @@ fn read_estimates(v: &Value) -> Result<Data, String> {
     let Value::Object(o) = v else {
         return Err(format!(
             "expected estimates.json (an object with `mean`), found {}",
-            describe(v)
+            kind_name(v)
         ));
     };
     let has = |pascal: &str, snake: &str| o.contains_key(pascal) || o.contains_key(snake);
@@ -265,7 +265,7 @@ fn point_estimate(
         other => {
             return Err(format!(
                 "`{key}` must be an object with `point_estimate`, found {}",
-                describe(other)
+                kind_name(other)
             ))
         }
     };
@@ -292,7 +292,7 @@ fn read_full_id(v: &Value) -> Result<Option<String>, String> {
             .map(str::to_string)),
         other => Err(format!(
             "expected benchmark.json (an object with `full_id`), found {}",
-            describe(other)
+            kind_name(other)
         )),
     }
 }
@@ -302,7 +302,7 @@ fn array<'a>(o: &'a Map<String, Value>, key: &str) -> Result<&'a Vec<Value>, Str
         Some(Value::Array(a)) => Ok(a),
         Some(other) => Err(format!(
             "`{key}` must be an array of numbers, found {}",
-            describe(other)
+            kind_name(other)
         )),
         None => Err(format!("expected sample.json with `{key}`: it is missing")),
     }
@@ -313,7 +313,7 @@ fn number(v: &Value, what: &str) -> Result<f64, String> {
         Some(n) if n.is_finite() => Ok(n),
         _ => Err(format!(
             "`{what}` must be a finite number, found {}",
-            describe(v)
+            kind_name(v)
         )),
     }
 }
@@ -340,17 +340,6 @@ fn normalize(path: &str) -> String {
         p = rest;
     }
     p.trim_start_matches('/').to_string()
-}
-
-fn describe(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]
