@@ -812,7 +812,22 @@ fn assess_with_history(
             }
         }
         let mut d = assess(latest, c, direction, rules);
-        d.short_history = Some(values.len());
+        if kept.len() >= config.history.min_points {
+            // Runs enough, but a value is zero, negative or not a number: no log-scale interval.
+            if d.result.method == Method::Threshold {
+                d.result.note = Some(
+                    "the history has values that are not positive numbers: no prediction interval, decided by the threshold against the latest run"
+                        .into(),
+                );
+            }
+        } else {
+            d.short_history = Some(kept.len());
+        }
+        // The latest run is the baseline here, far out or not.
+        d.shape = HistoryShape {
+            far_latest: None,
+            ..shape
+        };
         return d;
     }
     if !rules.deterministic && config.history.pool > 1 && latest.values.len() > 1 {
@@ -914,6 +929,7 @@ fn judged(change: Option<f64>, up: bool, direction: Direction, threshold: f64) -
     // 1.05x or below 1/1.05x. So a benchmark's time and its throughput (its reciprocal) always
     // get the same verdict, and a threshold of 100% or more can still be crossed downwards.
     let beyond = match change {
+        Some(ch) if ch.is_nan() => false,
         Some(ch) if 1.0 + ch > 0.0 => (1.0 + ch).ln().abs() > threshold.ln_1p(),
         // Down to zero or below, or up from zero: infinitely far.
         _ => true,
@@ -994,6 +1010,12 @@ fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft 
         rules.threshold,
     );
     out.change = mv.change;
+    if mv.change.is_some_and(f64::is_nan) {
+        out.status = Status::Inconclusive;
+        out.method = Method::None;
+        out.note = Some("a value is not a number: not comparable".into());
+        return Draft::plain(out);
+    }
     let zero_note = mv
         .change
         .is_none()
@@ -1115,7 +1137,8 @@ fn settle(d: Draft, min_samples: usize, family: Family) -> MetricResult {
                     .shape
                     .far_latest
                     .is_some_and(|v| hold_for_a_far_latest_run(&mut out, &p, v));
-                add_note(&mut out, shape_words(&d.shape, held));
+                let words = shape_words(&d.shape, held, &out.unit);
+                add_note(&mut out, words);
             }
         }
         Method::Threshold => {
@@ -1125,6 +1148,8 @@ fn settle(d: Draft, min_samples: usize, family: Family) -> MetricResult {
                     runs(k)
                 ));
             }
+            let words = shape_words(&d.shape, false, &out.unit);
+            add_note(&mut out, words);
         }
         Method::Exact | Method::None => {}
     }
@@ -1152,7 +1177,7 @@ fn add_note(out: &mut MetricResult, more: Option<String>) {
 
 /// What was done with the history, in words (`held`: the latest run's own note is already
 /// there).
-fn shape_words(shape: &HistoryShape, held: bool) -> Option<String> {
+fn shape_words(shape: &HistoryShape, held: bool, unit: &Unit) -> Option<String> {
     let mut parts = Vec::new();
     if let Some(s) = shape.shift {
         parts.push(format!(
@@ -1173,7 +1198,8 @@ fn shape_words(shape: &HistoryShape, held: bool) -> Option<String> {
     }
     if let (Some(v), false) = (shape.far_latest, held) {
         parts.push(format!(
-            "the latest baseline run ({v:.6}) is far from the runs before it: left out"
+            "the latest baseline run ({}) is far from the runs before it: left out",
+            unit.format(v)
         ));
     }
     (!parts.is_empty()).then(|| parts.join("; "))
@@ -2181,9 +2207,16 @@ mod tests {
         assert_eq!(c.other_environment_runs, 20);
 
         // A kind of machine the history never saw: the whole history, across environments.
-        let c = compare_history(&history, &at("Apple M2", 112.0), &Config::default());
+        // There, a regression beyond the whole mixed history cannot fail the gate.
+        let c = compare_history(&history, &at("Apple M2", 150.0), &Config::default());
         assert_eq!((c.baseline_runs, c.other_environment_runs), (30, 0));
         assert!(c.cross_environment());
+        assert_eq!(c.results[0].status, Status::Inconclusive);
+        assert!(c.results[0]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("another environment"));
 
         // Allowing cross-environment comparisons, the same-machine runs are still preferred when
         // they are enough for an interval (10), else the whole history is used.
@@ -2476,17 +2509,49 @@ mod tests {
     }
 
     #[test]
-    fn a_history_with_values_that_are_not_positive_numbers_does_not_panic() {
+    fn a_history_with_values_that_are_not_positive_numbers() {
         // Found by the `history` fuzz target: a NaN latest run was taken for a far-out one twice.
-        for bad in [f64::NAN, f64::INFINITY, 0.0, -5.0] {
+        let judged = |v: &[f64]| {
+            let c = compare_history(&history_of(v), &one(104.0), &Config::default());
+            assert_eq!(c.results.len(), 1);
+            let r = c.results.into_iter().next().unwrap();
+            (r.status, r.note.unwrap_or_default())
+        };
+        // A latest run that is not a number cannot be compared with.
+        let mut v = level(12, 100.0);
+        v.push(f64::NAN);
+        assert_eq!(
+            judged(&v),
+            (
+                Status::Inconclusive,
+                "a value is not a number: not comparable".to_string()
+            )
+        );
+        // A latest run of zero, below zero or infinite is outside the interval of the runs
+        // before it: left out, and 104 is judged against the 12 others.
+        for (bad, shown) in [(0.0, "0 ns"), (-5.0, "-5.00 ns"), (f64::INFINITY, "inf")] {
             let mut v = level(12, 100.0);
             v.push(bad);
-            let c = compare_history(&history_of(&v), &one(104.0), &Config::default());
-            assert_eq!(c.results.len(), 1);
+            assert_eq!(
+                judged(&v),
+                (
+                    Status::Unchanged,
+                    format!("the latest baseline run ({shown}) is far from the runs before it: left out")
+                )
+            );
+        }
+        // Such a value inside the history: no log-scale interval, the latest run decides by the
+        // threshold (104 against 98: +6.1%), and the note says why.
+        for bad in [f64::NAN, f64::INFINITY, 0.0, -5.0] {
             let mut v = level(12, 100.0);
             v.insert(3, bad);
-            let c = compare_history(&history_of(&v), &one(bad), &Config::default());
-            assert_eq!(c.results.len(), 1);
+            assert_eq!(
+                judged(&v),
+                (
+                    Status::Regression,
+                    "the history has values that are not positive numbers: no prediction interval, decided by the threshold against the latest run".to_string()
+                )
+            );
         }
     }
 
@@ -2519,9 +2584,13 @@ mod tests {
             note.starts_with("worse than the history, but the latest baseline run (130 ns) is far from the runs before it and this value is within its noise (+0.8%)"),
             "{note}"
         );
-        // At 100 it agrees with the history: unchanged.
+        // At 100 it agrees with the history: unchanged, and the note says what was left out.
         let r = &compare_history(&runs, &one(100.0), &Config::default()).results[0];
         assert_eq!(r.status, Status::Unchanged);
+        assert_eq!(
+            r.note.as_deref(),
+            Some("the latest baseline run (130 ns) is far from the runs before it: left out")
+        );
         // Beyond both: a regression.
         let r = &compare_history(&runs, &one(150.0), &Config::default()).results[0];
         assert_eq!(r.status, Status::Regression);
