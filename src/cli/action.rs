@@ -17,7 +17,7 @@ use perfgate::github::runtime::{
 use perfgate::model::Run;
 use perfgate::report::{self, MarkdownOptions};
 
-use super::{input, load_config, meta, ran_elsewhere, EXIT_ERROR, EXIT_FAIL, EXIT_PASS};
+use super::{input, load_config, meta, EXIT_ERROR, EXIT_FAIL, EXIT_PASS};
 
 /// What the action needs from GitHub's API; implemented over the REST client, and by fakes in
 /// tests.
@@ -173,7 +173,7 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
                 && !config.allow_cross_environment
                 && found
                     .as_ref()
-                    .is_some_and(|b| ran_elsewhere(&b.run, &current))
+                    .is_some_and(|b| !compare::same_machine(&b.run, &current))
             {
                 found = r.baseline(base_sha, &default_branch, full)?;
             }
@@ -205,7 +205,9 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
     let comparison = compare::compare_history(&history, &current, &config);
     // When the base run was left out for a run on this kind of machine, say which one it is.
     if comparison.other_environment_runs > 0
-        && history.last().is_some_and(|b| ran_elsewhere(b, &current))
+        && history
+            .last()
+            .is_some_and(|b| !compare::same_machine(b, &current))
     {
         if let Some(b) = &comparison.baseline {
             let run =

@@ -344,7 +344,9 @@ fn cmd_compare(a: CompareArgs) -> Result<u8> {
         let mut runs = read(config.history.window)?;
         // Some of the window ran on another kind of machine: compare_history keeps the runs on
         // this one, so read them all (the store keeps `keep` runs) to fill the window with them.
-        if !config.allow_cross_environment && runs.iter().any(|r| ran_elsewhere(r, &current)) {
+        if !config.allow_cross_environment
+            && runs.iter().any(|r| !compare::same_machine(r, &current))
+        {
             runs = read(usize::MAX)?;
         }
         if runs.is_empty() {
@@ -603,10 +605,4 @@ fn cmd_formats() -> Result<u8> {
         table(&rows)
     ))?;
     Ok(EXIT_PASS)
-}
-
-/// Whether `run` ran on another kind of machine than `current` (a known difference in os, arch,
-/// cpu, cores or runner image).
-pub(crate) fn ran_elsewhere(run: &Run, current: &Run) -> bool {
-    !compare::environment_differences(&run.meta.environment, &current.meta.environment).is_empty()
 }

@@ -178,6 +178,12 @@ pub fn environment_differences(base: &Environment, cur: &Environment) -> Vec<Str
     out
 }
 
+/// Whether two runs ran on the same kind of machine: no known difference in os, arch, cpu, cores
+/// or runner image ([`environment_differences`]).
+pub fn same_machine(a: &Run, b: &Run) -> bool {
+    environment_differences(&a.meta.environment, &b.meta.environment).is_empty()
+}
+
 /// The runs of `history` to compare `current` with. Shared CI runners change machine from job to
 /// job (GitHub's hosted runners have several CPU models), and a history mixes them: the runs that
 /// ran on the current run's kind of machine (no known difference in os, arch, cpu, cores or
@@ -187,9 +193,7 @@ pub fn environment_differences(base: &Environment, cur: &Environment) -> Vec<Str
 fn same_environment<'a>(history: &'a [Run], current: &Run, config: &Config) -> Vec<&'a Run> {
     let same: Vec<&Run> = history
         .iter()
-        .filter(|r| {
-            environment_differences(&r.meta.environment, &current.meta.environment).is_empty()
-        })
+        .filter(|r| same_machine(r, current))
         .collect();
     let enough = if config.allow_cross_environment {
         same.len() >= config.history.min_points
@@ -340,18 +344,13 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
             let outliers = d.outliers;
             let mut r = settle(d, config.min_samples, family);
             if outliers > 0 && r.method == Method::ModeratedT {
-                let what = format!(
-                    "{} (beyond {FAR_OUT} interquartile ranges, log scale) left out of the t test",
-                    if outliers == 1 {
-                        "1 far-out value".to_string()
-                    } else {
-                        format!("{outliers} far-out values")
-                    }
+                add_note(
+                    &mut r,
+                    Some(format!(
+                        "{} (beyond {FAR_OUT} interquartile ranges, log scale) left out of the t test",
+                        count(outliers, "far-out value")
+                    )),
                 );
-                r.note = Some(match r.note.take() {
-                    Some(n) => format!("{n}; {what}"),
-                    None => what,
-                });
             }
             if !gate_noisy && !r.deterministic && r.status == Status::Regression {
                 r.status = Status::Inconclusive;
@@ -538,43 +537,45 @@ const FAR_OUT_MIN_VALUES: usize = 8;
 /// tried). Strict: a false shift throws history away.
 const LEVEL_SHIFT_ALPHA: f64 = 0.01;
 
-/// The far-out fences of positive `values` on a log scale, when there are enough of them.
-fn far_out_fences(values: &[f64]) -> Option<(f64, f64)> {
-    if values.len() < FAR_OUT_MIN_VALUES || values.iter().any(|v| !(*v > 0.0 && v.is_finite())) {
-        return None;
+/// Which of `xs` (log values, or their distances from a level) lie beyond the far-out fences;
+/// none when there are too few of them to tell.
+fn beyond_fences(xs: &[f64]) -> Vec<bool> {
+    let fences = (xs.len() >= FAR_OUT_MIN_VALUES)
+        .then(|| stats::tukey_fences(xs, FAR_OUT))
+        .flatten();
+    match fences {
+        Some((lo, hi)) => xs.iter().map(|x| !(lo..=hi).contains(x)).collect(),
+        None => vec![false; xs.len()],
     }
-    let logs: Vec<f64> = values.iter().map(|v| v.ln()).collect();
-    stats::tukey_fences(&logs, FAR_OUT)
 }
 
-/// `values` without their far-out ones (all of them when there are too few to tell).
+/// `values` without their far-out ones on a log scale (all of them when there are too few to
+/// tell or a value is not positive).
 fn without_far_out(values: &[f64]) -> Vec<f64> {
-    match far_out_fences(values) {
-        Some((lo, hi)) => values
-            .iter()
-            .copied()
-            .filter(|v| (lo..=hi).contains(&v.ln()))
-            .collect(),
-        None => values.to_vec(),
+    if values.iter().any(|v| !(*v > 0.0 && v.is_finite())) {
+        return values.to_vec();
     }
+    let logs: Vec<f64> = values.iter().map(|v| v.ln()).collect();
+    values
+        .iter()
+        .zip(beyond_fences(&logs))
+        .filter(|(_, far)| !far)
+        .map(|(v, _)| *v)
+        .collect()
 }
 
 /// Which of `values` (one per run, oldest first) lie far out from their own level: the history is
 /// split at its level shifts first, so that the runs of a new level are not taken for far-out
 /// ones. None are when there are too few values to tell or a value is not positive.
 fn far_out_of_levels(values: &[f64], threshold: f64) -> Vec<bool> {
-    let none = vec![false; values.len()];
     if values.len() < FAR_OUT_MIN_VALUES {
-        return none;
+        return vec![false; values.len()];
     }
     let shifts = stats::level_shifts(values, LEVEL_SHIFT_ALPHA, threshold);
-    let Some(residuals) = stats::level_residuals(values, &shifts) else {
-        return none;
-    };
-    let Some((lo, hi)) = stats::tukey_fences(&residuals, FAR_OUT) else {
-        return none;
-    };
-    residuals.iter().map(|r| !(lo..=hi).contains(r)).collect()
+    match stats::level_residuals(values, &shifts) {
+        Some(residuals) => beyond_fences(&residuals),
+        None => vec![false; values.len()],
+    }
 }
 
 /// With at least [`MODERATION_MIN_METRICS`] metrics that have positive samples on both sides,
@@ -1145,7 +1146,7 @@ fn settle(d: Draft, min_samples: usize, family: Family) -> MetricResult {
             if let Some(k) = d.short_history {
                 out.note = Some(format!(
                     "one value per run and only {} of history with this metric: no noise estimate, decided by the threshold against the latest run",
-                    runs(k)
+                    count(k, "run")
                 ));
             }
             let words = shape_words(&d.shape, false, &out.unit);
@@ -1156,12 +1157,12 @@ fn settle(d: Draft, min_samples: usize, family: Family) -> MetricResult {
     out
 }
 
-/// "1 run", "12 runs".
-fn runs(k: usize) -> String {
+/// "1 run", "12 runs": `k` of `what`, plural when it is not one.
+fn count(k: usize, what: &str) -> String {
     if k == 1 {
-        "1 run".to_string()
+        format!("1 {what}")
     } else {
-        format!("{k} runs")
+        format!("{k} {what}s")
     }
 }
 
@@ -1183,18 +1184,15 @@ fn shape_words(shape: &HistoryShape, held: bool, unit: &Unit) -> Option<String> 
         parts.push(format!(
             "the baseline changed level ({}): compared with the {} since, with the noise of all {}",
             pct(Some(s.change)),
-            runs(s.runs),
+            count(s.runs, "run"),
             s.of
         ));
     }
-    match shape.far_out {
-        0 => {}
-        1 => parts.push(format!(
-            "1 far-out run of the history (beyond {FAR_OUT} interquartile ranges, log scale) left out"
-        )),
-        k => parts.push(format!(
-            "{k} far-out runs of the history (beyond {FAR_OUT} interquartile ranges, log scale) left out"
-        )),
+    if shape.far_out > 0 {
+        parts.push(format!(
+            "{} of the history (beyond {FAR_OUT} interquartile ranges, log scale) left out",
+            count(shape.far_out, "far-out run")
+        ));
     }
     if let (Some(v), false) = (shape.far_latest, held) {
         parts.push(format!(
