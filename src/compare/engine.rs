@@ -1216,15 +1216,12 @@ fn hold_for_a_far_latest_run(out: &mut MetricResult, p: &stats::Prediction, late
     if !matches!(out.status, Status::Regression | Status::Improvement) || latest <= 0.0 {
         return false;
     }
-    let new_level = stats::Prediction {
-        n: 1,
-        log_mean: latest.ln(),
-        center: latest,
-        ..*p
-    }
-    .moderated(p.log_sd * p.log_sd, p.df);
     let mv = movement(latest, cur.value, out.direction, out.threshold);
-    let beyond_it = new_level.is_some_and(|l| cur.value > l.hi || cur.value < l.lo);
+    // A flat history has no noise to centre on the latest run: nothing is beyond it then.
+    let beyond_it = p.log_sd > 0.0 && {
+        let l = stats::Prediction::from_log(1, latest.ln(), p.log_sd, p.df, p.confidence);
+        cur.value > l.hi || cur.value < l.lo
+    };
     if beyond_it && mv.beyond && mv.moved == out.status {
         return false;
     }

@@ -10,7 +10,7 @@
 //! the noise of all the levels.
 
 use super::predict::Prediction;
-use super::tdist::{student_t_quantile, student_t_two_sided_p};
+use super::tdist::student_t_two_sided_p;
 
 /// Fewest runs on each side of a shift: a single last run far from the others cannot tell a new
 /// level from a one-off; two that agree can.
@@ -254,21 +254,9 @@ pub fn level_prediction_interval(
     let within: f64 = parts.iter().map(|part| Moments::of(part).ss()).sum();
     let df = (logs.len() - parts.len()) as f64;
     let level = *parts.last()?;
-    let k = level.len() as f64;
-    let mean = mean(level);
     let sd = (within / df).sqrt();
-    let half = student_t_quantile((1.0 + confidence) / 2.0, df) * sd * (1.0 + 1.0 / k).sqrt();
     Some((
-        Prediction {
-            n: level.len(),
-            log_mean: mean,
-            log_sd: sd,
-            df,
-            center: mean.exp(),
-            lo: (mean - half).exp(),
-            hi: (mean + half).exp(),
-            confidence,
-        },
+        Prediction::from_log(level.len(), mean(level), sd, df, confidence),
         Some(last),
     ))
 }

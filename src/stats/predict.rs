@@ -52,21 +52,37 @@ pub fn log_prediction_interval(history: &[f64], confidence: f64) -> Option<Predi
         let var = logs.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / (n - 1.0);
         (mean, var.sqrt())
     };
-    let t = student_t_quantile((1.0 + confidence) / 2.0, n - 1.0);
-    let half = t * sd * (1.0 + 1.0 / n).sqrt();
-    Some(Prediction {
-        n: history.len(),
-        log_mean: mean,
-        log_sd: sd,
-        df: n - 1.0,
-        center: mean.exp(),
-        lo: (mean - half).exp(),
-        hi: (mean + half).exp(),
+    Some(Prediction::from_log(
+        history.len(),
+        mean,
+        sd,
+        n - 1.0,
         confidence,
-    })
+    ))
 }
 
 impl Prediction {
+    /// The interval for the next value from `n` values whose logs have mean `log_mean` and a
+    /// standard deviation `log_sd` on `df` degrees of freedom:
+    /// `log_mean ± t_{(1+confidence)/2, df} · log_sd · sqrt(1 + 1/n)`, mapped back with `exp`.
+    pub fn from_log(n: usize, log_mean: f64, log_sd: f64, df: f64, confidence: f64) -> Prediction {
+        let half = half_width(n, log_sd, df, confidence);
+        Prediction::around(n, log_mean, log_sd, df, confidence, half)
+    }
+
+    fn around(n: usize, log_mean: f64, log_sd: f64, df: f64, confidence: f64, half: f64) -> Self {
+        Prediction {
+            n,
+            log_mean,
+            log_sd,
+            df,
+            center: log_mean.exp(),
+            lo: (log_mean - half).exp(),
+            hi: (log_mean + half).exp(),
+            confidence,
+        }
+    }
+
     /// The same interval with the spread of the log values replaced by a moderated one: the
     /// posterior variance of limma's empirical Bayes over many metrics' histories
     /// ([`super::moderated_t`]'s `var` and `df`), `mean ± t_{(1+confidence)/2, df} · sqrt(var) ·
@@ -77,19 +93,24 @@ impl Prediction {
             return None;
         }
         let sd = var.sqrt();
-        let t = super::tdist::student_t_quantile((1.0 + self.confidence) / 2.0, df);
-        let half = t * sd * (1.0 + 1.0 / self.n as f64).sqrt();
+        let half = half_width(self.n, sd, df, self.confidence);
         if !half.is_finite() {
             return None;
         }
-        Some(Prediction {
-            log_sd: sd,
+        Some(Prediction::around(
+            self.n,
+            self.log_mean,
+            sd,
             df,
-            lo: (self.log_mean - half).exp(),
-            hi: (self.log_mean + half).exp(),
-            ..*self
-        })
+            self.confidence,
+            half,
+        ))
     }
+}
+
+/// Half the width of the interval on the log scale: `t_{(1+confidence)/2, df} · sd · sqrt(1 + 1/n)`.
+fn half_width(n: usize, log_sd: f64, df: f64, confidence: f64) -> f64 {
+    student_t_quantile((1.0 + confidence) / 2.0, df) * log_sd * (1.0 + 1.0 / n as f64).sqrt()
 }
 
 impl Prediction {
