@@ -285,10 +285,8 @@ fn cmd_compare(a: CompareArgs) -> Result<u8> {
         }
         config.min_samples = n;
     }
-    match a.test.as_deref() {
-        Some("auto") => config.test = TestChoice::Auto,
-        Some("mann-whitney") => config.test = TestChoice::MannWhitney,
-        _ => {}
+    if let Some(t) = a.test.as_deref().and_then(TestChoice::from_name) {
+        config.test = t;
     }
     for b in &a.budgets {
         config

@@ -62,12 +62,19 @@ pub enum TestChoice {
 pub const MODERATION_MIN_METRICS: usize = 10;
 
 impl TestChoice {
-    /// The spelling in `perfgate.toml`.
+    /// The spelling in `perfgate.toml` and `--test`.
     pub fn as_str(self) -> &'static str {
         match self {
             TestChoice::Auto => "auto",
             TestChoice::MannWhitney => "mann-whitney",
         }
+    }
+
+    /// The choice spelled `name`, if any.
+    pub fn from_name(name: &str) -> Option<TestChoice> {
+        [TestChoice::Auto, TestChoice::MannWhitney]
+            .into_iter()
+            .find(|t| t.as_str() == name)
     }
 }
 
@@ -255,17 +262,16 @@ impl Config {
             .allow_cross_environment
             .unwrap_or(c.allow_cross_environment);
         if let Some(t) = &raw.test {
-            c.test = match t.get_ref().as_str() {
-                "auto" => TestChoice::Auto,
-                "mann-whitney" => TestChoice::MannWhitney,
-                other => {
-                    return Err(err(
-                        t.span(),
-                        "test",
-                        format!("expected \"auto\" or \"mann-whitney\", found {other:?}"),
-                    ))
-                }
-            };
+            c.test = TestChoice::from_name(t.get_ref()).ok_or_else(|| {
+                err(
+                    t.span(),
+                    "test",
+                    format!(
+                        "expected \"auto\" or \"mann-whitney\", found {:?}",
+                        t.get_ref()
+                    ),
+                )
+            })?;
         }
         if let Some(h) = &raw.history {
             let at_least = |v: &Spanned<usize>, key: &str, min: usize| {
