@@ -43,7 +43,8 @@
 //!   `cross_environment` (bool), `environment_differences` (list such as
 //!   `cpu: AMD EPYC 7763 → Intel Xeon 8370C`), `environment_note` (what that means for the gate,
 //!   or none), `baseline_runs` (1, or the runs of history read from a store), `other_environment_runs`
-//!   (runs of the history left out because they ran on another kind of machine).
+//!   (runs of the history left out because they ran on another kind of machine) and
+//!   `same_machine` (`on the same kind of machine (12 runs on others left out)`, or none).
 //! - Sections, each with `rows`, `total`, `more` (rows left out to fit the size limit),
 //!   `has_notes` and `has_threshold` (a shown row was decided by the threshold alone):
 //!   `regressions`, `budgets_broken`, `missing` and `new` (only those failing the gate),

@@ -71,10 +71,9 @@ pub fn render_terminal(c: &Comparison, color: bool) -> String {
 
 fn run_line(v: &View) -> String {
     let line = base_line(v);
-    match v.other_environment_runs {
-        0 => line,
-        1 => format!("{line}, on the same kind of machine (1 run on another left out)"),
-        k => format!("{line}, on the same kind of machine ({k} runs on others left out)"),
+    match &v.same_machine {
+        Some(m) => format!("{line}, {m}"),
+        None => line,
     }
 }
 

@@ -72,6 +72,8 @@ pub struct View {
     pub baseline_runs: usize,
     /// Runs of the history left out because they ran on another kind of machine.
     pub other_environment_runs: usize,
+    /// `on the same kind of machine (12 runs on others left out)`, when some were.
+    pub same_machine: Option<String>,
 }
 
 /// Rows of one part of the report. `rows` may be shortened to fit a size limit; `total` counts
@@ -330,6 +332,12 @@ pub fn view(c: &Comparison) -> View {
         environment_note: c.cross_environment().then(|| environment_note(c)),
         baseline_runs: c.baseline_runs,
         other_environment_runs: c.other_environment_runs,
+        same_machine: (c.other_environment_runs > 0).then(|| {
+            format!(
+                "on the same kind of machine ({} left out)",
+                plural(c.other_environment_runs, "run on another", "runs on others")
+            )
+        }),
     }
 }
 
