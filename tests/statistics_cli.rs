@@ -42,6 +42,11 @@ fn run_file(
     path
 }
 
+/// A run file of one `time` value in µs, with no environment.
+fn time_file(dir: &Path, name: &str, us: f64) -> PathBuf {
+    run_file(dir, name, "{}", &[("time", "us", value(us))])
+}
+
 fn value(v: f64) -> String {
     format!(r#""value": {v}"#)
 }
@@ -115,12 +120,7 @@ fn compare_with_a_store_judges_single_values_against_the_history() {
     let md = dir.path().join("report.md");
 
     // +12% is far outside a ±2% history: a regression, by the prediction interval.
-    let slow = run_file(
-        dir.path(),
-        "slow.json",
-        "{}",
-        &[("time", "us", value(112.0))],
-    );
+    let slow = time_file(dir.path(), "slow.json", 112.0);
     perfgate()
         .args(["compare", "--current"])
         .arg(&slow)
@@ -148,19 +148,8 @@ fn compare_with_a_store_judges_single_values_against_the_history() {
     assert!(md.contains("vs the mean of 12 runs"), "{md}");
 
     // +3% is within the threshold: unchanged.
-    let same = run_file(
-        dir.path(),
-        "same.json",
-        "{}",
-        &[("time", "us", value(103.0))],
-    );
-    perfgate()
-        .args(["compare", "--current"])
-        .arg(&same)
-        .arg("--store")
-        .arg(&store)
-        .assert()
-        .code(0);
+    let same = time_file(dir.path(), "same.json", 103.0);
+    compare_with_store(&same, &store, &json, &[]).code(0);
 
     // With a window of 5 runs there is too little history: the latest run decides by the
     // threshold alone, and the note says why.
@@ -182,7 +171,7 @@ fn after_a_change_landed_on_main_the_runs_since_are_the_baseline() {
     let store = store_with_history(dir.path(), 12);
     save_runs(dir.path(), &store, 12..22, 130.0);
     let json = dir.path().join("report.json");
-    let pr = run_file(dir.path(), "pr.json", "{}", &[("time", "us", value(131.0))]);
+    let pr = time_file(dir.path(), "pr.json", 131.0);
     compare_with_store(&pr, &store, &json, &[])
         .code(0)
         .stdout(predicate::str::contains("unchanged"));
@@ -198,19 +187,8 @@ fn after_a_change_landed_on_main_the_runs_since_are_the_baseline() {
         "the baseline changed level (+30.5%): compared with the 10 runs since, with the noise of all 22"
     );
     // +12% on the new level is a regression.
-    let slow = run_file(
-        dir.path(),
-        "slow.json",
-        "{}",
-        &[("time", "us", value(146.0))],
-    );
-    perfgate()
-        .args(["compare", "--current"])
-        .arg(&slow)
-        .arg("--store")
-        .arg(&store)
-        .assert()
-        .code(1);
+    let slow = time_file(dir.path(), "slow.json", 146.0);
+    compare_with_store(&slow, &store, &json, &[]).code(1);
 }
 
 /// Main ran on two CPU models in turn (the Intel runs 20% slower): a pull request on an AMD
@@ -261,7 +239,7 @@ fn a_store_history_is_compared_on_the_current_kind_of_machine() {
 #[test]
 fn a_history_window_of_zero_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
-    let f = run_file(dir.path(), "a.json", "{}", &[("time", "us", value(1.0))]);
+    let f = time_file(dir.path(), "a.json", 1.0);
     perfgate()
         .args(["compare", "--history-window", "0", "--store"])
         .arg(dir.path())
