@@ -116,6 +116,12 @@ impl Job {
     fn outputs(&self) -> String {
         fs::read_to_string(self.ws().join("output.txt")).unwrap()
     }
+
+    /// The JSON report of the last run, found through the step's `report-json` output.
+    fn report(&self) -> serde_json::Value {
+        let path = self.ws().join(output_value(&self.outputs(), "report-json"));
+        serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+    }
 }
 
 fn output_value(outputs: &str, name: &str) -> String {
@@ -236,9 +242,7 @@ async fn push_records_then_pull_request_compares_comments_and_fails() {
         output_value(&outputs, "comment-url").contains("issuecomment"),
         "{outputs}"
     );
-    let report = job.ws().join(output_value(&outputs, "report-json"));
-    let report: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(report).unwrap()).unwrap();
+    let report = job.report();
     assert_eq!(report["verdict"], "fail");
     let summary = fs::read_to_string(job.ws().join("summary.md")).unwrap();
     assert!(summary.contains("1 regression"), "{summary}");
@@ -448,9 +452,7 @@ async fn single_values_are_judged_against_the_recorded_history() {
         )
     });
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let report = job.ws().join(output_value(&job.outputs(), "report-json"));
-    let report: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(report).unwrap()).unwrap();
+    let report = job.report();
     assert_eq!(report["baseline_runs"], 12, "{report:#}");
     assert_eq!(report["results"][0]["status"], "regression");
     assert_eq!(report["results"][0]["method"], "prediction_interval");
@@ -500,9 +502,7 @@ async fn a_pull_request_is_compared_with_a_run_on_its_kind_of_machine() {
     };
     let out = pull_request_on("ubuntu24");
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let report = job.ws().join(output_value(&job.outputs(), "report-json"));
-    let report: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(report).unwrap()).unwrap();
+    let report = job.report();
     assert_eq!(report["cross_environment"], false, "{report:#}");
     assert_eq!(report["other_environment_runs"], 1);
     assert_eq!(report["baseline_run"]["commit"], shas[0].as_str());

@@ -469,13 +469,13 @@ fn many_metrics_with_samples_are_tested_together_and_the_reports_say_so() {
     assert_eq!(r["moderation"]["pooled_df"], 1286.0);
     let results = r["results"].as_array().unwrap();
     assert!(results.iter().all(|x| x["method"] == "moderated_t"));
-    let koopman = results
-        .iter()
-        .find(|x| {
-            x["benchmark"] == "BenchmarkCRC32/poly=Koopman/size=1kB/align=1-8"
-                && x["metric"] == "time"
-        })
-        .unwrap();
+    let time_of = |name: &str| {
+        results
+            .iter()
+            .find(|x| x["benchmark"] == name && x["metric"] == "time")
+            .unwrap()
+    };
+    let koopman = time_of("BenchmarkCRC32/poly=Koopman/size=1kB/align=1-8");
     assert_eq!(koopman["status"], "regression");
     let change = koopman["change"].as_f64().unwrap();
     assert!(
@@ -487,13 +487,7 @@ fn many_metrics_with_samples_are_tested_together_and_the_reports_say_so() {
     // Koopman/size=32kB/align=1: the baseline's 76.97 µs lies beyond 4.5 interquartile ranges
     // of runs mostly near 70 µs (benchstat prints its median ± 8%); without it the t test finds
     // the +5.7% a regression, as the U test does.
-    let far_out = results
-        .iter()
-        .find(|x| {
-            x["benchmark"] == "BenchmarkCRC32/poly=Koopman/size=32kB/align=1-8"
-                && x["metric"] == "time"
-        })
-        .unwrap();
+    let far_out = time_of("BenchmarkCRC32/poly=Koopman/size=32kB/align=1-8");
     assert_eq!(far_out["status"], "regression");
     assert_eq!(
         far_out["note"],
