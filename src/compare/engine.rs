@@ -1994,35 +1994,38 @@ mod tests {
         assert!(c.results[0].p_adjusted.unwrap() < 0.05);
     }
 
-    #[test]
-    fn the_inconclusive_note_says_how_many_repeats_would_decide() {
-        let r = decide(
-            &t(&[100.0, 110.0, 92.0, 104.0, 97.0]),
-            &t(&[108.0, 118.0, 99.0, 96.0, 112.0]),
-            Direction::LowerIsBetter,
-            0.05,
-            0.05,
-            4,
-        );
-        assert_eq!(r.status, Status::Inconclusive);
-        let note = r.note.unwrap();
-        let n: usize = note
-            .split("about ")
+    /// The N of "about N repeats per side" in a note.
+    fn repeats_in(note: &str) -> usize {
+        note.split("about ")
             .nth(1)
             .and_then(|s| s.split(' ').next())
             .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("{note}"));
-        assert!((10..=100).contains(&n), "{note}");
-        // With min_samples above the estimate, the bar is min_samples.
-        let r = decide(
-            &t(&[100.0, 110.0, 92.0, 104.0, 97.0]),
-            &t(&[108.0, 118.0, 99.0, 96.0, 112.0]),
-            Direction::LowerIsBetter,
-            0.05,
-            0.05,
-            50,
+            .unwrap_or_else(|| panic!("{note}"))
+    }
+
+    #[test]
+    fn the_inconclusive_note_says_how_many_repeats_would_decide() {
+        let (b, c) = (
+            [100.0, 110.0, 92.0, 104.0, 97.0],
+            [108.0, 118.0, 99.0, 96.0, 112.0],
         );
-        assert!(r.note.unwrap().contains("about 50 repeats per side"));
+        let r = judge(&t(&b), &t(&c), Direction::LowerIsBetter);
+        assert_eq!(r.status, Status::Inconclusive);
+        // Noether's formula at the Hodges-Lehmann change and the pooled spread of the logs, one
+        // metric so at the significance level itself.
+        let n = repeats_in(&r.note.unwrap());
+        let want = stats::repeats_per_side(
+            r.change.unwrap().ln_1p(),
+            stats::pooled_log_sd(&b, &c).unwrap(),
+            0.05,
+            TARGET_POWER,
+        )
+        .unwrap();
+        assert_eq!(n, want.max(smallest_n(0.05)));
+        assert!((10..=100).contains(&n), "{n}");
+        // With min_samples above the estimate, the bar is min_samples.
+        let r = decide(&t(&b), &t(&c), Direction::LowerIsBetter, 0.05, 0.05, 50);
+        assert_eq!(repeats_in(&r.note.unwrap()), 50);
     }
 
     #[test]
@@ -2280,13 +2283,7 @@ mod tests {
             (m0.status, m0.method),
             (Status::Inconclusive, Method::ModeratedT)
         );
-        let note = m0.note.as_deref().unwrap();
-        let n: usize = note
-            .split("about ")
-            .nth(1)
-            .and_then(|s| s.split(' ').next())
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("{note}"));
+        let n = repeats_in(m0.note.as_deref().unwrap());
         // The same numbers by hand: the moderated spread of M00, the level of one more discovery
         // among 12 (none yet), the t formula.
         let logs: Vec<stats::LogTwoSample> = names
