@@ -149,6 +149,12 @@ fn summary(values: &[f64]) -> f64 {
     stats::median(values).unwrap_or(f64::NAN)
 }
 
+/// A run's value of a series in a history: the median of its logs (the value itself for one
+/// value), as the data branch's index keeps it.
+pub fn run_value(values: &[f64]) -> f64 {
+    stats::log_median(values).unwrap_or(f64::NAN)
+}
+
 /// How the environments of two runs differ, on the fields known on both sides (a runner by its
 /// image, without the image's version).
 pub fn environment_differences(base: &Environment, cur: &Environment) -> Vec<String> {
@@ -231,6 +237,29 @@ struct Draft {
     log_two: Option<stats::LogTwoSample>,
     /// How many far-out values `log_two` leaves out.
     outliers: usize,
+    /// The log shift, worse-positive, with its within-run error: a member of the suite whose
+    /// run-to-run spread decides metrics compared with one baseline run.
+    within: Option<stats::SuiteMember>,
+    /// Every repeat shows the change: all current values beyond all baseline values by more than
+    /// the threshold, and the change beyond `large_change`.
+    obvious: bool,
+    /// One value per side and no noise estimate: what was decided, for `settle` to word.
+    no_noise: Option<NoNoise>,
+}
+
+/// How a change with no noise estimate (one value per side, no usable history) was decided.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum NoNoise {
+    /// Within the threshold.
+    Within,
+    /// A latency statistic that moved less than the latency floor (its absolute change).
+    UnderFloor(f64),
+    /// `max` or `min`: one request each, not gated without a history.
+    Extreme,
+    /// Beyond `large_change`: decided.
+    Large,
+    /// Beyond the threshold, within `large_change`: inconclusive.
+    Unsure,
 }
 
 /// The multiple-comparison context of a comparison: how many metrics had a p-value and how many
@@ -312,6 +341,10 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
         TestChoice::Auto => (moderate(&mut drafts), moderate_histories(&mut drafts)),
         TestChoice::MannWhitney => (None, None),
     };
+    let suite = match config.test {
+        TestChoice::Auto => judge_against_suite(&mut drafts, config),
+        TestChoice::MannWhitney => None,
+    };
 
     // Benjamini-Hochberg over every metric with a p-value.
     let family_members: Vec<usize> = drafts
@@ -342,8 +375,32 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
         .into_iter()
         .map(|d| {
             let outliers = d.outliers;
-            let mut r = settle(d, config.min_samples, family);
-            if outliers > 0 && r.method == Method::ModeratedT {
+            let rules = Rules {
+                threshold: d.result.threshold,
+                alpha: d.result.alpha,
+                min_samples: config.min_samples,
+                deterministic: d.result.deterministic,
+                large_change: config.large_change,
+                latency_floor: config.latency_floor,
+            };
+            let raw = d
+                .within
+                .map(|w| (worse_sign(d.result.direction) * w.shift).exp_m1());
+            let mut r = settle(d, &rules, family);
+            if let (Method::RunToRun, Some(raw), Some(s)) = (r.method, raw, &suite) {
+                if r.status != Status::Unchanged && s.change.abs() >= 0.01 {
+                    add_note(
+                        &mut r,
+                        Some(format!(
+                            "{} against the baseline run, while the whole run is {:.1}% {}",
+                            pct(Some(raw)),
+                            s.change.abs() * 100.0,
+                            if s.change > 0.0 { "slower" } else { "faster" }
+                        )),
+                    );
+                }
+            }
+            if outliers > 0 && matches!(r.method, Method::ModeratedT | Method::RunToRun) {
                 add_note(
                     &mut r,
                     Some(format!(
@@ -426,6 +483,21 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
             }
         ));
     }
+    let mut suite = suite;
+    if let Some(s) = suite.as_mut() {
+        s.fails_gate = match s.status {
+            Status::Regression => config.fail_on_regression,
+            Status::Inconclusive => config.fail_on_inconclusive,
+            _ => false,
+        };
+        if s.fails_gate {
+            reasons.push(format!(
+                "the whole run is {} than the baseline run ({})",
+                if s.change > 0.0 { "slower" } else { "faster" },
+                pct(Some(s.change))
+            ));
+        }
+    }
     let verdict = if reasons.is_empty() {
         Verdict::Pass
     } else {
@@ -461,7 +533,91 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
         other_environment_runs,
         moderation,
         history_moderation,
+        suite,
     }
+}
+
+/// +1 when a larger value is worse, -1 when it is better: log shifts times this are worse-positive.
+fn worse_sign(direction: Direction) -> f64 {
+    match direction {
+        Direction::LowerIsBetter => 1.0,
+        Direction::HigherIsBetter => -1.0,
+    }
+}
+
+/// Fewest distinct benchmarks whose speed metrics can tell a suite's run-to-run spread.
+pub const SUITE_MIN_BENCHMARKS: usize = 8;
+
+/// Compared with one baseline run, metrics with samples see only the noise within the runs, and in
+/// CI most noise is between runs: the machine (every benchmark of a run moves together) and each
+/// benchmark's own run-to-run move. With speed metrics of at least [`SUITE_MIN_BENCHMARKS`]
+/// benchmarks decided by the moderated t test, the suite shows both: its median shift is the
+/// suite-wide one, and the spread of the metrics' shifts around it, beyond their within-run
+/// error, is the run-to-run noise of one metric (`stats::suite_shift`). Each metric is then
+/// judged by its change against the rest of the suite, tested against that spread. The suite-wide
+/// shift itself is reported on its own: within the threshold it is nothing; beyond it, the
+/// machine and a change that slows everything look the same in one pair of runs, so it is
+/// inconclusive; beyond `large_change` it is decided.
+fn judge_against_suite(drafts: &mut [Draft], config: &Config) -> Option<SuiteShift> {
+    let speed = |u: &Unit| {
+        matches!(
+            u,
+            Unit::Nanoseconds | Unit::BytesPerSecond | Unit::PerSecond
+        )
+    };
+    let members: Vec<(usize, stats::SuiteMember)> = drafts
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.result.method == Method::ModeratedT && speed(&d.result.unit))
+        .filter_map(|(i, d)| d.within.map(|w| (i, w)))
+        .collect();
+    let mut benchmarks: Vec<&str> = members
+        .iter()
+        .filter_map(|(i, _)| drafts.get(*i).map(|d| d.result.benchmark.as_str()))
+        .collect();
+    benchmarks.sort_unstable();
+    benchmarks.dedup();
+    let benchmark_count = benchmarks.len();
+    if benchmark_count < SUITE_MIN_BENCHMARKS {
+        return None;
+    }
+    let fit = stats::suite_shift(&members.iter().map(|(_, m)| *m).collect::<Vec<_>>())?;
+    for (i, m) in &members {
+        let Some(d) = drafts.get_mut(*i) else {
+            continue;
+        };
+        let Some(t) = stats::against_suite(m, &fit, CONFIDENCE) else {
+            continue;
+        };
+        let sign = worse_sign(d.result.direction);
+        let (lo, hi) = ((sign * t.lo).exp_m1(), (sign * t.hi).exp_m1());
+        d.result.method = Method::RunToRun;
+        d.result.p_value = Some(t.p);
+        d.result.change = Some((sign * t.relative).exp_m1());
+        d.result.ci = Some((lo.min(hi), lo.max(hi)));
+    }
+    let change = fit.shift.exp_m1();
+    let mv = judged(
+        Some(change),
+        change > 0.0,
+        Direction::LowerIsBetter,
+        config.threshold,
+    );
+    let status = if !mv.beyond {
+        Status::Unchanged
+    } else if beyond_large(Some(change), config.large_change) {
+        mv.moved
+    } else {
+        Status::Inconclusive
+    };
+    Some(SuiteShift {
+        change,
+        metrics: members.len(),
+        benchmarks: benchmark_count,
+        between_cv: fit.tau2.exp_m1().max(0.0).sqrt(),
+        status,
+        fails_gate: false,
+    })
 }
 
 /// What a report says of a moderation that decided `decided` metrics (none: nothing to say).
@@ -618,6 +774,12 @@ fn moderate(drafts: &mut [Draft]) -> Option<Moderation> {
         d.result.change = Some(t.shift.exp_m1());
         d.result.ci = Some((t.lo.exp_m1(), t.hi.exp_m1()));
         d.log_sd = Some(t.var.sqrt());
+        let sign = worse_sign(d.result.direction);
+        d.within = d.log_two.map(|s| stats::SuiteMember {
+            shift: sign * t.shift,
+            se2: t.var * s.scale,
+            df: t.df,
+        });
         decided += 1;
     }
     moderation_of(decided, &prior)
@@ -650,6 +812,8 @@ fn rules_for(s: &Series, config: &Config) -> Option<(Direction, Rules)> {
             alpha: r.alpha,
             min_samples: config.min_samples,
             deterministic,
+            large_change: config.large_change,
+            latency_floor: config.latency_floor,
         },
     ))
 }
@@ -686,6 +850,10 @@ pub struct Rules {
     pub min_samples: usize,
     /// Exact threshold, no test.
     pub deterministic: bool,
+    /// A change beyond this ratio is decided without a noise estimate ([`Config::large_change`]).
+    pub large_change: f64,
+    /// Latency statistics with no noise estimate: a smaller absolute change is no change (ns).
+    pub latency_floor: f64,
 }
 
 impl Draft {
@@ -698,6 +866,9 @@ impl Draft {
             shape: HistoryShape::default(),
             log_two: None,
             outliers: 0,
+            within: None,
+            obvious: false,
+            no_noise: None,
         }
     }
 }
@@ -771,6 +942,8 @@ pub fn decide(
         alpha,
         min_samples,
         deterministic: false,
+        large_change: crate::config::DEFAULT_LARGE_CHANGE,
+        latency_floor: crate::config::DEFAULT_LATENCY_FLOOR_NS,
     };
     decide_with(b, c, direction, &rules)
 }
@@ -783,7 +956,7 @@ pub fn decide_with(b: &Series, c: &Series, direction: Direction, rules: &Rules) 
         size: usize::from(d.result.p_value.is_some()),
         discoveries: 0,
     };
-    settle(d, rules.min_samples, family)
+    settle(d, rules, family)
 }
 
 /// Picks the baseline data for one metric from the history (`past`, oldest first, the latest
@@ -797,8 +970,10 @@ fn assess_with_history(
     config: &Config,
 ) -> Draft {
     let comparable: Vec<&&Series> = past.iter().filter(|s| s.unit == c.unit).collect();
-    if !rules.deterministic && c.values.len() == 1 && past.len() > 1 && latest.unit == c.unit {
-        let values: Vec<f64> = comparable.iter().map(|s| summary(&s.values)).collect();
+    if !rules.deterministic && past.len() > 1 && latest.unit == c.unit {
+        // One value per run: a run's samples count through their summary, so that the history's
+        // spread is the run-to-run noise, which repeats within one run do not show.
+        let values: Vec<f64> = comparable.iter().map(|s| run_value(&s.values)).collect();
         let (kept, mut shape) = usable_history(&values, rules, config);
         if kept.len() >= config.history.min_points {
             if let Some((p, shift)) = history_model(&kept, rules, config) {
@@ -812,12 +987,16 @@ fn assess_with_history(
                 return d;
             }
         }
+    }
+    if !rules.deterministic && c.values.len() == 1 && past.len() > 1 && latest.unit == c.unit {
+        let values: Vec<f64> = comparable.iter().map(|s| run_value(&s.values)).collect();
+        let (kept, shape) = usable_history(&values, rules, config);
         let mut d = assess(latest, c, direction, rules);
         if kept.len() >= config.history.min_points {
             // Runs enough, but a value is zero, negative or not a number: no log-scale interval.
             if d.result.method == Method::Threshold {
                 d.result.note = Some(
-                    "the history has values that are not positive numbers: no prediction interval, decided by the threshold against the latest run"
+                    "the history has values that are not positive numbers: no prediction interval, compared with the latest run"
                         .into(),
                 );
             }
@@ -1058,6 +1237,9 @@ fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft 
         }
         out.note = zero_note;
         let (b_kept, c_kept) = (without_far_out(&b.values), without_far_out(&c.values));
+        let obvious = mv.beyond
+            && beyond_large(mv.change, rules.large_change)
+            && separated(&b.values, &c.values, rules.threshold);
         return Draft {
             result: out,
             log_sd: stats::pooled_log_sd(&b.values, &c.values),
@@ -1066,22 +1248,102 @@ fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft 
             shape: HistoryShape::default(),
             log_two: stats::log_two_sample(&b_kept, &c_kept),
             outliers: (b.values.len() - b_kept.len()) + (c.values.len() - c_kept.len()),
+            within: None,
+            obvious,
+            no_noise: None,
         };
     }
 
     out.method = Method::Threshold;
-    out.status = if mv.beyond {
-        mv.moved
+    let decision = if !mv.beyond {
+        NoNoise::Within
+    } else if let Some(delta) = under_latency_floor(c, base_v, cur_v, rules) {
+        NoNoise::UnderFloor(delta)
+    } else if is_extreme_stat(&c.metric) {
+        NoNoise::Extreme
+    } else if beyond_large(mv.change, rules.large_change) {
+        NoNoise::Large
     } else {
-        Status::Unchanged
+        NoNoise::Unsure
     };
-    out.note = Some(match zero_note {
-        Some(z) => {
-            format!("{z}; one value per side: no noise estimate, decided by the threshold alone")
-        }
-        None => "one value per side: no noise estimate, decided by the threshold alone".into(),
-    });
-    Draft::plain(out)
+    out.status = match decision {
+        NoNoise::Within | NoNoise::UnderFloor(_) => Status::Unchanged,
+        NoNoise::Extreme | NoNoise::Unsure => Status::Inconclusive,
+        NoNoise::Large => mv.moved,
+    };
+    out.note = zero_note;
+    Draft {
+        no_noise: Some(decision),
+        ..Draft::plain(out)
+    }
+}
+
+/// Whether a relative change is beyond `large` (a ratio, the same both ways as the threshold).
+/// From zero or to zero is infinitely far.
+fn beyond_large(change: Option<f64>, large: f64) -> bool {
+    match change {
+        Some(ch) if ch.is_nan() => false,
+        Some(ch) if 1.0 + ch > 0.0 => (1.0 + ch).ln().abs() > large.ln_1p(),
+        _ => true,
+    }
+}
+
+/// Whether every value of `c` lies beyond every value of `b` on the same side, with the closest
+/// two more than the threshold apart (as a ratio): every repeat shows the change.
+fn separated(b: &[f64], c: &[f64], threshold: f64) -> bool {
+    let range = |v: &[f64]| {
+        v.iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+                (lo.min(*x), hi.max(*x))
+            })
+    };
+    let ((b_lo, b_hi), (c_lo, c_hi)) = (range(b), range(c));
+    let positive = b_lo > 0.0 && c_lo > 0.0 && b_hi.is_finite() && c_hi.is_finite();
+    let ratio = threshold.ln_1p();
+    positive && ((c_lo / b_hi).ln() > ratio || (b_lo / c_hi).ln() > ratio)
+}
+
+/// The last word of a metric's name, the statistic of a load test's latency (`p(95)`, `avg`,
+/// `http_req_duration p(95)` gives `p(95)`).
+fn statistic(metric: &str) -> &str {
+    metric.rsplit(' ').next().unwrap_or(metric)
+}
+
+/// Whether a metric is a statistic of many requests' latencies (a load test's `p(95)`, `avg`,
+/// `med`, `max`...), whose single value per run moves between reruns by more than a benchmark's
+/// time per operation does.
+fn is_latency_stat(metric: &str) -> bool {
+    let s = statistic(metric).to_ascii_lowercase();
+    matches!(
+        s.as_str(),
+        "avg"
+            | "mean"
+            | "med"
+            | "median"
+            | "min"
+            | "max"
+            | "stdev"
+            | "stddev"
+            | "p50"
+            | "p90"
+            | "p95"
+            | "p99"
+    ) || (s.starts_with("p(") && s.ends_with(')'))
+}
+
+/// `max` and `min`: the slowest or fastest single request of a run.
+fn is_extreme_stat(metric: &str) -> bool {
+    matches!(
+        statistic(metric).to_ascii_lowercase().as_str(),
+        "max" | "min" | "p(100)" | "p(0)"
+    )
+}
+
+/// The absolute change of a latency statistic when it is under the latency floor.
+fn under_latency_floor(c: &Series, base_v: f64, cur_v: f64, rules: &Rules) -> Option<f64> {
+    let delta = (cur_v - base_v).abs();
+    (c.unit == Unit::Nanoseconds && is_latency_stat(&c.metric) && delta < rules.latency_floor)
+        .then_some(delta)
 }
 
 /// A single current value against the prediction interval of the history.
@@ -1091,7 +1353,7 @@ fn assess_prediction(
     direction: Direction,
     rules: &Rules,
 ) -> Draft {
-    let cur_v = summary(&c.values);
+    let cur_v = run_value(&c.values);
     let mut out = skeleton(
         c,
         direction,
@@ -1100,7 +1362,10 @@ fn assess_prediction(
             value: p.center,
             n: p.n,
         },
-        Side { value: cur_v, n: 1 },
+        Side {
+            value: cur_v,
+            n: c.values.len(),
+        },
     );
     out.method = Method::PredictionInterval;
     out.change = movement(p.center, cur_v, direction, rules.threshold).change;
@@ -1121,15 +1386,36 @@ fn assess_prediction(
         shape: HistoryShape::default(),
         log_two: None,
         outliers: 0,
+        within: None,
+        obvious: false,
+        no_noise: None,
     }
 }
 
 /// Turns an assessment into a status, using the adjusted p-value, and writes the note.
-fn settle(d: Draft, min_samples: usize, family: Family) -> MetricResult {
+fn settle(d: Draft, rules: &Rules, family: Family) -> MetricResult {
     let mut out = d.result;
     match out.method {
-        Method::MannWhitney | Method::ModeratedT => {
-            settle_samples(&mut out, d.log_sd, min_samples, family)
+        Method::MannWhitney | Method::ModeratedT | Method::RunToRun => {
+            settle_samples(&mut out, d.log_sd, rules.min_samples, family);
+            if d.obvious && out.status == Status::Inconclusive {
+                if let (Some(b), Some(c)) = (out.baseline, out.current) {
+                    let mv = judged(
+                        out.change,
+                        out.change.is_some_and(|c| c > 0.0),
+                        out.direction,
+                        out.threshold,
+                    );
+                    out.status = mv.moved;
+                    out.note = Some(format!(
+                        "every repeat shows it: all {} current values are beyond all {} baseline values, and a change of {} is beyond {} (`large_change`), which reruns of unchanged code do not reach",
+                        c.n,
+                        b.n,
+                        pct(out.change),
+                        pct_plain(rules.large_change)
+                    ));
+                }
+            }
         }
         Method::PredictionInterval => {
             if let Some(p) = d.prediction {
@@ -1143,18 +1429,55 @@ fn settle(d: Draft, min_samples: usize, family: Family) -> MetricResult {
             }
         }
         Method::Threshold => {
-            if let Some(k) = d.short_history {
-                out.note = Some(format!(
-                    "one value per run and only {} of history with this metric: no noise estimate, decided by the threshold against the latest run",
+            let why = match (d.short_history, out.note.is_some()) {
+                (Some(k), _) => format!(
+                    "one value per run and only {} of history with this metric: no noise estimate",
                     count(k, "run")
-                ));
-            }
+                ),
+                (None, true) => "no noise estimate".to_string(),
+                (None, false) => "one value per side and no history: no noise estimate".to_string(),
+            };
+            let words = d
+                .no_noise
+                .and_then(|n| no_noise_words(n, &out, rules, &why));
+            add_note(&mut out, words);
             let words = shape_words(&d.shape, false, &out.unit);
             add_note(&mut out, words);
         }
         Method::Exact | Method::None => {}
     }
     out
+}
+
+/// What a decision without a noise estimate says (`why`: where the estimate is missing).
+fn no_noise_words(n: NoNoise, out: &MetricResult, rules: &Rules, why: &str) -> Option<String> {
+    let large = pct_plain(rules.large_change);
+    match n {
+        NoNoise::Within => None,
+        NoNoise::UnderFloor(delta) => Some(format!(
+            "{} ({}) is under the {} latency floor (`latency_floor`): no change worth a red build without a noise estimate",
+            pct(out.change),
+            out.unit.format(delta),
+            Unit::Nanoseconds.format(rules.latency_floor)
+        )),
+        NoNoise::Extreme => Some(format!(
+            "{why}; `{}` is one request of the run: not gated without a history of runs ({} here)",
+            statistic(&out.metric),
+            pct(out.change)
+        )),
+        NoNoise::Large => Some(format!(
+            "{why}, but a change of {} is beyond {large} (`large_change`), which reruns of unchanged code do not reach",
+            pct(out.change)
+        )),
+        NoNoise::Unsure => Some(format!(
+            "{why}: reruns of unchanged code move such a value by up to {large} (`large_change`); repeat the run several times per side, or keep a history of runs (`--store`, the Action's data branch), to decide"
+        )),
+    }
+}
+
+/// "40%": a ratio as a percentage, without a sign.
+fn pct_plain(v: f64) -> String {
+    format!("{}%", trim(v * 100.0))
 }
 
 /// "1 run", "12 runs": `k` of `what`, plural when it is not one.
@@ -1300,6 +1623,8 @@ fn settle_samples(out: &mut MetricResult, log_sd: Option<f64>, min_samples: usiz
         _ => None,
     };
     let advice = match needed {
+        // More repeats do not shrink the noise between runs.
+        _ if out.method == Method::RunToRun => "the runs differ by more than their repeats do: keep a history of runs (`--store`, the Action's data branch) to decide".to_string(),
         Some(n) => format!(
             "about {n} repeats per side would likely decide it (80% power at the observed change and noise)"
         ),
@@ -1360,9 +1685,11 @@ fn settle_prediction(out: &mut MetricResult, p: &stats::Prediction, family: Fami
                 pct(mv.change)
             )
         };
-        out.note = Some(format!(
-            "{why}; record several repeats per run (samples) to decide"
-        ));
+        out.note = Some(if cur.n > 1 {
+            format!("{why}; the next runs on the baseline branch will tell whether it stays")
+        } else {
+            format!("{why}; record several repeats per run (samples) to decide")
+        });
     }
 }
 
@@ -1583,20 +1910,176 @@ mod tests {
     }
 
     #[test]
-    fn single_values_are_decided_by_the_threshold_alone() {
+    fn single_values_without_noise_estimate_are_decided_only_beyond_the_large_change() {
         let r = judge(&t(&[100.0]), &t(&[110.0]), Direction::LowerIsBetter);
-        assert_eq!(r.status, Status::Regression);
+        assert_eq!(r.status, Status::Inconclusive);
         assert_eq!(r.method, Method::Threshold);
         assert_eq!(r.p_value, None);
-        assert!(r.note.as_deref().unwrap().contains("no noise estimate"));
+        assert_eq!(
+            r.note.as_deref(),
+            Some("one value per side and no history: no noise estimate: reruns of unchanged code move such a value by up to 40% (`large_change`); repeat the run several times per side, or keep a history of runs (`--store`, the Action's data branch), to decide")
+        );
+        let r = judge(&t(&[100.0]), &t(&[145.0]), Direction::LowerIsBetter);
+        assert_eq!(r.status, Status::Regression);
+        assert_eq!(
+            r.note.as_deref(),
+            Some("one value per side and no history: no noise estimate, but a change of +45.0% is beyond 40% (`large_change`), which reruns of unchanged code do not reach")
+        );
+        // The same ratio both ways: 1/1.45 is as far down.
+        let r = judge(&t(&[145.0]), &t(&[100.0]), Direction::LowerIsBetter);
+        assert_eq!(r.status, Status::Improvement);
         let r = judge(&t(&[100.0]), &t(&[104.0]), Direction::LowerIsBetter);
+        assert_eq!((r.status, r.note), (Status::Unchanged, None));
+    }
+
+    fn latency(metric: &str, v: f64) -> Series {
+        Series {
+            benchmark: "GET /".into(),
+            metric: metric.into(),
+            unit: Unit::Nanoseconds,
+            direction: Direction::LowerIsBetter,
+            values: vec![v],
+        }
+    }
+
+    #[test]
+    fn with_one_baseline_run_a_suite_is_judged_against_its_run_to_run_spread() {
+        const Z: [f64; 10] = [0.3, -1.2, 0.8, -0.4, 1.5, -0.9, 0.1, -0.2, 1.1, -1.0];
+        // Twenty benchmarks; the current run is on a machine 8% slower, each benchmark moves by
+        // its own +-3% between runs, and B19 is really 30% slower.
+        let own = [
+            0.01, -0.02, 0.03, -0.01, 0.0, 0.02, -0.03, 0.015, -0.015, 0.025, -0.025, 0.005,
+            -0.005, 0.012, -0.012, 0.02, -0.02, 0.008, -0.008, 0.0,
+        ];
+        let side = |machine: f64, slower: f64| {
+            let benches: Vec<(String, Vec<f64>)> = own
+                .iter()
+                .enumerate()
+                .map(|(i, o)| {
+                    let f = if i == 19 { slower } else { 1.0 };
+                    let level =
+                        100.0 * machine * f * (if machine > 1.0 { *o } else { 0.0f64 }).exp();
+                    (
+                        format!("B{i:02}"),
+                        (0..10).map(|j| level * (1.0 + 0.002 * Z[j])).collect(),
+                    )
+                })
+                .collect();
+            let rows: Vec<(&str, &str, Unit, Vec<f64>)> = benches
+                .iter()
+                .map(|(n, v)| (n.as_str(), "time", Unit::Nanoseconds, v.clone()))
+                .collect();
+            run_of(RunMeta::default(), &rows)
+        };
+        let c = compare(Some(&side(1.0, 1.0)), &side(1.08, 1.3), &Config::default());
+        let suite = c.suite.clone().unwrap();
+        assert_eq!((suite.metrics, suite.benchmarks), (20, 20));
+        assert!((suite.change - 0.08).abs() < 0.01, "{suite:?}");
+        // 8% is beyond the threshold but within what the machine may do: inconclusive, and it
+        // does not fail the gate by default.
+        assert_eq!(
+            (suite.status, suite.fails_gate),
+            (Status::Inconclusive, false)
+        );
+        let b19 = c.results.iter().find(|r| r.benchmark == "B19").unwrap();
+        assert_eq!(
+            (b19.status, b19.method),
+            (Status::Regression, Method::RunToRun)
+        );
+        // +30% against the rest of the suite, near enough.
+        assert!((b19.change.unwrap() - 0.30).abs() < 0.04, "{b19:?}");
+        assert!(b19
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("against the baseline run, while the whole run is 8"));
+        // Every other benchmark moved with the machine: no regression, though each is +5-11%
+        // against the baseline run.
+        assert_eq!(c.counts.regression, 1, "{:#?}", c.results);
+        assert_eq!(c.verdict, Verdict::Fail);
+        // Under `mann-whitney` nothing of this: benchstat's test, each metric alone.
+        let u = Config {
+            test: TestChoice::MannWhitney,
+            ..Config::default()
+        };
+        let c = compare(Some(&side(1.0, 1.0)), &side(1.08, 1.3), &u);
+        assert!(c.suite.is_none());
+        assert!(c.results.iter().all(|r| r.method == Method::MannWhitney));
+    }
+
+    #[test]
+    fn a_load_test_latency_that_moved_less_than_the_floor_is_unchanged() {
+        // wrk's p(50) on an unchanged rerun: 61.7 us -> 75.4 us.
+        let r = judge(
+            &latency("p(50)", 61_700.0),
+            &latency("p(50)", 75_400.0),
+            Direction::LowerIsBetter,
+        );
         assert_eq!(r.status, Status::Unchanged);
+        assert_eq!(
+            r.note.as_deref(),
+            Some("+22.2% (13.7 µs) is under the 1.00 ms latency floor (`latency_floor`): no change worth a red build without a noise estimate")
+        );
+        // 10x over the floor and beyond the large change: decided.
+        let r = judge(
+            &latency("p(95)", 20e6),
+            &latency("p(95)", 192.6e6),
+            Direction::LowerIsBetter,
+        );
+        assert_eq!(r.status, Status::Regression);
+    }
+
+    #[test]
+    fn max_and_min_without_a_history_are_not_gated() {
+        let r = judge(
+            &latency("max", 20e6),
+            &latency("max", 60e6),
+            Direction::LowerIsBetter,
+        );
+        assert_eq!(r.status, Status::Inconclusive);
+        assert!(r.note.as_deref().unwrap().contains(
+            "`max` is one request of the run: not gated without a history of runs (+200.0% here)"
+        ));
+    }
+
+    #[test]
+    fn a_change_every_repeat_shows_fails_at_any_number_of_repeats() {
+        // Issue 10's small samples: 2 repeats of 2x, 3 of 1.5x, 4 of 3x, 5 of 37x.
+        for (n, factor) in [(1usize, 2.0), (2, 2.0), (3, 1.5), (4, 3.0), (5, 37.0)] {
+            let base: Vec<f64> = (0..n).map(|i| 100.0 + i as f64).collect();
+            let cur: Vec<f64> = base.iter().map(|v| v * factor).collect();
+            let r = judge(&t(&base), &t(&cur), Direction::LowerIsBetter);
+            assert_eq!(r.status, Status::Regression, "{n} repeats of {factor}x");
+        }
+        // Overlapping repeats are not "every repeat": 2 of 2x where one current value is fast.
+        let r = judge(
+            &t(&[100.0, 101.0]),
+            &t(&[99.0, 300.0]),
+            Direction::LowerIsBetter,
+        );
+        assert_eq!(r.status, Status::Inconclusive);
+        // Separated but within the large change: too few repeats to decide.
+        let r = judge(
+            &t(&[100.0, 101.0]),
+            &t(&[120.0, 121.0]),
+            Direction::LowerIsBetter,
+        );
+        assert_eq!(r.status, Status::Inconclusive);
     }
 
     #[test]
     fn the_threshold_is_a_ratio_the_same_both_ways() {
+        // With no large-change bound, a single value is decided by the threshold alone.
         let one = |base: f64, cur: f64, direction: Direction, threshold: f64| {
-            decide(&t(&[base]), &t(&[cur]), direction, threshold, 0.05, 4).status
+            let rules = Rules {
+                threshold,
+                alpha: 0.05,
+                min_samples: 4,
+                deterministic: false,
+                large_change: 0.0,
+                latency_floor: 0.0,
+            };
+            decide_with(&t(&[base]), &t(&[cur]), direction, &rules).status
         };
         use Direction::{HigherIsBetter as Higher, LowerIsBetter as Lower};
         use Status::{Improvement, Regression, Unchanged};
@@ -1627,14 +2110,20 @@ mod tests {
         // the plain median's +9.2% would be -9.4% seen as a throughput), so both sides agree.
         let (x, y) = ([0.895_710_452, 1.097_175_358], [1.088_447_173]);
         let inv = |v: &[f64]| v.iter().map(|t| 1.0 / t).collect::<Vec<f64>>();
-        let time = decide(&t(&x), &t(&y), Direction::LowerIsBetter, 0.095, 0.05, 4);
-        let tp = decide(
+        let rules = Rules {
+            threshold: 0.095,
+            alpha: 0.05,
+            min_samples: 4,
+            deterministic: false,
+            large_change: 0.0,
+            latency_floor: 0.0,
+        };
+        let time = decide_with(&t(&x), &t(&y), Direction::LowerIsBetter, &rules);
+        let tp = decide_with(
             &t(&inv(&x)),
             &t(&inv(&y)),
             Direction::HigherIsBetter,
-            0.095,
-            0.05,
-            4,
+            &rules,
         );
         assert_eq!(
             (time.status, tp.status),
@@ -1720,7 +2209,7 @@ mod tests {
         .unwrap();
         let c = compare(
             Some(&run(&[("A", 100.0), ("B", 100.0)])),
-            &run(&[("A", 140.0), ("B", 140.0)]),
+            &run(&[("A", 150.0), ("B", 150.0)]),
             &cfg,
         );
         let a = c.results.iter().find(|r| r.benchmark == "A").unwrap();
@@ -1863,18 +2352,19 @@ mod tests {
     }
 
     /// Twenty metrics with samples: `T` (BASE against BORDERLINE * 1.02) and nineteen unchanged
-    /// ones of different spreads.
+    /// ones of different spreads. Memory, not speed: the suite's run-to-run rule leaves them to
+    /// the moderated t test.
     fn twenty_metrics() -> (Run, Run) {
         let names: Vec<String> = (0..19).map(|i| format!("Other{i:02}")).collect();
         let t: Vec<f64> = BORDERLINE.iter().map(|v| v * 1.02).collect();
-        let mut base = vec![("T", "time", Unit::Nanoseconds, BASE.to_vec())];
-        let mut cur = vec![("T", "time", Unit::Nanoseconds, t)];
+        let mut base = vec![("T", "rss", Unit::Bytes, BASE.to_vec())];
+        let mut cur = vec![("T", "rss", Unit::Bytes, t)];
         for (i, n) in names.iter().enumerate() {
             let k = 0.5 + i as f64 * 0.1;
             let b: Vec<f64> = BASE.iter().map(|v| 100.0 + (v - 100.0) * k).collect();
             let c: Vec<f64> = b.iter().rev().map(|v| v * 1.001).collect();
-            base.push((n.as_str(), "time", Unit::Nanoseconds, b));
-            cur.push((n.as_str(), "time", Unit::Nanoseconds, c));
+            base.push((n.as_str(), "rss", Unit::Bytes, b));
+            cur.push((n.as_str(), "rss", Unit::Bytes, c));
         }
         (
             run_of(RunMeta::default(), &base),
@@ -1948,8 +2438,8 @@ mod tests {
             if i == 7 {
                 c[0] *= 2.0;
             }
-            base.push((n.as_str(), "time", Unit::Nanoseconds, b));
-            cur.push((n.as_str(), "time", Unit::Nanoseconds, c));
+            base.push((n.as_str(), "rss", Unit::Bytes, b));
+            cur.push((n.as_str(), "rss", Unit::Bytes, c));
         }
         let c = compare(
             Some(&run_of(RunMeta::default(), &base)),
@@ -2271,7 +2761,7 @@ mod tests {
                     let v = (0..5)
                         .map(|j| 100.0 * f * (0.04 * Z[(i + j + offset) % 10]).exp())
                         .collect();
-                    (n.as_str(), "time", Unit::Nanoseconds, v)
+                    (n.as_str(), "rss", Unit::Bytes, v)
                 })
                 .collect();
             run_of(RunMeta::default(), &benches)
@@ -2540,8 +3030,8 @@ mod tests {
             assert_eq!(
                 judged(&v),
                 (
-                    Status::Regression,
-                    "the history has values that are not positive numbers: no prediction interval, decided by the threshold against the latest run".to_string()
+                    Status::Inconclusive,
+                    "the history has values that are not positive numbers: no prediction interval, compared with the latest run; no noise estimate: reruns of unchanged code move such a value by up to 40% (`large_change`); repeat the run several times per side, or keep a history of runs (`--store`, the Action's data branch), to decide".to_string()
                 )
             );
         }
@@ -2593,9 +3083,10 @@ mod tests {
         let short = history(5, 0.02);
         let c = compare_history(&short, &one(120.0), &Config::default());
         let r = &c.results[0];
+        // No noise estimate: +20% is within what reruns reach, so it is inconclusive.
         assert_eq!(
             (r.status, r.method),
-            (Status::Regression, Method::Threshold)
+            (Status::Inconclusive, Method::Threshold)
         );
         assert_eq!(
             r.baseline.unwrap().value,

@@ -46,7 +46,13 @@ pub enum Method {
     /// (limma's empirical Bayes: each metric's noise is shrunk toward what all of them show)
     /// plus the relative threshold. See [`Moderation`].
     ModeratedT,
-    /// One value on at least one side: relative threshold only, no noise estimate.
+    /// Samples on both sides of one baseline run, in a suite of enough metrics: the change of
+    /// the metric against the suite-wide shift, tested against the run-to-run spread that the
+    /// suite's metrics show around it (see [`SuiteShift`]), plus the relative threshold.
+    RunToRun,
+    /// One value on at least one side and no history: no noise estimate. A change within the
+    /// threshold is no change, one beyond `large_change` is decided, and one in between is
+    /// inconclusive.
     Threshold,
     /// A deterministic metric (instructions, allocations, sizes): any change beyond the
     /// threshold counts, without a statistical test.
@@ -225,6 +231,9 @@ pub struct Comparison {
     /// moderated across metrics (the same empirical Bayes over the histories' log variances).
     #[serde(default)]
     pub history_moderation: Option<Moderation>,
+    /// Set when metrics with samples were judged against their suite's run-to-run spread.
+    #[serde(default)]
+    pub suite: Option<SuiteShift>,
 }
 
 impl Comparison {
@@ -232,4 +241,25 @@ impl Comparison {
     pub fn cross_environment(&self) -> bool {
         !self.environment_differences.is_empty()
     }
+}
+
+/// The shift of a whole suite between one baseline run and the current run: a slower machine
+/// moves every benchmark, and so does a change that slows everything; one pair of runs cannot
+/// tell the two apart. Set when metrics were decided against their suite ([`Method::RunToRun`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuiteShift {
+    /// The median change of the suite's speed metrics, worse-positive: +0.031 = the whole run is
+    /// 3.1% slower.
+    pub change: f64,
+    /// Metrics (times and rates with samples on both sides) and benchmarks it was read from.
+    pub metrics: usize,
+    pub benchmarks: usize,
+    /// The run-to-run spread of one metric's change around the suite's, as a CV, beyond the
+    /// repeats' own noise.
+    pub between_cv: f64,
+    /// Unchanged (within the threshold), inconclusive (beyond it: the machine or the code), or
+    /// regression / improvement (beyond `large_change`).
+    pub status: Status,
+    /// Whether it makes the gate fail under the configuration.
+    pub fails_gate: bool,
 }

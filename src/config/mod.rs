@@ -43,7 +43,21 @@ pub struct Config {
     pub allow_cross_environment: bool,
     /// The test for metrics with samples on both sides (`test`).
     pub test: TestChoice,
+    /// A change beyond this ratio (0.40 = 40%, both ways as the threshold) is decided without a
+    /// noise estimate: one value per side, or repeats too few for a test, all of them beyond the
+    /// baseline's. Below it, such a change is inconclusive: reruns of unchanged code reach it.
+    pub large_change: f64,
+    /// Latency statistics of load tests (`p(95)`, `avg`, `med`...) with one value per side and no
+    /// history: a change smaller than this, in nanoseconds, is no change (default 1 ms).
+    pub latency_floor: f64,
 }
+
+/// Default of [`Config::large_change`]: beyond the largest move of a value between reruns of
+/// unchanged code seen in `tests/fixtures/reruns` (see the README there).
+pub const DEFAULT_LARGE_CHANGE: f64 = 0.40;
+
+/// Default of [`Config::latency_floor`]: 1 ms.
+pub const DEFAULT_LATENCY_FLOOR_NS: f64 = 1e6;
 
 /// `test`: which test decides metrics with samples on both sides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -119,6 +133,8 @@ impl Default for Config {
             history: HistoryConfig::default(),
             allow_cross_environment: false,
             test: TestChoice::Auto,
+            large_change: DEFAULT_LARGE_CHANGE,
+            latency_floor: DEFAULT_LATENCY_FLOOR_NS,
         }
     }
 }
@@ -273,6 +289,13 @@ impl Config {
                 )
             })?;
         }
+        if let Some(l) = &raw.large_change {
+            c.large_change = percent(l.get_ref()).map_err(|m| err(l.span(), "large_change", m))?;
+        }
+        if let Some(f) = &raw.latency_floor {
+            c.latency_floor =
+                duration_ns(f.get_ref()).map_err(|m| err(f.span(), "latency_floor", m))?;
+        }
         if let Some(h) = &raw.history {
             let at_least = |v: &Spanned<usize>, key: &str, min: usize| {
                 if *v.get_ref() < min {
@@ -370,6 +393,25 @@ pub fn parse_percent(s: &str) -> Result<f64, String> {
     Ok(v / 100.0)
 }
 
+/// A duration such as `"1ms"`, `"500us"` or `"0s"`, in nanoseconds.
+pub fn duration_ns(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let value: f64 = num
+        .parse()
+        .map_err(|_| format!("expected a duration such as \"1ms\", found \"{s}\""))?;
+    let (u, factor) = crate::model::Unit::parse(unit);
+    if unit.trim().is_empty() || u != crate::model::Unit::Nanoseconds || !value.is_finite() {
+        return Err(format!(
+            "expected a duration with its unit, such as \"1ms\" or \"500us\", found \"{s}\""
+        ));
+    }
+    Ok(value * factor)
+}
+
 fn alpha(a: f64) -> Result<f64, String> {
     if a > 0.0 && a < 1.0 {
         Ok(a)
@@ -404,6 +446,8 @@ struct RawConfig {
     allow_cross_environment: Option<bool>,
     history: Option<RawHistory>,
     test: Option<Spanned<String>>,
+    large_change: Option<Spanned<toml::Value>>,
+    latency_floor: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

@@ -21,6 +21,8 @@ struct Report<'a> {
     multiple_comparisons: MultipleJson,
     moderation: Option<ModerationJson>,
     history_moderation: Option<ModerationJson>,
+    /// The suite-wide shift against one baseline run, when metrics were judged against it.
+    suite: Option<&'a crate::compare::SuiteShift>,
     cross_environment: bool,
     environment_differences: &'a [String],
     baseline_runs: usize,
@@ -189,6 +191,7 @@ pub fn render_json(c: &Comparison) -> String {
         },
         moderation: c.moderation.map(moderation_json),
         history_moderation: c.history_moderation.map(moderation_json),
+        suite: c.suite.as_ref(),
         cross_environment: c.cross_environment(),
         environment_differences: &c.environment_differences,
         baseline_runs: c.baseline_runs,

@@ -29,6 +29,10 @@ pub fn render_terminal(c: &Comparison, color: bool) -> String {
         out.push_str(&paint.apply(&clean(note), YELLOW));
         out.push('\n');
     }
+    if let Some(note) = &v.suite_note {
+        out.push_str(&paint.apply(&clean(note), YELLOW));
+        out.push('\n');
+    }
 
     // The comparison's order (regressions first), not the view's sections.
     let results: Vec<ResultRow> = c

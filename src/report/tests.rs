@@ -186,6 +186,7 @@ fn comparison(
         other_environment_runs: 0,
         moderation: None,
         history_moderation: None,
+        suite: None,
     }
 }
 
@@ -774,6 +775,7 @@ fn json_results_have_exactly_the_contract_fields_in_order() {
             "multiple_comparisons",
             "moderation",
             "history_moderation",
+            "suite",
             "cross_environment",
             "environment_differences",
             "baseline_runs",

@@ -64,6 +64,9 @@ pub struct View {
     pub moderation: Option<String>,
     /// Whether the baseline ran in a different environment.
     pub cross_environment: bool,
+    /// What the suite-wide shift against one baseline run was and what the verdict did with it,
+    /// when it is beyond the threshold (within it, `moderation` says it in passing).
+    pub suite_note: Option<String>,
     /// How the environments differ: `cpu: AMD EPYC 7763 → Intel Xeon 8370C`.
     pub environment_differences: Vec<String>,
     /// What a cross-environment comparison means for the gate, in words (or none).
@@ -322,11 +325,19 @@ pub fn view(c: &Comparison) -> View {
                     "run-to-run noise",
                 )
             });
-            match (samples, histories) {
-                (Some(a), Some(b)) => Some(format!("{a}. {b}")),
-                (a, b) => a.or(b),
-            }
+            let suite = c
+                .suite
+                .as_ref()
+                .filter(|s| s.status == Status::Unchanged)
+                .map(suite_words);
+            let parts: Vec<String> = [samples, histories, suite].into_iter().flatten().collect();
+            (!parts.is_empty()).then(|| parts.join(". "))
         },
+        suite_note: c
+            .suite
+            .as_ref()
+            .filter(|s| s.status != Status::Unchanged)
+            .map(|s| suite_note(s, c.settings.threshold)),
         cross_environment: c.cross_environment(),
         environment_differences: c.environment_differences.clone(),
         environment_note: c.cross_environment().then(|| environment_note(c)),
@@ -444,6 +455,10 @@ pub(crate) fn result_row(r: &MetricResult, corrected_over: usize) -> ResultRow {
                     None => format!("{change} vs the mean of {runs} runs"),
                 }
             }
+            Method::RunToRun => match &p_words {
+                Some(pw) => format!("{change} against the rest of the suite (95% CI {ci}, {pw})"),
+                None => format!("{change} against the rest of the suite (95% CI {ci})"),
+            },
             Method::Exact => format!("{change} (deterministic: exact)"),
             Method::Threshold => format!("{change} (one value per side, no test)"),
             Method::None => change.clone(),
@@ -513,6 +528,44 @@ fn short_commit(commit: &str) -> String {
 
 /// "48 metrics with samples were tested together (moderated t test on log values): their
 /// typical noise is 4.9% and each borrowed 36 degrees of freedom from the others".
+/// How metrics were judged against their suite, in passing.
+fn suite_words(s: &crate::compare::SuiteShift) -> String {
+    format!(
+        "With one baseline run, the {} speed metrics of {} benchmarks were judged against the rest of the suite: the whole run is {} {} than the baseline run, and one metric moves by {} between runs beyond its repeats' noise",
+        s.metrics,
+        s.benchmarks,
+        one_decimal(s.change.abs()),
+        if s.change > 0.0 { "slower" } else { "faster" },
+        one_decimal(s.between_cv)
+    )
+}
+
+/// A suite-wide shift beyond the threshold, on its own.
+fn suite_note(s: &crate::compare::SuiteShift, threshold: f64) -> String {
+    let way = if s.change > 0.0 { "slower" } else { "faster" };
+    let what = match s.status {
+        Status::Regression | Status::Improvement => format!(
+            "beyond what a machine does between runs (`large_change`): the whole run is {way}"
+        ),
+        _ => format!(
+            "beyond the {} threshold: the machine, or a change that makes everything {way}; one pair of runs cannot tell them apart, so it is inconclusive (run the job again, or keep a history of runs, to tell)",
+            one_decimal(threshold)
+        ),
+    };
+    format!(
+        "The whole run is {} {way} than the baseline run (the median of {} speed metrics of {} benchmarks), {what}. Each metric was judged by its change against the rest of the suite, with the run-to-run spread the suite shows ({} per metric beyond its repeats' noise), so a slower machine does not fail the gate and a benchmark that got slower than the rest does.",
+        one_decimal(s.change.abs()),
+        s.metrics,
+        s.benchmarks,
+        one_decimal(s.between_cv)
+    )
+}
+
+/// "3.1%": a ratio as a percentage with one decimal.
+fn one_decimal(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
 fn moderation_words(m: &Moderation, what: &str, noise: &str) -> String {
     // A test never gets more than the pooled degrees of freedom of all the metrics.
     let borrowed = match m.prior_df {
@@ -537,6 +590,7 @@ pub fn method_str(m: Method) -> &'static str {
     match m {
         Method::MannWhitney => "mann_whitney",
         Method::ModeratedT => "moderated_t",
+        Method::RunToRun => "run_to_run",
         Method::Threshold => "threshold",
         Method::Exact => "exact",
         Method::PredictionInterval => "prediction_interval",

@@ -14,11 +14,14 @@
 //!   of its current level;
 //! - `moderated`: limma's empirical-Bayes moderated t test on log values, whose variances share a
 //!   prior across the metrics of a run;
+//! - `between`: the run-to-run spread of a suite's metrics around the suite-wide shift between
+//!   two runs (a random-effects model), and a metric's test against its suite;
 //! - `power`: how many repeats per side would likely decide an inconclusive comparison.
 //!
 //! No function panics on any input: floats are ordered with `total_cmp`, and empty or non-finite
 //! samples give `None` or a [`StatsError`].
 
+mod between;
 mod level;
 mod moderated;
 mod multiple;
@@ -30,6 +33,7 @@ mod summary;
 mod tdist;
 mod utest;
 
+pub use between::{against_suite, suite_shift, SuiteMember, SuiteShift, SuiteTest};
 pub use level::{
     last_level_shift, level_prediction_interval, level_residuals, level_shifts, LevelShift,
     LEVEL_MIN_RUNS,
