@@ -149,33 +149,10 @@ fn summary(values: &[f64]) -> f64 {
     stats::median(values).unwrap_or(f64::NAN)
 }
 
-/// How the environments of two runs differ, on the fields known on both sides (a runner by its
-/// image, without the image's version).
+/// How the environments of two runs differ, on the fields known on both sides
+/// ([`Environment::differences`]).
 pub fn environment_differences(base: &Environment, cur: &Environment) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut check = |name: &str, a: Option<String>, b: Option<String>| {
-        if let (Some(a), Some(b)) = (a, b) {
-            if a.trim() != b.trim() {
-                out.push(format!("{name}: {} → {}", a.trim(), b.trim()));
-            }
-        }
-    };
-    check("os", base.os.clone(), cur.os.clone());
-    check("arch", base.arch.clone(), cur.arch.clone());
-    check("cpu", base.cpu.clone(), cur.cpu.clone());
-    check(
-        "cores",
-        base.cores.map(|c| c.to_string()),
-        cur.cores.map(|c| c.to_string()),
-    );
-    // A hosted runner is recorded as `image/version` (GitHub's ImageOS/ImageVersion): the image
-    // is the kind of machine; its version changes every week or so and is not a difference.
-    let image = |r: &Option<String>| {
-        r.as_deref()
-            .map(|r| r.split('/').next().unwrap_or(r).to_string())
-    };
-    check("runner", image(&base.runner), image(&cur.runner));
-    out
+    base.differences(cur)
 }
 
 /// Whether two runs ran on the same kind of machine: no known difference in os, arch, cpu, cores
