@@ -1,9 +1,12 @@
-//! The built binary run the way the runner runs a container action — `INPUT_*` and `GITHUB_*`
-//! variables, an event payload file, summary and output files, a workspace directory — against a
-//! fake GitHub on loopback: a push to main records the baseline, then a pull request compares,
-//! comments and fails on the regression, and a re-run leaves the comment as it is. Every request
-//! is checked against GitHub's OpenAPI description by `FakeGitHub::verify`. Set `PERFGATE_BIN`
-//! to run these against another build (the static musl binary of the container image).
+//! The built binary run the way the runner runs a container action on a GitHub-hosted runner —
+//! exactly the variables the container gets (`INPUT_*`, `GITHUB_*`, `RUNNER_*` with a runner name
+//! that changes from job to job, `HOME`, `CI`, `ACTIONS_*`; no `ImageOS`), an event payload file,
+//! the file-command files, a workspace directory (see `support::runner` for where each comes from)
+//! — against a fake GitHub on loopback: a push to main records the baseline, then a pull request
+//! compares, comments and fails on the regression, and a re-run leaves the comment as it is. Every
+//! request is checked against GitHub's OpenAPI description by `FakeGitHub::verify`. Set
+//! `PERFGATE_BIN` to run these against another build (the static musl binary of the container
+//! image).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,11 +16,13 @@
 
 mod support;
 
+use std::cell::Cell;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use support::fake::{FakeGitHub, BOT, OWNER, REPO, TOKEN};
+use support::runner::{hosted_container_env, Mounts, Trigger, HOST_ONLY};
 
 const MAIN_SHA: &str = "1111111111111111111111111111111111111111";
 const HEAD_SHA: &str = "2222222222222222222222222222222222222222";
@@ -28,23 +33,50 @@ fn example(p: &str) -> PathBuf {
         .join(p)
 }
 
+fn fixture(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(p)
+}
+
+/// Jobs of one repository, each on a fresh hosted runner: the same workspace (the tests copy
+/// result files into it between jobs), the same fake GitHub.
 struct Job {
-    workspace: tempfile::TempDir,
+    mounts: Mounts,
     api_url: String,
+    /// Jobs run so far: each gets another runner name.
+    jobs: Cell<u32>,
 }
 
 impl Job {
     fn new(api_url: String) -> Job {
-        let workspace = tempfile::tempdir().unwrap();
-        fs::create_dir_all(workspace.path().join("bench")).unwrap();
-        Job { workspace, api_url }
+        let mounts = Mounts::new();
+        fs::create_dir_all(mounts.workspace().join("bench")).unwrap();
+        Job {
+            mounts,
+            api_url,
+            jobs: Cell::new(0),
+        }
     }
 
-    fn ws(&self) -> &Path {
-        self.workspace.path()
+    fn ws(&self) -> PathBuf {
+        self.mounts.workspace()
     }
 
-    /// Runs `perfgate action` with the runner's variables for `event` and `payload`.
+    /// The name GitHub gives the hosted runner of the next job: "GitHub Actions 3" for the first,
+    /// then "GitHub Actions 1000001", "GitHub Actions 1000002"... as on github.com, where it
+    /// changes from job to job and says nothing about the machine.
+    fn next_runner_name(&self) -> String {
+        let n = self.jobs.get();
+        self.jobs.set(n + 1);
+        match n {
+            0 => "GitHub Actions 3".to_string(),
+            n => format!("GitHub Actions {}", 1_000_000 + n),
+        }
+    }
+
+    /// Runs `perfgate action` as the runner runs the container for `event` and `payload`, on a
+    /// GitHub-hosted runner with the next runner name.
     fn run(
         &self,
         event: &str,
@@ -56,7 +88,8 @@ impl Job {
         self.run_on(event, git_ref, sha, payload, inputs, &[])
     }
 
-    /// [`Job::run`] with more of the runner's variables, such as `ImageOS`.
+    /// [`Job::run`] with some of the runner's variables replaced, such as
+    /// `RUNNER_ENVIRONMENT=self-hosted`.
     fn run_on(
         &self,
         event: &str,
@@ -66,43 +99,63 @@ impl Job {
         inputs: &[(&str, &str)],
         runner: &[(&str, &str)],
     ) -> Output {
-        let event_path = self.ws().join("event.json");
-        fs::write(&event_path, payload).unwrap();
-        for f in ["summary.md", "output.txt"] {
-            let _ = fs::remove_file(self.ws().join(f));
+        self.mounts.new_step(payload);
+        let (head_ref, base_ref) = if event.starts_with("pull_request") {
+            ("feature", "main")
+        } else {
+            ("", "")
+        };
+        let trigger = Trigger {
+            event_name: event,
+            git_ref,
+            sha,
+            head_ref,
+            base_ref,
+        };
+        let mut env = hosted_container_env(
+            &self.mounts,
+            &trigger,
+            &format!("{OWNER}/{REPO}"),
+            &self.api_url,
+            &self.next_runner_name(),
+        );
+        // Every input of action.yml, with its default unless the test sets it, as the runner
+        // passes them (`INPUT_` + the name upper-cased, hyphens kept).
+        let defaults = [
+            ("format", "auto"),
+            ("config", ""),
+            ("github-token", TOKEN),
+            ("mode", "auto"),
+            ("baseline", "data-branch"),
+            ("data-branch", "perfgate-data"),
+            ("threshold", ""),
+            ("fail-on-regression", "true"),
+            ("comment", "true"),
+            ("summary", "true"),
+            ("key", "default"),
+            ("comment-author", BOT),
+            ("keep", "100"),
+        ];
+        for (k, v) in defaults.iter().chain(inputs) {
+            set(&mut env, &format!("INPUT_{}", k.to_uppercase()), v);
+        }
+        for (k, v) in runner {
+            set(&mut env, k, v);
         }
         // PERFGATE_BIN runs another build, such as the static musl binary the image ships.
         let bin = std::env::var("PERFGATE_BIN")
             .unwrap_or_else(|_| env!("CARGO_BIN_EXE_perfgate").to_string());
         let mut cmd = std::process::Command::new(bin);
-        cmd.arg("action")
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("GITHUB_ACTIONS", "true")
-            .env("GITHUB_EVENT_NAME", event)
-            .env("GITHUB_EVENT_PATH", &event_path)
-            .env("GITHUB_REF", git_ref)
-            .env("GITHUB_SHA", sha)
-            .env("GITHUB_REPOSITORY", format!("{OWNER}/{REPO}"))
-            .env("GITHUB_API_URL", &self.api_url)
-            .env("GITHUB_WORKSPACE", self.ws())
-            .env("GITHUB_STEP_SUMMARY", self.ws().join("summary.md"))
-            .env("GITHUB_OUTPUT", self.ws().join("output.txt"))
-            .env("INPUT_GITHUB-TOKEN", TOKEN)
-            .env("INPUT_FORMAT", "auto")
-            .env("INPUT_FAIL-ON-REGRESSION", "true")
-            .env("INPUT_COMMENT", "true")
-            .env("INPUT_SUMMARY", "true")
-            .env("INPUT_MODE", "auto")
-            .env("INPUT_DATA-BRANCH", "perfgate-data")
-            .env("INPUT_KEY", "default")
-            .current_dir("/");
-        for (k, v) in inputs {
-            cmd.env(format!("INPUT_{}", k.to_uppercase()), v);
-        }
-        for (k, v) in runner {
-            cmd.env(k, v);
-        }
+        // Nothing of the test's own environment: on a hosted runner (this repository's CI) it has
+        // `ImageOS` and `ImageVersion`, which the container never sees.
+        assert!(
+            env.iter().all(|(k, _)| !HOST_ONLY.contains(&k.as_str())),
+            "a container action never sees the host's {HOST_ONLY:?}"
+        );
+        cmd.arg("action").env_clear().envs(env);
+        // The container's working directory is the workspace; running from `/` instead checks
+        // that every path is resolved against GITHUB_WORKSPACE, not the working directory.
+        cmd.current_dir("/");
         let out = cmd.output().unwrap();
         let all = format!(
             "{}{}",
@@ -114,7 +167,11 @@ impl Job {
     }
 
     fn outputs(&self) -> String {
-        fs::read_to_string(self.ws().join("output.txt")).unwrap()
+        fs::read_to_string(self.mounts.output_path()).unwrap()
+    }
+
+    fn summary(&self) -> String {
+        fs::read_to_string(self.mounts.summary_path()).unwrap()
     }
 
     /// The JSON report of the last run, found through the step's `report-json` output.
@@ -122,6 +179,12 @@ impl Job {
         let path = self.ws().join(output_value(&self.outputs(), "report-json"));
         serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
     }
+}
+
+/// Sets `key` in `env`, replacing a value already there.
+fn set(env: &mut Vec<(String, String)>, key: &str, value: &str) {
+    env.retain(|(k, _)| k != key);
+    env.push((key.to_string(), value.to_string()));
 }
 
 fn output_value(outputs: &str, name: &str) -> String {
@@ -244,7 +307,7 @@ async fn push_records_then_pull_request_compares_comments_and_fails() {
     );
     let report = job.report();
     assert_eq!(report["verdict"], "fail");
-    let summary = fs::read_to_string(job.ws().join("summary.md")).unwrap();
+    let summary = job.summary();
     assert!(summary.contains("1 regression"), "{summary}");
     assert!(
         !summary.contains("perfgate:comment"),
@@ -459,9 +522,11 @@ async fn single_values_are_judged_against_the_recorded_history() {
     fake.verify().await;
 }
 
-/// Main ran on two runner images in turn; a pull request on the first one is compared with the
-/// latest run on it, not with the base commit's run on the other (which would have been
-/// inconclusive), although every metric has samples (one run is read otherwise).
+/// Main ran on a GitHub-hosted and then on a self-hosted runner; a pull request on a hosted runner
+/// is compared with the latest run on a hosted one, not with the base commit's self-hosted run
+/// (which would have been inconclusive), although every metric has samples (one run is read
+/// otherwise). Hosted runners also change CPU model from job to job, the commoner case, which the
+/// test cannot fake: the CPU and memory a run records are this machine's.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pull_request_is_compared_with_a_run_on_its_kind_of_machine() {
     let fake = FakeGitHub::start().await;
@@ -470,7 +535,7 @@ async fn a_pull_request_is_compared_with_a_run_on_its_kind_of_machine() {
     fs::copy(example("go/base.txt"), job.ws().join("bench/main.txt")).unwrap();
     fs::copy(example("go/head.txt"), job.ws().join("bench/pr.txt")).unwrap();
     let shas = [format!("{:040x}", 1), format!("{:040x}", 2)];
-    for (sha, image) in shas.iter().zip(["ubuntu24", "ubuntu22"]) {
+    let push_on = |sha: &str, environment: &str| {
         let payload = push_payload().replace(MAIN_SHA, sha);
         let out = tokio::task::block_in_place(|| {
             job_ref.run_on(
@@ -479,16 +544,16 @@ async fn a_pull_request_is_compared_with_a_run_on_its_kind_of_machine() {
                 sha,
                 &payload,
                 &[("results", "bench/main.txt")],
-                &[("ImageOS", image), ("ImageVersion", "20251112.1")],
+                &[("RUNNER_ENVIRONMENT", environment)],
             )
         });
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    }
-    fake.state()
-        .pulls
-        .insert(7, (HEAD_SHA.into(), shas[1].clone()));
-    let payload = pr_payload().replace(MAIN_SHA, &shas[1]);
-    let pull_request_on = |image: &str| {
+    };
+    let pull_request_on = |base: &str, environment: &str| {
+        fake.state()
+            .pulls
+            .insert(7, (HEAD_SHA.into(), base.to_string()));
+        let payload = pr_payload().replace(MAIN_SHA, base);
         tokio::task::block_in_place(|| {
             job_ref.run_on(
                 "pull_request",
@@ -496,11 +561,24 @@ async fn a_pull_request_is_compared_with_a_run_on_its_kind_of_machine() {
                 HEAD_SHA,
                 &payload,
                 &[("results", "bench/pr.txt")],
-                &[("ImageOS", image), ("ImageVersion", "20251119.1")],
+                &[("RUNNER_ENVIRONMENT", environment)],
             )
         })
     };
-    let out = pull_request_on("ubuntu24");
+
+    push_on(&shas[0], "github-hosted");
+    // With no run on its kind of machine, the base commit's run decides: inconclusive, passing.
+    let out = pull_request_on(&shas[0], "self-hosted");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let report = job.report();
+    assert_eq!(report["cross_environment"], true, "{report:#}");
+    assert_eq!(
+        report["environment_differences"][0], "runner: github-hosted → self-hosted",
+        "{report:#}"
+    );
+
+    push_on(&shas[1], "self-hosted");
+    let out = pull_request_on(&shas[1], "github-hosted");
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let report = job.report();
     assert_eq!(report["cross_environment"], false, "{report:#}");
@@ -508,7 +586,7 @@ async fn a_pull_request_is_compared_with_a_run_on_its_kind_of_machine() {
     assert_eq!(report["baseline_run"]["commit"], shas[0].as_str());
     assert_eq!(report["counts"]["regression"], 1);
     let comments = fake.state().comments.clone();
-    assert_eq!(comments.len(), 1);
+    assert_eq!(comments.len(), 1, "one comment, updated");
     let body = &comments[0].body;
     assert!(
         body.contains(
@@ -519,8 +597,142 @@ async fn a_pull_request_is_compared_with_a_run_on_its_kind_of_machine() {
         "{body}"
     );
     assert!(body.contains("(1 run on another left out)"), "{body}");
-    // Without the choice of machine, the base commit's run decides: inconclusive, passing.
-    let out = pull_request_on("ubuntu20");
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     fake.verify().await;
+}
+
+/// The jobs of a repository whose benchmarks run on GitHub-hosted runners: each job's runner has
+/// another name, and the container sees no `ImageOS`. The push on main records `main`, then a
+/// pull request runs `pr`; returns the pull request's output.
+fn push_then_pull_request(fake: &FakeGitHub, job: &Job, main: &Path, pr: &Path) -> Output {
+    let ext = main.extension().unwrap().to_string_lossy().into_owned();
+    let (main_file, pr_file) = (format!("bench/main.{ext}"), format!("bench/pr.{ext}"));
+    fs::copy(main, job.ws().join(&main_file)).unwrap();
+    fs::copy(pr, job.ws().join(&pr_file)).unwrap();
+    let out = tokio::task::block_in_place(|| {
+        job.run(
+            "push",
+            "refs/heads/main",
+            MAIN_SHA,
+            &push_payload(),
+            &[("results", &main_file)],
+        )
+    });
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    fake.state()
+        .pulls
+        .insert(7, (HEAD_SHA.into(), MAIN_SHA.into()));
+    tokio::task::block_in_place(|| {
+        job.run(
+            "pull_request",
+            "refs/pull/7/merge",
+            HEAD_SHA,
+            &pr_payload(),
+            &[("results", &pr_file)],
+        )
+    })
+}
+
+/// The run recorded on the data branch (there is one).
+fn recorded_run(fake: &FakeGitHub) -> serde_json::Value {
+    let files = fake.state().files("perfgate-data");
+    let runs: Vec<&String> = files
+        .iter()
+        .filter(|(path, _)| path.starts_with("default/runs/"))
+        .map(|(_, text)| text)
+        .collect();
+    assert_eq!(runs.len(), 1, "{:?}", files.keys());
+    serde_json::from_str(runs[0]).unwrap()
+}
+
+/// The issue's case: the push on main ran on "GitHub Actions 3", the pull request on "GitHub
+/// Actions 1000001", neither saw `ImageOS`. The machine is identified by what the container
+/// sees (CPU, cores, memory, `RUNNER_ENVIRONMENT`), so the two runs are on the same kind of
+/// machine and the 40% slower benchmark fails the gate instead of passing as inconclusive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_go_benchmark_40_percent_slower_fails_although_each_job_has_another_runner_name() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    let out = push_then_pull_request(
+        &fake,
+        &job,
+        &fixture("go/benchstat-testdata-old.txt"),
+        &fixture("go/benchstat-testdata-old-json-40pct-slower-derived.txt"),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        stdout.contains(
+            "::error title=perfgate::regression: BenchmarkEncode/format=json-48 time: +40.0%25"
+        ),
+        "{stdout}"
+    );
+    let report = job.report();
+    assert_eq!(report["cross_environment"], false, "{report:#}");
+    assert_eq!(report["environment_differences"], serde_json::json!([]));
+    assert_eq!(report["counts"]["regression"], 1, "{report:#}");
+    assert_eq!(
+        report["counts"]["unchanged"], 1,
+        "format=gob-48 did not change"
+    );
+
+    // What identifies the machine, and never the runner's name.
+    let run = recorded_run(&fake);
+    let recorded = &run["meta"]["environment"];
+    assert_eq!(recorded["runner"], "github-hosted", "{recorded:#}");
+    assert!(recorded["cores"].as_u64().unwrap() > 0, "{recorded:#}");
+    if Path::new("/proc/meminfo").exists() {
+        assert!(recorded["memory_gib"].as_u64().is_some(), "{recorded:#}");
+    }
+    assert!(!run.to_string().contains("GitHub Actions"), "{run:#}");
+}
+
+/// The same benchmarks again on another hosted runner (another name): nothing changed, nothing
+/// fails, nothing is marked as run elsewhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unchanged_pull_request_on_another_hosted_runner_passes() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    let same = fixture("go/benchstat-testdata-old.txt");
+    let out = push_then_pull_request(&fake, &job, &same, &same);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let report = job.report();
+    assert_eq!(report["verdict"], "pass", "{report:#}");
+    assert_eq!(report["cross_environment"], false, "{report:#}");
+    assert_eq!(report["counts"]["regression"], 0, "{report:#}");
+    assert_eq!(report["counts"]["inconclusive"], 0, "{report:#}");
+    assert_eq!(report["counts"]["unchanged"], 2, "{report:#}");
+    assert_eq!(output_value(&job.outputs(), "verdict"), "pass");
+}
+
+/// The issue's k6 case: the p(95) latency rose by 863% between the push on main and the pull
+/// request, each on another hosted runner; the gate fails and names it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_k6_p95_latency_863_percent_higher_fails_although_each_job_has_another_runner_name() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    let out = push_then_pull_request(
+        &fake,
+        &job,
+        &fixture("k6/k6-reporter-simple.json"),
+        &fixture("k6/k6-reporter-simple-latency-863pct-derived.json"),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let report = job.report();
+    assert_eq!(report["cross_environment"], false, "{report:#}");
+    let p95 = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["benchmark"] == "http_req_duration" && r["metric"] == "p(95)")
+        .unwrap_or_else(|| panic!("no http_req_duration p(95) in {report:#}"));
+    assert_eq!(p95["status"], "regression", "{p95:#}");
+    assert!(
+        (p95["change"].as_f64().unwrap() - 8.63).abs() < 1e-6,
+        "{p95:#}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        stdout.contains("::error title=perfgate::regression: http_req_duration p(95): +863"),
+        "{stdout}"
+    );
 }

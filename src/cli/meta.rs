@@ -52,35 +52,73 @@ fn now() -> std::time::SystemTime {
 }
 
 /// Adds what is known of this machine where the tool said nothing.
+///
+/// Only what a container action can see identifies the machine: the runner starts the Action's
+/// container with the `GITHUB_*`, `RUNNER_*` and `INPUT_*` variables but not the host's own
+/// (`ImageOS`, `ImageVersion`), and `/proc` shows the host's CPU and memory. `RUNNER_NAME` is
+/// never used: on hosted runners it changes from job to job ("GitHub Actions 3", "GitHub
+/// Actions 1000001"), which made every pull request look like another machine.
 pub fn fingerprint(e: &mut Environment) {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
     e.os.get_or_insert_with(|| std::env::consts::OS.to_string());
     e.arch
         .get_or_insert_with(|| std::env::consts::ARCH.to_string());
     if e.cpu.is_none() {
-        e.cpu = cpu_model();
+        e.cpu = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|t| cpu_model(&t));
     }
     if e.cores.is_none() {
         e.cores = std::thread::available_parallelism()
             .ok()
             .and_then(|n| u32::try_from(n.get()).ok());
     }
+    if e.memory_gib.is_none() {
+        e.memory_gib = std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|t| memory_gib(&t));
+    }
     if e.runner.is_none() {
-        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        e.runner = match (env("ImageOS"), env("ImageVersion")) {
-            (Some(os), Some(v)) => Some(format!("{os}/{v}")),
-            (Some(os), None) => Some(os),
-            _ => env("RUNNER_NAME"),
-        };
+        e.runner = runner(env);
     }
 }
 
-fn cpu_model() -> Option<String> {
-    let text = std::fs::read_to_string("/proc/cpuinfo").ok()?;
-    text.lines()
+/// The kind of runner: the hosted image as `ImageOS/ImageVersion` where a `run:` step sees them,
+/// else `RUNNER_ENVIRONMENT` (`github-hosted` or `self-hosted`), which a container action gets.
+/// `ImageOS` alone is no hosted image: the self-hosted runner's container image sets it
+/// (actions/runner `images/Dockerfile`), without `ImageVersion`.
+fn runner(env: impl Fn(&str) -> Option<String>) -> Option<String> {
+    match (env("ImageOS"), env("ImageVersion")) {
+        (Some(os), Some(v)) => Some(format!("{}/{}", os.trim(), v.trim())),
+        _ => env("RUNNER_ENVIRONMENT").map(|r| r.trim().to_string()),
+    }
+}
+
+/// The CPU model from the text of `/proc/cpuinfo`.
+fn cpu_model(cpuinfo: &str) -> Option<String> {
+    cpuinfo
+        .lines()
         .find(|l| l.starts_with("model name"))
         .and_then(|l| l.split_once(':'))
         .map(|(_, v)| v.trim().to_string())
         .filter(|v| !v.is_empty())
+}
+
+/// Total memory in whole GiB from the text of `/proc/meminfo` (`MemTotal:  16365256 kB`). The
+/// kernel keeps some memory for itself, so a 16 GiB machine reports about 15.6 GiB: rounding to
+/// the nearest GiB makes 15.6 and 16.0 the same machine.
+fn memory_gib(meminfo: &str) -> Option<u32> {
+    let kib: u64 = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))?
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse()
+        .ok()?;
+    const KIB_PER_GIB: u64 = 1024 * 1024;
+    let gib = (kib + KIB_PER_GIB / 2) / KIB_PER_GIB;
+    u32::try_from(gib).ok().filter(|&g| g > 0)
 }
 
 fn git(args: &[&str]) -> Option<String> {
@@ -90,4 +128,75 @@ fn git(args: &[&str]) -> Option<String> {
     }
     let s = String::from_utf8(out.stdout).ok()?.trim().to_string();
     (!s.is_empty()).then_some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn a_step_on_a_hosted_runner_records_the_image() {
+        let env = [
+            ("ImageOS", "ubuntu24"),
+            ("ImageVersion", "20251112.1"),
+            ("RUNNER_ENVIRONMENT", "github-hosted"),
+            ("RUNNER_NAME", "GitHub Actions 3"),
+        ];
+        assert_eq!(runner(vars(&env)).as_deref(), Some("ubuntu24/20251112.1"));
+    }
+
+    #[test]
+    fn a_container_action_records_the_runner_environment_never_the_runner_name() {
+        let env = [
+            ("RUNNER_ENVIRONMENT", "github-hosted"),
+            ("RUNNER_NAME", "GitHub Actions 1000001"),
+        ];
+        assert_eq!(runner(vars(&env)).as_deref(), Some("github-hosted"));
+        assert_eq!(runner(vars(&[("RUNNER_NAME", "GitHub Actions 3")])), None);
+    }
+
+    #[test]
+    fn image_os_without_a_version_is_the_self_hosted_runner_image_not_a_hosted_one() {
+        let env = [
+            ("ImageOS", "ubuntu24"),
+            ("RUNNER_ENVIRONMENT", "self-hosted"),
+        ];
+        assert_eq!(runner(vars(&env)).as_deref(), Some("self-hosted"));
+    }
+
+    #[test]
+    fn memory_is_rounded_to_whole_gib_so_15_6_and_16_agree() {
+        // MemTotal of a 4-core GitHub-hosted Linux runner (16 GiB) is about 15.6 GiB.
+        let hosted = "MemTotal:       16365256 kB\nMemFree:         1024 kB\n";
+        assert_eq!(memory_gib(hosted), Some(16));
+        assert_eq!(memory_gib("MemTotal: 16777216 kB"), Some(16));
+        assert_eq!(memory_gib("MemTotal: 8000000 kB"), Some(8));
+    }
+
+    #[test]
+    fn memory_is_unknown_when_meminfo_says_nothing_usable() {
+        assert_eq!(memory_gib(""), None);
+        assert_eq!(memory_gib("MemTotal: lots"), None);
+        assert_eq!(memory_gib("MemTotal: 16365256 MB"), None);
+        assert_eq!(memory_gib("MemTotal: 1024 kB"), None);
+    }
+
+    #[test]
+    fn reads_the_cpu_model_from_cpuinfo() {
+        let text = "processor\t: 0\nmodel name\t: AMD EPYC 7763 64-Core Processor\n";
+        assert_eq!(
+            cpu_model(text).as_deref(),
+            Some("AMD EPYC 7763 64-Core Processor")
+        );
+        assert_eq!(cpu_model("processor\t: 0\n"), None);
+    }
 }

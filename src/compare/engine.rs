@@ -155,45 +155,22 @@ pub fn run_value(values: &[f64]) -> f64 {
     stats::log_median(values).unwrap_or(f64::NAN)
 }
 
-/// How the environments of two runs differ, on the fields known on both sides (a runner by its
-/// image, without the image's version).
+/// How the environments of two runs differ, on the fields known on both sides
+/// ([`Environment::differences`]).
 pub fn environment_differences(base: &Environment, cur: &Environment) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut check = |name: &str, a: Option<String>, b: Option<String>| {
-        if let (Some(a), Some(b)) = (a, b) {
-            if a.trim() != b.trim() {
-                out.push(format!("{name}: {} → {}", a.trim(), b.trim()));
-            }
-        }
-    };
-    check("os", base.os.clone(), cur.os.clone());
-    check("arch", base.arch.clone(), cur.arch.clone());
-    check("cpu", base.cpu.clone(), cur.cpu.clone());
-    check(
-        "cores",
-        base.cores.map(|c| c.to_string()),
-        cur.cores.map(|c| c.to_string()),
-    );
-    // A hosted runner is recorded as `image/version` (GitHub's ImageOS/ImageVersion): the image
-    // is the kind of machine; its version changes every week or so and is not a difference.
-    let image = |r: &Option<String>| {
-        r.as_deref()
-            .map(|r| r.split('/').next().unwrap_or(r).to_string())
-    };
-    check("runner", image(&base.runner), image(&cur.runner));
-    out
+    base.differences(cur)
 }
 
-/// Whether two runs ran on the same kind of machine: no known difference in os, arch, cpu, cores
-/// or runner image ([`environment_differences`]).
+/// Whether two runs ran on the same kind of machine: no known difference in os, arch, cpu, cores,
+/// memory or runner ([`environment_differences`]).
 pub fn same_machine(a: &Run, b: &Run) -> bool {
     environment_differences(&a.meta.environment, &b.meta.environment).is_empty()
 }
 
 /// The runs of `history` to compare `current` with. Shared CI runners change machine from job to
 /// job (GitHub's hosted runners have several CPU models), and a history mixes them: the runs that
-/// ran on the current run's kind of machine (no known difference in os, arch, cpu, cores or
-/// runner) are the comparable ones. They are used when there are any, unless cross-environment
+/// ran on the current run's kind of machine (no known difference in os, arch, cpu, cores, memory
+/// or runner) are the comparable ones. They are used when there are any, unless cross-environment
 /// comparisons are allowed, where they must be enough for an interval (`min_points`) to be
 /// preferred to the whole history. Otherwise the whole history.
 fn same_environment<'a>(history: &'a [Run], current: &Run, config: &Config) -> Vec<&'a Run> {

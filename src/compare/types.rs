@@ -215,7 +215,8 @@ pub struct Comparison {
     pub corrected_over: usize,
     /// How the baseline and current environments differ, such as
     /// `cpu: AMD EPYC 7763 → Intel Xeon 8370C`, on the fields known on both sides (os, arch,
-    /// cpu, cores, runner). Empty when they agree or nothing is known.
+    /// cpu, cores, memory, kind of runner: [`crate::model::Environment::differences`]). Empty
+    /// when they agree or nothing is known.
     pub environment_differences: Vec<String>,
     /// How many baseline runs were read (1 for a single baseline, more with a store history; 0
     /// without a baseline).

@@ -123,6 +123,7 @@ impl RunMeta {
         fill(&mut env.arch, o.arch);
         fill(&mut env.cpu, o.cpu);
         fill(&mut env.cores, o.cores);
+        fill(&mut env.memory_gib, o.memory_gib);
         fill(&mut env.runner, o.runner);
         for (k, v) in o.extra {
             env.extra.entry(k).or_insert(v);
@@ -142,7 +143,14 @@ pub struct Environment {
     pub cpu: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cores: Option<u32>,
-    /// CI runner name or image, such as `ubuntu-24.04`.
+    /// Total memory in whole GiB. Rounded because the kernel reports a little less than the
+    /// machine has (a 16 GiB runner shows 15.6): the same kind of machine must record the same
+    /// number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_gib: Option<u32>,
+    /// The kind of CI runner: a hosted runner image as `ImageOS/ImageVersion` (such as
+    /// `ubuntu24/20251112.1`), or `github-hosted` / `self-hosted` (`RUNNER_ENVIRONMENT`). Older
+    /// perfgate versions recorded the runner's per-job name here; see [`Runner`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runner: Option<String>,
     /// Anything else the tool reported (Go's `pkg`, Google Benchmark's `library_build_type`...).
@@ -153,6 +161,116 @@ pub struct Environment {
 impl Environment {
     pub fn is_empty(&self) -> bool {
         self == &Environment::default()
+    }
+
+    /// How `other` differs from this environment, one `field: this → other` line per field,
+    /// on what is known on both sides: a field recorded on one side only is no evidence of
+    /// another machine. The runner is compared by kind ([`Runner`]), never by name.
+    pub fn differences(&self, other: &Environment) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut check = |name: &str, a: Option<String>, b: Option<String>| {
+            if let (Some(a), Some(b)) = (a, b) {
+                if a.trim() != b.trim() {
+                    out.push(format!("{name}: {} → {}", a.trim(), b.trim()));
+                }
+            }
+        };
+        check("os", self.os.clone(), other.os.clone());
+        check("arch", self.arch.clone(), other.arch.clone());
+        check("cpu", self.cpu.clone(), other.cpu.clone());
+        check(
+            "cores",
+            self.cores.map(|c| c.to_string()),
+            other.cores.map(|c| c.to_string()),
+        );
+        check(
+            "memory",
+            self.memory_gib.map(|m| format!("{m} GiB")),
+            other.memory_gib.map(|m| format!("{m} GiB")),
+        );
+        let (a, b) = (self.runner.as_deref(), other.runner.as_deref());
+        if let (Some(a), Some(b)) = (a.map(Runner::parse), b.map(Runner::parse)) {
+            if a.differs_from(&b) {
+                out.push(format!("runner: {} → {}", a.label(), b.label()));
+            }
+        }
+        out
+    }
+}
+
+/// The value `RUNNER_ENVIRONMENT` has on GitHub's hosted runners.
+pub const GITHUB_HOSTED: &str = "github-hosted";
+/// The value `RUNNER_ENVIRONMENT` has on self-hosted runners.
+pub const SELF_HOSTED: &str = "self-hosted";
+
+/// What a recorded [`Environment::runner`] says about the machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runner<'a> {
+    /// A GitHub-hosted runner image, by name (`ubuntu24` of `ubuntu24/20251112.1`). Its version
+    /// changes every week or so on the same kind of machine, so it is left out.
+    Image(&'a str),
+    /// `github-hosted`: what a container action sees of a hosted runner, which has no
+    /// `ImageOS`.
+    GitHubHosted,
+    /// `self-hosted`.
+    SelfHosted,
+    /// Anything else: what perfgate recorded from `RUNNER_NAME` before (`GitHub Actions 3`,
+    /// a self-hosted runner's name). That name changes from job to job on hosted runners, so it
+    /// says nothing about the machine; stored baselines holding one keep comparing on the
+    /// other fields.
+    Unknown,
+}
+
+impl<'a> Runner<'a> {
+    pub fn parse(recorded: &'a str) -> Runner<'a> {
+        let r = recorded.trim();
+        if r.eq_ignore_ascii_case(GITHUB_HOSTED) {
+            return Runner::GitHubHosted;
+        }
+        if r.eq_ignore_ascii_case(SELF_HOSTED) {
+            return Runner::SelfHosted;
+        }
+        // ImageOS and ImageVersion have no spaces (`ubuntu24/20251112.1`, `win22/20251110.1`);
+        // runner names often do.
+        match r.split_once('/') {
+            Some((name, version))
+                if !name.is_empty() && !version.is_empty() && !r.contains(char::is_whitespace) =>
+            {
+                Runner::Image(name)
+            }
+            _ => Runner::Unknown,
+        }
+    }
+
+    /// Whether the runner is GitHub-hosted; `None` when unknown. Only GitHub's hosted images
+    /// set both `ImageOS` and `ImageVersion` (the self-hosted runner's container image sets
+    /// `ImageOS` alone), so an image is a hosted runner.
+    fn hosted(&self) -> Option<bool> {
+        match self {
+            Runner::Image(_) | Runner::GitHubHosted => Some(true),
+            Runner::SelfHosted => Some(false),
+            Runner::Unknown => None,
+        }
+    }
+
+    /// Whether two recorded runners are known to be different kinds of machine. An image and
+    /// `github-hosted` are not: that is one hosted runner seen from a `run:` step and from a
+    /// container action.
+    pub fn differs_from(&self, other: &Runner<'_>) -> bool {
+        match (self, other) {
+            (Runner::Image(a), Runner::Image(b)) => a != b,
+            _ => matches!((self.hosted(), other.hosted()), (Some(a), Some(b)) if a != b),
+        }
+    }
+
+    /// How a difference names this runner.
+    pub fn label(&self) -> &'a str {
+        match self {
+            Runner::Image(name) => name,
+            Runner::GitHubHosted => GITHUB_HOSTED,
+            Runner::SelfHosted => SELF_HOSTED,
+            Runner::Unknown => "unknown",
+        }
     }
 }
 
@@ -533,5 +651,155 @@ mod tests {
             Data::Samples(vec![1.0, 2.0, 3.0])
         );
         assert_eq!(benchmarks[1].metrics[0].data, Data::Value(5.0));
+    }
+
+    fn on_runner(runner: &str) -> Environment {
+        Environment {
+            runner: Some(runner.into()),
+            ..Environment::default()
+        }
+    }
+
+    fn machine(cpu: &str, cores: u32, memory_gib: u32) -> Environment {
+        Environment {
+            os: Some("linux".into()),
+            arch: Some("x86_64".into()),
+            cpu: Some(cpu.into()),
+            cores: Some(cores),
+            memory_gib: Some(memory_gib),
+            ..Environment::default()
+        }
+    }
+
+    #[test]
+    fn the_same_machine_has_no_differences() {
+        let m = machine("AMD EPYC 7763 64-Core Processor", 4, 16);
+        assert!(m.differences(&m.clone()).is_empty());
+    }
+
+    #[test]
+    fn cpu_cores_and_memory_differences_are_named_from_baseline_to_current() {
+        let base = machine("AMD EPYC 7763 64-Core Processor", 4, 16);
+        let cur = machine("Intel(R) Xeon(R) Platinum 8370C CPU @ 2.80GHz", 2, 8);
+        assert_eq!(
+            base.differences(&cur),
+            [
+                "cpu: AMD EPYC 7763 64-Core Processor → Intel(R) Xeon(R) Platinum 8370C CPU @ 2.80GHz",
+                "cores: 4 → 2",
+                "memory: 16 GiB → 8 GiB",
+            ]
+        );
+    }
+
+    #[test]
+    fn os_and_arch_differences_are_named() {
+        let base = machine("c", 4, 16);
+        let cur = Environment {
+            os: Some("macos".into()),
+            arch: Some("aarch64".into()),
+            ..base.clone()
+        };
+        assert_eq!(
+            base.differences(&cur),
+            ["os: linux → macos", "arch: x86_64 → aarch64"]
+        );
+    }
+
+    #[test]
+    fn a_field_known_on_one_side_only_is_not_a_difference() {
+        let base = machine("c", 4, 16);
+        let cur = Environment {
+            memory_gib: None,
+            cores: None,
+            runner: Some(GITHUB_HOSTED.into()),
+            ..base.clone()
+        };
+        assert!(base.differences(&cur).is_empty());
+        assert!(cur.differences(&base).is_empty());
+    }
+
+    #[test]
+    fn a_runner_image_is_compared_by_name_not_by_weekly_version() {
+        let base = on_runner("ubuntu24/20251112.1");
+        assert!(base
+            .differences(&on_runner("ubuntu24/20251119.1"))
+            .is_empty());
+        assert_eq!(
+            base.differences(&on_runner("ubuntu22/20251119.1")),
+            ["runner: ubuntu24 → ubuntu22"]
+        );
+    }
+
+    #[test]
+    fn github_hosted_and_self_hosted_runners_differ() {
+        assert_eq!(
+            on_runner(GITHUB_HOSTED).differences(&on_runner(SELF_HOSTED)),
+            ["runner: github-hosted → self-hosted"]
+        );
+        assert!(on_runner(SELF_HOSTED)
+            .differences(&on_runner(SELF_HOSTED))
+            .is_empty());
+    }
+
+    #[test]
+    fn an_image_and_github_hosted_are_one_hosted_runner_seen_from_a_step_and_a_container() {
+        let step = on_runner("ubuntu24/20251112.1");
+        let container = on_runner(GITHUB_HOSTED);
+        assert!(step.differences(&container).is_empty());
+        assert!(container.differences(&step).is_empty());
+    }
+
+    #[test]
+    fn an_image_is_a_hosted_runner_so_it_differs_from_self_hosted() {
+        assert_eq!(
+            on_runner("ubuntu24/20251112.1").differences(&on_runner(SELF_HOSTED)),
+            ["runner: ubuntu24 → self-hosted"]
+        );
+    }
+
+    #[test]
+    fn runner_names_recorded_by_older_versions_are_unknown_and_compare_with_anything() {
+        let legacy = on_runner("GitHub Actions 3");
+        for other in [
+            "GitHub Actions 1000001",
+            GITHUB_HOSTED,
+            SELF_HOSTED,
+            "ubuntu24/20251112.1",
+            "my-runner-01",
+        ] {
+            assert!(legacy.differences(&on_runner(other)).is_empty(), "{other}");
+            assert!(on_runner(other).differences(&legacy).is_empty(), "{other}");
+        }
+        assert_eq!(Runner::parse("Hosted Agent"), Runner::Unknown);
+        assert_eq!(Runner::parse("ubuntu24"), Runner::Unknown);
+        assert_eq!(Runner::parse("runner 7/x"), Runner::Unknown);
+        assert_eq!(Runner::parse(" GitHub-Hosted "), Runner::GitHubHosted);
+    }
+
+    #[test]
+    fn a_run_recorded_before_memory_was_known_still_loads() {
+        let run: Run = serde_json::from_str(
+            r#"{"meta":{"environment":{"os":"linux","cores":4,"runner":"GitHub Actions 3"}},
+                "benchmarks":[]}"#,
+        )
+        .unwrap();
+        assert_eq!(run.meta.environment.memory_gib, None);
+        assert_eq!(run.meta.environment.cores, Some(4));
+    }
+
+    #[test]
+    fn memory_is_written_and_read_back_and_filled_from_a_merged_run() {
+        let mut meta = RunMeta::default();
+        meta.fill_from(RunMeta {
+            environment: Environment {
+                memory_gib: Some(16),
+                ..Environment::default()
+            },
+            ..RunMeta::default()
+        });
+        assert_eq!(meta.environment.memory_gib, Some(16));
+        let json = serde_json::to_string(&meta).unwrap();
+        assert!(json.contains(r#""memory_gib":16"#), "{json}");
+        assert_eq!(serde_json::from_str::<RunMeta>(&json).unwrap(), meta);
     }
 }

@@ -23,6 +23,7 @@ fn meta(commit: &str, branch: &str, timestamp: &str) -> RunMeta {
             arch: Some("amd64".into()),
             cpu: Some("AMD EPYC 7763 64-Core Processor".into()),
             cores: Some(4),
+            memory_gib: Some(16),
             runner: Some("ubuntu-24.04".into()),
             extra: [("pkg".to_string(), "example.com/codec".to_string())].into(),
         },

@@ -1,8 +1,10 @@
-//! Shared test support for the GitHub API tests: a fake GitHub on loopback ([`fake`]) and the
-//! OpenAPI contract checker every request and mock answer goes through ([`openapi`]).
+//! Shared test support for the GitHub API tests: a fake GitHub on loopback ([`fake`]), the
+//! OpenAPI contract checker every request and mock answer goes through ([`openapi`]), and the
+//! environment a container action gets on a hosted runner ([`runner`]).
 
 // Each test binary uses a different part of the support code.
 #![allow(dead_code)]
 
 pub mod fake;
 pub mod openapi;
+pub mod runner;
