@@ -20,7 +20,9 @@ use perfgate::github::api::{
 use perfgate::github::comment::{
     marker, upsert_comment, CommentAction, CommentError, COMMENT_LIMIT_CHARS,
 };
-use perfgate::github::datastore::{BaselineKind, BlockingDataBranch, DataBranch, DataError};
+use perfgate::github::datastore::{
+    BaselineKind, BlockingDataBranch, DataBranch, DataError, FullRuns,
+};
 use perfgate::model::Run;
 use perfgate::store::{BaselineStore, Index, IndexEntry};
 use serde_json::json;
@@ -603,6 +605,208 @@ async fn a_corrupt_index_is_an_error_naming_the_branch_and_file() {
             .starts_with("perfgate-data:default/index.json"),
         "{e}"
     );
+    fake.verify().await;
+}
+
+// ---- histories from the index's run summaries ----
+
+/// Records `n` runs of main, commits `sha(1)` to `sha(n)`.
+async fn record(s: &DataBranch, n: u32) {
+    for i in 1..=n {
+        s.save(&run(&sha(i), "main", i), 100).await.unwrap();
+    }
+}
+
+/// The GETs on the data branch among the requests from `from` on.
+fn data_reads(fake: &FakeGitHub, from: usize) -> Vec<String> {
+    fake.log()[from..]
+        .iter()
+        .filter(|e| e.method == "GET" && e.path.contains("/contents/default/"))
+        .map(|e| e.path.rsplit("/contents/").next().unwrap().to_string())
+        .collect()
+}
+
+/// The samples of the fixture run's one metric, from a run read in full.
+fn samples(r: &Run) -> Vec<f64> {
+    match &r.benchmarks[0].metrics[0].data {
+        perfgate::model::Data::Samples(s) => s.clone(),
+        other => panic!("not samples: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_save_writes_the_run_summary_into_the_index_it_puts() {
+    let fake = FakeGitHub::start().await;
+    let s = store(&fake);
+    record(&s, 1).await;
+    let r = run(&sha(2), "main", 2);
+    let out = s.save(&r, 100).await.unwrap();
+    let log = fake.log();
+    let put = log
+        .iter()
+        .rev()
+        .find(|e| e.method == "PUT" && e.path.ends_with("/contents/default/index.json"))
+        .unwrap();
+    let body = put.request_body.clone().unwrap();
+    let content = body["content"].as_str().unwrap().replace('\n', "");
+    use base64::Engine;
+    let text = base64::engine::general_purpose::STANDARD
+        .decode(content)
+        .unwrap();
+    let put_index = Index::parse(std::str::from_utf8(&text).unwrap()).unwrap();
+    let entry = put_index.runs.last().unwrap();
+    assert_eq!(entry, &out.entry);
+    // The fixture's ten samples, 1417 to 1431 ns: the log median of the middle two, 1421 and 1422.
+    let summary = serde_json::to_value(&entry.summary).unwrap();
+    let time = &summary["BenchmarkEncode/format=json-48"]["time"];
+    assert_eq!(time[1], 10);
+    assert_eq!(time[2], "ns");
+    let expected = (1421.0_f64.ln() + 1422.0_f64.ln()) / 2.0;
+    assert!(
+        (time[0].as_f64().unwrap().ln() - expected).abs() < 1e-12,
+        "{time}"
+    );
+    assert_eq!(entry.summary_run().unwrap().meta.commit, r.meta.commit);
+    fake.verify().await;
+}
+
+#[tokio::test]
+async fn a_history_of_thirty_runs_costs_the_index_and_the_base_run_alone() {
+    let fake = FakeGitHub::start().await;
+    let s = store(&fake);
+    record(&s, 30).await;
+    let before = fake.log().len();
+    let base = s
+        .baseline_with_history(Some(&sha(30)), "main", 30, &FullRuns::baseline_only())
+        .await
+        .unwrap()
+        .unwrap();
+    let base_entry = index_on(&fake).runs.last().unwrap().clone();
+    assert_eq!(
+        data_reads(&fake, before),
+        [
+            "default/index.json".to_string(),
+            format!("default/runs/{}.json", base_entry.id)
+        ]
+    );
+    assert_eq!(fake.log().len() - before, 2);
+    assert_eq!(
+        base.run,
+        run(&sha(30), "main", 30),
+        "the base run with its samples"
+    );
+    assert_eq!(base.before.len(), 29);
+    let commits: Vec<String> = base
+        .before
+        .iter()
+        .filter_map(|r| r.meta.commit.clone())
+        .collect();
+    assert_eq!(
+        commits,
+        (1..30).map(sha).collect::<Vec<_>>(),
+        "oldest first"
+    );
+    // Each earlier run is its summary: one value, the log median of its samples.
+    let first = &base.before[0];
+    assert_eq!(
+        first.benchmarks[0].metrics[0].data,
+        perfgate::model::Data::Value(
+            perfgate::stats::log_median(&samples(&run(&sha(1), "main", 1))).unwrap()
+        )
+    );
+    fake.verify().await;
+}
+
+#[tokio::test]
+async fn runs_recorded_before_summaries_are_read_from_their_files() {
+    let fake = FakeGitHub::start().await;
+    let s = store(&fake);
+    record(&s, 12).await;
+    // An index as an older perfgate wrote it for the first 8 runs.
+    let mut index = index_on(&fake);
+    for e in index.runs.iter_mut().take(8) {
+        e.summary = None;
+        e.environment = None;
+    }
+    let old: Vec<String> = index.runs.iter().take(8).map(|e| e.id.clone()).collect();
+    fake.state()
+        .commit_files(BRANCH, &[("default/index.json", &index.to_json())]);
+
+    let before = fake.log().len();
+    let base = s
+        .baseline_with_history(Some(&sha(12)), "main", 10, &FullRuns::baseline_only())
+        .await
+        .unwrap()
+        .unwrap();
+    // The window holds runs 3 to 11 before the base: 3 to 8 have no summary.
+    let mut expected = vec!["default/index.json".to_string()];
+    expected.extend(old[2..].iter().map(|id| format!("default/runs/{id}.json")));
+    expected.push(format!("default/runs/{}.json", index.runs[11].id));
+    assert_eq!(data_reads(&fake, before), expected);
+    assert_eq!(base.before.len(), 9);
+    assert_eq!(base.before[0], run(&sha(3), "main", 3), "read in full");
+    assert!(matches!(
+        base.before[8].benchmarks[0].metrics[0].data,
+        perfgate::model::Data::Value(_)
+    ));
+    fake.verify().await;
+}
+
+#[tokio::test]
+async fn the_latest_run_on_the_current_kind_of_machine_is_read_with_its_samples() {
+    let fake = FakeGitHub::start().await;
+    let s = store(&fake);
+    for i in 1..=6 {
+        let mut r = run(&sha(i), "main", i);
+        r.meta.environment.runner = Some(if i % 3 == 0 { "ubuntu22" } else { "ubuntu24" }.into());
+        s.save(&r, 100).await.unwrap();
+    }
+    let on_22 = |r: &Run| r.meta.environment.runner.as_deref() == Some("ubuntu22");
+    let full = FullRuns {
+        count: 1,
+        comparable: &on_22,
+        min_comparable: 1,
+    };
+    let before = fake.log().len();
+    let base = s
+        .baseline_with_history(Some(&sha(5)), "main", 30, &full)
+        .await
+        .unwrap()
+        .unwrap();
+    let ids: Vec<String> = index_on(&fake).runs.iter().map(|e| e.id.clone()).collect();
+    assert_eq!(
+        data_reads(&fake, before),
+        [
+            "default/index.json".to_string(),
+            format!("default/runs/{}.json", ids[4]),
+            format!("default/runs/{}.json", ids[2]),
+        ],
+        "the base run (on ubuntu24), then run 3, the latest on ubuntu22"
+    );
+    assert_eq!(base.before.len(), 4);
+    assert_eq!(samples(&base.before[2]).len(), 10);
+    assert_eq!(base.before[2].meta.commit, Some(sha(3)));
+    assert!(matches!(
+        base.before[1].benchmarks[0].metrics[0].data,
+        perfgate::model::Data::Value(_)
+    ));
+
+    // Runs whose samples are pooled are read in full too; no run on that machine: the last ones.
+    let nowhere = |_: &Run| false;
+    let pooled = FullRuns {
+        count: 3,
+        comparable: &nowhere,
+        min_comparable: 1,
+    };
+    let before = fake.log().len();
+    let base = s
+        .baseline_with_history(Some(&sha(5)), "main", 30, &pooled)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(data_reads(&fake, before).len(), 1 + 3);
+    assert_eq!(samples(&base.before[3]).len(), 10);
+    assert_eq!(samples(&base.before[2]).len(), 10);
     fake.verify().await;
 }
 

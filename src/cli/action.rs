@@ -10,6 +10,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use perfgate::compare::{self, Comparison, Status, Verdict};
 use perfgate::config::parse_percent;
 use perfgate::formats::Format;
+use perfgate::github::datastore::FullRuns;
 use perfgate::github::runtime::{
     annotation, output_entry, BaselineSource, Event, Inputs, Level, Mode, ANNOTATIONS_PER_LEVEL,
     SUMMARY_LIMIT_BYTES,
@@ -24,12 +25,14 @@ use super::{input, load_config, meta, EXIT_ERROR, EXIT_FAIL, EXIT_PASS};
 pub trait Remote {
     /// The baseline run: the run recorded for `base_sha` when present, else the latest run of
     /// `default_branch`, with a description of which one it is and how to fetch it locally, and
-    /// up to `window - 1` earlier runs of its branch.
+    /// up to `window - 1` earlier runs of its branch (their summaries, but for those `full`
+    /// names).
     fn baseline(
         &self,
         base_sha: Option<&str>,
         default_branch: &str,
         window: usize,
+        full: &FullRuns<'_>,
     ) -> Result<Option<Baseline>>;
     /// Records a run on the data branch; returns its id.
     fn save(&self, run: &Run) -> Result<String>;
@@ -146,37 +149,30 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
     );
 
     let remote = make_remote(&inputs, &event);
-    // Earlier runs only matter for metrics with one value per run (prediction intervals) or
-    // when samples of several runs are pooled; otherwise one run is read.
-    let window = if config.history.pool > 1
-        || current
-            .benchmarks
-            .iter()
-            .flat_map(|b| &b.metrics)
-            .any(|m| matches!(m.data, perfgate::model::Data::Value(_)))
-    {
-        config.history.window.max(1)
-    } else {
-        1
-    };
     let (history, mut baseline_note, mut fetch) = match &inputs.baseline {
         BaselineSource::Paths(p) => (vec![input::read_runs(&expand(p)?, format)?], None, None),
         BaselineSource::DataBranch => {
             let r = remote.as_ref().map_err(|e| anyhow!("{e:#}"))?;
             let base_sha = pr.as_ref().map(|p| p.base_sha.as_str());
-            let mut found = r.baseline(base_sha, &default_branch, window)?;
-            // The base run ran on another kind of machine (hosted runners change CPU model from
-            // job to job): earlier runs on this one, if any, are comparable (compare_history
-            // picks them), so read the history.
-            let full = config.history.window.max(1);
-            if window < full
-                && !config.allow_cross_environment
-                && found
-                    .as_ref()
-                    .is_some_and(|b| !compare::same_machine(&b.run, &current))
-            {
-                found = r.baseline(base_sha, &default_branch, full)?;
-            }
+            // The history comes from the index's run summaries, so the whole window costs no
+            // more API calls than the base run alone. Samples are read only for the runs the
+            // comparison uses them from: the latest on this kind of machine, and the pooled ones.
+            let same_machine = |r: &Run| compare::same_machine(r, &current);
+            let full = FullRuns {
+                count: config.history.pool.max(1),
+                comparable: &same_machine,
+                min_comparable: if config.allow_cross_environment {
+                    config.history.min_points
+                } else {
+                    1
+                },
+            };
+            let found = r.baseline(
+                base_sha,
+                &default_branch,
+                config.history.window.max(1),
+                &full,
+            )?;
             match found {
                 Some(b) => {
                     let mut runs = b.before;
@@ -584,11 +580,12 @@ impl Remote for GitHubRemote {
         base_sha: Option<&str>,
         default_branch: &str,
         window: usize,
+        full: &FullRuns<'_>,
     ) -> Result<Option<Baseline>> {
         let branch = self.store.inner().branch().to_string();
         Ok(self
             .store
-            .baseline_with_history(base_sha, default_branch, window)?
+            .baseline_with_history(base_sha, default_branch, window, full)?
             .map(|b| {
                 let path = self.store.inner().run_path(&b.entry.id);
                 Baseline {

@@ -4,8 +4,9 @@
 //! Layout, one folder per `key` (several perfgate steps or matrix jobs keep separate series):
 //!
 //! ```text
-//! <key>/index.json          perfgate.store.v1 index, oldest run first (crate::store::Index)
-//! <key>/runs/<id>.json      one perfgate.run.v1 run per entry
+//! <key>/index.json          perfgate.store.v1 index, oldest run first (crate::store::Index),
+//!                           with each run's summary: one value per series
+//! <key>/runs/<id>.json      one perfgate.run.v1 run per entry, samples and all
 //! ```
 //!
 //! API calls (none depends on the history length):
@@ -13,14 +14,22 @@
 //!   [`DataBranch::run_for_commit`]): GET the index (1 call; 2 when it is over 1 MB) and GET the
 //!   chosen run with the raw media type (1 call, any size up to 100 MB). Only reads, so a
 //!   read-only token (fork pull requests) works. A missing branch or index is "no baseline".
+//! - Reading a baseline with its history ([`DataBranch::baseline_with_history`]): the same 2 (or
+//!   3) calls whatever the window, since the earlier runs come from the index's summaries. One
+//!   more per earlier run whose samples the comparison needs ([`FullRuns`]): the latest run on
+//!   the current run's kind of machine when the baseline ran on another (1), the runs pooled by
+//!   `history.pool` (`pool - 1`). Entries written by a perfgate older than summaries have none:
+//!   those runs are read from their files, one call each, until newer saves push them out of the
+//!   window.
 //! - First save, branch absent: GET ref (404), 2 blobs, 1 tree, 1 root commit, 1 ref = 6 calls.
 //!   If another save created the branch meanwhile (422 on the ref), this one continues as a
 //!   later save.
 //! - Later save: GET ref, GET index (with its blob sha), PUT the run file at a new unique path,
-//!   PUT the index naming the sha it read = 4 calls. A 409/422 on the index (another save got in
-//!   first) re-reads the index, re-applies the new entry and tries again (2 calls a round,
-//!   bounded, with jittered backoff), so concurrent saves never lose a run. If an earlier attempt
-//!   did land (an answer lost after a 5xx), the entry is found in the index and not added twice.
+//!   PUT the index naming the sha it read, the run's summary in its new entry = 4 calls. A
+//!   409/422 on the index (another save got in first) re-reads the index, re-applies the new
+//!   entry and tries again (2 calls a round, bounded, with jittered backoff), so concurrent saves
+//!   never lose a run. If an earlier attempt did land (an answer lost after a 5xx), the entry is
+//!   found in the index and not added twice.
 //! - Pruning, when the index drops runs beyond `keep` per branch: 3 more calls. DELETE is not
 //!   among the operations perfgate may use, so the files go in one Git Data commit on top of the
 //!   index commit: create-tree with `base_tree` = the tree the index PUT answered with and a
@@ -91,7 +100,8 @@ pub struct Baseline {
     pub run: Run,
     pub kind: BaselineKind,
     /// Earlier runs of the baseline's branch, oldest first, up to the requested window (for
-    /// history-aware decisions); empty unless asked for.
+    /// history-aware decisions); empty unless asked for. Summary runs (one value per series),
+    /// except those read in full (see [`FullRuns`]).
     pub before: Vec<Run>,
 }
 
@@ -123,8 +133,62 @@ impl Baseline {
     }
 }
 
+/// Which runs of a history [`DataBranch::baseline_with_history`] reads from their files, with
+/// their samples, instead of as their index summaries: the last `count` runs among those a
+/// comparison uses, which are the runs `comparable` accepts when there are at least
+/// `min_comparable` of them, else all. That is `compare::compare_history`'s rule for histories
+/// from several kinds of machine, with `comparable` = "on the current run's kind of machine" and
+/// `min_comparable` = 1 (or `history.min_points` when cross-environment comparisons are
+/// allowed): the latest of those runs is the one its samples are compared with, and the last
+/// `history.pool` are pooled. The baseline run itself is always read from its file.
+pub struct FullRuns<'a> {
+    pub count: usize,
+    pub comparable: &'a dyn Fn(&Run) -> bool,
+    pub min_comparable: usize,
+}
+
+fn any_run(_: &Run) -> bool {
+    true
+}
+
+impl FullRuns<'_> {
+    /// Only the baseline run in full: every earlier run as its summary.
+    pub fn baseline_only() -> FullRuns<'static> {
+        FullRuns {
+            count: 1,
+            comparable: &any_run,
+            min_comparable: 1,
+        }
+    }
+
+    /// Positions in `before` (the baseline, after them, is read anyway) of the runs to read in
+    /// full.
+    fn pick(&self, before: &[Run], baseline: &Run) -> Vec<usize> {
+        let all: Vec<(usize, &Run)> = before
+            .iter()
+            .chain(std::iter::once(baseline))
+            .enumerate()
+            .collect();
+        let accepted: Vec<usize> = all
+            .iter()
+            .filter(|(_, r)| (self.comparable)(r))
+            .map(|(i, _)| *i)
+            .collect();
+        let used = if accepted.len() >= self.min_comparable.max(1) {
+            accepted
+        } else {
+            all.iter().map(|(i, _)| *i).collect()
+        };
+        used.into_iter()
+            .rev()
+            .take(self.count.max(1))
+            .filter(|i| *i < before.len())
+            .collect()
+    }
+}
+
 /// What a save did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SaveOutcome {
     pub entry: IndexEntry,
     /// The data branch did not exist and was created.
@@ -268,18 +332,25 @@ impl DataBranch {
         base_sha: Option<&str>,
         default_branch: &str,
     ) -> Result<Option<Baseline>, DataError> {
-        self.baseline_with_history(base_sha, default_branch, 1)
+        self.baseline_with_history(base_sha, default_branch, 1, &FullRuns::baseline_only())
             .await
     }
 
     /// [`DataBranch::baseline`] plus up to `window - 1` earlier runs of the baseline's branch
-    /// (oldest first) for history-aware decisions: 2 + (window - 1) API calls at most, however
-    /// long the history is.
+    /// (oldest first) for history-aware decisions. The earlier runs are the index's summaries
+    /// ([`IndexEntry::summary_run`]: one value per series), so they cost no API call, except:
+    /// - the runs `full` names, read from their files for their samples (none when the baseline
+    ///   is the run the comparison leans on and nothing is pooled);
+    /// - entries written by a perfgate older than summaries, read from their files.
+    ///
+    /// So 2 API calls, plus `full.count` at most, however long the window, once the entries in the
+    /// window have summaries (before that, one more per entry without one).
     pub async fn baseline_with_history(
         &self,
         base_sha: Option<&str>,
         default_branch: &str,
         window: usize,
+        full: &FullRuns<'_>,
     ) -> Result<Option<Baseline>, DataError> {
         let index = self.index().await?;
         let chosen = match base_sha.and_then(|sha| entry_for_commit(&index, sha)) {
@@ -292,22 +363,39 @@ impl DataBranch {
             return Ok(None);
         };
         // The runs of the same branch recorded before the chosen one, newest `window - 1`.
-        let mut before = Vec::new();
-        if window > 1 {
-            let position = index.runs.iter().position(|e| e.id == entry.id);
-            let earlier: Vec<&IndexEntry> = index
-                .runs
-                .iter()
-                .take(position.unwrap_or(0))
-                .filter(|e| e.branch == entry.branch)
-                .collect();
-            let skip = earlier.len().saturating_sub(window - 1);
-            for e in earlier.into_iter().skip(skip) {
-                before.push(self.load_run(e).await?);
+        let position = index.runs.iter().position(|e| e.id == entry.id);
+        let earlier: Vec<&IndexEntry> = index
+            .runs
+            .iter()
+            .take(position.unwrap_or(0))
+            .filter(|e| e.branch == entry.branch)
+            .collect();
+        let skip = earlier.len().saturating_sub(window.saturating_sub(1));
+        let earlier: Vec<&IndexEntry> = earlier.into_iter().skip(skip).collect();
+        let mut before = Vec::with_capacity(earlier.len());
+        let mut summarized = Vec::with_capacity(earlier.len());
+        for e in &earlier {
+            match e.summary_run() {
+                Some(run) => {
+                    before.push(run);
+                    summarized.push(true);
+                }
+                None => {
+                    before.push(self.load_run(e).await?);
+                    summarized.push(false);
+                }
+            }
+        }
+        let run = self.load_run(entry).await?;
+        for i in full.pick(&before, &run) {
+            if summarized.get(i) == Some(&true) {
+                if let (Some(e), Some(slot)) = (earlier.get(i), before.get_mut(i)) {
+                    *slot = self.load_run(e).await?;
+                }
             }
         }
         Ok(Some(Baseline {
-            run: self.load_run(entry).await?,
+            run,
             entry: entry.clone(),
             kind,
             before,
@@ -549,11 +637,14 @@ impl BlockingDataBranch {
         base_sha: Option<&str>,
         default_branch: &str,
         window: usize,
+        full: &FullRuns<'_>,
     ) -> Result<Option<Baseline>, DataError> {
-        self.github.block_on(
-            self.inner
-                .baseline_with_history(base_sha, default_branch, window),
-        )
+        self.github.block_on(self.inner.baseline_with_history(
+            base_sha,
+            default_branch,
+            window,
+            full,
+        ))
     }
 
     /// See [`DataBranch::baseline`].
@@ -628,6 +719,8 @@ mod tests {
             timestamp: None,
             tool: None,
             benchmarks: 1,
+            environment: None,
+            summary: None,
         }
     }
 

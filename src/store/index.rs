@@ -1,9 +1,35 @@
 //! The store index (`index.json`, schema `perfgate.store.v1`): one entry per recorded run, oldest
 //! first. Pure: choosing ids, the baseline entry and what to prune happens here, files elsewhere.
+//!
+//! Each entry also carries the run's environment and a [`Summary`]: one value per comparable
+//! series (the log median of its samples, or its one value). A history of runs is judged through
+//! those values alone, so a reader gets the whole history from the index it reads anyway, instead
+//! of opening one run file per past run (one API call each on a data branch); the run files stay
+//! for the baseline run's samples, audits and re-computation. The summary is written by the same
+//! index write that records the run, so it can never disagree with the index.
+//!
+//! Both fields were added to `perfgate.store.v1` without a new schema tag: they are optional, so
+//! an index written by an older perfgate still loads (its entries have no summary, and readers
+//! open their run files as before). A perfgate older than these fields refuses a newer index
+//! (its entries deny unknown fields, naming `environment` or `summary`): jobs sharing a data
+//! branch key must run this version or a later one.
+//!
+//! The summary is written compactly, per benchmark an object of metric -> `[value, n, unit]`
+//! (`[value, n, unit, direction]` when the direction is not the one the metric's name and unit
+//! imply), and the file holds one entry per line. Numbers are written in their shortest form that
+//! reads back to the same `f64` (whole numbers without `.0`). Measured (the test
+//! `an_index_of_100_runs_of_300_series_stays_small`): 100 runs of 300 series, 100 Go benchmarks
+//! with 34-character names, each with time, bytes and allocations over 10 samples, make an index
+//! of 1,275,825 bytes (about 43 bytes a series). `keep` (100 runs per branch) bounds it; over
+//! 1 MB, a data branch reads it in 2 API calls instead of 1.
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::model::Run;
+use crate::compare;
+use crate::model::{Benchmark, Data, Direction, Environment, Metric, Run, RunMeta, Unit};
+use crate::stats;
 
 /// Schema tag of the index file.
 pub const STORE_SCHEMA: &str = "perfgate.store.v1";
@@ -24,7 +50,7 @@ impl Default for Index {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndexEntry {
     /// Unique id; the run file is `runs/<id>.json`.
@@ -38,6 +64,12 @@ pub struct IndexEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool: Option<String>,
     pub benchmarks: usize,
+    /// The machine the run was made on (None when unknown, and in entries of older perfgates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Environment>,
+    /// One value per comparable series of the run (None in entries of older perfgates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Summary>,
 }
 
 impl Index {
@@ -53,8 +85,22 @@ impl Index {
         Ok(index)
     }
 
+    /// The index as written: one entry per line, so that a save's diff on a data branch is the
+    /// lines it added and pruned, and the summaries stay compact.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        let schema = serde_json::to_string(&self.schema).unwrap_or_default();
+        let entries: Vec<String> = self
+            .runs
+            .iter()
+            .map(|e| serde_json::to_string(e).unwrap_or_default())
+            .collect();
+        if entries.is_empty() {
+            return format!("{{\n  \"schema\": {schema},\n  \"runs\": []\n}}\n");
+        }
+        format!(
+            "{{\n  \"schema\": {schema},\n  \"runs\": [\n    {}\n  ]\n}}\n",
+            entries.join(",\n    ")
+        )
     }
 
     /// A new entry for `run` with an id that sorts by time and is unique in this index.
@@ -95,6 +141,8 @@ impl Index {
             timestamp: run.meta.timestamp.clone(),
             tool: run.meta.tool.clone(),
             benchmarks: run.benchmarks.len(),
+            environment: (!run.meta.environment.is_empty()).then(|| run.meta.environment.clone()),
+            summary: Some(Summary::of(run)),
         }
     }
 
@@ -154,10 +202,236 @@ impl Index {
     }
 }
 
+impl IndexEntry {
+    /// The run as its summary tells it: every series a metric holding its summary value
+    /// ([`Data::Value`]), with the entry's commit, branch, time, tool and environment. What a
+    /// history needs of a past run, without reading its file. None for an entry without a summary
+    /// (written by an older perfgate): read its run file instead.
+    pub fn summary_run(&self) -> Option<Run> {
+        let summary = self.summary.as_ref()?;
+        let mut benchmarks: Vec<Benchmark> = Vec::new();
+        for s in &summary.series {
+            let metric = Metric {
+                name: s.metric.clone(),
+                unit: s.unit.clone(),
+                direction: s.direction,
+                data: Data::Value(s.value),
+            };
+            // Series of one benchmark are consecutive (they were flattened from it); `push` is
+            // not used because it would pool two series of the same name into samples.
+            match benchmarks.last_mut() {
+                Some(b) if b.name == s.benchmark => b.metrics.push(metric),
+                _ => benchmarks.push(Benchmark {
+                    name: s.benchmark.clone(),
+                    metrics: vec![metric],
+                }),
+            }
+        }
+        Some(Run::new(
+            RunMeta {
+                commit: self.commit.clone(),
+                branch: self.branch.clone(),
+                timestamp: self.timestamp.clone(),
+                tool: self.tool.clone(),
+                environment: self.environment.clone().unwrap_or_default(),
+            },
+            benchmarks,
+        ))
+    }
+}
+
+/// A run's comparable series ([`compare::series`]: histograms already read as `avg`, `p(95)`...),
+/// one value each, in the run's order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Summary {
+    pub series: Vec<SeriesSummary>,
+}
+
+/// One series of a run, summarised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesSummary {
+    pub benchmark: String,
+    pub metric: String,
+    pub unit: Unit,
+    pub direction: Direction,
+    /// The log median of the samples ([`stats::log_median`]), or the one value as it is.
+    pub value: f64,
+    /// How many values it summarises (1 for a single value or a histogram's statistic).
+    pub n: usize,
+}
+
+impl Summary {
+    /// The summary of `run`. A series whose summary is not a finite number (JSON has no NaN) is
+    /// left out: a history without it judges the series as if that run had not measured it.
+    pub fn of(run: &Run) -> Summary {
+        let series = compare::series(run)
+            .into_iter()
+            .filter_map(|s| {
+                // A single value is its own log median, exactly.
+                let value = stats::log_median(&s.values)?;
+                value.is_finite().then_some(SeriesSummary {
+                    value,
+                    n: s.values.len(),
+                    benchmark: s.benchmark,
+                    metric: s.metric,
+                    unit: s.unit,
+                    direction: s.direction,
+                })
+            })
+            .collect();
+        Summary { series }
+    }
+}
+
+/// `{"<benchmark>": {"<metric>": [value, n, unit(, direction)], ...}, ...}`, keys in the run's
+/// order.
+impl Serialize for Summary {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut groups: Vec<(&str, Vec<&SeriesSummary>)> = Vec::new();
+        for x in &self.series {
+            match groups.last_mut() {
+                Some((b, members)) if *b == x.benchmark => members.push(x),
+                _ => groups.push((&x.benchmark, vec![x])),
+            }
+        }
+        let mut map = s.serialize_map(Some(groups.len()))?;
+        for (benchmark, members) in groups {
+            map.serialize_entry(benchmark, &Metrics(members))?;
+        }
+        map.end()
+    }
+}
+
+struct Metrics<'a>(Vec<&'a SeriesSummary>);
+
+impl Serialize for Metrics<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for x in &self.0 {
+            map.serialize_entry(&x.metric, &Values(x))?;
+        }
+        map.end()
+    }
+}
+
+struct Values<'a>(&'a SeriesSummary);
+
+impl Serialize for Values<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let x = self.0;
+        let implied = Direction::infer(&x.metric, &x.unit) == x.direction;
+        let mut seq = s.serialize_seq(Some(if implied { 3 } else { 4 }))?;
+        // Counts and sizes are whole: `512` rather than `512.0`, the same number read back.
+        if x.value.fract() == 0.0 && x.value.abs() < 2f64.powi(53) {
+            seq.serialize_element(&(x.value as i64))?;
+        } else {
+            seq.serialize_element(&x.value)?;
+        }
+        seq.serialize_element(&x.n)?;
+        seq.serialize_element(&x.unit)?;
+        if !implied {
+            seq.serialize_element(&x.direction)?;
+        }
+        seq.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Summary {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Summary, D::Error> {
+        struct Benchmarks;
+        impl<'de> Visitor<'de> for Benchmarks {
+            type Value = Summary;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of benchmark -> {metric -> [value, n, unit]}")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Summary, A::Error> {
+                let mut series = Vec::new();
+                while let Some(benchmark) = map.next_key::<String>()? {
+                    let metrics: MetricsIn = map.next_value()?;
+                    for (metric, v) in metrics.0 {
+                        let direction = v
+                            .direction
+                            .unwrap_or_else(|| Direction::infer(&metric, &v.unit));
+                        series.push(SeriesSummary {
+                            benchmark: benchmark.clone(),
+                            metric,
+                            unit: v.unit,
+                            direction,
+                            value: v.value,
+                            n: v.n,
+                        });
+                    }
+                }
+                Ok(Summary { series })
+            }
+        }
+        d.deserialize_map(Benchmarks)
+    }
+}
+
+/// One benchmark's metrics as read, in their order.
+struct MetricsIn(Vec<(String, ValuesIn)>);
+
+impl<'de> Deserialize<'de> for MetricsIn {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<MetricsIn, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MetricsIn;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of metric -> [value, n, unit]")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MetricsIn, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry::<String, ValuesIn>()? {
+                    out.push(entry);
+                }
+                Ok(MetricsIn(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+struct ValuesIn {
+    value: f64,
+    n: usize,
+    unit: Unit,
+    direction: Option<Direction>,
+}
+
+impl<'de> Deserialize<'de> for ValuesIn {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ValuesIn, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ValuesIn;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("[value, n, unit] or [value, n, unit, direction]")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ValuesIn, A::Error> {
+                let missing = |i: usize| -> A::Error { de::Error::invalid_length(i, &self) };
+                let value = seq.next_element()?.ok_or_else(|| missing(0))?;
+                let n = seq.next_element()?.ok_or_else(|| missing(1))?;
+                let unit = seq.next_element()?.ok_or_else(|| missing(2))?;
+                let direction = seq.next_element()?;
+                if seq.next_element::<de::IgnoredAny>()?.is_some() {
+                    return Err(de::Error::invalid_length(5, &self));
+                }
+                Ok(ValuesIn {
+                    value,
+                    n,
+                    unit,
+                    direction,
+                })
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::RunMeta;
+    use crate::model::Histogram;
 
     fn run(commit: &str, branch: &str, ts: &str) -> Run {
         Run::new(
@@ -225,5 +499,265 @@ mod tests {
     fn refuses_an_index_of_another_schema() {
         let e = Index::parse(r#"{"schema":"perfgate.store.v2","runs":[]}"#).unwrap_err();
         assert!(e.contains("newer perfgate"), "{e}");
+    }
+
+    /// A Go-like benchmark with 4 samples, a k6-like latency histogram and a one-value metric
+    /// whose direction is not the one its name implies.
+    fn mixed_run() -> Run {
+        let mut go = Benchmark::new("BenchmarkEncode-8");
+        go.push(Metric::new(
+            "time",
+            Unit::Nanoseconds,
+            Data::Samples(vec![400.0, 100.0, 800.0, 200.0]),
+        ));
+        go.push(Metric::new(
+            "allocs",
+            Unit::Count,
+            Data::Samples(vec![3.0, 1.0, 2.0]),
+        ));
+        let mut h = Histogram::new();
+        h.record_n(100.0, 90).unwrap();
+        h.record_n(1000.0, 10).unwrap();
+        let mut k6 = Benchmark::new("http_req_duration");
+        k6.push(Metric::new(
+            "http_req_duration",
+            Unit::Nanoseconds,
+            Data::Histogram(h),
+        ));
+        let mut one = Benchmark::new("score");
+        one.push(
+            Metric::new("points", Unit::Count, Data::Value(42.5))
+                .with_direction(Direction::HigherIsBetter),
+        );
+        let mut meta = RunMeta {
+            commit: Some("abcdef1234567890".into()),
+            branch: Some("main".into()),
+            timestamp: Some("2026-11-23T12:00:00Z".into()),
+            tool: Some("go+k6".into()),
+            ..RunMeta::default()
+        };
+        meta.environment.runner = Some("ubuntu-24.04".into());
+        meta.environment.cores = Some(4);
+        Run::new(meta, vec![go, k6, one])
+    }
+
+    fn summary_of(e: &IndexEntry, benchmark: &str, metric: &str) -> (f64, usize) {
+        let s = e
+            .summary
+            .as_ref()
+            .unwrap()
+            .series
+            .iter()
+            .find(|s| s.benchmark == benchmark && s.metric == metric)
+            .unwrap_or_else(|| panic!("no {benchmark} {metric}"));
+        (s.value, s.n)
+    }
+
+    #[test]
+    fn an_entry_summarises_samples_by_their_log_median_and_keeps_single_values() {
+        let run = mixed_run();
+        let e = Index::default().entry_for(&run);
+        // Even count: the geometric mean of the two middle samples, 200 and 400.
+        let (time, n) = summary_of(&e, "BenchmarkEncode-8", "time");
+        assert!((time - (200.0_f64 * 400.0).sqrt()).abs() < 1e-9, "{time}");
+        assert_eq!(n, 4);
+        // Odd count: the middle sample.
+        assert_eq!(summary_of(&e, "BenchmarkEncode-8", "allocs"), (2.0, 3));
+        // A histogram is read as its statistics, one value each: 90 requests of 100 ns, 10 of
+        // 1000 ns.
+        assert_eq!(summary_of(&e, "http_req_duration", "avg"), (190.0, 1));
+        assert_eq!(summary_of(&e, "http_req_duration", "p(50)"), (100.0, 1));
+        assert_eq!(summary_of(&e, "http_req_duration", "p(99)"), (1000.0, 1));
+        assert_eq!(summary_of(&e, "http_req_duration", "max"), (1000.0, 1));
+        assert_eq!(summary_of(&e, "score", "points"), (42.5, 1));
+        let names: Vec<String> = e
+            .summary
+            .as_ref()
+            .unwrap()
+            .series
+            .iter()
+            .map(|s| format!("{} {}", s.benchmark, s.metric))
+            .collect();
+        assert_eq!(names.len(), 2 + 7 + 1, "{names:?}");
+        assert_eq!(e.environment, Some(run.meta.environment.clone()));
+    }
+
+    #[test]
+    fn a_summary_is_written_per_benchmark_as_metric_value_count_and_unit() {
+        let mut b = Benchmark::new("BenchmarkA");
+        b.push(Metric::new(
+            "time",
+            Unit::Nanoseconds,
+            Data::Samples(vec![1.5, 0.1 + 0.2, 7.0]),
+        ));
+        b.push(Metric::new(
+            "bytes",
+            Unit::Bytes,
+            Data::Samples(vec![4096.0, 4096.0]),
+        ));
+        b.push(
+            Metric::new("score", Unit::Count, Data::Value(0.1 + 0.2))
+                .with_direction(Direction::HigherIsBetter),
+        );
+        let e = Index::default().entry_for(&Run::new(RunMeta::default(), vec![b]));
+        let json = serde_json::to_string(&e.summary).unwrap();
+        // The direction is written only where the name and unit do not imply it.
+        assert_eq!(
+            json,
+            r#"{"BenchmarkA":{"time":[1.5,3,"ns"],"bytes":[4096,2,"B"],"score":[0.30000000000000004,1,"count","higher_is_better"]}}"#
+        );
+        let back: Summary = serde_json::from_str(&json).unwrap();
+        assert_eq!(Some(back), e.summary, "every number reads back the same");
+    }
+
+    #[test]
+    fn an_index_round_trips_with_one_entry_per_line() {
+        let mut idx = Index::default();
+        assert_eq!(Index::parse(&idx.to_json()).unwrap(), idx);
+        for i in 0..3 {
+            let mut r = mixed_run();
+            r.meta.commit = Some(format!("c{i}"));
+            let e = idx.entry_for(&r);
+            idx.push_and_prune(e, 10);
+        }
+        let json = idx.to_json();
+        assert_eq!(Index::parse(&json).unwrap(), idx);
+        assert_eq!(json.lines().filter(|l| l.contains("\"id\"")).count(), 3);
+        assert_eq!(json.lines().count(), 3 + 5, "{json}");
+    }
+
+    #[test]
+    fn an_index_written_before_summaries_still_loads() {
+        let old = r#"{
+  "schema": "perfgate.store.v1",
+  "runs": [
+    {
+      "id": "20261123T120000Z-abcdef123456",
+      "commit": "abcdef1234567890",
+      "branch": "main",
+      "timestamp": "2026-11-23T12:00:00Z",
+      "tool": "go",
+      "benchmarks": 3
+    }
+  ]
+}"#;
+        let idx = Index::parse(old).unwrap();
+        let e = &idx.runs[0];
+        assert_eq!(e.benchmarks, 3);
+        assert_eq!(e.environment, None);
+        assert_eq!(e.summary, None);
+        assert_eq!(e.summary_run(), None, "its run file must be read instead");
+        assert!(
+            !idx.to_json().contains("summary"),
+            "absent fields are not written"
+        );
+    }
+
+    #[test]
+    fn a_summary_run_has_one_value_per_series_and_the_entry_metadata() {
+        let run = mixed_run();
+        let e = Index::default().entry_for(&run);
+        let back = e.summary_run().unwrap();
+        assert_eq!(back.meta, run.meta);
+        let expected: Vec<(String, String, Unit, Direction, Vec<f64>)> = compare::series(&run)
+            .into_iter()
+            .map(|s| {
+                let v = stats::log_median(&s.values).unwrap();
+                (s.benchmark, s.metric, s.unit, s.direction, vec![v])
+            })
+            .collect();
+        let got: Vec<(String, String, Unit, Direction, Vec<f64>)> = compare::series(&back)
+            .into_iter()
+            .map(|s| (s.benchmark, s.metric, s.unit, s.direction, s.values))
+            .collect();
+        assert_eq!(got, expected);
+        let names: Vec<&str> = back.benchmarks.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(names, ["BenchmarkEncode-8", "http_req_duration", "score"]);
+        // Read back from the index file too.
+        let mut idx = Index::default();
+        idx.push_and_prune(e, 10);
+        let read = Index::parse(&idx.to_json()).unwrap();
+        assert_eq!(read.runs[0].summary_run(), Some(back));
+    }
+
+    #[test]
+    fn a_value_that_is_not_a_number_is_left_out_of_the_summary() {
+        let mut b = Benchmark::new("B");
+        b.push(Metric::new(
+            "time",
+            Unit::Nanoseconds,
+            Data::Value(f64::NAN),
+        ));
+        b.push(Metric::new("bytes", Unit::Bytes, Data::Value(3.0)));
+        let e = Index::default().entry_for(&Run::new(RunMeta::default(), vec![b]));
+        let metrics: Vec<&str> = e
+            .summary
+            .as_ref()
+            .unwrap()
+            .series
+            .iter()
+            .map(|s| s.metric.as_str())
+            .collect();
+        assert_eq!(metrics, ["bytes"]);
+        assert!(Index::parse(
+            &Index {
+                runs: vec![e],
+                ..Index::default()
+            }
+            .to_json()
+        )
+        .is_ok());
+    }
+
+    /// 100 runs of 100 Go benchmarks with time, bytes and allocations (300 series), times with
+    /// full-precision log medians: the size the module doc states.
+    #[test]
+    fn an_index_of_100_runs_of_300_series_stays_small() {
+        let mut idx = Index::default();
+        for r in 0..100u32 {
+            let benchmarks = (0..100u32)
+                .map(|b| {
+                    let mut bench = Benchmark::new(format!("BenchmarkEncode/format=json{b:03}-48"));
+                    let base = 1000.0 + f64::from(b) * 37.3;
+                    let times: Vec<f64> = (0..10u32)
+                        .map(|i| base * (1.0 + f64::from((i * 7 + r) % 11) / 1000.0))
+                        .collect();
+                    bench.push(Metric::new("time", Unit::Nanoseconds, Data::Samples(times)));
+                    bench.push(Metric::new(
+                        "alloc_bytes",
+                        Unit::Bytes,
+                        Data::Samples(vec![f64::from(512 + b); 10]),
+                    ));
+                    bench.push(Metric::new(
+                        "allocs",
+                        Unit::Count,
+                        Data::Samples(vec![f64::from(b % 9); 10]),
+                    ));
+                    bench
+                })
+                .collect();
+            let run = Run::new(
+                RunMeta {
+                    commit: Some(format!("{r:040x}")),
+                    branch: Some("main".into()),
+                    timestamp: Some(format!("2026-11-23T12:{:02}:{:02}Z", r / 60, r % 60)),
+                    tool: Some("go".into()),
+                    environment: crate::model::Environment {
+                        os: Some("linux".into()),
+                        arch: Some("amd64".into()),
+                        cpu: Some("AMD EPYC 7763 64-Core Processor".into()),
+                        cores: Some(4),
+                        runner: Some("ubuntu24 20251112.1".into()),
+                        ..Default::default()
+                    },
+                },
+                benchmarks,
+            );
+            let e = idx.entry_for(&run);
+            idx.push_and_prune(e, 100);
+        }
+        let bytes = idx.to_json().len();
+        eprintln!("index of 100 runs x 300 series: {bytes} bytes");
+        assert!(bytes < 1_300_000, "{bytes} bytes");
     }
 }
