@@ -489,6 +489,23 @@ enum OneOrMany {
 mod tests {
     use super::*;
 
+    #[test]
+    fn large_change_and_latency_floor_are_read_and_checked() {
+        let c = Config::parse(
+            "p.toml",
+            "large_change = \"25%\"\nlatency_floor = \"500us\"\n",
+        )
+        .unwrap();
+        assert_eq!((c.large_change, c.latency_floor), (0.25, 500_000.0));
+        let d = Config::default();
+        assert_eq!((d.large_change, d.latency_floor), (0.40, 1e6));
+        let e = Config::parse("p.toml", "\nlatency_floor = \"1\"\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "p.toml:2: key `latency_floor`: expected a duration with its unit, such as \"1ms\" or \"500us\", found \"1\""
+        );
+    }
+
     const FULL: &str = r#"
 threshold = "5%"
 significance = 0.01
