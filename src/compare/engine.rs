@@ -201,6 +201,8 @@ pub fn compare(baseline: Option<&Run>, current: &Run, config: &Config) -> Compar
 /// What `settle` needs beyond the result itself.
 struct Draft {
     result: MetricResult,
+    /// The rules the metric was assessed under, for `settle` to decide with.
+    rules: Rules,
     /// Pooled standard deviation of the log values of both sides (samples only).
     log_sd: Option<f64>,
     /// The prediction interval a single value was judged against.
@@ -217,9 +219,11 @@ struct Draft {
     /// The log shift, worse-positive, with its within-run error: a member of the suite whose
     /// run-to-run spread decides metrics compared with one baseline run.
     within: Option<stats::SuiteMember>,
-    /// Every repeat shows the change: all current values beyond all baseline values by more than
-    /// the threshold, and the change beyond `large_change`.
-    obvious: bool,
+    /// Every repeat shows the change (all current values beyond all baseline values by more than
+    /// the threshold, the change beyond `large_change`): the regression or improvement it is.
+    obvious: Option<Status>,
+    /// The change against the baseline run, when the suite's shift was taken out of `change`.
+    raw_change: Option<f64>,
     /// One value per side and no noise estimate: what was decided, for `settle` to word.
     no_noise: Option<NoNoise>,
 }
@@ -290,7 +294,7 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
             };
             let key = (c.benchmark.as_str(), c.metric.as_str());
             let draft = match latest_index.get(&key) {
-                None => Draft::plain(only_one_side(c, direction, &rules, Status::New)),
+                None => Draft::plain(only_one_side(c, direction, &rules, Status::New), rules),
                 Some(b) => {
                     let past: Vec<&Series> = indexes
                         .iter()
@@ -352,18 +356,8 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
         .into_iter()
         .map(|d| {
             let outliers = d.outliers;
-            let rules = Rules {
-                threshold: d.result.threshold,
-                alpha: d.result.alpha,
-                min_samples: config.min_samples,
-                deterministic: d.result.deterministic,
-                large_change: config.large_change,
-                latency_floor: config.latency_floor,
-            };
-            let raw = d
-                .within
-                .map(|w| (worse_sign(d.result.direction) * w.shift).exp_m1());
-            let mut r = settle(d, &rules, family);
+            let raw = d.raw_change;
+            let mut r = settle(d, family);
             if let (Method::RunToRun, Some(raw), Some(s)) = (r.method, raw, &suite) {
                 if r.status != Status::Unchanged && s.change.abs() >= 0.01 {
                     add_note(
@@ -462,11 +456,7 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
     }
     let mut suite = suite;
     if let Some(s) = suite.as_mut() {
-        s.fails_gate = match s.status {
-            Status::Regression => config.fail_on_regression,
-            Status::Inconclusive => config.fail_on_inconclusive,
-            _ => false,
-        };
+        s.fails_gate = fails_on(s.status, config);
         if s.fails_gate {
             reasons.push(format!(
                 "the whole run is {} than the baseline run ({})",
@@ -568,10 +558,17 @@ fn judge_against_suite(drafts: &mut [Draft], config: &Config) -> Option<SuiteShi
         };
         let sign = worse_sign(d.result.direction);
         let (lo, hi) = ((sign * t.lo).exp_m1(), (sign * t.hi).exp_m1());
+        let relative = (sign * t.relative).exp_m1();
         d.result.method = Method::RunToRun;
         d.result.p_value = Some(t.p);
-        d.result.change = Some((sign * t.relative).exp_m1());
+        d.raw_change = d.result.change;
+        d.result.change = Some(relative);
         d.result.ci = Some((lo.min(hi), lo.max(hi)));
+        // A change every repeat shows, but that the whole run shares, is the suite's to decide.
+        let m = judged(Some(relative), relative > 0.0, d.result.direction, 0.0);
+        if !(beyond_large(Some(relative), config.large_change) && d.obvious == Some(m.moved)) {
+            d.obvious = None;
+        }
     }
     let change = fit.shift.exp_m1();
     let mv = judged(
@@ -807,7 +804,12 @@ fn rank(s: Status) -> u8 {
 }
 
 fn fails(r: &MetricResult, c: &Config) -> bool {
-    match r.status {
+    fails_on(r.status, c)
+}
+
+/// Whether a result of `status` fails the gate under the configuration.
+fn fails_on(status: Status, c: &Config) -> bool {
+    match status {
         Status::Regression => c.fail_on_regression,
         Status::Missing => c.fail_on_missing,
         Status::New => c.fail_on_new,
@@ -834,9 +836,10 @@ pub struct Rules {
 }
 
 impl Draft {
-    fn plain(result: MetricResult) -> Draft {
+    fn plain(result: MetricResult, rules: Rules) -> Draft {
         Draft {
             result,
+            rules,
             log_sd: None,
             prediction: None,
             short_history: None,
@@ -844,7 +847,8 @@ impl Draft {
             log_two: None,
             outliers: 0,
             within: None,
-            obvious: false,
+            obvious: None,
+            raw_change: None,
             no_noise: None,
         }
     }
@@ -933,7 +937,7 @@ pub fn decide_with(b: &Series, c: &Series, direction: Direction, rules: &Rules) 
         size: usize::from(d.result.p_value.is_some()),
         discoveries: 0,
     };
-    settle(d, rules, family)
+    settle(d, family)
 }
 
 /// Picks the baseline data for one metric from the history (`past`, oldest first, the latest
@@ -952,7 +956,8 @@ fn assess_with_history(
         // spread is the run-to-run noise, which repeats within one run do not show.
         let values: Vec<f64> = comparable.iter().map(|s| run_value(&s.values)).collect();
         let (kept, mut shape) = usable_history(&values, rules, config);
-        if kept.len() >= config.history.min_points {
+        let enough = kept.len() >= config.history.min_points;
+        if enough {
             if let Some((p, shift)) = history_model(&kept, rules, config) {
                 shape.shift = shift.map(|s| LevelShiftSeen {
                     runs: p.n,
@@ -964,28 +969,29 @@ fn assess_with_history(
                 return d;
             }
         }
-    }
-    if !rules.deterministic && c.values.len() == 1 && past.len() > 1 && latest.unit == c.unit {
-        let values: Vec<f64> = comparable.iter().map(|s| run_value(&s.values)).collect();
-        let (kept, shape) = usable_history(&values, rules, config);
-        let mut d = assess(latest, c, direction, rules);
-        if kept.len() >= config.history.min_points {
-            // Runs enough, but a value is zero, negative or not a number: no log-scale interval.
-            if d.result.method == Method::Threshold {
-                d.result.note = Some(
-                    "the history has values that are not positive numbers: no prediction interval, compared with the latest run"
-                        .into(),
-                );
+        // Samples fall back to the latest run's (or the pooled runs') samples below; a single
+        // value to the latest run's value, with no noise estimate.
+        if c.values.len() == 1 {
+            let mut d = assess(latest, c, direction, rules);
+            if enough {
+                // Runs enough, but a value is zero, negative or not a number: no log-scale
+                // interval.
+                if d.result.method == Method::Threshold {
+                    d.result.note = Some(
+                        "the history has values that are not positive numbers: no prediction interval, compared with the latest run"
+                            .into(),
+                    );
+                }
+            } else {
+                d.short_history = Some(kept.len());
             }
-        } else {
-            d.short_history = Some(kept.len());
+            // The latest run is the baseline here, far out or not.
+            d.shape = HistoryShape {
+                far_latest: None,
+                ..shape
+            };
+            return d;
         }
-        // The latest run is the baseline here, far out or not.
-        d.shape = HistoryShape {
-            far_latest: None,
-            ..shape
-        };
-        return d;
     }
     if !rules.deterministic && config.history.pool > 1 && latest.values.len() > 1 {
         let pooled: Vec<f64> = comparable
@@ -1155,7 +1161,7 @@ fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft 
             "units differ (baseline `{}`, current `{}`): not comparable",
             b.unit, c.unit
         ));
-        return Draft::plain(out);
+        return Draft::plain(out, *rules);
     }
     // The change is a ratio of log medians: with an even count of values the plain median
     // averages the middle two, and a time and its throughput would then disagree.
@@ -1171,7 +1177,7 @@ fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft 
         out.status = Status::Inconclusive;
         out.method = Method::None;
         out.note = Some("a value is not a number: not comparable".into());
-        return Draft::plain(out);
+        return Draft::plain(out, *rules);
     }
     let zero_note = mv
         .change
@@ -1196,7 +1202,7 @@ fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft 
                 }
             });
         }
-        return Draft::plain(out);
+        return Draft::plain(out, *rules);
     }
 
     if b.values.len() >= 2 && c.values.len() >= 2 {
@@ -1214,11 +1220,13 @@ fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft 
         }
         out.note = zero_note;
         let (b_kept, c_kept) = (without_far_out(&b.values), without_far_out(&c.values));
-        let obvious = mv.beyond
+        let obvious = (mv.beyond
             && beyond_large(mv.change, rules.large_change)
-            && separated(&b.values, &c.values, rules.threshold);
+            && separated(&b.values, &c.values, rules.threshold))
+        .then_some(mv.moved);
         return Draft {
             result: out,
+            rules: *rules,
             log_sd: stats::pooled_log_sd(&b.values, &c.values),
             prediction: None,
             short_history: None,
@@ -1227,6 +1235,7 @@ fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft 
             outliers: (b.values.len() - b_kept.len()) + (c.values.len() - c_kept.len()),
             within: None,
             obvious,
+            raw_change: None,
             no_noise: None,
         };
     }
@@ -1251,7 +1260,7 @@ fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft 
     out.note = zero_note;
     Draft {
         no_noise: Some(decision),
-        ..Draft::plain(out)
+        ..Draft::plain(out, *rules)
     }
 }
 
@@ -1353,37 +1362,24 @@ fn assess_prediction(
             "the value {} cannot be compared on a log scale",
             c.unit.format(cur_v)
         ));
-        return Draft::plain(out);
+        return Draft::plain(out, *rules);
     }
     Draft {
-        result: out,
-        log_sd: None,
         prediction: Some(p),
-        short_history: None,
-        shape: HistoryShape::default(),
-        log_two: None,
-        outliers: 0,
-        within: None,
-        obvious: false,
-        no_noise: None,
+        ..Draft::plain(out, *rules)
     }
 }
 
 /// Turns an assessment into a status, using the adjusted p-value, and writes the note.
-fn settle(d: Draft, rules: &Rules, family: Family) -> MetricResult {
+fn settle(d: Draft, family: Family) -> MetricResult {
+    let rules = &d.rules;
     let mut out = d.result;
     match out.method {
         Method::MannWhitney | Method::ModeratedT | Method::RunToRun => {
             settle_samples(&mut out, d.log_sd, rules.min_samples, family);
-            if d.obvious && out.status == Status::Inconclusive {
+            if let (Some(moved), Status::Inconclusive) = (d.obvious, out.status) {
                 if let (Some(b), Some(c)) = (out.baseline, out.current) {
-                    let mv = judged(
-                        out.change,
-                        out.change.is_some_and(|c| c > 0.0),
-                        out.direction,
-                        out.threshold,
-                    );
-                    out.status = mv.moved;
+                    out.status = moved;
                     out.note = Some(format!(
                         "every repeat shows it: all {} current values are beyond all {} baseline values, and a change of {} is beyond {} (`large_change`), which reruns of unchanged code do not reach",
                         c.n,
@@ -1633,7 +1629,7 @@ fn settle_prediction(out: &mut MetricResult, p: &stats::Prediction, family: Fami
         return;
     };
     let mv = movement(p.center, cur.value, out.direction, out.threshold);
-    let level = format!("{}%", trim(p.confidence * 100.0));
+    let level = pct_plain(p.confidence);
     let range = format!("{} to {}", out.unit.format(p.lo), out.unit.format(p.hi));
     let outside = cur.value > p.hi || cur.value < p.lo;
     let q = out.p_adjusted.or(out.p_value);
@@ -1919,35 +1915,38 @@ mod tests {
         }
     }
 
-    #[test]
-    fn with_one_baseline_run_a_suite_is_judged_against_its_run_to_run_spread() {
+    /// A run of twenty benchmarks `B00`..`B19` with `n` repeats of a little noise each: on a
+    /// `machine` that many times slower than the baseline's (1: the baseline run itself), each
+    /// benchmark also moved by its own run-to-run factor (`OWN`, log), and `B19` by `slower`.
+    fn suite_run(machine: f64, slower: f64, n: usize) -> Run {
         const Z: [f64; 10] = [0.3, -1.2, 0.8, -0.4, 1.5, -0.9, 0.1, -0.2, 1.1, -1.0];
-        // Twenty benchmarks; the current run is on a machine 8% slower, each benchmark moves by
-        // its own +-3% between runs, and B19 is really 30% slower.
-        let own = [
+        const OWN: [f64; 20] = [
             0.01, -0.02, 0.03, -0.01, 0.0, 0.02, -0.03, 0.015, -0.015, 0.025, -0.025, 0.005,
             -0.005, 0.012, -0.012, 0.02, -0.02, 0.008, -0.008, 0.0,
         ];
-        let side = |machine: f64, slower: f64| {
-            let benches: Vec<(String, Vec<f64>)> = own
-                .iter()
-                .enumerate()
-                .map(|(i, o)| {
-                    let f = if i == 19 { slower } else { 1.0 };
-                    let level =
-                        100.0 * machine * f * (if machine > 1.0 { *o } else { 0.0f64 }).exp();
-                    (
-                        format!("B{i:02}"),
-                        (0..10).map(|j| level * (1.0 + 0.002 * Z[j])).collect(),
-                    )
-                })
-                .collect();
-            let rows: Vec<(&str, &str, Unit, Vec<f64>)> = benches
-                .iter()
-                .map(|(n, v)| (n.as_str(), "time", Unit::Nanoseconds, v.clone()))
-                .collect();
-            run_of(RunMeta::default(), &rows)
-        };
+        let benches: Vec<(String, Vec<f64>)> = OWN
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                let f = if i == 19 { slower } else { 1.0 };
+                let own = if machine == 1.0 { 0.0f64 } else { *o };
+                let level = 100.0 * machine * f * own.exp();
+                let values = Z.iter().take(n).map(|z| level * (1.0 + 0.002 * z));
+                (format!("B{i:02}"), values.collect())
+            })
+            .collect();
+        let rows: Vec<(&str, &str, Unit, Vec<f64>)> = benches
+            .iter()
+            .map(|(n, v)| (n.as_str(), "time", Unit::Nanoseconds, v.clone()))
+            .collect();
+        run_of(RunMeta::default(), &rows)
+    }
+
+    #[test]
+    fn with_one_baseline_run_a_suite_is_judged_against_its_run_to_run_spread() {
+        // The current run is on a machine 8% slower, each benchmark moves by its own +-3%
+        // between runs, and B19 is really 30% slower.
+        let side = |machine: f64, slower: f64| suite_run(machine, slower, 10);
         let c = compare(Some(&side(1.0, 1.0)), &side(1.08, 1.3), &Config::default());
         let suite = c.suite.clone().unwrap();
         assert_eq!((suite.metrics, suite.benchmarks), (20, 20));
@@ -1982,6 +1981,35 @@ mod tests {
         let c = compare(Some(&side(1.0, 1.0)), &side(1.08, 1.3), &u);
         assert!(c.suite.is_none());
         assert!(c.results.iter().all(|r| r.method == Method::MannWhitney));
+    }
+
+    #[test]
+    fn a_change_every_repeat_shows_but_the_whole_run_shares_is_the_suites_to_decide() {
+        // Everything 1.6x slower with 3 repeats a side: every repeat of B19 is +74% against the
+        // baseline run, but only +9% against the rest of its suite, within the suite's spread.
+        let c = compare(
+            Some(&suite_run(1.0, 1.0, 3)),
+            &suite_run(1.6, 1.09, 3),
+            &Config::default(),
+        );
+        let suite = c.suite.clone().unwrap();
+        assert_eq!(
+            (suite.status, suite.fails_gate),
+            (Status::Regression, true),
+            "{suite:?}"
+        );
+        // 1.6 times exp(0.0025), the median of the benchmarks' own moves with B19's +9%.
+        assert_eq!(
+            c.reasons,
+            ["the whole run is slower than the baseline run (+60.4%)"]
+        );
+        let b19 = c.results.iter().find(|r| r.benchmark == "B19").unwrap();
+        assert_eq!(
+            (b19.status, b19.method),
+            (Status::Inconclusive, Method::RunToRun),
+            "{b19:?}"
+        );
+        assert_eq!(c.counts.regression, 0, "{:#?}", c.results);
     }
 
     #[test]
@@ -2027,7 +2055,20 @@ mod tests {
             let cur: Vec<f64> = base.iter().map(|v| v * factor).collect();
             let r = judge(&t(&base), &t(&cur), Direction::LowerIsBetter);
             assert_eq!(r.status, Status::Regression, "{n} repeats of {factor}x");
+            if n == 2 {
+                assert_eq!(
+                    r.note.as_deref(),
+                    Some("every repeat shows it: all 2 current values are beyond all 2 baseline values, and a change of +100.0% is beyond 40% (`large_change`), which reruns of unchanged code do not reach")
+                );
+            }
         }
+        // Faster the same way: an improvement.
+        let r = judge(
+            &t(&[200.0, 202.0]),
+            &t(&[100.0, 101.0]),
+            Direction::LowerIsBetter,
+        );
+        assert_eq!(r.status, Status::Improvement);
         // Overlapping repeats are not "every repeat": 2 of 2x where one current value is fast.
         let r = judge(
             &t(&[100.0, 101.0]),
