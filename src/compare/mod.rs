@@ -7,6 +7,6 @@ mod types;
 
 pub use engine::{
     check_budget, compare, compare_history, decide, decide_with, environment_differences,
-    is_deterministic, same_machine, series, Rules, Series, CONFIDENCE, TARGET_POWER,
+    is_deterministic, run_value, same_machine, series, Rules, Series, CONFIDENCE, TARGET_POWER,
 };
 pub use types::*;

@@ -152,7 +152,7 @@ fn split_op(text: &str) -> Result<(&str, Op, &str), String> {
     ))
 }
 
-fn split_number(text: &str) -> Option<(f64, Option<String>)> {
+pub(super) fn split_number(text: &str) -> Option<(f64, Option<String>)> {
     let end = text
         .char_indices()
         .find(|&(i, c)| {

@@ -393,23 +393,17 @@ pub fn parse_percent(s: &str) -> Result<f64, String> {
     Ok(v / 100.0)
 }
 
-/// A duration such as `"1ms"`, `"500us"` or `"0s"`, in nanoseconds.
+/// A duration such as `"1ms"`, `"500us"` or `"0s"`, in nanoseconds: a number and a time unit,
+/// read the way budgets read theirs.
 pub fn duration_ns(s: &str) -> Result<f64, String> {
-    let t = s.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("expected a duration such as \"1ms\", found \"{s}\""))?;
-    let (u, factor) = crate::model::Unit::parse(unit);
-    if unit.trim().is_empty() || u != crate::model::Unit::Nanoseconds || !value.is_finite() {
-        return Err(format!(
-            "expected a duration with its unit, such as \"1ms\" or \"500us\", found \"{s}\""
-        ));
+    let expected = || {
+        format!("expected a duration with its unit, such as \"1ms\" or \"500us\", found \"{s}\"")
+    };
+    let (value, unit) = budget::split_number(s.trim()).ok_or_else(expected)?;
+    match unit.as_deref().map(crate::model::Unit::parse) {
+        Some((crate::model::Unit::Nanoseconds, factor)) if value >= 0.0 => Ok(value * factor),
+        _ => Err(expected()),
     }
-    Ok(value * factor)
 }
 
 fn alpha(a: f64) -> Result<f64, String> {
@@ -499,6 +493,10 @@ mod tests {
         assert_eq!((c.large_change, c.latency_floor), (0.25, 500_000.0));
         let d = Config::default();
         assert_eq!((d.large_change, d.latency_floor), (0.40, 1e6));
+        for bad in ["1", "5MB", "-1ms", "ms", "1 ms s"] {
+            assert!(duration_ns(bad).is_err(), "{bad}");
+        }
+        assert_eq!(duration_ns(" 0.5ms "), Ok(500_000.0));
         let e = Config::parse("p.toml", "\nlatency_floor = \"1\"\n").unwrap_err();
         assert_eq!(
             e.to_string(),

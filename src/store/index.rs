@@ -29,7 +29,6 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::compare;
 use crate::model::{Benchmark, Data, Direction, Environment, Metric, Run, RunMeta, Unit};
-use crate::stats;
 
 /// Schema tag of the index file.
 pub const STORE_SCHEMA: &str = "perfgate.store.v1";
@@ -254,7 +253,8 @@ pub struct SeriesSummary {
     pub metric: String,
     pub unit: Unit,
     pub direction: Direction,
-    /// The log median of the samples ([`stats::log_median`]), or the one value as it is.
+    /// The run value the engine judges histories by ([`compare::run_value`]: the log median of
+    /// the samples, or the one value as it is).
     pub value: f64,
     /// How many values it summarises (1 for a single value or a histogram's statistic).
     pub n: usize,
@@ -267,8 +267,8 @@ impl Summary {
         let series = compare::series(run)
             .into_iter()
             .filter_map(|s| {
-                // A single value is its own log median, exactly.
-                let value = stats::log_median(&s.values)?;
+                // The value the engine judges a history's run by; a single value is its own.
+                let value = compare::run_value(&s.values);
                 value.is_finite().then_some(SeriesSummary {
                     value,
                     n: s.values.len(),
@@ -432,6 +432,7 @@ impl<'de> Deserialize<'de> for ValuesIn {
 mod tests {
     use super::*;
     use crate::model::Histogram;
+    use crate::stats;
 
     fn run(commit: &str, branch: &str, ts: &str) -> Run {
         Run::new(
