@@ -13,6 +13,8 @@ mod support;
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use perfgate::compare;
+use perfgate::config::{Config, HistoryConfig};
 use perfgate::formats::perfgate as run_format;
 use perfgate::github::api::{
     ApiError, Client, ClientConfig, GitHub, Repo, RetryPolicy, Timeouts, Token,
@@ -21,7 +23,7 @@ use perfgate::github::comment::{
     marker, upsert_comment, CommentAction, CommentError, COMMENT_LIMIT_CHARS,
 };
 use perfgate::github::datastore::{
-    BaselineKind, BlockingDataBranch, DataBranch, DataError, FullRuns,
+    summaries_only, BaselineKind, BlockingDataBranch, DataBranch, DataError,
 };
 use perfgate::model::Run;
 use perfgate::store::{BaselineStore, Index, IndexEntry};
@@ -677,7 +679,7 @@ async fn a_history_of_thirty_runs_costs_the_index_and_the_base_run_alone() {
     record(&s, 30).await;
     let before = fake.log().len();
     let base = s
-        .baseline_with_history(Some(&sha(30)), "main", 30, &FullRuns::baseline_only())
+        .baseline_with_history(Some(&sha(30)), "main", 30, &summaries_only)
         .await
         .unwrap()
         .unwrap();
@@ -734,7 +736,7 @@ async fn runs_recorded_before_summaries_are_read_from_their_files() {
 
     let before = fake.log().len();
     let base = s
-        .baseline_with_history(Some(&sha(12)), "main", 10, &FullRuns::baseline_only())
+        .baseline_with_history(Some(&sha(12)), "main", 10, &summaries_only)
         .await
         .unwrap()
         .unwrap();
@@ -756,17 +758,18 @@ async fn runs_recorded_before_summaries_are_read_from_their_files() {
 async fn the_latest_run_on_the_current_kind_of_machine_is_read_with_its_samples() {
     let fake = FakeGitHub::start().await;
     let s = store(&fake);
+    let image = |i: u32| if i % 3 == 0 { "ubuntu22" } else { "ubuntu24" };
     for i in 1..=6 {
         let mut r = run(&sha(i), "main", i);
-        r.meta.environment.runner = Some(if i % 3 == 0 { "ubuntu22" } else { "ubuntu24" }.into());
+        r.meta.environment.runner = Some(format!("{}/20251112.1", image(i)));
         s.save(&r, 100).await.unwrap();
     }
-    let on_22 = |r: &Run| r.meta.environment.runner.as_deref() == Some("ubuntu22");
-    let full = FullRuns {
-        count: 1,
-        comparable: &on_22,
-        min_comparable: 1,
-    };
+    // The engine's own rule picks the runs read in full: a pull request on ubuntu22 compares
+    // with the latest run on ubuntu22.
+    let mut current = run(&sha(9), "feature", 9);
+    current.meta.environment.runner = Some("ubuntu22/20251119.1".into());
+    let config = Config::default();
+    let full = |runs: &[&Run]| compare::runs_with_samples(runs, &current, &config);
     let before = fake.log().len();
     let base = s
         .baseline_with_history(Some(&sha(5)), "main", 30, &full)
@@ -792,12 +795,15 @@ async fn the_latest_run_on_the_current_kind_of_machine_is_read_with_its_samples(
     ));
 
     // Runs whose samples are pooled are read in full too; no run on that machine: the last ones.
-    let nowhere = |_: &Run| false;
-    let pooled = FullRuns {
-        count: 3,
-        comparable: &nowhere,
-        min_comparable: 1,
+    current.meta.environment.runner = Some("windows2022/20251119.1".into());
+    let pooling = Config {
+        history: HistoryConfig {
+            pool: 3,
+            ..HistoryConfig::default()
+        },
+        ..Config::default()
     };
+    let pooled = |runs: &[&Run]| compare::runs_with_samples(runs, &current, &pooling);
     let before = fake.log().len();
     let base = s
         .baseline_with_history(Some(&sha(5)), "main", 30, &pooled)
@@ -807,6 +813,10 @@ async fn the_latest_run_on_the_current_kind_of_machine_is_read_with_its_samples(
     assert_eq!(data_reads(&fake, before).len(), 1 + 3);
     assert_eq!(samples(&base.before[3]).len(), 10);
     assert_eq!(samples(&base.before[2]).len(), 10);
+    assert!(matches!(
+        base.before[1].benchmarks[0].metrics[0].data,
+        perfgate::model::Data::Value(_)
+    ));
     fake.verify().await;
 }
 

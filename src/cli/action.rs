@@ -157,16 +157,7 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
             // The history comes from the index's run summaries, so the whole window costs no
             // more API calls than the base run alone. Samples are read only for the runs the
             // comparison uses them from: the latest on this kind of machine, and the pooled ones.
-            let same_machine = |r: &Run| compare::same_machine(r, &current);
-            let full = FullRuns {
-                count: config.history.pool.max(1),
-                comparable: &same_machine,
-                min_comparable: if config.allow_cross_environment {
-                    config.history.min_points
-                } else {
-                    1
-                },
-            };
+            let full = |runs: &[&Run]| compare::runs_with_samples(runs, &current, &config);
             let found = r.baseline(
                 base_sha,
                 &default_branch,

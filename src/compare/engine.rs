@@ -174,9 +174,20 @@ pub fn same_machine(a: &Run, b: &Run) -> bool {
 /// comparisons are allowed, where they must be enough for an interval (`min_points`) to be
 /// preferred to the whole history. Otherwise the whole history.
 fn same_environment<'a>(history: &'a [Run], current: &Run, config: &Config) -> Vec<&'a Run> {
-    let same: Vec<&Run> = history
+    let runs: Vec<&Run> = history.iter().collect();
+    comparable(&runs, current, config)
+        .into_iter()
+        .filter_map(|i| history.get(i))
+        .collect()
+}
+
+/// [`same_environment`] as positions in `history`.
+fn comparable(history: &[&Run], current: &Run, config: &Config) -> Vec<usize> {
+    let same: Vec<usize> = history
         .iter()
-        .filter(|r| same_machine(r, current))
+        .enumerate()
+        .filter(|(_, r)| same_machine(r, current))
+        .map(|(i, _)| i)
         .collect();
     let enough = if config.allow_cross_environment {
         same.len() >= config.history.min_points
@@ -186,8 +197,20 @@ fn same_environment<'a>(history: &'a [Run], current: &Run, config: &Config) -> V
     if enough {
         same
     } else {
-        history.iter().collect()
+        (0..history.len()).collect()
     }
+}
+
+/// Positions in `history` (oldest first, the baseline run last) of the runs whose samples
+/// [`compare_history`] compares with: the latest of the runs it uses ([`same_environment`]) and
+/// the ones `history.pool` pools with it. Every other run counts only through its run values
+/// ([`run_value`]), which a store's index keeps, so a store needs to read no other run in full.
+pub fn runs_with_samples(history: &[&Run], current: &Run, config: &Config) -> Vec<usize> {
+    let used = comparable(history, current, config);
+    let take = config.history.pool.max(1).min(config.history.window.max(1));
+    used.get(used.len().saturating_sub(take)..)
+        .unwrap_or_default()
+        .to_vec()
 }
 
 /// Compares `current` with `baseline` (None: budgets only) under `config`.

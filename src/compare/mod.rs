@@ -7,6 +7,7 @@ mod types;
 
 pub use engine::{
     check_budget, compare, compare_history, decide, decide_with, environment_differences,
-    is_deterministic, run_value, same_machine, series, Rules, Series, CONFIDENCE, TARGET_POWER,
+    is_deterministic, run_value, runs_with_samples, same_machine, series, Rules, Series,
+    CONFIDENCE, TARGET_POWER,
 };
 pub use types::*;

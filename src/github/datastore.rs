@@ -134,60 +134,17 @@ impl Baseline {
 }
 
 /// Which runs of a history [`DataBranch::baseline_with_history`] reads from their files, with
-/// their samples, instead of as their index summaries: the last `count` runs among those a
-/// comparison uses, which are the runs `comparable` accepts when there are at least
-/// `min_comparable` of them, else all. That is `compare::compare_history`'s rule for histories
-/// from several kinds of machine, with `comparable` = "on the current run's kind of machine" and
-/// `min_comparable` = 1 (or `history.min_points` when cross-environment comparisons are
-/// allowed): the latest of those runs is the one its samples are compared with, and the last
-/// `history.pool` are pooled. The baseline run itself is always read from its file.
-pub struct FullRuns<'a> {
-    pub count: usize,
-    pub comparable: &'a dyn Fn(&Run) -> bool,
-    pub min_comparable: usize,
+/// their samples, instead of as their index summaries: given the history's runs (the earlier
+/// ones, then the baseline run), the positions of those whose samples the comparison uses —
+/// [`crate::compare::runs_with_samples`] with the current run and the configuration. The
+/// baseline run itself is always read from its file.
+pub type FullRuns<'a> = dyn Fn(&[&Run]) -> Vec<usize> + 'a;
+
+/// [`FullRuns`] that reads no earlier run in full: the baseline run alone has its samples.
+pub fn summaries_only(_: &[&Run]) -> Vec<usize> {
+    Vec::new()
 }
 
-fn any_run(_: &Run) -> bool {
-    true
-}
-
-impl FullRuns<'_> {
-    /// Only the baseline run in full: every earlier run as its summary.
-    pub fn baseline_only() -> FullRuns<'static> {
-        FullRuns {
-            count: 1,
-            comparable: &any_run,
-            min_comparable: 1,
-        }
-    }
-
-    /// Positions in `before` (the baseline, after them, is read anyway) of the runs to read in
-    /// full.
-    fn pick(&self, before: &[Run], baseline: &Run) -> Vec<usize> {
-        let all: Vec<(usize, &Run)> = before
-            .iter()
-            .chain(std::iter::once(baseline))
-            .enumerate()
-            .collect();
-        let accepted: Vec<usize> = all
-            .iter()
-            .filter(|(_, r)| (self.comparable)(r))
-            .map(|(i, _)| *i)
-            .collect();
-        let used = if accepted.len() >= self.min_comparable.max(1) {
-            accepted
-        } else {
-            all.iter().map(|(i, _)| *i).collect()
-        };
-        used.into_iter()
-            .rev()
-            .take(self.count.max(1))
-            .filter(|i| *i < before.len())
-            .collect()
-    }
-}
-
-/// What a save did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SaveOutcome {
     pub entry: IndexEntry,
@@ -332,7 +289,7 @@ impl DataBranch {
         base_sha: Option<&str>,
         default_branch: &str,
     ) -> Result<Option<Baseline>, DataError> {
-        self.baseline_with_history(base_sha, default_branch, 1, &FullRuns::baseline_only())
+        self.baseline_with_history(base_sha, default_branch, 1, &summaries_only)
             .await
     }
 
@@ -387,7 +344,9 @@ impl DataBranch {
             }
         }
         let run = self.load_run(entry).await?;
-        for i in full.pick(&before, &run) {
+        let all: Vec<&Run> = before.iter().chain(std::iter::once(&run)).collect();
+        let picked = full(&all);
+        for i in picked {
             if summarized.get(i) == Some(&true) {
                 if let (Some(e), Some(slot)) = (earlier.get(i), before.get_mut(i)) {
                     *slot = self.load_run(e).await?;
