@@ -16,13 +16,12 @@
 
 mod support;
 
-use std::cell::Cell;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use support::fake::{FakeGitHub, BOT, OWNER, REPO, TOKEN};
-use support::runner::{hosted_container_env, Mounts, Trigger, HOST_ONLY};
+use support::fake::{FakeGitHub, BOT, OWNER, REPO};
+use support::runner::{output_value, text, Job};
 
 const MAIN_SHA: &str = "1111111111111111111111111111111111111111";
 const HEAD_SHA: &str = "2222222222222222222222222222222222222222";
@@ -39,170 +38,6 @@ fn fixture(p: &str) -> PathBuf {
         .join(p)
 }
 
-/// Jobs of one repository, each on a fresh hosted runner: the same workspace (the tests copy
-/// result files into it between jobs), the same fake GitHub.
-struct Job {
-    mounts: Mounts,
-    api_url: String,
-    /// Jobs run so far: each gets another runner name.
-    jobs: Cell<u32>,
-}
-
-impl Job {
-    fn new(api_url: String) -> Job {
-        let mounts = Mounts::new();
-        fs::create_dir_all(mounts.workspace().join("bench")).unwrap();
-        Job {
-            mounts,
-            api_url,
-            jobs: Cell::new(0),
-        }
-    }
-
-    fn ws(&self) -> PathBuf {
-        self.mounts.workspace()
-    }
-
-    /// The name GitHub gives the hosted runner of the next job: "GitHub Actions 3" for the first,
-    /// then "GitHub Actions 1000001", "GitHub Actions 1000002"... as on github.com, where it
-    /// changes from job to job and says nothing about the machine.
-    fn next_runner_name(&self) -> String {
-        let n = self.jobs.get();
-        self.jobs.set(n + 1);
-        match n {
-            0 => "GitHub Actions 3".to_string(),
-            n => format!("GitHub Actions {}", 1_000_000 + n),
-        }
-    }
-
-    /// Runs `perfgate action` as the runner runs the container for `event` and `payload`, on a
-    /// GitHub-hosted runner with the next runner name.
-    fn run(
-        &self,
-        event: &str,
-        git_ref: &str,
-        sha: &str,
-        payload: &str,
-        inputs: &[(&str, &str)],
-    ) -> Output {
-        self.run_on(event, git_ref, sha, payload, inputs, &[])
-    }
-
-    /// [`Job::run`] with some of the runner's variables replaced, such as
-    /// `RUNNER_ENVIRONMENT=self-hosted`.
-    fn run_on(
-        &self,
-        event: &str,
-        git_ref: &str,
-        sha: &str,
-        payload: &str,
-        inputs: &[(&str, &str)],
-        runner: &[(&str, &str)],
-    ) -> Output {
-        self.mounts.new_step(payload);
-        let (head_ref, base_ref) = if event.starts_with("pull_request") {
-            ("feature", "main")
-        } else {
-            ("", "")
-        };
-        let trigger = Trigger {
-            event_name: event,
-            git_ref,
-            sha,
-            head_ref,
-            base_ref,
-        };
-        let mut env = hosted_container_env(
-            &self.mounts,
-            &trigger,
-            &format!("{OWNER}/{REPO}"),
-            &self.api_url,
-            &self.next_runner_name(),
-        );
-        // Every input of action.yml, with its default unless the test sets it, as the runner
-        // passes them (`INPUT_` + the name upper-cased, hyphens kept).
-        let defaults = [
-            ("format", "auto"),
-            ("config", ""),
-            ("github-token", TOKEN),
-            ("mode", "auto"),
-            ("baseline", "data-branch"),
-            ("data-branch", "perfgate-data"),
-            ("threshold", ""),
-            ("fail-on-regression", "true"),
-            ("comment", "true"),
-            ("summary", "true"),
-            ("key", "default"),
-            ("comment-author", BOT),
-            ("keep", "100"),
-        ];
-        for (k, v) in defaults.iter().chain(inputs) {
-            set(&mut env, &format!("INPUT_{}", k.to_uppercase()), v);
-        }
-        for (k, v) in runner {
-            set(&mut env, k, v);
-        }
-        // PERFGATE_BIN runs another build, such as the static musl binary the image ships.
-        let bin = std::env::var("PERFGATE_BIN")
-            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_perfgate").to_string());
-        let mut cmd = std::process::Command::new(bin);
-        // Nothing of the test's own environment: on a hosted runner (this repository's CI) it has
-        // `ImageOS` and `ImageVersion`, which the container never sees.
-        assert!(
-            env.iter().all(|(k, _)| !HOST_ONLY.contains(&k.as_str())),
-            "a container action never sees the host's {HOST_ONLY:?}"
-        );
-        cmd.arg("action").env_clear().envs(env);
-        // The container's working directory is the workspace; running from `/` instead checks
-        // that every path is resolved against GITHUB_WORKSPACE, not the working directory.
-        cmd.current_dir("/");
-        let out = cmd.output().unwrap();
-        let all = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(!all.contains(TOKEN), "the token was printed:\n{all}");
-        out
-    }
-
-    fn outputs(&self) -> String {
-        fs::read_to_string(self.mounts.output_path()).unwrap()
-    }
-
-    fn summary(&self) -> String {
-        fs::read_to_string(self.mounts.summary_path()).unwrap()
-    }
-
-    /// The JSON report of the last run, found through the step's `report-json` output.
-    fn report(&self) -> serde_json::Value {
-        let path = self.ws().join(output_value(&self.outputs(), "report-json"));
-        serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
-    }
-}
-
-/// Sets `key` in `env`, replacing a value already there.
-fn set(env: &mut Vec<(String, String)>, key: &str, value: &str) {
-    env.retain(|(k, _)| k != key);
-    env.push((key.to_string(), value.to_string()));
-}
-
-fn output_value(outputs: &str, name: &str) -> String {
-    let mut lines = outputs.lines();
-    while let Some(l) = lines.next() {
-        if let Some(delim) = l.strip_prefix(&format!("{name}<<")) {
-            let mut value = Vec::new();
-            for v in lines.by_ref() {
-                if v == delim {
-                    return value.join("\n");
-                }
-                value.push(v);
-            }
-        }
-    }
-    panic!("no output {name} in {outputs}")
-}
-
 fn push_payload() -> String {
     format!(
         r#"{{"ref":"refs/heads/main","after":"{MAIN_SHA}","repository":{{"full_name":"{OWNER}/{REPO}","default_branch":"main"}}}}"#
@@ -215,14 +50,6 @@ fn pr_payload() -> String {
             "base":{{"ref":"main","sha":"{MAIN_SHA}","repo":{{"full_name":"{OWNER}/{REPO}"}}}},
             "head":{{"ref":"feature","sha":"{HEAD_SHA}","repo":{{"full_name":"{OWNER}/{REPO}"}}}}}},
             "repository":{{"full_name":"{OWNER}/{REPO}","default_branch":"main"}}}}"#
-    )
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
     )
 }
 

@@ -1,8 +1,10 @@
 //! The Action reads the baseline branch's history from the data branch's index: a pull request
 //! whose metrics have samples is compared with a window of 30 runs in 2 API calls on the data
 //! branch (the index and the base run), whatever the window; runs recorded before the index held
-//! summaries are read from their files. The built binary runs against a fake GitHub on loopback,
-//! every request checked against GitHub's OpenAPI description by `FakeGitHub::verify`.
+//! summaries are read from their files. The built binary runs as a hosted runner runs the Action's
+//! container (`support::runner`: no `ImageOS`, another runner name per job) against a fake GitHub
+//! on loopback, every request checked against GitHub's OpenAPI description by
+//! `FakeGitHub::verify`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -18,7 +20,8 @@ use std::process::Output;
 use perfgate::formats::perfgate as run_format;
 use perfgate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
 use perfgate::store::Index;
-use support::fake::{FakeGitHub, OWNER, REPO, TOKEN};
+use support::fake::{FakeGitHub, OWNER, REPO};
+use support::runner::{text, Job};
 
 const BRANCH: &str = "perfgate-data";
 const HEAD_SHA: &str = "2222222222222222222222222222222222222222";
@@ -84,58 +87,41 @@ fn pr_payload(base_sha: &str) -> String {
     )
 }
 
-/// Runs `perfgate action` for a pull request on `base_sha` with results `pr.json`; returns the
-/// process output and the JSON report.
+/// Runs `perfgate action` for a pull request on `base_sha` with results `pr.json`, as a hosted
+/// runner runs the container; returns the process output and the JSON report.
 fn pull_request(fake: &FakeGitHub, base_sha: &str) -> (Output, serde_json::Value) {
     pull_request_on(fake, base_sha, &[])
 }
 
-/// [`pull_request`] with more of the runner's variables, such as `ImageOS`.
+/// [`pull_request`] with some of the runner's variables replaced, such as
+/// `RUNNER_ENVIRONMENT=self-hosted`.
 fn pull_request_on(
     fake: &FakeGitHub,
     base_sha: &str,
     runner: &[(&str, &str)],
 ) -> (Output, serde_json::Value) {
-    let ws = tempfile::tempdir().unwrap();
+    let job = Job::new(fake.api_url());
     let current = run(1000.0, RunMeta::default());
-    fs::write(ws.path().join("pr.json"), run_format::to_string(&current)).unwrap();
-    fs::write(ws.path().join("event.json"), pr_payload(base_sha)).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_perfgate"))
-        .arg("action")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_EVENT_NAME", "pull_request")
-        .env("GITHUB_EVENT_PATH", ws.path().join("event.json"))
-        .env("GITHUB_REF", "refs/pull/7/merge")
-        .env("GITHUB_SHA", HEAD_SHA)
-        .env("GITHUB_REPOSITORY", format!("{OWNER}/{REPO}"))
-        .env("GITHUB_API_URL", fake.api_url())
-        .env("GITHUB_WORKSPACE", ws.path())
-        .env("INPUT_GITHUB-TOKEN", TOKEN)
-        .env("INPUT_RESULTS", "pr.json")
-        .env("INPUT_FORMAT", "auto")
-        .env("INPUT_COMMENT", "false")
-        .env("INPUT_SUMMARY", "false")
-        .env("INPUT_MODE", "auto")
-        .env("INPUT_DATA-BRANCH", BRANCH)
-        .env("INPUT_KEY", "default")
-        .envs(runner.iter().copied())
-        .current_dir("/")
-        .output()
-        .unwrap();
-    let report = fs::read_to_string(ws.path().join("perfgate-report/default/report.json"))
-        .map(|t| serde_json::from_str(&t).unwrap())
-        .unwrap_or(serde_json::Value::Null);
+    fs::write(job.ws().join("pr.json"), run_format::to_string(&current)).unwrap();
+    let out = job.run_on(
+        "pull_request",
+        "refs/pull/7/merge",
+        HEAD_SHA,
+        &pr_payload(base_sha),
+        &[
+            ("results", "pr.json"),
+            ("comment", "false"),
+            ("summary", "false"),
+            ("data-branch", BRANCH),
+        ],
+        runner,
+    );
+    let report = if out.status.success() {
+        job.report()
+    } else {
+        serde_json::Value::Null
+    };
     (out, report)
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// The data branch files the requests from `from` on read.
@@ -155,6 +141,13 @@ async fn samples_are_compared_with_a_history_of_thirty_runs_read_in_two_calls() 
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(report["baseline_runs"], 30, "{report:#}");
     assert_eq!(report["baseline_run"]["commit"], sha(30));
+    // The pull request's median against the run-to-run spread of the 30 runs' medians.
+    let r = &report["results"][0];
+    assert_eq!(r["method"], "prediction_interval", "{report:#}");
+    assert_eq!(
+        (r["baseline"]["n"].as_u64(), r["current"]["n"].as_u64()),
+        (Some(30), Some(10))
+    );
     assert_eq!(
         data_reads(&fake, 0),
         [
@@ -190,21 +183,23 @@ async fn runs_recorded_before_summaries_are_read_from_their_files_within_the_win
     fake.verify().await;
 }
 
-/// Main ran on two runner images in turn and the base commit's run on the other one: the latest
-/// run on the pull request's image is read from its file (one more call), since its samples are
-/// what the pull request's samples are compared with.
+/// Main ran on hosted and self-hosted runners in turn, and the base commit's run on a hosted one;
+/// the pull request runs on a self-hosted runner. The latest self-hosted run is read from its file
+/// (one more call), as the run whose samples a short history falls back to.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_latest_run_on_the_same_kind_of_machine_is_read_with_its_samples() {
     let fake = FakeGitHub::start().await;
-    let image = |i: usize| if i % 2 == 0 { "ubuntu24" } else { "ubuntu22" };
-    let index = record_on(&fake, 30, |i| Some(format!("{}/20251112.1", image(i))));
-    let (out, report) = tokio::task::block_in_place(|| {
-        pull_request_on(
-            &fake,
-            &sha(30),
-            &[("ImageOS", "ubuntu22"), ("ImageVersion", "20251119.1")],
-        )
-    });
+    let kind = |i: usize| {
+        if i % 2 == 0 {
+            "github-hosted"
+        } else {
+            "self-hosted"
+        }
+    };
+    let index = record_on(&fake, 30, |i| Some(kind(i).to_string()));
+    let self_hosted = [("RUNNER_ENVIRONMENT", "self-hosted")];
+    let (out, report) =
+        tokio::task::block_in_place(|| pull_request_on(&fake, &sha(30), &self_hosted));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(
         data_reads(&fake, 0),
@@ -216,13 +211,49 @@ async fn the_latest_run_on_the_same_kind_of_machine_is_read_with_its_samples() {
     );
     assert_eq!(report["baseline_run"]["commit"], sha(29), "{report:#}");
     assert_eq!(report["other_environment_runs"], 15);
-    // 15 runs on this image are history enough: the pull request's median is judged against
-    // their run-to-run spread (the full run is what a shorter history would fall back to).
+    // 15 self-hosted runs are history enough: the pull request's median is judged against
+    // their run-to-run spread.
+    let r = &report["results"][0];
+    assert_eq!(r["method"], "prediction_interval", "{report:#}");
     assert_eq!(
-        report["results"][0]["method"], "prediction_interval",
-        "{report:#}"
+        (r["baseline"]["n"].as_u64(), r["current"]["n"].as_u64()),
+        (Some(15), Some(10))
     );
-    assert_eq!(report["results"][0]["baseline"]["n"], 15, "{report:#}");
-    assert_eq!(report["results"][0]["current"]["n"], 10, "{report:#}");
+    fake.verify().await;
+}
+
+/// Only two self-hosted runs among 30: too few for a history, so the pull request's samples are
+/// compared with the latest self-hosted run's samples, read from its file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_too_few_runs_on_the_same_kind_of_machine_the_latest_ones_samples_decide() {
+    let fake = FakeGitHub::start().await;
+    let kind = |i: usize| {
+        if i == 25 || i == 27 {
+            "self-hosted"
+        } else {
+            "github-hosted"
+        }
+    };
+    let index = record_on(&fake, 30, |i| Some(kind(i).to_string()));
+    let self_hosted = [("RUNNER_ENVIRONMENT", "self-hosted")];
+    let (out, report) =
+        tokio::task::block_in_place(|| pull_request_on(&fake, &sha(30), &self_hosted));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        data_reads(&fake, 0),
+        [
+            "default/index.json".to_string(),
+            format!("default/runs/{}.json", index.runs[29].id),
+            format!("default/runs/{}.json", index.runs[26].id),
+        ]
+    );
+    assert_eq!(report["baseline_run"]["commit"], sha(27), "{report:#}");
+    assert_eq!(report["baseline_runs"], 2);
+    let r = &report["results"][0];
+    assert_eq!(r["method"], "mann_whitney", "{report:#}");
+    assert_eq!(
+        (r["baseline"]["n"].as_u64(), r["current"]["n"].as_u64()),
+        (Some(10), Some(10))
+    );
     fake.verify().await;
 }
