@@ -4,12 +4,10 @@
 use super::*;
 use crate::compare::{
     BudgetResult, Comparison, Counts, Method, MetricResult, Moderation, Settings, Side, Status,
-    Verdict,
+    SuiteShift, Verdict,
 };
 use crate::model::{Direction, Environment, RunMeta, Unit};
 
-const THRESHOLD_NOTE: &str =
-    "one value per side: no noise estimate, decided by the threshold alone";
 const MARKER: &str = "<!-- perfgate -->";
 
 fn meta(commit: &str, branch: &str, timestamp: &str) -> RunMeta {
@@ -95,7 +93,8 @@ fn sampled(
     }
 }
 
-/// A result with one value per side, decided by the threshold.
+/// A result with one value per side and no noise estimate: within the threshold the engine says
+/// nothing more.
 fn single(
     benchmark: &str,
     metric: &str,
@@ -109,7 +108,6 @@ fn single(
         current: Some(Side { value: cur, n: 1 }),
         change: Some(cur / base - 1.0),
         method: Method::Threshold,
-        note: Some(THRESHOLD_NOTE.into()),
         ..result(benchmark, metric, unit, status)
     }
 }
@@ -211,14 +209,22 @@ fn failing_run() -> Comparison {
             0.0012,
             Status::Regression,
         ),
-        single(
-            "BenchmarkParse/json",
-            "alloc_bytes",
-            Unit::Bytes,
-            4096.0,
-            5120.0,
-            Status::Regression,
-        ),
+        MetricResult {
+            method: Method::Exact,
+            deterministic: true,
+            note: Some(
+                "deterministic metric: any change beyond the threshold counts, no test needed"
+                    .into(),
+            ),
+            ..single(
+                "BenchmarkParse/json",
+                "alloc_bytes",
+                Unit::Bytes,
+                4096.0,
+                5120.0,
+                Status::Regression,
+            )
+        },
         MetricResult {
             note: Some(
                 "too few samples to decide (3 and 3): at least 5 per side are needed; run more repeats"
@@ -539,6 +545,88 @@ fn statistics_run_json_has_adjusted_p_values_and_the_environment() {
     assert_eq!(v["results"][0]["method"], "exact");
     assert_eq!(v["results"][0]["deterministic"], true);
     insta::assert_snapshot!("statistics_run_json", json);
+}
+
+/// One baseline run of a twenty-benchmark suite on a machine 8.1% slower: one benchmark slower
+/// than the rest of the suite, one inconclusive against it, and the suite-wide shift on its own.
+fn suite_run() -> Comparison {
+    let against_suite =
+        |name: &str, (base, cur): (f64, f64), change, ci, p, status, note| MetricResult {
+            method: Method::RunToRun,
+            change: Some(change),
+            note: Some(note),
+            ..sampled(
+                name,
+                "time",
+                Unit::Nanoseconds,
+                (base, cur, 10),
+                ci,
+                p,
+                status,
+            )
+        };
+    let mut c = comparison(
+        vec![
+            against_suite(
+                "BenchmarkParse",
+                (1000.0, 1405.0),
+                0.30,
+                (0.21, 0.40),
+                0.0004,
+                Status::Regression,
+                "+40.5% against the baseline run, while the whole run is 8.1% slower".to_string(),
+            ),
+            against_suite(
+                "BenchmarkEncode",
+                (2000.0, 2330.0),
+                0.078,
+                (-0.01, 0.17),
+                0.09,
+                Status::Inconclusive,
+                "a change of +7.8% is not statistically significant (p = 0.270 after correction over 20 metrics): too noisy to decide; the runs differ by more than their repeats do: keep a history of runs (`--store`, the Action's data branch) to decide; +16.5% against the baseline run, while the whole run is 8.1% slower".to_string(),
+            ),
+        ],
+        Vec::new(),
+        base_meta(),
+    );
+    c.suite = Some(SuiteShift {
+        change: 0.081,
+        metrics: 20,
+        benchmarks: 20,
+        between_cv: 0.021,
+        status: Status::Inconclusive,
+        fails_gate: false,
+    });
+    c
+}
+
+#[test]
+fn a_suite_wide_shift_is_said_on_its_own_in_every_report() {
+    let c = suite_run();
+    let said = "The whole run is 8.1% slower than the baseline run (the median of 20 speed metrics of 20 benchmarks), beyond the 5% threshold: the machine, or a change that makes everything slower";
+    let out = render_terminal(&c, false);
+    assert!(out.contains(said), "{out}");
+    insta::assert_snapshot!("suite_run_terminal", out);
+    let md = markdown(&c);
+    assert!(md.contains(&format!("> ⚠️ {said}")), "{md}");
+    assert!(md.contains("+30.0% against the rest of the suite"), "{md}");
+    insta::assert_snapshot!("suite_run_markdown", md);
+    let v: serde_json::Value = match serde_json::from_str(&render_json(&c)) {
+        Ok(v) => v,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(v["suite"]["status"], "inconclusive");
+    assert_eq!(v["suite"]["change"], 0.081);
+    assert_eq!(v["results"][0]["method"], "run_to_run");
+    // Within the threshold the shift is said in passing, in the footnote.
+    let mut quiet = suite_run();
+    if let Some(s) = quiet.suite.as_mut() {
+        s.change = 0.012;
+        s.status = Status::Unchanged;
+    }
+    let out = render_terminal(&quiet, false);
+    assert!(!out.contains("The whole run is"), "{out}");
+    assert!(out.contains("the whole run is 1.2% slower than the baseline run, and one metric moves by 2.1% between runs beyond its repeats' noise."), "{out}");
 }
 
 /// `n` results of every status, with long names, sorted as the engine sorts them.

@@ -549,7 +549,7 @@ fn suite_note(s: &crate::compare::SuiteShift, threshold: f64) -> String {
         ),
         _ => format!(
             "beyond the {} threshold: the machine, or a change that makes everything {way}; one pair of runs cannot tell them apart, so it is inconclusive (run the job again, or keep a history of runs, to tell)",
-            one_decimal(threshold)
+            percent_plain(threshold)
         ),
     };
     format!(
