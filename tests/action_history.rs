@@ -124,15 +124,6 @@ fn pull_request_on(
     (out, report)
 }
 
-/// The data branch files the requests from `from` on read.
-fn data_reads(fake: &FakeGitHub, from: usize) -> Vec<String> {
-    fake.log()[from..]
-        .iter()
-        .filter(|e| e.method == "GET" && e.path.contains("/contents/default/"))
-        .map(|e| e.path.rsplit("/contents/").next().unwrap().to_string())
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn samples_are_compared_with_a_history_of_thirty_runs_read_in_two_calls() {
     let fake = FakeGitHub::start().await;
@@ -149,7 +140,7 @@ async fn samples_are_compared_with_a_history_of_thirty_runs_read_in_two_calls() 
         (Some(30), Some(10))
     );
     assert_eq!(
-        data_reads(&fake, 0),
+        fake.data_reads(0),
         [
             "default/index.json".to_string(),
             format!("default/runs/{}.json", index.runs[29].id),
@@ -179,7 +170,7 @@ async fn runs_recorded_before_summaries_are_read_from_their_files_within_the_win
             .map(|e| format!("default/runs/{}.json", e.id)),
     );
     expected.push(format!("default/runs/{}.json", index.runs[34].id));
-    assert_eq!(data_reads(&fake, 0), expected);
+    assert_eq!(fake.data_reads(0), expected);
     fake.verify().await;
 }
 
@@ -202,7 +193,7 @@ async fn the_latest_run_on_the_same_kind_of_machine_is_read_with_its_samples() {
         tokio::task::block_in_place(|| pull_request_on(&fake, &sha(30), &self_hosted));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(
-        data_reads(&fake, 0),
+        fake.data_reads(0),
         [
             "default/index.json".to_string(),
             format!("default/runs/{}.json", index.runs[29].id),
@@ -240,7 +231,7 @@ async fn with_too_few_runs_on_the_same_kind_of_machine_the_latest_ones_samples_d
         tokio::task::block_in_place(|| pull_request_on(&fake, &sha(30), &self_hosted));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(
-        data_reads(&fake, 0),
+        fake.data_reads(0),
         [
             "default/index.json".to_string(),
             format!("default/runs/{}.json", index.runs[29].id),

@@ -619,15 +619,6 @@ async fn record(s: &DataBranch, n: u32) {
     }
 }
 
-/// The GETs on the data branch among the requests from `from` on.
-fn data_reads(fake: &FakeGitHub, from: usize) -> Vec<String> {
-    fake.log()[from..]
-        .iter()
-        .filter(|e| e.method == "GET" && e.path.contains("/contents/default/"))
-        .map(|e| e.path.rsplit("/contents/").next().unwrap().to_string())
-        .collect()
-}
-
 /// The samples of the fixture run's one metric, from a run read in full.
 fn samples(r: &Run) -> Vec<f64> {
     match &r.benchmarks[0].metrics[0].data {
@@ -685,7 +676,7 @@ async fn a_history_of_thirty_runs_costs_the_index_and_the_base_run_alone() {
         .unwrap();
     let base_entry = index_on(&fake).runs.last().unwrap().clone();
     assert_eq!(
-        data_reads(&fake, before),
+        fake.data_reads(before),
         [
             "default/index.json".to_string(),
             format!("default/runs/{}.json", base_entry.id)
@@ -744,7 +735,7 @@ async fn runs_recorded_before_summaries_are_read_from_their_files() {
     let mut expected = vec!["default/index.json".to_string()];
     expected.extend(old[2..].iter().map(|id| format!("default/runs/{id}.json")));
     expected.push(format!("default/runs/{}.json", index.runs[11].id));
-    assert_eq!(data_reads(&fake, before), expected);
+    assert_eq!(fake.data_reads(before), expected);
     assert_eq!(base.before.len(), 9);
     assert_eq!(base.before[0], run(&sha(3), "main", 3), "read in full");
     assert!(matches!(
@@ -778,7 +769,7 @@ async fn the_latest_run_on_the_current_kind_of_machine_is_read_with_its_samples(
         .unwrap();
     let ids: Vec<String> = index_on(&fake).runs.iter().map(|e| e.id.clone()).collect();
     assert_eq!(
-        data_reads(&fake, before),
+        fake.data_reads(before),
         [
             "default/index.json".to_string(),
             format!("default/runs/{}.json", ids[4]),
@@ -810,7 +801,7 @@ async fn the_latest_run_on_the_current_kind_of_machine_is_read_with_its_samples(
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(data_reads(&fake, before).len(), 1 + 3);
+    assert_eq!(fake.data_reads(before).len(), 1 + 3);
     assert_eq!(samples(&base.before[3]).len(), 10);
     assert_eq!(samples(&base.before[2]).len(), 10);
     assert!(matches!(

@@ -272,6 +272,18 @@ impl FakeGitHub {
         self.state().log.clone()
     }
 
+    /// The files of key `default` on a data branch that GETs read, among the requests from the
+    /// `from`-th on: `default/index.json`, `default/runs/<id>.json`...
+    pub fn data_reads(&self, from: usize) -> Vec<String> {
+        self.log()
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .filter(|e| e.method == "GET" && e.path.contains("/contents/default/"))
+            .filter_map(|e| e.path.rsplit("/contents/").next().map(str::to_string))
+            .collect()
+    }
+
     /// `METHOD path` of every request, in order (paths below the API URL).
     pub fn calls(&self) -> Vec<String> {
         self.log()
