@@ -540,10 +540,10 @@ pub const SUITE_MIN_BENCHMARKS: usize = 8;
 
 /// Compared with one baseline run, metrics with samples see only the noise within the runs, and in
 /// CI most noise is between runs: the machine (every benchmark of a run moves together) and each
-/// benchmark's own run-to-run move. With speed metrics of at least [`SUITE_MIN_BENCHMARKS`]
-/// benchmarks decided by the moderated t test, the suite shows both: its median shift is the
-/// suite-wide one, and the spread of the metrics' shifts around it, beyond their within-run
-/// error, is the run-to-run noise of one metric (`stats::suite_shift`). Each metric is then
+/// benchmark's own run-to-run move. With speed metrics with samples (decided by the U test, or by
+/// the moderated t test with its moderated spread) of at least [`SUITE_MIN_BENCHMARKS`]
+/// benchmarks, the suite shows both: its median shift is the suite-wide one, and the spread of
+/// the metrics' shifts around it, beyond their within-run error, is the run-to-run noise of one metric (`stats::suite_shift`). Each metric is then
 /// judged by its change against the rest of the suite, tested against that spread. The suite-wide
 /// shift itself is reported on its own: within the threshold it is nothing; beyond it, the
 /// machine and a change that slows everything look the same in one pair of runs, so it is
@@ -558,7 +558,10 @@ fn judge_against_suite(drafts: &mut [Draft], config: &Config) -> Option<SuiteShi
     let members: Vec<(usize, stats::SuiteMember)> = drafts
         .iter()
         .enumerate()
-        .filter(|(_, d)| d.result.method == Method::ModeratedT && speed(&d.result.unit))
+        .filter(|(_, d)| {
+            matches!(d.result.method, Method::MannWhitney | Method::ModeratedT)
+                && speed(&d.result.unit)
+        })
         .filter_map(|(i, d)| d.within.map(|w| (i, w)))
         .collect();
     let mut benchmarks: Vec<&str> = members
@@ -1247,6 +1250,13 @@ fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft 
             && beyond_large(mv.change, rules.large_change)
             && separated(&b.values, &c.values, rules.threshold))
         .then_some(mv.moved);
+        let log_two = stats::log_two_sample(&b_kept, &c_kept);
+        // Its own noise, as the suite step reads it; the moderated t test refines it.
+        let within = log_two.filter(|s| s.var > 0.0).map(|s| stats::SuiteMember {
+            shift: worse_sign(direction) * s.shift,
+            se2: s.var * s.scale,
+            df: s.df,
+        });
         return Draft {
             result: out,
             rules: *rules,
@@ -1254,9 +1264,9 @@ fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft 
             prediction: None,
             short_history: None,
             shape: HistoryShape::default(),
-            log_two: stats::log_two_sample(&b_kept, &c_kept),
+            log_two,
             outliers: (b.values.len() - b_kept.len()) + (c.values.len() - c_kept.len()),
-            within: None,
+            within,
             obvious,
             raw_change: None,
             no_noise: None,
@@ -1340,18 +1350,22 @@ fn is_latency_stat(metric: &str) -> bool {
     ) || (s.starts_with("p(") && s.ends_with(')'))
 }
 
-/// `max` and `min`: the slowest or fastest single request of a run.
+/// Statistics that rest on a run's few slowest or fastest requests: `max`, `min`, and the
+/// percentiles beyond 99.9 (and below 0.1). Between unchanged reruns they move by far more than
+/// `large_change` (autocannon's p(99.9) +54%, p(99.99) +91% on `tests/fixtures/reruns`).
 fn is_extreme_stat(metric: &str) -> bool {
-    matches!(
-        statistic(metric).to_ascii_lowercase().as_str(),
-        "max" | "min" | "p(100)" | "p(0)"
-    )
+    let s = statistic(metric).to_ascii_lowercase();
+    let percentile = s
+        .strip_prefix("p(")
+        .and_then(|p| p.strip_suffix(')'))
+        .and_then(|p| p.parse::<f64>().ok());
+    matches!(s.as_str(), "max" | "min") || percentile.is_some_and(|p| p >= 99.9 || p <= 0.1)
 }
 
-/// The absolute change of a latency statistic when it is under the latency floor.
+/// The absolute change of a latency statistic when it is within the latency floor.
 fn under_latency_floor(c: &Series, base_v: f64, cur_v: f64, rules: &Rules) -> Option<f64> {
     let delta = (cur_v - base_v).abs();
-    (c.unit == Unit::Nanoseconds && is_latency_stat(&c.metric) && delta < rules.latency_floor)
+    (c.unit == Unit::Nanoseconds && is_latency_stat(&c.metric) && delta <= rules.latency_floor)
         .then_some(delta)
 }
 
@@ -1451,13 +1465,13 @@ fn no_noise_words(n: NoNoise, out: &MetricResult, rules: &Rules, why: &str) -> O
     match n {
         NoNoise::Within => None,
         NoNoise::UnderFloor(delta) => Some(format!(
-            "{} ({}) is under the {} latency floor (`latency_floor`): no change worth a red build without a noise estimate",
+            "{} ({}) is within the {} latency floor (`latency_floor`): no change worth a red build without a noise estimate",
             pct(out.change),
             out.unit.format(delta),
             Unit::Nanoseconds.format(rules.latency_floor)
         )),
         NoNoise::Extreme => Some(format!(
-            "{why}; `{}` is one request of the run: not gated without a history of runs ({} here)",
+            "{why}; `{}` rests on the run's few slowest or fastest requests: not gated without a history of runs ({} here)",
             statistic(&out.metric),
             pct(out.change)
         )),
@@ -1938,10 +1952,11 @@ mod tests {
         }
     }
 
-    /// A run of twenty benchmarks `B00`..`B19` with `n` repeats of a little noise each: on a
-    /// `machine` that many times slower than the baseline's (1: the baseline run itself), each
-    /// benchmark also moved by its own run-to-run factor (`OWN`, log), and `B19` by `slower`.
-    fn suite_run(machine: f64, slower: f64, n: usize) -> Run {
+    /// A run of `k` (at most twenty) benchmarks `B00`... with `n` repeats of a little noise each:
+    /// on a `machine` that many times slower than the baseline's (1: the baseline run itself),
+    /// each benchmark also moved by its own run-to-run factor (`OWN`, log), and the last one by
+    /// `slower`.
+    fn suite_run(k: usize, machine: f64, slower: f64, n: usize) -> Run {
         const Z: [f64; 10] = [0.3, -1.2, 0.8, -0.4, 1.5, -0.9, 0.1, -0.2, 1.1, -1.0];
         const OWN: [f64; 20] = [
             0.01, -0.02, 0.03, -0.01, 0.0, 0.02, -0.03, 0.015, -0.015, 0.025, -0.025, 0.005,
@@ -1949,9 +1964,10 @@ mod tests {
         ];
         let benches: Vec<(String, Vec<f64>)> = OWN
             .iter()
+            .take(k)
             .enumerate()
             .map(|(i, o)| {
-                let f = if i == 19 { slower } else { 1.0 };
+                let f = if i + 1 == k { slower } else { 1.0 };
                 let own = if machine == 1.0 { 0.0f64 } else { *o };
                 let level = 100.0 * machine * f * own.exp();
                 let values = Z.iter().take(n).map(|z| level * (1.0 + 0.002 * z));
@@ -1969,7 +1985,7 @@ mod tests {
     fn with_one_baseline_run_a_suite_is_judged_against_its_run_to_run_spread() {
         // The current run is on a machine 8% slower, each benchmark moves by its own +-3%
         // between runs, and B19 is really 30% slower.
-        let side = |machine: f64, slower: f64| suite_run(machine, slower, 10);
+        let side = |machine: f64, slower: f64| suite_run(20, machine, slower, 10);
         let c = compare(Some(&side(1.0, 1.0)), &side(1.08, 1.3), &Config::default());
         let suite = c.suite.clone().unwrap();
         assert_eq!((suite.metrics, suite.benchmarks), (20, 20));
@@ -2007,12 +2023,40 @@ mod tests {
     }
 
     #[test]
+    fn eight_benchmarks_of_one_metric_are_a_suite_too() {
+        // Too few metrics for the moderated t test (10), enough benchmarks for a suite: each
+        // U-test metric is judged against the rest of the suite with its own within-run noise.
+        let c = compare(
+            Some(&suite_run(8, 1.0, 1.0, 10)),
+            &suite_run(8, 1.25, 1.3, 10),
+            &Config::default(),
+        );
+        assert!(c.moderation.is_none());
+        let suite = c.suite.clone().unwrap();
+        assert_eq!((suite.metrics, suite.benchmarks), (8, 8));
+        // The machine 25% slower: inconclusive, not eight regressions.
+        assert_eq!(suite.status, Status::Inconclusive, "{suite:?}");
+        assert!(c.results.iter().all(|r| r.method == Method::RunToRun));
+        let last = c.results.iter().find(|r| r.benchmark == "B07").unwrap();
+        assert_eq!(last.status, Status::Regression, "{last:?}");
+        assert_eq!(c.counts.regression, 1, "{:#?}", c.results);
+        // Seven benchmarks are not enough to tell: each keeps its own test.
+        let c = compare(
+            Some(&suite_run(7, 1.0, 1.0, 10)),
+            &suite_run(7, 1.25, 1.3, 10),
+            &Config::default(),
+        );
+        assert!(c.suite.is_none());
+        assert_eq!(c.counts.regression, 7);
+    }
+
+    #[test]
     fn a_change_every_repeat_shows_but_the_whole_run_shares_is_the_suites_to_decide() {
         // Everything 1.6x slower with 3 repeats a side: every repeat of B19 is +74% against the
         // baseline run, but only +9% against the rest of its suite, within the suite's spread.
         let c = compare(
-            Some(&suite_run(1.0, 1.0, 3)),
-            &suite_run(1.6, 1.09, 3),
+            Some(&suite_run(20, 1.0, 1.0, 3)),
+            &suite_run(20, 1.6, 1.09, 3),
             &Config::default(),
         );
         let suite = c.suite.clone().unwrap();
@@ -2046,8 +2090,15 @@ mod tests {
         assert_eq!(r.status, Status::Unchanged);
         assert_eq!(
             r.note.as_deref(),
-            Some("+22.2% (13.7 µs) is under the 1.00 ms latency floor (`latency_floor`): no change worth a red build without a noise estimate")
+            Some("+22.2% (13.7 µs) is within the 1.00 ms latency floor (`latency_floor`): no change worth a red build without a noise estimate")
         );
+        // autocannon reports whole milliseconds: its p(75) from 0 to 1 ms on an unchanged rerun.
+        let r = judge(
+            &latency("p(75)", 0.0),
+            &latency("p(75)", 1e6),
+            Direction::LowerIsBetter,
+        );
+        assert_eq!((r.status, r.change), (Status::Unchanged, None));
         // 10x over the floor and beyond the large change: decided.
         let r = judge(
             &latency("p(95)", 20e6),
@@ -2055,6 +2106,32 @@ mod tests {
             Direction::LowerIsBetter,
         );
         assert_eq!(r.status, Status::Regression);
+    }
+
+    #[test]
+    fn tail_percentiles_without_a_history_are_not_gated() {
+        for (metric, extreme) in [
+            ("p(99.9)", true),
+            ("p(99.99)", true),
+            ("http_req_duration p(99.999)", true),
+            ("p(0.1)", true),
+            ("min", true),
+            ("p(99)", false),
+            ("p(95)", false),
+            ("avg", false),
+        ] {
+            let r = judge(
+                &latency(metric, 26e6),
+                &latency(metric, 86e6),
+                Direction::LowerIsBetter,
+            );
+            let want = if extreme {
+                Status::Inconclusive
+            } else {
+                Status::Regression
+            };
+            assert_eq!(r.status, want, "{metric}");
+        }
     }
 
     #[test]
@@ -2066,7 +2143,7 @@ mod tests {
         );
         assert_eq!(r.status, Status::Inconclusive);
         assert!(r.note.as_deref().unwrap().contains(
-            "`max` is one request of the run: not gated without a history of runs (+200.0% here)"
+            "`max` rests on the run's few slowest or fastest requests: not gated without a history of runs (+200.0% here)"
         ));
     }
 
