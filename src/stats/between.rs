@@ -9,14 +9,21 @@
 //!
 //! `m` is estimated by the median of the shifts, so that the few metrics a change really moved
 //! do not move it; `tau^2` by the Paule-Mandel moment equation (Paule & Mandel 1982),
-//! `sum (x_i - m)^2 / (tau^2 + se_i^2) = k - 1`, over the metrics within 3 standardized
-//! deviations of `m` after a first, median-based pass (Rousseeuw & Croux 1993's reasoning: a
-//! median of squares has a known value under the model, `0.4549` for a chi-square of 1 df). A
-//! metric is then tested against the suite: `t = (x_i - m) / sqrt(tau^2 + se_i^2 + var(m))`, with
-//! Welch-Satterthwaite degrees of freedom (Satterthwaite 1946).
+//! `sum (x_i - m)^2 / (tau^2 + se_i^2) = k - 1`, over the metrics within 2 standardized
+//! deviations of `m` (corrected for that truncation), cut again with each new estimate until the
+//! metrics kept settle, from a first, median-based pass (a median of squares has a known value
+//! under the model, `0.4549` for a chi-square of 1 df). The spread counts only when the metrics
+//! scatter by more than their within-run errors explain (Cochran's Q, Cochran 1954, at the 1%
+//! level), so that metrics compared within one machine's run keep the power of their own test.
+//! A metric is then tested against the suite: `t = (x_i - m) / sqrt(tau^2 + se_i^2 + var(m))`,
+//! with Welch-Satterthwaite degrees of freedom (Satterthwaite 1946).
 
 use super::summary::median;
 use super::tdist::{student_t_cdf, student_t_quantile};
+
+/// The standard normal quantile of 0.995: a suite-wide shift beyond this many of its standard
+/// errors is one (two-sided, 1%).
+const SHIFT_Z: f64 = 2.575_829_303_548_901;
 
 /// Median of a chi-square distribution with one degree of freedom.
 const CHI2_1_MEDIAN: f64 = 0.454_936_423_119_572_7;
@@ -73,6 +80,16 @@ pub struct SuiteTest {
     pub hi: f64,
 }
 
+impl SuiteShift {
+    /// Whether the suite shows anything its metrics' own tests do not: spread between runs, or a
+    /// suite-wide shift beyond what the median of the metrics' own errors would show (two-sided,
+    /// 1%, as the spread). Otherwise judging each metric against the suite only adds the noise of
+    /// the suite's median to its own test.
+    pub fn shows_run_to_run_noise(&self) -> bool {
+        self.tau2 > 0.0 || self.shift.abs() > SHIFT_Z * self.shift_var.sqrt()
+    }
+}
+
 /// Fits [`SuiteShift`] to the members; None with fewer than 3 members or a non-finite value.
 pub fn suite_shift(members: &[SuiteMember]) -> Option<SuiteShift> {
     let k = members.len();
@@ -85,9 +102,12 @@ pub fn suite_shift(members: &[SuiteMember]) -> Option<SuiteShift> {
     }
     let shifts: Vec<f64> = members.iter().map(|m| m.shift).collect();
     let center = median(&shifts)?;
+    // A shift's within-run error is estimated: over its standard error it is Student's t with
+    // `df` degrees of freedom, whose variance is df / (df - 2). Taking `se^2` at face value would
+    // read the t's heavier tails as run-to-run spread where there is none.
     let r2: Vec<(f64, f64)> = members
         .iter()
-        .map(|m| ((m.shift - center).powi(2), m.se2))
+        .map(|m| ((m.shift - center).powi(2), m.se2 * t_variance(m.df)))
         .collect();
     // First pass, robust: median of r^2 / (tau^2 + se^2) equals chi2(1)'s median.
     let robust = solve_tau2(&r2, |r2, tau2| {
@@ -119,6 +139,7 @@ pub fn suite_shift(members: &[SuiteMember]) -> Option<SuiteShift> {
         });
     }
     let n = kept.len();
+    let tau2 = if heterogeneous(&r2) { tau2 } else { 0.0 };
     let totals: Vec<f64> = kept.iter().map(|(_, s)| tau2 + s).collect();
     let typical = median(&totals)?;
     Some(SuiteShift {
@@ -129,6 +150,57 @@ pub fn suite_shift(members: &[SuiteMember]) -> Option<SuiteShift> {
         kept: n,
         members: k,
     })
+}
+
+/// Confidence at which the metrics' spread must exceed their within-run error to count as
+/// spread between runs: at 95%, one suite in eight of 300 metrics with no spread between runs
+/// still found some (the t test's heavier tails), which cost 4% of the regressions caught.
+const HETEROGENEITY_LEVEL: f64 = 0.99;
+
+/// Whether the metrics' shifts scatter by more than their within-run errors explain (`r2`: each
+/// squared residual with its within-run variance). Without this test, the moment estimate's own
+/// noise adds spread about half the time where there is none (metrics compared within one
+/// machine's run, the simulation's independent noise), and costs the test power.
+///
+/// Cochran's Q at `tau^2 = 0` over the metrics within 3 standard errors (a quarter of the suite
+/// may really have changed), corrected for that truncation, against its chi-square quantile; and
+/// heterogeneous at once when more than a quarter lie beyond 3 standard errors, which happens to
+/// 0.3% of metrics without spread between runs.
+fn heterogeneous(r2: &[(f64, f64)]) -> bool {
+    let within: Vec<f64> = r2
+        .iter()
+        .map(|(r, v)| ratio(*r, *v))
+        .filter(|z2| *z2 <= 9.0)
+        .collect();
+    if within.len() * 4 < r2.len() * 3 || within.len() < 3 {
+        return true;
+    }
+    let q = within.iter().sum::<f64>() / TRUNCATED_VARIANCE_AT_3;
+    q > chi2_quantile(HETEROGENEITY_LEVEL, (within.len() - 1) as f64)
+}
+
+/// Share of a normal distribution's variance left after truncating it at +-3 standard deviations.
+const TRUNCATED_VARIANCE_AT_3: f64 = 0.973_336;
+
+/// The `p` quantile of the chi-square distribution with `df` degrees of freedom, by Wilson and
+/// Hilferty's cube-root normal approximation (1931): within 1% from 3 degrees of freedom on.
+fn chi2_quantile(p: f64, df: f64) -> f64 {
+    let z = super::normal::inverse_cdf(p);
+    let a = 2.0 / (9.0 * df);
+    df * (1.0 - a + z * a.sqrt()).powi(3)
+}
+
+/// The variance of Student's t with `df` degrees of freedom, `df / (df - 2)`; 2 below 4 degrees
+/// of freedom, where it is infinite or not yet near (a cap that keeps a metric of two repeats from
+/// hiding all spread), 1 when `df` is infinite (a known error).
+fn t_variance(df: f64) -> f64 {
+    if df.is_infinite() {
+        1.0
+    } else if df >= 4.0 {
+        df / (df - 2.0)
+    } else {
+        2.0
+    }
 }
 
 /// `r / v`, with 0/0 = 0 and r/0 = infinity (a metric that moved with no noise at all).
@@ -257,6 +329,67 @@ mod tests {
         let near = against_suite(&member(0.035), &s, 0.95).unwrap();
         assert!(near.p > 0.5, "{near:?}");
         assert!(near.lo < 0.005 && near.hi > 0.005);
+    }
+
+    #[test]
+    fn the_chi_square_quantile_is_close_to_scipys() {
+        // scipy.stats.chi2.ppf(0.95, df)
+        for (df, want) in [(7.0, 14.067_140), (19.0, 30.143_527), (299.0, 340.000_342)] {
+            let got = chi2_quantile(0.95, df);
+            assert!((got / want - 1.0).abs() < 0.005, "{df}: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn spread_the_within_run_error_explains_is_not_taken_for_spread_between_runs() {
+        // Twenty metrics whose shifts scatter by about their standard error: no spread between
+        // runs, though the moment equation alone would find a little.
+        let z = [
+            0.3, -1.2, 0.8, -0.4, 1.5, -0.9, 0.1, -0.2, 1.1, -1.0, 0.6, -0.7, 0.2, -0.1, 1.3, -1.4,
+            0.4, -0.5, 0.9, -0.3,
+        ];
+        let xs: Vec<SuiteMember> = z
+            .iter()
+            .map(|z| SuiteMember {
+                shift: 0.01 * z,
+                se2: 0.0001,
+                df: f64::INFINITY,
+            })
+            .collect();
+        assert_eq!(suite_shift(&xs).unwrap().tau2, 0.0);
+        // Three times the spread: between runs.
+        let wide: Vec<SuiteMember> = xs
+            .iter()
+            .map(|m| SuiteMember {
+                shift: 3.0 * m.shift,
+                ..*m
+            })
+            .collect();
+        assert!(suite_shift(&wide).unwrap().tau2 > 0.0005);
+    }
+
+    #[test]
+    fn a_suite_shows_run_to_run_noise_by_its_spread_or_its_shift() {
+        let quiet: Vec<SuiteMember> = [-0.01, 0.005, 0.0, 0.01, -0.005]
+            .iter()
+            .map(|&shift| SuiteMember {
+                shift,
+                se2: 0.0001,
+                df: f64::INFINITY,
+            })
+            .collect();
+        assert!(!suite_shift(&quiet).unwrap().shows_run_to_run_noise());
+        // The same scatter on a machine 5% slower: a shift far beyond its error.
+        let slower: Vec<SuiteMember> = quiet
+            .iter()
+            .map(|m| SuiteMember {
+                shift: m.shift + 0.05,
+                ..*m
+            })
+            .collect();
+        let s = suite_shift(&slower).unwrap();
+        assert_eq!(s.tau2, 0.0);
+        assert!(s.shows_run_to_run_noise());
     }
 
     #[test]
