@@ -416,6 +416,78 @@ fn ci_pull_requests(
     )
 }
 
+/// The ceiling of any rule with one baseline run: the suite test of `stats::against_suite` told
+/// the run-to-run noise exactly (no estimate from the suite), Benjamini-Hochberg over the
+/// benchmarks, the threshold as in the gate. Unchanged PRs that fail and +`change` caught.
+fn ci_oracle(seed: u64, noise: CiNoise, change: f64, config: &Config) -> (f64, f64) {
+    let mut rng = Rng::new(seed);
+    let ones = vec![1.0; CI_BENCHMARKS];
+    let mut slower = ones.clone();
+    for f in slower.iter_mut().skip(CI_BENCHMARKS - CI_REAL) {
+        *f = 1.0 + change;
+    }
+    let log_var = |cv: f64| (1.0 + cv * cv).ln();
+    let tau2 = 2.0 * log_var(noise.run);
+    let se2 = 2.0 * log_var(noise.within) / CI_REPEATS as f64;
+    let log_mean = |run: &Run, i: usize| {
+        run.benchmarks
+            .get(i)
+            .and_then(|b| b.metrics.first())
+            .map_or(f64::NAN, |m| match &m.data {
+                Data::Samples(v) => v.iter().map(|x| x.ln()).sum::<f64>() / v.len() as f64,
+                _ => f64::NAN,
+            })
+    };
+    let flagged = |base: &Run, cur: &Run| -> Vec<bool> {
+        let shifts: Vec<f64> = (0..CI_BENCHMARKS)
+            .map(|i| log_mean(cur, i) - log_mean(base, i))
+            .collect();
+        let center = perfgate::stats::median(&shifts).unwrap_or(0.0);
+        let suite = perfgate::stats::SuiteShift {
+            shift: center,
+            shift_var: std::f64::consts::FRAC_PI_2 * (tau2 + se2) / CI_BENCHMARKS as f64,
+            tau2,
+            df: 1e6,
+            kept: CI_BENCHMARKS,
+            members: CI_BENCHMARKS,
+        };
+        let tests: Vec<perfgate::stats::SuiteTest> = shifts
+            .iter()
+            .filter_map(|&shift| {
+                let m = perfgate::stats::SuiteMember {
+                    shift,
+                    se2,
+                    df: f64::INFINITY,
+                };
+                perfgate::stats::against_suite(&m, &suite, compare::CONFIDENCE)
+            })
+            .collect();
+        let p: Vec<f64> = tests.iter().map(|t| t.p).collect();
+        let q = perfgate::stats::benjamini_hochberg(&p);
+        tests
+            .iter()
+            .zip(&q)
+            .map(|(t, q)| *q < config.alpha && t.relative > config.threshold.ln_1p())
+            .collect()
+    };
+    let (mut failed_null, mut caught) = (0usize, 0usize);
+    for _ in 0..CI_TRIALS {
+        let base = noise.run(&mut rng, &ones, CI_REPEATS);
+        let null = noise.run(&mut rng, &ones, CI_REPEATS);
+        failed_null += usize::from(flagged(&base, &null).iter().any(|f| *f));
+        let real = noise.run(&mut rng, &slower, CI_REPEATS);
+        caught += flagged(&base, &real)
+            .iter()
+            .skip(CI_BENCHMARKS - CI_REAL)
+            .filter(|f| **f)
+            .count();
+    }
+    (
+        failed_null as f64 / CI_TRIALS as f64,
+        caught as f64 / (CI_TRIALS * CI_REAL) as f64,
+    )
+}
+
 /// The run-to-run table and its targets.
 fn ci_section(config: &Config, out: &mut String, verdicts: &mut Vec<(String, bool)>) {
     let models = [
@@ -509,6 +581,24 @@ fn ci_section(config: &Config, out: &mut String, verdicts: &mut Vec<(String, boo
                 caught >= min_caught,
             ));
         }
+    }
+    let oracles = parallel(
+        models
+            .iter()
+            .take(2)
+            .enumerate()
+            .map(|(m, &(_, noise))| {
+                Box::new(move || ci_oracle(9000 + m as u64, noise, 0.15, config))
+                    as Box<dyn FnOnce() -> (f64, f64) + Send + '_>
+            })
+            .collect(),
+    );
+    let _ = writeln!(
+        out,
+        "\nThe ceiling with one baseline run: the same test told each benchmark's run-to-run noise exactly instead of reading it from the suite ({CI_TRIALS} PRs per row)\n\n| noise | unchanged PRs that fail | +15% caught |\n|:--|--:|--:|"
+    );
+    for (&(model, _), (null, caught)) in models.iter().zip(&oracles) {
+        let _ = writeln!(out, "| {model} | {} | {} |", pct(*null), pct(*caught));
     }
 }
 

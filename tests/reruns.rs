@@ -1,9 +1,11 @@
 //! The gate on real reruns (`tests/fixtures/reruns`): outputs of Go, hyperfine, wrk, criterion,
 //! oha and autocannon, five runs each of unchanged code and one after a real slowdown, recorded
-//! byte for byte on a busy 2-core machine (see the README there). Every unchanged pair, every
-//! run against the slowdown, and every run against a store holding the other four, through the
-//! built binary as a user runs it. The whole table is a snapshot, so a change of rules shows
-//! here pair by pair; the assertions hold what must never regress.
+//! byte for byte on a 2-core machine twice: `quiet/` with the machine to itself (a hosted
+//! runner), `busy/` while other builds loaded it to 3.5-9 (a shared runner; see the READMEs
+//! there). Every unchanged pair, every run against the slowdown, and every run against a store
+//! holding the other four, through the built binary as a user runs it. Each set's whole table is
+//! a snapshot, so a change of rules shows here pair by pair; the assertions hold what must never
+//! regress.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -27,9 +29,10 @@ const TOOLS: &[(&str, &str, &str)] = &[
 
 const RUNS: usize = 5;
 
-fn folder(tool_dir: &str) -> PathBuf {
+fn folder(set: &str, tool_dir: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/reruns")
+        .join(set)
         .join(tool_dir)
 }
 
@@ -107,13 +110,16 @@ fn compare(args: &[&std::ffi::OsStr]) -> Outcome {
     Outcome { code, regressions }
 }
 
-fn file(tool_dir: &str, name: &str, ext: &str) -> PathBuf {
-    folder(tool_dir).join(format!("{name}{ext}"))
+fn file(set: &str, tool_dir: &str, name: &str, ext: &str) -> PathBuf {
+    folder(set, tool_dir).join(format!("{name}{ext}"))
 }
 
 /// `current` against `baseline`, both result files.
-fn pair(tool_dir: &str, ext: &str, baseline: &str, current: &str) -> Outcome {
-    let (b, c) = (file(tool_dir, baseline, ext), file(tool_dir, current, ext));
+fn pair(set: &str, tool_dir: &str, ext: &str, baseline: &str, current: &str) -> Outcome {
+    let (b, c) = (
+        file(set, tool_dir, baseline, ext),
+        file(set, tool_dir, current, ext),
+    );
     compare(&[
         "--baseline".as_ref(),
         b.as_os_str(),
@@ -123,7 +129,13 @@ fn pair(tool_dir: &str, ext: &str, baseline: &str, current: &str) -> Outcome {
 }
 
 /// `current` against a store holding `history` (oldest first) on main.
-fn against_store(tool_dir: &str, ext: &str, history: &[String], current: &str) -> Outcome {
+fn against_store(
+    set: &str,
+    tool_dir: &str,
+    ext: &str,
+    history: &[String],
+    current: &str,
+) -> Outcome {
     let store = tempfile::tempdir().unwrap();
     for (i, name) in history.iter().enumerate() {
         let out = perfgate()
@@ -131,7 +143,7 @@ fn against_store(tool_dir: &str, ext: &str, history: &[String], current: &str) -
             .arg("--store")
             .arg(store.path())
             .arg("--current")
-            .arg(file(tool_dir, name, ext))
+            .arg(file(set, tool_dir, name, ext))
             .args(["--branch", "main", "--commit", &format!("c{i}")])
             .args(["--timestamp", &format!("2026-12-05T17:{:02}:00Z", 10 + i)])
             .output()
@@ -142,7 +154,7 @@ fn against_store(tool_dir: &str, ext: &str, history: &[String], current: &str) -
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let c = file(tool_dir, current, ext);
+    let c = file(set, tool_dir, current, ext);
     compare(&[
         "--store".as_ref(),
         store.path().as_os_str(),
@@ -155,34 +167,49 @@ fn run(i: usize) -> String {
     format!("run{i}")
 }
 
-#[test]
-fn unchanged_reruns_and_real_slowdowns_through_the_gate() {
+/// What one tool's reruns did at the gate.
+struct Tally {
+    tool: &'static str,
+    /// Unchanged pairs that failed, of `unchanged`.
+    unchanged_failed: usize,
+    unchanged: usize,
+    /// Runs that failed against a store of the other four, of [`RUNS`].
+    history_failed: usize,
+    /// Runs against which the slowdown failed, of [`RUNS`].
+    slow_failed: usize,
+    /// Whether the slowdown failed against a store of all five runs.
+    slow_vs_history_failed: bool,
+}
+
+/// Every pair of one set through the gate: the table of outcomes and each tool's tally.
+fn through_the_gate(set: &str) -> (String, Vec<Tally>) {
     let mut table = String::new();
     let mut summary = String::new();
+    let mut tallies = Vec::new();
     for &(tool, dir, ext) in TOOLS {
         let (mut unchanged_failed, mut unchanged) = (0, 0);
         let (mut slow_failed, mut history_failed) = (0, 0);
         for a in 1..=RUNS {
             for b in a + 1..=RUNS {
-                let o = pair(dir, ext, &run(a), &run(b));
+                let o = pair(set, dir, ext, &run(a), &run(b));
                 unchanged += 1;
                 unchanged_failed += usize::from(o.code == 1);
                 let _ = writeln!(table, "{tool} run{a} -> run{b}: {}", o.line());
             }
         }
         for a in 1..=RUNS {
-            let o = pair(dir, ext, &run(a), "slow");
+            let o = pair(set, dir, ext, &run(a), "slow");
             slow_failed += usize::from(o.code == 1);
             let _ = writeln!(table, "{tool} run{a} -> slow: {}", o.line());
         }
         for k in 1..=RUNS {
             let others: Vec<String> = (1..=RUNS).filter(|&i| i != k).map(run).collect();
-            let o = against_store(dir, ext, &others, &run(k));
+            let o = against_store(set, dir, ext, &others, &run(k));
             history_failed += usize::from(o.code == 1);
             let _ = writeln!(table, "{tool} store of the others -> run{k}: {}", o.line());
         }
         let all: Vec<String> = (1..=RUNS).map(run).collect();
-        let slow_vs_history = against_store(dir, ext, &all, "slow");
+        let slow_vs_history = against_store(set, dir, ext, &all, "slow");
         let _ = writeln!(
             table,
             "{tool} store of run1-run5 -> slow: {}",
@@ -193,17 +220,100 @@ fn unchanged_reruns_and_real_slowdowns_through_the_gate() {
             "{tool}: unchanged pairs that fail {unchanged_failed}/{unchanged}, with the others as history {history_failed}/{RUNS}; slowdowns that fail {slow_failed}/{RUNS}, against the history {}",
             if slow_vs_history.code == 1 { "fails" } else { "passes" }
         );
-
-        // What must hold whatever the machine's load did to the reruns: the load tests' unchanged
-        // reruns pass (their statistics moved within the floor, the tail rules and large_change)
-        // and every slowdown of a tool whose slowdown is far beyond the noise fails.
-        if matches!(tool, "wrk" | "oha") {
-            assert_eq!(unchanged_failed, 0, "{tool}:\n{table}");
-        }
-        if matches!(tool, "go" | "hyperfine" | "wrk" | "oha" | "autocannon") {
-            assert_eq!(slow_failed, RUNS, "{tool}:\n{table}");
-            assert_eq!(slow_vs_history.code, 1, "{tool}:\n{table}");
-        }
+        tallies.push(Tally {
+            tool,
+            unchanged_failed,
+            unchanged,
+            history_failed,
+            slow_failed,
+            slow_vs_history_failed: slow_vs_history.code == 1,
+        });
     }
-    insta::assert_snapshot!("reruns", format!("{summary}\n{table}"));
+    (format!("{summary}\n{table}"), tallies)
+}
+
+/// What a set of reruns must keep doing at the gate, tool by tool: at most so many unchanged pairs
+/// (of 10) and runs against a history of the others (of 5) fail, at least so many slowdowns (of
+/// 5) fail, and whether the slowdown fails against a history of all five runs. Where a bound is
+/// looser than the "one pair in ten", the fixtures' README says why; a change of rules
+/// that does better tightens it here.
+type Bounds = (&'static str, usize, usize, usize, bool);
+
+fn hold(set: &str, bounds: &[Bounds]) {
+    let (table, tallies) = through_the_gate(set);
+    for t in &tallies {
+        let Some(&(_, unchanged, history, slow, slow_vs_history)) =
+            bounds.iter().find(|b| b.0 == t.tool)
+        else {
+            panic!("no bounds for {}", t.tool);
+        };
+        assert!(
+            t.unchanged_failed <= unchanged && t.unchanged == 10,
+            "{set} {}: {} of {} unchanged pairs fail (at most {unchanged}):\n{table}",
+            t.tool,
+            t.unchanged_failed,
+            t.unchanged
+        );
+        assert!(
+            t.history_failed <= history,
+            "{set} {}: {} runs fail against the others (at most {history}):\n{table}",
+            t.tool,
+            t.history_failed
+        );
+        assert!(
+            t.slow_failed >= slow,
+            "{set} {}: {} slowdowns fail (at least {slow}):\n{table}",
+            t.tool,
+            t.slow_failed
+        );
+        assert!(
+            t.slow_vs_history_failed || !slow_vs_history,
+            "{set} {}: the slowdown passes against the history:\n{table}",
+            t.tool
+        );
+    }
+    insta::assert_snapshot!(set, table);
+}
+
+/// The machine to itself, as on a hosted runner (a VM of its own on a shared host). hyperfine's
+/// three commands are too few for the suite rule and moved up to +92% between unchanged runs
+/// (the host: its own `user` time moved +79% for the same work); criterion's `fib_20` ran 7% slower
+/// through a whole run (run5); the load tests' slowdown cost a quarter of the rate, within what
+/// reruns without a history may move (`large_change`), so some pairs call it inconclusive, never
+/// a pass with a history; criterion's terminal output has one value per benchmark, and fnv1a's
+/// +35% is within `large_change` too.
+#[test]
+fn quiet_reruns_pass_and_slowdowns_fail() {
+    hold(
+        "quiet",
+        &[
+            ("go", 0, 1, 5, true),
+            ("hyperfine", 8, 5, 3, false),
+            ("wrk", 0, 0, 3, true),
+            ("oha", 0, 0, 4, true),
+            ("autocannon", 0, 0, 5, true),
+            ("criterion", 2, 1, 5, true),
+            ("criterion-text", 0, 0, 0, false),
+        ],
+    );
+}
+
+/// Other builds loading the machine to 3.5-9 on 2 cores, as on a shared self-hosted runner:
+/// unchanged runs moved by up to 2x there, so only what must hold whatever the load did is
+/// asserted: the load tests' unchanged reruns pass (their statistics moved within the floor, the
+/// tail rules and `large_change`) and every slowdown far beyond that noise fails.
+#[test]
+fn busy_reruns_keep_what_must_hold() {
+    hold(
+        "busy",
+        &[
+            ("go", 3, 1, 5, true),
+            ("hyperfine", 7, 5, 5, true),
+            ("wrk", 0, 0, 5, true),
+            ("oha", 0, 2, 5, true),
+            ("autocannon", 3, 0, 5, true),
+            ("criterion", 2, 2, 1, false),
+            ("criterion-text", 4, 2, 2, false),
+        ],
+    );
 }

@@ -55,7 +55,7 @@ pub struct Config {
 
 /// Default of [`Config::large_change`]. Below 50%, so that three repeats of a 1.5x slowdown,
 /// every one beyond the baseline's, fail the gate. Reruns recorded on a busy machine
-/// (`tests/fixtures/reruns`) do move single values further (wrk's p(90) by up to +87%); what that
+/// (`tests/fixtures/reruns/busy`) do move single values further (wrk's p(90) by up to +87%); what that
 /// costs is tabled in the README there.
 pub const DEFAULT_LARGE_CHANGE: f64 = 0.40;
 

@@ -39,7 +39,8 @@ pub use level::{
     LEVEL_MIN_RUNS,
 };
 pub use moderated::{
-    fit_variance_prior, log_two_sample, moderated_t, LogTwoSample, ModeratedT, VariancePrior,
+    fit_variance_prior, log_two_sample, moderated_t, trimmed_log_two_sample, LogTwoSample,
+    ModeratedT, VariancePrior,
 };
 pub use multiple::benjamini_hochberg;
 pub use power::{pooled_log_sd, repeats_per_side, repeats_per_side_t};
