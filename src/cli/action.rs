@@ -12,8 +12,8 @@ use perfgate::config::parse_percent;
 use perfgate::formats::Format;
 use perfgate::github::datastore::FullRuns;
 use perfgate::github::runtime::{
-    annotation, output_entry, BaselineSource, Event, Inputs, Level, Mode, ANNOTATIONS_PER_LEVEL,
-    SUMMARY_LIMIT_BYTES,
+    annotation, framed, output_entry, BaselineSource, Event, Inputs, Level, Mode,
+    ANNOTATIONS_PER_LEVEL, SUMMARY_LIMIT_BYTES,
 };
 use perfgate::model::Run;
 use perfgate::report::{self, MarkdownOptions};
@@ -75,9 +75,10 @@ pub fn main(ctx: &Ctx, remote: &MakeRemote) -> u8 {
     match run(ctx, remote) {
         Ok(code) => code,
         Err(e) => {
-            let msg = format!("{e:#}");
-            println!("{}", annotation(Level::Error, "perfgate", &msg));
-            eprintln!("error: {msg}");
+            let line = super::error_line(&e);
+            let msg = line.strip_prefix("error: ").unwrap_or(&line);
+            println!("{}", annotation(Level::Error, "perfgate", msg));
+            eprintln!("{line}");
             EXIT_ERROR
         }
     }
@@ -231,7 +232,13 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
     for_comment.current.timestamp = None;
     let comment = report::render_markdown(&for_comment, &md_opts)?;
 
-    print!("{}", report::render_terminal(&comparison, false));
+    print!(
+        "{}",
+        framed(
+            &report::render_terminal(&comparison, false),
+            &super::frame_token()
+        )
+    );
     annotate(&comparison);
 
     if inputs.summary {

@@ -27,7 +27,7 @@ pub fn read_runs(paths: &[PathBuf], forced: Option<Format>) -> Result<Run> {
 /// Reads one path (a file, or a criterion directory).
 pub fn read_run(path: &Path, forced: Option<Format>) -> Result<Run> {
     let shown = path.display();
-    let meta = fs::metadata(path).with_context(|| format!("cannot read `{shown}`"))?;
+    let meta = guard(path)?;
     if meta.is_dir() {
         if forced.is_some_and(|f| f != Format::Criterion) {
             bail!(
@@ -40,18 +40,15 @@ pub fn read_run(path: &Path, forced: Option<Format>) -> Result<Run> {
     if let Some(run) = stream_k6(path, meta.len(), forced)? {
         return Ok(run);
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    let cap = max_input()?;
     let bar = progress_bar(meta.len());
-    bar.wrap_read(fs::File::open(path).with_context(|| format!("cannot read `{shown}`"))?)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("cannot read `{shown}`"))?;
+    let file = fs::File::open(path).with_context(|| format!("cannot read `{shown}`"))?;
+    let mut bytes =
+        read_capped(bar.wrap_read(file), cap).with_context(|| format!("cannot read `{shown}`"))?;
     bar.finish_and_clear();
     if k6_ndjson::is_gzip(&bytes) {
-        let mut plain = Vec::new();
-        flate2::read::MultiGzDecoder::new(bytes.as_slice())
-            .read_to_end(&mut plain)
+        bytes = read_capped(flate2::read::MultiGzDecoder::new(bytes.as_slice()), cap)
             .with_context(|| format!("cannot decompress `{shown}` (gzip)"))?;
-        bytes = plain;
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         anyhow!(
@@ -79,6 +76,90 @@ pub fn read_run(path: &Path, forced: Option<Format>) -> Result<Run> {
             describe(format)
         )
     })
+}
+
+/// What a result path must be: a regular file or a directory (a FIFO would block, a device such
+/// as `/dev/zero` never ends), and not a symbolic link that leads out of the workspace
+/// (`GITHUB_WORKSPACE`, or the working directory): a pull request can commit a link to
+/// `/proc/self/environ` where a result file should be, and an error quoting it would print the
+/// runner's secrets. A path given outside the workspace in the first place is the user's choice.
+fn guard(path: &Path) -> Result<fs::Metadata> {
+    let shown = path.display();
+    let meta = fs::metadata(path).with_context(|| format!("cannot read `{shown}`"))?;
+    if !meta.is_file() && !meta.is_dir() {
+        bail!("`{shown}` is not a regular file (a FIFO, a device or a socket): expected a benchmark tool's result file");
+    }
+    let root = std::env::var_os("GITHUB_WORKSPACE")
+        .map(PathBuf::from)
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(std::env::current_dir, Ok)
+        .context("cannot tell the working directory")?;
+    let root = fs::canonicalize(&root).unwrap_or(root);
+    let lexical = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let real = fs::canonicalize(path).with_context(|| format!("cannot read `{shown}`"))?;
+    let given_inside = normalize(&lexical).starts_with(&root);
+    if given_inside && !real.starts_with(&root) {
+        bail!(
+            "`{shown}` is a symbolic link to `{}`, outside the workspace `{}`: refused (a result file from a pull request must not point at the runner's files)",
+            real.display(),
+            root.display()
+        );
+    }
+    Ok(meta)
+}
+
+/// `path` with `.` and `..` resolved lexically (symbolic links left as they are).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Most bytes one result file may hold once decompressed: `PERFGATE_MAX_INPUT` (bytes, or with a
+/// `KiB`, `MiB` or `GiB` suffix), 4 GiB by default. A small gzip file can hold gigabytes of
+/// padding; past the cap the input is an error, not a run.
+fn max_input() -> Result<u64> {
+    const DEFAULT: u64 = 4 << 30;
+    let Some(v) = std::env::var("PERFGATE_MAX_INPUT")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    else {
+        return Ok(DEFAULT);
+    };
+    let t = v.trim();
+    let (digits, scale) = [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+        .iter()
+        .find_map(|(suffix, scale)| t.strip_suffix(suffix).map(|d| (d.trim(), *scale)))
+        .unwrap_or((t, 1));
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            anyhow!(
+                "PERFGATE_MAX_INPUT: expected a size such as 4GiB, 512MiB or 1000000 (bytes), got `{}`",
+                perfgate::github::runtime::inert(t, 40)
+            )
+        })
+}
+
+/// Reads all of `r`, or fails once it passes `cap` bytes.
+fn read_capped(r: impl Read, cap: u64) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    r.take(cap.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        bail!("larger than {cap} bytes (`PERFGATE_MAX_INPUT`): not read");
+    }
+    Ok(bytes)
 }
 
 /// Streams a k6 NDJSON file (plain or gzipped) without holding it in memory; None when the file
@@ -156,6 +237,7 @@ fn read_criterion_file(path: &Path) -> Result<Option<Run>> {
     for name in ["benchmark.json", "estimates.json", "sample.json"] {
         let p = new_dir.join(name);
         if p.is_file() {
+            guard(&p)?;
             let text =
                 fs::read_to_string(&p).with_context(|| format!("cannot read `{}`", p.display()))?;
             files.push(InputFile {

@@ -229,7 +229,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("{}", error_line(&e));
             ExitCode::from(EXIT_ERROR)
         }
     }
@@ -250,6 +250,52 @@ fn load_config(path: Option<&Path>) -> Result<Config> {
 
 fn color_stdout() -> bool {
     anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+}
+
+/// Prints a human report whose lines hold untrusted names (benchmark names come from a pull
+/// request's code): framed by `::stop-commands::` under GitHub Actions, so that a name such as
+/// `::add-mask::x` or `##[error]x` is printed, not run; as it is elsewhere.
+fn print_report(text: &str) -> Result<()> {
+    if in_actions(&|k| std::env::var(k).ok()) {
+        print(&perfgate::github::runtime::framed(text, &frame_token()))
+    } else {
+        print(text)
+    }
+}
+
+/// Whether this runs as a step of GitHub Actions (the runner sets `GITHUB_ACTIONS=true`).
+pub(crate) fn in_actions(env: &dyn Fn(&str) -> Option<String>) -> bool {
+    env("GITHUB_ACTIONS").as_deref() == Some("true")
+}
+
+/// A token for one `::stop-commands::` frame that the framed text cannot know: 128 bits from
+/// the standard library's randomly keyed hasher.
+pub(crate) fn frame_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let half = || {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        h.finish()
+    };
+    format!("perfgate-{:016x}{:016x}", half(), half())
+}
+
+/// An error as printed to standard error: secrets from the environment redacted, made inert for
+/// the Actions runner (one line, no command), and at most a few thousand characters.
+pub(crate) fn error_line(e: &anyhow::Error) -> String {
+    use perfgate::github::runtime::{inert, redact, secrets};
+    let secrets = secrets(
+        std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+    );
+    format!(
+        "error: {}",
+        inert(&redact(&format!("{e:#}"), &secrets), 4000)
+    )
 }
 
 fn print(text: &str) -> Result<()> {
@@ -378,7 +424,7 @@ fn cmd_compare(a: CompareArgs) -> Result<u8> {
         let md = report::render_markdown(&comparison, &opts)?;
         write_file(p, &md)?;
     }
-    print(&report::render_terminal(&comparison, color_stdout()))?;
+    print_report(&report::render_terminal(&comparison, color_stdout()))?;
     Ok(match comparison.verdict {
         Verdict::Pass => EXIT_PASS,
         Verdict::Fail => EXIT_FAIL,
@@ -466,7 +512,7 @@ fn cmd_show(a: ShowArgs) -> Result<u8> {
     for (path, run) in &runs {
         out.push_str(&show_run(path, run));
     }
-    print(&out)?;
+    print_report(&out)?;
     Ok(EXIT_PASS)
 }
 

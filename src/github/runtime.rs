@@ -283,9 +283,89 @@ pub fn annotation(level: Level, title: &str, message: &str) -> String {
     };
     format!(
         "::{cmd} title={}::{}",
-        escape_property(&truncate(title, 200)),
-        escape_data(&truncate(message, 4000))
+        escape_property(&without_controls(&truncate(title, 200))),
+        escape_data(&without_controls(&truncate(message, 4000)))
     )
+}
+
+/// A text with its control characters (C0, DEL, C1) dropped, but for line breaks and tabs: escape sequences
+/// (screen clears, OSC-8 links, a bell) must not reach the annotation a reviewer reads.
+fn without_controls(s: &str) -> String {
+    s.chars()
+        .filter(|c| matches!(c, '\n' | '\r' | '\t') || !c.is_control())
+        .collect()
+}
+
+/// Untrusted text (a file name, an excerpt of an input, an API answer) made inert for one line
+/// of a log that the Actions runner reads for workflow commands: control characters and line
+/// breaks become visible escapes (`\n`, `\u{1b}`), so the text cannot start a line of its own; a
+/// leading `::` and every `##[` (the runner's older command form, which it finds anywhere in a
+/// line) get a backslash; anything over `max` characters is cut with an ellipsis.
+pub fn inert(s: &str, max: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max) + 8);
+    for c in truncate(s, max).chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    let mut out = out.replace("##[", "#\\#[");
+    if out.trim_start().starts_with("::") {
+        out.insert(0, '\\');
+    }
+    out
+}
+
+/// The values of the environment that are secrets (`INPUT_GITHUB-TOKEN`, `GITHUB_TOKEN`, any
+/// variable whose name says token, secret, password or key), for [`redact`]. Values under 8
+/// characters are left alone: too short to be a credential, too common to replace.
+pub fn secrets(vars: impl Iterator<Item = (String, String)>) -> Vec<String> {
+    let mut out: Vec<String> = vars
+        .filter(|(k, v)| {
+            let k = k.to_ascii_uppercase();
+            v.trim().len() >= 8
+                && [
+                    "TOKEN",
+                    "SECRET",
+                    "PASSWORD",
+                    "PASSWD",
+                    "API_KEY",
+                    "PRIVATE_KEY",
+                ]
+                .iter()
+                .any(|w| k.contains(w))
+        })
+        .map(|(_, v)| v.trim().to_string())
+        .collect();
+    // Longest first, so that a secret containing another is replaced whole.
+    out.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    out.dedup();
+    out
+}
+
+/// `s` with every occurrence of a secret replaced by `***`.
+pub fn redact(s: &str, secrets: &[String]) -> String {
+    let mut out = s.to_string();
+    for secret in secrets {
+        if out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), "***");
+        }
+    }
+    out
+}
+
+/// Frames untrusted multi-line output (the terminal report, whose lines start with benchmark
+/// names) so that the Actions runner reads none of it as a workflow command: it stops command
+/// processing with a token nobody can guess, prints the text and resumes. `token` must be fresh
+/// for each frame.
+pub fn framed(text: &str, token: &str) -> String {
+    let mut out = format!("::stop-commands::{token}\n{text}");
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&format!("::{token}::\n"));
+    out
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -438,6 +518,52 @@ mod tests {
             output_entry("verdict", "pass", 2),
             "verdict<<ghadelimiter_0000000000000002\npass\nghadelimiter_0000000000000002\n"
         );
+    }
+
+    #[test]
+    fn annotations_drop_escape_sequences() {
+        let a = annotation(Level::Warning, "x\u{1b}]8;;", "a\u{1b}[2Jb\u{7}c\u{9b}d");
+        assert_eq!(a, "::warning title=x]8;;::a[2Jbcd");
+    }
+
+    #[test]
+    fn inert_text_cannot_start_a_command() {
+        assert_eq!(inert("ok", 100), "ok");
+        assert_eq!(
+            inert("x\n::error::pwned\r\u{1b}[2J", 100),
+            "x\\n::error::pwned\\r\\u{1b}[2J"
+        );
+        assert_eq!(inert("::add-mask::x", 100), "\\::add-mask::x");
+        assert_eq!(inert("  ::stop-commands::x", 100), "\\  ::stop-commands::x");
+        assert_eq!(inert("a ##[error]b", 100), "a #\\#[error]b");
+        assert_eq!(inert("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn secrets_are_found_by_name_and_redacted() {
+        let vars = [
+            ("INPUT_GITHUB-TOKEN", "ghs_0123456789abcdef"),
+            ("GITHUB_TOKEN", "ghs_0123456789abcdef"),
+            ("MY_API_KEY", "key-abcdefgh"),
+            ("HOME", "/home/runner/work/secret"),
+            ("SHORT_TOKEN", "abc"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let s = secrets(vars.into_iter());
+        assert_eq!(s, ["ghs_0123456789abcdef", "key-abcdefgh"]);
+        assert_eq!(
+            redact(
+                "Authorization: token ghs_0123456789abcdef; k=key-abcdefgh",
+                &s
+            ),
+            "Authorization: token ***; k=***"
+        );
+    }
+
+    #[test]
+    fn framed_output_stops_and_resumes_commands() {
+        let f = framed("::error::x\nb", "t0k3n");
+        assert_eq!(f, "::stop-commands::t0k3n\n::error::x\nb\n::t0k3n::\n");
     }
 
     #[test]
