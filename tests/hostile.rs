@@ -234,3 +234,24 @@ fn compressed_padding_past_the_cap_is_an_error_not_a_pass() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("PERFGATE_MAX_INPUT"));
 }
+
+#[test]
+fn a_token_with_a_line_break_is_an_input_error_not_a_panic() {
+    let ws = tempfile::tempdir().unwrap();
+    std::fs::write(
+        ws.path().join("go.txt"),
+        "BenchmarkA-2 \t 1000 \t 100 ns/op\nBenchmarkA-2 \t 1000 \t 101 ns/op\n",
+    )
+    .unwrap();
+    let out = perfgate(ws.path())
+        .arg("action")
+        .env("INPUT_RESULTS", "go.txt")
+        .env("INPUT_GITHUB-TOKEN", "ghs_abcdefgh\r\nX-Injected: 1")
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(stderr.contains("input `github-token`"), "{stderr}");
+    assert!(!stderr.contains("ghs_abcdefgh") && !stdout.contains("ghs_abcdefgh"));
+}

@@ -114,6 +114,27 @@ impl Inputs {
                 format!("`{key}` may only hold letters, digits, `-`, `_` and `.`, and must not start with `.`"),
             ));
         }
+        let token = get("github-token");
+        // An HTTP header cannot hold a line break: the client would refuse it deep inside.
+        if token
+            .as_deref()
+            .is_some_and(|t| !t.chars().all(|c| c.is_ascii_graphic()))
+        {
+            return Err(err(
+                "github-token",
+                "holds a space, a line break or a character outside printable ASCII; expected a token as GitHub issues it (the value is not shown)".to_string(),
+            ));
+        }
+        let data_branch = get("data-branch").unwrap_or_else(|| "perfgate-data".into());
+        if !valid_branch(&data_branch) {
+            return Err(err(
+                "data-branch",
+                format!(
+                    "`{}` is not a branch name perfgate writes to: letters, digits, `-`, `_`, `.` and `/` only, no `..`, no segment starting with `.` or ending with `.lock`, not starting or ending with `/`",
+                    inert(&data_branch, 100)
+                ),
+            ));
+        }
         let keep = match get("keep") {
             None => None,
             Some(k) => match k.parse::<usize>() {
@@ -130,10 +151,10 @@ impl Inputs {
             results,
             format: get("format").filter(|f| f != "auto"),
             config: get("config"),
-            token: get("github-token"),
+            token,
             mode,
             baseline,
-            data_branch: get("data-branch").unwrap_or_else(|| "perfgate-data".into()),
+            data_branch,
             threshold: get("threshold"),
             fail_on_regression: boolean("fail-on-regression", true)?,
             comment: boolean("comment", true)?,
@@ -143,6 +164,23 @@ impl Inputs {
             keep,
         })
     }
+}
+
+/// Whether a data branch name is a plain git branch name: segments of letters, digits, `-`, `_`
+/// and `.`, separated by single `/`, none starting with `.` or ending with `.lock`, and no `..`
+/// anywhere (it would climb out of `refs/heads/` in a request path).
+fn valid_branch(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 200
+        && !name.contains("..")
+        && name.split('/').all(|seg| {
+            !seg.is_empty()
+                && !seg.starts_with('.')
+                && !seg.ends_with(".lock")
+                && seg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        })
 }
 
 /// Splits a list input on newlines and commas, dropping blanks.
@@ -450,6 +488,24 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("input `key`"));
+        let e = env(&[
+            ("INPUT_RESULTS", "a"),
+            ("INPUT_GITHUB-TOKEN", "ghs_x\r\nX-Evil: 1"),
+        ]);
+        let message = Inputs::from_env(&e).unwrap_err().to_string();
+        assert!(message.contains("input `github-token`"), "{message}");
+        assert!(!message.contains("ghs_x"), "{message}");
+        for bad in [
+            "../main", "a/../b", "/x", "x/", ".hidden", "x.lock", "a b", "a//b",
+        ] {
+            let e = env(&[("INPUT_RESULTS", "a"), ("INPUT_DATA-BRANCH", bad)]);
+            let message = Inputs::from_env(&e).unwrap_err().to_string();
+            assert!(message.contains("input `data-branch`"), "{bad}: {message}");
+        }
+        for good in ["perfgate-data", "perf/data", "bench_v2.1"] {
+            let e = env(&[("INPUT_RESULTS", "a"), ("INPUT_DATA-BRANCH", good)]);
+            assert_eq!(Inputs::from_env(&e).unwrap().data_branch, good);
+        }
         let e = env(&[("INPUT_RESULTS", "a"), ("INPUT_MODE", "deploy")]);
         assert!(Inputs::from_env(&e)
             .unwrap_err()
