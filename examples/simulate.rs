@@ -362,6 +362,25 @@ enum CiBaseline {
     SingleValues,
 }
 
+/// The benchmarks' true factors of a CI pull request: all 1, and the last [`CI_REAL`] `1 + change`.
+fn ci_factors(change: f64) -> (Vec<f64>, Vec<f64>) {
+    let ones = vec![1.0; CI_BENCHMARKS];
+    let mut slower = ones.clone();
+    for f in slower.iter_mut().skip(CI_BENCHMARKS - CI_REAL) {
+        *f = 1.0 + change;
+    }
+    (ones, slower)
+}
+
+/// How many of the really slower benchmarks (the last [`CI_REAL`]) are flagged.
+fn caught_among_real(flagged: &[bool]) -> usize {
+    flagged
+        .iter()
+        .skip(CI_BENCHMARKS - CI_REAL)
+        .filter(|f| **f)
+        .count()
+}
+
 /// CI pull requests of [`CI_BENCHMARKS`] benchmarks: the share of unchanged PRs that fail, and
 /// (with [`CI_REAL`] benchmarks really slower by `change`) the share of real regressions caught
 /// and of PRs that fail.
@@ -373,11 +392,7 @@ fn ci_pull_requests(
     config: &Config,
 ) -> (f64, f64, f64) {
     let mut rng = Rng::new(seed);
-    let ones = vec![1.0; CI_BENCHMARKS];
-    let mut slower = ones.clone();
-    for f in slower.iter_mut().skip(CI_BENCHMARKS - CI_REAL) {
-        *f = 1.0 + change;
-    }
+    let (ones, slower) = ci_factors(change);
     let n = if baseline == CiBaseline::SingleValues {
         1
     } else {
@@ -402,12 +417,7 @@ fn ci_pull_requests(
         let real = noise.run(&mut rng, &slower, n);
         let c = compare::compare_history(&past, &real, config);
         failed_real += usize::from(c.verdict == Verdict::Fail);
-        let flagged = regressions(&c);
-        caught += flagged
-            .iter()
-            .skip(CI_BENCHMARKS - CI_REAL)
-            .filter(|f| **f)
-            .count();
+        caught += caught_among_real(&regressions(&c));
     }
     (
         failed_null as f64 / trials as f64,
@@ -421,11 +431,7 @@ fn ci_pull_requests(
 /// benchmarks, the threshold as in the gate. Unchanged PRs that fail and +`change` caught.
 fn ci_oracle(seed: u64, noise: CiNoise, change: f64, config: &Config) -> (f64, f64) {
     let mut rng = Rng::new(seed);
-    let ones = vec![1.0; CI_BENCHMARKS];
-    let mut slower = ones.clone();
-    for f in slower.iter_mut().skip(CI_BENCHMARKS - CI_REAL) {
-        *f = 1.0 + change;
-    }
+    let (ones, slower) = ci_factors(change);
     let log_var = |cv: f64| (1.0 + cv * cv).ln();
     let tau2 = 2.0 * log_var(noise.run);
     let se2 = 2.0 * log_var(noise.within) / CI_REPEATS as f64;
@@ -476,11 +482,7 @@ fn ci_oracle(seed: u64, noise: CiNoise, change: f64, config: &Config) -> (f64, f
         let null = noise.run(&mut rng, &ones, CI_REPEATS);
         failed_null += usize::from(flagged(&base, &null).iter().any(|f| *f));
         let real = noise.run(&mut rng, &slower, CI_REPEATS);
-        caught += flagged(&base, &real)
-            .iter()
-            .skip(CI_BENCHMARKS - CI_REAL)
-            .filter(|f| **f)
-            .count();
+        caught += caught_among_real(&flagged(&base, &real));
     }
     (
         failed_null as f64 / CI_TRIALS as f64,
