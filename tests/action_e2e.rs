@@ -53,6 +53,16 @@ fn pr_payload() -> String {
     )
 }
 
+/// A `workflow_run` payload: the triggering run was a pull request's, on `head_sha`, in
+/// `<owner>/REPO`.
+fn workflow_run_payload(head_sha: &str, owner: &str) -> String {
+    format!(
+        r#"{{"action":"completed","workflow_run":{{"event":"pull_request","head_sha":"{head_sha}",
+            "head_branch":"feature","head_repository":{{"full_name":"{owner}/{REPO}"}}}},
+            "repository":{{"full_name":"{OWNER}/{REPO}","default_branch":"main"}}}}"#
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn push_records_then_pull_request_compares_comments_and_fails() {
     let fake = FakeGitHub::start().await;
@@ -230,15 +240,19 @@ async fn a_fork_pull_request_writes_the_report_for_upload_instead_of_commenting(
     fake.state()
         .pulls
         .insert(7, (HEAD_SHA.into(), MAIN_SHA.into()));
-    let out = tokio::task::block_in_place(|| {
-        job_ref.run(
-            "workflow_run",
-            "refs/heads/main",
-            MAIN_SHA,
-            "{}",
-            &[("mode", "comment"), ("results", "perfgate-report/default")],
-        )
-    });
+    fake.state().pull_heads.insert(7, format!("someone/{REPO}"));
+    let comment_job = |payload: &str| {
+        tokio::task::block_in_place(|| {
+            job_ref.run(
+                "workflow_run",
+                "refs/heads/main",
+                MAIN_SHA,
+                payload,
+                &[("mode", "comment"), ("results", "perfgate-report/default")],
+            )
+        })
+    };
+    let out = comment_job(&workflow_run_payload(HEAD_SHA, "someone"));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let comments = fake.state().comments.clone();
     assert_eq!(comments.len(), 1);
@@ -255,21 +269,45 @@ async fn a_fork_pull_request_writes_the_report_for_upload_instead_of_commenting(
         format!(r#"{{"number":7,"head_sha":"{}"}}"#, "9".repeat(40)),
     )
     .unwrap();
-    let out = tokio::task::block_in_place(|| {
-        job_ref.run(
-            "workflow_run",
-            "refs/heads/main",
-            MAIN_SHA,
-            "{}",
-            &[("mode", "comment"), ("results", "perfgate-report/default")],
-        )
-    });
+    let out = comment_job(&workflow_run_payload(HEAD_SHA, "someone"));
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
-        text(&out).contains("not posting a stale or forged report"),
+        text(&out).contains("not posting a forged report"),
         "{}",
         text(&out)
     );
+    // An artifact edited to name another pull request and that pull request's public head
+    // commit: the run that uploaded it ran on another commit, so nothing is posted (issue 14,
+    // row 4: this rewrote pull request #8's comment).
+    let other = "8".repeat(40);
+    fake.state()
+        .pulls
+        .insert(8, (other.clone(), MAIN_SHA.into()));
+    fs::write(
+        job.ws().join("perfgate-report/default/pr.json"),
+        format!(r#"{{"number":8,"head_sha":"{other}"}}"#),
+    )
+    .unwrap();
+    let out = comment_job(&workflow_run_payload(HEAD_SHA, "someone"));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("not posting a forged report"),
+        "{}",
+        text(&out)
+    );
+    // Nor when a fork's branch points at the other pull request's commit: its run is in the fork.
+    let out = comment_job(&workflow_run_payload(&other, "attacker"));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("not posting a forged report"),
+        "{}",
+        text(&out)
+    );
+    // Without the triggering run in the payload, the artifact alone decides nothing.
+    let out = comment_job("{}");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("workflow_run"), "{}", text(&out));
+    assert_eq!(fake.state().comments.len(), 1, "only the genuine comment");
     fake.verify().await;
 }
 
@@ -562,4 +600,61 @@ async fn a_k6_p95_latency_863_percent_higher_fails_although_each_job_has_another
         stdout.contains("::error title=perfgate::regression: http_req_duration p(95): +863"),
         "{stdout}"
     );
+}
+
+/// Issue 14, row 5: `mode: save` from a `workflow_run` or `issue_comment` job (which can check
+/// out a pull request's head) recorded that head as a main run. Only a push, a schedule or a
+/// manual run on the default branch records.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn save_records_only_runs_of_the_default_branch() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    fs::copy(example("go/head.txt"), job.ws().join("bench/pr.txt")).unwrap();
+    let job_ref = &job;
+    let repo = format!(r#""repository":{{"full_name":"{OWNER}/{REPO}","default_branch":"main"}}"#);
+    for (event, git_ref, payload) in [
+        (
+            "workflow_run",
+            "refs/heads/main",
+            workflow_run_payload(HEAD_SHA, "someone"),
+        ),
+        (
+            "issue_comment",
+            "refs/heads/main",
+            format!(r#"{{"action":"created",{repo}}}"#),
+        ),
+        ("push", "refs/heads/feature", format!(r#"{{{repo}}}"#)),
+    ] {
+        let out = tokio::task::block_in_place(|| {
+            job_ref.run(
+                event,
+                git_ref,
+                HEAD_SHA,
+                &payload,
+                &[("mode", "save"), ("results", "bench/pr.txt")],
+            )
+        });
+        assert_eq!(out.status.code(), Some(2), "{event}: {}", text(&out));
+        assert!(
+            text(&out).contains("refusing to record a baseline"),
+            "{event}: {}",
+            text(&out)
+        );
+    }
+    assert!(fake.state().files("perfgate-data").is_empty());
+    let out = tokio::task::block_in_place(|| {
+        job_ref.run(
+            "workflow_dispatch",
+            "refs/heads/main",
+            MAIN_SHA,
+            &format!(r#"{{{repo}}}"#),
+            &[("mode", "save"), ("results", "bench/pr.txt")],
+        )
+    });
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(fake
+        .state()
+        .files("perfgate-data")
+        .contains_key("default/index.json"));
+    fake.verify().await;
 }

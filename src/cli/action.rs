@@ -12,7 +12,7 @@ use perfgate::config::parse_percent;
 use perfgate::formats::Format;
 use perfgate::github::datastore::FullRuns;
 use perfgate::github::runtime::{
-    annotation, framed, output_entry, BaselineSource, Event, Inputs, Level, Mode,
+    annotation, framed, inert, output_entry, BaselineSource, Event, Inputs, Level, Mode,
     ANNOTATIONS_PER_LEVEL, SUMMARY_LIMIT_BYTES,
 };
 use perfgate::model::Run;
@@ -39,7 +39,8 @@ pub trait Remote {
     /// Creates or updates the sticky comment; returns (what happened, comment URL).
     fn upsert_comment(&self, pr: u64, body: &str) -> Result<(String, String)>;
     /// The head commit of a pull request, as the API reports it.
-    fn pr_head_sha(&self, pr: u64) -> Result<String>;
+    /// A pull request's state, head commit and head repository (`owner/name`).
+    fn pull_head(&self, pr: u64) -> Result<PullHead>;
 }
 
 /// A baseline found by a [`Remote`].
@@ -58,6 +59,15 @@ pub type Env = dyn Fn(&str) -> Option<String>;
 
 /// Builds the API side once inputs and event are known.
 pub type MakeRemote = dyn Fn(&Inputs, &Event) -> Result<Box<dyn Remote>>;
+
+/// What `mode: comment` checks of the pull request it is about to comment on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullHead {
+    pub open: bool,
+    pub sha: String,
+    /// `owner/name`; None when the fork was deleted.
+    pub repository: Option<String>,
+}
 
 /// The environment the action runs in.
 pub struct Ctx {
@@ -117,8 +127,12 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
     if mode == Mode::Comment {
         return post_rendered(ctx, &inputs, &event, make_remote);
     }
-    if mode == Mode::Save && event.pull_request.is_some() {
-        bail!("refusing to record a baseline from a pull request: `mode: save` runs on pushes to the default branch only");
+    if mode == Mode::Save && !event.may_record(&git_ref) {
+        bail!(
+            "refusing to record a baseline from a `{}` event on `{}`: `mode: save` records runs of the default branch (`{default_branch}`) only: a push, a schedule or a manual run (workflow_dispatch)",
+            inert(&event.name, 60),
+            inert(&git_ref, 200)
+        );
     }
 
     let mut config = load_config(inputs.config.as_deref().map(Path::new))?;
@@ -519,10 +533,33 @@ fn post_rendered(
             ..MarkdownOptions::default()
         },
     )?;
+    // The artifact only proposes a pull request. What decides is the triggering run as GitHub
+    // reports it in this job's payload: its commit and the repository that commit came from.
+    // A fork cannot change those, so it cannot aim the comment at another pull request.
+    let Some(trusted) = event
+        .workflow_run
+        .as_ref()
+        .filter(|w| w.event.starts_with("pull_request"))
+    else {
+        bail!("`mode: comment` posts a fork's report from a `workflow_run` job triggered by a pull request: this `{}` event names no such run, so nothing tells which pull request the artifact belongs to", inert(&event.name, 60));
+    };
+    if head != trusted.head_sha {
+        bail!("the artifact says commit {head}, but the run that uploaded it ran on {}: not posting a forged report", inert(&trusted.head_sha, 40));
+    }
     let remote = make_remote(inputs, event)?;
-    let actual = remote.pr_head_sha(number)?;
-    if actual != head {
-        bail!("the artifact is for commit {head} but pull request #{number} is at {actual}: not posting a stale or forged report");
+    let pull = remote.pull_head(number)?;
+    if pull.sha != trusted.head_sha {
+        bail!("the artifact is for commit {head} but pull request #{number} is at {}: not posting a stale or forged report", inert(&pull.sha, 40));
+    }
+    if pull.repository.is_none() || pull.repository != trusted.head_repository {
+        bail!(
+            "pull request #{number} comes from {}, but the run that uploaded the artifact ran in {}: not posting a forged report",
+            pull.repository.as_deref().map_or("a deleted repository".into(), |r| inert(r, 100)),
+            trusted.head_repository.as_deref().map_or("a deleted repository".into(), |r| inert(r, 100))
+        );
+    }
+    if !pull.open {
+        bail!("pull request #{number} is closed: not commenting");
     }
     let (what, url) = remote.upsert_comment(number, &body)?;
     println!("perfgate: comment {what}: {url}");
@@ -617,11 +654,15 @@ impl Remote for GitHubRemote {
         Ok((outcome.action.as_str().to_string(), outcome.url))
     }
 
-    fn pr_head_sha(&self, pr: u64) -> Result<String> {
+    fn pull_head(&self, pr: u64) -> Result<PullHead> {
         let pull = self
             .gh
             .block_on(self.gh.client().get_pull(&self.repo, pr))?
             .ok_or_else(|| anyhow!("pull request #{pr} does not exist in {}", self.repo))?;
-        Ok(pull.head.sha)
+        Ok(PullHead {
+            open: pull.state == "open",
+            sha: pull.head.sha,
+            repository: pull.head.repo.map(|r| r.full_name),
+        })
     }
 }

@@ -1184,6 +1184,14 @@ pub struct GitPointer {
     pub sha: String,
     #[serde(rename = "ref")]
     pub git_ref: String,
+    /// The repository of the branch; null once a fork is deleted.
+    #[serde(default)]
+    pub repo: Option<RepoName>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RepoName {
+    pub full_name: String,
 }
 
 /// A file's text and its blob sha (what a replacing PUT must name).

@@ -212,12 +212,34 @@ pub struct Event {
     pub default_branch: Option<String>,
     /// `owner/name` of the repository the workflow runs in.
     pub repository: Option<String>,
+    /// The run that triggered a `workflow_run` event, as GitHub reports it (trusted, unlike the
+    /// artifacts that run uploaded).
+    pub workflow_run: Option<WorkflowRun>,
+}
+
+/// The triggering run of a `workflow_run` event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkflowRun {
+    /// The event that triggered it (`pull_request` for a fork's benchmarks).
+    pub event: String,
+    /// The commit it ran on.
+    pub head_sha: String,
+    /// `owner/name` of the repository that commit came from (None: a deleted fork).
+    pub head_repository: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct Payload {
     pull_request: Option<PayloadPr>,
     repository: Option<PayloadRepo>,
+    workflow_run: Option<PayloadWorkflowRun>,
+}
+
+#[derive(Deserialize)]
+struct PayloadWorkflowRun {
+    event: String,
+    head_sha: String,
+    head_repository: Option<PayloadRepo>,
 }
 
 #[derive(Deserialize)]
@@ -272,12 +294,36 @@ impl Event {
             }
             _ => None,
         };
+        let workflow_run = match p.workflow_run {
+            Some(w) if name == "workflow_run" => Some(WorkflowRun {
+                event: w.event,
+                head_sha: w.head_sha,
+                head_repository: w.head_repository.and_then(|r| r.full_name),
+            }),
+            _ => None,
+        };
         Ok(Event {
             name: name.to_string(),
             pull_request,
             default_branch: p.repository.and_then(|r| r.default_branch),
             repository,
+            workflow_run,
         })
+    }
+
+    /// Whether a run of this event may be recorded as a baseline: a push, a schedule or a manual
+    /// run (`workflow_dispatch`) on the default branch, and nothing else. A `workflow_run`,
+    /// `issue_comment` or `pull_request_target` job can check out a pull request's head, and a
+    /// baseline recorded from it would let the pull request choose what it is compared with.
+    pub fn may_record(&self, git_ref: &str) -> bool {
+        matches!(
+            self.name.as_str(),
+            "push" | "schedule" | "workflow_dispatch"
+        ) && self.pull_request.is_none()
+            && self
+                .default_branch
+                .as_deref()
+                .is_some_and(|d| git_ref == format!("refs/heads/{d}"))
     }
 
     /// Whether this is a push to the default branch (`ref` is `refs/heads/<default>`).
@@ -553,6 +599,25 @@ mod tests {
         .unwrap();
         assert!(e.is_push_to_default("refs/heads/main"));
         assert!(!e.is_push_to_default("refs/heads/dev"));
+        assert!(e.may_record("refs/heads/main"));
+        assert!(!e.may_record("refs/heads/dev"));
+        let payload = r#"{"repository": {"full_name": "o/r", "default_branch": "main"}}"#;
+        for name in [
+            "workflow_run",
+            "issue_comment",
+            "pull_request_target",
+            "release",
+        ] {
+            let e = Event::parse(name, payload).unwrap();
+            assert!(!e.may_record("refs/heads/main"), "{name}");
+        }
+        for name in ["schedule", "workflow_dispatch"] {
+            let e = Event::parse(name, payload).unwrap();
+            assert!(e.may_record("refs/heads/main"), "{name}");
+        }
+        // No default branch in the payload: nothing to check against, nothing recorded.
+        let e = Event::parse("push", r#"{"repository": {"full_name": "o/r"}}"#).unwrap();
+        assert!(!e.may_record("refs/heads/main"));
         assert!(e.pull_request.is_none());
     }
 

@@ -72,6 +72,8 @@ pub struct State {
     next_comment_id: u64,
     /// Pull request number -> (head sha, base sha).
     pub pulls: BTreeMap<u64, (String, String)>,
+    /// Pull request number -> the `owner/name` its head comes from (this repository when absent).
+    pub pull_heads: BTreeMap<u64, String>,
     blobs: HashMap<String, String>,
     /// Tree sha -> full path -> blob sha (flat: enough for perfgate's layout).
     trees: HashMap<String, BTreeMap<String, String>>,
@@ -93,6 +95,7 @@ impl State {
             comments: Vec::new(),
             next_comment_id: 1_000_001,
             pulls: BTreeMap::new(),
+            pull_heads: BTreeMap::new(),
             blobs: HashMap::new(),
             trees: HashMap::new(),
             commits: HashMap::new(),
@@ -576,6 +579,12 @@ fn handle(
             let mut v = spec.example("pull-request");
             v["number"] = json!(n);
             v["head"]["sha"] = json!(head);
+            let head_repo = s
+                .pull_heads
+                .get(&n)
+                .cloned()
+                .unwrap_or_else(|| format!("{OWNER}/{REPO}"));
+            v["head"]["repo"]["full_name"] = json!(head_repo);
             v["base"]["sha"] = json!(base);
             // The documented example's team lacks the `type` its own schema requires.
             v["requested_teams"] = json!([]);
