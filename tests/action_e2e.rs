@@ -658,3 +658,86 @@ async fn save_records_only_runs_of_the_default_branch() {
         .contains_key("default/index.json"));
     fake.verify().await;
 }
+
+/// The data branch's run files, other than the index (path -> text).
+fn stored_runs(fake: &FakeGitHub) -> Vec<(String, String)> {
+    fake.state()
+        .files("perfgate-data")
+        .into_iter()
+        .filter(|(p, _)| p.starts_with("default/") && p != "default/index.json")
+        .collect()
+}
+
+/// Issue 14, rows 14 and 15: a stored run replaced by an empty one made a +40% pull request pass,
+/// and a damaged one stopped every later save on main.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_baseline_fails_the_pull_request_closed_and_never_blocks_recording() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    let slower = job.ws().join("slower.txt");
+    let base = fs::read_to_string(example("go/base.txt")).unwrap();
+    // Every ns/op 40% higher.
+    let slow: String = base
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            match f.iter().position(|x| x.trim().ends_with("ns/op")) {
+                Some(i) => {
+                    let v: f64 = f[i]
+                        .trim()
+                        .trim_end_matches("ns/op")
+                        .trim()
+                        .parse()
+                        .unwrap();
+                    let mut g: Vec<String> = f.iter().map(|s| s.to_string()).collect();
+                    g[i] = format!(" {:.2} ns/op", v * 1.4);
+                    g.join("\t") + "\n"
+                }
+                None => format!("{l}\n"),
+            }
+        })
+        .collect();
+    fs::write(&slower, slow).unwrap();
+    let out = push_then_pull_request(&fake, &job, &example("go/base.txt"), &slower);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+
+    // Replace the stored run by an empty one: the same pull request fails closed.
+    let runs = stored_runs(&fake);
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    let empty = r#"{"schema":"perfgate.run.v1","meta":{},"benchmarks":[]}"#;
+    fake.state()
+        .commit_files("perfgate-data", &[(runs[0].0.as_str(), empty)]);
+    let job_ref = &job;
+    let out = tokio::task::block_in_place(|| {
+        job_ref.run(
+            "pull_request",
+            "refs/pull/7/merge",
+            HEAD_SHA,
+            &pr_payload(),
+            &[("results", "bench/pr.txt")],
+        )
+    });
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("holds no benchmarks"), "{}", text(&out));
+
+    // Damage it beyond reading: the next push still records its run, with a warning.
+    fake.state()
+        .commit_files("perfgate-data", &[(runs[0].0.as_str(), "{not json")]);
+    let out = tokio::task::block_in_place(|| {
+        job_ref.run(
+            "push",
+            "refs/heads/main",
+            "4444444444444444444444444444444444444444",
+            &push_payload(),
+            &[("results", "bench/main.txt")],
+        )
+    });
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("recorded without a comparison"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(stored_runs(&fake).len(), 2);
+    fake.verify().await;
+}

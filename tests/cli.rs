@@ -331,6 +331,42 @@ fn save_then_compare_against_the_store() {
         .code(0);
 }
 
+/// Issue 14, row 14: a stored run replaced by an empty one made a regression pass.
+#[test]
+fn an_empty_stored_run_fails_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    perfgate()
+        .args([
+            "save",
+            "--current",
+            &example("go/base.txt"),
+            "--commit",
+            "1111111",
+        ])
+        .args(["--branch", "main", "--store"])
+        .arg(&store)
+        .assert()
+        .code(0);
+    let run = std::fs::read_dir(store.join("runs"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::write(
+        &run,
+        r#"{"schema":"perfgate.run.v1","meta":{},"benchmarks":[]}"#,
+    )
+    .unwrap();
+    perfgate()
+        .args(["compare", "--current", &example("go/head.txt"), "--store"])
+        .arg(&store)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds no benchmarks"));
+}
+
 #[test]
 fn a_failed_save_leaves_the_store_untouched() {
     let dir = tempfile::tempdir().unwrap();

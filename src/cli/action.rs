@@ -173,16 +173,47 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
             // more API calls than the base run alone. Samples are read only for the runs the
             // comparison uses them from: the latest on this kind of machine, and the pooled ones.
             let full = |runs: &[&Run]| compare::runs_with_samples(runs, &current, &config);
-            let found = r.baseline(
+            let found = match r.baseline(
                 base_sha,
                 &default_branch,
                 config.history.window.max(1),
                 &full,
-            )?;
+            ) {
+                Ok(found) => found,
+                // One damaged stored run must not stop the branch from recording: the new run is
+                // saved without a comparison, and the warning says what to repair.
+                Err(e) if mode == Mode::Save => {
+                    println!(
+                        "{}",
+                        annotation(
+                            Level::Warning,
+                            "perfgate",
+                            &format!("the stored baseline could not be read, so this run is recorded without a comparison: {}. Repair or delete the damaged run on `{}`.", super::error_line(&e).trim_start_matches("error: "), inputs.data_branch)
+                        )
+                    );
+                    None
+                }
+                Err(e) => return Err(e),
+            };
             match found {
+                // A stored run is never empty: an empty one was damaged or replaced, and
+                // comparing with it would pass any pull request.
+                Some(b) if b.run.benchmarks.is_empty() && mode != Mode::Save => {
+                    bail!(
+                        "the baseline ({}) on `{}` holds no benchmarks: a stored run is never empty, so it was damaged or replaced. The pull request fails closed; repair or delete that run on the data branch (a push to `{default_branch}` records a new one)",
+                        b.describe,
+                        inputs.data_branch
+                    );
+                }
                 Some(b) => {
-                    let mut runs = b.before;
-                    runs.push(b.run);
+                    let mut runs: Vec<Run> = b
+                        .before
+                        .into_iter()
+                        .filter(|r| !r.benchmarks.is_empty())
+                        .collect();
+                    if !b.run.benchmarks.is_empty() {
+                        runs.push(b.run);
+                    }
                     (runs, Some(b.describe), b.fetch)
                 }
                 None => {

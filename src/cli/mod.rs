@@ -379,10 +379,20 @@ fn cmd_compare(a: CompareArgs) -> Result<u8> {
             .map(str::to_string),
         };
         let read = |n: usize| -> Result<Vec<Run>> {
-            Ok(store
-                .history(branch.as_deref(), n)?
+            let runs = store.history(branch.as_deref(), n)?;
+            // A stored run is never empty: an empty one was damaged or replaced, and comparing
+            // with it would pass anything. The latest fails closed; older ones are left out.
+            if let Some((entry, _)) = runs.last().filter(|(_, r)| r.benchmarks.is_empty()) {
+                bail!(
+                    "the latest stored run `{}` in `{}` holds no benchmarks: a stored run is never empty, so it was damaged or replaced. Repair or delete it (and its line in index.json) before comparing",
+                    entry.id,
+                    dir.display()
+                );
+            }
+            Ok(runs
                 .into_iter()
                 .map(|(_, run)| run)
+                .filter(|run| !run.benchmarks.is_empty())
                 .collect())
         };
         let mut runs = read(config.history.window)?;
