@@ -331,6 +331,30 @@ fn save_then_compare_against_the_store() {
         .code(0);
 }
 
+/// Issue 11: a typo in the store path turned the gate off (exit 0).
+#[test]
+fn a_store_that_does_not_exist_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    perfgate()
+        .args(["compare", "--current", &example("go/head.txt"), "--store"])
+        .arg(dir.path().join("perfgate-stroe"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not exist"));
+}
+
+/// Issue 11: a baseline with no benchmark in common passed with 0 comparisons.
+#[test]
+fn a_baseline_with_nothing_in_common_is_an_error() {
+    perfgate()
+        .args(["compare", "--baseline", &example("go/base.txt")])
+        .args(["--current", &fixture("reruns/quiet/hyperfine/run1.json")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nothing was compared"))
+        .stderr(predicate::str::contains("`sha256sum data.bin`"));
+}
+
 /// Issue 14, row 14: a stored run replaced by an empty one made a regression pass.
 #[test]
 fn an_empty_stored_run_fails_closed() {
@@ -552,6 +576,41 @@ fn imports_a_github_action_benchmark_history_into_a_store() {
     assert!(runs
         .iter()
         .all(|r| r["branch"] == "main" && r["commit"].is_string()));
+    // github-action-benchmark strips Go's GOMAXPROCS suffix; go test prints it. The imported
+    // history still compares with go test's output (issue 11: it kept nothing comparable).
+    let go = dir.path().join("bench.txt");
+    let lines: String = [
+        "BenchmarkBuild/with_Addtional_Buildpack",
+        "BenchmarkBuild/with_Trusted_Builder",
+        "BenchmarkBuild/with_Untrusted_Builder",
+    ]
+    .iter()
+    .map(|n| format!("{n}-8 \t 1 \t 900000000 ns/op\n"))
+    .collect();
+    fs::write(&go, format!("goos: linux\ngoarch: amd64\n{lines}PASS\n")).unwrap();
+    let out = perfgate()
+        .args(["compare", "--report-json"])
+        .arg(dir.path().join("r.json"))
+        .arg("--current")
+        .arg(&go)
+        .arg("--store")
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let compared = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] != "new" && r["status"] != "missing")
+        .count();
+    assert_eq!(compared, 3, "{report}");
 }
 
 #[test]

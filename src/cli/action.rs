@@ -236,6 +236,14 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
     }
 
     let comparison = compare::compare_history(&history, &current, &config);
+    // A push records its run whatever it has in common with the last one (renamed benchmarks
+    // start new series); a pull request that compared nothing must not pass.
+    if let Some(why) = comparison
+        .nothing_in_common()
+        .filter(|_| mode != Mode::Save)
+    {
+        bail!("{why}");
+    }
     // When the base run was left out for a run on this kind of machine, say which one it is.
     if comparison.other_environment_runs > 0
         && history

@@ -364,6 +364,14 @@ fn cmd_compare(a: CompareArgs) -> Result<u8> {
     let baseline: Vec<Run> = if !a.baseline.is_empty() {
         vec![input::read_runs(&a.baseline, a.input.format)?]
     } else if let Some(dir) = &a.store {
+        // A typo in the path must not turn the gate off.
+        if !dir.is_dir() {
+            bail!(
+                "the store `{}` does not exist: check the path, or record a baseline first (`perfgate save --store {} --current <results>` on the default branch)",
+                dir.display(),
+                dir.display()
+            );
+        }
         let store = LocalStore::new(dir);
         let branch = a
             .baseline_branch
@@ -421,6 +429,9 @@ fn cmd_compare(a: CompareArgs) -> Result<u8> {
     };
 
     let comparison = compare::compare_history(&baseline, &current, &config);
+    if let Some(why) = comparison.nothing_in_common() {
+        bail!("{why}");
+    }
 
     if let Some(p) = &a.report_json {
         write_file(p, &report::render_json(&comparison))?;

@@ -310,19 +310,23 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
     let mut drafts: Vec<Draft> = Vec::new();
     let mut missing = Vec::new();
     if let Some(latest_index) = latest_index {
-        let cur_index = index(&cur);
+        // The baseline series some current series was paired with: the others are missing.
+        let mut paired: std::collections::HashSet<(&str, &str)> = Default::default();
         for c in &cur {
             let key = (c.benchmark.as_str(), c.metric.as_str());
-            let Some((direction, rules)) = rules_for(c, latest_index.get(&key).copied(), config)
-            else {
+            let latest = lookup(latest_index, key.0, key.1);
+            if let Some(b) = latest {
+                paired.insert((b.benchmark.as_str(), b.metric.as_str()));
+            }
+            let Some((direction, rules)) = rules_for(c, latest, config) else {
                 continue;
             };
-            let draft = match latest_index.get(&key) {
+            let draft = match latest {
                 None => Draft::plain(only_one_side(c, direction, &rules, Status::New), rules),
                 Some(b) => {
                     let past: Vec<&Series> = indexes
                         .iter()
-                        .filter_map(|i| i.get(&key).copied())
+                        .filter_map(|i| lookup(i, key.0, key.1))
                         .collect();
                     assess_with_history(b, &past, c, direction, &rules, config)
                 }
@@ -331,7 +335,7 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
         }
         if let Some(latest_runs) = runs.last() {
             for b in latest_runs {
-                if cur_index.contains_key(&(b.benchmark.as_str(), b.metric.as_str())) {
+                if paired.contains(&(b.benchmark.as_str(), b.metric.as_str())) {
                     continue;
                 }
                 let Some((direction, rules)) = rules_for(b, None, config) else {
@@ -799,7 +803,10 @@ fn moderate(drafts: &mut [Draft]) -> Option<Moderation> {
     moderation_of(decided, &prior)
 }
 
-/// Series of a run by benchmark and metric name.
+/// Series of a run by benchmark and metric name, and by the name without Go's `-N` suffix (the
+/// GOMAXPROCS that `go test` appends) when that does not clash with another benchmark:
+/// github-action-benchmark strips the suffix, so a history imported from it names
+/// `BenchmarkJoin` what `go test` prints as `BenchmarkJoin-8`.
 fn index(series: &[Series]) -> HashMap<(&str, &str), &Series> {
     let mut out = HashMap::with_capacity(series.len());
     for s in series {
@@ -807,7 +814,46 @@ fn index(series: &[Series]) -> HashMap<(&str, &str), &Series> {
         out.entry((s.benchmark.as_str(), s.metric.as_str()))
             .or_insert(s);
     }
+    // An alias two benchmarks share (`size-1000` and `size-2000` of a run without the suffix)
+    // would pair the wrong ones: it is left out.
+    let mut aliases: HashMap<(&str, &str), Option<&Series>> = HashMap::new();
+    for s in series {
+        if let Some(base) = without_procs(&s.benchmark) {
+            aliases
+                .entry((base, s.metric.as_str()))
+                .and_modify(|a| *a = None)
+                .or_insert(Some(s));
+        }
+    }
+    for (key, s) in aliases {
+        if let Some(s) = s {
+            out.entry(key).or_insert(s);
+        }
+    }
     out
+}
+
+/// A series of `index` by exact name, else by the name without Go's `-N` suffix.
+fn lookup<'a>(
+    index: &HashMap<(&str, &str), &'a Series>,
+    benchmark: &str,
+    metric: &str,
+) -> Option<&'a Series> {
+    index
+        .get(&(benchmark, metric))
+        .copied()
+        .or_else(|| without_procs(benchmark).and_then(|base| index.get(&(base, metric)).copied()))
+}
+
+/// A Go benchmark name without the `-N` GOMAXPROCS suffix `go test` appends
+/// (`BenchmarkJoin/size=8-16` gives `BenchmarkJoin/size=8`); None for other names.
+fn without_procs(name: &str) -> Option<&str> {
+    if !name.starts_with("Benchmark") {
+        return None;
+    }
+    let (base, procs) = name.rsplit_once('-')?;
+    (!procs.is_empty() && procs.bytes().all(|b| b.is_ascii_digit()) && !base.is_empty())
+        .then_some(base)
 }
 
 /// The direction and decision rules the configuration gives a series (with the baseline's series
@@ -2290,6 +2336,43 @@ mod tests {
         assert_eq!(r.status, Status::Regression);
         assert_eq!(r.change, None);
         assert!(r.note.as_deref().unwrap().contains("baseline is zero"));
+    }
+
+    #[test]
+    fn go_names_match_with_or_without_the_gomaxprocs_suffix() {
+        let config = Config::default();
+        // github-action-benchmark's history strips `-8`; go test prints it.
+        let imported = run(&[("BenchmarkJoin", 100.0), ("BenchmarkSplit/n=10", 50.0)]);
+        let current = run(&[("BenchmarkJoin-8", 200.0), ("BenchmarkSplit/n=10-8", 50.0)]);
+        let c = compare(Some(&imported), &current, &config);
+        let statuses: Vec<(&str, Status)> = c
+            .results
+            .iter()
+            .map(|r| (r.benchmark.as_str(), r.status))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                ("BenchmarkJoin-8", Status::Regression),
+                ("BenchmarkSplit/n=10-8", Status::Unchanged)
+            ]
+        );
+        // Another GOMAXPROCS on each side: still the same benchmark.
+        let four = run(&[("BenchmarkJoin-4", 100.0)]);
+        let c = compare(Some(&four), &run(&[("BenchmarkJoin-8", 100.0)]), &config);
+        assert_eq!(c.counts.unchanged, 1, "{:?}", c.results);
+        // Two sub-benchmarks that only a suffix tells apart are never paired by it.
+        let base = run(&[
+            ("BenchmarkSort/size-1000", 100.0),
+            ("BenchmarkSort/size-2000", 200.0),
+        ]);
+        let cur = run(&[("BenchmarkSort/size", 300.0)]);
+        let c = compare(Some(&base), &cur, &config);
+        assert_eq!((c.counts.new, c.counts.missing), (1, 2), "{:?}", c.results);
+        assert!(c.nothing_in_common().is_some());
+        assert_eq!(without_procs("BenchmarkA-16"), Some("BenchmarkA"));
+        assert_eq!(without_procs("BenchmarkA"), None);
+        assert_eq!(without_procs("parse-8"), None);
     }
 
     fn run(benches: &[(&str, f64)]) -> Run {

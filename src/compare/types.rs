@@ -238,6 +238,42 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// Why nothing was compared although there was a baseline: every current benchmark is new
+    /// and every baseline one missing (renamed benchmarks, another tool's names, the wrong
+    /// baseline). A gate that compared nothing must not pass. None when something was compared,
+    /// or there was no baseline.
+    pub fn nothing_in_common(&self) -> Option<String> {
+        self.baseline.as_ref()?;
+        let compared = self
+            .results
+            .iter()
+            .filter(|r| !matches!(r.status, Status::New | Status::Missing))
+            .count();
+        if compared > 0 || self.results.is_empty() {
+            return None;
+        }
+        let names = |status: Status| {
+            let mut v: Vec<&str> = self
+                .results
+                .iter()
+                .filter(|r| r.status == status)
+                .map(|r| r.benchmark.as_str())
+                .collect();
+            v.dedup();
+            let more = v.len().saturating_sub(3);
+            let mut shown: Vec<String> = v.iter().take(3).map(|n| format!("`{n}`")).collect();
+            if more > 0 {
+                shown.push(format!("{more} more"));
+            }
+            shown.join(", ")
+        };
+        Some(format!(
+            "no benchmark of the current run is in the baseline, so nothing was compared (current: {}; baseline: {}). Check that both come from the same benchmarks and tool, and that the baseline is the right one",
+            names(Status::New),
+            names(Status::Missing)
+        ))
+    }
+
     /// Whether the baseline ran in a different environment than the current run.
     pub fn cross_environment(&self) -> bool {
         !self.environment_differences.is_empty()
