@@ -332,6 +332,37 @@ async fn missing_results_fail_with_an_annotation_and_exit_2() {
         "{}",
         text(&out)
     );
+    assert!(
+        job.summary().contains("❌ perfgate failed"),
+        "{}",
+        job.summary()
+    );
+}
+
+/// Issue 11: the job summary showed ✅ on a step that exited 2 (the report was written, then
+/// posting the comment failed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_that_fails_after_its_report_says_so_in_the_summary() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    fake.fault(
+        "POST",
+        "/comments",
+        100,
+        support::fake::FaultKind::Respond(
+            500,
+            serde_json::json!({"message": "Server Error"}),
+            vec![],
+        ),
+    );
+    let main = example("go/base.txt");
+    let out = push_then_pull_request(&fake, &job, &main, &main);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let summary = job.summary();
+    let failed = summary.find("❌ perfgate failed").expect(&summary);
+    // After the report, so that it is the last word.
+    assert!(summary[..failed].contains("BenchmarkEncode"), "{summary}");
+    assert!(fake.state().comments.is_empty());
 }
 
 /// One value per run (no samples): the pull request is judged against a prediction interval over

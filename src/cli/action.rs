@@ -89,6 +89,16 @@ pub fn main(ctx: &Ctx, remote: &MakeRemote) -> u8 {
             let msg = line.strip_prefix("error: ").unwrap_or(&line);
             println!("{}", annotation(Level::Error, "perfgate", msg));
             eprintln!("{line}");
+            // A summary written before the error (with its ✅) must not be the last word.
+            if let Some(path) = ctx.var("GITHUB_STEP_SUMMARY") {
+                let text = format!(
+                    "\n### ❌ perfgate failed (exit code {EXIT_ERROR})\n\n{}\n\nNothing was gated: the step failed before a verdict, or after it while reporting or recording.\n",
+                    report::escape_markdown(msg)
+                );
+                if let Err(e) = append(Path::new(&path), &text) {
+                    eprintln!("{}", super::error_line(&e));
+                }
+            }
             EXIT_ERROR
         }
     }
