@@ -772,3 +772,42 @@ async fn a_damaged_baseline_fails_the_pull_request_closed_and_never_blocks_recor
     assert_eq!(stored_runs(&fake).len(), 2);
     fake.verify().await;
 }
+
+/// Issue 11: k6 users gate on thresholds; the `budgets` input takes them in k6's form, without a
+/// perfgate.toml and before any baseline exists.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn k6_thresholds_in_the_budgets_input_gate_the_first_pull_request() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    fs::copy(
+        fixture("k6/k6-reporter-simple.json"),
+        job.ws().join("bench/k6.json"),
+    )
+    .unwrap();
+    fake.state()
+        .pulls
+        .insert(7, (HEAD_SHA.into(), MAIN_SHA.into()));
+    let job_ref = &job;
+    let run = |budgets: &str| {
+        tokio::task::block_in_place(|| {
+            job_ref.run(
+                "pull_request",
+                "refs/pull/7/merge",
+                HEAD_SHA,
+                &pr_payload(),
+                &[("results", "bench/k6.json"), ("budgets", budgets)],
+            )
+        })
+    };
+    let out = run("# latency\nhttp_req_duration: p(95)<1\n\nhttp_req_failed: rate<0.5\n");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let report = job.report();
+    let budgets = report["budgets"].as_array().unwrap();
+    assert_eq!(budgets.len(), 2, "{report:#}");
+    assert!(text(&out).contains("p(95)"), "{}", text(&out));
+    let out = run("http_req_duration: p(95)<60000");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = run("http_req_duration: p(95) is fast");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("input `budgets`"), "{}", text(&out));
+}

@@ -149,6 +149,12 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
     if let Some(t) = &inputs.threshold {
         config.threshold = parse_percent(t).map_err(|e| anyhow!("input `threshold`: {e}"))?;
     }
+    for line in &inputs.budgets {
+        config.budgets.push(
+            perfgate::config::Budget::parse_line(line)
+                .map_err(|e| anyhow!("input `budgets`: {e}"))?,
+        );
+    }
     let format = match &inputs.format {
         Some(f) => Some(
             Format::from_name(f).ok_or_else(|| anyhow!("input `format`: unknown format `{f}`"))?,

@@ -110,6 +110,32 @@ impl Budget {
         Budget::parse(benchmark, rest)
     }
 
+    /// Parses one line of the Action's `budgets` input: k6's threshold form
+    /// `<metric>: <statistic> <op> <value>` (`http_req_duration: p(95)<200`, the metric may carry
+    /// k6 tags in braces, `http_req_duration{scenario:api}: p(95)<200`), or the command line's
+    /// `<benchmark> <statistic> <op> <value>`.
+    pub fn parse_line(line: &str) -> Result<Budget, String> {
+        let line = line.trim();
+        let mut depth = 0i32;
+        let colon = line.char_indices().find(|&(_, c)| {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                _ => {}
+            }
+            c == ':' && depth == 0
+        });
+        if let Some((i, _)) = colon {
+            let (name, rest) = (line.get(..i).unwrap_or_default(), line.get(i + 1..));
+            // `http://host/` is a benchmark name, not a k6 metric followed by a threshold.
+            let k6_name = !name.is_empty() && !name.contains(char::is_whitespace);
+            if let (true, Some(rest)) = (k6_name && !rest.unwrap_or("").starts_with("//"), rest) {
+                return Budget::parse(name, rest);
+            }
+        }
+        Budget::parse_cli(line)
+    }
+
     /// The limit in `unit`'s canonical scale, or why the written unit does not fit. A bare number
     /// on a time metric is milliseconds and on a ratio a fraction, as in k6 thresholds.
     pub fn limit_in(&self, unit: &Unit) -> Result<f64, String> {
@@ -180,6 +206,27 @@ pub(super) fn split_number(text: &str) -> Option<(f64, Option<String>)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn budget_lines_read_the_k6_threshold_form_and_the_command_line_form() {
+        let b = Budget::parse_line("http_req_duration: p(95)<200").unwrap();
+        assert_eq!(
+            (b.benchmark.as_str(), b.metric.as_str()),
+            ("http_req_duration", "p(95)")
+        );
+        assert_eq!((b.op, b.value, b.unit.as_deref()), (Op::Lt, 200.0, None));
+        let b = Budget::parse_line("  http_req_duration{scenario:api}: p(99) < 1.5s ").unwrap();
+        assert_eq!(b.benchmark, "http_req_duration{scenario:api}");
+        assert_eq!((b.value, b.unit.as_deref()), (1.5, Some("s")));
+        let b = Budget::parse_line("http_req_failed: rate<0.01").unwrap();
+        assert_eq!((b.metric.as_str(), b.value), ("rate", 0.01));
+        let b = Budget::parse_line("http://127.0.0.1:8080/ p(99) < 20ms").unwrap();
+        assert_eq!(b.benchmark, "http://127.0.0.1:8080/");
+        let b = Budget::parse_line("BenchmarkJoin-8 time <= 2us").unwrap();
+        assert_eq!((b.benchmark.as_str(), b.op), ("BenchmarkJoin-8", Op::Le));
+        assert!(Budget::parse_line("http_req_duration: fast").is_err());
+        assert!(Budget::parse_line("p(95)<200").is_err());
+    }
+
     use super::*;
 
     #[test]

@@ -44,6 +44,9 @@ pub struct Inputs {
     pub comment_author: String,
     /// Runs kept per branch and key on the data branch.
     pub keep: Option<usize>,
+    /// Budgets, one per line (k6 threshold form or `<benchmark> <statistic> <op> <value>`),
+    /// added to the config's.
+    pub budgets: Vec<String>,
 }
 
 /// A bad input, named as the workflow spells it.
@@ -161,6 +164,15 @@ impl Inputs {
             summary: boolean("summary", true)?,
             key,
             comment_author: get("comment-author").unwrap_or_else(|| "github-actions[bot]".into()),
+            budgets: get("budgets")
+                .map(|b| {
+                    b.lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
             keep,
         })
     }

@@ -357,6 +357,7 @@ impl Job {
             ("summary", "true"),
             ("key", "default"),
             ("comment-author", BOT),
+            ("budgets", ""),
             ("keep", "100"),
         ];
         for (k, v) in defaults.iter().chain(inputs) {
