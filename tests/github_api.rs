@@ -1192,3 +1192,25 @@ fn the_documented_examples_pass_the_contract_checker() {
     }
     assert!(checked >= 8, "{checked}");
 }
+
+/// Issue 14, row 16: a stored file that is not UTF-8 was reported as "could not reach GitHub"
+/// and asked for four times. It is an answer: a decode error, after one request.
+#[tokio::test]
+async fn a_file_that_is_not_utf8_is_a_decode_error_not_a_network_failure() {
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_raw(
+            vec![0x7b, 0xff, 0xfe, 0x7d],
+            "application/vnd.github.raw+json",
+        ))
+        .mount(&server)
+        .await;
+    let c = Client::new(config(&server.uri())).unwrap();
+    let e = c
+        .get_raw_file(&repo(), "default/runs/x.json", BRANCH)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ApiError::Decode { .. }), "{e:?}");
+    assert!(e.to_string().contains("not UTF-8"), "{e}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}

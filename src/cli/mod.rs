@@ -292,10 +292,22 @@ pub(crate) fn error_line(e: &anyhow::Error) -> String {
         std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
     );
-    format!(
-        "error: {}",
-        inert(&redact(&format!("{e:#}"), &secrets), 4000)
-    )
+    format!("error: {}", inert(&redact(&chain(e), &secrets), 4000))
+}
+
+/// An error and its causes joined by `: ` (as `{:#}` does), leaving out a cause whose text the
+/// message before it already holds: an API error that names its cause in its own message was
+/// printed twice in one line.
+fn chain(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if parts.last().is_some_and(|p| p.contains(&text)) {
+            continue;
+        }
+        parts.push(text);
+    }
+    parts.join(": ")
 }
 
 fn print(text: &str) -> Result<()> {
@@ -670,4 +682,30 @@ fn cmd_formats() -> Result<u8> {
         table(&rows)
     ))?;
     Ok(EXIT_PASS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cause_already_in_its_message_is_said_once() {
+        #[derive(Debug)]
+        struct Api;
+        impl std::fmt::Display for Api {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("GitHub answered 502: bad gateway")
+            }
+        }
+        impl std::error::Error for Api {}
+        let e = anyhow::Error::new(std::io::Error::other("bad gateway"))
+            .context(Api)
+            .context("cannot post the comment");
+        assert_eq!(
+            chain(&e),
+            "cannot post the comment: GitHub answered 502: bad gateway"
+        );
+        let e = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(chain(&e), "outer: inner");
+    }
 }

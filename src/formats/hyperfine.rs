@@ -111,6 +111,15 @@ fn read_result(i: usize, r: &Value) -> Result<ResultEntry, String> {
 
     let mut metrics = Vec::new();
     let times = number_array(o, i, &command, "times", "seconds", S_TO_NS)?;
+    // hyperfine writes a time it could not measure (NaN) as null: times given but every one
+    // null means nothing was measured, whatever `mean` says.
+    let given = o.get("times").and_then(Value::as_array).map_or(0, Vec::len);
+    if times.is_empty() && given > 0 {
+        return Err(format!(
+            "every one of the {given} values of {} is null (not a number): hyperfine measured no time for `{command}`",
+            at("times")
+        ));
+    }
     let time = if times.is_empty() {
         match o.get("mean") {
             Some(v) => match seconds(v, &at("mean"))? {
@@ -350,13 +359,15 @@ mod tests {
     fn uses_the_mean_when_times_are_missing_or_empty() {
         let run = parse(
             r#"{"results": [{"command": "a", "mean": 0.25, "times": []},
-                                        {"command": "b", "mean": 0.5, "times": [null]},
                                         {"command": "c", "mean": 2}]}"#,
         )
         .unwrap();
         assert_eq!(value(&run, "a", "time"), 0.25e9);
-        assert_eq!(value(&run, "b", "time"), 0.5e9);
         assert_eq!(value(&run, "c", "time"), 2e9);
+        // Times given, every one null (NaN): nothing was measured, whatever the mean says.
+        let e = parse(r#"{"results": [{"command": "b", "mean": 0.5, "times": [null, null]}]}"#)
+            .unwrap_err();
+        assert!(e.to_string().contains("every one of the 2 values"), "{e}");
         assert!(run.benchmark("c").unwrap().metric("user").is_none());
     }
 

@@ -355,7 +355,10 @@ impl Call {
 struct Reply {
     status: StatusCode,
     headers: HeaderMap,
+    /// The body as text, with any bytes that are not UTF-8 replaced (see `not_utf8`).
     body: String,
+    /// The body was not UTF-8: an answer, not a transport failure, so never retried.
+    not_utf8: bool,
 }
 
 impl Reply {
@@ -529,15 +532,21 @@ impl Client {
             let response = self.octo.execute(built).await.map_err(|e| describe(&e))?;
             let status = response.status();
             let headers = response.headers().clone();
-            let body = self
-                .octo
-                .body_to_string(response)
+            let bytes = http_body_util::BodyExt::collect(response.into_body())
                 .await
-                .map_err(|e| describe(&e))?;
+                .map_err(|e| describe(&e))?
+                .to_bytes();
+            // A body that is not UTF-8 is an answer (a stored file damaged, say), not a reason
+            // to call GitHub unreachable and ask again.
+            let (body, not_utf8) = match String::from_utf8(bytes.to_vec()) {
+                Ok(text) => (text, false),
+                Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
+            };
             Ok::<Reply, String>(Reply {
                 status,
                 headers,
                 body,
+                not_utf8,
             })
         };
         match tokio::time::timeout(self.request_timeout, exchange).await {
@@ -724,6 +733,10 @@ impl Client {
         )
         .accept(MEDIA_RAW);
         match self.send(&call).await {
+            Ok(reply) if reply.not_utf8 => Err(ApiError::Decode {
+                operation: call.operation(),
+                message: format!("`{path}` is not UTF-8 text: the file is damaged"),
+            }),
             Ok(reply) => Ok(Some(reply.body)),
             Err(e) if e.status() == Some(404) => Ok(None),
             Err(e) => Err(e),
@@ -1364,6 +1377,7 @@ mod tests {
             status: StatusCode::from_u16(status).unwrap(),
             headers: map,
             body: body.to_string(),
+            not_utf8: false,
         }
     }
 

@@ -144,7 +144,12 @@ fn is_ours(c: &IssueComment, marker: &str, author_login: &str) -> bool {
         .user
         .as_ref()
         .is_some_and(|u| u.login.eq_ignore_ascii_case(author_login));
-    by_author && c.body.as_deref().is_some_and(|b| b.contains(marker))
+    // The marker is the last line of perfgate's comments (`with_marker`): the same text quoted
+    // higher up in another comment of the same bot does not make that comment perfgate's.
+    by_author
+        && c.body
+            .as_deref()
+            .is_some_and(|b| b.trim_end().lines().last().map(str::trim) == Some(marker))
 }
 
 /// Equal up to line endings and trailing blanks, which GitHub may normalise.
@@ -179,6 +184,37 @@ mod tests {
     #[test]
     fn one_key_is_not_a_prefix_of_another() {
         assert!(!marker("ab").contains(&marker("a")));
+    }
+
+    #[test]
+    fn only_a_comment_ending_with_the_marker_is_ours() {
+        let m = marker("default");
+        let comment = |body: &str| IssueComment {
+            id: 1,
+            body: Some(body.to_string()),
+            user: Some(crate::github::api::User {
+                login: "github-actions[bot]".into(),
+            }),
+            html_url: String::new(),
+        };
+        assert!(is_ours(
+            &comment(&with_marker("report", "default")),
+            &m,
+            "github-actions[bot]"
+        ));
+        assert!(is_ours(
+            &comment(&format!("report\r\n{m}\r\n")),
+            &m,
+            "GitHub-Actions[bot]"
+        ));
+        // Another workflow's comment by the same bot that quotes the marker is left alone.
+        let quoted = format!("See the perfgate comment:\n> {m}\n\nDeploy preview ready.");
+        assert!(!is_ours(&comment(&quoted), &m, "github-actions[bot]"));
+        assert!(!is_ours(
+            &comment(&with_marker("r", "default")),
+            &m,
+            "someone"
+        ));
     }
 
     #[test]

@@ -107,14 +107,17 @@ impl Inputs {
             Some(paths) => BaselineSource::Paths(split_list(paths)),
         };
         let key = get("key").unwrap_or_else(|| "default".into());
+        // Checked whole, never shortened: two keys cut to one length would share a series and a
+        // comment.
         if !key
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
             || key.starts_with('.')
+            || key.len() > 100
         {
             return Err(err(
                 "key",
-                format!("`{key}` may only hold letters, digits, `-`, `_` and `.`, and must not start with `.`"),
+                format!("`{}` may only hold letters, digits, `-`, `_` and `.`, must not start with `.`, and may be 100 characters long at most", inert(&key, 120)),
             ));
         }
         let token = get("github-token");
@@ -564,6 +567,12 @@ mod tests {
             let e = env(&[("INPUT_RESULTS", "a"), ("INPUT_DATA-BRANCH", good)]);
             assert_eq!(Inputs::from_env(&e).unwrap().data_branch, good);
         }
+        let long = "k".repeat(101);
+        let e = env(&[("INPUT_RESULTS", "a"), ("INPUT_KEY", &long)]);
+        assert!(Inputs::from_env(&e)
+            .unwrap_err()
+            .to_string()
+            .contains("100 characters"));
         let e = env(&[("INPUT_RESULTS", "a"), ("INPUT_MODE", "deploy")]);
         assert!(Inputs::from_env(&e)
             .unwrap_err()

@@ -221,11 +221,17 @@ fn scale_down(value: f64, steps: &[(f64, &'static str)]) -> (f64, &'static str) 
     (value / chosen.0, chosen.1)
 }
 
-/// Three significant digits, without a trailing `.0` on integers of three digits or more.
+/// Three significant digits, without a trailing `.0` on integers of three to nine digits; a
+/// value the units cannot bring below a billion (1e308 ns is 3e294 hours) in scientific
+/// notation, never as a 300-digit integer.
 pub fn sig3(v: f64) -> String {
     let a = v.abs();
     if a == 0.0 {
         "0".to_string()
+    } else if !a.is_finite() {
+        format!("{v}")
+    } else if a >= 1e9 {
+        format!("{v:.2e}")
     } else if a >= 100.0 {
         format!("{v:.0}")
     } else if a >= 10.0 {
@@ -252,14 +258,30 @@ pub fn si(v: f64) -> String {
         format!("{}k", sig3(v / 1e3))
     } else if a < 1e9 {
         format!("{}M", sig3(v / 1e6))
-    } else {
+    } else if a < 1e12 {
         format!("{}G", sig3(v / 1e9))
+    } else if a < 1e15 {
+        format!("{}T", sig3(v / 1e12))
+    } else {
+        sig3(v)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_stay_short_at_any_magnitude() {
+        assert_eq!(sig3(1e308), "1.00e308");
+        assert_eq!(sig3(-2.5e10), "-2.50e10");
+        assert_eq!(sig3(2_000_000.0), "2000000");
+        assert_eq!(sig3(1.5e-300), "1.500e-300");
+        assert_eq!(sig3(f64::INFINITY), "inf");
+        assert_eq!(si(4.56e13), "45.6T");
+        assert_eq!(si(1e300), "1.00e300");
+        assert!(si(-1e300).len() < 12);
+    }
 
     #[test]
     fn parses_time_units_into_nanoseconds() {

@@ -71,6 +71,16 @@ pub struct IndexEntry {
     pub summary: Option<Summary>,
 }
 
+/// Whether `id` is a name perfgate could have given a run: what `entry_for` makes.
+fn plain_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 100
+        && !id.starts_with('.')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
 impl Index {
     /// Reads an index, refusing other schemas.
     pub fn parse(text: &str) -> Result<Index, String> {
@@ -79,6 +89,20 @@ impl Index {
             return Err(format!(
                 "unsupported store schema `{}`: this perfgate reads `{STORE_SCHEMA}` (was the store written by a newer perfgate?)",
                 index.schema
+            ));
+        }
+        // Ids become file names, request paths and a copy-paste `git show` line: anything but a
+        // plain name (`../../../etc/passwd`) is a damaged or forged index.
+        if let Some((i, e)) = index
+            .runs
+            .iter()
+            .enumerate()
+            .find(|(_, e)| !plain_id(&e.id))
+        {
+            return Err(format!(
+                "run {} has the id `{}`, which is not a plain name (letters, digits, `-`, `_`, `.`, not starting with `.`, at most 100 characters): the index was damaged or edited by hand",
+                i + 1,
+                e.id.chars().take(100).collect::<String>()
             ));
         }
         Ok(index)
@@ -494,6 +518,30 @@ mod tests {
         assert_eq!(idx.last(Some("main"), 10).len(), 3);
         assert_eq!(idx.last(None, 2).len(), 2);
         assert!(idx.last(Some("nope"), 5).is_empty());
+    }
+
+    #[test]
+    fn refuses_run_ids_that_are_not_plain_names() {
+        let entry = |id: &str| {
+            format!(
+                r#"{{"schema":"{STORE_SCHEMA}","runs":[{{"id":"20260101T000000Z-c1","benchmarks":1}},{{"id":{},"benchmarks":1}}]}}"#,
+                serde_json::to_string(id).unwrap()
+            )
+        };
+        for bad in [
+            "../../../etc/passwd",
+            "a/b",
+            ".hidden",
+            "",
+            "x y",
+            "x\n::error::y",
+        ] {
+            let e = Index::parse(&entry(bad)).unwrap_err();
+            assert!(e.contains("run 2 has the id"), "{bad}: {e}");
+        }
+        assert!(Index::parse(&entry("20260101T000000Z-c2_1")).is_ok());
+        let long = "k".repeat(101);
+        assert!(Index::parse(&entry(&long)).is_err());
     }
 
     #[test]
