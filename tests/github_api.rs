@@ -155,6 +155,8 @@ async fn posts_the_first_comment_with_the_marker_as_its_last_line() {
         [
             format!("GET /repos/{OWNER}/{REPO}/issues/7/comments"),
             format!("POST /repos/{OWNER}/{REPO}/issues/7/comments"),
+            // Looks again for a comment another job made at the same time.
+            format!("GET /repos/{OWNER}/{REPO}/issues/7/comments"),
         ]
     );
     fake.verify().await;
@@ -255,7 +257,8 @@ async fn ignores_a_marker_comment_written_by_someone_else() {
 }
 
 #[tokio::test]
-async fn updates_the_most_recent_of_several_matching_comments_and_keeps_keys_apart() {
+async fn updates_the_most_recent_of_several_matching_comments_deletes_the_others_and_keeps_keys_apart(
+) {
     let fake = FakeGitHub::start().await;
     let (_older, newer, other_key) = {
         let mut s = fake.state();
@@ -270,8 +273,10 @@ async fn updates_the_most_recent_of_several_matching_comments_and_keeps_keys_apa
         .unwrap();
     assert_eq!((out.action, out.id), (CommentAction::Updated, newer));
     let c = fake.state().comments.clone();
-    assert!(c[0].body.starts_with("a\n"));
-    assert!(c[2].body.starts_with("c\n"));
+    // The older duplicate of the key is deleted; the other key's comment stays.
+    assert_eq!(c.len(), 2, "{c:?}");
+    assert!(c[0].body.starts_with("d\n"));
+    assert!(c[1].body.starts_with("c\n"));
     assert_ne!(out.id, other_key);
     fake.verify().await;
 }
@@ -845,7 +850,7 @@ async fn waits_for_the_rate_limit_reset_and_then_succeeds() {
     );
     assert_eq!(out.action, CommentAction::Created);
     let statuses: Vec<u16> = fake.log().iter().map(|e| e.status).collect();
-    assert_eq!(statuses, [403, 200, 201]);
+    assert_eq!(statuses, [403, 200, 201, 200]);
     fake.verify().await;
 }
 
@@ -929,7 +934,7 @@ async fn retries_a_read_after_server_errors() {
         .unwrap();
     assert_eq!(out.action, CommentAction::Created);
     let statuses: Vec<u16> = fake.log().iter().map(|e| e.status).collect();
-    assert_eq!(statuses, [502, 502, 200, 201]);
+    assert_eq!(statuses, [502, 502, 200, 201, 200]);
     fake.verify().await;
 }
 
@@ -1213,4 +1218,37 @@ async fn a_file_that_is_not_utf8_is_a_decode_error_not_a_network_failure() {
     assert!(matches!(e, ApiError::Decode { .. }), "{e:?}");
     assert!(e.to_string().contains("not UTF-8"), "{e}");
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+/// Issue 14, row 8: jobs that ran at once on one pull request each found no comment and each made
+/// one, for good. Now each looks again after making its comment: the most recent stays (with the
+/// report of the job that looked last), and the older goes.
+#[tokio::test]
+async fn comments_made_at_once_converge_on_one() {
+    let fake = FakeGitHub::start().await;
+    // Another job's comment lands between this job's listing and its own comment.
+    let rival = format!("rival report\n\n{}", marker("default"));
+    fake.fault(
+        "POST",
+        "/issues/7/comments",
+        1,
+        FaultKind::Before(Box::new(move |state| {
+            state.add_comment(BOT, &rival);
+        })),
+    );
+    let out = upsert_comment(&client(&fake), &repo(), 7, "default", "my report", BOT)
+        .await
+        .unwrap();
+    let comments = fake.state().comments.clone();
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    // Ids grow: the rival's comment is older than this job's, so the rival's is deleted.
+    assert!(comments[0].body.starts_with("my report"), "{comments:?}");
+    assert_eq!(out.id, comments[0].id);
+    // The rival job, looking again, finds one comment of its key, its own: nothing to do.
+    let again = upsert_comment(&client(&fake), &repo(), 7, "default", "my report", BOT)
+        .await
+        .unwrap();
+    assert_eq!(again.action, CommentAction::Unchanged);
+    assert_eq!(fake.state().comments.len(), 1);
+    fake.verify().await;
 }

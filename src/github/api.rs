@@ -644,6 +644,22 @@ impl Client {
         self.send_json(call).await
     }
 
+    /// Deletes a comment; one already gone (404) is deleted as well, so a retry after a lost
+    /// answer is harmless.
+    pub async fn delete_issue_comment(&self, repo: &Repo, comment_id: u64) -> Result<(), ApiError> {
+        let call = Call::new(
+            Method::DELETE,
+            format!("{}/issues/comments/{comment_id}", repo.path()),
+            Need::CommentsWrite,
+        )
+        .repeatable(true);
+        match self.send(&call).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.status() == Some(404) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     // ---- pulls ----
 
     /// A pull request; `None` when there is no such pull request.

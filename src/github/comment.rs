@@ -91,8 +91,10 @@ pub fn with_marker(body: &str, key: &str) -> String {
 /// Creates or updates the pull request's perfgate comment for `key`.
 ///
 /// Reads every page of the pull request's comments, keeps those written by `author_login`
-/// (case-insensitively, as GitHub logins are) whose body holds the marker, and updates the most
-/// recent of them when its body differs; creates a comment when there is none. Bodies over
+/// (case-insensitively, as GitHub logins are) whose last line is the marker, and updates the
+/// most recent of them when its body differs; creates a comment when there is none, then looks
+/// again, so that jobs that ran at once converge on one comment. Any other comment of the key
+/// (a duplicate) is deleted. Bodies over
 /// [`COMMENT_LIMIT_CHARS`] (marker included) are refused before any request.
 pub async fn upsert_comment(
     client: &Client,
@@ -108,35 +110,73 @@ pub async fn upsert_comment(
         return Err(CommentError::TooLong { chars });
     }
     let m = marker(key);
-    let comments = client.list_issue_comments(repo, pr_number).await?;
-    let existing = comments
-        .into_iter()
-        .filter(|c| is_ours(c, &m, author_login))
-        // Comment ids grow with time: the largest is the most recent.
-        .max_by_key(|c| c.id);
-    match existing {
-        Some(c) if same_text(c.body.as_deref().unwrap_or_default(), &body) => Ok(CommentOutcome {
-            action: CommentAction::Unchanged,
-            url: c.html_url,
-            id: c.id,
-        }),
+    let ours = |comments: Vec<IssueComment>| -> Vec<IssueComment> {
+        let mut v: Vec<IssueComment> = comments
+            .into_iter()
+            .filter(|c| is_ours(c, &m, author_login))
+            .collect();
+        // Comment ids grow with time: the last is the most recent, the sticky one.
+        v.sort_by_key(|c| c.id);
+        v
+    };
+    let existing = ours(client.list_issue_comments(repo, pr_number).await?);
+    // What to keep, and what else was seen of this key: duplicates, from jobs that ran at once on
+    // one pull request (each found none and made one) or from older perfgates. They go.
+    let (outcome, seen) = match existing.last() {
+        Some(c) if same_text(c.body.as_deref().unwrap_or_default(), &body) => (
+            CommentOutcome {
+                action: CommentAction::Unchanged,
+                url: c.html_url.clone(),
+                id: c.id,
+            },
+            existing.clone(),
+        ),
         Some(c) => {
             let updated = client.update_issue_comment(repo, c.id, &body).await?;
-            Ok(CommentOutcome {
-                action: CommentAction::Updated,
-                url: updated.html_url,
-                id: updated.id,
-            })
+            (
+                CommentOutcome {
+                    action: CommentAction::Updated,
+                    url: updated.html_url,
+                    id: updated.id,
+                },
+                existing.clone(),
+            )
         }
         None => {
             let created = client.create_issue_comment(repo, pr_number, &body).await?;
-            Ok(CommentOutcome {
-                action: CommentAction::Created,
-                url: created.html_url,
-                id: created.id,
-            })
+            // Look again: when another job made a comment after this one, that one stays, with
+            // this report.
+            let mut now = ours(client.list_issue_comments(repo, pr_number).await?);
+            if !now.iter().any(|c| c.id == created.id) {
+                now.push(created.clone());
+                now.sort_by_key(|c| c.id);
+            }
+            let outcome = match now.last() {
+                Some(latest) if latest.id != created.id => {
+                    let kept = if same_text(latest.body.as_deref().unwrap_or_default(), &body) {
+                        latest.clone()
+                    } else {
+                        client.update_issue_comment(repo, latest.id, &body).await?
+                    };
+                    CommentOutcome {
+                        action: CommentAction::Updated,
+                        url: kept.html_url,
+                        id: kept.id,
+                    }
+                }
+                _ => CommentOutcome {
+                    action: CommentAction::Created,
+                    url: created.html_url,
+                    id: created.id,
+                },
+            };
+            (outcome, now)
         }
+    };
+    for c in seen.iter().filter(|c| c.id != outcome.id) {
+        client.delete_issue_comment(repo, c.id).await?;
     }
+    Ok(outcome)
 }
 
 fn is_ours(c: &IssueComment, marker: &str, author_login: &str) -> bool {

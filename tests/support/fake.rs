@@ -473,6 +473,7 @@ impl Respond for Responder {
             t = t.insert_header(k.as_str(), v.as_str());
         }
         match a.raw {
+            _ if a.status == 204 => t,
             Some(raw) => t.set_body_raw(raw.into_bytes(), "application/vnd.github.raw+json"),
             None => t.set_body_json(a.body),
         }
@@ -570,6 +571,18 @@ fn handle(
             c.body = body["body"].as_str().unwrap_or_default().to_string();
             let c = c.clone();
             answer(200, comment_json(spec, &c, 1))
+        }
+        "issues/delete-comment" => {
+            let id: u64 = params["comment_id"].parse().unwrap_or(0);
+            let login = s.token_login.clone();
+            let Some(i) = s.comments.iter().position(|c| c.id == id) else {
+                return error(404, "Not Found");
+            };
+            if s.comments[i].login != login {
+                return error(403, "Resource not accessible by integration");
+            }
+            s.comments.remove(i);
+            answer(204, Value::Null)
         }
         "pulls/get" => {
             let n: u64 = params["pull_number"].parse().unwrap_or(0);
