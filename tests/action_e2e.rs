@@ -20,7 +20,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use support::fake::{FakeGitHub, BOT, OWNER, REPO};
+use support::fake::{FakeGitHub, BOT, OWNER, REPO, TOKEN};
 use support::runner::{output_value, text, Job};
 
 const MAIN_SHA: &str = "1111111111111111111111111111111111111111";
@@ -810,4 +810,26 @@ async fn k6_thresholds_in_the_budgets_input_gate_the_first_pull_request() {
     let out = run("http_req_duration: p(95) is fast");
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("input `budgets`"), "{}", text(&out));
+}
+
+/// Issue 14, row 19: an API error whose body echoes the request (some proxies and GHES front ends
+/// do) was printed verbatim, token included. It is redacted everywhere the step writes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_error_that_echoes_the_token_never_prints_it() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    let echo = format!("bad gateway for POST with Authorization: token {TOKEN}");
+    fake.fault(
+        "POST",
+        "/comments",
+        100,
+        support::fake::FaultKind::Respond(400, serde_json::json!({"message": echo}), vec![]),
+    );
+    let main = example("go/base.txt");
+    let out = push_then_pull_request(&fake, &job, &main, &main);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("bad gateway"), "{}", text(&out));
+    assert!(!text(&out).contains(TOKEN), "{}", text(&out));
+    assert!(text(&out).contains("***"), "{}", text(&out));
+    assert!(!job.summary().contains(TOKEN));
 }

@@ -692,7 +692,10 @@ impl Remote for GitHubRemote {
     fn save(&self, run: &Run) -> Result<String> {
         let outcome = self.store.save_run(run, self.keep)?;
         if let Some(w) = &outcome.prune_warning {
-            println!("{}", annotation(Level::Warning, "perfgate", w));
+            println!(
+                "{}",
+                annotation(Level::Warning, "perfgate", &super::redacted(w))
+            );
         }
         Ok(outcome.entry.id)
     }

@@ -284,15 +284,24 @@ pub(crate) fn frame_token() -> String {
     format!("perfgate-{:016x}{:016x}", half(), half())
 }
 
-/// An error as printed to standard error: secrets from the environment redacted, made inert for
-/// the Actions runner (one line, no command), and at most a few thousand characters.
-pub(crate) fn error_line(e: &anyhow::Error) -> String {
-    use perfgate::github::runtime::{inert, redact, secrets};
+/// `text` with the values of the environment's secrets replaced by `***`, for anything printed
+/// that may quote an answer from GitHub (some proxies echo the request, token included).
+pub(crate) fn redacted(text: &str) -> String {
+    use perfgate::github::runtime::{redact, secrets};
     let secrets = secrets(
         std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
     );
-    format!("error: {}", inert(&redact(&chain(e), &secrets), 4000))
+    redact(text, &secrets)
+}
+
+/// An error as printed to standard error: secrets from the environment redacted, made inert for
+/// the Actions runner (one line, no command), and at most a few thousand characters.
+pub(crate) fn error_line(e: &anyhow::Error) -> String {
+    format!(
+        "error: {}",
+        perfgate::github::runtime::inert(&redacted(&chain(e)), 4000)
+    )
 }
 
 /// An error and its causes joined by `: ` (as `{:#}` does), leaving out a cause whose text the
