@@ -53,6 +53,43 @@ pub struct Config {
     pub latency_floor: f64,
 }
 
+/// Every top-level key of `perfgate.toml`, as [`Config::parse`] accepts them (unit tests check
+/// the list against the parser; `tests/docs.rs` checks that the book documents each one).
+pub const KEYS: &[&str] = &[
+    "threshold",
+    "significance",
+    "min_samples",
+    "fail_on_regression",
+    "fail_on_missing",
+    "fail_on_new",
+    "fail_on_inconclusive",
+    "rule",
+    "budgets",
+    "store",
+    "allow_cross_environment",
+    "history",
+    "test",
+    "large_change",
+    "latency_floor",
+];
+
+/// Every key of a `[[rule]]`.
+pub const RULE_KEYS: &[&str] = &[
+    "benchmark",
+    "metric",
+    "threshold",
+    "significance",
+    "direction",
+    "ignore",
+    "deterministic",
+];
+
+/// Every key of `[store]`.
+pub const STORE_KEYS: &[&str] = &["keep", "baseline_branch"];
+
+/// Every key of `[history]`. (`[budgets]` has no fixed keys: they are benchmark names.)
+pub const HISTORY_KEYS: &[&str] = &["window", "min_points", "pool", "confidence"];
+
 /// Default of [`Config::large_change`]. Below 50%, so that three repeats of a 1.5x slowdown,
 /// every one beyond the baseline's, fail the gate. Reruns recorded on a busy machine
 /// (`tests/fixtures/reruns/busy`) do move single values further (wrk's p(90) by up to +87%); what that
@@ -485,6 +522,89 @@ enum OneOrMany {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The names serde lists as expected after an unknown key `zz_unknown` in `table`.
+    fn expected_keys(table: &str) -> Vec<String> {
+        let text = match table {
+            "" => "zz_unknown = 1\n".to_string(),
+            "rule" => "[[rule]]\nzz_unknown = 1\n".to_string(),
+            t => format!("[{t}]\nzz_unknown = 1\n"),
+        };
+        let e = Config::parse("p.toml", &text).unwrap_err();
+        assert!(e.message.contains("unknown field `zz_unknown`"), "{e}");
+        let listed = e.message.split_once("expected").unwrap().1;
+        listed
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn the_key_lists_are_exactly_what_the_parser_accepts() {
+        for (table, keys) in [
+            ("", KEYS),
+            ("rule", RULE_KEYS),
+            ("store", STORE_KEYS),
+            ("history", HISTORY_KEYS),
+        ] {
+            let mut expected = expected_keys(table);
+            let mut listed: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+            expected.sort();
+            listed.sort();
+            assert_eq!(listed, expected, "keys of [{table}]");
+        }
+    }
+
+    #[test]
+    fn accepts_each_listed_key_and_rejects_others() {
+        let top = |k: &str| match k {
+            "threshold" | "large_change" => format!("{k} = \"10%\""),
+            "significance" => format!("{k} = 0.01"),
+            "min_samples" => format!("{k} = 5"),
+            "test" => format!("{k} = \"mann-whitney\""),
+            "latency_floor" => format!("{k} = \"2ms\""),
+            "rule" => "[[rule]]\nmetric = \"time\"".to_string(),
+            "budgets" => "[budgets]\nx = \"time < 2ms\"".to_string(),
+            "store" => "[store]\nkeep = 7".to_string(),
+            "history" => "[history]\nwindow = 5".to_string(),
+            "fail_on_regression" => format!("{k} = false"),
+            _ => format!("{k} = true"),
+        };
+        let rule = |k: &str| match k {
+            "benchmark" | "metric" => format!("{k} = \"B*\""),
+            "threshold" => format!("{k} = \"1%\""),
+            "significance" => format!("{k} = 0.01"),
+            "direction" => format!("{k} = \"higher_is_better\""),
+            _ => format!("{k} = true"),
+        };
+        let store = |k: &str| match k {
+            "keep" => format!("{k} = 7"),
+            _ => format!("{k} = \"trunk\""),
+        };
+        let history = |k: &str| match k {
+            "confidence" => format!("{k} = 0.9"),
+            _ => format!("{k} = 5"),
+        };
+        let mut texts: Vec<String> = KEYS.iter().map(|k| top(k)).collect();
+        texts.extend(RULE_KEYS.iter().map(|k| format!("[[rule]]\n{}", rule(k))));
+        texts.extend(STORE_KEYS.iter().map(|k| format!("[store]\n{}", store(k))));
+        texts.extend(
+            HISTORY_KEYS
+                .iter()
+                .map(|k| format!("[history]\n{}", history(k))),
+        );
+        for text in &texts {
+            let c = Config::parse("p.toml", text);
+            assert!(c.is_ok(), "{text}: {c:?}");
+            assert_ne!(c.unwrap(), Config::default(), "{text} changed nothing");
+        }
+        for table in ["", "[[rule]]\n", "[store]\n", "[history]\n"] {
+            let e = Config::parse("p.toml", &format!("{table}thresholds = 1\n")).unwrap_err();
+            assert!(e.message.contains("unknown field `thresholds`"), "{e}");
+        }
+    }
 
     #[test]
     fn large_change_and_latency_floor_are_read_and_checked() {
