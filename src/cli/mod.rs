@@ -672,8 +672,10 @@ fn cmd_import(a: ImportArgs) -> Result<u8> {
         run.meta.branch = Some(a.branch.clone());
         store.save(&run, keep)?;
     }
+    let runs_word = |n: usize| if n == 1 { "run" } else { "runs" };
     print(&format!(
-        "imported {total} runs into {} (branch {}; the last {} kept)\n",
+        "imported {total} {} into {} (branch {}; the last {} kept)\n",
+        runs_word(total),
         a.store.display(),
         a.branch,
         keep.min(total)
@@ -682,15 +684,45 @@ fn cmd_import(a: ImportArgs) -> Result<u8> {
 }
 
 fn cmd_formats() -> Result<u8> {
-    let mut rows = vec![["format".to_string(), "reads".into(), "detected by".into()]];
+    // Each format in a block that fits 100 columns: its name, what it reads, how it is told.
+    let width = formats::FORMATS
+        .iter()
+        .map(|(_, name, _, _)| name.len())
+        .max()
+        .unwrap_or(0)
+        + 4;
+    let mut out =
+        String::from("Formats, in the order auto-detection tries them (--format forces one):\n\n");
     for (_, name, what, how) in formats::FORMATS {
-        rows.push([name.to_string(), what.to_string(), how.to_string()]);
+        let lines = wrap(what, 100 - width)
+            .into_iter()
+            .chain(wrap(&format!("detected by: {how}"), 100 - width));
+        for (i, line) in lines.enumerate() {
+            let label = if i == 0 { *name } else { "" };
+            out.push_str(&format!("  {label:<w$}{line}\n", w = width - 2));
+        }
     }
-    print(&format!(
-        "Formats, in the order auto-detection tries them (--format forces one):\n\n{}",
-        table(&rows)
-    ))?;
+    print(&out)?;
     Ok(EXIT_PASS)
+}
+
+/// `text` in lines of at most `width` characters, broken at spaces (a longer word stands alone).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 #[cfg(test)]

@@ -69,7 +69,13 @@ pub fn parse_history(text: &str) -> Result<Vec<Run>, ParseError> {
             "the github-action-benchmark history is empty: expected `data.js` (`window.BENCHMARK_DATA = {...}`) or its JSON",
         ));
     }
-    let root = lenient_json(&without_script_prefix(text))?;
+    let root = lenient_json(&without_script_prefix(text)).map_err(|mut e| {
+        e.message = format!(
+            "{}: expected github-action-benchmark's `data.js` (`window.BENCHMARK_DATA = {{...}}`, from its `gh-pages` branch, `dev/bench/data.js` by default) or the JSON object in it",
+            e.message
+        );
+        e
+    })?;
     let Value::Object(root) = &root else {
         return Err(ParseError::whole(format!(
             "expected the github-action-benchmark history, an object with `entries`, found {}",

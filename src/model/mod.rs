@@ -170,7 +170,7 @@ impl Environment {
         let mut out = Vec::new();
         let mut check = |name: &str, a: Option<String>, b: Option<String>| {
             if let (Some(a), Some(b)) = (a, b) {
-                if a.trim() != b.trim() {
+                if same_name(name, a.trim()) != same_name(name, b.trim()) {
                     out.push(format!("{name}: {} → {}", a.trim(), b.trim()));
                 }
             }
@@ -196,6 +196,22 @@ impl Environment {
         }
         out
     }
+}
+
+/// One spelling for what tools name differently: Go says `amd64` and `arm64`, `uname` and Rust
+/// say `x86_64` and `aarch64`, the runner `X64` and `ARM64`; Go says `darwin` and the runner
+/// `macOS`.
+fn same_name(field: &str, value: &str) -> String {
+    let v = value.to_ascii_lowercase();
+    let canonical = match (field, v.as_str()) {
+        ("arch", "amd64" | "x86_64" | "x64" | "x86-64") => "x86_64",
+        ("arch", "arm64" | "aarch64") => "aarch64",
+        ("arch", "386" | "i386" | "i686" | "x86") => "x86",
+        ("os", "darwin" | "macos" | "osx") => "macos",
+        ("os", "windows" | "win32") => "windows",
+        _ => return v,
+    };
+    canonical.to_string()
 }
 
 /// The value `RUNNER_ENVIRONMENT` has on GitHub's hosted runners.
@@ -702,6 +718,36 @@ mod tests {
         assert_eq!(
             base.differences(&cur),
             ["os: linux → macos", "arch: x86_64 → aarch64"]
+        );
+    }
+
+    #[test]
+    fn tools_spellings_of_one_os_and_arch_are_one_machine() {
+        // Go's `goos`/`goarch` against what the runner and uname say (issue 11).
+        let go = Environment {
+            os: Some("linux".into()),
+            arch: Some("amd64".into()),
+            ..machine("c", 4, 16)
+        };
+        for (os, arch) in [("Linux", "x86_64"), ("linux", "X64"), ("LINUX", "x86-64")] {
+            let runner = Environment {
+                os: Some(os.into()),
+                arch: Some(arch.into()),
+                ..go.clone()
+            };
+            assert!(go.differences(&runner).is_empty(), "{os} {arch}");
+        }
+        let mac = |os: &str, arch: &str| Environment {
+            os: Some(os.into()),
+            arch: Some(arch.into()),
+            ..go.clone()
+        };
+        assert!(mac("darwin", "arm64")
+            .differences(&mac("macOS", "aarch64"))
+            .is_empty());
+        assert_eq!(
+            go.differences(&mac("linux", "arm64")),
+            ["arch: amd64 → arm64"]
         );
     }
 
