@@ -16,25 +16,29 @@ pub struct Given {
 /// Fills commit, branch, timestamp and environment of `meta`.
 pub fn fill(meta: &mut RunMeta, given: Given) {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-    if let Some(c) = given
+    let commit = given
         .commit
         .or_else(|| env("GITHUB_SHA"))
         .or_else(|| env("CI_COMMIT_SHA"))
         .or_else(|| env("BUILDKITE_COMMIT"))
-        .or_else(|| git(&["rev-parse", "HEAD"]))
-    {
-        meta.commit = Some(c);
-    }
+        .or_else(|| meta.commit.take());
     let branch = given
         .branch
         .or_else(|| env("GITHUB_HEAD_REF"))
         .or_else(|| env("GITHUB_REF_NAME"))
         .or_else(|| env("CI_COMMIT_REF_NAME"))
         .or_else(|| env("BUILDKITE_BRANCH"))
-        .or_else(|| git(&["rev-parse", "--abbrev-ref", "HEAD"]).filter(|b| b != "HEAD"));
-    if let Some(b) = branch {
-        meta.branch = Some(b);
-    }
+        .or_else(|| meta.branch.take());
+    // git is asked once, and only for what nothing else said.
+    let (commit, branch) = match (commit, branch) {
+        (Some(c), Some(b)) => (Some(c), Some(b)),
+        (c, b) => {
+            let (git_commit, git_branch) = git_head();
+            (c.or(git_commit), b.or(git_branch))
+        }
+    };
+    meta.commit = commit;
+    meta.branch = branch;
     meta.timestamp = given
         .timestamp
         .or_else(|| meta.timestamp.take())
@@ -119,6 +123,17 @@ fn memory_gib(meminfo: &str) -> Option<u32> {
     const KIB_PER_GIB: u64 = 1024 * 1024;
     let gib = (kib + KIB_PER_GIB / 2) / KIB_PER_GIB;
     u32::try_from(gib).ok().filter(|&g| g > 0)
+}
+
+/// The checked-out commit and branch (None on a detached HEAD), from one `git rev-parse`.
+fn git_head() -> (Option<String>, Option<String>) {
+    let Some(out) = git(&["rev-parse", "HEAD", "--abbrev-ref", "HEAD"]) else {
+        return (None, None);
+    };
+    let mut lines = out.lines().map(str::trim).filter(|l| !l.is_empty());
+    let commit = lines.next().map(str::to_string);
+    let branch = lines.next().filter(|b| *b != "HEAD").map(str::to_string);
+    (commit, branch)
 }
 
 fn git(args: &[&str]) -> Option<String> {

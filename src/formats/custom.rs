@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::json::{item_lines, json_document, kind_of};
 use super::ParseError;
-use crate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
+use crate::model::{Benchmark, Benchmarks, Data, Direction, Metric, Run, RunMeta, Unit};
 
 /// Keys an entry may have besides `name`, `unit` and `value`.
 const OPTIONAL_KEYS: &[&str] = &["range", "extra"];
@@ -46,7 +46,7 @@ pub fn parse(text: &str, direction: Option<Direction>) -> Result<Run, ParseError
         ));
     }
     let lines = item_lines(text, None);
-    let mut benchmarks: Vec<Benchmark> = Vec::new();
+    let mut benchmarks = Benchmarks::default();
     for (i, item) in items.iter().enumerate() {
         let fail = |msg: String| ParseError::new(lines.get(i).copied(), msg);
         let Value::Object(o) = item else {
@@ -101,14 +101,7 @@ pub fn parse(text: &str, direction: Option<Direction>) -> Result<Run, ParseError
                 "`[{i}].value` of \"{name}\" is negative ({raw} {raw_unit}), which a time or size cannot be"
             )));
         }
-        let bench = match benchmarks.iter().position(|b| b.name == name) {
-            Some(p) => benchmarks.get_mut(p),
-            None => {
-                benchmarks.push(Benchmark::new(name));
-                benchmarks.last_mut()
-            }
-        };
-        let Some(bench) = bench else { continue };
+        let bench = benchmarks.entry(name);
         let metric_name = free_metric_name(bench, dimension_name(&unit), &raw_unit);
         let mut metric = Metric::new(metric_name, unit, Data::Value(value));
         if let Some(d) = direction {
@@ -120,7 +113,7 @@ pub fn parse(text: &str, direction: Option<Direction>) -> Result<Run, ParseError
         tool: Some("github-action-benchmark".to_string()),
         ..RunMeta::default()
     };
-    Ok(Run::new(meta, benchmarks))
+    Ok(Run::new(meta, benchmarks.into_vec()))
 }
 
 /// The metric name for a unit's dimension, shared by every entry in that dimension.

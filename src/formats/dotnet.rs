@@ -24,9 +24,7 @@ use serde_json::{Map, Value};
 
 use super::json::{array_field, item_lines, json_document, kind_of};
 use super::ParseError;
-use crate::model::{
-    add_metrics, Benchmark, Data, Direction, Environment, Metric, Run, RunMeta, Unit,
-};
+use crate::model::{Benchmarks, Data, Direction, Environment, Metric, Run, RunMeta, Unit};
 
 /// True for a BenchmarkDotNet export: an object with `HostEnvironmentInfo` and `Benchmarks[]`.
 pub fn looks_like_json(v: &Value) -> bool {
@@ -88,11 +86,11 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             _ => e.name.clone(),
         })
         .collect();
-    let mut benchmarks: Vec<Benchmark> = Vec::new();
+    let mut benchmarks = Benchmarks::default();
     for (name, e) in names.into_iter().zip(entries) {
-        add_metrics(&mut benchmarks, name, e.metrics);
+        benchmarks.add(name, e.metrics);
     }
-    Ok(Run::new(read_meta(root), benchmarks))
+    Ok(Run::new(read_meta(root), benchmarks.into_vec()))
 }
 
 /// Reads one benchmark; `Ok(None)` when it has no statistics (it failed).

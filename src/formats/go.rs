@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 
 use super::{clean_lines, strip_ansi, ParseError};
-use crate::model::{add_metrics, Benchmark, Data, Environment, Metric, Run, RunMeta, Unit};
+use crate::model::{Benchmarks, Data, Environment, Metric, Run, RunMeta, Unit};
 
 /// True when some line has the shape of a result: `Benchmark<name> <integer> <number> <unit>`,
 /// separated by tabs or spaces, starting at the beginning of the line.
@@ -114,9 +114,9 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         })
         .collect();
 
-    let mut benchmarks: Vec<Benchmark> = Vec::new();
+    let mut benchmarks = Benchmarks::default();
     for (name, r) in qualified.into_iter().zip(results) {
-        add_metrics(&mut benchmarks, name, r.metrics);
+        benchmarks.add(name, r.metrics);
     }
 
     let meta = RunMeta {
@@ -124,7 +124,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         environment: env,
         ..RunMeta::default()
     };
-    Ok(Run::new(meta, benchmarks))
+    Ok(Run::new(meta, benchmarks.into_vec()))
 }
 
 /// A configuration line `key: value`: the key starts with a lowercase letter and has no spaces or

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use super::json::{array_field, item_lines, json_document, kind_of};
 use super::ParseError;
-use crate::model::{add_metrics, Benchmark, Data, Metric, Run, RunMeta, Unit};
+use crate::model::{Benchmarks, Data, Metric, Run, RunMeta, Unit};
 
 const S_TO_NS: f64 = 1e9;
 
@@ -59,15 +59,15 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         .collect();
 
     // A command measured twice under one name is the same benchmark: its runs pool.
-    let mut benchmarks: Vec<Benchmark> = Vec::new();
+    let mut benchmarks = Benchmarks::default();
     for (name, r) in names.into_iter().zip(read) {
-        add_metrics(&mut benchmarks, name, r.metrics);
+        benchmarks.add(name, r.metrics);
     }
     let meta = RunMeta {
         tool: Some("hyperfine".to_string()),
         ..RunMeta::default()
     };
-    Ok(Run::new(meta, benchmarks))
+    Ok(Run::new(meta, benchmarks.into_vec()))
 }
 
 struct ResultEntry {

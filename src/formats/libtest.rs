@@ -19,7 +19,7 @@
 use std::collections::BTreeMap;
 
 use super::{clean_lines, strip_ansi, ParseError};
-use crate::model::{add_metrics, Benchmark, Data, Metric, Run, RunMeta, Unit};
+use crate::model::{Benchmark, Benchmarks, Data, Metric, Run, RunMeta, Unit};
 
 /// True when some line has the shape `test <name> ... bench: <number> <unit>`.
 pub fn looks_like(text: &str) -> bool {
@@ -238,16 +238,16 @@ pub(crate) fn assemble(results: Vec<Result1>) -> Vec<Benchmark> {
             seen.push(r.target.clone());
         }
     }
-    let mut benchmarks: Vec<Benchmark> = Vec::new();
+    let mut benchmarks = Benchmarks::default();
     for r in results {
         let collides = targets_of.get(&r.name).is_some_and(|t| t.len() > 1);
         let name = match (&r.target, collides) {
             (Some(t), true) => format!("{t}::{}", r.name),
             _ => r.name,
         };
-        add_metrics(&mut benchmarks, name, r.metrics);
+        benchmarks.add(name, r.metrics);
     }
-    benchmarks
+    benchmarks.into_vec()
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 use super::catch2::split_tail;
 use super::libtest::parse_number;
 use super::{clean_lines, ParseError};
-use crate::model::{add_metrics, Benchmark, Data, Metric, Run, RunMeta, Unit};
+use crate::model::{Benchmarks, Data, Metric, Run, RunMeta, Unit};
 
 const S_TO_NS: f64 = 1e9;
 
@@ -50,7 +50,7 @@ fn row_shape(line: &str) -> Option<(&str, [&str; 3], &str)> {
 
 /// Parses a Ruby Benchmark report; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let mut benchmarks: Vec<Benchmark> = Vec::new();
+    let mut benchmarks = Benchmarks::default();
     let mut in_rehearsal = false;
     let mut in_table = false;
     let mut position = 0;
@@ -105,7 +105,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             Metric::new("user", Unit::Nanoseconds, Data::Value(user)),
             Metric::new("system", Unit::Nanoseconds, Data::Value(system)),
         ];
-        add_metrics(&mut benchmarks, name, metrics);
+        benchmarks.add(name, metrics);
     }
     if benchmarks.is_empty() {
         return Err(ParseError::whole(
@@ -117,7 +117,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         tool: Some("ruby".to_string()),
         ..RunMeta::default()
     };
-    Ok(Run::new(meta, benchmarks))
+    Ok(Run::new(meta, benchmarks.into_vec()))
 }
 
 #[cfg(test)]

@@ -57,27 +57,60 @@ impl Run {
     /// still gives one sample set.
     pub fn merge(&mut self, other: Run) {
         self.meta.fill_from(other.meta);
+        let mut all = Benchmarks::from_vec(std::mem::take(&mut self.benchmarks));
         for b in other.benchmarks {
-            add_metrics(&mut self.benchmarks, b.name, b.metrics);
+            all.add(b.name, b.metrics);
         }
+        self.benchmarks = all.into_vec();
     }
 }
 
-/// Adds `metrics` to the benchmark named `name` in `benchmarks`, appending a new benchmark when
-/// there is none: a name seen twice is one benchmark, whose metrics combine as
-/// [`Benchmark::push`] combines them (samples pool). Parsers build their runs with it.
-pub fn add_metrics(
-    benchmarks: &mut Vec<Benchmark>,
-    name: String,
-    metrics: impl IntoIterator<Item = Metric>,
-) {
-    match benchmarks.iter_mut().find(|b| b.name == name) {
-        Some(b) => metrics.into_iter().for_each(|m| b.push(m)),
-        None => {
-            let mut b = Benchmark::new(name);
-            metrics.into_iter().for_each(|m| b.push(m));
-            benchmarks.push(b);
+/// Benchmarks being gathered by name, in order of first appearance: a name seen twice is one
+/// benchmark, whose metrics combine as [`Benchmark::push`] combines them (samples pool). Parsers
+/// build their runs with it. Finding a name is a hash lookup, so a file of 20,000 benchmarks is
+/// read in time linear in its lines (a search from the start made it quadratic).
+#[derive(Debug, Default)]
+pub struct Benchmarks {
+    list: Vec<Benchmark>,
+    by_name: std::collections::HashMap<String, usize>,
+}
+
+impl Benchmarks {
+    /// Gathering on from `list` (whose duplicate names, if any, stay as they are).
+    pub fn from_vec(list: Vec<Benchmark>) -> Benchmarks {
+        let mut by_name = std::collections::HashMap::with_capacity(list.len());
+        for (i, b) in list.iter().enumerate() {
+            by_name.entry(b.name.clone()).or_insert(i);
         }
+        Benchmarks { list, by_name }
+    }
+
+    /// Adds `metrics` to the benchmark named `name`, appending a new benchmark when there is none.
+    pub fn add(&mut self, name: String, metrics: impl IntoIterator<Item = Metric>) {
+        let b = self.entry(name);
+        metrics.into_iter().for_each(|m| b.push(m));
+    }
+
+    /// The benchmark named `name`, appended empty when there is none.
+    #[allow(clippy::indexing_slicing)] // `by_name` holds only indexes of `list`, which only grows
+    pub fn entry(&mut self, name: String) -> &mut Benchmark {
+        let i = match self.by_name.get(&name) {
+            Some(&i) => i,
+            None => {
+                self.by_name.insert(name.clone(), self.list.len());
+                self.list.push(Benchmark::new(name));
+                self.list.len() - 1
+            }
+        };
+        &mut self.list[i]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub fn into_vec(self) -> Vec<Benchmark> {
+        self.list
     }
 }
 
@@ -653,12 +686,13 @@ mod tests {
     }
 
     #[test]
-    fn add_metrics_keeps_first_appearance_order_and_pools_a_repeated_name() {
+    fn benchmarks_keep_first_appearance_order_and_pool_a_repeated_name() {
         let t = |v: f64| Metric::new("time", Unit::Nanoseconds, Data::Value(v));
-        let mut benchmarks = Vec::new();
-        add_metrics(&mut benchmarks, "b".into(), [t(1.0)]);
-        add_metrics(&mut benchmarks, "a".into(), [t(5.0)]);
-        add_metrics(&mut benchmarks, "b".into(), [t(2.0), t(3.0)]);
+        let mut gathered = Benchmarks::default();
+        gathered.add("b".into(), [t(1.0)]);
+        gathered.add("a".into(), [t(5.0)]);
+        gathered.add("b".into(), [t(2.0), t(3.0)]);
+        let benchmarks = gathered.into_vec();
         let names: Vec<&str> = benchmarks.iter().map(|b| b.name.as_str()).collect();
         assert_eq!(names, ["b", "a"]);
         assert_eq!(benchmarks[0].metrics.len(), 1);
