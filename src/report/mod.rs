@@ -67,6 +67,7 @@
 //! The marker ([`MarkdownOptions::marker`]) is not a variable: it is appended after the template's
 //! output, always.
 
+mod digest;
 mod json;
 mod markdown;
 mod terminal;
@@ -75,6 +76,7 @@ mod view;
 #[cfg(test)]
 mod tests;
 
+pub use digest::{BenchmarkRow, Change, ContextRow, NoteGroup};
 pub use json::render_json;
 pub use markdown::{escape_markdown, render_markdown, MarkdownOptions};
 pub use terminal::render_terminal;

@@ -511,7 +511,8 @@ fn statistics_run_markdown_says_it_in_plain_words() {
         md.contains("The baseline ran in a different environment"),
         "{md}"
     );
-    assert!(md.contains("+3.0% (deterministic: exact)"), "{md}");
+    assert!(md.contains("| instructions +3.0% | "), "{md}");
+    assert!(md.contains("| exact |"), "{md}");
     assert!(md.contains("about 14 repeats per side"), "{md}");
     assert!(
         md.contains("p-values adjusted for false discoveries over 3 metrics"),
@@ -609,7 +610,10 @@ fn a_suite_wide_shift_is_said_on_its_own_in_every_report() {
     insta::assert_snapshot!("suite_run_terminal", out);
     let md = markdown(&c);
     assert!(md.contains(&format!("> ⚠️ {said}")), "{md}");
-    assert!(md.contains("+30.0% against the rest of the suite"), "{md}");
+    assert!(
+        md.contains("| time +30.0% | time 1.00 µs → 1.41 µs | against the suite, 95% CI"),
+        "{md}"
+    );
     insta::assert_snapshot!("suite_run_markdown", md);
     let v: serde_json::Value = match serde_json::from_str(&render_json(&c)) {
         Ok(v) => v,
@@ -694,7 +698,7 @@ fn failing_run_json_follows_the_report_schema() {
 fn passing_run_markdown_says_no_regressions() {
     let md = markdown(&passing_run());
     assert!(
-        md.starts_with("### ✅ perfgate: no regressions, 1 improvement\n"),
+        md.starts_with("### ✅ 1 benchmark faster: BenchmarkHash throughput +25.0%\n"),
         "{md}"
     );
     insta::assert_snapshot!("passing_run_markdown", md);
@@ -993,7 +997,7 @@ fn title_option_replaces_perfgate_in_the_heading() {
         Err(e) => panic!("{e}"),
     };
     assert!(
-        md.starts_with("### ✅ perf (linux): no regressions"),
+        md.starts_with("### ✅ 1 benchmark faster: BenchmarkHash throughput +25.0%\n\nperf (linux): 1 improvement"),
         "{md}"
     );
     assert!(!md.contains("#### Reproduce"), "{md}");
@@ -1011,7 +1015,7 @@ fn a_thousand_benchmarks_fit_in_a_comment_with_the_marker_last() {
     assert!(md.chars().count() < 65_000, "{}", md.chars().count());
     assert_fits(&md, 65_000);
     assert!(
-        md.starts_with("### ❌ perfgate: 300 regressions\n"),
+        md.starts_with("### ❌ 300 benchmarks slower: BenchmarkServer/handler=checkout/payload=large/case-00000 time +10.0%\n"),
         "{}",
         &md[..200]
     );
