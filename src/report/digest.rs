@@ -25,7 +25,7 @@ use crate::model::Unit;
 
 /// Changed metrics shown in a row before `+N more`.
 const CHANGES_PER_ROW: usize = 4;
-/// Names listed under a note before `… and N more`.
+/// Benchmarks listed under a note before `… and N more`.
 const NOTE_NAMES: usize = 6;
 
 /// One metric of a benchmark in a row: `time +21.0%`, with its values.
@@ -99,7 +99,8 @@ impl RowInfo for ContextRow {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NoteGroup {
     pub text: String,
-    /// `BenchmarkX time`, `http_req_duration (p(95) < 200ms)`: at most 6.
+    /// `BenchmarkX time`, `http_req_duration (p(95), p(99))`, `http_req_duration (p(95) < 200ms)`:
+    /// at most 6 benchmarks.
     pub names: Vec<String>,
     /// Names left out of `names`.
     pub more: usize,
@@ -402,36 +403,67 @@ fn generalize(note: &str) -> String {
         .replace(MARK, "the change")
 }
 
+/// Notes grouped by text, each with the benchmarks and metrics it applies to.
 #[derive(Default)]
 struct Notes {
-    /// (key, text, generalized, names)
-    groups: Vec<(String, String, bool, Vec<String>)>,
+    groups: Vec<NoteDraft>,
+}
+
+struct NoteDraft {
+    /// The note with its quoted changes generalized: notes with the same key are one.
+    key: String,
+    /// The note as the first result said it.
+    text: String,
+    /// Whether notes of the group quote different changes (then the key is shown).
+    generalized: bool,
+    /// Benchmarks and, for each, what the note applies to (metrics, budget expressions).
+    names: Vec<(String, Vec<String>)>,
 }
 
 impl Notes {
-    fn add(&mut self, note: &str, name: String) {
+    fn add(&mut self, note: &str, benchmark: &str, what: String) {
         let key = generalize(note);
-        match self.groups.iter_mut().find(|g| g.0 == key) {
-            Some(g) => {
-                if g.1 != note {
-                    g.2 = true;
-                }
-                if !g.3.contains(&name) {
-                    g.3.push(name);
-                }
+        let i = match self.groups.iter().position(|g| g.key == key) {
+            Some(i) => i,
+            None => {
+                self.groups.push(NoteDraft {
+                    key,
+                    text: note.to_string(),
+                    generalized: false,
+                    names: Vec::new(),
+                });
+                self.groups.len() - 1
             }
-            None => self.groups.push((key, note.to_string(), false, vec![name])),
+        };
+        let Some(g) = self.groups.get_mut(i) else {
+            return;
+        };
+        if g.text != note {
+            g.generalized = true;
+        }
+        match g.names.iter_mut().find(|(b, _)| b == benchmark) {
+            Some((_, whats)) if !whats.contains(&what) => whats.push(what),
+            Some(_) => {}
+            None => g.names.push((benchmark.to_string(), vec![what])),
         }
     }
 
     fn finish(self) -> Vec<NoteGroup> {
         self.groups
             .into_iter()
-            .map(|(key, text, generalized, mut names)| {
-                let more = names.len().saturating_sub(NOTE_NAMES);
-                names.truncate(NOTE_NAMES);
+            .map(|g| {
+                let more = g.names.len().saturating_sub(NOTE_NAMES);
+                let names = g
+                    .names
+                    .into_iter()
+                    .take(NOTE_NAMES)
+                    .map(|(b, whats)| match whats.as_slice() {
+                        [one] => format!("{b} {one}"),
+                        _ => format!("{b} ({})", whats.join(", ")),
+                    })
+                    .collect();
                 NoteGroup {
-                    text: if generalized { key } else { text },
+                    text: if g.generalized { g.key } else { g.text },
                     names,
                     more,
                 }
@@ -524,7 +556,7 @@ pub(crate) fn digest(c: &Comparison) -> Digest {
         .chain(c.budgets.iter().filter(|b| b.passed))
     {
         if let Some(n) = &b.note {
-            notes.add(n, format!("{} ({})", b.benchmark, b.expression));
+            notes.add(n, &b.benchmark, format!("({})", b.expression));
         }
     }
     // In the order of the rows, so that the worst benchmarks are named first.
@@ -539,12 +571,13 @@ pub(crate) fn digest(c: &Comparison) -> Digest {
         changed.extend(rs);
     }
     for r in changed {
-        let name = format!("{} {}", r.benchmark, r.metric);
+        let metric = r.metric.clone();
         match (&r.note, r.method) {
-            (Some(n), _) => notes.add(n, name),
+            (Some(n), _) => notes.add(n, &r.benchmark, metric),
             (None, Method::Threshold) => notes.add(
                 "one value per side: no noise estimate, decided by the threshold alone",
-                name,
+                &r.benchmark,
+                metric,
             ),
             _ => {}
         }

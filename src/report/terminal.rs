@@ -321,7 +321,7 @@ fn notes(out: &mut String, groups: &[NoteGroup]) {
             .names
             .iter()
             .take(NOTE_NAMES)
-            .map(|n| shorten(&clean(n), BENCHMARK_WIDTH + METRIC_WIDTH))
+            .map(|n| shorten(&clean(n), 2 * BENCHMARK_WIDTH))
             .collect();
         let mut line = shown.join(", ");
         let more = g.more + g.names.len().saturating_sub(NOTE_NAMES);
