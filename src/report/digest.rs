@@ -19,7 +19,7 @@ use std::cmp::Ordering;
 
 use serde::Serialize;
 
-use super::view::{percent_signed, plural, RowInfo, Section, NONE};
+use super::view::{percent_signed, plural, RowInfo, NONE};
 use crate::compare::{BudgetResult, Comparison, Method, MetricResult, Status, Verdict};
 use crate::model::Unit;
 
@@ -781,25 +781,6 @@ fn benchmark_summary(
     } else {
         parts.join(" · ")
     }
-}
-
-/// Sections of the digest, for the view.
-pub(crate) fn sections(
-    d: &Digest,
-) -> (
-    Section<BenchmarkRow>,
-    Section<BenchmarkRow>,
-    Section<BenchmarkRow>,
-    Section<BenchmarkRow>,
-    Section<ContextRow>,
-) {
-    (
-        Section::new(d.failing.clone()),
-        Section::new(d.unsure.clone()),
-        Section::new(d.better.clone()),
-        Section::new(d.same.clone()),
-        Section::new(d.context.clone()),
-    )
 }
 
 #[cfg(test)]

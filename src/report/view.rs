@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::digest::{self, digest, BenchmarkRow, ContextRow, NoteGroup};
+use super::digest::{digest, BenchmarkRow, ContextRow, NoteGroup};
 use crate::compare::{
     BudgetResult, Comparison, Counts, Method, MetricResult, Moderation, Status, Verdict,
 };
@@ -292,7 +292,6 @@ pub fn view(c: &Comparison) -> View {
     let d = digest(c);
     // Worst first, as the digest orders them.
     let budgets_broken: Vec<BudgetRow> = d.budgets_broken.iter().map(budget_row).collect();
-    let (failing, unsure, better, same, context) = digest::sections(&d);
     let same_summary = {
         let count = |s: &str| d.same.iter().filter(|r| r.status == s).count();
         let parts: Vec<String> = [
@@ -395,13 +394,13 @@ pub fn view(c: &Comparison) -> View {
         heading: d.heading,
         benchmark_summary: d.benchmark_summary,
         noun: d.noun,
-        failing,
-        unsure,
-        better,
-        same,
+        failing: Section::new(d.failing),
+        unsure: Section::new(d.unsure),
+        better: Section::new(d.better),
+        same: Section::new(d.same),
         same_summary,
         context_gating: d.context.iter().filter(|r| r.fails_gate).count(),
-        context,
+        context: Section::new(d.context),
         notes: d.notes,
     }
 }
