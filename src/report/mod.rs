@@ -22,7 +22,9 @@
 //! `lstrip_blocks` are on: a line holding only a block tag leaves no blank line. The built-in
 //! macros can be imported with `{% import "macros.md" as m %}`: `m.run(run)`,
 //! `m.results_table(section, what)`, `m.inconclusive_table(section)`,
-//! `m.budgets_table(section, what)`, `m.others_table(section)`.
+//! `m.budgets_table(section, what, notes=true)`, `m.others_table(section)`,
+//! `m.benchmarks_table(section, what)` (one row per benchmark, the first 10 shown and the rest
+//! folded), `m.same_table(section)`, `m.context(section, gating)`, `m.notes_list(notes)`.
 //!
 //! ## Variables
 //!
@@ -64,9 +66,33 @@
 //!   shortened: leave out `others` and `budgets_passed` then), `shortened` (rows were left out),
 //!   `reproduce` ([`MarkdownOptions::reproduce`] or none), `total_results`, `total_budgets`.
 //!
+//! - Per benchmark (what the built-in template shows): `heading_icon` (`❌` when the gate
+//!   failed, `⚠️` when it passed with regressions, broken budgets or inconclusive results, `✅`
+//!   otherwise), `heading` (what changed, worst first: `1 benchmark slower: BenchmarkJoin time
+//!   +3605%`, `budget broken: http_req_duration p(95) 312 ms > 200 ms · 9 metrics worse`,
+//!   `2 inconclusive: …`, `no change in 14 benchmarks`), `benchmark_summary` (benchmarks counted
+//!   by their worst change: `1 budget broken · 1 regression · 14 unchanged`), `noun`
+//!   (`benchmark`, or `metric` for a k6 run), and the sections `failing` (regressions, and
+//!   missing or new failing the gate), `unsure` (inconclusive), `better` and `same` (unchanged,
+//!   and new or missing not failing the gate), each worst first, with `same_summary`
+//!   (`14 unchanged, 2 budgets met`). Their rows: `benchmark`, `status` (the worst of its
+//!   metrics), `fails_gate`, `changes` (at most 4, worse first: `metric`, `status`, `change`,
+//!   `baseline`, `current`, and `tag` (`better:`, `worse:`, `unsure:`) on the first change of
+//!   another kind than the row's), `more_changes`, `lead` (the change whose values are shown),
+//!   `evidence` (`95% CI +20.0% to +22.0%, p < 0.001, n 10 → 10`, `exact`, or empty) and `p`.
+//!   `budgets_broken` rows are worst first.
+//! - `context` (load tests): changed counts that only follow the test's duration or throughput
+//!   (requests, iterations, bytes, `passes`/`fails` of a rate), rows with `benchmark`, `metric`,
+//!   `baseline`, `current`, `change`, `fails_gate`; shown as context, not as regressions (the
+//!   gate still decides on them: `context_gating` counts those it fails on).
+//! - `notes`: each note once, with `text`, `names` (`BenchmarkX time`, `http_req_duration
+//!   (p(95), p(99))`, at most 6) and `more`. Notes that differ only in the change they quote
+//!   are one, with the change left out of the text (the rows show it).
+//!
 //! The marker ([`MarkdownOptions::marker`]) is not a variable: it is appended after the template's
 //! output, always.
 
+mod digest;
 mod json;
 mod markdown;
 mod terminal;
@@ -75,6 +101,7 @@ mod view;
 #[cfg(test)]
 mod tests;
 
+pub use digest::{BenchmarkRow, Change, ContextRow, NoteGroup};
 pub use json::render_json;
 pub use markdown::{escape_markdown, render_markdown, MarkdownOptions};
 pub use terminal::render_terminal;

@@ -1,5 +1,6 @@
-//! The terminal report: an aligned table of every result (in the comparison's order, regressions
-//! first), the budgets, grouped notes, and a final verdict line. Colors only when asked: the CLI
+//! The terminal report, in the comment's order: the budgets (broken first), one line per
+//! benchmark (worst first, changed metrics folded in), counts of a load test as context, grouped
+//! notes, and a final verdict line that says what changed. Colors only when asked: the CLI
 //! decides from the TTY and `NO_COLOR`. Control characters in names are shown escaped so that
 //! input cannot move the cursor or recolor the terminal.
 
@@ -7,7 +8,8 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
-use super::view::{budget_row, result_row, view, BudgetRow, ResultRow, RunView, View};
+use super::digest::{BenchmarkRow, NoteGroup};
+use super::view::{view, BudgetRow, RunView, View};
 use crate::compare::Comparison;
 
 /// Widest benchmark column; longer names are shortened in the middle.
@@ -34,25 +36,57 @@ pub fn render_terminal(c: &Comparison, color: bool) -> String {
         out.push('\n');
     }
 
-    // The comparison's order (regressions first), not the view's sections.
-    let results: Vec<ResultRow> = c
-        .results
+    // Broken budgets first (worst first), then one line per benchmark, worst first.
+    let budgets: Vec<&BudgetRow> = v
+        .budgets_broken
+        .rows
         .iter()
-        .map(|r| result_row(r, c.corrected_over))
+        .chain(&v.budgets_passed.rows)
         .collect();
-    let results: Vec<&ResultRow> = results.iter().collect();
-    if !results.is_empty() {
-        out.push('\n');
-        results_table(&mut out, &results, paint);
-    }
-    let mut budgets: Vec<BudgetRow> = c.budgets.iter().map(budget_row).collect();
-    budgets.sort_by_key(|b| b.passed);
-    let budgets: Vec<&BudgetRow> = budgets.iter().collect();
     if !budgets.is_empty() {
         out.push('\n');
         budgets_table(&mut out, &budgets, paint);
     }
-    notes(&mut out, &results, &budgets);
+    let rows: Vec<&BenchmarkRow> = v
+        .failing
+        .rows
+        .iter()
+        .chain(&v.unsure.rows)
+        .chain(&v.better.rows)
+        .chain(&v.same.rows)
+        .collect();
+    if !rows.is_empty() {
+        out.push('\n');
+        benchmarks_table(&mut out, &rows, paint);
+    }
+    if !v.context.rows.is_empty() {
+        let items: Vec<String> = v
+            .context
+            .rows
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {} → {} ({})",
+                    clean(&r.benchmark),
+                    clean(&r.metric),
+                    r.baseline,
+                    r.current,
+                    r.change
+                )
+            })
+            .collect();
+        let gating = if v.context_gating > 0 {
+            format!(" (the gate still counts {} of them)", v.context_gating)
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            out,
+            "\ncontext, not counted as regressions: counts that follow the test's duration and throughput{gating}:\n  {}\n",
+            items.join(" · ")
+        );
+    }
+    notes(&mut out, &v.notes);
     if let Some(corr) = &v.correction {
         let _ = write!(out, "\n{corr}.\n");
     }
@@ -65,7 +99,7 @@ pub fn render_terminal(c: &Comparison, color: bool) -> String {
     let verdict = format!(
         "perfgate: {} ({})",
         v.verdict.to_uppercase(),
-        clean(&v.headline)
+        clean(&v.heading)
     );
     let style = if v.passed { GREEN } else { RED };
     out.push_str(&paint.apply(&verdict, style.bold()));
@@ -155,22 +189,12 @@ fn status_style(status: &str) -> Style {
     }
 }
 
-fn results_table(out: &mut String, rows: &[&ResultRow], paint: Paint) {
-    let header = [
-        "benchmark",
-        "metric",
-        "baseline",
-        "current",
-        "change",
-        "p",
-        "status",
-    ];
+fn benchmarks_table(out: &mut String, rows: &[&BenchmarkRow], paint: Paint) {
+    let header = ["benchmark", "change", "baseline → current", "p", "status"];
     let align = [
         Align::Left,
         Align::Left,
-        Align::Right,
-        Align::Right,
-        Align::Right,
+        Align::Left,
         Align::Right,
         Align::Left,
     ];
@@ -178,13 +202,41 @@ fn results_table(out: &mut String, rows: &[&ResultRow], paint: Paint) {
         .iter()
         .map(|r| {
             let style = status_style(r.status);
+            let mut change: Vec<String> = r
+                .changes
+                .iter()
+                .map(|ch| {
+                    let value = if matches!(ch.status, "missing" | "new") {
+                        ch.status.to_string()
+                    } else {
+                        ch.change.clone()
+                    };
+                    let tag = ch.tag.map(|t| format!("{t} ")).unwrap_or_default();
+                    format!("{tag}{} {value}", shorten(&clean(&ch.metric), METRIC_WIDTH))
+                })
+                .collect();
+            if r.more_changes > 0 {
+                change.push(format!("+{} more", r.more_changes));
+            }
+            let change = if change.is_empty() {
+                format!(
+                    "{} {}",
+                    shorten(&clean(&r.lead.metric), METRIC_WIDTH),
+                    r.lead.change
+                )
+            } else {
+                change.join(" · ")
+            };
             vec![
                 cell(shorten(&clean(&r.benchmark), BENCHMARK_WIDTH)),
-                cell(shorten(&clean(&r.metric), METRIC_WIDTH)),
-                cell(clean(&r.baseline)),
-                cell(clean(&r.current)),
-                styled(r.change.clone(), style),
-                cell(r.p_short.clone()),
+                styled(change, style),
+                cell(format!(
+                    "{} {} → {}",
+                    shorten(&clean(&r.lead.metric), METRIC_WIDTH),
+                    clean(&r.lead.baseline),
+                    clean(&r.lead.current)
+                )),
+                cell(r.p.clone()),
                 styled(r.status, style),
             ]
         })
@@ -256,39 +308,25 @@ fn table(out: &mut String, header: &[&str], align: &[Align], rows: &[Vec<Cell>],
     }
 }
 
-/// Notes of results and budgets, each note once with the names it applies to (a run of single
-/// values gives every result the same note).
-fn notes(out: &mut String, results: &[&ResultRow], budgets: &[&BudgetRow]) {
-    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
-    let mut add = |note: &str, name: String| {
-        let note = clean(note);
-        match groups.iter_mut().find(|(n, _)| *n == note) {
-            Some((_, names)) => names.push(name),
-            None => groups.push((note, vec![name])),
-        }
-    };
-    for r in results {
-        if let Some(n) = &r.note {
-            let name = shorten(&clean(&r.benchmark), BENCHMARK_WIDTH);
-            add(n, format!("{name} {}", clean(&r.metric)));
-        }
-    }
-    for b in budgets {
-        if let Some(n) = &b.note {
-            let name = shorten(&clean(&b.benchmark), BENCHMARK_WIDTH);
-            add(n, format!("{name} ({})", clean(&b.expression)));
-        }
-    }
+/// Notes of the changed results and the budgets, each note once with the names it applies to
+/// (a run of single values gives every result the same note).
+fn notes(out: &mut String, groups: &[NoteGroup]) {
     if groups.is_empty() {
         return;
     }
     out.push_str("\nnotes:\n");
-    for (note, names) in groups {
-        let _ = writeln!(out, "  {note}");
-        let shown: Vec<&str> = names.iter().take(NOTE_NAMES).map(String::as_str).collect();
+    for g in groups {
+        let _ = writeln!(out, "  {}", clean(&g.text));
+        let shown: Vec<String> = g
+            .names
+            .iter()
+            .take(NOTE_NAMES)
+            .map(|n| shorten(&clean(n), 2 * BENCHMARK_WIDTH))
+            .collect();
         let mut line = shown.join(", ");
-        if names.len() > NOTE_NAMES {
-            let _ = write!(line, " … and {} more", names.len() - NOTE_NAMES);
+        let more = g.more + g.names.len().saturating_sub(NOTE_NAMES);
+        if more > 0 {
+            let _ = write!(line, " … and {more} more");
         }
         let _ = writeln!(out, "    {}", line);
     }

@@ -511,7 +511,8 @@ fn statistics_run_markdown_says_it_in_plain_words() {
         md.contains("The baseline ran in a different environment"),
         "{md}"
     );
-    assert!(md.contains("+3.0% (deterministic: exact)"), "{md}");
+    assert!(md.contains("| instructions +3.0% | "), "{md}");
+    assert!(md.contains("| exact |"), "{md}");
     assert!(md.contains("about 14 repeats per side"), "{md}");
     assert!(
         md.contains("p-values adjusted for false discoveries over 3 metrics"),
@@ -609,7 +610,10 @@ fn a_suite_wide_shift_is_said_on_its_own_in_every_report() {
     insta::assert_snapshot!("suite_run_terminal", out);
     let md = markdown(&c);
     assert!(md.contains(&format!("> ⚠️ {said}")), "{md}");
-    assert!(md.contains("+30.0% against the rest of the suite"), "{md}");
+    assert!(
+        md.contains("| time +30.0% | time 1.00 µs → 1.41 µs | against the suite, 95% CI"),
+        "{md}"
+    );
     insta::assert_snapshot!("suite_run_markdown", md);
     let v: serde_json::Value = match serde_json::from_str(&render_json(&c)) {
         Ok(v) => v,
@@ -694,7 +698,7 @@ fn failing_run_json_follows_the_report_schema() {
 fn passing_run_markdown_says_no_regressions() {
     let md = markdown(&passing_run());
     assert!(
-        md.starts_with("### ✅ perfgate: no regressions, 1 improvement\n"),
+        md.starts_with("### ✅ 1 benchmark faster: BenchmarkHash throughput +25.0%\n"),
         "{md}"
     );
     insta::assert_snapshot!("passing_run_markdown", md);
@@ -993,7 +997,7 @@ fn title_option_replaces_perfgate_in_the_heading() {
         Err(e) => panic!("{e}"),
     };
     assert!(
-        md.starts_with("### ✅ perf (linux): no regressions"),
+        md.starts_with("### ✅ 1 benchmark faster: BenchmarkHash throughput +25.0%\n\nperf (linux): 1 improvement"),
         "{md}"
     );
     assert!(!md.contains("#### Reproduce"), "{md}");
@@ -1011,7 +1015,7 @@ fn a_thousand_benchmarks_fit_in_a_comment_with_the_marker_last() {
     assert!(md.chars().count() < 65_000, "{}", md.chars().count());
     assert_fits(&md, 65_000);
     assert!(
-        md.starts_with("### ❌ perfgate: 300 regressions\n"),
+        md.starts_with("### ❌ 300 benchmarks slower: BenchmarkServer/handler=checkout/payload=large/case-00000 time +10.0%\n"),
         "{}",
         &md[..200]
     );
@@ -1113,4 +1117,183 @@ fn the_moderation_sentence_says_how_much_each_test_borrowed() {
     let v: serde_json::Value = serde_json::from_str(&render_json(&both)).unwrap();
     assert_eq!(v["history_moderation"]["metrics"], 12);
     assert_eq!(v["history_moderation"]["pooled_df"], 108.0);
+}
+
+#[test]
+fn a_hostile_name_in_the_heading_renders_as_text() {
+    for name in HOSTILE {
+        let worst = single(
+            name,
+            name,
+            Unit::Nanoseconds,
+            100.0,
+            900.0,
+            Status::Regression,
+        );
+        let other = single(
+            "BenchmarkFine",
+            "time",
+            Unit::Nanoseconds,
+            100.0,
+            120.0,
+            Status::Regression,
+        );
+        let budgets = vec![budget(name, name, "p(95) < 1ms", Some(2e6), 1e6, None)];
+        for c in [
+            comparison(vec![worst.clone(), other.clone()], Vec::new(), base_meta()),
+            comparison(
+                vec![worst.clone(), other.clone()],
+                budgets.clone(),
+                base_meta(),
+            ),
+        ] {
+            let md = markdown(&c);
+            let mut lines = md.lines();
+            let heading = lines.next().unwrap_or_default();
+            assert!(heading.starts_with("### ❌ "), "{heading}");
+            assert_eq!(lines.next(), Some(""), "the heading is one line:\n{md}");
+            for bad in [
+                "<img", "<", ">", "@octocat", "[link]", "\u{1b}", "\u{202E}", "`x`", "**", "a|b",
+            ] {
+                assert!(
+                    !heading.contains(bad),
+                    "{bad:?} got into the heading: {heading}"
+                );
+            }
+            assert!(heading.contains(&escape_markdown(name)), "{heading}");
+        }
+    }
+}
+
+// End to end on real tool output (fixtures under tests/fixtures, embedded at build time):
+// parsed, compared with the default configuration, rendered.
+
+fn run_of(text: &str, commit: &str, branch: &str) -> crate::model::Run {
+    let format = match crate::formats::detect(text) {
+        Ok(f) => f,
+        Err(e) => panic!("{e}"),
+    };
+    let mut run = match crate::formats::parse(format, text) {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    run.meta.commit = Some(commit.into());
+    run.meta.branch = Some(branch.into());
+    run.meta.timestamp = None;
+    run
+}
+
+fn compared(base: &str, head: &str, budgets: &[&str]) -> Comparison {
+    let base = run_of(base, "0123456789abcdef", "main");
+    let head = run_of(head, "9f8e7d6c5b4a3210", "feature");
+    let mut config = crate::config::Config::default();
+    for b in budgets {
+        match crate::config::Budget::parse_cli(b) {
+            Ok(b) => config.budgets.push(b),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    crate::compare::compare(Some(&base), &head, &config)
+}
+
+/// A k6 run that got slower (latency x2 to x10 by percentile) in a fixed-duration test, so it
+/// also made 48% fewer requests, against its baseline, with the p(95) budget users gate on.
+fn k6_slower() -> Comparison {
+    compared(
+        include_str!("../../tests/fixtures/k6/k6-reporter-simple.json"),
+        include_str!("../../tests/fixtures/k6/k6-reporter-simple-slower-derived.json"),
+        &["http_req_duration p(95) < 200ms"],
+    )
+}
+
+/// One Go benchmark of 20 got slower (time +21%, one more allocation per op).
+fn go_one_slower() -> Comparison {
+    compared(
+        include_str!("../../tests/fixtures/go/suffixarray-bits32.bench"),
+        include_str!("../../tests/fixtures/go/suffixarray-bits32-rand1M-slower-derived.bench"),
+        &[],
+    )
+}
+
+/// criterion's terminal output, one benchmark 35% slower and one 25% faster: single values, so
+/// inconclusive without a history.
+fn criterion_one_slower() -> Comparison {
+    compared(
+        include_str!("../../tests/fixtures/criterion-text/criterion-many.txt"),
+        include_str!(
+            "../../tests/fixtures/criterion-text/criterion-many-tracing-35pct-slower-derived.txt"
+        ),
+        &[],
+    )
+}
+
+#[test]
+fn a_slower_k6_run_leads_with_the_broken_p95_budget_in_a_short_comment() {
+    let c = k6_slower();
+    let md = markdown(&c);
+    let chars = md.chars().count();
+    assert!(chars < 4_000, "{chars} characters:\n{md}");
+    assert!(
+        md.starts_with("### ❌ budget broken: http\\_req\\_duration p(95) 312 ms &gt; 200 ms · "),
+        "{md}"
+    );
+    let p95 = md
+        .lines()
+        .position(|l| l.starts_with("| http\\_req\\_duration |") && l.contains("p(95)"))
+        .unwrap_or(usize::MAX);
+    assert!(p95 < 15, "the p(95) row is line {}:\n{md}", p95 + 1);
+    // Counts that follow the test's duration are context, not regressions, nor in the heading.
+    let heading = md.lines().next().unwrap_or_default();
+    assert!(!heading.contains("checks"), "{heading}");
+    let regressions = md
+        .split("#### Regressions")
+        .nth(1)
+        .and_then(|s| s.split("\n\n").nth(1))
+        .unwrap_or_default();
+    assert!(!regressions.contains("passes"), "{regressions}");
+    assert!(!regressions.contains("count"), "{regressions}");
+    assert!(md.contains("checks passes 529 → 275 (-48.0%)"), "{md}");
+    // The gate itself is unchanged: it still counts them.
+    assert!(c.results.iter().any(|r| r.benchmark == "checks"
+        && r.metric == "passes"
+        && r.status == Status::Regression));
+    insta::assert_snapshot!("k6_slower_markdown", md);
+}
+
+#[test]
+fn a_slower_k6_run_reads_in_the_same_order_in_the_terminal() {
+    let out = render_terminal(&k6_slower(), false);
+    let budget = out.find("p(95) < 200ms").unwrap_or(usize::MAX);
+    let first_row = out.find("\nhttp_req_duration ").unwrap_or(usize::MAX);
+    let waiting = out.find("\nhttp_req_waiting ").unwrap_or(usize::MAX);
+    assert!(budget < first_row && first_row < waiting, "{out}");
+    insta::assert_snapshot!("k6_slower_terminal", out);
+}
+
+#[test]
+fn a_slower_go_benchmark_is_one_row_with_its_metrics_folded_in() {
+    let md = markdown(&go_one_slower());
+    assert!(
+        md.starts_with(
+            "### ❌ 1 benchmark slower: BenchmarkNew/text=rand/size=1M/bits=32-8 time +21.0%\n"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("| time +21.0% · throughput -17.4% · allocs +50.0% |"),
+        "{md}"
+    );
+    assert!(md.contains("<summary>19 unchanged</summary>"), "{md}");
+    insta::assert_snapshot!("go_one_slower_markdown", md);
+}
+
+#[test]
+fn criterion_single_values_are_inconclusive_and_said_once() {
+    let md = markdown(&criterion_one_slower());
+    assert!(
+        md.starts_with("### ⚠️ 2 inconclusive: tracing\\_file time +35.0%\n"),
+        "{md}"
+    );
+    assert_eq!(md.matches("no noise estimate").count(), 1, "{md}");
+    insta::assert_snapshot!("criterion_one_slower_markdown", md);
 }

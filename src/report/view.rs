@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use super::digest::{digest, BenchmarkRow, ContextRow, NoteGroup};
 use crate::compare::{
     BudgetResult, Comparison, Counts, Method, MetricResult, Moderation, Status, Verdict,
 };
@@ -77,6 +78,35 @@ pub struct View {
     pub other_environment_runs: usize,
     /// `on the same kind of machine (12 runs on others left out)`, when some were.
     pub same_machine: Option<String>,
+    /// `❌` when the gate failed, `⚠️` when it passed with regressions, broken budgets or
+    /// inconclusive results, `✅` otherwise.
+    pub heading_icon: &'static str,
+    /// What changed, worst first: `1 benchmark slower: BenchmarkJoin time +3605%`,
+    /// `budget broken: http_req_duration p(95) 312 ms > 200 ms · 9 metrics worse`.
+    pub heading: String,
+    /// Benchmarks (for load tests, metrics) counted by their worst change, and budgets:
+    /// `1 budget broken · 1 regression · 14 unchanged`.
+    pub benchmark_summary: String,
+    /// What a row is: `benchmark`, or `metric` for a load test (a k6 metric with its statistics).
+    pub noun: &'static str,
+    /// One row per benchmark, its changed metrics folded in, worst first: benchmarks with a
+    /// regression (or missing or new and failing the gate).
+    pub failing: Section<BenchmarkRow>,
+    /// Benchmarks whose worst change is inconclusive.
+    pub unsure: Section<BenchmarkRow>,
+    /// Benchmarks whose worst change is an improvement.
+    pub better: Section<BenchmarkRow>,
+    /// Benchmarks without a change (and new or missing ones not failing the gate).
+    pub same: Section<BenchmarkRow>,
+    /// What `same` and `budgets_passed` hold: `14 unchanged, 2 budgets met`.
+    pub same_summary: String,
+    /// Load tests: changed counts that only follow the test's duration or throughput (requests,
+    /// iterations, bytes, passes and fails of a rate), shown as context, not as regressions.
+    pub context: Section<ContextRow>,
+    /// How many of `context` the gate counts as regressions anyway.
+    pub context_gating: usize,
+    /// Notes of the changed metrics and the budgets, each said once with what it applies to.
+    pub notes: Vec<NoteGroup>,
 }
 
 /// Rows of one part of the report. `rows` may be shortened to fit a size limit; `total` counts
@@ -99,7 +129,7 @@ pub trait RowInfo {
 }
 
 impl<T: RowInfo> Section<T> {
-    fn new(rows: Vec<T>) -> Section<T> {
+    pub(crate) fn new(rows: Vec<T>) -> Section<T> {
         let mut s = Section {
             total: rows.len(),
             rows,
@@ -251,12 +281,6 @@ pub fn view(c: &Comparison) -> View {
     let others = rows_where(&|r| {
         matches!(r.status, Status::Unchanged | Status::New | Status::Missing) && !r.fails_gate
     });
-    let budgets_broken: Vec<BudgetRow> = c
-        .budgets
-        .iter()
-        .filter(|b| !b.passed)
-        .map(budget_row)
-        .collect();
     let budgets_passed: Vec<BudgetRow> = c
         .budgets
         .iter()
@@ -265,6 +289,23 @@ pub fn view(c: &Comparison) -> View {
         .collect();
     let others_summary = others_summary(&others, budgets_passed.len());
     let passed = c.verdict == Verdict::Pass;
+    let d = digest(c);
+    // Worst first, as the digest orders them.
+    let budgets_broken: Vec<BudgetRow> = d.budgets_broken.iter().map(budget_row).collect();
+    let same_summary = {
+        let count = |s: &str| d.same.iter().filter(|r| r.status == s).count();
+        let parts: Vec<String> = [
+            (count("unchanged"), "unchanged", "unchanged"),
+            (count("new"), "new", "new"),
+            (count("missing"), "missing", "missing"),
+            (budgets_passed.len(), "budget met", "budgets met"),
+        ]
+        .iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|&(n, one, many)| plural(n, one, many))
+        .collect();
+        parts.join(", ")
+    };
     View {
         title: "perfgate".to_string(),
         verdict: c.verdict.as_str(),
@@ -349,6 +390,18 @@ pub fn view(c: &Comparison) -> View {
                 plural(c.other_environment_runs, "run on another", "runs on others")
             )
         }),
+        heading_icon: d.heading_icon,
+        heading: d.heading,
+        benchmark_summary: d.benchmark_summary,
+        noun: d.noun,
+        failing: Section::new(d.failing),
+        unsure: Section::new(d.unsure),
+        better: Section::new(d.better),
+        same: Section::new(d.same),
+        same_summary,
+        context_gating: d.context.iter().filter(|r| r.fails_gate).count(),
+        context: Section::new(d.context),
+        notes: d.notes,
     }
 }
 
@@ -377,7 +430,16 @@ impl View {
         self.new.cap(max);
         self.inconclusive.cap(minor);
         self.improvements.cap(minor);
+        self.failing.cap(max);
+        self.unsure.cap(minor);
+        self.better.cap(minor);
+        self.context.cap(minor);
+        self.notes.truncate(max);
         let cut = [
+            self.failing.more,
+            self.unsure.more,
+            self.better.more,
+            self.context.more,
             self.regressions.more,
             self.budgets_broken.more,
             self.missing.more,
@@ -392,7 +454,9 @@ impl View {
 
     /// Hides the collapsed details (unchanged results and passed budgets).
     pub fn hide_details(&mut self) {
-        if self.details && (self.others.total > 0 || self.budgets_passed.total > 0) {
+        if self.details
+            && (self.others.total > 0 || self.same.total > 0 || self.budgets_passed.total > 0)
+        {
             self.details = false;
             self.shortened = true;
         }
