@@ -375,7 +375,7 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
         out.push_str(&output_entry("verdict", comparison.verdict.as_str(), nonce));
         out.push_str(&output_entry(
             "regressions",
-            &comparison.counts.regression.to_string(),
+            &regressions(&comparison).to_string(),
             nonce,
         ));
         out.push_str(&output_entry(
@@ -417,10 +417,26 @@ fn summary_markdown(c: &Comparison, opts: &MarkdownOptions) -> Result<String> {
 
 /// Error annotations for regressions and broken budgets, warnings for inconclusive results,
 /// within GitHub's per-step limits.
+/// The regressions the `regressions` output counts: a load test's counts that follow its
+/// duration are context, not regressions of their own.
+fn regressions(c: &Comparison) -> usize {
+    let load = compare::is_k6(c.current.tool.as_deref());
+    c.results
+        .iter()
+        .filter(|r| r.status == Status::Regression && !(load && compare::follows_duration(r)))
+        .count()
+}
+
 fn annotate(c: &Comparison) {
     let mut errors: Vec<String> = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
-    for r in &c.results {
+    // A load test's counts that follow its duration are context, not annotations.
+    let load = compare::is_k6(c.current.tool.as_deref());
+    for r in c
+        .results
+        .iter()
+        .filter(|r| !(load && compare::follows_duration(r)))
+    {
         let change = r
             .change
             .map(|x| format!("{:+.1}%", x * 100.0))

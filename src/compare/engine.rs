@@ -99,6 +99,33 @@ pub fn series(run: &Run) -> Vec<Series> {
     out
 }
 
+/// Whether a run's tool is k6 (its summary export or its NDJSON stream).
+pub fn is_k6(tool: Option<&str>) -> bool {
+    matches!(tool, Some("k6" | "k6-ndjson"))
+}
+
+/// The k6 metric a (sub)metric belongs to: `http_req_duration{status:200}` → `http_req_duration`.
+pub fn k6_metric(benchmark: &str) -> &str {
+    benchmark.split('{').next().unwrap_or(benchmark)
+}
+
+/// A k6 count that only follows how long the load test ran, or how much it got through: the
+/// number of requests, iterations, bytes, or the passes and fails of a rate (whose rate is the
+/// measure). A fixed-duration test that got slower makes fewer requests, and that is the latency
+/// regression already counted, not another one: such counts are context, never gated. Counters
+/// that count errors are not: more errors is worse whatever the duration.
+pub fn follows_duration(r: &MetricResult) -> bool {
+    let base = k6_metric(&r.benchmark).to_ascii_lowercase();
+    if (base.contains("error") || base.contains("fail")) && r.metric == "count" {
+        return false;
+    }
+    match r.metric.as_str() {
+        "passes" | "fails" => true,
+        "count" => matches!(r.unit, Unit::Count | Unit::Bytes),
+        _ => false,
+    }
+}
+
 /// Whether a metric is deterministic: an exact count or size that does not vary between runs of
 /// the same code (instruction counts, estimated cycles, cache hits and accesses from a
 /// simulator, allocations, allocated bytes, binary and file sizes). Times, rates and ratios never
@@ -306,6 +333,8 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
         .map(|b| environment_differences(&b.meta.environment, &current.meta.environment))
         .unwrap_or_default();
     let gate_noisy = environment_differences.is_empty() || config.allow_cross_environment;
+    let load_test =
+        is_k6(current.meta.tool.as_deref()) || is_k6(latest.and_then(|b| b.meta.tool.as_deref()));
 
     let mut drafts: Vec<Draft> = Vec::new();
     let mut missing = Vec::new();
@@ -419,7 +448,7 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
                     None => what,
                 });
             }
-            r.fails_gate = fails(&r, config);
+            r.fails_gate = fails(&r, config) && !(load_test && follows_duration(&r));
             r
         })
         .collect();
@@ -2509,6 +2538,54 @@ mod tests {
     }
 
     /// A run of one-metric benchmarks; `(name, metric, unit, values)`.
+    #[test]
+    fn k6_counts_that_follow_the_duration_never_fail_the_gate() {
+        let k6 = || RunMeta {
+            tool: Some("k6".into()),
+            ..RunMeta::default()
+        };
+        let run = |reqs: f64, iterations: f64, errors: f64, p95: f64| {
+            run_of(
+                k6(),
+                &[
+                    ("http_reqs", "count", Unit::Count, vec![reqs]),
+                    ("iterations", "count", Unit::Count, vec![iterations]),
+                    ("errors", "count", Unit::Count, vec![errors]),
+                    ("http_req_duration", "p(95)", Unit::Nanoseconds, vec![p95]),
+                ],
+            )
+        };
+        let config = Config::default();
+        // Half the requests in the same fixed duration, latency unchanged: nothing to fail on.
+        let c = compare(
+            Some(&run(10_000.0, 5_000.0, 0.0, 30e6)),
+            &run(5_000.0, 2_500.0, 0.0, 30e6),
+            &config,
+        );
+        assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.reasons);
+        let reqs = c
+            .results
+            .iter()
+            .find(|r| r.benchmark == "http_reqs")
+            .unwrap();
+        assert!(!reqs.fails_gate);
+        // More errors is worse whatever the duration; and the latency still gates.
+        let c = compare(
+            Some(&run(10_000.0, 5_000.0, 10.0, 30e6)),
+            &run(10_000.0, 5_000.0, 100.0, 300e6),
+            &config,
+        );
+        let failing: Vec<&str> = c
+            .results
+            .iter()
+            .filter(|r| r.fails_gate)
+            .map(|r| r.benchmark.as_str())
+            .collect();
+        assert_eq!(failing, ["errors", "http_req_duration"]);
+        // Only k6's counts: other tools' counts keep their own rules.
+        assert!(is_k6(Some("k6-ndjson")) && !is_k6(Some("wrk")) && !is_k6(None));
+    }
+
     fn run_of(meta: RunMeta, benches: &[(&str, &str, Unit, Vec<f64>)]) -> Run {
         Run::new(
             meta,

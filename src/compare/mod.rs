@@ -7,7 +7,7 @@ mod types;
 
 pub use engine::{
     check_budget, compare, compare_history, decide, decide_with, environment_differences,
-    is_deterministic, run_value, runs_with_samples, same_machine, series, Rules, Series,
-    CONFIDENCE, TARGET_POWER,
+    follows_duration, is_deterministic, is_k6, k6_metric, run_value, runs_with_samples,
+    same_machine, series, Rules, Series, CONFIDENCE, TARGET_POWER,
 };
 pub use types::*;

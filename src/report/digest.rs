@@ -124,28 +124,8 @@ pub(crate) struct Digest {
 
 /// Whether the comparison is of a load test (k6), whose counts follow the test's duration.
 pub(crate) fn is_load_test(c: &Comparison) -> bool {
-    c.current.tool.as_deref() == Some("k6")
-        || c.baseline.as_ref().and_then(|b| b.tool.as_deref()) == Some("k6")
-}
-
-/// The k6 metric a (sub)metric belongs to: `http_req_duration{status:200}` → `http_req_duration`.
-fn base_name(benchmark: &str) -> &str {
-    benchmark.split('{').next().unwrap_or(benchmark)
-}
-
-/// A count that only follows how long the load test ran, or how much it got through: the number
-/// of requests, iterations, bytes, or the passes and fails of a rate (whose rate is the
-/// measure). Counters that count errors are not: more errors is worse whatever the duration.
-pub(crate) fn follows_duration(r: &MetricResult) -> bool {
-    let base = base_name(&r.benchmark).to_ascii_lowercase();
-    if (base.contains("error") || base.contains("fail")) && r.metric == "count" {
-        return false;
-    }
-    match r.metric.as_str() {
-        "passes" | "fails" => true,
-        "count" => matches!(r.unit, Unit::Count | Unit::Bytes),
-        _ => false,
-    }
+    crate::compare::is_k6(c.current.tool.as_deref())
+        || crate::compare::is_k6(c.baseline.as_ref().and_then(|b| b.tool.as_deref()))
 }
 
 /// How far a change moved, on a log scale, whichever its sign: +100% and -50% weigh the same.
@@ -183,7 +163,7 @@ fn metric_class(load: bool, r: &MetricResult) -> u8 {
 fn benchmark_class(load: bool, benchmark: &str) -> u8 {
     if load
         && !matches!(
-            base_name(benchmark),
+            crate::compare::k6_metric(benchmark),
             "http_req_duration" | "http_req_failed" | "checks"
         )
     {
@@ -475,8 +455,10 @@ impl Notes {
 /// Tells the comparison per benchmark: rows, context, notes and a heading.
 pub(crate) fn digest(c: &Comparison) -> Digest {
     let load = is_load_test(c);
-    let (context_results, results): (Vec<&MetricResult>, Vec<&MetricResult>) =
-        c.results.iter().partition(|r| load && follows_duration(r));
+    let (context_results, results): (Vec<&MetricResult>, Vec<&MetricResult>) = c
+        .results
+        .iter()
+        .partition(|r| load && crate::compare::follows_duration(r));
 
     // Benchmarks in the order they first appear.
     let mut by_benchmark: Vec<(&str, Vec<&MetricResult>)> = Vec::new();
