@@ -67,6 +67,7 @@ fn result(benchmark: &str, metric: &str, unit: Unit, status: Status) -> MetricRe
         deterministic: false,
         fails_gate: status == Status::Regression,
         note: None,
+        trend: None,
     }
 }
 
