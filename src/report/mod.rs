@@ -102,6 +102,7 @@ mod markdown;
 mod sparkline;
 mod terminal;
 mod view;
+mod watch;
 
 #[cfg(test)]
 mod tests;
@@ -112,6 +113,7 @@ pub use markdown::{escape_markdown, render_markdown, MarkdownOptions};
 pub use sparkline::sparkline;
 pub use terminal::render_terminal;
 pub use view::{view, BudgetRow, ResultRow, RunView, Section, SettingsView, View};
+pub use watch::render_watch;
 
 /// The schema tag of the JSON report.
 pub const REPORT_SCHEMA: &str = "perfgate.report.v1";

@@ -1486,3 +1486,39 @@ fn trends_are_the_first_thing_left_out_when_the_comment_is_too_long() {
     let c = large_run_with_trends(5000, 30);
     assert_fits(&markdown(&c), 65_000);
 }
+
+#[test]
+fn a_push_slower_than_the_branchs_history_says_so_in_a_short_section() {
+    let c = trend_run();
+    let Some(md) = render_watch(&c, "main") else {
+        panic!("no section for a regression the history confirmed")
+    };
+    assert!(
+        md.starts_with("### ⚠️ `main` got slower at `a1b2c63`: BenchmarkParse time +30.2%\n"),
+        "{md}"
+    );
+    // The inconclusive one (three runs of history, no interval) is not announced.
+    assert!(!md.contains("BenchmarkDecode"), "{md}");
+    insta::assert_snapshot!("trend_run_watch", md);
+}
+
+#[test]
+fn a_regression_against_one_run_is_not_announced_on_the_branch() {
+    // Decided on samples against the latest run, not against the history.
+    assert_eq!(render_watch(&failing_run(), "main"), None);
+    assert_eq!(render_watch(&passing_run(), "main"), None);
+}
+
+#[test]
+fn the_branch_section_escapes_names() {
+    let mut c = trend_run();
+    for r in &mut c.results {
+        r.benchmark = format!("{}<img src=x>@team|`", r.benchmark);
+    }
+    let md = render_watch(&c, "main`x").unwrap_or_default();
+    assert!(
+        md.contains("BenchmarkParse&lt;img src=x&gt;@\u{200D}team\\|\\`"),
+        "{md}"
+    );
+    assert!(md.starts_with("### ⚠️ main\\`x got slower"), "{md}");
+}

@@ -780,7 +780,7 @@ pub fn percent_signed(ratio: f64) -> String {
 }
 
 /// A ratio as a percentage without needless digits: `5%`, `2.5%`.
-fn percent_plain(ratio: f64) -> String {
+pub(crate) fn percent_plain(ratio: f64) -> String {
     format!("{}%", trim_number(ratio * 100.0, 2))
 }
 
