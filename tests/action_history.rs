@@ -248,3 +248,56 @@ async fn with_too_few_runs_on_the_same_kind_of_machine_the_latest_ones_samples_d
     );
     fake.verify().await;
 }
+
+/// Runs `perfgate action` for a push to main of commit `sha` whose results are `level` ns.
+fn push_to_main(fake: &FakeGitHub, sha: &str, level: f64) -> (Output, String) {
+    let job = Job::new(fake.api_url());
+    let current = run(level, RunMeta::default());
+    fs::write(job.ws().join("main.json"), run_format::to_string(&current)).unwrap();
+    let payload = format!(
+        r#"{{"ref":"refs/heads/main","after":"{sha}","repository":{{"full_name":"{OWNER}/{REPO}","default_branch":"main"}}}}"#
+    );
+    let out = job.run(
+        "push",
+        "refs/heads/main",
+        sha,
+        &payload,
+        &[
+            ("results", "main.json"),
+            ("comment", "false"),
+            ("data-branch", BRANCH),
+        ],
+    );
+    (out, job.summary())
+}
+
+/// Issue 12, part 4: a push that the branch's own history finds slower says so at the top of its
+/// job summary, and is recorded and passes all the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_to_main_slower_than_its_history_says_so_in_the_job_summary() {
+    let fake = FakeGitHub::start().await;
+    record(&fake, 12);
+    let slow = sha(99);
+    let (out, summary) = tokio::task::block_in_place(|| push_to_main(&fake, &slow, 1300.0));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("recorded run"), "{}", text(&out));
+    assert!(
+        summary.starts_with(&format!(
+            "### ⚠️ `main` got slower at `{}`: BenchmarkParse-8 time +",
+            &slow[..7]
+        )),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("The run is recorded all the same"),
+        "{summary}"
+    );
+    // The trend of main's last runs is in the report below it.
+    assert!(summary.contains("→█`"), "{summary}");
+
+    // A push in line with the history: no section.
+    let (out, summary) = tokio::task::block_in_place(|| push_to_main(&fake, &sha(100), 1006.0));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!summary.contains("got slower"), "{summary}");
+    fake.verify().await;
+}

@@ -312,7 +312,13 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
 
     if inputs.summary {
         if let Some(path) = ctx.var("GITHUB_STEP_SUMMARY") {
-            let summary = summary_markdown(&comparison, &md_opts)?;
+            // A push to the default branch that the branch's own history finds slower says so
+            // first; the run is still recorded and the job passes.
+            let watch = match mode {
+                Mode::Save => report::render_watch(&comparison, &default_branch),
+                _ => None,
+            };
+            let summary = summary_markdown(&comparison, &md_opts, watch.as_deref())?;
             append(Path::new(&path), &summary)?;
         }
     }
@@ -398,8 +404,10 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
     })
 }
 
-/// The job summary: the comment's Markdown, shortened until it fits GitHub's 1 MiB limit.
-fn summary_markdown(c: &Comparison, opts: &MarkdownOptions) -> Result<String> {
+/// The job summary: `first` (a short section, such as the default branch's regressions), then
+/// the comment's Markdown, shortened until both fit GitHub's 1 MiB limit.
+fn summary_markdown(c: &Comparison, opts: &MarkdownOptions, first: Option<&str>) -> Result<String> {
+    let first = first.unwrap_or_default();
     let mut max = 250_000;
     loop {
         let o = MarkdownOptions {
@@ -407,7 +415,7 @@ fn summary_markdown(c: &Comparison, opts: &MarkdownOptions) -> Result<String> {
             marker: None,
             ..opts.clone()
         };
-        let md = report::render_markdown(c, &o)?;
+        let md = format!("{first}{}", report::render_markdown(c, &o)?);
         if md.len() < SUMMARY_LIMIT_BYTES || max < 10_000 {
             return Ok(md);
         }

@@ -357,7 +357,9 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
                         .iter()
                         .filter_map(|i| lookup(i, key.0, key.1))
                         .collect();
-                    assess_with_history(b, &past, c, direction, &rules, config)
+                    let mut d = assess_with_history(b, &past, c, direction, &rules, config);
+                    d.result.trend = trend(&past, c);
+                    d
                 }
             };
             drafts.push(draft);
@@ -1026,6 +1028,7 @@ fn only_one_side(s: &Series, direction: Direction, rules: &Rules, status: Status
         deterministic: rules.deterministic,
         fails_gate: false,
         note: None,
+        trend: None,
     }
 }
 
@@ -1063,6 +1066,27 @@ pub fn decide_with(b: &Series, c: &Series, direction: Direction, rules: &Rules) 
         discoveries: 0,
     };
     settle(d, family)
+}
+
+/// The values of a metric over the history read (`past`, oldest first, only runs that have it),
+/// for reports to draw: one per run in the current run's unit, each run's [`run_value`] (the
+/// median when its values have no logarithm: zeros or negatives), runs without a finite value
+/// left out. None with fewer than two such runs: one baseline run is no trend.
+fn trend(past: &[&Series], c: &Series) -> Option<Vec<f64>> {
+    let values: Vec<f64> = past
+        .iter()
+        .filter(|s| s.unit == c.unit)
+        .map(|s| {
+            let v = run_value(&s.values);
+            if v.is_finite() {
+                v
+            } else {
+                summary(&s.values)
+            }
+        })
+        .filter(|v| v.is_finite())
+        .collect();
+    (values.len() > 1).then_some(values)
 }
 
 /// Picks the baseline data for one metric from the history (`past`, oldest first, the latest
@@ -1258,6 +1282,7 @@ fn skeleton(
         deterministic: rules.deterministic,
         fails_gate: false,
         note: None,
+        trend: None,
     }
 }
 
@@ -3476,5 +3501,59 @@ mod tests {
             .find(|s| s.metric == "p(99)")
             .unwrap();
         assert!((p99.values[0] - 990_000.0).abs() / 990_000.0 < 0.001);
+    }
+
+    #[test]
+    fn the_trend_carries_the_run_values_of_the_history_read_in_order() {
+        // 40 runs, a window of 30: the trend is the last 30, oldest first.
+        let v: Vec<f64> = (0..40).map(|i| 100.0 + f64::from(i)).collect();
+        let c = compare_history(&history_of(&v), &one(150.0), &Config::default());
+        let r = &c.results[0];
+        assert_eq!(r.trend.as_deref(), v.get(10..), "{r:?}");
+        // Samples count through each run's log median, as the history is read.
+        let runs: Vec<Run> = [(1.0, 4.0), (2.0, 8.0), (3.0, 12.0)]
+            .iter()
+            .map(|&(a, b)| {
+                run_of(
+                    RunMeta::default(),
+                    &[("T", "time", Unit::Nanoseconds, vec![a, b])],
+                )
+            })
+            .collect();
+        let current = run_of(
+            RunMeta::default(),
+            &[("T", "time", Unit::Nanoseconds, vec![3.0, 12.0])],
+        );
+        let r = &compare_history(&runs, &current, &Config::default()).results[0];
+        let trend = r.trend.clone().unwrap();
+        assert_eq!(trend.len(), 3);
+        for (got, want) in trend.iter().zip([2.0, 4.0, 6.0]) {
+            assert!((got - want).abs() < 1e-9, "{trend:?}");
+        }
+    }
+
+    #[test]
+    fn a_single_baseline_run_has_no_trend_and_zeros_still_draw_one() {
+        let r = &compare(Some(&one(100.0)), &one(120.0), &Config::default()).results[0];
+        assert_eq!(r.trend, None);
+        // No logarithm for zeros: the run's median stands for it.
+        let zero = |v: f64| run_of(RunMeta::default(), &[("T", "allocs", Unit::Count, vec![v])]);
+        let runs = vec![zero(0.0), zero(0.0), zero(0.0)];
+        let r = &compare_history(&runs, &zero(1.0), &Config::default()).results[0];
+        assert_eq!(r.trend, Some(vec![0.0, 0.0, 0.0]));
+        // Runs on another kind of machine were not read: they are not in the trend.
+        let on = |cpu: &str, v: f64| {
+            let mut r = one(v);
+            r.meta.environment.cpu = Some(cpu.into());
+            r
+        };
+        let runs = vec![
+            on("amd", 1.0),
+            on("intel", 2.0),
+            on("amd", 3.0),
+            on("amd", 4.0),
+        ];
+        let r = &compare_history(&runs, &on("amd", 5.0), &Config::default()).results[0];
+        assert_eq!(r.trend, Some(vec![1.0, 3.0, 4.0]));
     }
 }

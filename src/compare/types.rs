@@ -103,6 +103,13 @@ pub struct MetricResult {
     pub fails_gate: bool,
     /// A plain-words explanation when the decision needs one.
     pub note: Option<String>,
+    /// The baseline branch's recent values of this metric, oldest first: one per run of the
+    /// history the comparison read (the window, on the current run's kind of machine), each
+    /// run's value as the history is read ([`crate::compare::run_value`]; the median when the
+    /// values have no logarithm). The current value is not in it. None with a single baseline
+    /// run or without a baseline. For reports to draw a trend; decisions do not read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Vec<f64>>,
 }
 
 /// The check of one absolute budget against the current run.

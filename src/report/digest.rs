@@ -64,6 +64,10 @@ pub struct BenchmarkRow {
     pub evidence: String,
     /// The p-value that decided the lead change: `0.004`, `<0.001`, or `—`.
     pub p: String,
+    /// The lead metric's recent runs on the baseline branch and its current value, as a
+    /// sparkline (`▁▂▁▃▂▁→█`), on regression, improvement and inconclusive rows with a history
+    /// of more than one run; None otherwise, or once left out to fit a size limit.
+    pub trend: Option<String>,
 }
 
 impl RowInfo for BenchmarkRow {
@@ -318,7 +322,19 @@ fn benchmark_row(load: bool, results: &[&MetricResult]) -> Option<BenchmarkRow> 
             Some(p) if p.is_finite() => format!("{p:.3}"),
             _ => NONE.to_string(),
         },
+        trend: trend_line(lead_result),
     })
+}
+
+/// The sparkline of a regression, improvement or inconclusive result with a history.
+pub(crate) fn trend_line(r: &MetricResult) -> Option<String> {
+    if !matches!(
+        r.status,
+        Status::Regression | Status::Improvement | Status::Inconclusive
+    ) {
+        return None;
+    }
+    super::sparkline::sparkline(r.trend.as_deref()?, r.current?.value)
 }
 
 /// How far a broken budget is from its limit, for ordering: a missing value first.

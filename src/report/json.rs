@@ -135,6 +135,9 @@ struct ResultJson<'a> {
     deterministic: bool,
     fails_gate: bool,
     note: Option<&'a str>,
+    /// The baseline branch's recent run values, oldest first; absent without a history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trend: Option<&'a [f64]>,
 }
 
 #[derive(Serialize)]
@@ -257,6 +260,7 @@ fn result(r: &MetricResult) -> ResultJson<'_> {
         deterministic: r.deterministic,
         fails_gate: r.fails_gate,
         note: r.note.as_deref(),
+        trend: r.trend.as_deref(),
     }
 }
 

@@ -4,7 +4,7 @@
 //! Everything from the input is attacker-controlled (a pull request can name a benchmark
 //! anything), so minijinja's HTML auto-escaping is off (it is wrong for Markdown) and templates
 //! pass input text through the `md` filter explicitly. When a report is too long it is rendered
-//! again, shorter: first without the collapsed details, then with fewer rows per section, and as
+//! again, shorter: first without the rows' trends, then without the collapsed details, then with fewer rows per section, and as
 //! a last resort it is cut with a note. The marker, when given, is always the last line.
 
 use minijinja::value::Value;
@@ -82,6 +82,13 @@ pub fn render_markdown(c: &Comparison, opts: &MarkdownOptions) -> Result<String,
     let mut last = render(&v)?;
     if fits(&last) {
         return Ok(last);
+    }
+    // Trends say the least per character: they go before any row.
+    if v.hide_trends() {
+        last = render(&v)?;
+        if fits(&last) {
+            return Ok(last);
+        }
     }
     v.hide_details();
     if v.shortened {
@@ -242,7 +249,7 @@ fn is_bidi_control(c: char) -> bool {
 
 /// Inline code for plain identifiers (commits, branches); anything unusual is escaped text
 /// instead, because code spans cannot be escaped reliably inside tables.
-fn inline_code(text: &str) -> String {
+pub(crate) fn inline_code(text: &str) -> String {
     let plain = !text.is_empty()
         && text.chars().count() <= 100
         && text

@@ -59,11 +59,14 @@
 //!   or `—`), `p` (the adjusted p-value that decided: `p = 0.004`, `p < 0.001`, `—`), `p_short`
 //!   (`0.004`), `p_raw` (before adjustment), `explained` (`+12.3% (95% CI +9.8% to +14.9%,
 //!   p = 0.001 after correction over 312 metrics)`), `n` (`10 → 10`), `threshold` (`5%`),
-//!   `fails_gate`, `note` (or none).
+//!   `fails_gate`, `note` (or none), `trend` (regressions, improvements and inconclusive
+//!   results with a history of more than one run: the baseline branch's last runs and then the
+//!   current value as a sparkline, `▁▂▁▃▂▁→█`, scaled per row; or none).
 //! - Budget rows: `benchmark`, `metric`, `expression` (`p(95) < 200ms`), `actual` (`212 ms` or
 //!   `—`), `limit`, `unit`, `passed`, `note` (or none).
 //! - `others_summary` (`3 unchanged, 1 budget met`), `details` (false once the report had to be
 //!   shortened: leave out `others` and `budgets_passed` then), `shortened` (rows were left out),
+//!   `trends_hidden` (the trends were left out to fit: they are the first thing to go),
 //!   `reproduce` ([`MarkdownOptions::reproduce`] or none), `total_results`, `total_budgets`.
 //!
 //! - Per benchmark (what the built-in template shows): `heading_icon` (`❌` when the gate
@@ -79,7 +82,8 @@
 //!   metrics), `fails_gate`, `changes` (at most 4, worse first: `metric`, `status`, `change`,
 //!   `baseline`, `current`, and `tag` (`better:`, `worse:`, `unsure:`) on the first change of
 //!   another kind than the row's), `more_changes`, `lead` (the change whose values are shown),
-//!   `evidence` (`95% CI +20.0% to +22.0%, p < 0.001, n 10 → 10`, `exact`, or empty) and `p`.
+//!   `evidence` (`95% CI +20.0% to +22.0%, p < 0.001, n 10 → 10`, `exact`, or empty), `p` and
+//!   `trend` (the lead change's sparkline, as on result rows, or none).
 //!   `budgets_broken` rows are worst first.
 //! - `context` (load tests): changed counts that only follow the test's duration or throughput
 //!   (requests, iterations, bytes, `passes`/`fails` of a rate), rows with `benchmark`, `metric`,
@@ -95,8 +99,10 @@
 mod digest;
 mod json;
 mod markdown;
+mod sparkline;
 mod terminal;
 mod view;
+mod watch;
 
 #[cfg(test)]
 mod tests;
@@ -104,8 +110,10 @@ mod tests;
 pub use digest::{BenchmarkRow, Change, ContextRow, NoteGroup};
 pub use json::render_json;
 pub use markdown::{escape_markdown, render_markdown, MarkdownOptions};
+pub use sparkline::sparkline;
 pub use terminal::render_terminal;
 pub use view::{view, BudgetRow, ResultRow, RunView, Section, SettingsView, View};
+pub use watch::render_watch;
 
 /// The schema tag of the JSON report.
 pub const REPORT_SCHEMA: &str = "perfgate.report.v1";

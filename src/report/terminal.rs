@@ -1,5 +1,6 @@
 //! The terminal report, in the comment's order: the budgets (broken first), one line per
-//! benchmark (worst first, changed metrics folded in), counts of a load test as context, grouped
+//! benchmark (worst first, changed metrics folded in, with the trend of its baseline branch's
+//! last runs when there is a history), counts of a load test as context, grouped
 //! notes, and a final verdict line that says what changed. Colors only when asked: the CLI
 //! decides from the TTY and `NO_COLOR`. Control characters in names are shown escaped so that
 //! input cannot move the cursor or recolor the terminal.
@@ -190,14 +191,16 @@ fn status_style(status: &str) -> Style {
 }
 
 fn benchmarks_table(out: &mut String, rows: &[&BenchmarkRow], paint: Paint) {
-    let header = ["benchmark", "change", "baseline → current", "p", "status"];
-    let align = [
-        Align::Left,
-        Align::Left,
-        Align::Left,
-        Align::Right,
-        Align::Left,
-    ];
+    // The trend column only when some row has one (a history of more than one run).
+    let trends = rows.iter().any(|r| r.trend.is_some());
+    let mut header = vec!["benchmark", "change", "baseline → current"];
+    let mut align = vec![Align::Left, Align::Left, Align::Left];
+    if trends {
+        header.push("trend");
+        align.push(Align::Left);
+    }
+    header.extend(["p", "status"]);
+    align.extend([Align::Right, Align::Left]);
     let body: Vec<Vec<Cell>> = rows
         .iter()
         .map(|r| {
@@ -227,7 +230,7 @@ fn benchmarks_table(out: &mut String, rows: &[&BenchmarkRow], paint: Paint) {
             } else {
                 change.join(" · ")
             };
-            vec![
+            let mut cells = vec![
                 cell(shorten(&clean(&r.benchmark), BENCHMARK_WIDTH)),
                 styled(change, style),
                 cell(format!(
@@ -236,9 +239,13 @@ fn benchmarks_table(out: &mut String, rows: &[&BenchmarkRow], paint: Paint) {
                     clean(&r.lead.baseline),
                     clean(&r.lead.current)
                 )),
-                cell(r.p.clone()),
-                styled(r.status, style),
-            ]
+            ];
+            if trends {
+                cells.push(cell(r.trend.clone().unwrap_or_default()));
+            }
+            cells.push(cell(r.p.clone()));
+            cells.push(styled(r.status, style));
+            cells
         })
         .collect();
     table(out, &header, &align, &body, paint);

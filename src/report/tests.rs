@@ -67,6 +67,7 @@ fn result(benchmark: &str, metric: &str, unit: Unit, status: Status) -> MetricRe
         deterministic: false,
         fails_gate: status == Status::Regression,
         note: None,
+        trend: None,
     }
 }
 
@@ -1296,4 +1297,228 @@ fn criterion_single_values_are_inconclusive_and_said_once() {
     );
     assert_eq!(md.matches("no noise estimate").count(), 1, "{md}");
     insta::assert_snapshot!("criterion_one_slower_markdown", md);
+}
+
+// Trends: the baseline branch's last runs, drawn beside each changed row.
+
+/// One run of main: single values of three benchmarks, and of a fourth that is recorded only in
+/// the last three runs.
+fn main_run(i: usize, values: [f64; 4], with_new: bool) -> crate::model::Run {
+    use crate::model::{Benchmark, Data, Metric, Run};
+    let names = [
+        "BenchmarkParse",
+        "BenchmarkEncode",
+        "BenchmarkHash",
+        "BenchmarkDecode",
+    ];
+    let benchmarks = names
+        .iter()
+        .zip(values)
+        .take(if with_new { 4 } else { 3 })
+        .map(|(name, v)| {
+            let mut b = Benchmark::new(*name);
+            b.push(Metric::new("time", Unit::Nanoseconds, Data::Value(v)));
+            b
+        })
+        .collect();
+    let mut meta = base_meta().unwrap_or_default();
+    meta.commit = Some(format!("{:x}{}", 0xa1b2c00 + i, "0".repeat(33)));
+    meta.timestamp = None;
+    Run::new(meta, benchmarks)
+}
+
+/// Twelve runs of main with 2% noise, then a pull request: Parse 30% slower, Encode 25%
+/// faster, Hash unchanged, and Decode (three runs of history: no interval) 20% slower.
+fn trend_run() -> Comparison {
+    let wave = |i: usize| 1.0 + 0.02 * ((i * 7 % 11) as f64 - 5.0) / 5.0;
+    let history: Vec<crate::model::Run> = (0..12)
+        .map(|i| {
+            let w = wave(i);
+            main_run(
+                i + 1,
+                [100_000.0 * w, 200_000.0 * w, 50_000.0 * w, 80_000.0 * w],
+                i >= 9,
+            )
+        })
+        .collect();
+    let mut current = main_run(99, [130_000.0, 150_000.0, 50_500.0, 96_000.0], true);
+    current.meta.branch = Some("feature/faster-encode".into());
+    crate::compare::compare_history(&history, &current, &crate::config::Config::default())
+}
+
+#[test]
+fn changed_rows_show_the_trend_of_the_baseline_branch_in_markdown() {
+    let c = trend_run();
+    let status = |b: &str| {
+        c.results
+            .iter()
+            .find(|r| r.benchmark == b)
+            .map(|r| r.status)
+    };
+    assert_eq!(
+        [
+            status("BenchmarkParse"),
+            status("BenchmarkEncode"),
+            status("BenchmarkHash"),
+            status("BenchmarkDecode"),
+        ],
+        [
+            Some(Status::Regression),
+            Some(Status::Improvement),
+            Some(Status::Unchanged),
+            Some(Status::Inconclusive),
+        ]
+    );
+    let md = markdown(&c);
+    let parse = md
+        .lines()
+        .find(|l| l.starts_with("| BenchmarkParse |"))
+        .unwrap_or_default();
+    assert!(
+        parse.ends_with("→█` | vs the mean of 12 runs, p &lt; 0.001 |"),
+        "{parse}"
+    );
+    // Unchanged rows have no trend; a benchmark with three runs of history has one.
+    assert!(!md
+        .lines()
+        .any(|l| l.contains("BenchmarkHash") && l.contains('→') && l.contains('▁')));
+    assert!(md.contains("| BenchmarkDecode |"), "{md}");
+    insta::assert_snapshot!("trend_run_markdown", md);
+}
+
+#[test]
+fn changed_rows_show_the_trend_of_the_baseline_branch_in_the_terminal() {
+    let out = render_terminal(&trend_run(), false);
+    assert!(out.contains("  trend  "), "{out}");
+    insta::assert_snapshot!("trend_run_terminal", out);
+}
+
+#[test]
+fn without_a_history_there_is_no_trend_column() {
+    assert!(!markdown(&failing_run()).contains(" Trend |"));
+    assert!(!render_terminal(&failing_run(), false).contains(" trend "));
+}
+
+/// [`large_run`] with a history of `runs` values on every result.
+fn large_run_with_trends(n: usize, runs: usize) -> Comparison {
+    let mut c = large_run(n);
+    for (i, r) in c.results.iter_mut().enumerate() {
+        let base = r.baseline.map_or(1000.0, |s| s.value);
+        r.trend = Some(
+            (0..runs)
+                .map(|k| base * (1.0 + 0.01 * ((i + k * 7) % 11) as f64))
+                .collect(),
+        );
+    }
+    c
+}
+
+fn trends_in(md: &str) -> usize {
+    md.lines()
+        .filter(|l| {
+            l.split('`')
+                .skip(1)
+                .step_by(2)
+                .any(|span| span.contains('→'))
+        })
+        .count()
+}
+
+#[test]
+fn five_hundred_rows_with_trends_fit_in_a_comment() {
+    let c = large_run_with_trends(500, 30);
+    let md = markdown(&c);
+    assert_fits(&md, 65_000);
+    // 150 regressions, 50 inconclusive and 50 improvements with a trend of 30 runs each would
+    // not fit beside the collapsed unchanged rows: the trends go, every row stays.
+    let unlimited = MarkdownOptions {
+        marker: Some(MARKER.into()),
+        reproduce: Some("perfgate compare --baseline base.txt --current head.txt".into()),
+        max_chars: usize::MAX,
+        ..MarkdownOptions::default()
+    };
+    let all = match render_markdown(&c, &unlimited) {
+        Ok(md) => md,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(trends_in(&all), 250);
+    assert!(all.chars().count() > 65_000, "{}", all.chars().count());
+    assert_eq!(trends_in(&md), 0);
+    assert!(
+        md.contains("_Trends are left out to keep this report short"),
+        "{md}"
+    );
+    assert!(!md.contains("Some rows are left out"), "{md}");
+    assert!(md.contains("<summary>250 unchanged</summary>"), "{md}");
+    eprintln!(
+        "500 rows: {} characters with every trend, {} as rendered (limit 65000)",
+        all.chars().count(),
+        md.chars().count()
+    );
+}
+
+#[test]
+fn trends_are_the_first_thing_left_out_when_the_comment_is_too_long() {
+    let c = large_run_with_trends(100, 30);
+    let md = markdown(&c);
+    assert_eq!(trends_in(&md), 50, "{md}");
+    let full = md.chars().count();
+    let opts = MarkdownOptions {
+        marker: Some(MARKER.into()),
+        reproduce: Some("perfgate compare --baseline base.txt --current head.txt".into()),
+        max_chars: full - 1,
+        ..MarkdownOptions::default()
+    };
+    let md = match render_markdown(&c, &opts) {
+        Ok(md) => md,
+        Err(e) => panic!("{e}"),
+    };
+    assert_fits(&md, full - 1);
+    assert_eq!(trends_in(&md), 0, "{md}");
+    // Every row and the collapsed details are still there.
+    assert!(md.contains("<summary>50 unchanged</summary>"), "{md}");
+    assert!(!md.contains("Some rows are left out"), "{md}");
+    assert!(
+        md.contains("_Trends are left out to keep this report short"),
+        "{md}"
+    );
+    // And many rows with long histories still fit once their trends are gone.
+    let c = large_run_with_trends(5000, 30);
+    assert_fits(&markdown(&c), 65_000);
+}
+
+#[test]
+fn a_push_slower_than_the_branchs_history_says_so_in_a_short_section() {
+    let c = trend_run();
+    let Some(md) = render_watch(&c, "main") else {
+        panic!("no section for a regression the history confirmed")
+    };
+    assert!(
+        md.starts_with("### ⚠️ `main` got slower at `a1b2c63`: BenchmarkParse time +30.2%\n"),
+        "{md}"
+    );
+    // The inconclusive one (three runs of history, no interval) is not announced.
+    assert!(!md.contains("BenchmarkDecode"), "{md}");
+    insta::assert_snapshot!("trend_run_watch", md);
+}
+
+#[test]
+fn a_regression_against_one_run_is_not_announced_on_the_branch() {
+    // Decided on samples against the latest run, not against the history.
+    assert_eq!(render_watch(&failing_run(), "main"), None);
+    assert_eq!(render_watch(&passing_run(), "main"), None);
+}
+
+#[test]
+fn the_branch_section_escapes_names() {
+    let mut c = trend_run();
+    for r in &mut c.results {
+        r.benchmark = format!("{}<img src=x>@team|`", r.benchmark);
+    }
+    let md = render_watch(&c, "main`x").unwrap_or_default();
+    assert!(
+        md.contains("BenchmarkParse&lt;img src=x&gt;@\u{200D}team\\|\\`"),
+        "{md}"
+    );
+    assert!(md.starts_with("### ⚠️ main\\`x got slower"), "{md}");
 }

@@ -52,6 +52,8 @@ pub struct View {
     pub details: bool,
     /// True when rows were left out to fit the size limit.
     pub shortened: bool,
+    /// True when the rows' trends were left out to fit the size limit (they go first).
+    pub trends_hidden: bool,
     /// A command to reproduce the run locally, when the caller gave one.
     pub reproduce: Option<String>,
     pub total_results: usize,
@@ -191,6 +193,9 @@ pub struct ResultRow {
     pub threshold: String,
     pub fails_gate: bool,
     pub note: Option<String>,
+    /// Regressions, improvements and inconclusive results with a history of more than one
+    /// run: the baseline branch's recent values and the current one, `▁▂▁▃▂▁→█`.
+    pub trend: Option<String>,
 }
 
 impl RowInfo for ResultRow {
@@ -341,6 +346,7 @@ pub fn view(c: &Comparison) -> View {
         others_summary,
         details: true,
         shortened: false,
+        trends_hidden: false,
         reproduce: None,
         total_results: c.results.len(),
         total_budgets: c.budgets.len(),
@@ -452,6 +458,33 @@ impl View {
         }
     }
 
+    /// Leaves out the trends of every row: the first thing to go when a report is too long.
+    /// Returns whether there were any.
+    pub fn hide_trends(&mut self) -> bool {
+        let mut any = false;
+        let mut clear = |t: &mut Option<String>| any |= t.take().is_some();
+        for s in [
+            &mut self.failing,
+            &mut self.unsure,
+            &mut self.better,
+            &mut self.same,
+        ] {
+            s.rows.iter_mut().for_each(|r| clear(&mut r.trend));
+        }
+        for s in [
+            &mut self.regressions,
+            &mut self.missing,
+            &mut self.new,
+            &mut self.inconclusive,
+            &mut self.improvements,
+            &mut self.others,
+        ] {
+            s.rows.iter_mut().for_each(|r| clear(&mut r.trend));
+        }
+        self.trends_hidden |= any;
+        any
+    }
+
     /// Hides the collapsed details (unchanged results and passed budgets).
     pub fn hide_details(&mut self) {
         if self.details
@@ -547,6 +580,7 @@ pub(crate) fn result_row(r: &MetricResult, corrected_over: usize) -> ResultRow {
         threshold: percent_plain(r.threshold),
         fails_gate: r.fails_gate,
         note: r.note.clone(),
+        trend: super::digest::trend_line(r),
     }
 }
 
@@ -746,7 +780,7 @@ pub fn percent_signed(ratio: f64) -> String {
 }
 
 /// A ratio as a percentage without needless digits: `5%`, `2.5%`.
-fn percent_plain(ratio: f64) -> String {
+pub(crate) fn percent_plain(ratio: f64) -> String {
     format!("{}%", trim_number(ratio * 100.0, 2))
 }
 
