@@ -51,5 +51,6 @@ for size in 100x10 1000x10 3000x30 10000x30; do
   pt=$(awk '{ print $1 }' "$dir/pg" | median) bt=$(awk '{ print $1 }' "$dir/bs" | median)
   pm=$(awk '{ print $2 }' "$dir/pg" | median) bm=$(awk '{ print $2 }' "$dir/bs" | median)
   awk -v s="$size" -v pt="$pt" -v bt="$bt" -v pm="$pm" -v bm="$bm" 'BEGIN {
-    printf "| %s | %.2f | %.2f | %.2fx | %.1f | %.1f |\n", s, pt, bt, (bt > 0 ? pt / bt : 0), pm / 1024, bm / 1024 }'
+    ratio = (bt > 0) ? sprintf("%.2fx", pt / bt) : "n/a"
+    printf "| %s | %.2f | %.2f | %s | %.1f | %.1f |\n", s, pt, bt, ratio, pm / 1024, bm / 1024 }'
 done
