@@ -939,15 +939,33 @@ async fn retries_a_read_after_server_errors() {
 }
 
 #[tokio::test]
-async fn never_retries_posting_a_comment_after_a_server_error() {
+async fn posts_a_comment_again_only_after_checking_that_it_did_not_land() {
     let fake = FakeGitHub::start().await;
     fake.fault("POST", "/comments", 1, server_error(502));
-    let e = upsert_comment(&client(&fake), &repo(), 7, "default", "report", BOT)
+    upsert_comment(&client(&fake), &repo(), 7, "default", "report", BOT)
         .await
-        .unwrap_err();
-    assert!(e.to_string().contains("HTTP 502"), "{e}");
-    let posts = fake.log().iter().filter(|e| e.method == "POST").count();
-    assert_eq!(posts, 1, "a comment is never posted twice");
+        .unwrap();
+    let calls: Vec<(String, u16)> = fake
+        .log()
+        .iter()
+        .map(|e| (e.method.clone(), e.status))
+        .collect();
+    // List, the lost post, list again (nothing there), post again, and the look after posting.
+    assert_eq!(
+        calls,
+        [
+            ("GET".to_string(), 200),
+            ("POST".to_string(), 502),
+            ("GET".to_string(), 200),
+            ("POST".to_string(), 201),
+            ("GET".to_string(), 200),
+        ]
+    );
+    assert_eq!(
+        fake.state().comments.len(),
+        1,
+        "a comment is never posted twice"
+    );
     fake.verify().await;
 }
 
@@ -1249,6 +1267,65 @@ async fn comments_made_at_once_converge_on_one() {
         .await
         .unwrap();
     assert_eq!(again.action, CommentAction::Unchanged);
+    assert_eq!(fake.state().comments.len(), 1);
+    fake.verify().await;
+}
+
+/// Issue 14, row 17: a single 5xx on a creation (a run file, the data branch's ref, a comment)
+/// exited 2, since a creation is never sent again blindly. Each now looks whether it landed, and
+/// sends it again only when it did not: one file, one ref, one comment either way.
+#[tokio::test]
+async fn creations_whose_answer_was_lost_are_checked_then_sent_again() {
+    // A run file that landed although the answer was a 502.
+    let fake = FakeGitHub::start().await;
+    let s = store(&fake);
+    s.save(&run(&sha(1), "main", 1), 100).await.unwrap();
+    fake.fault(
+        "PUT",
+        "/contents/default/runs/",
+        1,
+        FaultKind::LoseAnswer(502),
+    );
+    let out = s.save(&run(&sha(2), "main", 2), 100).await.unwrap();
+    let runs: Vec<String> = fake
+        .state()
+        .files(BRANCH)
+        .into_keys()
+        .filter(|p| p.starts_with("default/runs/"))
+        .collect();
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    assert_eq!(index_on(&fake).runs.len(), 2);
+    assert_eq!(index_on(&fake).runs[1], out.entry);
+
+    // A run file that did not land: a 503 before any work, then sent again.
+    fake.fault("PUT", "/contents/default/runs/", 1, server_error(503));
+    s.save(&run(&sha(3), "main", 3), 100).await.unwrap();
+    assert_eq!(index_on(&fake).runs.len(), 3);
+    fake.verify().await;
+
+    // The data branch's ref made although its answer was lost.
+    let fake = FakeGitHub::start().await;
+    let s = store(&fake);
+    fake.fault("POST", "/git/refs", 1, FaultKind::LoseAnswer(502));
+    let out = s.save(&run(&sha(1), "main", 1), 100).await.unwrap();
+    assert!(out.created_branch);
+    assert_eq!(index_on(&fake).runs.len(), 1);
+    fake.verify().await;
+
+    // A comment posted although its answer was lost: still one comment.
+    let fake = FakeGitHub::start().await;
+    fake.fault("POST", "/issues/7/comments", 1, FaultKind::LoseAnswer(502));
+    let out = upsert_comment(&client(&fake), &repo(), 7, "default", "report", BOT)
+        .await
+        .unwrap();
+    assert_eq!(fake.state().comments.len(), 1);
+    assert_eq!(out.id, fake.state().comments[0].id);
+    // And one that was not posted: posted again, once.
+    let fake = FakeGitHub::start().await;
+    fake.fault("POST", "/issues/7/comments", 1, server_error(503));
+    upsert_comment(&client(&fake), &repo(), 7, "default", "report", BOT)
+        .await
+        .unwrap();
     assert_eq!(fake.state().comments.len(), 1);
     fake.verify().await;
 }

@@ -278,6 +278,13 @@ impl ApiError {
     pub fn is_conflict(&self) -> bool {
         matches!(self.status(), Some(409 | 422))
     }
+
+    /// A 5xx or a lost connection: the request may or may not have landed. A creation that ends
+    /// so is checked before it is sent again (it is not retried blindly, which could do it twice).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ApiError::Connection { .. })
+            || matches!(self, ApiError::Server { status, .. } if *status >= 500)
+    }
 }
 
 /// The permission a request needs, named in errors as the workflow spells it.

@@ -143,7 +143,23 @@ pub async fn upsert_comment(
             )
         }
         None => {
-            let created = client.create_issue_comment(repo, pr_number, &body).await?;
+            let created = match client.create_issue_comment(repo, pr_number, &body).await {
+                Ok(created) => created,
+                // The comment may have been posted although the answer was lost: look before
+                // posting again, so that a 5xx never makes two comments.
+                Err(e) if e.is_transient() => {
+                    let now = ours(client.list_issue_comments(repo, pr_number).await?);
+                    match now.last() {
+                        Some(c) if same_text(c.body.as_deref().unwrap_or_default(), &body) => {
+                            c.clone()
+                        }
+                        // Another job's comment appeared meanwhile: it carries this report now.
+                        Some(c) => client.update_issue_comment(repo, c.id, &body).await?,
+                        None => client.create_issue_comment(repo, pr_number, &body).await?,
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            };
             // Look again: when another job made a comment after this one, that one stays, with
             // this report.
             let mut now = ours(client.list_issue_comments(repo, pr_number).await?);

@@ -496,10 +496,26 @@ impl DataBranch {
             .create_commit(&self.repo, &message, &tree, &[])
             .await
             .map_err(self.api(""))?;
-        match c.create_branch(&self.repo, &self.branch, &commit).await {
-            Ok(()) => Ok(true),
-            Err(e) if e.is_conflict() => Ok(false),
-            Err(e) => Err(self.api("")(e)),
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match c.create_branch(&self.repo, &self.branch, &commit).await {
+                Ok(()) => return Ok(true),
+                Err(e) if e.is_conflict() => return Ok(false),
+                // The ref may have been made although the answer was lost: look before trying
+                // again (this commit: ours; another: a concurrent save made the branch).
+                Err(e) if e.is_transient() && attempts < CREATE_ATTEMPTS => {
+                    match c
+                        .get_branch_head(&self.repo, &self.branch)
+                        .await
+                        .map_err(self.api(""))?
+                    {
+                        Some(head) => return Ok(head == commit),
+                        None => continue,
+                    }
+                }
+                Err(e) => return Err(self.api("")(e)),
+            }
         }
     }
 
@@ -525,6 +541,20 @@ impl DataBranch {
             {
                 Ok(_) => return Ok(entry),
                 Err(e) if e.status() == Some(422) && tries < ID_ATTEMPTS => taken.runs.push(entry),
+                // A creation whose answer was lost may have landed: look before sending it again.
+                Err(e) if e.is_transient() && tries < ID_ATTEMPTS => {
+                    let there = self
+                        .client
+                        .get_file(&self.repo, &path, &self.branch)
+                        .await
+                        .map_err(self.api(&path))?;
+                    match there {
+                        Some(f) if f.text == run_text => return Ok(entry),
+                        // Another save's file took the id: the next one.
+                        Some(_) => taken.runs.push(entry),
+                        None => {}
+                    }
+                }
                 Err(e) => return Err(self.api(&path)(e)),
             }
         }
@@ -555,6 +585,9 @@ impl DataBranch {
         c.update_branch(&self.repo, &self.branch, &commit).await
     }
 }
+
+/// Tries at creating the data branch's ref when its answers are lost.
+const CREATE_ATTEMPTS: u32 = 3;
 
 /// The most recent entry recorded for `sha`; abbreviations of at least 7 digits match.
 fn entry_for_commit<'a>(index: &'a Index, sha: &str) -> Option<&'a IndexEntry> {
