@@ -1329,3 +1329,27 @@ async fn creations_whose_answer_was_lost_are_checked_then_sent_again() {
     assert_eq!(fake.state().comments.len(), 1);
     fake.verify().await;
 }
+
+/// Issue 14, row 22: a ref name GitHub refuses (422) was read as "the branch exists", and the
+/// save then failed on a misleading 404. Only the branch being there means that.
+#[tokio::test]
+async fn a_refused_branch_name_is_an_error_not_a_branch_that_exists() {
+    let fake = FakeGitHub::start().await;
+    let s = store(&fake);
+    fake.fault(
+        "POST",
+        "/git/refs",
+        1,
+        FaultKind::Respond(
+            422,
+            json!({"message": "Reference name is not valid", "documentation_url": "https://docs.github.com/rest", "errors": []}),
+            vec![],
+        ),
+    );
+    let e = s.save(&run(&sha(1), "main", 1), 100).await.unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("422"), "{text}");
+    assert!(text.contains("Reference name is not valid"), "{text}");
+    assert!(!text.contains("404"), "{text}");
+    fake.verify().await;
+}

@@ -501,7 +501,18 @@ impl DataBranch {
             attempts += 1;
             match c.create_branch(&self.repo, &self.branch, &commit).await {
                 Ok(()) => return Ok(true),
-                Err(e) if e.is_conflict() => return Ok(false),
+                // "Reference already exists" (a concurrent save made it), or a name GitHub
+                // refuses: only the branch being there tells them apart.
+                Err(e) if e.is_conflict() => {
+                    return match c
+                        .get_branch_head(&self.repo, &self.branch)
+                        .await
+                        .map_err(self.api(""))?
+                    {
+                        Some(_) => Ok(false),
+                        None => Err(self.api("")(e)),
+                    };
+                }
                 // The ref may have been made although the answer was lost: look before trying
                 // again (this commit: ours; another: a concurrent save made the branch).
                 Err(e) if e.is_transient() && attempts < CREATE_ATTEMPTS => {
