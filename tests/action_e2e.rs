@@ -833,3 +833,40 @@ async fn an_api_error_that_echoes_the_token_never_prints_it() {
     assert!(text(&out).contains("***"), "{}", text(&out));
     assert!(!job.summary().contains(TOKEN));
 }
+
+/// Issue 14, row 20: a `comment-author` that is not the token's identity made a new comment on
+/// every run, silently. The step now says which login GitHub posted as.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_comment_author_that_is_not_the_token_is_named_in_a_warning() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    fs::copy(example("go/head.txt"), job.ws().join("bench/pr.txt")).unwrap();
+    fake.state()
+        .pulls
+        .insert(7, (HEAD_SHA.into(), MAIN_SHA.into()));
+    let job_ref = &job;
+    let out = tokio::task::block_in_place(|| {
+        job_ref.run(
+            "pull_request",
+            "refs/pull/7/merge",
+            HEAD_SHA,
+            &pr_payload(),
+            &[
+                ("results", "bench/pr.txt"),
+                ("comment-author", "my-app[bot]"),
+            ],
+        )
+    });
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        stdout
+            .contains("::warning title=perfgate::the comment was posted as `github-actions[bot]`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("comment-author: github-actions[bot]"),
+        "{stdout}"
+    );
+    fake.verify().await;
+}

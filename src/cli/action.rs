@@ -38,7 +38,6 @@ pub trait Remote {
     fn save(&self, run: &Run) -> Result<String>;
     /// Creates or updates the sticky comment; returns (what happened, comment URL).
     fn upsert_comment(&self, pr: u64, body: &str) -> Result<(String, String)>;
-    /// The head commit of a pull request, as the API reports it.
     /// A pull request's state, head commit and head repository (`owner/name`).
     fn pull_head(&self, pr: u64) -> Result<PullHead>;
 }
@@ -733,6 +732,16 @@ impl Remote for GitHubRemote {
             body,
             &self.author,
         ))?;
+        if let Some(login) = &outcome.posted_as_another {
+            println!(
+                "{}",
+                annotation(
+                    Level::Warning,
+                    "perfgate",
+                    &format!("the comment was posted as `{login}`, but `comment-author` is `{}`: the next run will not find it and will post another. Set `comment-author: {login}` (the login of the token's identity).", self.author)
+                )
+            );
+        }
         Ok((outcome.action.as_str().to_string(), outcome.url))
     }
 

@@ -37,6 +37,9 @@ pub struct CommentOutcome {
     /// The comment's page (`html_url`).
     pub url: String,
     pub id: u64,
+    /// The login GitHub posted a new comment as, when it is not the `author_login` perfgate
+    /// looks for: the next run will not find this comment and will post another.
+    pub posted_as_another: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -128,6 +131,7 @@ pub async fn upsert_comment(
                 action: CommentAction::Unchanged,
                 url: c.html_url.clone(),
                 id: c.id,
+                posted_as_another: None,
             },
             existing.clone(),
         ),
@@ -138,6 +142,7 @@ pub async fn upsert_comment(
                     action: CommentAction::Updated,
                     url: updated.html_url,
                     id: updated.id,
+                    posted_as_another: None,
                 },
                 existing.clone(),
             )
@@ -178,10 +183,16 @@ pub async fn upsert_comment(
                         action: CommentAction::Updated,
                         url: kept.html_url,
                         id: kept.id,
+                        posted_as_another: None,
                     }
                 }
                 _ => CommentOutcome {
                     action: CommentAction::Created,
+                    posted_as_another: created
+                        .user
+                        .as_ref()
+                        .map(|u| u.login.clone())
+                        .filter(|login| !login.eq_ignore_ascii_case(author_login)),
                     url: created.html_url,
                     id: created.id,
                 },
