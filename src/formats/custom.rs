@@ -47,6 +47,9 @@ pub fn parse(text: &str, direction: Option<Direction>) -> Result<Run, ParseError
     }
     let lines = item_lines(text, None);
     let mut benchmarks = Benchmarks::default();
+    // (benchmark, raw unit) -> the metric its values go to.
+    let mut named: std::collections::HashMap<(String, String), String> =
+        std::collections::HashMap::new();
     for (i, item) in items.iter().enumerate() {
         let fail = |msg: String| ParseError::new(lines.get(i).copied(), msg);
         let Value::Object(o) = item else {
@@ -101,8 +104,19 @@ pub fn parse(text: &str, direction: Option<Direction>) -> Result<Run, ParseError
                 "`[{i}].value` of \"{name}\" is negative ({raw} {raw_unit}), which a time or size cannot be"
             )));
         }
+        // The same name and unit again is another measurement of the same thing: its values
+        // pool into one metric as repeats, so that the verdict does not hang on the order of
+        // the entries (numbered metrics paired the first of one file with the first of another).
+        let key = (name.clone(), raw_unit.clone());
         let bench = benchmarks.entry(name);
-        let metric_name = free_metric_name(bench, dimension_name(&unit), &raw_unit);
+        let metric_name = match named.get(&key) {
+            Some(n) => n.clone(),
+            None => {
+                let n = free_metric_name(bench, dimension_name(&unit), &raw_unit);
+                named.insert(key, n.clone());
+                n
+            }
+        };
         let mut metric = Metric::new(metric_name, unit, Data::Value(value));
         if let Some(d) = direction {
             metric = metric.with_direction(d);
@@ -127,8 +141,9 @@ fn dimension_name(unit: &Unit) -> &'static str {
     }
 }
 
-/// A benchmark name given twice is two measurements, not repeats: the later ones keep their own
-/// metric, named by the raw unit (then numbered), instead of pooling into the first.
+/// A benchmark name given again in another unit of the same dimension is another measurement:
+/// it gets its own metric, named by the raw unit (then numbered). The same name in the same unit
+/// pools into the metric it had (see `parse`).
 fn free_metric_name(bench: &Benchmark, base: &str, raw_unit: &str) -> String {
     if bench.metric(base).is_none() {
         return base.to_string();
@@ -263,7 +278,7 @@ mod tests {
     }
 
     #[test]
-    fn keeps_repeated_names_apart_by_unit_instead_of_pooling() {
+    fn keeps_repeated_names_apart_by_unit_and_pools_the_same_unit() {
         let text = r#"[{"name": "x", "unit": "ns", "value": 1},
                        {"name": "x", "unit": "us", "value": 2},
                        {"name": "x", "unit": "us", "value": 3},
@@ -280,11 +295,18 @@ mod tests {
             got,
             [
                 ("time", &Data::Value(1.0)),
-                ("us", &Data::Value(2000.0)),
-                ("us #2", &Data::Value(3000.0)),
+                ("us", &Data::Samples(vec![2000.0, 3000.0])),
                 ("size", &Data::Value(4.0)),
             ]
         );
+        // The same entries in another order: the same run, up to the order of the repeats.
+        let swapped = r#"[{"name": "x", "unit": "ns", "value": 1},
+                          {"name": "x", "unit": "us", "value": 3},
+                          {"name": "x", "unit": "B", "value": 4},
+                          {"name": "x", "unit": "us", "value": 2}]"#;
+        let other = parse(swapped, None).unwrap();
+        let us = other.benchmark("x").unwrap().metric("us").unwrap();
+        assert_eq!(us.data, Data::Samples(vec![3000.0, 2000.0]));
     }
 
     #[test]
