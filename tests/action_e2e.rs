@@ -53,6 +53,20 @@ fn pr_payload() -> String {
     )
 }
 
+/// The pull request job of the tests: pull request #7 (head `HEAD_SHA`, base `MAIN_SHA`) from
+/// this repository, with `inputs`.
+fn pull_request(job: &Job, inputs: &[(&str, &str)]) -> Output {
+    tokio::task::block_in_place(|| {
+        job.run(
+            "pull_request",
+            "refs/pull/7/merge",
+            HEAD_SHA,
+            &pr_payload(),
+            inputs,
+        )
+    })
+}
+
 /// A `workflow_run` payload: the triggering run was a pull request's, on `head_sha`, in
 /// `<owner>/REPO`.
 fn workflow_run_payload(head_sha: &str, owner: &str) -> String {
@@ -316,15 +330,7 @@ async fn missing_results_fail_with_an_annotation_and_exit_2() {
     let fake = FakeGitHub::start().await;
     let job = Job::new(fake.api_url());
     let job_ref = &job;
-    let out = tokio::task::block_in_place(|| {
-        job_ref.run(
-            "pull_request",
-            "refs/pull/7/merge",
-            HEAD_SHA,
-            &pr_payload(),
-            &[("results", "bench/*.json")],
-        )
-    });
+    let out = pull_request(job_ref, &[("results", "bench/*.json")]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stdout)
@@ -517,15 +523,7 @@ fn push_then_pull_request(fake: &FakeGitHub, job: &Job, main: &Path, pr: &Path) 
     fake.state()
         .pulls
         .insert(7, (HEAD_SHA.into(), MAIN_SHA.into()));
-    tokio::task::block_in_place(|| {
-        job.run(
-            "pull_request",
-            "refs/pull/7/merge",
-            HEAD_SHA,
-            &pr_payload(),
-            &[("results", &pr_file)],
-        )
-    })
+    pull_request(job, &[("results", &pr_file)])
 }
 
 /// The run recorded on the data branch (there is one).
@@ -739,15 +737,7 @@ async fn a_damaged_baseline_fails_the_pull_request_closed_and_never_blocks_recor
     fake.state()
         .commit_files("perfgate-data", &[(runs[0].0.as_str(), empty)]);
     let job_ref = &job;
-    let out = tokio::task::block_in_place(|| {
-        job_ref.run(
-            "pull_request",
-            "refs/pull/7/merge",
-            HEAD_SHA,
-            &pr_payload(),
-            &[("results", "bench/pr.txt")],
-        )
-    });
+    let out = pull_request(job_ref, &[("results", "bench/pr.txt")]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("holds no benchmarks"), "{}", text(&out));
 
@@ -789,15 +779,10 @@ async fn k6_thresholds_in_the_budgets_input_gate_the_first_pull_request() {
         .insert(7, (HEAD_SHA.into(), MAIN_SHA.into()));
     let job_ref = &job;
     let run = |budgets: &str| {
-        tokio::task::block_in_place(|| {
-            job_ref.run(
-                "pull_request",
-                "refs/pull/7/merge",
-                HEAD_SHA,
-                &pr_payload(),
-                &[("results", "bench/k6.json"), ("budgets", budgets)],
-            )
-        })
+        pull_request(
+            job_ref,
+            &[("results", "bench/k6.json"), ("budgets", budgets)],
+        )
     };
     let out = run("# latency\nhttp_req_duration: p(95)<1\n\nhttp_req_failed: rate<0.5\n");
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
