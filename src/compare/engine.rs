@@ -729,6 +729,10 @@ const FAR_OUT: f64 = 4.5;
 /// samples would lose one).
 const FAR_OUT_MIN_VALUES: usize = 8;
 
+/// Fewest runs of history with which a metric with samples is judged by its run value against
+/// the history's run values (the prediction interval), not by the latest run's repeats alone.
+const SHORT_HISTORY_RUNS: usize = 4;
+
 /// Fewest values on each side for the t test to compare 20%-trimmed means (Yuen's test) instead
 /// of means. A burst of load in one run slows a stretch of its repeats: criterion's `fib_20` on an
 /// idle machine (`tests/fixtures/reruns/quiet/criterion` run5) had the first 40 of its 100 samples
@@ -1105,7 +1109,10 @@ fn assess_with_history(
         // spread is the run-to-run noise, which repeats within one run do not show.
         let values: Vec<f64> = comparable.iter().map(|s| run_value(&s.values)).collect();
         let (kept, mut shape) = usable_history(&values, rules, config);
-        let enough = kept.len() >= config.history.min_points;
+        // Samples with a few runs of history already have the run-to-run spread those runs show,
+        // which the latest run's repeats do not: the interval is wide with few runs, but honest.
+        let enough = kept.len() >= config.history.min_points
+            || (c.values.len() > 1 && kept.len() >= SHORT_HISTORY_RUNS);
         if enough {
             if let Some((p, shift)) = history_model(&kept, rules, config) {
                 shape.shift = shift.map(|s| LevelShiftSeen {
