@@ -300,10 +300,8 @@ fn compare_without_baseline_or_budgets_is_a_usage_error() {
         .stderr(predicate::str::contains("nothing to compare with"));
 }
 
-#[test]
-fn save_then_compare_against_the_store() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
+/// `perfgate save` of `examples/go/base.txt` as commit 1111111 of `main` into `store`.
+fn save_example_base(store: &std::path::Path) {
     perfgate()
         .args([
             "save",
@@ -311,14 +309,19 @@ fn save_then_compare_against_the_store() {
             &example("go/base.txt"),
             "--commit",
             "1111111",
-            "--branch",
-            "main",
-            "--store",
         ])
-        .arg(&store)
+        .args(["--branch", "main", "--store"])
+        .arg(store)
         .assert()
         .code(0)
         .stdout(predicate::str::contains("saved run"));
+}
+
+#[test]
+fn save_then_compare_against_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    save_example_base(&store);
     perfgate()
         .args(["compare", "--current", &example("go/head.txt"), "--store"])
         .arg(&store)
@@ -360,18 +363,7 @@ fn a_baseline_with_nothing_in_common_is_an_error() {
 fn an_empty_stored_run_fails_closed() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
-    perfgate()
-        .args([
-            "save",
-            "--current",
-            &example("go/base.txt"),
-            "--commit",
-            "1111111",
-        ])
-        .args(["--branch", "main", "--store"])
-        .arg(&store)
-        .assert()
-        .code(0);
+    save_example_base(&store);
     let run = std::fs::read_dir(store.join("runs"))
         .unwrap()
         .next()

@@ -2414,13 +2414,8 @@ mod tests {
         let imported = run(&[("BenchmarkJoin", 100.0), ("BenchmarkSplit/n=10", 50.0)]);
         let current = run(&[("BenchmarkJoin-8", 200.0), ("BenchmarkSplit/n=10-8", 50.0)]);
         let c = compare(Some(&imported), &current, &config);
-        let statuses: Vec<(&str, Status)> = c
-            .results
-            .iter()
-            .map(|r| (r.benchmark.as_str(), r.status))
-            .collect();
         assert_eq!(
-            statuses,
+            statuses(&c),
             [
                 ("BenchmarkJoin-8", Status::Regression),
                 ("BenchmarkSplit/n=10-8", Status::Unchanged)
@@ -2444,6 +2439,14 @@ mod tests {
         assert_eq!(without_procs("parse-8"), None);
     }
 
+    /// Each result's benchmark and status, in the comparison's order.
+    fn statuses(c: &Comparison) -> Vec<(&str, Status)> {
+        c.results
+            .iter()
+            .map(|r| (r.benchmark.as_str(), r.status))
+            .collect()
+    }
+
     fn run(benches: &[(&str, f64)]) -> Run {
         Run::new(
             RunMeta::default(),
@@ -2463,13 +2466,8 @@ mod tests {
         let base = run(&[("A", 100.0), ("Gone", 5.0)]);
         let cur = run(&[("A", 150.0), ("Fresh", 7.0)]);
         let c = compare(Some(&base), &cur, &Config::default());
-        let statuses: Vec<_> = c
-            .results
-            .iter()
-            .map(|r| (r.benchmark.as_str(), r.status))
-            .collect();
         assert_eq!(
-            statuses,
+            statuses(&c),
             [
                 ("A", Status::Regression),
                 ("Gone", Status::Missing),
