@@ -44,13 +44,24 @@ for size in 100x10 1000x10 3000x30 10000x30; do
   go_file "$nb" "$ns" 1 > "$dir/old.txt"
   go_file "$nb" "$ns" 2 > "$dir/new.txt"
   : > "$dir/pg" ; : > "$dir/bs"
+  # Wall time from the clock in nanoseconds (GNU time's %e counts in 10 ms steps, too coarse at
+  # the small sizes); peak RSS from GNU time.
+  timed() { # timed OUT CMD...: appends "seconds KiB" to OUT
+    local out=$1; shift
+    local t0 t1 rss
+    t0=$(date +%s%N)
+    /usr/bin/time -f "%M" -o "$dir/rss" "$@" > /dev/null || true
+    t1=$(date +%s%N)
+    rss=$(tail -1 "$dir/rss")
+    awk -v ns=$((t1 - t0)) -v kb="$rss" 'BEGIN { printf "%.4f %s\n", ns / 1e9, kb }' >> "$out"
+  }
   for _ in 1 2 3 4 5; do
-    /usr/bin/time -f "%e %M" -a -o "$dir/pg" "$perfgate" compare --baseline "$dir/old.txt" --current "$dir/new.txt" > /dev/null || true
-    /usr/bin/time -f "%e %M" -a -o "$dir/bs" benchstat "$dir/old.txt" "$dir/new.txt" > /dev/null
+    timed "$dir/pg" "$perfgate" compare --baseline "$dir/old.txt" --current "$dir/new.txt"
+    timed "$dir/bs" benchstat "$dir/old.txt" "$dir/new.txt"
   done
   pt=$(awk '{ print $1 }' "$dir/pg" | median) bt=$(awk '{ print $1 }' "$dir/bs" | median)
   pm=$(awk '{ print $2 }' "$dir/pg" | median) bm=$(awk '{ print $2 }' "$dir/bs" | median)
   awk -v s="$size" -v pt="$pt" -v bt="$bt" -v pm="$pm" -v bm="$bm" 'BEGIN {
     ratio = (bt > 0) ? sprintf("%.2fx", pt / bt) : "n/a"
-    printf "| %s | %.2f | %.2f | %s | %.1f | %.1f |\n", s, pt, bt, ratio, pm / 1024, bm / 1024 }'
+    printf "| %s | %.3f | %.3f | %s | %.1f | %.1f |\n", s, pt, bt, ratio, pm / 1024, bm / 1024 }'
 done

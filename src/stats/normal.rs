@@ -89,7 +89,20 @@ fn pdf(z: f64) -> f64 {
 /// The standard normal quantile: the `z` with `Phi(z) = p`. `-inf` at 0, `+inf` at 1, NaN outside
 /// [0, 1]: [`symmetric_quantile`] on [`cdf`], from the tail asymptote `-sqrt(-2 ln p)`.
 pub(crate) fn inverse_cdf(p: f64) -> f64 {
-    symmetric_quantile(p, cdf, pdf, |q| -(-2.0 * q.ln()).sqrt().max(0.1))
+    // Most callers ask again and again for one quantile (1 - alpha / 2 for every metric of a
+    // comparison), and each answer takes a root search over `erfc`: the last one is kept.
+    let key = p.to_bits();
+    if let Some(z) = LAST_QUANTILE.with(|c| c.get().filter(|(k, _)| *k == key).map(|(_, z)| z)) {
+        return z;
+    }
+    let z = symmetric_quantile(p, cdf, pdf, |q| -(-2.0 * q.ln()).sqrt().max(0.1));
+    LAST_QUANTILE.with(|c| c.set(Some((key, z))));
+    z
+}
+
+thread_local! {
+    /// The last quantile [`inverse_cdf`] worked out, by the bits of `p`.
+    static LAST_QUANTILE: std::cell::Cell<Option<(u64, f64)>> = const { std::cell::Cell::new(None) };
 }
 
 /// The quantile of a continuous distribution symmetric about 0, given its CDF and density: the
