@@ -427,10 +427,9 @@ fn summary_markdown(c: &Comparison, opts: &MarkdownOptions, first: Option<&str>)
 /// The regressions the `regressions` output counts: a load test's counts that follow its
 /// duration are context, not regressions of their own.
 fn regressions(c: &Comparison) -> usize {
-    let load = compare::is_k6(c.current.tool.as_deref());
     c.results
         .iter()
-        .filter(|r| r.status == Status::Regression && !(load && compare::follows_duration(r)))
+        .filter(|r| r.status == Status::Regression && !r.context)
         .count()
 }
 
@@ -438,12 +437,7 @@ fn annotate(c: &Comparison) {
     let mut errors: Vec<String> = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
     // A load test's counts that follow its duration are context, not annotations.
-    let load = compare::is_k6(c.current.tool.as_deref());
-    for r in c
-        .results
-        .iter()
-        .filter(|r| !(load && compare::follows_duration(r)))
-    {
+    for r in c.results.iter().filter(|r| !r.context) {
         let change = r
             .change
             .map(|x| format!("{:+.1}%", x * 100.0))

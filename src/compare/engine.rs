@@ -450,7 +450,8 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
                     None => what,
                 });
             }
-            r.fails_gate = fails(&r, config) && !(load_test && follows_duration(&r));
+            r.context = load_test && follows_duration(&r);
+            r.fails_gate = fails(&r, config) && !r.context;
             r
         })
         .collect();
@@ -1033,6 +1034,7 @@ fn only_one_side(s: &Series, direction: Direction, rules: &Rules, status: Status
         fails_gate: false,
         note: None,
         trend: None,
+        context: false,
     }
 }
 
@@ -1290,6 +1292,7 @@ fn skeleton(
         fails_gate: false,
         note: None,
         trend: None,
+        context: false,
     }
 }
 
@@ -2606,7 +2609,13 @@ mod tests {
             .iter()
             .find(|r| r.benchmark == "http_reqs")
             .unwrap();
-        assert!(!reqs.fails_gate);
+        assert!(reqs.context && !reqs.fails_gate);
+        let p95 = c
+            .results
+            .iter()
+            .find(|r| r.benchmark == "http_req_duration")
+            .unwrap();
+        assert!(!p95.context);
         // More errors is worse whatever the duration; and the latency still gates.
         let c = compare(
             Some(&run(10_000.0, 5_000.0, 10.0, 30e6)),

@@ -110,6 +110,11 @@ pub struct MetricResult {
     /// run or without a baseline. For reports to draw a trend; decisions do not read it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trend: Option<Vec<f64>>,
+    /// A load test's count that only follows how long the test ran or how much it got through
+    /// (`crate::compare::follows_duration`): context for the reader, never failing the gate,
+    /// not annotated, not counted as a regression of its own.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub context: bool,
 }
 
 /// The check of one absolute budget against the current run.

@@ -482,10 +482,8 @@ impl Notes {
 /// Tells the comparison per benchmark: rows, context, notes and a heading.
 pub(crate) fn digest(c: &Comparison) -> Digest {
     let load = is_load_test(c);
-    let (context_results, results): (Vec<&MetricResult>, Vec<&MetricResult>) = c
-        .results
-        .iter()
-        .partition(|r| load && crate::compare::follows_duration(r));
+    let (context_results, results): (Vec<&MetricResult>, Vec<&MetricResult>) =
+        c.results.iter().partition(|r| r.context);
 
     // Benchmarks in the order they first appear (found by name: 10,000 benchmarks searched
     // one by one made the report quadratic).

@@ -138,6 +138,9 @@ struct ResultJson<'a> {
     /// The baseline branch's recent run values, oldest first; absent without a history.
     #[serde(skip_serializing_if = "Option::is_none")]
     trend: Option<&'a [f64]>,
+    /// A load test's count that follows its duration: context, never gated; absent otherwise.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    context: bool,
 }
 
 #[derive(Serialize)]
@@ -261,6 +264,7 @@ fn result(r: &MetricResult) -> ResultJson<'_> {
         fails_gate: r.fails_gate,
         note: r.note.as_deref(),
         trend: r.trend.as_deref(),
+        context: r.context,
     }
 }
 

@@ -68,6 +68,7 @@ fn result(benchmark: &str, metric: &str, unit: Unit, status: Status) -> MetricRe
         fails_gate: status == Status::Regression,
         note: None,
         trend: None,
+        context: false,
     }
 }
 

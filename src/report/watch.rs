@@ -20,12 +20,11 @@ const LISTED: usize = 10;
 /// The regressions of `c` that the history confirmed, worst first: a load test's counts that
 /// follow its duration are context, not regressions.
 fn confirmed(c: &Comparison) -> Vec<&MetricResult> {
-    let load = is_load_test(c);
     let mut found: Vec<&MetricResult> = c
         .results
         .iter()
         .filter(|r| r.status == Status::Regression && r.method == Method::PredictionInterval)
-        .filter(|r| !(load && crate::compare::follows_duration(r)))
+        .filter(|r| !r.context)
         .collect();
     let size = |r: &MetricResult| match r.change {
         Some(ch) if ch > -1.0 && ch.is_finite() => (1.0 + ch).ln().abs(),
