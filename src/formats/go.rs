@@ -51,15 +51,24 @@ fn is_integer(s: &str) -> bool {
 /// Parses `go test -bench` output; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
     let mut env = Environment::default();
-    let mut pkg: Option<String> = None;
     // Each benchmark of each package gathered as its lines come, so that memory is the run's,
     // not a copy per result line (10,000 benchmarks x 30 lines held 270 MB).
-    let mut gathered: Vec<(Option<String>, Benchmark)> = Vec::new();
-    let mut position: HashMap<(Option<String>, String), usize> = HashMap::new();
+    // Packages by index, so that a result line's key borrows nothing and copies no package name.
+    let mut packages: Vec<Option<String>> = vec![None];
+    let mut package = 0usize;
+    let mut gathered: Vec<(usize, Benchmark)> = Vec::new();
+    let mut position: HashMap<(usize, String), usize> = HashMap::new();
     for (no, line) in clean_lines(text) {
         if let Some((key, value)) = config_line(&line) {
             if key == "pkg" {
-                pkg = Some(value.to_string());
+                // The same package again (a header per `-count` round) is the same package.
+                package = match packages.iter().position(|p| p.as_deref() == Some(value)) {
+                    Some(i) => i,
+                    None => {
+                        packages.push(Some(value.to_string()));
+                        packages.len() - 1
+                    }
+                };
             }
             let slot = match key {
                 "goos" => &mut env.os,
@@ -78,12 +87,12 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             continue;
         }
         if let Some((name, metrics)) = result_line(no, &line)? {
-            let key = (pkg.clone(), name);
+            let key = (package, name);
             let i = match position.get(&key) {
                 Some(&i) => i,
                 None => {
-                    position.insert(key.clone(), gathered.len());
-                    gathered.push((key.0, Benchmark::new(key.1)));
+                    gathered.push((package, Benchmark::new(key.1.clone())));
+                    position.insert(key, gathered.len() - 1);
                     gathered.len() - 1
                 }
             };
@@ -105,8 +114,9 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         *packages_of.entry(b.name.clone()).or_default() += 1;
     }
     let mut benchmarks = Benchmarks::default();
-    for (pkg, b) in gathered {
+    for (package, b) in gathered {
         let collides = packages_of.get(&b.name).is_some_and(|n| *n > 1);
+        let pkg = packages.get(package).cloned().flatten();
         let name = match (pkg, collides) {
             (Some(p), true) => format!("{p}.{}", b.name),
             _ => b.name,
@@ -399,6 +409,19 @@ mod tests {
         assert_eq!(
             names(&run),
             ["a.BenchmarkX-8", "BenchmarkY-8", "b.BenchmarkX-8"]
+        );
+    }
+
+    #[test]
+    fn a_package_header_repeated_per_round_is_one_package() {
+        // `go test -count` in a shell loop prints the header before every round.
+        let text = "pkg: a\nBenchmarkX-8 10 5 ns/op\npkg: a\nBenchmarkX-8 10 7 ns/op\n";
+        let run = parse(text).unwrap();
+        assert_eq!(names(&run), ["BenchmarkX-8"]);
+        let b = run.benchmark("BenchmarkX-8").unwrap();
+        assert_eq!(
+            b.metric("time").unwrap().data,
+            Data::Samples(vec![5.0, 7.0])
         );
     }
 
