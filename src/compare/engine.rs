@@ -14,6 +14,7 @@ use crate::config::{glob_matches, Budget, Config, TestChoice, MODERATION_MIN_MET
 use crate::model::{Data, Direction, Environment, Run, Unit};
 use crate::stats;
 
+use super::history::{self, without_far_out, FAR_OUT};
 use super::types::*;
 
 /// Confidence level of the reported intervals of the change.
@@ -719,17 +720,6 @@ fn moderate_histories(drafts: &mut [Draft]) -> Option<Moderation> {
     moderation_of(decided, &prior)
 }
 
-/// How far out (in interquartile ranges beyond the quartiles of the log values) a value must lie
-/// to be left out of the moderated t test. Far beyond Tukey's 3: a side of 10 normal values
-/// loses a value about once in a hundred, while a 1.5x slower run among ten with 5% noise
-/// (eight standard deviations) is left out 70% of the time (NumPy, 200,000 trials). The mean and
-/// variance of the t test are not robust to such a run, as the rank-based U test is.
-const FAR_OUT: f64 = 4.5;
-
-/// Fewest values on a side for its quartiles to mark far-out values (at 5 values, 7% of normal
-/// samples would lose one).
-const FAR_OUT_MIN_VALUES: usize = 8;
-
 /// Fewest runs of history with which a metric with samples is judged by its run value against
 /// the history's run values (the prediction interval), not by the latest run's repeats alone.
 const SHORT_HISTORY_RUNS: usize = 4;
@@ -742,51 +732,6 @@ const SHORT_HISTORY_RUNS: usize = 4;
 /// still keeps 12 after trimming; below that the trimming costs too much power (issue 5's n = 10
 /// tables).
 const TRIM_MIN_VALUES: usize = 20;
-
-/// Family-wise level at which a history's level shift is believed (Bonferroni over the splits
-/// tried). Strict: a false shift throws history away.
-const LEVEL_SHIFT_ALPHA: f64 = 0.01;
-
-/// Which of `xs` (log values, or their distances from a level) lie beyond the far-out fences;
-/// none when there are too few of them to tell.
-fn beyond_fences(xs: &[f64]) -> Vec<bool> {
-    let fences = (xs.len() >= FAR_OUT_MIN_VALUES)
-        .then(|| stats::tukey_fences(xs, FAR_OUT))
-        .flatten();
-    match fences {
-        Some((lo, hi)) => xs.iter().map(|x| !(lo..=hi).contains(x)).collect(),
-        None => vec![false; xs.len()],
-    }
-}
-
-/// `values` without their far-out ones on a log scale (all of them when there are too few to
-/// tell or a value is not positive).
-fn without_far_out(values: &[f64]) -> Vec<f64> {
-    if values.iter().any(|v| !(*v > 0.0 && v.is_finite())) {
-        return values.to_vec();
-    }
-    let logs: Vec<f64> = values.iter().map(|v| v.ln()).collect();
-    values
-        .iter()
-        .zip(beyond_fences(&logs))
-        .filter(|(_, far)| !far)
-        .map(|(v, _)| *v)
-        .collect()
-}
-
-/// Which of `values` (one per run, oldest first) lie far out from their own level: the history is
-/// split at its level shifts first, so that the runs of a new level are not taken for far-out
-/// ones. None are when there are too few values to tell or a value is not positive.
-fn far_out_of_levels(values: &[f64], threshold: f64) -> Vec<bool> {
-    if values.len() < FAR_OUT_MIN_VALUES {
-        return vec![false; values.len()];
-    }
-    let shifts = stats::level_shifts(values, LEVEL_SHIFT_ALPHA, threshold);
-    match stats::level_residuals(values, &shifts) {
-        Some(residuals) => beyond_fences(&residuals),
-        None => vec![false; values.len()],
-    }
-}
 
 /// With at least [`MODERATION_MIN_METRICS`] metrics that have positive samples on both sides,
 /// decides them with the moderated t test on log values instead of the U test: their log
@@ -1167,52 +1112,37 @@ fn assess_with_history(
     assess(latest, c, direction, rules)
 }
 
-/// The history read as levels (a change that landed on the baseline branch starts a new one)
-/// and one noise: the prediction interval of its current level and the last level shift.
+/// The history read as levels and one noise ([`history::model`]) with the series' threshold.
 fn history_model(
     values: &[f64],
     rules: &Rules,
     config: &Config,
 ) -> Option<(stats::Prediction, Option<stats::LevelShift>)> {
-    stats::level_prediction_interval(
-        values,
-        config.history.confidence,
-        LEVEL_SHIFT_ALPHA,
-        rules.threshold,
-    )
+    history::model(values, rules.threshold, config.history.confidence)
 }
 
-/// The values of a history (one per run, oldest first) that a current value is judged against,
-/// and what was left out: runs far out from their own level (a slow day on the runners must not
-/// widen the interval for the next 30 runs), and a latest run far from the runs before it (a
-/// one-off, or the first run of a new level, which only the next runs can tell).
+/// The values of a history (one per run, oldest first) that a current value is judged against
+/// ([`history::usable`]), and what was left out.
 fn usable_history(values: &[f64], rules: &Rules, config: &Config) -> (Vec<f64>, HistoryShape) {
-    let far = far_out_of_levels(values, rules.threshold);
-    let mut kept: Vec<f64> = values
+    let u = history::usable(
+        values,
+        rules.threshold,
+        config.history.confidence,
+        config.history.min_points,
+    );
+    let kept: Vec<f64> = u
+        .kept
         .iter()
-        .zip(&far)
-        .filter(|(_, far)| !**far)
-        .map(|(v, _)| *v)
+        .filter_map(|&i| values.get(i).copied())
         .collect();
-    let latest_far = far.last() == Some(&true);
-    let mut shape = HistoryShape {
-        far_out: far.iter().filter(|f| **f).count() - usize::from(latest_far),
+    let latest_far = u.far_out.last() == Some(&true);
+    let shape = HistoryShape {
+        far_out: u.far_out.iter().filter(|f| **f).count() - usize::from(latest_far),
+        far_latest: (latest_far || u.latest_apart)
+            .then(|| values.last().copied())
+            .flatten(),
         ..HistoryShape::default()
     };
-    let Some(&last) = values.last() else {
-        return (kept, shape);
-    };
-    if latest_far {
-        shape.far_latest = Some(last);
-    } else if let Some(before) = kept.get(..kept.len().saturating_sub(1)) {
-        let outside = before.len() >= config.history.min_points
-            && history_model(before, rules, config)
-                .is_some_and(|(p, _)| last > p.hi || last < p.lo);
-        if outside {
-            kept.pop();
-            shape.far_latest = Some(last);
-        }
-    }
     (kept, shape)
 }
 

@@ -3,6 +3,7 @@
 //! configuration's gate rules into a typed [`Comparison`]. Pure: no I/O.
 
 mod engine;
+pub mod history;
 mod types;
 
 pub use engine::{

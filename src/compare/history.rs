@@ -1,0 +1,227 @@
+//! How a history of runs is read: one value per run (oldest first), split into levels at the
+//! shifts a change on the baseline branch starts, with the runs far out from their own level (a
+//! slow day on the runners) and a latest run apart from the runs before it left out, and the
+//! prediction interval of the current level that the next run is judged by.
+//!
+//! The comparison engine judges a current value with it, the dashboard draws it and the watch
+//! on the default branch finds the shifts it announces: one reading, so what the dashboard shows
+//! is what the gate does. Pure: no I/O.
+
+use crate::stats;
+
+/// How far out (in interquartile ranges beyond the quartiles of the log values) a value must lie
+/// to be left out of the moderated t test. Far beyond Tukey's 3: a side of 10 normal values
+/// loses a value about once in a hundred, while a 1.5x slower run among ten with 5% noise
+/// (eight standard deviations) is left out 70% of the time (NumPy, 200,000 trials). The mean and
+/// variance of the t test are not robust to such a run, as the rank-based U test is.
+pub(crate) const FAR_OUT: f64 = 4.5;
+
+/// Fewest values on a side for its quartiles to mark far-out values (at 5 values, 7% of normal
+/// samples would lose one).
+const FAR_OUT_MIN_VALUES: usize = 8;
+
+/// Family-wise level at which a history's level shift is believed (Bonferroni over the splits
+/// tried). Strict: a false shift throws history away.
+pub(crate) const LEVEL_SHIFT_ALPHA: f64 = 0.01;
+
+/// Which of `xs` (log values, or their distances from a level) lie beyond the far-out fences;
+/// none when there are too few of them to tell.
+fn beyond_fences(xs: &[f64]) -> Vec<bool> {
+    let fences = (xs.len() >= FAR_OUT_MIN_VALUES)
+        .then(|| stats::tukey_fences(xs, FAR_OUT))
+        .flatten();
+    match fences {
+        Some((lo, hi)) => xs.iter().map(|x| !(lo..=hi).contains(x)).collect(),
+        None => vec![false; xs.len()],
+    }
+}
+
+/// `values` without their far-out ones on a log scale (all of them when there are too few to
+/// tell or a value is not positive).
+pub(crate) fn without_far_out(values: &[f64]) -> Vec<f64> {
+    if values.iter().any(|v| !(*v > 0.0 && v.is_finite())) {
+        return values.to_vec();
+    }
+    let logs: Vec<f64> = values.iter().map(|v| v.ln()).collect();
+    values
+        .iter()
+        .zip(beyond_fences(&logs))
+        .filter(|(_, far)| !far)
+        .map(|(v, _)| *v)
+        .collect()
+}
+
+/// Which of `values` (one per run, oldest first) lie far out from their own level: the history is
+/// split at its level shifts first, so that the runs of a new level are not taken for far-out
+/// ones. None are when there are too few values to tell or a value is not positive.
+fn far_out_of_levels(values: &[f64], threshold: f64) -> Vec<bool> {
+    if values.len() < FAR_OUT_MIN_VALUES {
+        return vec![false; values.len()];
+    }
+    let shifts = stats::level_shifts(values, LEVEL_SHIFT_ALPHA, threshold);
+    match stats::level_residuals(values, &shifts) {
+        Some(residuals) => beyond_fences(&residuals),
+        None => vec![false; values.len()],
+    }
+}
+
+/// The history read as levels (a change that landed on the baseline branch starts a new one)
+/// and one noise: the prediction interval of its current level and the last level shift.
+/// `threshold` is the gate's: smaller shifts are not looked for.
+pub(crate) fn model(
+    values: &[f64],
+    threshold: f64,
+    confidence: f64,
+) -> Option<(stats::Prediction, Option<stats::LevelShift>)> {
+    stats::level_prediction_interval(values, confidence, LEVEL_SHIFT_ALPHA, threshold)
+}
+
+/// Which runs of a history are used, and why the others are not.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Usable {
+    /// Positions in the history of the runs kept, in order.
+    pub kept: Vec<usize>,
+    /// Per run: far out from its own level.
+    pub far_out: Vec<bool>,
+    /// The latest run is not far out, but outside the interval of the kept runs before it (with
+    /// at least `min_points` of them): a one-off, or the first run of a new level, which only
+    /// the next runs can tell. Left out.
+    pub latest_apart: bool,
+}
+
+/// The runs of `values` (one per run, oldest first) that a current value is judged against:
+/// not far out from their own level (a slow day on the runners must not widen the interval for
+/// the next 30 runs), and the latest run only when it is not apart from the runs before it.
+pub(crate) fn usable(values: &[f64], threshold: f64, confidence: f64, min_points: usize) -> Usable {
+    let far_out = far_out_of_levels(values, threshold);
+    let mut kept: Vec<usize> = (0..values.len())
+        .filter(|&i| far_out.get(i) == Some(&false))
+        .collect();
+    let mut latest_apart = false;
+    let latest_far = far_out.last() == Some(&true);
+    if let (false, Some(&last)) = (latest_far, values.last()) {
+        let before: Vec<f64> = kept
+            .get(..kept.len().saturating_sub(1))
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|&i| values.get(i).copied())
+            .collect();
+        latest_apart = before.len() >= min_points
+            && model(&before, threshold, confidence)
+                .is_some_and(|(p, _)| last > p.hi || last < p.lo);
+        if latest_apart {
+            kept.pop();
+        }
+    }
+    Usable {
+        kept,
+        far_out,
+        latest_apart,
+    }
+}
+
+/// A history as the gate reads it ([`read`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    /// Per run: far out from its own level, left out (a slow day).
+    pub far_out: Vec<bool>,
+    /// The latest run lies outside the interval of the runs before it and was left out until
+    /// the next runs tell a one-off from a new level.
+    pub latest_apart: bool,
+    /// The level shifts among the runs kept, oldest first; `start` is a position in the whole
+    /// history (the first run of the new level).
+    pub shifts: Vec<stats::LevelShift>,
+    /// The prediction interval of the next run's value: the band a pull request's value is
+    /// judged against (None with fewer than two runs kept or values that are not positive).
+    pub band: Option<stats::Prediction>,
+    /// Positions of the runs kept.
+    pub kept: Vec<usize>,
+}
+
+/// Reads a history of run values (oldest first) as the gate does when it judges the next run
+/// against it, with the gate's `threshold` for the series, its `confidence` and `min_points`
+/// (`history.confidence`, `history.min_points`).
+pub fn read(values: &[f64], threshold: f64, confidence: f64, min_points: usize) -> Reading {
+    let u = usable(values, threshold, confidence, min_points);
+    let kept_values: Vec<f64> = u
+        .kept
+        .iter()
+        .filter_map(|&i| values.get(i).copied())
+        .collect();
+    let shifts = stats::level_shifts(&kept_values, LEVEL_SHIFT_ALPHA, threshold)
+        .into_iter()
+        .filter_map(|s| {
+            u.kept
+                .get(s.start)
+                .map(|&start| stats::LevelShift { start, ..s })
+        })
+        .collect();
+    let band = model(&kept_values, threshold, confidence).map(|(p, _)| p);
+    Reading {
+        far_out: u.far_out,
+        latest_apart: u.latest_apart,
+        shifts,
+        band,
+        kept: u.kept,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn noisy(level: f64, n: usize, seed: u64) -> Vec<f64> {
+        // A fixed small pattern of noise (±2%), repeatable.
+        (0..n)
+            .map(|i| level * (1.0 + 0.02 * (((i as u64 * 7 + seed) % 5) as f64 - 2.0) / 2.0))
+            .collect()
+    }
+
+    #[test]
+    fn a_shift_is_placed_at_the_first_run_of_the_new_level_in_the_whole_history() {
+        let mut values = noisy(100.0, 12, 1);
+        values[4] = 125.0; // a slow day, left out
+        values.extend(noisy(130.0, 10, 3));
+        let r = read(&values, 0.05, 0.99, 10);
+        assert_eq!(r.far_out.iter().filter(|f| **f).count(), 1);
+        assert!(r.far_out[4]);
+        assert_eq!(r.shifts.len(), 1);
+        assert_eq!(r.shifts[0].start, 12);
+        assert!((r.shifts[0].change - 0.30).abs() < 0.01, "{:?}", r.shifts);
+        let band = r.band.expect("band");
+        assert!(
+            band.lo < 130.0 && 130.0 < band.hi && band.lo > 115.0,
+            "{band:?}"
+        );
+        assert!(!r.latest_apart);
+        assert_eq!(r.kept.len(), values.len() - 1);
+    }
+
+    #[test]
+    fn a_latest_run_apart_from_the_others_is_left_out_of_the_band() {
+        let mut values = noisy(100.0, 15, 2);
+        values.push(106.0);
+        let r = read(&values, 0.05, 0.99, 10);
+        assert!(r.latest_apart && !r.far_out[15], "{r:?}");
+        assert!(r.shifts.is_empty());
+        assert_eq!(r.kept, (0..15).collect::<Vec<_>>());
+        assert!(r.band.expect("band").hi < 105.0);
+        // Far out of its level, the latest run is a slow day, not apart.
+        *values.last_mut().unwrap() = 160.0;
+        let r = read(&values, 0.05, 0.99, 10);
+        assert!(!r.latest_apart && r.far_out[15]);
+    }
+
+    #[test]
+    fn too_few_runs_have_no_band_and_values_that_are_not_positive_no_levels() {
+        assert_eq!(read(&[5.0], 0.05, 0.99, 10).band, None);
+        let r = read(
+            &[0.0, 1.0, 2.0, 0.0, 1.0, 2.0, 0.0, 1.0, 2.0],
+            0.05,
+            0.99,
+            10,
+        );
+        assert!(r.shifts.is_empty() && r.band.is_none());
+        assert!(read(&[], 0.05, 0.99, 10).kept.is_empty());
+    }
+}
