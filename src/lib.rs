@@ -6,6 +6,7 @@
 
 pub mod compare;
 pub mod config;
+pub mod dashboard;
 pub mod formats;
 pub mod github;
 pub mod model;

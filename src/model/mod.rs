@@ -196,6 +196,35 @@ impl Environment {
         self == &Environment::default()
     }
 
+    /// The kind of machine in a few words, such as `linux · x86_64 · AMD EPYC 7763 · 4 cores ·
+    /// 16 GiB · github-hosted`: the fields [`Environment::differences`] compares, spelled one
+    /// way (`amd64` is `x86_64`), the runner by kind. Empty when nothing is known.
+    pub fn kind(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let mut push = |field: &str, v: &Option<String>| {
+            if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                parts.push(same_name(field, v));
+            }
+        };
+        push("os", &self.os);
+        push("arch", &self.arch);
+        if let Some(cpu) = self.cpu.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            parts.push(cpu.to_string());
+        }
+        if let Some(c) = self.cores {
+            parts.push(format!("{c} cores"));
+        }
+        if let Some(m) = self.memory_gib {
+            parts.push(format!("{m} GiB"));
+        }
+        if let Some(r) = self.runner.as_deref().map(Runner::parse) {
+            if r != Runner::Unknown {
+                parts.push(r.label().to_string());
+            }
+        }
+        parts.join(" · ")
+    }
+
     /// How `other` differs from this environment, one `field: this → other` line per field,
     /// on what is known on both sides: a field recorded on one side only is no evidence of
     /// another machine. The runner is compared by kind ([`Runner`]), never by name.

@@ -6,5 +6,6 @@
 #![allow(dead_code)]
 
 pub mod fake;
+pub mod history;
 pub mod openapi;
 pub mod runner;
