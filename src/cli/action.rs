@@ -19,6 +19,7 @@ use perfgate::model::Run;
 use perfgate::report::{self, MarkdownOptions};
 
 use super::{input, load_config, meta, EXIT_ERROR, EXIT_FAIL, EXIT_PASS};
+use perfgate::github::datastore::Site;
 
 /// What the action needs from GitHub's API; implemented over the REST client, and by fakes in
 /// tests.
@@ -34,8 +35,9 @@ pub trait Remote {
         window: usize,
         full: &FullRuns<'_>,
     ) -> Result<Option<Baseline>>;
-    /// Records a run on the data branch; returns its id.
-    fn save(&self, run: &Run) -> Result<String>;
+    /// Records a run on the data branch, with the dashboard's files when `site` is given;
+    /// returns its id.
+    fn save(&self, run: &Run, site: Option<&Site<'_>>) -> Result<String>;
     /// Creates or updates the sticky comment; returns (what happened, comment URL).
     fn upsert_comment(&self, pr: u64, body: &str) -> Result<(String, String)>;
     /// A pull request's state, head commit and head repository (`owner/name`).
@@ -362,7 +364,10 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
                 .extra
                 .insert("perfgate.verdict".into(), "fail".into());
         }
-        let id = r.save(&current)?;
+        let site = inputs
+            .dashboard
+            .then(|| dashboard_site(ctx, &config, &default_branch));
+        let id = r.save(&current, site.as_ref().map(|s| s as &Site<'_>))?;
         println!(
             "perfgate: recorded run {id} on `{}`{}",
             inputs.data_branch,
@@ -644,6 +649,43 @@ fn post_rendered(
     Ok(EXIT_PASS)
 }
 
+/// The dashboard's files from the indexes of every key on the data branch: the default branch's
+/// runs, judged with the run's config, commits linked on this server.
+fn dashboard_site(
+    ctx: &Ctx,
+    config: &perfgate::config::Config,
+    default_branch: &str,
+) -> impl Fn(&[(String, perfgate::store::Index)]) -> Vec<(String, String)> + Sync {
+    use perfgate::dashboard::{self, site, Options, Source};
+    let repo = ctx.var("GITHUB_REPOSITORY").unwrap_or_default();
+    let server = ctx
+        .var("GITHUB_SERVER_URL")
+        .unwrap_or_else(|| "https://github.com".into());
+    let options = Options {
+        branch: Some(default_branch.to_string()),
+        commit_url: (!repo.is_empty())
+            .then(|| format!("{}/{repo}/commit/", server.trim_end_matches('/'))),
+        title: if repo.is_empty() {
+            Options::default().title
+        } else {
+            format!("{repo} · perfgate")
+        },
+        ..Options::default()
+    };
+    let config = config.clone();
+    move |indexes| {
+        let sources: Vec<Source> = indexes
+            .iter()
+            .map(|(key, index)| Source { key, index })
+            .collect();
+        let d = dashboard::build(&sources, &config, &options);
+        site::render(&d)
+            .into_iter()
+            .map(|f| (f.name.to_string(), f.text))
+            .collect()
+    }
+}
+
 /// The REST implementation of [`Remote`]: the data branch of `GITHUB_REPOSITORY` and its pull
 /// request comments, through `GITHUB_API_URL` (GitHub Enterprise Server works).
 pub fn github_remote(inputs: &Inputs, event: &Event) -> Result<Box<dyn Remote>> {
@@ -706,12 +748,24 @@ impl Remote for GitHubRemote {
             }))
     }
 
-    fn save(&self, run: &Run) -> Result<String> {
-        let outcome = self.store.save_run(run, self.keep)?;
-        if let Some(w) = &outcome.prune_warning {
+    fn save(&self, run: &Run, site: Option<&Site<'_>>) -> Result<String> {
+        let outcome = match site {
+            Some(site) => self.store.save_run_with_site(run, self.keep, site)?,
+            None => self.store.save_run(run, self.keep)?,
+        };
+        for w in [&outcome.prune_warning, &outcome.site_warning]
+            .into_iter()
+            .flatten()
+        {
             println!(
                 "{}",
                 annotation(Level::Warning, "perfgate", &super::redacted(w))
+            );
+        }
+        if outcome.site_written {
+            println!(
+                "perfgate: dashboard updated on `{}` (index.html, data.js)",
+                self.store.inner().branch()
             );
         }
         Ok(outcome.entry.id)

@@ -829,6 +829,23 @@ impl Client {
         Ok(reply.map(|r| r.object.sha))
     }
 
+    /// The entries directly under a tree (not recursive): `(name, type)` with type `blob`, `tree`
+    /// or `commit`; `None` when the tree does not exist. A tree of more entries than GitHub
+    /// lists in one answer says `truncated`; the entries it did list are returned.
+    pub async fn get_tree(
+        &self,
+        repo: &Repo,
+        tree_sha: &str,
+    ) -> Result<Option<Vec<(String, String)>>, ApiError> {
+        let reply: Option<TreeListing> = self
+            .get_json(
+                format!("{}/git/trees/{}", repo.path(), encode_path(tree_sha)),
+                Need::ContentsRead,
+            )
+            .await?;
+        Ok(reply.map(|t| t.tree.into_iter().map(|e| (e.path, e.kind)).collect()))
+    }
+
     /// Stores `text` as a blob; returns its sha.
     pub async fn create_blob(&self, repo: &Repo, text: &str) -> Result<String, ApiError> {
         let call = Call::new(
@@ -1275,6 +1292,18 @@ struct PutFileCommit {
 #[derive(Deserialize)]
 struct ShaOnly {
     sha: String,
+}
+
+#[derive(Deserialize)]
+struct TreeListing {
+    tree: Vec<TreeListingEntry>,
+}
+
+#[derive(Deserialize)]
+struct TreeListingEntry {
+    path: String,
+    #[serde(rename = "type")]
+    kind: String,
 }
 
 #[derive(Deserialize)]

@@ -7,6 +7,8 @@
 //! <key>/index.json          perfgate.store.v1 index, oldest run first (crate::store::Index),
 //!                           with each run's summary: one value per series
 //! <key>/runs/<id>.json      one perfgate.run.v1 run per entry, samples and all
+//! index.html, data.js       the dashboard of every key, with `dashboard: true` (crate::dashboard)
+//! .nojekyll                 so that GitHub Pages serves the branch as it is
 //! ```
 //!
 //! API calls (none depends on the history length):
@@ -40,6 +42,12 @@
 //!   tree to redo the commit on without more API operations, so the deletion is skipped and
 //!   reported in [`SaveOutcome::prune_warning`]: the runs are already out of the index, which is
 //!   all reads use; only their files stay behind.
+//! - The dashboard ([`DataBranch::save_with_site`]): on the first save its files go into the
+//!   commit that creates the branch (one blob each). Later, they share the pruning's follow-up
+//!   commit, which is then made on every save: GET the root tree the index PUT answered with
+//!   (1), GET each other key's index (1 per key), a blob per file (2, 3 with `.nojekyll` the
+//!   first time), create-tree, create-commit and the ref update (3). However many series: the
+//!   data is one file.
 
 use std::time::Duration;
 
@@ -156,7 +164,19 @@ pub struct SaveOutcome {
     pub prune_warning: Option<String>,
     /// How many times the index changed under this save before it got in.
     pub conflicts: u32,
+    /// Whether the save wrote the site ([`Site`]).
+    pub site_written: bool,
+    /// Set when the site could not be written (the run is saved; the next save writes it).
+    pub site_warning: Option<String>,
 }
+
+/// The files of a site written with each save (the dashboard): made from the index of every key
+/// on the branch, this save's key with its new run; `(path, text)` at the branch's root.
+pub type Site<'a> = dyn Fn(&[(String, Index)]) -> Vec<(String, String)> + Sync + 'a;
+
+/// The file that tells GitHub Pages to serve the branch as it is, without Jekyll (which would
+/// also build every run file).
+const NO_JEKYLL: &str = ".nojekyll";
 
 /// The data branch store, async.
 #[derive(Debug, Clone)]
@@ -364,6 +384,20 @@ impl DataBranch {
     /// Records `run` and drops the oldest runs beyond `keep` of its branch (see the module doc
     /// for the steps and their cost).
     pub async fn save(&self, run: &Run, keep: usize) -> Result<SaveOutcome, DataError> {
+        self.save_with_site(run, keep, None).await
+    }
+
+    /// [`DataBranch::save`], and the files of `site` written with it: in the commit that creates
+    /// the branch, or in the follow-up commit that also deletes pruned run files (one Git Data
+    /// commit: the root tree listed, each other key's index read, one blob per file, a tree, a
+    /// commit and a fast-forward of the ref). A site that cannot be written is a warning in the
+    /// outcome, never a lost run.
+    pub async fn save_with_site(
+        &self,
+        run: &Run,
+        keep: usize,
+        site: Option<&Site<'_>>,
+    ) -> Result<SaveOutcome, DataError> {
         let run_text = perfgate::to_string(run);
         let head = self
             .client
@@ -374,13 +408,21 @@ impl DataBranch {
             let mut index = Index::default();
             let entry = index.entry_for(run);
             index.push_and_prune(entry.clone(), keep);
-            if self.create_branch(&entry, &run_text, &index).await? {
+            let files = site
+                .map(|make| make(&[(self.key.clone(), index.clone())]))
+                .unwrap_or_default();
+            if self
+                .create_branch(&entry, &run_text, &index, &files)
+                .await?
+            {
                 return Ok(SaveOutcome {
                     entry,
                     created_branch: true,
                     pruned: Vec::new(),
                     prune_warning: None,
                     conflicts: 0,
+                    site_written: site.is_some(),
+                    site_warning: None,
                 });
             }
             // Another save created the branch first: continue as a later save.
@@ -391,7 +433,7 @@ impl DataBranch {
 
         let index_path = self.index_path();
         let mut conflicts = 0;
-        let (commit, removed) = loop {
+        let (commit, removed, written) = loop {
             if index.runs.iter().any(|e| e.id == entry.id) {
                 // An earlier attempt landed although its answer was lost.
                 return Ok(SaveOutcome {
@@ -400,6 +442,8 @@ impl DataBranch {
                     pruned: Vec::new(),
                     prune_warning: None,
                     conflicts,
+                    site_written: false,
+                    site_warning: None,
                 });
             }
             let mut next = index.clone();
@@ -417,7 +461,7 @@ impl DataBranch {
                 )
                 .await
             {
-                Ok(commit) => break (commit, removed),
+                Ok(commit) => break (commit, removed, next),
                 Err(e) if e.is_conflict() => {
                     conflicts += 1;
                     if conflicts > self.conflict_retries {
@@ -435,27 +479,127 @@ impl DataBranch {
         };
 
         let pruned: Vec<String> = removed.iter().map(|e| e.id.clone()).collect();
-        let prune_warning = if removed.is_empty() {
-            None
+        let deletions: Vec<TreeEntry> = removed
+            .iter()
+            .map(|e| TreeEntry::delete(self.run_path(&e.id)))
+            .collect();
+        let (mut entries, mut site_warning) = (Vec::new(), None);
+        if let Some(make) = site {
+            match self.site_entries(&commit, &written, make).await {
+                Ok(files) => entries = files,
+                Err(e) => site_warning = Some(format!("the dashboard was not written: {e}")),
+            }
+        }
+        let site_files = entries.len();
+        entries.extend(deletions);
+        let followed = if entries.is_empty() {
+            Ok(())
         } else {
-            self.delete_run_files(&commit, &removed)
+            self.follow_up(&commit, &entries, removed.len(), site_files > 0)
                 .await
-                .err()
-                .map(|e| {
-                    format!(
-                        "{} run file(s) dropped from the index stay on `{}` (the next saves do not name them): {e}",
-                        removed.len(),
-                        self.branch
-                    )
-                })
         };
+        let (mut prune_warning, mut site_written) = (None, site_files > 0);
+        if let Err(e) = followed {
+            if !removed.is_empty() {
+                prune_warning = Some(format!(
+                    "{} run file(s) dropped from the index stay on `{}` (the next saves do not name them): {e}",
+                    removed.len(),
+                    self.branch
+                ));
+            }
+            if site_written {
+                site_warning = Some(format!(
+                    "the dashboard on `{}` was not updated (the next save updates it): {e}",
+                    self.branch
+                ));
+                site_written = false;
+            }
+        }
         Ok(SaveOutcome {
             entry,
             created_branch: false,
             pruned,
             prune_warning,
             conflicts,
+            site_written,
+            site_warning,
         })
+    }
+
+    /// The tree entries of the site's files after the index commit `after`, whose index of this
+    /// key is `written`: the other keys are the folders of the root tree that hold an index.
+    async fn site_entries(
+        &self,
+        after: &FileCommit,
+        written: &Index,
+        make: &Site<'_>,
+    ) -> Result<Vec<TreeEntry>, DataError> {
+        let c = &self.client;
+        let root = c
+            .get_tree(&self.repo, &after.tree_sha)
+            .await
+            .map_err(self.api(""))?
+            .unwrap_or_default();
+        let mut indexes = vec![(self.key.clone(), written.clone())];
+        for (name, kind) in &root {
+            if kind != "tree" || *name == self.key {
+                continue;
+            }
+            let path = format!("{name}/index.json");
+            let Some(file) = c
+                .get_file(&self.repo, &path, &after.commit_sha)
+                .await
+                .map_err(self.api(&path))?
+            else {
+                continue;
+            };
+            // Another key's damaged index is that key's problem: its runs are left out.
+            if let Ok(index) = Index::parse(&file.text) {
+                indexes.push((name.clone(), index));
+            }
+        }
+        indexes.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut files = make(&indexes);
+        if !root.iter().any(|(name, _)| name == NO_JEKYLL) {
+            files.push((NO_JEKYLL.to_string(), String::new()));
+        }
+        let mut entries = Vec::with_capacity(files.len());
+        for (path, text) in files {
+            let blob = c
+                .create_blob(&self.repo, &text)
+                .await
+                .map_err(self.api(&path))?;
+            entries.push(TreeEntry::file(path, blob));
+        }
+        Ok(entries)
+    }
+
+    /// One commit on top of `after` (the index commit) with `entries`: pruned run files deleted,
+    /// the site's files written. If another save moved the branch in between, the fast-forward
+    /// fails and nothing is lost but these entries, which the next save writes again.
+    async fn follow_up(
+        &self,
+        after: &FileCommit,
+        entries: &[TreeEntry],
+        pruned: usize,
+        site: bool,
+    ) -> Result<(), ApiError> {
+        let c = &self.client;
+        let tree = c
+            .create_tree(&self.repo, Some(&after.tree_sha), entries)
+            .await?;
+        let message = match (pruned, site) {
+            (0, _) => format!("perfgate: update the dashboard ({})", self.key),
+            (n, false) => format!("perfgate: prune {n} old run(s) ({})", self.key),
+            (n, true) => format!(
+                "perfgate: prune {n} old run(s) and update the dashboard ({})",
+                self.key
+            ),
+        };
+        let commit = c
+            .create_commit(&self.repo, &message, &tree, &[&after.commit_sha])
+            .await?;
+        c.update_branch(&self.repo, &self.branch, &commit).await
     }
 
     /// Creates the data branch holding `run_text` and `index`; `false` when it appeared in the
@@ -465,6 +609,7 @@ impl DataBranch {
         entry: &IndexEntry,
         run_text: &str,
         index: &Index,
+        site: &[(String, String)],
     ) -> Result<bool, DataError> {
         let run_path = self.run_path(&entry.id);
         let index_path = self.index_path();
@@ -477,15 +622,22 @@ impl DataBranch {
             .create_blob(&self.repo, &index.to_json())
             .await
             .map_err(self.api(&index_path))?;
+        let mut entries = vec![
+            TreeEntry::file(run_path, run_blob),
+            TreeEntry::file(index_path, index_blob),
+        ];
+        if !site.is_empty() {
+            let no_jekyll = (NO_JEKYLL.to_string(), String::new());
+            for (path, text) in site.iter().chain(std::iter::once(&no_jekyll)) {
+                let blob = c
+                    .create_blob(&self.repo, text)
+                    .await
+                    .map_err(self.api(path))?;
+                entries.push(TreeEntry::file(path.clone(), blob));
+            }
+        }
         let tree = c
-            .create_tree(
-                &self.repo,
-                None,
-                &[
-                    TreeEntry::file(run_path, run_blob),
-                    TreeEntry::file(index_path, index_blob),
-                ],
-            )
+            .create_tree(&self.repo, None, &entries)
             .await
             .map_err(self.api(""))?;
         let message = format!(
@@ -570,31 +722,6 @@ impl DataBranch {
             }
         }
     }
-
-    /// Deletes the files of `removed` in one commit on top of `after` (the index commit).
-    async fn delete_run_files(
-        &self,
-        after: &FileCommit,
-        removed: &[IndexEntry],
-    ) -> Result<(), ApiError> {
-        let entries: Vec<TreeEntry> = removed
-            .iter()
-            .map(|e| TreeEntry::delete(self.run_path(&e.id)))
-            .collect();
-        let c = &self.client;
-        let tree = c
-            .create_tree(&self.repo, Some(&after.tree_sha), &entries)
-            .await?;
-        let message = format!(
-            "perfgate: prune {} old run(s) ({})",
-            removed.len(),
-            self.key
-        );
-        let commit = c
-            .create_commit(&self.repo, &message, &tree, &[&after.commit_sha])
-            .await?;
-        c.update_branch(&self.repo, &self.branch, &commit).await
-    }
 }
 
 /// Tries at creating the data branch's ref when its answers are lost.
@@ -668,6 +795,17 @@ impl BlockingDataBranch {
     /// [`BaselineStore::save`] with the whole outcome (pruning, conflicts, branch creation).
     pub fn save_run(&self, run: &Run, keep: usize) -> Result<SaveOutcome, DataError> {
         self.github.block_on(self.inner.save(run, keep))
+    }
+
+    /// [`DataBranch::save_with_site`].
+    pub fn save_run_with_site(
+        &self,
+        run: &Run,
+        keep: usize,
+        site: &Site<'_>,
+    ) -> Result<SaveOutcome, DataError> {
+        self.github
+            .block_on(self.inner.save_with_site(run, keep, Some(site)))
     }
 }
 

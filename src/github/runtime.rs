@@ -44,6 +44,8 @@ pub struct Inputs {
     pub comment_author: String,
     /// Runs kept per branch and key on the data branch.
     pub keep: Option<usize>,
+    /// Write the dashboard (index.html, data.js) on the data branch with each save.
+    pub dashboard: bool,
     /// Budgets, one per line (k6 threshold form or `<benchmark> <statistic> <op> <value>`),
     /// added to the config's.
     pub budgets: Vec<String>,
@@ -177,6 +179,7 @@ impl Inputs {
                 })
                 .unwrap_or_default(),
             keep,
+            dashboard: boolean("dashboard", false)?,
         })
     }
 }

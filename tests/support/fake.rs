@@ -504,7 +504,7 @@ fn handle(
     }
     let is_write = !matches!(
         op,
-        "issues/list-comments" | "repos/get-content" | "git/get-ref" | "pulls/get"
+        "issues/list-comments" | "repos/get-content" | "git/get-ref" | "git/get-tree" | "pulls/get"
     );
     if is_write && s.read_only {
         return error(403, "Resource not accessible by integration");
@@ -705,6 +705,43 @@ fn handle(
             v["tree"] = Value::Array(entries);
             v["truncated"] = json!(false);
             answer(201, v)
+        }
+        "git/get-tree" => {
+            // The root level of a flat tree: a folder is a `tree` entry.
+            let sha = params["tree_sha"].clone();
+            let Some(files) = s.trees.get(&sha).cloned() else {
+                return error(404, "Not Found");
+            };
+            let mut level: BTreeMap<String, (&str, String)> = BTreeMap::new();
+            for (p, b) in &files {
+                match p.split_once('/') {
+                    Some((dir, _)) => {
+                        level
+                            .entry(dir.to_string())
+                            .or_insert(("tree", String::new()));
+                    }
+                    None => {
+                        level.insert(p.clone(), ("blob", b.clone()));
+                    }
+                }
+            }
+            let mut entries = Vec::new();
+            for (name, (kind, blob)) in level {
+                let (mode, sha) = if kind == "tree" {
+                    ("040000", s.sha(&name))
+                } else {
+                    ("100644", blob)
+                };
+                let kind_path = if kind == "tree" { "trees" } else { "blobs" };
+                entries.push(json!({"path": name, "mode": mode, "type": kind, "sha": sha,
+                    "url": format!("{api}/git/{kind_path}/{sha}")}));
+            }
+            let mut v = spec.example("git-tree");
+            v["sha"] = json!(sha);
+            v["url"] = json!(format!("{api}/git/trees/{sha}"));
+            v["tree"] = Value::Array(entries);
+            v["truncated"] = json!(false);
+            answer(200, v)
         }
         "git/create-commit" => {
             let tree = body["tree"].as_str().unwrap_or_default().to_string();
