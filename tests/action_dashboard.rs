@@ -189,3 +189,68 @@ async fn a_site_that_cannot_be_written_is_a_warning_and_the_run_is_saved() {
     );
     fake.verify().await;
 }
+
+/// Issue 12, part 3: a pull request's comment links each row with a trend to its chart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pull_request_comment_links_its_trends_to_the_dashboard() {
+    let fake = FakeGitHub::start().await;
+    for i in 1..=12 {
+        let level = 1000.0 * (1.0 + 0.01 * (i % 3) as f64);
+        let out = tokio::task::block_in_place(|| push(&fake, &sha(i), "go", 2, level, true));
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    }
+    let head = "2222222222222222222222222222222222222222";
+    fake.state().pulls.insert(7, (head.into(), sha(12)));
+    let before = fake.log().len();
+    let job = Job::new(fake.api_url());
+    fs::write(
+        job.ws().join("pr.json"),
+        run_format::to_string(&run(2, 1500.0)),
+    )
+    .unwrap();
+    let payload = format!(
+        r#"{{"action":"synchronize","number":7,"pull_request":{{"number":7,
+            "base":{{"ref":"main","sha":"{}","repo":{{"full_name":"{OWNER}/{REPO}"}}}},
+            "head":{{"ref":"feature","sha":"{head}","repo":{{"full_name":"{OWNER}/{REPO}"}}}}}},
+            "repository":{{"full_name":"{OWNER}/{REPO}","default_branch":"main"}}}}"#,
+        sha(12)
+    );
+    let out = tokio::task::block_in_place(|| {
+        job.run(
+            "pull_request",
+            "refs/pull/7/merge",
+            head,
+            &payload,
+            &[
+                ("results", "pr.json"),
+                ("data-branch", BRANCH),
+                ("key", "go"),
+                ("dashboard", "true"),
+            ],
+        )
+    });
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let comment = fake
+        .state()
+        .comments
+        .last()
+        .expect("a comment")
+        .body
+        .clone();
+    for b in ["BenchmarkParse%2Fcase%3D0-8", "BenchmarkParse%2Fcase%3D1-8"] {
+        let link = format!("[chart](https://octo-org.github.io/perf-repo/#b={b}&m=time&k=go)");
+        assert!(comment.contains(&link), "{link} in\n{comment}");
+    }
+    // A pull request never writes the data branch, site included: its only write is the comment.
+    let writes: Vec<String> = fake.log()[before..]
+        .iter()
+        .filter(|e| e.method != "GET")
+        .map(|e| format!("{} {}", e.method, e.path))
+        .collect();
+    assert_eq!(
+        writes,
+        [format!("POST /repos/{OWNER}/{REPO}/issues/7/comments")],
+        "{writes:?}"
+    );
+    fake.verify().await;
+}

@@ -285,6 +285,8 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
 
     let marker = perfgate::github::comment::marker(&inputs.key);
     let mut md_opts = MarkdownOptions {
+        dashboard_url: dashboard_url(ctx, &inputs),
+        dashboard_key: Some(perfgate::github::comment::sanitize_key(&inputs.key)),
         title: (inputs.key != "default").then(|| format!("perfgate ({})", inputs.key)),
         reproduce: Some(reproduce(&inputs, fetch.as_deref())),
         marker: Some(marker),
@@ -647,6 +649,36 @@ fn post_rendered(
         )?;
     }
     Ok(EXIT_PASS)
+}
+
+/// Where the dashboard is served: the `dashboard-url` input, else with `dashboard: true` on
+/// github.com the project's GitHub Pages address (`https://owner.github.io/repo/`).
+fn dashboard_url(ctx: &Ctx, inputs: &Inputs) -> Option<String> {
+    if let Some(u) = &inputs.dashboard_url {
+        return Some(u.clone());
+    }
+    let server = ctx.var("GITHUB_SERVER_URL").unwrap_or_default();
+    if !inputs.dashboard || server.trim_end_matches('/') != "https://github.com" {
+        return None;
+    }
+    let repo = ctx.var("GITHUB_REPOSITORY")?;
+    let (owner, name) = repo.split_once('/')?;
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    if !(plain(owner) && plain(name)) {
+        return None;
+    }
+    let owner = owner.to_ascii_lowercase();
+    Some(
+        if name.eq_ignore_ascii_case(&format!("{owner}.github.io")) {
+            format!("https://{owner}.github.io/")
+        } else {
+            format!("https://{owner}.github.io/{name}/")
+        },
+    )
 }
 
 /// The dashboard's files from the indexes of every key on the data branch: the default branch's

@@ -183,6 +183,10 @@ struct CompareArgs {
     /// A minijinja template for the Markdown report instead of the built-in one.
     #[arg(long, value_name = "FILE")]
     template: Option<PathBuf>,
+    /// The dashboard's address (`perfgate dashboard`, served somewhere): rows of the Markdown
+    /// report with a trend link to their chart there.
+    #[arg(long, value_name = "URL", requires = "report_md")]
+    dashboard_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -490,6 +494,7 @@ fn cmd_compare(a: CompareArgs) -> Result<u8> {
         let opts = MarkdownOptions {
             template,
             reproduce: Some(reproduce_command(&a)),
+            dashboard_url: a.dashboard_url.clone(),
             ..MarkdownOptions::default()
         };
         let md = report::render_markdown(&comparison, &opts)?;

@@ -46,6 +46,8 @@ pub struct Inputs {
     pub keep: Option<usize>,
     /// Write the dashboard (index.html, data.js) on the data branch with each save.
     pub dashboard: bool,
+    /// Where the dashboard is served, for the comment's chart links.
+    pub dashboard_url: Option<String>,
     /// Budgets, one per line (k6 threshold form or `<benchmark> <statistic> <op> <value>`),
     /// added to the config's.
     pub budgets: Vec<String>,
@@ -155,6 +157,22 @@ impl Inputs {
                 }
             },
         };
+        let dashboard_url = get("dashboard-url");
+        if let Some(u) = &dashboard_url {
+            let web = u.starts_with("https://") || u.starts_with("http://");
+            if !web
+                || u.chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || "()<>\"'`".contains(c))
+            {
+                return Err(err(
+                    "dashboard-url",
+                    format!(
+                        "`{}` is not a web address perfgate links to: expected https://... with no spaces, quotes, brackets or parentheses",
+                        inert(u, 100)
+                    ),
+                ));
+            }
+        }
         Ok(Inputs {
             results,
             format: get("format").filter(|f| f != "auto"),
@@ -180,6 +198,7 @@ impl Inputs {
                 .unwrap_or_default(),
             keep,
             dashboard: boolean("dashboard", false)?,
+            dashboard_url,
         })
     }
 }

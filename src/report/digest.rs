@@ -68,6 +68,9 @@ pub struct BenchmarkRow {
     /// sparkline (`▁▂▁▃▂▁→█`), on regression, improvement and inconclusive rows with a history
     /// of more than one run; None otherwise, or once left out to fit a size limit.
     pub trend: Option<String>,
+    /// The lead metric's chart on the dashboard (`https://o.github.io/r/#b=...&m=...`), on rows
+    /// with a trend when the report knows where the dashboard is.
+    pub chart: Option<String>,
 }
 
 impl RowInfo for BenchmarkRow {
@@ -323,6 +326,7 @@ fn benchmark_row(load: bool, results: &[&MetricResult]) -> Option<BenchmarkRow> 
             _ => NONE.to_string(),
         },
         trend: trend_line(lead_result),
+        chart: None,
     })
 }
 

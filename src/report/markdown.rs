@@ -39,6 +39,10 @@ pub struct MarkdownOptions {
     pub marker: Option<String>,
     /// A command to reproduce the run, shown in a code block.
     pub reproduce: Option<String>,
+    /// The dashboard's address: rows with a trend link to their chart there.
+    pub dashboard_url: Option<String>,
+    /// The key whose series the chart links name (`k=`), when the dashboard has several.
+    pub dashboard_key: Option<String>,
 }
 
 impl Default for MarkdownOptions {
@@ -49,6 +53,8 @@ impl Default for MarkdownOptions {
             title: None,
             marker: None,
             reproduce: None,
+            dashboard_url: None,
+            dashboard_key: None,
         }
     }
 }
@@ -71,6 +77,9 @@ pub fn render_markdown(c: &Comparison, opts: &MarkdownOptions) -> Result<String,
         v.title.clone_from(title);
     }
     v.reproduce.clone_from(&opts.reproduce);
+    if let Some(url) = &opts.dashboard_url {
+        v.link_charts(url, opts.dashboard_key.as_deref());
+    }
     let marker = opts.marker.as_deref();
 
     let render = |v: &View| -> Result<String, ReportError> {

@@ -1523,3 +1523,53 @@ fn the_branch_section_escapes_names() {
     );
     assert!(md.starts_with("### ⚠️ main\\`x got slower"), "{md}");
 }
+
+#[test]
+fn rows_with_a_trend_link_to_their_chart_on_the_dashboard() {
+    let mut c = trend_run();
+    // A name from a pull request's code cannot break out of the link.
+    for r in c
+        .results
+        .iter_mut()
+        .filter(|r| r.benchmark == "BenchmarkParse")
+    {
+        r.benchmark = "BenchmarkParse](https://evil.example)<b> x".into();
+    }
+    let opts = MarkdownOptions {
+        marker: Some(MARKER.into()),
+        dashboard_url: Some("https://octo-org.github.io/perf-repo/".into()),
+        dashboard_key: Some("go".into()),
+        ..MarkdownOptions::default()
+    };
+    let md = match render_markdown(&c, &opts) {
+        Ok(md) => md,
+        Err(e) => panic!("{e}"),
+    };
+    let links: Vec<&str> = md
+        .match_indices("[chart](")
+        .filter_map(|(i, _)| md.get(i + 8..).and_then(|rest| rest.split(')').next()))
+        .collect();
+    assert_eq!(
+        links,
+        [
+            "https://octo-org.github.io/perf-repo/#b=BenchmarkParse%5D%28https%3A%2F%2Fevil.example%29%3Cb%3E%20x&m=time&k=go",
+            "https://octo-org.github.io/perf-repo/#b=BenchmarkDecode&m=time&k=go",
+            "https://octo-org.github.io/perf-repo/#b=BenchmarkEncode&m=time&k=go",
+        ],
+        "{md}"
+    );
+    // Without a dashboard, no link; and the links go with the trends when space runs out.
+    assert!(!markdown(&c).contains("[chart]("));
+    let big = large_run_with_trends(500, 30);
+    let opts = MarkdownOptions {
+        marker: Some(MARKER.into()),
+        dashboard_url: Some("https://o.github.io/r/".into()),
+        ..MarkdownOptions::default()
+    };
+    let md = match render_markdown(&big, &opts) {
+        Ok(md) => md,
+        Err(e) => panic!("{e}"),
+    };
+    assert_fits(&md, 65_000);
+    assert!(!md.contains("[chart]("));
+}

@@ -469,7 +469,10 @@ impl View {
             &mut self.better,
             &mut self.same,
         ] {
-            s.rows.iter_mut().for_each(|r| clear(&mut r.trend));
+            s.rows.iter_mut().for_each(|r| {
+                clear(&mut r.trend);
+                r.chart = None;
+            });
         }
         for s in [
             &mut self.regressions,
@@ -483,6 +486,31 @@ impl View {
         }
         self.trends_hidden |= any;
         any
+    }
+
+    /// Links each benchmark row that has a trend to its chart on the dashboard at `url` (the
+    /// page's address), the series of `key` when given: `{url}#b=<benchmark>&m=<metric>&k=<key>`,
+    /// every name percent-encoded, so that no name can change the link or the Markdown around it.
+    pub fn link_charts(&mut self, url: &str, key: Option<&str>) {
+        let base = url.split('#').next().unwrap_or(url);
+        for s in [
+            &mut self.failing,
+            &mut self.unsure,
+            &mut self.better,
+            &mut self.same,
+        ] {
+            for r in s.rows.iter_mut().filter(|r| r.trend.is_some()) {
+                let mut link = format!(
+                    "{base}#b={}&m={}",
+                    percent_encode(&r.benchmark),
+                    percent_encode(&r.lead.metric)
+                );
+                if let Some(k) = key {
+                    link.push_str(&format!("&k={}", percent_encode(k)));
+                }
+                r.chart = Some(link);
+            }
+        }
     }
 
     /// Hides the collapsed details (unchanged results and passed budgets).
@@ -793,6 +821,21 @@ fn trim_number(v: f64, decimals: usize) -> String {
         s
     }
 }
+
+/// `text` with every byte but the unreserved characters of RFC 3986 (letters, digits, `-`, `.`,
+/// `_`, `~`) written as `%XX`.
+pub(crate) fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 
 #[cfg(test)]
 mod tests {
