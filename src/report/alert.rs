@@ -568,10 +568,16 @@ mod tests {
                 benchmark: "BenchmarkParse-8".into(),
                 metric: "time".into(),
                 threshold: 0.055,
-                commits: vec![Some(STARTED.into()), Some(RUN.into())],
+                // The commit that started the shift, two runs at its level, and a later shift.
+                commits: vec![
+                    Some(STARTED.into()),
+                    None,
+                    Some(RUN.into()),
+                    Some(RUN.into()),
+                ],
                 levels: Levels {
                     shifts: vec![crate::compare::alert::Level {
-                        start: 1,
+                        start: 2,
                         change: current / 58_800.0 - 1.0,
                         before: 58_800.0,
                         after: current,
