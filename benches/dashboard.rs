@@ -5,8 +5,8 @@
 //! planted level shifts and slow days.
 //!
 //! `cargo bench --bench dashboard`; the sizes of the files are printed first, and each site is
-//! written to `target/dashboard-bench/<series>x<runs>/` to be opened in a browser (the time to
-//! the first chart is measured there: docs/src/development.md).
+//! written to `target/dashboard-bench/<series>x<runs>/` with its store (`store/index.json`), to
+//! time the built binary and the page in a browser (docs/src/development.md).
 
 // A benchmark harness: a panic here is a failed benchmark run, not a crash on user input.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
@@ -56,6 +56,9 @@ fn main() {
         for f in &files {
             std::fs::write(dir.join(f.name), &f.text).unwrap();
         }
+        // The store too, to time the built binary on it: `perfgate dashboard --store <dir>/store`.
+        std::fs::create_dir_all(dir.join("store")).unwrap();
+        std::fs::write(dir.join("store/index.json"), &text).unwrap();
         c.bench_function(&format!("dashboard/parse/{name}"), |b| {
             b.iter(|| Index::parse(black_box(&text)).unwrap())
         });

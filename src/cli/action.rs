@@ -7,15 +7,19 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
+use perfgate::compare::alert::Watch;
 use perfgate::compare::{self, Comparison, Status, Verdict};
 use perfgate::config::parse_percent;
 use perfgate::formats::Format;
+use perfgate::github::alert::AlertMode;
+use perfgate::github::api::ApiError;
 use perfgate::github::datastore::FullRuns;
 use perfgate::github::runtime::{
     annotation, framed, inert, output_entry, BaselineSource, Event, Inputs, Level, Mode,
     ANNOTATIONS_PER_LEVEL, SUMMARY_LIMIT_BYTES,
 };
 use perfgate::model::Run;
+use perfgate::report::alert::AlertContext;
 use perfgate::report::{self, MarkdownOptions};
 
 use super::{input, load_config, meta, EXIT_ERROR, EXIT_FAIL, EXIT_PASS};
@@ -42,6 +46,9 @@ pub trait Remote {
     fn upsert_comment(&self, pr: u64, body: &str) -> Result<(String, String)>;
     /// A pull request's state, head commit and head repository (`owner/name`).
     fn pull_head(&self, pr: u64) -> Result<PullHead>;
+    /// Tells of the level shifts a push confirmed as `mode` asks (a commit comment, the key's
+    /// issue); returns what it wrote, a line each.
+    fn alert(&self, mode: AlertMode, watch: &Watch, ctx: &AlertContext) -> Result<Vec<String>>;
 }
 
 /// A baseline found by a [`Remote`].
@@ -313,15 +320,41 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
     );
     annotate(&comparison);
 
+    // The watch on the default branch: level shifts for the worse this push's run confirms.
+    let watch = (mode == Mode::Save)
+        .then(|| compare::alert::watch(&history, &current, &comparison, &config));
+    let alert_ctx = AlertContext {
+        key: inputs.key.clone(),
+        branch: default_branch.clone(),
+        run_commit: current.meta.commit.clone(),
+        server_url: ctx.var("GITHUB_SERVER_URL"),
+        repository: ctx.var("GITHUB_REPOSITORY"),
+    };
+    let alerts = watch.as_ref().map_or(0, |w| {
+        w.alerts.iter().map(|g| g.shifts.len()).sum::<usize>()
+    });
+    if let Some(w) = &watch {
+        announce(w);
+    }
+
     if inputs.summary {
         if let Some(path) = ctx.var("GITHUB_STEP_SUMMARY") {
             // A push to the default branch that the branch's own history finds slower says so
             // first; the run is still recorded and the job passes.
-            let watch = match mode {
-                Mode::Save => report::render_watch(&comparison, &default_branch),
-                _ => None,
-            };
-            let summary = summary_markdown(&comparison, &md_opts, watch.as_deref())?;
+            let mut first = watch.as_ref().map_or_else(String::new, |w| {
+                report::alert::render_summary(w, &alert_ctx, inputs.fail_on_alert)
+                    .unwrap_or_default()
+            });
+            if mode == Mode::Save {
+                first.push_str(
+                    &report::render_watch(&comparison, &default_branch).unwrap_or_default(),
+                );
+            }
+            let summary = summary_markdown(
+                &comparison,
+                &md_opts,
+                Some(first.as_str()).filter(|f| !f.is_empty()),
+            )?;
             append(Path::new(&path), &summary)?;
         }
     }
@@ -379,6 +412,9 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
                 ""
             }
         );
+        if let Some(w) = &watch {
+            send_alerts(r.as_ref(), inputs.alert, w, &alert_ctx);
+        }
     }
 
     if let Some(path) = ctx.var("GITHUB_OUTPUT") {
@@ -401,13 +437,71 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
             nonce,
         ));
         out.push_str(&output_entry("comment-url", &comment_url, nonce));
+        out.push_str(&output_entry("alerts", &alerts.to_string(), nonce));
         append(Path::new(&path), &out)?;
     }
 
     Ok(match comparison.verdict {
         Verdict::Fail if inputs.fail_on_regression && mode != Mode::Save => EXIT_FAIL,
+        _ if inputs.fail_on_alert && alerts > 0 => EXIT_FAIL,
         _ => EXIT_PASS,
     })
+}
+
+/// The level shifts a push confirmed, as warnings in the log and on the run's page.
+fn announce(w: &Watch) {
+    for g in &w.alerts {
+        for s in &g.shifts {
+            println!(
+                "{}",
+                annotation(
+                    Level::Warning,
+                    "perfgate",
+                    &format!(
+                        "level shift for the worse: {} {} {:+.1}% since commit {}",
+                        s.benchmark,
+                        s.metric,
+                        s.change * 100.0,
+                        g.commit
+                    )
+                )
+            );
+        }
+    }
+}
+
+/// Tells of the push's level shifts as the `alert` input asks. The run is recorded already: a
+/// failure here is a warning, never the job's failure, and a 403 names the permission to add.
+fn send_alerts(remote: &dyn Remote, mode: AlertMode, w: &Watch, ctx: &AlertContext) {
+    let needed = match mode {
+        AlertMode::None => return,
+        AlertMode::CommitComment if w.alerts.is_empty() => return,
+        AlertMode::CommitComment => "contents: write",
+        AlertMode::Issue => "issues: write",
+    };
+    match remote.alert(mode, w, ctx) {
+        Ok(done) => {
+            for line in done {
+                println!("perfgate: alert: {line}");
+            }
+        }
+        Err(e) => {
+            let forbidden = e.chain().find_map(|c| match c.downcast_ref::<ApiError>() {
+                Some(ApiError::Forbidden { permission, .. }) => Some(*permission),
+                _ => None,
+            });
+            let why = super::error_line(&e);
+            let why = why.trim_start_matches("error: ");
+            let msg = match forbidden {
+                Some(p) => format!("the alert was not written: the token may not do it. Give the job `permissions:` with `{p}` (`alert: {}` needs `{needed}`). The run is recorded all the same. ({why})", mode.as_str()),
+                None => format!("the alert was not written (`alert: {}`); the run is recorded all the same: {why}", mode.as_str()),
+            };
+            println!(
+                "{}",
+                annotation(Level::Warning, "perfgate", &super::redacted(&msg))
+            );
+        }
+    }
 }
 
 /// The job summary: `first` (a short section, such as the default branch's regressions), then
@@ -823,6 +917,37 @@ impl Remote for GitHubRemote {
             );
         }
         Ok((outcome.action.as_str().to_string(), outcome.url))
+    }
+
+    fn alert(&self, mode: AlertMode, watch: &Watch, ctx: &AlertContext) -> Result<Vec<String>> {
+        use perfgate::github::alert::{comment_on_commits, keep_issue};
+        let client = self.gh.client();
+        match mode {
+            AlertMode::None => Ok(Vec::new()),
+            AlertMode::CommitComment => Ok(self.gh.block_on(comment_on_commits(
+                client,
+                &self.repo,
+                watch,
+                ctx,
+                &self.author,
+            ))?),
+            AlertMode::Issue => {
+                let outcome =
+                    self.gh
+                        .block_on(keep_issue(client, &self.repo, watch, ctx, &self.author))?;
+                if outcome.label_dropped {
+                    println!(
+                        "{}",
+                        annotation(
+                            Level::Warning,
+                            "perfgate",
+                            &format!("GitHub dropped the label `{}` from the new issue, so the next run will not find it and may open another: let the token set labels (`issues: write`), or create the label in the repository", perfgate::report::alert::ISSUE_LABEL)
+                        )
+                    );
+                }
+                Ok(outcome.done)
+            }
+        }
     }
 
     fn pull_head(&self, pr: u64) -> Result<PullHead> {

@@ -209,6 +209,20 @@ fn same_environment<'a>(history: &'a [Run], current: &Run, config: &Config) -> V
         .collect()
 }
 
+/// The runs of `history` (oldest first) that [`compare_history`] judges `current` against: those
+/// on its kind of machine (see `same_environment`), the last `history.window` of them. The watch
+/// on the default branch reads the same runs, so that it announces what the gate sees.
+pub fn history_window<'a>(history: &'a [Run], current: &Run, config: &Config) -> Vec<&'a Run> {
+    let pool = same_environment(history, current, config);
+    last_window(&pool, config).to_vec()
+}
+
+/// The last `history.window` runs of `pool`.
+fn last_window<'p, 'a>(pool: &'p [&'a Run], config: &Config) -> &'p [&'a Run] {
+    pool.get(pool.len().saturating_sub(config.history.window.max(1))..)
+        .unwrap_or(pool)
+}
+
 /// [`same_environment`] as positions in `history`.
 fn comparable(history: &[&Run], current: &Run, config: &Config) -> Vec<usize> {
     let same: Vec<usize> = history
@@ -322,9 +336,7 @@ struct Family {
 pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Comparison {
     let pool = same_environment(history, current, config);
     let other_environment_runs = history.len() - pool.len();
-    let window = pool
-        .get(pool.len().saturating_sub(config.history.window.max(1))..)
-        .unwrap_or(&pool);
+    let window = last_window(&pool, config);
     let latest = window.last().copied();
     let cur = series(current);
     let runs: Vec<Vec<Series>> = window.iter().map(|r| series(r)).collect();

@@ -4,7 +4,8 @@
 //!
 //! Only the operations of GitHub's REST description that perfgate needs are used (see
 //! `tests/fixtures/github/rest-subset.json`): issue comments (list, create, update), contents
-//! (get, put), git refs, blobs, trees and commits, and pulls (get).
+//! (get, put), git refs, blobs, trees and commits, pulls (get), and for the watch on the default
+//! branch commit comments (list, create, update) and issues (list, create, update).
 //!
 //! Retry policy ([`RetryPolicy`]):
 //! - 5xx answers and connection errors (including timeouts) are retried with exponential backoff
@@ -294,6 +295,8 @@ enum Need {
     ContentsWrite,
     ContentsRead,
     PullRequestsRead,
+    IssuesRead,
+    IssuesWrite,
 }
 
 impl Need {
@@ -303,6 +306,8 @@ impl Need {
             Need::ContentsWrite => "contents: write",
             Need::ContentsRead => "contents: read",
             Need::PullRequestsRead => "pull-requests: read",
+            Need::IssuesRead => "issues: read",
+            Need::IssuesWrite => "issues: write",
         }
     }
 }
@@ -665,6 +670,161 @@ impl Client {
             Err(e) if e.status() == Some(404) => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    // ---- commit comments and issues (the watch on the default branch) ----
+
+    /// Every item of a list endpoint (`path` without the page query), reading all pages.
+    async fn all_pages<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        need: Need,
+    ) -> Result<Vec<T>, ApiError> {
+        let mut all = Vec::new();
+        let mut page: u32 = 1;
+        let join = if path.contains('?') { '&' } else { '?' };
+        loop {
+            let call = Call::new(
+                Method::GET,
+                format!("{path}{join}per_page=100&page={page}"),
+                need,
+            );
+            let reply = self.send(&call).await?;
+            let items: Vec<T> = reply.json(&call.operation())?;
+            let count = items.len();
+            all.extend(items);
+            let next = reply.header("link").is_some_and(has_next_page);
+            if !next || count == 0 || page >= MAX_PAGES {
+                return Ok(all);
+            }
+            page += 1;
+        }
+    }
+
+    /// Every comment on a commit, oldest first.
+    pub async fn list_commit_comments(
+        &self,
+        repo: &Repo,
+        commit: &str,
+    ) -> Result<Vec<IssueComment>, ApiError> {
+        self.all_pages(
+            &format!("{}/commits/{}/comments", repo.path(), encode(commit)),
+            Need::ContentsRead,
+        )
+        .await
+    }
+
+    /// Comments on a commit. Never retried after a 5xx or a lost connection: it might have been
+    /// posted.
+    pub async fn create_commit_comment(
+        &self,
+        repo: &Repo,
+        commit: &str,
+        body: &str,
+    ) -> Result<IssueComment, ApiError> {
+        let call = Call::new(
+            Method::POST,
+            format!("{}/commits/{}/comments", repo.path(), encode(commit)),
+            Need::ContentsWrite,
+        )
+        .json(&CommentBody { body })?
+        .repeatable(false);
+        self.send_json(call).await
+    }
+
+    pub async fn update_commit_comment(
+        &self,
+        repo: &Repo,
+        comment_id: u64,
+        body: &str,
+    ) -> Result<IssueComment, ApiError> {
+        let call = Call::new(
+            Method::PATCH,
+            format!("{}/comments/{comment_id}", repo.path()),
+            Need::ContentsWrite,
+        )
+        .json(&CommentBody { body })?
+        .repeatable(true);
+        self.send_json(call).await
+    }
+
+    /// The open issues carrying `label` (pull requests left out), oldest first.
+    pub async fn list_open_issues(&self, repo: &Repo, label: &str) -> Result<Vec<Issue>, ApiError> {
+        let issues: Vec<Issue> = self
+            .all_pages(
+                &format!(
+                    "{}/issues?state=open&labels={}&sort=created&direction=asc",
+                    repo.path(),
+                    encode(label)
+                ),
+                Need::IssuesRead,
+            )
+            .await?;
+        Ok(issues
+            .into_iter()
+            .filter(|i| i.pull_request.is_none())
+            .collect())
+    }
+
+    /// Opens an issue. Never retried after a 5xx or a lost connection: it might have been opened.
+    pub async fn create_issue(
+        &self,
+        repo: &Repo,
+        title: &str,
+        body: &str,
+        labels: &[&str],
+    ) -> Result<Issue, ApiError> {
+        let call = Call::new(
+            Method::POST,
+            format!("{}/issues", repo.path()),
+            Need::IssuesWrite,
+        )
+        .json(&CreateIssue {
+            title,
+            body,
+            labels,
+        })?
+        .repeatable(false);
+        self.send_json(call).await
+    }
+
+    /// Replaces an issue's body, and closes it as completed with `close`.
+    pub async fn update_issue(
+        &self,
+        repo: &Repo,
+        number: u64,
+        body: &str,
+        close: bool,
+    ) -> Result<Issue, ApiError> {
+        let call = Call::new(
+            Method::PATCH,
+            format!("{}/issues/{number}", repo.path()),
+            Need::IssuesWrite,
+        )
+        .json(&UpdateIssue {
+            body,
+            state: close.then_some("closed"),
+            state_reason: close.then_some("completed"),
+        })?
+        .repeatable(true);
+        self.send_json(call).await
+    }
+
+    /// Comments on an issue (the issue comments endpoint, with the permission issues need).
+    pub async fn comment_on_issue(
+        &self,
+        repo: &Repo,
+        number: u64,
+        body: &str,
+    ) -> Result<IssueComment, ApiError> {
+        let call = Call::new(
+            Method::POST,
+            format!("{}/issues/{number}/comments", repo.path()),
+            Need::IssuesWrite,
+        )
+        .json(&CommentBody { body })?
+        .repeatable(false);
+        self.send_json(call).await
     }
 
     // ---- pulls ----
@@ -1135,6 +1295,22 @@ struct CommentBody<'a> {
 }
 
 #[derive(Serialize)]
+struct CreateIssue<'a> {
+    title: &'a str,
+    body: &'a str,
+    labels: &'a [&'a str],
+}
+
+#[derive(Serialize)]
+struct UpdateIssue<'a> {
+    body: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state_reason: Option<&'a str>,
+}
+
+#[derive(Serialize)]
 struct PutFile<'a> {
     message: &'a str,
     content: String,
@@ -1216,6 +1392,35 @@ pub struct IssueComment {
     #[serde(default)]
     pub user: Option<User>,
     pub html_url: String,
+}
+
+/// The parts of an issue perfgate reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Issue {
+    pub number: u64,
+    pub state: String,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub user: Option<User>,
+    pub html_url: String,
+    /// Names or label objects, as GitHub sends them.
+    #[serde(default)]
+    pub labels: Vec<serde_json::Value>,
+    /// Present on pull requests, which the issues list includes.
+    #[serde(default)]
+    pub pull_request: Option<serde_json::Value>,
+}
+
+impl Issue {
+    /// Whether the issue carries the label `name`.
+    pub fn has_label(&self, name: &str) -> bool {
+        self.labels.iter().any(|l| {
+            l.as_str()
+                .or_else(|| l.get("name").and_then(serde_json::Value::as_str))
+                == Some(name)
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

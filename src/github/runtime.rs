@@ -51,6 +51,10 @@ pub struct Inputs {
     /// Budgets, one per line (k6 threshold form or `<benchmark> <statistic> <op> <value>`),
     /// added to the config's.
     pub budgets: Vec<String>,
+    /// Where a level shift for the worse on the default branch is told, beyond the job summary.
+    pub alert: super::alert::AlertMode,
+    /// Fail a push's job when its run confirmed a level shift for the worse.
+    pub fail_on_alert: bool,
 }
 
 /// A bad input, named as the workflow spells it.
@@ -173,6 +177,18 @@ impl Inputs {
                 ));
             }
         }
+        let alert = match get("alert") {
+            None => super::alert::AlertMode::None,
+            Some(a) => super::alert::AlertMode::from_name(&a).ok_or_else(|| {
+                err(
+                    "alert",
+                    format!(
+                        "expected one of none, commit-comment, issue; found `{}`",
+                        inert(&a, 60)
+                    ),
+                )
+            })?,
+        };
         Ok(Inputs {
             results,
             format: get("format").filter(|f| f != "auto"),
@@ -199,6 +215,8 @@ impl Inputs {
             keep,
             dashboard: boolean("dashboard", false)?,
             dashboard_url,
+            alert,
+            fail_on_alert: boolean("fail-on-alert", false)?,
         })
     }
 }

@@ -96,6 +96,7 @@
 //! The marker ([`MarkdownOptions::marker`]) is not a variable: it is appended after the template's
 //! output, always.
 
+pub mod alert;
 mod digest;
 mod json;
 mod markdown;

@@ -836,7 +836,6 @@ pub(crate) fn percent_encode(text: &str) -> String {
     out
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,4 +1,5 @@
-//! A fake GitHub on loopback (wiremock): issue comments with pagination, pull requests, and a
+//! A fake GitHub on loopback (wiremock): issue comments with pagination, pull requests, commit
+//! comments and issues (the watch on the default branch), and a
 //! small git object store behind the contents and Git Data endpoints, with GitHub's rules that
 //! matter to perfgate (a contents PUT needs the current blob sha, a ref update must be a
 //! fast-forward, read-only tokens get 403 on writes, large files have no JSON content).
@@ -53,6 +54,18 @@ pub struct Fault {
     pub kind: FaultKind,
 }
 
+/// An issue of the fake repository.
+#[derive(Debug, Clone)]
+pub struct FakeIssue {
+    pub number: u64,
+    pub login: String,
+    pub title: String,
+    pub body: String,
+    pub state: String,
+    pub state_reason: Option<String>,
+    pub labels: Vec<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Comment {
     pub id: u64,
@@ -70,6 +83,9 @@ pub struct State {
     pub large_file_bytes: usize,
     pub comments: Vec<Comment>,
     next_comment_id: u64,
+    /// Commit sha -> its comments (ids from the same counter as issue comments).
+    pub commit_comments: BTreeMap<String, Vec<Comment>>,
+    pub issues: Vec<FakeIssue>,
     /// Pull request number -> (head sha, base sha).
     pub pulls: BTreeMap<u64, (String, String)>,
     /// Pull request number -> the `owner/name` its head comes from (this repository when absent).
@@ -94,6 +110,8 @@ impl State {
             large_file_bytes: 1_000_000,
             comments: Vec::new(),
             next_comment_id: 1_000_001,
+            commit_comments: BTreeMap::new(),
+            issues: Vec::new(),
             pulls: BTreeMap::new(),
             pull_heads: BTreeMap::new(),
             blobs: HashMap::new(),
@@ -504,7 +522,13 @@ fn handle(
     }
     let is_write = !matches!(
         op,
-        "issues/list-comments" | "repos/get-content" | "git/get-ref" | "git/get-tree" | "pulls/get"
+        "issues/list-comments"
+            | "repos/get-content"
+            | "git/get-ref"
+            | "git/get-tree"
+            | "pulls/get"
+            | "repos/list-comments-for-commit"
+            | "issues/list-for-repo"
     );
     if is_write && s.read_only {
         return error(403, "Resource not accessible by integration");
@@ -583,6 +607,110 @@ fn handle(
             }
             s.comments.remove(i);
             answer(204, Value::Null)
+        }
+        "repos/list-comments-for-commit" => {
+            let sha = params["commit_sha"].clone();
+            let per_page: usize = query_param(query, "per_page")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(30)
+                .min(100);
+            let page: usize = query_param(query, "page")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1)
+                .max(1);
+            let all = s.commit_comments.get(&sha).cloned().unwrap_or_default();
+            let items: Vec<Value> = all
+                .iter()
+                .skip((page - 1) * per_page)
+                .take(per_page)
+                .map(|c| commit_comment_json(spec, c, &sha))
+                .collect();
+            answer(200, Value::Array(items))
+        }
+        "repos/create-commit-comment" => {
+            let sha = params["commit_sha"].clone();
+            let c = Comment {
+                id: s.next_comment_id,
+                login: s.token_login.clone(),
+                body: body["body"].as_str().unwrap_or_default().to_string(),
+            };
+            s.next_comment_id += 1;
+            s.commit_comments
+                .entry(sha.clone())
+                .or_default()
+                .push(c.clone());
+            answer(201, commit_comment_json(spec, &c, &sha))
+        }
+        "repos/update-commit-comment" => {
+            let id: u64 = params["comment_id"].parse().unwrap_or(0);
+            let login = s.token_login.clone();
+            let found = s.commit_comments.iter_mut().find_map(|(sha, list)| {
+                list.iter_mut()
+                    .find(|c| c.id == id)
+                    .map(|c| (sha.clone(), c))
+            });
+            let Some((sha, c)) = found else {
+                return error(404, "Not Found");
+            };
+            if c.login != login {
+                return error(403, "Resource not accessible by integration");
+            }
+            c.body = body["body"].as_str().unwrap_or_default().to_string();
+            let c = c.clone();
+            answer(200, commit_comment_json(spec, &c, &sha))
+        }
+        "issues/list-for-repo" => {
+            let state = query_param(query, "state").unwrap_or_else(|| "open".into());
+            let labels: Vec<String> = query_param(query, "labels")
+                .map(|l| l.split(',').map(str::to_string).collect())
+                .unwrap_or_default();
+            let page: usize = query_param(query, "page")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1)
+                .max(1);
+            let items: Vec<Value> = s
+                .issues
+                .iter()
+                .filter(|i| state == "all" || i.state == state)
+                .filter(|i| labels.iter().all(|l| i.labels.contains(l)))
+                .skip((page - 1) * 100)
+                .take(100)
+                .map(|i| issue_json(spec, i))
+                .collect();
+            answer(200, Value::Array(items))
+        }
+        "issues/create" => {
+            let issue = FakeIssue {
+                number: s.issues.len() as u64 + 1,
+                login: s.token_login.clone(),
+                title: body["title"].as_str().unwrap_or_default().to_string(),
+                body: body["body"].as_str().unwrap_or_default().to_string(),
+                state: "open".into(),
+                state_reason: None,
+                labels: body["labels"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|l| l.as_str().map(str::to_string))
+                    .collect(),
+            };
+            s.issues.push(issue.clone());
+            answer(201, issue_json(spec, &issue))
+        }
+        "issues/update" => {
+            let n: u64 = params["issue_number"].parse().unwrap_or(0);
+            let Some(issue) = s.issues.iter_mut().find(|i| i.number == n) else {
+                return error(404, "Not Found");
+            };
+            if let Some(b) = body["body"].as_str() {
+                issue.body = b.to_string();
+            }
+            if let Some(st) = body["state"].as_str() {
+                issue.state = st.to_string();
+                issue.state_reason = body["state_reason"].as_str().map(str::to_string);
+            }
+            let issue = issue.clone();
+            answer(200, issue_json(spec, &issue))
         }
         "pulls/get" => {
             let n: u64 = params["pull_number"].parse().unwrap_or(0);
@@ -880,6 +1008,53 @@ fn comment_json(spec: &Spec, c: &Comment, issue: u64) -> Value {
     ));
     v["issue_url"] = json!(format!(
         "https://api.github.com/repos/{OWNER}/{REPO}/issues/{issue}"
+    ));
+    v
+}
+
+fn commit_comment_json(spec: &Spec, c: &Comment, sha: &str) -> Value {
+    let mut v = spec.example("commit-comment");
+    v["id"] = json!(c.id);
+    v["body"] = json!(c.body);
+    v["commit_id"] = json!(sha);
+    v["user"]["login"] = json!(c.login);
+    v["url"] = json!(format!(
+        "https://api.github.com/repos/{OWNER}/{REPO}/comments/{}",
+        c.id
+    ));
+    v["html_url"] = json!(format!(
+        "https://github.com/{OWNER}/{REPO}/commit/{sha}#commitcomment-{}",
+        c.id
+    ));
+    v
+}
+
+fn issue_json(spec: &Spec, i: &FakeIssue) -> Value {
+    let mut v = spec.example("issue");
+    let label = v["labels"][0].clone();
+    v["id"] = json!(i.number);
+    v["number"] = json!(i.number);
+    v["title"] = json!(i.title);
+    v["body"] = json!(i.body);
+    v["state"] = json!(i.state);
+    v["state_reason"] = json!(i.state_reason);
+    v["user"]["login"] = json!(i.login);
+    v["labels"] = Value::Array(
+        i.labels
+            .iter()
+            .map(|name| {
+                let mut l = label.clone();
+                l["name"] = json!(name);
+                l
+            })
+            .collect(),
+    );
+    if let Some(o) = v.as_object_mut() {
+        o.remove("pull_request");
+    }
+    v["html_url"] = json!(format!(
+        "https://github.com/{OWNER}/{REPO}/issues/{}",
+        i.number
     ));
     v
 }
