@@ -152,7 +152,10 @@
             ctx.lineWidth = devicePixelRatio;
             ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + h); ctx.stroke();
             var label = (sh[2] ? "▲ " : "▼ ") + pct(sh[1]) + " " + short(D.keys[s.k].commits[run]);
-            ctx.fillText(label, x + 4 * devicePixelRatio, top + 12 * devicePixelRatio);
+            // Right of the line, or left of it when the label would run off the plot.
+            var w = ctx.measureText(label).width, gap = 4 * devicePixelRatio;
+            var lx = x + gap + w > u.bbox.left + u.bbox.width ? x - gap - w : x + gap;
+            ctx.fillText(label, lx, top + 12 * devicePixelRatio);
           });
           ctx.restore();
         }],
