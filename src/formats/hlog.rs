@@ -26,8 +26,19 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use flate2::read::ZlibDecoder;
 
-use super::{clean_lines, ParseError};
+use super::common::text::clean_lines;
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Environment, Histogram, Metric, Run, RunMeta, Unit};
+
+/// How `hlog` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "hlog",
+    aliases: &[],
+    reads: "HdrHistogram interval log (.hlog, V0-V2)",
+    detected_by: "a `#[Histogram log format version` line or the `\"StartTimestamp\",` legend",
+    detect: &[Detect::Lines(looks_like)],
+    parse,
+};
 
 /// The benchmark name of untagged intervals.
 const UNTAGGED: &str = "hlog";

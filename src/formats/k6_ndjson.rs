@@ -60,8 +60,19 @@ use std::io::{BufRead, BufReader, Read};
 use serde::Deserialize;
 
 use super::k6::{contained_unit, counts_bad_events, Contains};
-use super::ParseError;
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Direction, Histogram, Metric, Run, RunMeta, Unit};
+
+/// How `k6-ndjson` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "k6-ndjson",
+    aliases: &["k6-json"],
+    reads: "k6 run --out json=FILE (NDJSON, optionally gzipped), streamed into latency histograms",
+    detected_by:
+        "first line is a JSON object with `\"type\":\"Metric\"` or `\"Point\"` and a `metric` key",
+    detect: &[Detect::Head(looks_like)],
+    parse,
+};
 
 /// Tags that tell series apart, in the (sorted) order they appear in series names. `checks` Points
 /// also keep `check`.
@@ -103,10 +114,18 @@ pub fn is_gzip(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0x1f, 0x8b])
 }
 
+/// True when the first non-blank line of `text` is k6 `--out json` output (see [`looks_like_line`]).
+pub fn looks_like(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .is_some_and(looks_like_line)
+}
+
 /// True when `first_line` is one k6 `--out json` line: a JSON object whose `type` is `"Metric"` or
 /// `"Point"` and that has a `metric` key. Detection should try this on the first non-blank line only
 /// (the whole file is not one JSON document).
-pub fn looks_like(first_line: &str) -> bool {
+pub fn looks_like_line(first_line: &str) -> bool {
     let line = first_line.trim_start_matches('\u{feff}').trim();
     if !line.starts_with('{') {
         return false;
@@ -123,7 +142,7 @@ pub fn looks_like(first_line: &str) -> bool {
 }
 
 /// True when `head`, the first bytes of a file (64 KiB is plenty), is k6 `--out json` output,
-/// plain or gzipped: its first non-blank line passes [`looks_like`]. Lets the CLI pick this
+/// plain or gzipped: its first non-blank line passes [`looks_like_line`]. Lets the CLI pick this
 /// streaming parser without reading the whole file.
 pub fn sniff(head: &[u8]) -> bool {
     if is_gzip(head) {
@@ -145,7 +164,7 @@ fn first_line_looks_like(bytes: &[u8]) -> bool {
     valid_utf8_prefix(bytes)
         .lines()
         .find(|l| !l.trim().is_empty())
-        .is_some_and(looks_like)
+        .is_some_and(looks_like_line)
 }
 
 /// Parses k6 NDJSON held in memory (tests, small files); see [`parse_reader`] for files.
@@ -2841,12 +2860,12 @@ mod tests {
     #[test]
     fn recognises_k6_lines_and_gzip_magic() {
         let first = JOXTACY.lines().next().unwrap();
-        assert!(looks_like(first));
-        assert!(looks_like(DASHBOARD.lines().nth(1).unwrap()));
-        assert!(looks_like(&format!("\u{feff}{first}\r")));
-        assert!(!looks_like(r#"{"type":"Point","data":{}}"#));
-        assert!(!looks_like(r#"{"metrics":{},"root_group":{}}"#));
-        assert!(!looks_like("BenchmarkFoo-8   100   12 ns/op"));
+        assert!(looks_like_line(first));
+        assert!(looks_like_line(DASHBOARD.lines().nth(1).unwrap()));
+        assert!(looks_like_line(&format!("\u{feff}{first}\r")));
+        assert!(!looks_like_line(r#"{"type":"Point","data":{}}"#));
+        assert!(!looks_like_line(r#"{"metrics":{},"root_group":{}}"#));
+        assert!(!looks_like_line("BenchmarkFoo-8   100   12 ns/op"));
         assert!(is_gzip(&[0x1f, 0x8b, 8]));
         assert!(!is_gzip(&[0x1f]));
         // The first bytes of a file, plain or gzipped.
