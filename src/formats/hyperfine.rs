@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::common::json::{array_field, item_lines, json_document, kind_of, object_or};
+use super::common::json::{
+    array_field, item_lines, json_document, kind_of, object_or, param_label,
+};
 use super::common::S_TO_NS;
 use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmarks, Data, Metric, Run, RunMeta, Unit};
@@ -173,26 +175,6 @@ fn read_result(i: usize, r: &Value) -> Result<ResultEntry, String> {
         params,
         metrics,
     })
-}
-
-/// `key=value, ...` in key order; string values unquoted.
-fn param_label(p: &Map<String, Value>) -> String {
-    let mut pairs: Vec<(&String, String)> = p
-        .iter()
-        .map(|(k, v)| {
-            let v = match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            (k, v)
-        })
-        .collect();
-    pairs.sort_by(|a, b| a.0.cmp(b.0));
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// A time in seconds as nanoseconds; `None` for `null`.

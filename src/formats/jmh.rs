@@ -23,11 +23,9 @@
 //! `gc.count`/`gc.time` count rare events too coarsely to gate on. Hardware counters from
 //! `-prof perfnorm` are not read yet.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
-use super::common::json::{copy_fields, item_lines, json_array, kind_of, object_or};
+use super::common::json::{copy_fields, item_lines, json_array, kind_of, object_or, param_label};
 use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Direction, Environment, Metric, Run, RunMeta, Unit};
 
@@ -158,18 +156,7 @@ fn identity(method: &str, mode: &str, params: Option<&Value>) -> Result<String, 
         None | Some(Value::Null) => {}
         Some(Value::Object(p)) if p.is_empty() => {}
         Some(Value::Object(p)) => {
-            let sorted: BTreeMap<&String, String> = p
-                .iter()
-                .map(|(k, v)| {
-                    let v = match v {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    (k, v)
-                })
-                .collect();
-            let list: Vec<String> = sorted.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            name.push_str(&format!(" ({})", list.join(", ")));
+            name.push_str(&format!(" ({})", param_label(p)));
         }
         Some(other) => {
             return Err(format!(

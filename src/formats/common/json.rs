@@ -83,6 +83,27 @@ pub(crate) fn object_or(
     }
 }
 
+/// Benchmark parameters as `key=value, ...` in key order, string values unquoted (hyperfine's
+/// `parameters`, JMH's `params`).
+pub(crate) fn param_label(p: &Map<String, Value>) -> String {
+    let mut pairs: Vec<(&String, String)> = p
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (k, v)
+        })
+        .collect();
+    pairs.sort_by(|a, b| a.0.cmp(b.0));
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A value described for an error message, with its content when short: `the string "x"`.
 pub(crate) fn kind_of(v: &Value) -> String {
     match v {
