@@ -31,8 +31,8 @@
 use serde_json::{Map, Value};
 
 use super::common::json::{json_object, kind_name};
+use super::common::time::rfc3339;
 use super::common::MS_TO_NS;
-use super::hlog::rfc3339;
 use super::load::{
     error_rate_metric, errors_metric, json_number, non_negative, ns_metric, rate_metric,
     requests_metric,

@@ -25,8 +25,8 @@
 //! `Timestamp,User Count,...`, `Method,Name,Error,Occurrences`, `Count,Message,Traceback,Nodes`
 //! (or the pre-1.0 `"Method","Name","# requests",...`).
 
+use super::common::time::rfc3339;
 use super::common::MS_TO_NS;
-use super::hlog::rfc3339;
 use super::load::{
     error_rate_metric, errors_metric, ns_metric, percentile_name, rate_metric, requests_metric,
 };
