@@ -508,6 +508,7 @@ fn push(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::{metric, value};
 
     const QR_EXPORT: &str =
         include_str!("../../tests/fixtures/k6/qr-code-generator-summary-export.json");
@@ -519,21 +520,6 @@ mod tests {
         include_str!("../../tests/fixtures/k6/k6-html-reporter-export.json");
     /// Hand-made: no real new machine-readable summary was found (see the fixtures' README).
     const NEW_SUMMARY: &str = include_str!("../../tests/fixtures/k6/new-summary-handmade.json");
-
-    fn metric<'a>(run: &'a Run, bench: &str, stat: &str) -> &'a Metric {
-        let b = run
-            .benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"));
-        b.metric(stat)
-            .unwrap_or_else(|| panic!("no metric `{stat}` in `{bench}`"))
-    }
-
-    fn value(run: &Run, bench: &str, stat: &str) -> f64 {
-        match metric(run, bench, stat).data {
-            Data::Value(v) => v,
-            ref other => panic!("`{bench}` `{stat}` is not a value: {other:?}"),
-        }
-    }
 
     fn names(b: &Benchmark) -> Vec<&str> {
         b.metrics.iter().map(|m| m.name.as_str()).collect()

@@ -7,28 +7,14 @@ use super::aggregate::rfc3339_ns;
 use super::scan;
 use super::tags::{KnownTags, RECENT_TAGS};
 use super::*;
-use crate::model::{Benchmark, Data, Direction, Histogram, Metric, Unit};
+use crate::formats::test_support::{metric, value};
+use crate::model::{Benchmark, Data, Direction, Histogram, Unit};
 
 const JOXTACY: &str = include_str!("../../../tests/fixtures/k6-ndjson/joxtacy-k6-results.ndjson");
 const DASHBOARD: &str =
     include_str!("../../../tests/fixtures/k6-ndjson/xk6-dashboard-result.head400.ndjson");
 
 const CONTACTS: &str = "http_req_duration{expected_response:true,group:::Contacts flow,method:GET,name:https://test.k6.io/contacts.php,scenario:default,status:200}";
-
-fn metric<'a>(run: &'a Run, bench: &str, stat: &str) -> &'a Metric {
-    let b = run
-        .benchmark(bench)
-        .unwrap_or_else(|| panic!("no benchmark `{bench}`"));
-    b.metric(stat)
-        .unwrap_or_else(|| panic!("no metric `{stat}` in `{bench}`"))
-}
-
-fn value(run: &Run, bench: &str, stat: &str) -> f64 {
-    match metric(run, bench, stat).data {
-        Data::Value(v) => v,
-        ref other => panic!("`{bench}` `{stat}` is not a value: {other:?}"),
-    }
-}
 
 fn histogram<'a>(run: &'a Run, bench: &str, stat: &str) -> &'a Histogram {
     match &metric(run, bench, stat).data {
