@@ -30,16 +30,25 @@
 
 use serde_json::{Map, Value};
 
-use super::hlog::rfc3339;
-use super::json::{json_document, kind_name};
-use super::wrk::{
+use super::common::json::{json_object, kind_name};
+use super::common::time::rfc3339;
+use super::common::MS_TO_NS;
+use super::load::{
     error_rate_metric, errors_metric, json_number, non_negative, ns_metric, rate_metric,
     requests_metric,
 };
-use super::ParseError;
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Histogram, Metric, Run, RunMeta, Unit};
 
-const MS_TO_NS: f64 = 1e6;
+/// How `artillery` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "artillery",
+    aliases: &[],
+    reads: "artillery run --output report.json (1.x and 2.x)",
+    detected_by: "JSON with an `aggregate` object and an `intermediate` array",
+    detect: &[Detect::Json(looks_like_json)],
+    parse,
+};
 
 /// The benchmark holding the whole test's counters.
 const TOTALS: &str = "artillery";
@@ -82,16 +91,11 @@ pub fn looks_like_json(v: &Value) -> bool {
 
 /// Parses an Artillery report; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let (_, root) = json_document(
+    let root = &json_object(
         text,
         "the Artillery report is empty: expected the JSON written by `artillery run --output report.json`",
+        |v| format!("expected an Artillery report (a JSON object with `aggregate`), found {}", kind_name(v)),
     )?;
-    let Value::Object(root) = &root else {
-        return Err(ParseError::whole(format!(
-            "expected an Artillery report (a JSON object with `aggregate`), found {}",
-            kind_name(&root)
-        )));
-    };
     let agg =
         match root.get("aggregate") {
             Some(Value::Object(a)) => a,

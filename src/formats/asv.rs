@@ -15,8 +15,19 @@
 //! name (and prefixed with the commit when several commits appear). asv's JSON results directory
 //! holds more than this log (samples, parameters); prefer it when available.
 
-use super::{clean_lines, ParseError};
-use crate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
+use super::common::text::clean_lines;
+use super::spec::{Detect, ParseError, Spec};
+use crate::model::{Benchmarks, Data, Metric, Run, RunMeta, Unit};
+
+/// How `asv` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "asv",
+    aliases: &[],
+    reads: "airspeed velocity `asv run` console log",
+    detected_by: "lines `[ <pct>%] ··· <benchmark> <result>`",
+    detect: &[Detect::Lines(looks_like)],
+    parse,
+};
 
 /// True when some line starts with a `[ <pct>%]` progress prefix followed by `·` dots.
 pub fn looks_like(text: &str) -> bool {
@@ -102,7 +113,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
     };
     let many_envs = distinct(|f| &f.env) > 1;
     let many_commits = distinct(|f| &f.commit) > 1;
-    let mut benchmarks: Vec<Benchmark> = Vec::new();
+    let mut benchmarks = Benchmarks::default();
     for f in found {
         let mut parts = Vec::new();
         if many_commits {
@@ -113,14 +124,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         }
         parts.push(f.name);
         let name = parts.join(" ");
-        match benchmarks.iter_mut().find(|b| b.name == name) {
-            Some(b) => b.push(f.metric),
-            None => {
-                let mut b = Benchmark::new(name);
-                b.push(f.metric);
-                benchmarks.push(b);
-            }
-        }
+        benchmarks.add(name, [f.metric]);
     }
     let meta = RunMeta {
         tool: Some("asv".to_string()),
@@ -128,7 +132,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         branch,
         ..RunMeta::default()
     };
-    Ok(Run::new(meta, benchmarks))
+    Ok(Run::new(meta, benchmarks.into_vec()))
 }
 
 /// `For project commit 4238c44d <master>:` -> (`4238c44d`, `master`).

@@ -18,15 +18,24 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{json_document, kind_name};
-use super::wrk::{
+use super::common::json::{json_object, kind_name};
+use super::common::MS_TO_NS;
+use super::load::{
     error_rate_metric, errors_metric, json_number, non_negative, ns_metric, percentile_name,
     rate_metric, requests_metric,
 };
-use super::ParseError;
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Environment, Metric, Run, RunMeta, Unit};
 
-const MS_TO_NS: f64 = 1e6;
+/// How `autocannon` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "autocannon",
+    aliases: &[],
+    reads: "autocannon --json",
+    detected_by: "JSON with `latency`, `requests`, `throughput` objects holding `p2_5`/`p97_5`",
+    detect: &[Detect::Json(looks_like_json)],
+    parse,
+};
 
 /// True for autocannon's result object (see the module documentation).
 pub fn looks_like_json(v: &Value) -> bool {
@@ -40,16 +49,13 @@ pub fn looks_like_json(v: &Value) -> bool {
 
 /// Parses autocannon's JSON result; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let (_, root) = json_document(
+    let root = &json_object(
         text,
         "the autocannon output is empty: expected the JSON written by `autocannon --json`",
+        |v| {
+            format!("expected autocannon's result (a JSON object with `latency`, `requests` and `throughput`), found {}", kind_name(v))
+        },
     )?;
-    let Value::Object(root) = &root else {
-        return Err(ParseError::whole(format!(
-            "expected autocannon's result (a JSON object with `latency`, `requests` and `throughput`), found {}",
-            kind_name(&root)
-        )));
-    };
     let latency = section(root, "latency")?;
     let requests = section(root, "requests")?;
     let throughput = section(root, "throughput")?;

@@ -8,9 +8,19 @@
 //! summarised, not listed). Names may themselves contain ` x `, so a line is read from its end.
 //! `<hz>` may carry `,` thousands separators. Any other line is skipped.
 
-use super::libtest::parse_number;
-use super::{clean_lines, ParseError};
-use crate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
+use super::common::text::{clean_lines, parse_number};
+use super::spec::{Detect, ParseError, Spec};
+use crate::model::{Benchmarks, Data, Direction, Metric, Run, RunMeta, Unit};
+
+/// How `benchmarkjs` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "benchmarkjs",
+    aliases: &["benchmark.js"],
+    reads: "Benchmark.js String(benchmark) lines",
+    detected_by: "lines `<name> x <hz> ops/sec ±<rme>% (<n> runs sampled)`",
+    detect: &[Detect::Lines(looks_like)],
+    parse,
+};
 
 /// True when some line has the Benchmark.js result shape.
 pub fn looks_like(text: &str) -> bool {
@@ -42,7 +52,7 @@ fn result_shape(line: &str) -> Option<(&str, &str)> {
 
 /// Parses Benchmark.js output; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let mut benchmarks: Vec<Benchmark> = Vec::new();
+    let mut benchmarks = Benchmarks::default();
     for (no, line) in clean_lines(text) {
         let Some((name, hz)) = result_shape(&line) else {
             continue;
@@ -61,14 +71,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         // Operations per second: more is better, whatever the name says.
         let metric = Metric::new("throughput", Unit::PerSecond, Data::Value(value))
             .with_direction(Direction::HigherIsBetter);
-        match benchmarks.iter_mut().find(|b| b.name == name) {
-            Some(b) => b.push(metric),
-            None => {
-                let mut b = Benchmark::new(name);
-                b.push(metric);
-                benchmarks.push(b);
-            }
-        }
+        benchmarks.add(name.to_string(), [metric]);
     }
     if benchmarks.is_empty() {
         return Err(ParseError::whole(
@@ -80,7 +83,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         tool: Some("benchmarkjs".to_string()),
         ..RunMeta::default()
     };
-    Ok(Run::new(meta, benchmarks))
+    Ok(Run::new(meta, benchmarks.into_vec()))
 }
 
 #[cfg(test)]

@@ -7,14 +7,24 @@
 //! ending with `│` after its indentation; or the `-format csv` header, a line starting with `,`
 //! that has a `CI` column after a unit column (`,sec/op,CI,...`).
 
-use super::ParseError;
+use super::common::text::raw_lines;
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::Run;
+
+/// How `benchstat` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "benchstat",
+    aliases: &[],
+    reads: "benchstat's comparison output: recognised and refused (pass the go test -bench files instead)",
+    detected_by: "a `│` table with `sec/op` or `vs base`, or benchstat's CSV header",
+    detect: &[Detect::Lines(looks_like)],
+    parse,
+};
 
 /// True for benchstat's text tables and CSV output.
 pub fn looks_like(text: &str) -> bool {
     let mut previous_was_box_header = false;
-    for raw in text.split('\n') {
-        let line = raw.trim_end_matches('\r');
+    for line in raw_lines(text) {
         let boxed = is_box_header(line);
         if boxed && previous_was_box_header {
             return true;

@@ -19,9 +19,19 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{json_document, kind_of};
-use super::ParseError;
+use super::common::json::{json_object, kind_of, object_or};
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
+
+/// How `bmf` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "bmf",
+    aliases: &[],
+    reads: "Bencher Metric Format JSON",
+    detected_by: "JSON object of benchmarks, each an object of measures holding a numeric `value`",
+    detect: &[Detect::JsonLast(looks_like_json)],
+    parse,
+};
 
 const MEASURE_KEYS: &[&str] = &["value", "lower_value", "upper_value"];
 
@@ -46,16 +56,11 @@ pub fn looks_like_json(v: &Value) -> bool {
 
 /// Parses BMF JSON; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let (_, root) = json_document(
+    let root = &json_object(
         text,
         "the BMF file is empty: expected Bencher Metric Format JSON, `{\"<benchmark>\": {\"<measure>\": {\"value\": 1.0}}}`",
+        |v| format!("expected Bencher Metric Format JSON, an object of benchmarks, found {}", kind_of(v)),
     )?;
-    let Value::Object(root) = &root else {
-        return Err(ParseError::whole(format!(
-            "expected Bencher Metric Format JSON, an object of benchmarks, found {}",
-            kind_of(&root)
-        )));
-    };
     if root.is_empty() {
         return Err(ParseError::whole(
             "the BMF object has no benchmarks: expected `{\"<benchmark>\": {\"<measure>\": {\"value\": 1.0}}}`",
@@ -76,12 +81,9 @@ fn read_benchmark(name: &str, measures: &Value) -> Result<Benchmark, String> {
     if name.trim().is_empty() {
         return Err("a benchmark has an empty name".to_string());
     }
-    let Value::Object(measures) = measures else {
-        return Err(format!(
-            "benchmark `{name}`: expected an object of measures such as `{{\"latency\": {{\"value\": 88.0}}}}`, found {}",
-            kind_of(measures)
-        ));
-    };
+    let measures = object_or(measures, |kind| {
+        format!("benchmark `{name}`: expected an object of measures such as `{{\"latency\": {{\"value\": 88.0}}}}`, found {kind}")
+    })?;
     if measures.is_empty() {
         return Err(format!("benchmark `{name}` has no measures"));
     }
@@ -101,12 +103,11 @@ fn read_benchmark(name: &str, measures: &Value) -> Result<Benchmark, String> {
 
 /// One measure; `None` when its value is null or not finite.
 fn read_measure(bench: &str, slug: &str, m: &Value) -> Result<Option<Metric>, String> {
-    let Value::Object(m) = m else {
-        return Err(format!(
-            "benchmark `{bench}`, measure `{slug}`: expected an object with `value`, found {}",
-            kind_of(m)
-        ));
-    };
+    let m = object_or(m, |kind| {
+        format!(
+            "benchmark `{bench}`, measure `{slug}`: expected an object with `value`, found {kind}"
+        )
+    })?;
     let value = number(bench, slug, m, "value")?;
     for bound in ["lower_value", "upper_value"] {
         number(bench, slug, m, bound)?;
@@ -181,7 +182,7 @@ fn number(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::lenient_json;
+    use crate::formats::common::json::lenient_json;
     use crate::formats::test_support::metric;
 
     /// Hand-made from the example on the Bencher Metric Format reference page (see the README).

@@ -14,11 +14,21 @@
 //! between versions and sections. A benchmark name used in two test cases is qualified as
 //! `<test case> / <section> / <name>`; repeats within one test case pool into samples.
 
-use std::collections::BTreeMap;
-
-use super::libtest::parse_number;
-use super::{clean_lines, ParseError};
+use super::common;
+use super::common::cargo::Result1;
+use super::common::text::{clean_lines, parse_number, split_tail};
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Environment, Metric, Run, RunMeta, Unit};
+
+/// How `catch2` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "catch2",
+    aliases: &[],
+    reads: "Catch2 console BENCHMARK output (v2, v3)",
+    detected_by: "a `benchmark name  samples  iterations` header",
+    detect: &[Detect::Lines(looks_like)],
+    parse,
+};
 
 /// True when some line is the first line of a Catch2 benchmark table header.
 pub fn looks_like(text: &str) -> bool {
@@ -285,60 +295,14 @@ fn timing_line<'a>(
     Ok((head.trim(), mean))
 }
 
-/// Splits off the last `n` whitespace-separated tokens; `None` when there are fewer.
-pub(crate) fn split_tail(line: &str, n: usize) -> Option<(&str, Vec<&str>)> {
-    let mut spans: Vec<(usize, usize)> = Vec::new();
-    let mut start = None;
-    for (i, c) in line.char_indices() {
-        match (c.is_whitespace(), start) {
-            (false, None) => start = Some(i),
-            (true, Some(s)) => {
-                spans.push((s, i));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        spans.push((s, line.len()));
-    }
-    let first = spans.len().checked_sub(n)?;
-    let tail_spans = spans.get(first..)?;
-    let head_end = tail_spans.first().map(|s| s.0)?;
-    let tail = tail_spans
-        .iter()
-        .filter_map(|(s, e)| line.get(*s..*e))
-        .collect();
-    Some((line.get(..head_end)?, tail))
-}
-
 /// Benchmarks in first-seen order; a name found in two test cases is qualified with its case.
 fn assemble(found: Vec<Found>) -> Vec<Benchmark> {
-    let mut cases_of: BTreeMap<String, Vec<Option<String>>> = BTreeMap::new();
-    for f in &found {
-        let seen = cases_of.entry(f.name.clone()).or_default();
-        if !seen.contains(&f.case) {
-            seen.push(f.case.clone());
-        }
-    }
-    let mut benchmarks: Vec<Benchmark> = Vec::new();
-    for f in found {
-        let collides = cases_of.get(&f.name).is_some_and(|c| c.len() > 1);
-        let name = match (&f.case, collides) {
-            (Some(c), true) => format!("{c} / {}", f.name),
-            _ => f.name,
-        };
-        let metric = Metric::new("time", Unit::Nanoseconds, Data::Value(f.mean));
-        match benchmarks.iter_mut().find(|b| b.name == name) {
-            Some(b) => b.push(metric),
-            None => {
-                let mut b = Benchmark::new(name);
-                b.push(metric);
-                benchmarks.push(b);
-            }
-        }
-    }
-    benchmarks
+    let results = found.into_iter().map(|f| Result1 {
+        target: f.case,
+        name: f.name,
+        metrics: vec![Metric::new("time", Unit::Nanoseconds, Data::Value(f.mean))],
+    });
+    common::cargo::assemble(results.collect(), |case, name| format!("{case} / {name}"))
 }
 
 #[cfg(test)]

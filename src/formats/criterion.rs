@@ -12,9 +12,27 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::json::{json_document, kind_name};
-use super::{lenient_json, InputFile, ParseError};
+use super::common::json::lenient_json;
+use super::common::json::{json_document, kind_name};
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
+
+/// One file of a criterion directory: its path relative to that directory, and its text.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    pub path: String,
+    pub text: String,
+}
+
+/// How `criterion` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "criterion",
+    aliases: &[],
+    reads: "criterion.rs target/criterion directory, estimates.json or sample.json",
+    detected_by: "a directory holding */new/estimates.json; JSON with `mean`/`Mean` objects holding `point_estimate`; JSON with `iters` and `times`",
+    detect: &[Detect::Json(looks_like_json)],
+    parse: parse_file,
+};
 
 /// The benchmark name used when one file is parsed alone.
 const SINGLE_NAME: &str = "criterion";

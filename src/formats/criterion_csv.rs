@@ -6,8 +6,18 @@
 //! the samples of one benchmark (`group/function/value`, empty parts left out) become `time`
 //! samples. Detected by either header as the first non-blank line.
 
-use super::ParseError;
-use crate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
+use super::spec::{Detect, ParseError, Spec};
+use crate::model::{Benchmarks, Data, Metric, Run, RunMeta, Unit};
+
+/// How `criterion-csv` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "criterion-csv",
+    aliases: &[],
+    reads: "criterion.rs raw.csv (criterion 0.3, or the csv_output feature)",
+    detected_by: "a first line `group,function,value,sample_time_nanos,iteration_count` (or the newer raw.csv header)",
+    detect: &[Detect::Lines(looks_like)],
+    parse,
+};
 
 const OLD_HEADER: &str = "group,function,value,sample_time_nanos,iteration_count";
 const NEW_HEADER: &str =
@@ -22,7 +32,7 @@ pub fn looks_like(text: &str) -> bool {
 }
 
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let mut lines = super::clean_lines(text).filter(|(_, l)| !l.trim().is_empty());
+    let mut lines = super::common::text::clean_lines(text).filter(|(_, l)| !l.trim().is_empty());
     let Some((_, header)) = lines.next() else {
         return Err(ParseError::whole(
             "the input is empty: expected criterion's raw.csv",
@@ -39,7 +49,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             ))
         }
     };
-    let mut benchmarks: Vec<Benchmark> = Vec::new();
+    let mut benchmarks = Benchmarks::default();
     for (n, line) in lines {
         let cells: Vec<&str> = line.split(',').map(str::trim).collect();
         if cells.len() != width {
@@ -86,14 +96,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             ));
         }
         let metric = Metric::new("time", unit, Data::Value(measured * factor / iters));
-        match benchmarks.iter_mut().find(|b| b.name == name) {
-            Some(b) => b.push(metric),
-            None => {
-                let mut b = Benchmark::new(name);
-                b.push(metric);
-                benchmarks.push(b);
-            }
-        }
+        benchmarks.add(name, [metric]);
     }
     if benchmarks.is_empty() {
         return Err(ParseError::whole(
@@ -105,7 +108,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             tool: Some("criterion".into()),
             ..RunMeta::default()
         },
-        benchmarks,
+        benchmarks.into_vec(),
     ))
 }
 

@@ -14,9 +14,20 @@
 //! U+2212 minus. An id seen under two cargo `Running <target>` lines is qualified as
 //! `<target>::<id>`; repeats under one target pool into samples.
 
-use super::libtest::{assemble, cargo_target, parse_number, snake_case, Result1};
-use super::{clean_lines, strip_ansi, ParseError};
+use super::common::cargo::{assemble, cargo_target, qualify_with_target, Result1};
+use super::common::text::{clean_lines, parse_number, snake_case, strip_ansi};
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Data, Metric, Run, RunMeta, Unit};
+
+/// How `criterion-text` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "criterion-text",
+    aliases: &[],
+    reads: "criterion.rs terminal output",
+    detected_by: "lines `<id> time: [<low> <est> <high>]`",
+    detect: &[Detect::Lines(looks_like)],
+    parse,
+};
 
 /// True when some line holds a `time: [<n> <unit> <n> <unit> <n> <unit>]` estimate in a time unit.
 pub fn looks_like(text: &str) -> bool {
@@ -132,7 +143,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         tool: Some("criterion-text".to_string()),
         ..RunMeta::default()
     };
-    Ok(Run::new(meta, assemble(results)))
+    Ok(Run::new(meta, assemble(results, qualify_with_target)))
 }
 
 /// What a terminal shows of a line that was overwritten with `\r` (progress lines).

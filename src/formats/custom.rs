@@ -9,9 +9,40 @@
 
 use serde_json::Value;
 
-use super::json::{item_lines, json_document, kind_of};
-use super::ParseError;
+use super::common::json::{item_lines, json_array, kind_of};
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Benchmarks, Data, Direction, Metric, Run, RunMeta, Unit};
+
+/// How `custom` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "custom",
+    aliases: &["github-action-benchmark"],
+    reads: "github-action-benchmark custom JSON; direction inferred from unit and name",
+    detected_by:
+        "JSON array of objects with exactly `name`, `unit`, `value` (and optional `range`, `extra`)",
+    detect: &[Detect::Json(looks_like_json)],
+    parse: |text| parse(text, None),
+};
+
+/// `customSmallerIsBetter`: the same JSON, every metric smaller-is-better.
+pub const SMALLER_IS_BETTER: Spec = Spec {
+    name: "customSmallerIsBetter",
+    aliases: &[],
+    reads: "github-action-benchmark custom JSON, every metric smaller-is-better",
+    detected_by: "never auto-detected: pass --format",
+    detect: &[],
+    parse: |text| parse(text, Some(Direction::LowerIsBetter)),
+};
+
+/// `customBiggerIsBetter`: the same JSON, every metric bigger-is-better.
+pub const BIGGER_IS_BETTER: Spec = Spec {
+    name: "customBiggerIsBetter",
+    aliases: &[],
+    reads: "github-action-benchmark custom JSON, every metric bigger-is-better",
+    detected_by: "never auto-detected: pass --format",
+    detect: &[],
+    parse: |text| parse(text, Some(Direction::HigherIsBetter)),
+};
 
 /// Keys an entry may have besides `name`, `unit` and `value`.
 const OPTIONAL_KEYS: &[&str] = &["range", "extra"];
@@ -19,7 +50,14 @@ const OPTIONAL_KEYS: &[&str] = &["range", "extra"];
 /// True for an object with `name`, `unit` and `value` and no keys other than `range` and
 /// `extra`: the shape of one entry. Types are not checked here, so that a wrong type reaches
 /// [`parse`] and gets an error naming it.
-pub fn looks_like_item(v: &Value) -> bool {
+/// True for a non-empty array whose every item has exactly `name`, `unit`, `value` (and
+/// optionally `range`, `extra`).
+pub fn looks_like_json(v: &Value) -> bool {
+    let Value::Array(items) = v else { return false };
+    !items.is_empty() && items.iter().all(looks_like_item)
+}
+
+fn looks_like_item(v: &Value) -> bool {
     let Value::Object(o) = v else { return false };
     ["name", "unit", "value"].iter().all(|k| o.contains_key(*k))
         && o.keys().all(|k| {
@@ -30,16 +68,12 @@ pub fn looks_like_item(v: &Value) -> bool {
 /// Parses the custom JSON array. `direction` is forced on every metric when given
 /// (`customSmallerIsBetter` / `customBiggerIsBetter`), otherwise inferred from unit and metric name.
 pub fn parse(text: &str, direction: Option<Direction>) -> Result<Run, ParseError> {
-    let (text, root) = json_document(
+    let (text, items) = json_array(
         text,
         "the custom benchmark JSON is empty: expected an array of `{\"name\", \"unit\", \"value\"}` objects",
+        |v| format!("expected github-action-benchmark custom JSON, an array of `{{\"name\", \"unit\", \"value\"}}` objects; found {}", kind_of(v)),
     )?;
-    let Value::Array(items) = &root else {
-        return Err(ParseError::whole(format!(
-            "expected github-action-benchmark custom JSON, an array of `{{\"name\", \"unit\", \"value\"}}` objects; found {}",
-            kind_of(&root)
-        )));
-    };
+    let items = &items;
     if items.is_empty() {
         return Err(ParseError::whole(
             "the custom benchmark array is empty: expected at least one `{\"name\", \"unit\", \"value\"}` object",

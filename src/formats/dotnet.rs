@@ -22,9 +22,19 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{array_field, item_lines, json_document, kind_of};
-use super::ParseError;
+use super::common::json::{array_field, item_lines, json_document, kind_of, object_or};
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmarks, Data, Direction, Environment, Metric, Run, RunMeta, Unit};
+
+/// How `benchmarkdotnet` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "benchmarkdotnet",
+    aliases: &["dotnet"],
+    reads: "BenchmarkDotNet JsonExporter (*-report-full.json)",
+    detected_by: "JSON object with `HostEnvironmentInfo` and `Benchmarks[]`",
+    detect: &[Detect::Json(looks_like_json)],
+    parse,
+};
 
 /// True for a BenchmarkDotNet export: an object with `HostEnvironmentInfo` and `Benchmarks[]`.
 pub fn looks_like_json(v: &Value) -> bool {
@@ -95,12 +105,9 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
 
 /// Reads one benchmark; `Ok(None)` when it has no statistics (it failed).
 fn read_entry(i: usize, item: &Value) -> Result<Option<Entry>, String> {
-    let Value::Object(o) = item else {
-        return Err(format!(
-            "`Benchmarks[{i}]`: expected a benchmark report object, found {}",
-            kind_of(item)
-        ));
-    };
+    let o = object_or(item, |kind| {
+        format!("`Benchmarks[{i}]`: expected a benchmark report object, found {kind}")
+    })?;
     let name = name_of(i, o)?;
     let job = ["DisplayInfo", "ShortInfo"]
         .iter()
@@ -241,12 +248,9 @@ fn name_of(i: usize, o: &Map<String, Value>) -> Result<String, String> {
 
 /// One entry of `Metrics[]`; `None` when its value is not finite.
 fn descriptor_metric(name: &str, k: usize, m: &Value) -> Result<Option<Metric>, String> {
-    let Value::Object(m) = m else {
-        return Err(format!(
-            "`{name}`: `Metrics[{k}]` must be an object with `Value` and `Descriptor`, found {}",
-            kind_of(m)
-        ));
-    };
+    let m = object_or(m, |kind| {
+        format!("`{name}`: `Metrics[{k}]` must be an object with `Value` and `Descriptor`, found {kind}")
+    })?;
     let Some(Value::Object(d)) = m.get("Descriptor") else {
         return Err(format!(
             "`{name}`: `Metrics[{k}]` has no `Descriptor` object"
@@ -417,7 +421,7 @@ fn read_meta(root: &Map<String, Value>) -> RunMeta {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::lenient_json;
+    use crate::formats::common::json::lenient_json;
     use crate::formats::test_support::metric;
 
     const V0_12: &str = include_str!("../../tests/fixtures/dotnet/benchmarkdotnet.json");

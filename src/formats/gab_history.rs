@@ -32,9 +32,20 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
-use super::json::kind_of;
-use super::{lenient_json, ParseError};
+use super::common::json::lenient_json;
+use super::common::json::{kind_of, object_or};
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
+
+/// How `gab-history` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "gab-history",
+    aliases: &[],
+    reads: "github-action-benchmark history (data.js or its JSON); latest entry",
+    detected_by: "text starting `window.BENCHMARK_DATA =`, or JSON with `entries` and `lastUpdate`",
+    detect: &[Detect::Head(looks_like), Detect::Json(looks_like_json)],
+    parse,
+};
 
 /// The assignment github-action-benchmark writes before the JSON object.
 const SCRIPT_PREFIX: &str = "window.BENCHMARK_DATA";
@@ -178,12 +189,11 @@ struct Entry {
 }
 
 fn read_entry(at: &str, entry: &Value) -> Result<Entry, String> {
-    let Value::Object(o) = entry else {
-        return Err(format!(
-            "{at}: expected an object with `commit`, `date`, `tool` and `benches`, found {}",
-            kind_of(entry)
-        ));
-    };
+    let o = object_or(entry, |kind| {
+        format!(
+            "{at}: expected an object with `commit`, `date`, `tool` and `benches`, found {kind}"
+        )
+    })?;
     let text = |m: &Map<String, Value>, k: &str| {
         m.get(k)
             .and_then(Value::as_str)
@@ -273,12 +283,11 @@ fn read_bench(
     bench: &Value,
     tool: Option<&str>,
 ) -> Result<Option<(String, String, Metric)>, String> {
-    let Value::Object(b) = bench else {
-        return Err(format!(
-            "{at}: `benches[{k}]` must be an object with `name`, `value` and `unit`, found {}",
-            kind_of(bench)
-        ));
-    };
+    let b = object_or(bench, |kind| {
+        format!(
+            "{at}: `benches[{k}]` must be an object with `name`, `value` and `unit`, found {kind}"
+        )
+    })?;
     let name = match b.get("name") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
         _ => return Err(format!("{at}: `benches[{k}]` has no `name`")),

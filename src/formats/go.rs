@@ -12,14 +12,24 @@
 
 use std::collections::HashMap;
 
-use super::{clean_lines, strip_ansi, ParseError};
+use super::common::text::{clean_lines, raw_lines, strip_ansi};
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Benchmarks, Data, Environment, Metric, Run, RunMeta, Unit};
+
+/// How `go` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "go",
+    aliases: &[],
+    reads: "go test -bench text (with -benchmem, -count N)",
+    detected_by: "lines `Benchmark<Name>[-P] <iterations> <value> <unit> ...`",
+    detect: &[Detect::Lines(looks_like)],
+    parse,
+};
 
 /// True when some line has the shape of a result: `Benchmark<name> <integer> <number> <unit>`,
 /// separated by tabs or spaces, starting at the beginning of the line.
 pub fn looks_like(text: &str) -> bool {
-    text.split('\n').any(|raw| {
-        let line = raw.trim_end_matches('\r');
+    raw_lines(text).any(|line| {
         if !line.contains("Benchmark") {
             return false;
         }

@@ -29,9 +29,21 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{array_field, copy_fields, item_lines, json_document, kind_of};
-use super::ParseError;
+use super::common::json::{
+    array_field, copy_fields, item_lines, json_document, kind_of, object_or,
+};
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Direction, Environment, Metric, Run, RunMeta, Unit};
+
+/// How `google-benchmark` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "google-benchmark",
+    aliases: &["googlecpp", "google"],
+    reads: "Google Benchmark --benchmark_format=json / --benchmark_out",
+    detected_by: "JSON object with `context` and `benchmarks[]` rows holding `run_type`, `real_time` or `time_unit`",
+    detect: &[Detect::Json(looks_like_json)],
+    parse,
+};
 
 /// Keys Google Benchmark writes itself; every other numeric key of a row is a user counter.
 const OWN_KEYS: &[&str] = &[
@@ -167,12 +179,9 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
 
 /// Reads one row; `Ok(None)` for rows left out (errored, skipped, or without `real_time`).
 fn read_row(i: usize, row: &Value) -> Result<Option<Row>, String> {
-    let Value::Object(o) = row else {
-        return Err(format!(
-            "`benchmarks[{i}]`: expected a result row object, found {}",
-            kind_of(row)
-        ));
-    };
+    let o = object_or(row, |kind| {
+        format!("`benchmarks[{i}]`: expected a result row object, found {kind}")
+    })?;
     let name = match o.get("name") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.trim(),
         Some(Value::String(_)) | None => return Err(format!("`benchmarks[{i}]` has no `name`")),
@@ -362,7 +371,7 @@ fn is_rfc3339(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::lenient_json;
+    use crate::formats::common::json::lenient_json;
     use crate::formats::test_support::metric;
 
     const GOOGLECPP: &str = include_str!("../../tests/fixtures/google/googlecpp_output.json");

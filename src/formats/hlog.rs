@@ -22,12 +22,23 @@
 //! interval line whose fourth field is an encoded histogram (`HIST...`).
 
 use std::io::Read;
-use std::time::{Duration, UNIX_EPOCH};
 
 use flate2::read::ZlibDecoder;
 
-use super::{clean_lines, ParseError};
+use super::common::text::clean_lines;
+use super::common::time::rfc3339;
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Environment, Histogram, Metric, Run, RunMeta, Unit};
+
+/// How `hlog` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "hlog",
+    aliases: &[],
+    reads: "HdrHistogram interval log (.hlog, V0-V2)",
+    detected_by: "a `#[Histogram log format version` line or the `\"StartTimestamp\",` legend",
+    detect: &[Detect::Lines(looks_like)],
+    parse,
+};
 
 /// The benchmark name of untagged intervals.
 const UNTAGGED: &str = "hlog";
@@ -212,17 +223,6 @@ fn number(no: usize, s: &str, what: &str) -> Result<f64, ParseError> {
             format!("expected a number for the {what}, found `{s}`"),
         )),
     }
-}
-
-/// Epoch seconds as RFC 3339 with milliseconds (rounded, so `...961.225` stays `.225`); `None`
-/// for negative, non-finite or absurdly large values. Shared with the other load-test parsers.
-pub(crate) fn rfc3339(secs: f64) -> Option<String> {
-    let millis = (secs * 1000.0).round();
-    if !(0.0..=1e15).contains(&millis) {
-        return None;
-    }
-    let t = UNIX_EPOCH.checked_add(Duration::from_millis(millis as u64))?;
-    Some(humantime::format_rfc3339_millis(t).to_string())
 }
 
 /// Standard base64 (with or without padding).

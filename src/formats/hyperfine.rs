@@ -11,11 +11,32 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::json::{array_field, item_lines, json_document, kind_of};
-use super::ParseError;
+use super::common::json::{
+    array_field, item_lines, json_document, kind_of, object_or, param_label,
+};
+use super::common::S_TO_NS;
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmarks, Data, Metric, Run, RunMeta, Unit};
 
-const S_TO_NS: f64 = 1e9;
+/// How `hyperfine` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "hyperfine",
+    aliases: &[],
+    reads: "hyperfine --export-json",
+    detected_by: "JSON object with `results[]` whose items have `command` and `times`",
+    detect: &[Detect::Json(looks_like_json)],
+    parse,
+};
+
+/// True for an object whose `results[]` hold a `command` and its `times`.
+pub fn looks_like_json(v: &serde_json::Value) -> bool {
+    match v.get("results") {
+        Some(serde_json::Value::Array(results)) => results
+            .iter()
+            .any(|r| r.get("command").is_some() && r.get("times").is_some()),
+        _ => false,
+    }
+}
 
 /// Parses a hyperfine JSON export; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
@@ -78,12 +99,9 @@ struct ResultEntry {
 }
 
 fn read_result(i: usize, r: &Value) -> Result<ResultEntry, String> {
-    let Value::Object(o) = r else {
-        return Err(format!(
-            "`results[{i}]` must be an object with `command` and `times`, found {}",
-            kind_of(r)
-        ));
-    };
+    let o = object_or(r, |kind| {
+        format!("`results[{i}]` must be an object with `command` and `times`, found {kind}")
+    })?;
     let command = match o.get("command") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
         Some(Value::String(_)) => return Err(format!("`results[{i}].command` is empty")),
@@ -157,26 +175,6 @@ fn read_result(i: usize, r: &Value) -> Result<ResultEntry, String> {
         params,
         metrics,
     })
-}
-
-/// `key=value, ...` in key order; string values unquoted.
-fn param_label(p: &Map<String, Value>) -> String {
-    let mut pairs: Vec<(&String, String)> = p
-        .iter()
-        .map(|(k, v)| {
-            let v = match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            (k, v)
-        })
-        .collect();
-    pairs.sort_by(|a, b| a.0.cmp(b.0));
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// A time in seconds as nanoseconds; `None` for `null`.

@@ -26,9 +26,19 @@
 
 use std::collections::BTreeMap;
 
-use super::libtest::{parse_number, snake_case};
-use super::{clean_lines, strip_ansi, ParseError};
+use super::common::text::{clean_lines, parse_number, raw_lines, snake_case, strip_ansi};
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
+
+/// How `iai` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "iai",
+    aliases: &["iai-callgrind", "gungraun"],
+    reads: "iai and iai-callgrind / gungraun text",
+    detected_by: "lines `  Instructions: <n>` (with `|<old>` for iai-callgrind)",
+    detect: &[Detect::Lines(looks_like)],
+    parse,
+};
 
 /// The labels bheisler/iai prints.
 const IAI_LABELS: &[&str] = &[
@@ -45,8 +55,7 @@ const NON_METRIC_FIELDS: &[&str] = &["Baselines", "Command", "Details"];
 /// True for an indented `Instructions: <count>`, an indented `<Label>: <new>|<old>` line, or a tool
 /// headline.
 pub fn looks_like(text: &str) -> bool {
-    text.split('\n').any(|raw| {
-        let raw = raw.trim_end_matches('\r');
+    raw_lines(text).any(|raw| {
         if !(raw.starts_with("  ") || raw.starts_with('|') || raw.starts_with('\u{1b}')) {
             return false;
         }

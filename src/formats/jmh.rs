@@ -23,13 +23,21 @@
 //! `gc.count`/`gc.time` count rare events too coarsely to gate on. Hardware counters from
 //! `-prof perfnorm` are not read yet.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
-use super::json::{copy_fields, item_lines, json_document, kind_of};
-use super::ParseError;
+use super::common::json::{copy_fields, item_lines, json_array, kind_of, object_or, param_label};
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Direction, Environment, Metric, Run, RunMeta, Unit};
+
+/// How `jmh` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "jmh",
+    aliases: &[],
+    reads: "JMH -rf json",
+    detected_by: "JSON array of objects with `benchmark` and `primaryMetric`",
+    detect: &[Detect::Json(looks_like_json)],
+    parse,
+};
 
 /// True for a JMH result file: a non-empty array of objects with `benchmark` and `primaryMetric`.
 pub fn looks_like_json(v: &Value) -> bool {
@@ -43,16 +51,17 @@ pub fn looks_like_json(v: &Value) -> bool {
 
 /// Parses a JMH JSON result file; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let (text, root) = json_document(
+    let (text, items) = json_array(
         text,
         "the JMH result file is empty: expected the JSON written by `-rf json`",
+        |v| {
+            format!(
+                "expected a JMH result array (written by `-rf json`), found {}",
+                kind_of(v)
+            )
+        },
     )?;
-    let Value::Array(items) = &root else {
-        return Err(ParseError::whole(format!(
-            "expected a JMH result array (written by `-rf json`), found {}",
-            kind_of(&root)
-        )));
-    };
+    let items = &items;
     if items.is_empty() {
         return Err(ParseError::whole(
             "the JMH result file has no results: the array is empty",
@@ -75,12 +84,9 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
 }
 
 fn read_result(i: usize, item: &Value) -> Result<Benchmark, String> {
-    let Value::Object(o) = item else {
-        return Err(format!(
-            "`[{i}]`: expected a JMH result object with `benchmark` and `primaryMetric`, found {}",
-            kind_of(item)
-        ));
-    };
+    let o = object_or(item, |kind| {
+        format!("`[{i}]`: expected a JMH result object with `benchmark` and `primaryMetric`, found {kind}")
+    })?;
     let method = match o.get("benchmark") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.trim(),
         Some(Value::String(_)) | None => return Err(format!("`[{i}]` has no `benchmark` name")),
@@ -132,12 +138,9 @@ fn read_result(i: usize, item: &Value) -> Result<Benchmark, String> {
             if key.trim_start_matches('\u{b7}') != "gc.alloc.rate.norm" {
                 continue;
             }
-            let Value::Object(m) = m else {
-                return Err(format!(
-                    "`{name}`: secondary metric `{key}` must be an object, found {}",
-                    kind_of(m)
-                ));
-            };
+            let m = object_or(m, |kind| {
+                format!("`{name}`: secondary metric `{key}` must be an object, found {kind}")
+            })?;
             let (unit, factor, raw_unit) = score_unit(&name, key, m)?;
             let data = score_data(&name, key, m, factor, &raw_unit)?;
             b.push(Metric::new("alloc_bytes", unit, data).with_direction(Direction::LowerIsBetter));
@@ -153,18 +156,7 @@ fn identity(method: &str, mode: &str, params: Option<&Value>) -> Result<String, 
         None | Some(Value::Null) => {}
         Some(Value::Object(p)) if p.is_empty() => {}
         Some(Value::Object(p)) => {
-            let sorted: BTreeMap<&String, String> = p
-                .iter()
-                .map(|(k, v)| {
-                    let v = match v {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    (k, v)
-                })
-                .collect();
-            let list: Vec<String> = sorted.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            name.push_str(&format!(" ({})", list.join(", ")));
+            name.push_str(&format!(" ({})", param_label(p)));
         }
         Some(other) => {
             return Err(format!(
@@ -310,7 +302,7 @@ fn read_meta(items: &[Value]) -> RunMeta {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::lenient_json;
+    use crate::formats::common::json::lenient_json;
     use crate::formats::test_support::metric;
 
     const ONE: &str = include_str!("../../tests/fixtures/jmh/jmh_output.json");

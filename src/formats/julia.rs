@@ -18,9 +18,19 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{copy_fields, json_document, kind_of};
-use super::ParseError;
+use super::common::json::{copy_fields, json_array, kind_of};
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Environment, Metric, Run, RunMeta, Unit};
+
+/// How `julia` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "julia",
+    aliases: &[],
+    reads: "Julia BenchmarkTools.save JSON",
+    detected_by: "JSON array `[{Julia, BenchmarkTools}, [...]]`",
+    detect: &[Detect::Json(looks_like_json)],
+    parse,
+};
 
 /// True for a BenchmarkTools.save file: `[{"Julia": ..., "BenchmarkTools": ...}, [...]]`.
 pub fn looks_like_json(v: &Value) -> bool {
@@ -33,16 +43,14 @@ pub fn looks_like_json(v: &Value) -> bool {
 
 /// Parses a BenchmarkTools.save JSON file; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let (_, root) = json_document(
+    let (_, items) = json_array(
         text,
         "the BenchmarkTools file is empty: expected the JSON written by `BenchmarkTools.save`",
+        |v| {
+            format!("expected a BenchmarkTools.save array `[{{\"Julia\": ..., \"BenchmarkTools\": ...}}, [...]]`, found {}", kind_of(v))
+        },
     )?;
-    let Value::Array(items) = &root else {
-        return Err(ParseError::whole(format!(
-            "expected a BenchmarkTools.save array `[{{\"Julia\": ..., \"BenchmarkTools\": ...}}, [...]]`, found {}",
-            kind_of(&root)
-        )));
-    };
+    let items = &items;
     let (header, values) = match items.as_slice() {
         [Value::Object(h), Value::Array(v)] => (h, v),
         [Value::Object(_), other] => {
@@ -252,7 +260,7 @@ fn read_meta(header: &Map<String, Value>) -> RunMeta {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::lenient_json;
+    use crate::formats::common::json::lenient_json;
     use crate::formats::test_support::metric;
     use crate::model::Direction;
 

@@ -13,9 +13,34 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 
-use super::json::{json_document, kind_name};
-use super::ParseError;
+use super::common::json::{json_object, kind_name};
+use super::common::MS_TO_NS;
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
+
+/// How `k6` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "k6",
+    aliases: &[],
+    reads: "k6 --summary-export JSON, or the handleSummary() data object",
+    detected_by: "JSON object with `metrics` and `root_group`; or with `metadata.k6Version` and a `results.metrics` array",
+    detect: &[Detect::Json(looks_like_json)],
+    parse,
+};
+
+/// True for the `--summary-export` / handleSummary() object (`metrics` and `root_group`), or the
+/// versioned machine-readable summary (`metadata.k6Version` and a `results.metrics` array).
+pub fn looks_like_json(v: &Value) -> bool {
+    let Value::Object(o) = v else { return false };
+    if o.contains_key("metrics") && o.contains_key("root_group") {
+        return true;
+    }
+    // k6's versioned machine-readable summary (`--new-machine-readable-summary`).
+    o.get("metadata").and_then(|m| m.get("k6Version")).is_some()
+        && o.get("results")
+            .and_then(|r| r.get("metrics"))
+            .is_some_and(Value::is_array)
+}
 
 /// k6's built-in trends that hold times; the legacy `--summary-export` file does not say which
 /// trends are times, so these names (and the suffixes in [`is_time_name`]) decide it there.
@@ -31,21 +56,13 @@ const BUILTIN_TIME_TRENDS: &[&str] = &[
     "group_duration",
 ];
 
-/// k6 writes times in milliseconds.
-const MS_TO_NS: f64 = 1e6;
-
 /// Parses any of the three k6 summary shapes; which one is decided by the document's shape.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let (_, root) = json_document(
+    let root = &json_object(
         text,
         "the k6 summary is empty: expected the JSON written by `k6 run --summary-export` or by handleSummary()",
+        |v| format!("expected a k6 summary (a JSON object with `metrics`), found {}", kind_name(v)),
     )?;
-    let Value::Object(root) = &root else {
-        return Err(ParseError::whole(format!(
-            "expected a k6 summary (a JSON object with `metrics`), found {}",
-            kind_name(&root)
-        )));
-    };
     let mut meta = RunMeta {
         tool: Some("k6".to_string()),
         ..RunMeta::default()
@@ -491,6 +508,7 @@ fn push(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::test_support::{metric, value};
 
     const QR_EXPORT: &str =
         include_str!("../../tests/fixtures/k6/qr-code-generator-summary-export.json");
@@ -502,21 +520,6 @@ mod tests {
         include_str!("../../tests/fixtures/k6/k6-html-reporter-export.json");
     /// Hand-made: no real new machine-readable summary was found (see the fixtures' README).
     const NEW_SUMMARY: &str = include_str!("../../tests/fixtures/k6/new-summary-handmade.json");
-
-    fn metric<'a>(run: &'a Run, bench: &str, stat: &str) -> &'a Metric {
-        let b = run
-            .benchmark(bench)
-            .unwrap_or_else(|| panic!("no benchmark `{bench}`"));
-        b.metric(stat)
-            .unwrap_or_else(|| panic!("no metric `{stat}` in `{bench}`"))
-    }
-
-    fn value(run: &Run, bench: &str, stat: &str) -> f64 {
-        match metric(run, bench, stat).data {
-            Data::Value(v) => v,
-            ref other => panic!("`{bench}` `{stat}` is not a value: {other:?}"),
-        }
-    }
 
     fn names(b: &Benchmark) -> Vec<&str> {
         b.metrics.iter().map(|m| m.name.as_str()).collect()

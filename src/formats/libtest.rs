@@ -16,15 +16,24 @@
 //! (`18,794.12`). A name seen under two cargo `Running <target>` lines (two bench binaries) is
 //! qualified as `<target>::<name>`; repeats under one target pool into samples.
 
-use std::collections::BTreeMap;
+use super::common::cargo::{assemble, cargo_target, qualify_with_target, Result1};
+use super::common::text::{clean_lines, parse_number, raw_lines, snake_case, strip_ansi};
+use super::spec::{Detect, ParseError, Spec};
+use crate::model::{Data, Metric, Run, RunMeta, Unit};
 
-use super::{clean_lines, strip_ansi, ParseError};
-use crate::model::{Benchmark, Benchmarks, Data, Metric, Run, RunMeta, Unit};
+/// How `libtest` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "libtest",
+    aliases: &["cargo"],
+    reads: "cargo bench (libtest #[bench]) text, criterion --output-format bencher",
+    detected_by: "lines `test <name> ... bench: <n> ns/iter (+/- <n>)`",
+    detect: &[Detect::Lines(looks_like)],
+    parse,
+};
 
 /// True when some line has the shape `test <name> ... bench: <number> <unit>`.
 pub fn looks_like(text: &str) -> bool {
-    text.split('\n').any(|raw| {
-        let line = raw.trim_end_matches('\r');
+    raw_lines(text).any(|line| {
         if !line.starts_with("test ") || !line.contains("bench") {
             return false;
         }
@@ -68,7 +77,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         tool: Some("libtest".to_string()),
         ..RunMeta::default()
     };
-    Ok(Run::new(meta, assemble(results)))
+    Ok(Run::new(meta, assemble(results, qualify_with_target)))
 }
 
 /// `test <name> ... bench: <rest>` split into the name (padding removed) and the rest.
@@ -142,112 +151,6 @@ fn number_or_error(no: usize, name: &str, value: &str, unit: &str) -> Result<f64
             format!("`{name}`: expected a number before `{unit}`, found `{value}`"),
         )
     })
-}
-
-/// A decimal number as benchmark tools print it: `,` thousands separators are dropped and the
-/// U+2212 minus sign is read as `-`. `None` for anything else, and for non-finite results.
-pub(crate) fn parse_number(s: &str) -> Option<f64> {
-    let cleaned: String = s
-        .chars()
-        .filter(|c| *c != ',')
-        .map(|c| if c == '\u{2212}' { '-' } else { c })
-        .collect();
-    let mut chars = cleaned.chars();
-    let first = chars.next()?;
-    if !(first.is_ascii_digit() || first == '-' || first == '+' || first == '.') {
-        return None;
-    }
-    if !cleaned
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
-    {
-        return None;
-    }
-    cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
-}
-
-/// A metric name from a label or unit: lowercase words joined by `_` (`Total read+write` ->
-/// `total_read_write`, `SysCpuTime` -> `sys_cpu_time`, `ILmr` -> `ilmr`).
-pub(crate) fn snake_case(label: &str) -> String {
-    let mut out = String::with_capacity(label.len());
-    let mut prev_lower = false;
-    for c in label.chars() {
-        if c.is_alphanumeric() {
-            // `SysTime` -> `sys_time`; runs of capitals (`ILmr`, `LLi`) stay one word.
-            if c.is_uppercase() && prev_lower {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-            prev_lower = c.is_lowercase();
-        } else {
-            if !out.is_empty() && !out.ends_with('_') {
-                out.push('_');
-            }
-            prev_lower = false;
-        }
-    }
-    while out.ends_with('_') {
-        out.pop();
-    }
-    out
-}
-
-/// The bench binary a cargo `Running ...` line announces: the executable's name without its hash
-/// (`target/release/deps/foo-0123abcd` -> `foo`), else the source path (`benches/foo.rs`).
-pub(crate) fn cargo_target(line: &str) -> Option<String> {
-    let rest = line.trim_start().strip_prefix("Running ")?;
-    let rest = rest.trim().trim_matches('`');
-    let rest = rest.strip_prefix("unittests").unwrap_or(rest).trim_start();
-    let (path, exe) = if let Some(inner) = rest.strip_prefix('(') {
-        ("", Some(inner.trim_end_matches(')')))
-    } else if let Some((p, e)) = rest.split_once(" (") {
-        (p.trim(), Some(e.trim_end_matches(')')))
-    } else {
-        let first = rest.split_whitespace().next().unwrap_or("");
-        if first.contains("/deps/") || first.contains("\\deps\\") {
-            ("", Some(first))
-        } else {
-            (first, None)
-        }
-    };
-    let stem = exe.and_then(|e| {
-        let file = e.rsplit(['/', '\\']).next()?.trim_end_matches(".exe");
-        let stem = match file.rsplit_once('-') {
-            Some((s, hash)) if !hash.is_empty() && hash.chars().all(|c| c.is_ascii_hexdigit()) => s,
-            _ => file,
-        };
-        (!stem.is_empty()).then(|| stem.to_string())
-    });
-    stem.or_else(|| (!path.is_empty()).then(|| path.to_string()))
-}
-
-/// One result line (or block) before names are made unique across bench binaries.
-pub(crate) struct Result1 {
-    pub target: Option<String>,
-    pub name: String,
-    pub metrics: Vec<Metric>,
-}
-
-/// Turns results into benchmarks in first-seen order: a name that occurs under two targets is
-/// qualified as `<target>::<name>`; repeats of one name under one target pool into samples.
-pub(crate) fn assemble(results: Vec<Result1>) -> Vec<Benchmark> {
-    let mut targets_of: BTreeMap<String, Vec<Option<String>>> = BTreeMap::new();
-    for r in &results {
-        let seen = targets_of.entry(r.name.clone()).or_default();
-        if !seen.contains(&r.target) {
-            seen.push(r.target.clone());
-        }
-    }
-    let mut benchmarks = Benchmarks::default();
-    for r in results {
-        let collides = targets_of.get(&r.name).is_some_and(|t| t.len() > 1);
-        let name = match (&r.target, collides) {
-            (Some(t), true) => format!("{t}::{}", r.name),
-            _ => r.name,
-        };
-        benchmarks.add(name, r.metrics);
-    }
-    benchmarks.into_vec()
 }
 
 #[cfg(test)]
@@ -476,28 +379,5 @@ test fib ... bench: 22 ns/iter (+/- 1)
         )));
         assert!(!looks_like("test a ... bench: fast\n"));
         assert!(!looks_like("running 2 tests\ntest a ... ok\n"));
-    }
-
-    #[test]
-    fn snake_cases_labels() {
-        assert_eq!(snake_case("Total read+write"), "total_read_write");
-        assert_eq!(snake_case("At t-gmax bytes"), "at_t_gmax_bytes");
-        assert_eq!(snake_case("LLi Miss Rate"), "lli_miss_rate");
-        assert_eq!(snake_case("cycles"), "cycles");
-        assert_eq!(snake_case("SysCpuTime"), "sys_cpu_time");
-        assert_eq!(snake_case("ILmr"), "ilmr");
-        assert_eq!(snake_case("I1mr"), "i1mr");
-    }
-
-    #[test]
-    fn parses_numbers_as_tools_print_them() {
-        assert_eq!(parse_number("18,794.12"), Some(18794.12));
-        assert_eq!(parse_number("\u{2212}2.5"), Some(-2.5));
-        assert_eq!(parse_number("1e3"), Some(1000.0));
-        assert_eq!(parse_number("NaN"), None);
-        assert_eq!(parse_number("inf"), None);
-        assert_eq!(parse_number("1e999"), None);
-        assert_eq!(parse_number("abc"), None);
-        assert_eq!(parse_number(""), None);
     }
 }

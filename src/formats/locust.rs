@@ -25,14 +25,23 @@
 //! `Timestamp,User Count,...`, `Method,Name,Error,Occurrences`, `Count,Message,Traceback,Nodes`
 //! (or the pre-1.0 `"Method","Name","# requests",...`).
 
-use super::hlog::rfc3339;
-use super::wrk::{
+use super::common::time::rfc3339;
+use super::common::MS_TO_NS;
+use super::load::{
     error_rate_metric, errors_metric, ns_metric, percentile_name, rate_metric, requests_metric,
 };
-use super::ParseError;
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Run, RunMeta};
 
-const MS_TO_NS: f64 = 1e6;
+/// How `locust` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "locust",
+    aliases: &[],
+    reads: "Locust --csv _stats.csv and _stats_history.csv",
+    detected_by: "first line is a Locust CSV header (`Type,Name,Request Count,...` or `Timestamp,User Count,...`)",
+    detect: &[Detect::Lines(looks_like)],
+    parse,
+};
 
 /// What the first line says the file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,16 +22,24 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{json_document, kind_name};
-use super::wrk::{
+use super::common::json::{json_object, kind_name};
+use super::common::{MS_TO_NS, S_TO_NS};
+use super::load::{
     error_rate_metric, errors_metric, json_number, non_negative, ns_metric, percentile_name,
     rate_metric, requests_metric,
 };
-use super::ParseError;
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
 
-const S_TO_NS: f64 = 1e9;
-const MS_TO_NS: f64 = 1e6;
+/// How `oha` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "oha",
+    aliases: &[],
+    reads: "oha --output-format json",
+    detected_by: "JSON with `summary.requestsPerSec` and `latencyPercentiles`",
+    detect: &[Detect::Json(looks_like_json)],
+    parse,
+};
 
 /// True for oha's JSON summary (see the module documentation).
 pub fn looks_like_json(v: &Value) -> bool {
@@ -47,16 +55,16 @@ pub fn looks_like_json(v: &Value) -> bool {
 
 /// Parses oha's JSON output; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
-    let (_, root) = json_document(
+    let root = &json_object(
         text,
         "the oha output is empty: expected the JSON written by `oha --output-format json`",
+        |v| {
+            format!(
+                "expected oha's JSON summary (an object with `summary`), found {}",
+                kind_name(v)
+            )
+        },
     )?;
-    let Value::Object(root) = &root else {
-        return Err(ParseError::whole(format!(
-            "expected oha's JSON summary (an object with `summary`), found {}",
-            kind_name(&root)
-        )));
-    };
     let mut main = Benchmark::new("oha");
     match (root.get("summary"), root.get("metrics")) {
         (Some(Value::Object(summary)), _) => read_summary(root, summary, &mut main)?,

@@ -2,9 +2,41 @@
 //! Users may write it by hand: units as tools spell them (converted on read), direction optional
 //! (inferred), `value`, `samples` or `histogram` per metric.
 
-use super::json::document_text;
-use super::ParseError;
+use super::common::json::document_text;
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Run, RUN_SCHEMA};
+
+/// How `perfgate` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "perfgate",
+    aliases: &[],
+    reads: "perfgate's own JSON run (also written by `perfgate save`)",
+    detected_by: "JSON object whose `schema` is \"perfgate.run.v1\", or with `benchmarks[]` of `name` + `metrics`",
+    detect: &[Detect::Json(looks_like_json), Detect::JsonLast(looks_like_untagged_json)],
+    parse,
+};
+
+/// True for a JSON object tagged with the run schema.
+pub fn looks_like_json(v: &serde_json::Value) -> bool {
+    v.get("schema").and_then(serde_json::Value::as_str) == Some(RUN_SCHEMA)
+}
+
+/// True for hand-written perfgate JSON without the schema tag: `benchmarks[]` of `name` +
+/// `metrics`, and neither Google Benchmark's `context` nor pytest-benchmark's `machine_info`. Tried
+/// after every specific JSON shape.
+pub fn looks_like_untagged_json(v: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    let Value::Object(o) = v else { return false };
+    if o.contains_key("context") || o.contains_key("machine_info") {
+        return false;
+    }
+    match o.get("benchmarks") {
+        Some(Value::Array(b)) => b
+            .iter()
+            .all(|x| x.get("name").is_some() && x.get("metrics").is_some()),
+        _ => false,
+    }
+}
 
 pub fn parse(text: &str) -> Result<Run, ParseError> {
     let text = document_text(

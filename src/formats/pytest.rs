@@ -19,11 +19,22 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{array_field, copy_fields, item_lines, json_document, kind_of};
-use super::ParseError;
+use super::common::json::{
+    array_field, copy_fields, item_lines, json_document, kind_of, object_or,
+};
+use super::common::S_TO_NS;
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Environment, Metric, Run, RunMeta, Unit};
 
-const S_TO_NS: f64 = 1e9;
+/// How `pytest` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "pytest",
+    aliases: &["pytest-benchmark"],
+    reads: "pytest-benchmark --benchmark-json and .benchmarks/ files",
+    detected_by: "JSON object with `machine_info` and `benchmarks[]` items holding `stats`",
+    detect: &[Detect::Json(looks_like_json)],
+    parse,
+};
 
 /// True for a pytest-benchmark file: an object with `machine_info` and a non-empty `benchmarks`
 /// array of objects that all carry `stats`.
@@ -78,12 +89,9 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
 }
 
 fn read_benchmark(i: usize, item: &Value) -> Result<Benchmark, String> {
-    let Value::Object(o) = item else {
-        return Err(format!(
-            "`benchmarks[{i}]`: expected an object with `fullname` and `stats`, found {}",
-            kind_of(item)
-        ));
-    };
+    let o = object_or(item, |kind| {
+        format!("`benchmarks[{i}]`: expected an object with `fullname` and `stats`, found {kind}")
+    })?;
     let name = [o.get("fullname"), o.get("name")]
         .into_iter()
         .flatten()
@@ -234,7 +242,7 @@ fn utc_if_naive(t: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::lenient_json;
+    use crate::formats::common::json::lenient_json;
     use crate::formats::test_support::metric;
     use crate::model::Direction;
 

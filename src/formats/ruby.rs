@@ -10,18 +10,25 @@
 //! `>` (`>total:`, `>avg:`, sums over the other rows). Labels are kept as written (`for:`); an
 //! unlabelled row is named `#<n>` by its position in the table. Repeated labels pool into samples.
 
-use super::catch2::split_tail;
-use super::libtest::parse_number;
-use super::{clean_lines, ParseError};
+use super::common::text::{clean_lines, parse_number, raw_lines, split_tail};
+use super::common::S_TO_NS;
+use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmarks, Data, Metric, Run, RunMeta, Unit};
 
-const S_TO_NS: f64 = 1e9;
+/// How `ruby` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "ruby",
+    aliases: &[],
+    reads: "Ruby Benchmark.bm / Benchmark.bmbm text",
+    detected_by: "a `user system total real` header",
+    detect: &[Detect::Lines(looks_like)],
+    parse,
+};
 
 /// True when a `user system total real` header is followed by a report row.
 pub fn looks_like(text: &str) -> bool {
     let mut header = false;
-    for line in text.split('\n') {
-        let line = line.trim_end_matches('\r');
+    for line in raw_lines(text) {
         if is_header(line) {
             header = true;
         } else if header && row_shape(line).is_some() {

@@ -24,11 +24,24 @@
 //!
 //! Detection: a line `Running <duration> test @ <url>` and a line starting with `Requests/sec:`.
 
-use super::hgrm;
-use super::json::kind_name;
-use super::{clean_lines, ParseError};
-use crate::model::{
-    Benchmark, Data, Direction, Environment, Histogram, Metric, Run, RunMeta, Unit,
+use super::common::text::{clean_lines, raw_lines};
+use super::common::MS_TO_NS;
+use super::load::percentile_table;
+use super::load::{
+    error_rate_metric, errors_metric, is_nan, ns_metric, percentile_name, rate_metric,
+    requests_metric,
+};
+use super::spec::{Detect, ParseError, Spec};
+use crate::model::{Benchmark, Data, Environment, Histogram, Metric, Run, RunMeta, Unit};
+
+/// How `wrk` is named, detected and read.
+pub const SPEC: Spec = Spec {
+    name: "wrk",
+    aliases: &["wrk2"],
+    reads: "wrk --latency and wrk2 -L text",
+    detected_by: "a `Running ... test @ <url>` line and a `Requests/sec:` line",
+    detect: &[Detect::Lines(looks_like)],
+    parse,
 };
 
 /// True for the banner `Running 10s test @ http://...` (possibly after a glued `^C`).
@@ -54,8 +67,7 @@ fn banner(line: &str) -> Option<(&str, &str)> {
 pub fn looks_like(text: &str) -> bool {
     let mut banner = false;
     let mut rate = false;
-    for line in text.split('\n') {
-        let line = line.trim_end_matches('\r');
+    for line in raw_lines(text) {
         banner = banner || is_banner(line);
         rate = rate || line.trim_start_matches("^C").starts_with("Requests/sec:");
         if banner && rate {
@@ -234,11 +246,11 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
                 h += 1;
             }
             match lines.get(h) {
-                Some((_, l)) if hgrm::is_header(l) => {
-                    let table = hgrm::read_table(&lines, h)?;
+                Some((_, l)) if percentile_table::is_header(l) => {
+                    let table = percentile_table::read_table(&lines, h)?;
                     if block.section == Section::Recorded && block.histogram.is_none() {
                         block.histogram =
-                            Some(hgrm::histogram_from_rows(&table.rows, hgrm::MS_TO_NS)?);
+                            Some(percentile_table::histogram_from_rows(&table.rows, MS_TO_NS)?);
                     }
                     i = table.end.max(h + 1);
                 }
@@ -267,13 +279,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             continue;
         }
         if let Some((requests, _)) = t.split_once(" requests in ") {
-            let n = requests.trim();
-            let v = count(n).ok_or_else(|| {
-                ParseError::at(
-                    no,
-                    format!("expected a request count before `requests in`, found `{n}`"),
-                )
-            })?;
+            let v = field(no, requests, count, "a request count before `requests in`")?;
             block.requests = Some(v);
             block.section = Section::Other;
             continue;
@@ -283,33 +289,20 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             continue;
         }
         if let Some(rest) = t.strip_prefix("Non-2xx or 3xx responses:") {
-            let n = rest.trim();
-            block.errors += count(n).ok_or_else(|| {
-                ParseError::at(
-                    no,
-                    format!("expected a count of non-2xx responses, found `{n}`"),
-                )
-            })?;
+            block.errors += field(no, rest, count, "a count of non-2xx responses")?;
             continue;
         }
         if let Some(rest) = t.strip_prefix("Requests/sec:") {
-            let n = rest.trim();
-            block.rate = Some(finite(n).ok_or_else(|| {
-                ParseError::at(
-                    no,
-                    format!("expected a number after `Requests/sec:`, found `{n}`"),
-                )
-            })?);
+            block.rate = Some(field(no, rest, finite, "a number after `Requests/sec:`")?);
             continue;
         }
         if let Some(rest) = t.strip_prefix("Transfer/sec:") {
-            let n = rest.trim();
-            block.throughput = Some(bytes(n).ok_or_else(|| {
-                ParseError::at(
-                    no,
-                    format!("expected a size such as `1.41MB` after `Transfer/sec:`, found `{n}`"),
-                )
-            })?);
+            block.throughput = Some(field(
+                no,
+                rest,
+                bytes,
+                "a size such as `1.41MB` after `Transfer/sec:`",
+            )?);
             continue;
         }
     }
@@ -420,9 +413,15 @@ fn time_ns(token: &str) -> Option<Option<f64>> {
     Some(Some(v * factor))
 }
 
-fn is_nan(token: &str) -> bool {
-    let t = token.trim_end_matches('%').trim_start_matches(['-', '+']);
-    t.eq_ignore_ascii_case("nan")
+/// `token` read by `read`, or an error at line `no` saying it should have been `expected`.
+fn field(
+    no: usize,
+    token: &str,
+    read: fn(&str) -> Option<f64>,
+    expected: &str,
+) -> Result<f64, ParseError> {
+    let n = token.trim();
+    read(n).ok_or_else(|| ParseError::at(no, format!("expected {expected}, found `{n}`")))
 }
 
 /// A plain finite number (no `inf`/`nan` spellings).
@@ -481,89 +480,11 @@ fn socket_errors(no: usize, rest: &str) -> Result<f64, ParseError> {
     Ok(total)
 }
 
-// Shared by the load-test parsers (wrk, oha, autocannon, artillery, locust): the team's metric
-// names and directions for request counts and rates, and lenient JSON number reading.
-
-/// `requests`: a count where more is better (the load test got more work done).
-pub(crate) fn requests_metric(n: f64) -> Metric {
-    Metric::new("requests", Unit::Count, Data::Value(n)).with_direction(Direction::HigherIsBetter)
-}
-
-/// `errors`: a count, lower is better.
-pub(crate) fn errors_metric(n: f64) -> Metric {
-    Metric::new("errors", Unit::Count, Data::Value(n))
-}
-
-/// `error_rate`: a ratio, lower is better.
-pub(crate) fn error_rate_metric(r: f64) -> Metric {
-    Metric::new("error_rate", Unit::Ratio, Data::Value(r))
-}
-
-/// `rate`: requests per second, higher is better.
-pub(crate) fn rate_metric(r: f64) -> Metric {
-    Metric::new("rate", Unit::PerSecond, Data::Value(r))
-}
-
-/// A latency statistic in nanoseconds, rounded to the picosecond so that unit conversion noise
-/// (4.1 ms * 1e6 = 4099999.9999999995 ns) does not show up in reports.
-pub(crate) fn ns_metric(name: &str, v: f64) -> Metric {
-    Metric::new(
-        name,
-        Unit::Nanoseconds,
-        Data::Value((v * 1e3).round() / 1e3),
-    )
-}
-
-/// `p(50)`, `p(99.9)`, `p(99.999)`: the percent without trailing zeros.
-pub(crate) fn percentile_name(p: f64) -> String {
-    let s = format!("{p:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    format!("p({s})")
-}
-
-/// A JSON statistic: a finite number, or a string holding one (autocannon writes counts as
-/// strings). Absent, `null`, non-finite numbers and `"NaN"`-like strings are "no value"; anything
-/// else is an error naming `path`.
-pub(crate) fn json_number(
-    v: Option<&serde_json::Value>,
-    path: &str,
-) -> Result<Option<f64>, ParseError> {
-    use serde_json::Value;
-    match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => Ok(n.as_f64().filter(|x| x.is_finite())),
-        Some(Value::String(s)) => {
-            let t = s.trim();
-            match t.parse::<f64>() {
-                Ok(x) if x.is_finite() => Ok(Some(x)),
-                Ok(_) => Ok(None),
-                Err(_) if is_nan(t) || t.is_empty() || t.eq_ignore_ascii_case("n/a") => Ok(None),
-                Err(_) => Err(ParseError::whole(format!(
-                    "`{path}` must be a number, found the string `{s}`"
-                ))),
-            }
-        }
-        Some(other) => Err(ParseError::whole(format!(
-            "`{path}` must be a number, found {}",
-            kind_name(other)
-        ))),
-    }
-}
-
-/// A latency that must not be negative.
-pub(crate) fn non_negative(v: f64, path: &str) -> Result<f64, ParseError> {
-    if v < 0.0 {
-        return Err(ParseError::whole(format!(
-            "`{path}` is {v}, but a time cannot be negative"
-        )));
-    }
-    Ok(v)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::formats::test_support::{metric, value};
+    use crate::model::Direction;
 
     const GET: &str = include_str!("../../tests/fixtures/wrk/wrk-get-latency.txt");
     const PUT: &str = include_str!("../../tests/fixtures/wrk/wrk-put-latency.txt");

@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{lenient_json, ParseError};
+use crate::formats::spec::ParseError;
 
 /// `text` without a byte-order mark; an empty or blank text is an error that says what was
 /// `expected`.
@@ -26,6 +26,32 @@ pub(crate) fn json_document<'a>(
     Ok((text, lenient_json(text)?))
 }
 
+/// The JSON object a parser reads (see [`json_document`]); a document of another kind is an error
+/// worded by `not_object` from it.
+pub(crate) fn json_object(
+    text: &str,
+    empty: &str,
+    not_object: impl FnOnce(&Value) -> String,
+) -> Result<Map<String, Value>, ParseError> {
+    match json_document(text, empty)?.1 {
+        Value::Object(root) => Ok(root),
+        other => Err(ParseError::whole(not_object(&other))),
+    }
+}
+
+/// The JSON array a parser reads, with the text it came from (for [`item_lines`]); a document of
+/// another kind is an error worded by `not_array` from it.
+pub(crate) fn json_array<'a>(
+    text: &'a str,
+    empty: &str,
+    not_array: impl FnOnce(&Value) -> String,
+) -> Result<(&'a str, Vec<Value>), ParseError> {
+    match json_document(text, empty)? {
+        (text, Value::Array(items)) => Ok((text, items)),
+        (_, other) => Err(ParseError::whole(not_array(&other))),
+    }
+}
+
 /// Copies the fields `keys` names (`(field, key in extra)`) of a tool's metadata object into an
 /// environment's `extra`: trimmed non-empty strings, numbers and booleans as written; other
 /// values and absent fields are skipped.
@@ -43,6 +69,39 @@ pub(crate) fn copy_fields(
         };
         extra.insert((*key).to_string(), v);
     }
+}
+
+/// `v` as an object; otherwise the error `message` words from the kind of value it is (see
+/// [`kind_of`]).
+pub(crate) fn object_or(
+    v: &Value,
+    message: impl FnOnce(String) -> String,
+) -> Result<&Map<String, Value>, String> {
+    match v {
+        Value::Object(o) => Ok(o),
+        other => Err(message(kind_of(other))),
+    }
+}
+
+/// Benchmark parameters as `key=value, ...` in key order, string values unquoted (hyperfine's
+/// `parameters`, JMH's `params`).
+pub(crate) fn param_label(p: &Map<String, Value>) -> String {
+    let mut pairs: Vec<(&String, String)> = p
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (k, v)
+        })
+        .collect();
+    pairs.sort_by(|a, b| a.0.cmp(b.0));
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A value described for an error message, with its content when short: `the string "x"`.
@@ -207,9 +266,74 @@ pub(crate) fn array_field<'a>(
     }
 }
 
+/// Reads a JSON document leniently: bare `NaN`, `Infinity` and `-Infinity` (written by some tools)
+/// become `null`.
+pub(crate) fn lenient_json(text: &str) -> Result<serde_json::Value, ParseError> {
+    match serde_json::from_str(text) {
+        Ok(v) => Ok(v),
+        Err(first) => {
+            if !(text.contains("NaN") || text.contains("Infinity")) {
+                return Err(ParseError::json(&first));
+            }
+            let fixed = replace_bare_non_finite(text);
+            serde_json::from_str(&fixed).map_err(|e| ParseError::json(&e))
+        }
+    }
+}
+
+fn replace_bare_non_finite(text: &str) -> String {
+    // Replace tokens outside strings only; keep line structure so errors keep their lines.
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        if c == '"' {
+            in_string = true;
+            out.push(c);
+            rest = &rest[1..];
+            continue;
+        }
+        let mut matched = false;
+        for tok in ["-Infinity", "Infinity", "NaN"] {
+            if rest.starts_with(tok) {
+                out.push_str("null");
+                rest = &rest[tok.len()..];
+                matched = true;
+                break;
+            }
+        }
+        if !matched {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lenient_json_accepts_bare_nan() {
+        let v = lenient_json(r#"{"a": NaN, "b": "NaN", "c": -Infinity}"#).unwrap();
+        assert_eq!(v["a"], serde_json::Value::Null);
+        assert_eq!(v["b"], "NaN");
+        assert_eq!(v["c"], serde_json::Value::Null);
+    }
 
     #[test]
     fn copy_fields_keeps_strings_numbers_and_booleans_only() {
