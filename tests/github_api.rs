@@ -1353,3 +1353,101 @@ async fn a_refused_branch_name_is_an_error_not_a_branch_that_exists() {
     assert!(!text.contains("404"), "{text}");
     fake.verify().await;
 }
+
+// ---- timeouts: a slow server, a hung server ----
+
+/// [`config`] with a read timeout of 300 ms and one attempt capped at 1 s.
+fn impatient(api_url: &str) -> ClientConfig {
+    ClientConfig {
+        timeouts: Timeouts {
+            connect: Duration::from_secs(2),
+            read: Duration::from_millis(300),
+            request: Duration::from_secs(1),
+        },
+        ..config(api_url)
+    }
+}
+
+fn slow(ms: u64) -> FaultKind {
+    FaultKind::Delay(Duration::from_millis(ms))
+}
+
+#[tokio::test]
+async fn a_read_that_times_out_is_sent_again_and_succeeds() {
+    let fake = FakeGitHub::start().await;
+    let s = store(&fake);
+    s.save(&run(&sha(1), "main", 1), 100).await.unwrap();
+    fake.fault("GET", "/contents/default/index.json", 1, slow(3_000));
+    let s = DataBranch::new(
+        Client::new(impatient(&fake.api_url())).unwrap(),
+        repo(),
+        BRANCH,
+        "default",
+    );
+    let (entry, _) = s.latest(Some("main")).await.unwrap().expect("the run");
+    assert_eq!(entry.commit.as_deref(), Some(sha(1).as_str()));
+    let reads = fake
+        .log()
+        .iter()
+        .filter(|e| e.method == "GET" && e.path.ends_with("/contents/default/index.json"))
+        .count();
+    assert_eq!(reads, 2, "timed out once, then read");
+    fake.verify().await;
+}
+
+#[tokio::test]
+async fn a_comment_whose_answer_comes_too_late_is_found_not_posted_twice() {
+    let fake = FakeGitHub::start().await;
+    fake.fault("POST", "/issues/7/comments", 1, slow(3_000));
+    let c = Client::new(impatient(&fake.api_url())).unwrap();
+    let out = upsert_comment(&c, &repo(), 7, "default", "report", BOT)
+        .await
+        .unwrap();
+    assert_eq!(out.action.as_str(), "created");
+    assert_eq!(fake.state().comments.len(), 1, "one comment");
+    fake.verify().await;
+}
+
+#[tokio::test]
+async fn a_save_whose_writes_time_out_loses_no_run_and_writes_none_twice() {
+    let fake = FakeGitHub::start().await;
+    store(&fake)
+        .save(&run(&sha(1), "main", 1), 100)
+        .await
+        .unwrap();
+    let s = DataBranch::new(
+        Client::new(impatient(&fake.api_url())).unwrap(),
+        repo(),
+        BRANCH,
+        "default",
+    );
+    // The run file's PUT lands, but its answer comes after the timeout; then the index's.
+    fake.fault("PUT", "/contents/default/runs/", 1, slow(3_000));
+    fake.fault("PUT", "/contents/default/index.json", 1, slow(3_000));
+    s.save(&run(&sha(2), "main", 2), 100).await.unwrap();
+    let ids: Vec<Option<String>> = index_on(&fake).runs.into_iter().map(|e| e.commit).collect();
+    assert_eq!(ids, [Some(sha(1)), Some(sha(2))]);
+    assert_eq!(run_files(&fake).len(), 2);
+    fake.verify().await;
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_is_an_error_within_the_attempts_timeouts() {
+    let fake = FakeGitHub::start().await;
+    fake.fault("GET", "/pulls/1", u32::MAX, slow(120_000));
+    let c = Client::new(impatient(&fake.api_url())).unwrap();
+    let started = Instant::now();
+    let e = c.get_pull(&repo(), 1).await.unwrap_err();
+    let took = started.elapsed();
+    let text = e.to_string();
+    assert!(
+        matches!(e, ApiError::Connection { attempts: 3, .. }),
+        "{text}"
+    );
+    assert!(
+        text.contains("could not reach GitHub") && !text.contains(TOKEN),
+        "{text}"
+    );
+    // Three attempts of at most 1 s each, and the backoffs between them.
+    assert!(took < Duration::from_secs(8), "{took:?}");
+}

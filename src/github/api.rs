@@ -1006,6 +1006,21 @@ impl Client {
         Ok(reply.map(|t| t.tree.into_iter().map(|e| (e.path, e.kind)).collect()))
     }
 
+    /// The root tree of a commit; `None` when the commit does not exist.
+    pub async fn get_commit_tree(
+        &self,
+        repo: &Repo,
+        commit_sha: &str,
+    ) -> Result<Option<String>, ApiError> {
+        let reply: Option<CommitTree> = self
+            .get_json(
+                format!("{}/git/commits/{}", repo.path(), encode_path(commit_sha)),
+                Need::ContentsRead,
+            )
+            .await?;
+        Ok(reply.map(|c| c.tree.sha))
+    }
+
     /// Stores `text` as a blob; returns its sha.
     pub async fn create_blob(&self, repo: &Repo, text: &str) -> Result<String, ApiError> {
         let call = Call::new(
@@ -1497,6 +1512,11 @@ struct PutFileCommit {
 #[derive(Deserialize)]
 struct ShaOnly {
     sha: String,
+}
+
+#[derive(Deserialize)]
+struct CommitTree {
+    tree: ShaOnly,
 }
 
 #[derive(Deserialize)]

@@ -47,7 +47,8 @@
 //!   commit, which is then made on every save: GET the root tree the index PUT answered with
 //!   (1), GET each other key's index (1 per key), a blob per file (2, 3 with `.nojekyll` the
 //!   first time), create-tree, create-commit and the ref update (3). However many series: the
-//!   data is one file.
+//!   data is one file. When the index write landed but its answer was lost, the follow-up commit
+//!   goes on the branch's head instead (GET ref and GET commit for its tree: 2 more).
 
 use std::time::Duration;
 
@@ -433,21 +434,39 @@ impl DataBranch {
 
         let index_path = self.index_path();
         let mut conflicts = 0;
+        // What the last index write sent would prune, should it land with its answer lost.
+        let mut attempted: Vec<IndexEntry> = Vec::new();
         let (commit, removed, written) = loop {
             if index.runs.iter().any(|e| e.id == entry.id) {
-                // An earlier attempt landed although its answer was lost.
-                return Ok(SaveOutcome {
-                    entry,
-                    created_branch: false,
-                    pruned: Vec::new(),
-                    prune_warning: None,
-                    conflicts,
-                    site_written: false,
-                    site_warning: None,
-                });
+                // An earlier attempt landed although its answer was lost: the follow-up commit
+                // goes on the branch's head, which that attempt made (or a later save did).
+                let removed: Vec<IndexEntry> = attempted
+                    .into_iter()
+                    .filter(|e| !index.runs.iter().any(|x| x.id == e.id))
+                    .collect();
+                match self.head_commit().await {
+                    Ok(Some(head)) => break (head, removed, index),
+                    Ok(None) | Err(_) => {
+                        return Ok(SaveOutcome {
+                            entry,
+                            created_branch: false,
+                            pruned: Vec::new(),
+                            prune_warning: None,
+                            conflicts,
+                            site_written: false,
+                            site_warning: site.map(|_| {
+                                format!(
+                                    "the dashboard on `{}` was not updated (the next save updates it): the branch's head could not be read after the index write",
+                                    self.branch
+                                )
+                            }),
+                        })
+                    }
+                }
             }
             let mut next = index.clone();
             let removed = next.push_and_prune(entry.clone(), keep);
+            attempted.clone_from(&removed);
             let message = format!("perfgate: record run {} ({})", entry.id, self.key);
             match self
                 .client
@@ -524,6 +543,22 @@ impl DataBranch {
             site_written,
             site_warning,
         })
+    }
+
+    /// The branch's head commit with its root tree, as a follow-up commit's base; None when the
+    /// branch is gone.
+    async fn head_commit(&self) -> Result<Option<FileCommit>, ApiError> {
+        let c = &self.client;
+        let Some(head) = c.get_branch_head(&self.repo, &self.branch).await? else {
+            return Ok(None);
+        };
+        Ok(c.get_commit_tree(&self.repo, &head)
+            .await?
+            .map(|tree_sha| FileCommit {
+                content_sha: String::new(),
+                commit_sha: head,
+                tree_sha,
+            }))
     }
 
     /// The tree entries of the site's files after the index commit `after`, whose index of this

@@ -45,6 +45,9 @@ pub enum FaultKind {
     Before(Box<dyn Fn(&mut State) + Send>),
     /// Do the work, then answer with this status (a 5xx whose request did land).
     LoseAnswer(u16),
+    /// Do the work and answer normally, but only after this long (a slow or hung server: the
+    /// client's timeout fires first, and the request did land).
+    Delay(std::time::Duration),
 }
 
 pub struct Fault {
@@ -426,6 +429,7 @@ impl Respond for Responder {
 
         let mut injected = None;
         let mut lose_answer = None;
+        let mut delay = None;
         if let Some(i) = state
             .faults
             .iter()
@@ -442,6 +446,7 @@ impl Respond for Responder {
                     })
                 }
                 FaultKind::LoseAnswer(status) => lose_answer = Some(*status),
+                FaultKind::Delay(d) => delay = Some(*d),
                 FaultKind::Before(_) => {
                     let fault = state.faults.remove(i);
                     if let FaultKind::Before(f) = &fault.kind {
@@ -487,6 +492,9 @@ impl Respond for Responder {
             request_body,
         });
         let mut t = ResponseTemplate::new(a.status);
+        if let Some(d) = delay {
+            t = t.set_delay(d);
+        }
         for (k, v) in &a.headers {
             t = t.insert_header(k.as_str(), v.as_str());
         }
@@ -526,6 +534,7 @@ fn handle(
             | "repos/get-content"
             | "git/get-ref"
             | "git/get-tree"
+            | "git/get-commit"
             | "pulls/get"
             | "repos/list-comments-for-commit"
             | "issues/list-for-repo"
@@ -899,6 +908,25 @@ fn handle(
                     .collect(),
             );
             answer(201, v)
+        }
+        "git/get-commit" => {
+            let sha = params["commit_sha"].clone();
+            let Some((tree, parents)) = s.commits.get(&sha).cloned() else {
+                return error(404, "Not Found");
+            };
+            let mut v = spec.example("git-commit");
+            v["sha"] = json!(sha);
+            v["url"] = json!(format!("{api}/git/commits/{sha}"));
+            v["tree"]["sha"] = json!(tree);
+            v["tree"]["url"] = json!(format!("{api}/git/trees/{tree}"));
+            v["parents"] = Value::Array(
+                parents
+                    .iter()
+                    .map(|p| json!({"sha": p, "url": format!("{api}/git/commits/{p}"),
+                                    "html_url": format!("https://github.com/{OWNER}/{REPO}/commit/{p}")}))
+                    .collect(),
+            );
+            answer(200, v)
         }
         "repos/get-content" => {
             let path = params["path"].clone();
