@@ -4,7 +4,8 @@
 //! fake GitHub. Each case asserts the exit code, exactly one comment on the pull request, and
 //! nothing lost on the data branch (every run in the index, its file there, the dashboard
 //! naming them). Timeouts and a server that never answers are in tests/github_api.rs, with the
-//! client's timeouts shortened.
+//! client's timeouts shortened. And whole jobs at once: pull request jobs on one pull request
+//! converge on one comment, pushes at once record every run.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -43,6 +44,11 @@ fn run(level: f64) -> Run {
 }
 
 fn push(fake: &FakeGitHub, i: usize) -> std::process::Output {
+    push_keeping(fake, i, 2)
+}
+
+/// A push of commit `i` to main, keeping `keep` runs.
+fn push_keeping(fake: &FakeGitHub, i: usize, keep: usize) -> std::process::Output {
     let job = Job::new(fake.api_url());
     fs::write(
         job.ws().join("main.json"),
@@ -63,7 +69,7 @@ fn push(fake: &FakeGitHub, i: usize) -> std::process::Output {
             ("comment", "false"),
             ("data-branch", BRANCH),
             ("dashboard", "true"),
-            ("keep", "2"),
+            ("keep", &keep.to_string()),
         ],
     )
 }
@@ -310,4 +316,67 @@ async fn every_call_type_survives_each_fault_with_one_comment_and_nothing_lost()
         problems.join("\n\n")
     );
     assert!(total >= 100, "{total} cases");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn jobs_at_once_converge_on_one_comment_and_record_every_run() {
+    let fake = Arc::new(FakeGitHub::start().await);
+    for i in 1..=2 {
+        let out = tokio::task::block_in_place(|| push_keeping(&fake, i, 100));
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    }
+    // Four jobs of one pull request (re-runs, a matrix with one key) at the same moment; the
+    // first listings of its comments are slowed so that every job looks before any posts.
+    fake.fault(
+        "GET",
+        "/issues/7/comments",
+        4,
+        FaultKind::Delay(std::time::Duration::from_millis(500)),
+    );
+    let jobs: Vec<_> = (0..4)
+        .map(|i| {
+            let f = fake.clone();
+            tokio::task::spawn_blocking(move || pull_request(&f, 1001.0 + f64::from(i)))
+        })
+        .collect();
+    for j in jobs {
+        let out = j.await.unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    }
+    let comments = fake
+        .state()
+        .comments
+        .iter()
+        .filter(|c| c.body.contains("<!-- perfgate"))
+        .count();
+    assert_eq!(comments, 1, "the jobs converge on one comment");
+    let posts = fake
+        .log()
+        .iter()
+        .filter(|e| e.method == "POST" && e.path.ends_with("/issues/7/comments"))
+        .count();
+    assert!(posts > 1, "the race happened: {posts} jobs posted");
+
+    // Four pushes at the same moment: every run is recorded, none twice.
+    let pushes: Vec<_> = (10..14)
+        .map(|i| {
+            let f = fake.clone();
+            tokio::task::spawn_blocking(move || push_keeping(&f, i, 100))
+        })
+        .collect();
+    for p in pushes {
+        let out = p.await.unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    }
+    let files = fake.state().files(BRANCH);
+    let index = Index::parse(&files["default/index.json"]).unwrap();
+    let mut commits: Vec<String> = index.runs.iter().filter_map(|e| e.commit.clone()).collect();
+    commits.sort();
+    let mut expected: Vec<String> = [1, 2, 10, 11, 12, 13].into_iter().map(sha).collect();
+    expected.sort();
+    assert_eq!(commits, expected);
+    for e in &index.runs {
+        assert!(files.contains_key(&format!("default/runs/{}.json", e.id)));
+    }
+    fake.verify().await;
 }
