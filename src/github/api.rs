@@ -591,35 +591,17 @@ impl Client {
 
     // ---- issue comments ----
 
-    /// Every comment of an issue or pull request, oldest first, reading all pages (100 a page).
-    /// Pages are requested by number on the documented path rather than by following the `Link`
-    /// URL, which GitHub writes as `/repositories/{id}/...`, a form outside perfgate's API subset.
+    /// Every comment of an issue or pull request, oldest first ([`Client::all_pages`]).
     pub async fn list_issue_comments(
         &self,
         repo: &Repo,
         issue: u64,
     ) -> Result<Vec<IssueComment>, ApiError> {
-        let mut all = Vec::new();
-        let mut page: u32 = 1;
-        loop {
-            let call = Call::new(
-                Method::GET,
-                format!(
-                    "{}/issues/{issue}/comments?per_page=100&page={page}",
-                    repo.path()
-                ),
-                Need::PullRequestsRead,
-            );
-            let reply = self.send(&call).await?;
-            let items: Vec<IssueComment> = reply.json(&call.operation())?;
-            let count = items.len();
-            all.extend(items);
-            let next = reply.header("link").is_some_and(has_next_page);
-            if !next || count == 0 || page >= MAX_PAGES {
-                return Ok(all);
-            }
-            page += 1;
-        }
+        self.all_pages(
+            &format!("{}/issues/{issue}/comments", repo.path()),
+            Need::PullRequestsRead,
+        )
+        .await
     }
 
     /// Posts a comment. Never retried after a 5xx or a lost connection: it might have been
@@ -674,7 +656,10 @@ impl Client {
 
     // ---- commit comments and issues (the watch on the default branch) ----
 
-    /// Every item of a list endpoint (`path` without the page query), reading all pages.
+    /// Every item of a list endpoint (`path` without the page query), reading all pages (100 a
+    /// page, at most `MAX_PAGES`). Pages are requested by number on the documented path rather
+    /// than by following the `Link` URL, which GitHub writes as `/repositories/{id}/...`, a form
+    /// outside perfgate's API subset.
     async fn all_pages<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -1271,15 +1256,7 @@ fn contents_path(repo: &Repo, path: &str, git_ref: Option<&str>) -> String {
 
 /// Percent-encodes one path segment or query value (everything but RFC 3986 unreserved).
 pub(crate) fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::report::percent_encode(text)
 }
 
 /// Percent-encodes a `/`-separated path, keeping the slashes.

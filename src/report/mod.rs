@@ -113,7 +113,7 @@ pub use json::render_json;
 pub use markdown::{escape_markdown, render_markdown, MarkdownOptions};
 pub use sparkline::sparkline;
 pub use terminal::render_terminal;
-pub use view::{view, BudgetRow, ResultRow, RunView, Section, SettingsView, View};
+pub use view::{percent_encode, view, BudgetRow, ResultRow, RunView, Section, SettingsView, View};
 pub use watch::render_watch;
 
 /// The schema tag of the JSON report.

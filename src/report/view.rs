@@ -822,18 +822,17 @@ fn trim_number(v: f64, decimals: usize) -> String {
     }
 }
 
-/// `text` with every byte but the unreserved characters of RFC 3986 (letters, digits, `-`, `.`,
-/// `_`, `~`) written as `%XX`.
-pub(crate) fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+/// The bytes of RFC 3986 that are not unreserved (letters, digits, `-`, `.`, `_`, `~`).
+const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `text` with every byte but the unreserved characters of RFC 3986 written as `%XX`: a name
+/// that goes into a link or a request path can change neither, nor the Markdown around it.
+pub fn percent_encode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, RESERVED).to_string()
 }
 
 #[cfg(test)]
