@@ -1,5 +1,6 @@
 //! The Action's untrusted inputs: every `INPUT_*` value, the event payload of any event, a
-//! `budgets` line, a data-branch index, and the `comparison.json` a fork's artifact carries.
+//! `budgets` line, a data-branch index (and the dashboard built from it), the `comparison.json`
+//! a fork's artifact carries, and the state an alert issue's body keeps.
 //! None may panic; each is parsed or refused.
 #![no_main]
 
@@ -25,6 +26,10 @@ const INPUTS: &[&str] = &[
     "comment-author",
     "budgets",
     "keep",
+    "dashboard",
+    "dashboard-url",
+    "alert",
+    "fail-on-alert",
 ];
 
 const EVENTS: &[&str] = &[
@@ -56,7 +61,16 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(event) = Event::parse(name, payload) {
         let _ = event.may_record("refs/heads/main");
     }
-    let _ = Index::parse(payload);
+    if let Ok(index) = Index::parse(payload) {
+        let sources = [perfgate::dashboard::Source { key: "default", index: &index }];
+        let d = perfgate::dashboard::build(
+            &sources,
+            &perfgate::config::Config::default(),
+            &perfgate::dashboard::Options::default(),
+        );
+        let _ = perfgate::dashboard::site::data_js(&d);
+    }
+    let _ = perfgate::report::alert::IssueState::parse(payload);
     let _ = serde_json::from_str::<Comparison>(payload);
     let _ = inert(&text, 200);
 });
