@@ -1451,3 +1451,54 @@ async fn a_server_that_never_answers_is_an_error_within_the_attempts_timeouts() 
     // Three attempts of at most 1 s each, and the backoffs between them.
     assert!(took < Duration::from_secs(8), "{took:?}");
 }
+
+/// The book's way to seed a data branch (docs/src/data-branch.md): a local store, made by
+/// `perfgate save` or `perfgate import`, committed as the key's folder, is read and extended by
+/// the data branch store as its own.
+#[tokio::test]
+async fn a_local_store_committed_as_a_keys_folder_seeds_the_data_branch() {
+    use perfgate::store::LocalStore;
+    let dir = tempfile::tempdir().unwrap();
+    let local = LocalStore::new(dir.path().join("default"));
+    for i in 1..=3 {
+        local.save(&run(&sha(i), "main", i), 100).unwrap();
+    }
+    let mut files: Vec<(String, String)> = Vec::new();
+    for entry in walk(&dir.path().join("default")) {
+        let rel = entry
+            .strip_prefix(dir.path())
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        files.push((rel, std::fs::read_to_string(&entry).unwrap()));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let fake = FakeGitHub::start().await;
+    fake.state().commit_files(BRANCH, &refs);
+
+    let s = store(&fake);
+    let (entry, latest) = s.latest(Some("main")).await.unwrap().unwrap();
+    assert_eq!(entry.commit.as_deref(), Some(sha(3).as_str()));
+    assert_eq!(latest, run(&sha(3), "main", 3));
+    s.save(&run(&sha(4), "main", 4), 100).await.unwrap();
+    let commits: Vec<Option<String>> = index_on(&fake).runs.into_iter().map(|e| e.commit).collect();
+    assert_eq!(commits, [1, 2, 3, 4].map(|i| Some(sha(i))));
+    fake.verify().await;
+}
+
+/// Every file below `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
