@@ -282,3 +282,42 @@ fn the_first_command_prints_the_report_the_readme_shows() {
     let skip_first = |s: &str| s.lines().skip(1).collect::<Vec<_>>().join("\n");
     assert_eq!(skip_first(&stdout).trim(), skip_first(shown).trim());
 }
+
+/// The README's install section and the release workflow that makes what it downloads: the same
+/// four targets, the archive and folder names it unpacks, and the Rust version Cargo.toml needs.
+#[test]
+fn the_install_section_matches_the_release_workflow() {
+    let readme = read("README.md");
+    let release = read(".github/workflows/release.yml");
+    let targets: Vec<&str> = release
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- { target: "))
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "x86_64-unknown-linux-musl",
+            "aarch64-unknown-linux-musl",
+            "x86_64-apple-darwin",
+            "aarch64-apple-darwin"
+        ]
+    );
+    for t in &targets {
+        assert!(readme.contains(t), "the README does not name {t}");
+    }
+    // The archive `perfgate-<version>-<target>.tar.gz` holds the folder of the same name.
+    assert!(release.contains(r#"name="perfgate-${VERSION}-${{ matrix.target }}""#));
+    assert!(release.contains(r#"tar czf "$name.tar.gz" "$name""#));
+    assert!(readme.contains("releases/download/$v/perfgate-$v-$t.tar.gz"));
+    assert!(readme.contains("./perfgate-$v-$t/perfgate --version"));
+    let rust = read("Cargo.toml")
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = "))
+        .map(|v| v.trim_matches('"').to_string())
+        .unwrap();
+    assert!(
+        readme.contains(&format!("with Rust {rust} or newer")),
+        "the README names another Rust version than rust-version {rust}"
+    );
+}
