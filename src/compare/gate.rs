@@ -1,0 +1,60 @@
+//! Gate: which results fail the gate under the configuration, which are only context (a load
+//! test's counts that follow its duration), and the order results are reported in.
+
+use crate::config::Config;
+use crate::model::Unit;
+
+use super::types::*;
+
+/// Whether a run's tool is k6 (its summary export or its NDJSON stream).
+pub fn is_k6(tool: Option<&str>) -> bool {
+    matches!(tool, Some("k6" | "k6-ndjson"))
+}
+
+/// The k6 metric a (sub)metric belongs to: `http_req_duration{status:200}` → `http_req_duration`.
+pub fn k6_metric(benchmark: &str) -> &str {
+    benchmark.split('{').next().unwrap_or(benchmark)
+}
+
+/// A k6 count that only follows how long the load test ran, or how much it got through: the
+/// number of requests, iterations, bytes, or the passes and fails of a rate (whose rate is the
+/// measure). A fixed-duration test that got slower makes fewer requests, and that is the latency
+/// regression already counted, not another one: such counts are context, never gated. Counters
+/// that count errors are not: more errors is worse whatever the duration.
+pub fn follows_duration(r: &MetricResult) -> bool {
+    let base = k6_metric(&r.benchmark).to_ascii_lowercase();
+    if (base.contains("error") || base.contains("fail")) && r.metric == "count" {
+        return false;
+    }
+    match r.metric.as_str() {
+        "passes" | "fails" => true,
+        "count" => matches!(r.unit, Unit::Count | Unit::Bytes),
+        _ => false,
+    }
+}
+
+pub(super) fn rank(s: Status) -> u8 {
+    match s {
+        Status::Regression => 0,
+        Status::Inconclusive => 1,
+        Status::Improvement => 2,
+        Status::Missing => 3,
+        Status::New => 4,
+        Status::Unchanged => 5,
+    }
+}
+
+pub(super) fn fails(r: &MetricResult, c: &Config) -> bool {
+    fails_on(r.status, c)
+}
+
+/// Whether a result of `status` fails the gate under the configuration.
+pub(super) fn fails_on(status: Status, c: &Config) -> bool {
+    match status {
+        Status::Regression => c.fail_on_regression,
+        Status::Missing => c.fail_on_missing,
+        Status::New => c.fail_on_new,
+        Status::Inconclusive => c.fail_on_inconclusive,
+        Status::Improvement | Status::Unchanged => false,
+    }
+}
