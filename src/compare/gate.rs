@@ -4,6 +4,7 @@
 use crate::config::Config;
 use crate::model::Unit;
 
+use super::settle::pct;
 use super::types::*;
 
 /// Whether a run's tool is k6 (its summary export or its NDJSON stream).
@@ -57,4 +58,95 @@ pub(super) fn fails_on(status: Status, c: &Config) -> bool {
         Status::Inconclusive => c.fail_on_inconclusive,
         Status::Improvement | Status::Unchanged => false,
     }
+}
+
+/// A noisy regression against a baseline that ran in another environment: inconclusive, since
+/// the machine may be what moved.
+pub(super) fn across_environments(r: &mut MetricResult) {
+    if r.deterministic || r.status != Status::Regression {
+        return;
+    }
+    r.status = Status::Inconclusive;
+    let what = format!(
+        "would be a regression ({}), but the baseline ran in another environment: noisy metrics do not fail the gate across environments; compare runs from the same runner (or base and head in the same job), or set allow_cross_environment = true",
+        pct(r.change)
+    );
+    r.note = Some(match r.note.take() {
+        Some(n) => format!("{what}; {n}"),
+        None => what,
+    });
+}
+
+/// Marks whether a result is only context (a load test's count that follows its duration) and
+/// whether it fails the gate.
+pub(super) fn gate(r: &mut MetricResult, config: &Config, load_test: bool) {
+    r.context = load_test && follows_duration(r);
+    r.fails_gate = fails(r, config) && !r.context;
+}
+
+/// How many results and budgets of each kind.
+pub(super) fn counts(results: &[MetricResult], budgets: &[BudgetResult]) -> Counts {
+    let mut counts = Counts::default();
+    for r in results {
+        match r.status {
+            Status::Regression => counts.regression += 1,
+            Status::Improvement => counts.improvement += 1,
+            Status::Inconclusive => counts.inconclusive += 1,
+            Status::Unchanged => counts.unchanged += 1,
+            Status::New => counts.new += 1,
+            Status::Missing => counts.missing += 1,
+        }
+    }
+    counts.budgets_passed = budgets.iter().filter(|b| b.passed).count();
+    counts.budgets_broken = budgets.len() - counts.budgets_passed;
+    counts
+}
+
+/// Why the gate fails, in plain words ("2 regressions"); empty when it passes.
+pub(super) fn reasons(
+    results: &[MetricResult],
+    counts: &Counts,
+    suite: Option<&SuiteShift>,
+) -> Vec<String> {
+    let mut reasons = Vec::new();
+    let failing = |s: Status| {
+        results
+            .iter()
+            .filter(|r| r.fails_gate && r.status == s)
+            .count()
+    };
+    for (status, one, many) in [
+        (Status::Regression, "regression", "regressions"),
+        (Status::Missing, "missing result", "missing results"),
+        (Status::New, "new result", "new results"),
+        (
+            Status::Inconclusive,
+            "inconclusive result",
+            "inconclusive results",
+        ),
+    ] {
+        let n = failing(status);
+        if n > 0 {
+            reasons.push(format!("{n} {}", if n == 1 { one } else { many }));
+        }
+    }
+    if counts.budgets_broken > 0 {
+        let n = counts.budgets_broken;
+        reasons.push(format!(
+            "{n} {}",
+            if n == 1 {
+                "budget broken"
+            } else {
+                "budgets broken"
+            }
+        ));
+    }
+    if let Some(s) = suite.filter(|s| s.fails_gate) {
+        reasons.push(format!(
+            "the whole run is {} than the baseline run ({})",
+            if s.change > 0.0 { "slower" } else { "faster" },
+            pct(Some(s.change))
+        ));
+    }
+    reasons
 }

@@ -358,3 +358,31 @@ pub(super) fn trim(v: f64) -> String {
     let s = format!("{v:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
+
+/// Adjusts the p-values of every draft that has one together (Benjamini-Hochberg), and says how
+/// many there were and how many the adjusted p-values flag.
+pub(super) fn adjust(drafts: &mut [Draft]) -> Family {
+    let members: Vec<usize> = drafts
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.result.p_value.is_some())
+        .map(|(i, _)| i)
+        .collect();
+    let raw: Vec<f64> = members
+        .iter()
+        .filter_map(|&i| drafts.get(i).and_then(|d| d.result.p_value))
+        .collect();
+    let adjusted = stats::benjamini_hochberg(&raw);
+    for (&i, q) in members.iter().zip(&adjusted) {
+        if let Some(d) = drafts.get_mut(i) {
+            d.result.p_adjusted = Some(*q);
+        }
+    }
+    Family {
+        size: raw.len(),
+        discoveries: drafts
+            .iter()
+            .filter(|d| d.result.p_adjusted.is_some_and(|q| q < d.result.alpha))
+            .count(),
+    }
+}

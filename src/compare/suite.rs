@@ -8,6 +8,7 @@ use crate::stats;
 
 use super::change::{beyond_large, judged, worse_sign, CONFIDENCE};
 use super::draft::Draft;
+use super::settle::{add_note, pct};
 use super::types::*;
 
 /// Fewest distinct benchmarks whose speed metrics can tell a suite's run-to-run spread.
@@ -97,4 +98,26 @@ pub(super) fn judge_against_suite(drafts: &mut [Draft], config: &Config) -> Opti
         status,
         fails_gate: false,
     })
+}
+
+/// Says what a metric judged against its suite changed against the baseline run itself
+/// (`raw_change`), when the whole run moved.
+pub(super) fn against_suite(
+    r: &mut MetricResult,
+    raw_change: Option<f64>,
+    suite: Option<&SuiteShift>,
+) {
+    if let (Method::RunToRun, Some(raw), Some(s)) = (r.method, raw_change, suite) {
+        if r.status != Status::Unchanged && s.change.abs() >= 0.01 {
+            add_note(
+                r,
+                Some(format!(
+                    "{} against the baseline run, while the whole run is {:.1}% {}",
+                    pct(Some(raw)),
+                    s.change.abs() * 100.0,
+                    if s.change > 0.0 { "slower" } else { "faster" }
+                )),
+            );
+        }
+    }
 }

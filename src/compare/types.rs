@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Config;
 use crate::model::{Direction, RunMeta, Unit};
 
 /// What happened to one metric.
@@ -184,6 +185,27 @@ pub struct Settings {
     /// `test`: `auto` or `mann-whitney`.
     #[serde(default = "auto")]
     pub test: String,
+}
+
+impl Settings {
+    /// The settings of `config` that a report states.
+    pub fn of(config: &Config) -> Settings {
+        Settings {
+            threshold: config.threshold,
+            alpha: config.alpha,
+            min_samples: config.min_samples,
+            fail_on_regression: config.fail_on_regression,
+            fail_on_missing: config.fail_on_missing,
+            fail_on_new: config.fail_on_new,
+            fail_on_inconclusive: config.fail_on_inconclusive,
+            allow_cross_environment: config.allow_cross_environment,
+            history_window: config.history.window,
+            history_min_points: config.history.min_points,
+            history_pool: config.history.pool,
+            history_confidence: config.history.confidence,
+            test: config.test.as_str().to_string(),
+        }
+    }
 }
 
 fn auto() -> String {
