@@ -48,7 +48,7 @@ pub(super) fn only_one_side(
         alpha: rules.alpha,
         deterministic: rules.deterministic,
         fails_gate: false,
-        note: None,
+        note: Notes::default(),
         trend: None,
         context: false,
     }
@@ -98,10 +98,7 @@ pub(super) fn assess_with_history(
                 // Runs enough, but a value is zero, negative or not a number: no log-scale
                 // interval.
                 if d.result.method == Method::Threshold {
-                    d.result.note = Some(
-                        "the history has values that are not positive numbers: no prediction interval, compared with the latest run"
-                            .into(),
-                    );
+                    d.result.note = Notes::one(Note::HistoryNotPositive);
                 }
             } else {
                 d.short_history = Some(kept.len());
@@ -154,7 +151,7 @@ pub(super) fn skeleton(
         alpha: rules.alpha,
         deterministic: rules.deterministic,
         fails_gate: false,
-        note: None,
+        note: Notes::default(),
         trend: None,
         context: false,
     }
@@ -181,10 +178,10 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
     if b.unit != c.unit {
         out.status = Status::Inconclusive;
         out.method = Method::None;
-        out.note = Some(format!(
-            "units differ (baseline `{}`, current `{}`): not comparable",
-            b.unit, c.unit
-        ));
+        out.note = Notes::one(Note::UnitsDiffer {
+            baseline: b.unit.clone(),
+            current: c.unit.clone(),
+        });
         return Draft::plain(out, *rules);
     }
     // The change is a ratio of log medians: with an even count of values the plain median
@@ -200,13 +197,17 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
     if mv.change.is_some_and(f64::is_nan) {
         out.status = Status::Inconclusive;
         out.method = Method::None;
-        out.note = Some("a value is not a number: not comparable".into());
+        out.note = Notes::one(Note::NotANumber);
         return Draft::plain(out, *rules);
     }
-    let zero_note = mv
-        .change
-        .is_none()
-        .then(|| "the baseline is zero, so the change has no ratio".to_string());
+    let zero_baseline = mv.change.is_none();
+    let zero_note = || {
+        if zero_baseline {
+            Notes::one(Note::ZeroBaseline)
+        } else {
+            Notes::default()
+        }
+    };
 
     if rules.deterministic {
         out.method = Method::Exact;
@@ -216,15 +217,7 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
             Status::Unchanged
         };
         if mv.beyond {
-            out.note = Some(match zero_note {
-                Some(z) => {
-                    format!("{z}; deterministic metric: any change beyond the threshold counts")
-                }
-                None => {
-                    "deterministic metric: any change beyond the threshold counts, no test needed"
-                        .into()
-                }
-            });
+            out.note = Notes::one(Note::Deterministic { zero_baseline });
         }
         return Draft::plain(out, *rules);
     }
@@ -242,7 +235,7 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
             out.change = Some(s.estimate);
             out.ci = Some((s.lo, s.hi));
         }
-        out.note = zero_note;
+        out.note = zero_note();
         let obvious = (mv.beyond
             && beyond_large(mv.change, rules.large_change)
             && separated(&b.values, &c.values, rules.threshold))
@@ -295,7 +288,7 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
         NoNoise::Extreme | NoNoise::Unsure => Status::Inconclusive,
         NoNoise::Large => mv.moved,
     };
-    out.note = zero_note;
+    out.note = zero_note();
     Draft {
         no_noise: Some(decision),
         ..Draft::plain(out, *rules)
@@ -337,10 +330,10 @@ pub(super) fn assess_prediction(
     out.p_value = p.p_value(cur_v);
     if out.p_value.is_none() {
         out.status = Status::Inconclusive;
-        out.note = Some(format!(
-            "the value {} cannot be compared on a log scale",
-            c.unit.format(cur_v)
-        ));
+        out.note = Notes::one(Note::NotOnLogScale {
+            value: cur_v,
+            unit: c.unit.clone(),
+        });
         return Draft::plain(out, *rules);
     }
     Draft {

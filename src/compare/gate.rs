@@ -4,7 +4,6 @@
 use crate::config::Config;
 use crate::model::Unit;
 
-use super::settle::pct;
 use super::types::*;
 
 /// Whether a run's tool is k6 (its summary export or its NDJSON stream).
@@ -67,14 +66,8 @@ pub(super) fn across_environments(r: &mut MetricResult) {
         return;
     }
     r.status = Status::Inconclusive;
-    let what = format!(
-        "would be a regression ({}), but the baseline ran in another environment: noisy metrics do not fail the gate across environments; compare runs from the same runner (or base and head in the same job), or set allow_cross_environment = true",
-        pct(r.change)
-    );
-    r.note = Some(match r.note.take() {
-        Some(n) => format!("{what}; {n}"),
-        None => what,
-    });
+    r.note
+        .put_first(Note::AcrossEnvironments { change: r.change });
 }
 
 /// Marks whether a result is only context (a load test's count that follows its duration) and
@@ -142,10 +135,11 @@ pub(super) fn reasons(
         ));
     }
     if let Some(s) = suite.filter(|s| s.fails_gate) {
+        // The change as notes quote it (`crate::report::words::percent_quoted`).
         reasons.push(format!(
-            "the whole run is {} than the baseline run ({})",
+            "the whole run is {} than the baseline run ({:+.1}%)",
             if s.change > 0.0 { "slower" } else { "faster" },
-            pct(Some(s.change))
+            s.change * 100.0
         ));
     }
     reasons

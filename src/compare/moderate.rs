@@ -8,7 +8,6 @@ use crate::stats;
 use super::change::{worse_sign, CONFIDENCE};
 use super::draft::Draft;
 use super::history::FAR_OUT;
-use super::settle::{add_note, count};
 use super::types::*;
 
 /// What a report says of a moderation that decided `decided` metrics (none: nothing to say).
@@ -123,12 +122,9 @@ pub(super) fn moderate_histories(drafts: &mut [Draft]) -> Option<Moderation> {
 /// Says how many far-out values a t test left out (`outliers`).
 pub(super) fn far_out_left_out(r: &mut MetricResult, outliers: usize) {
     if outliers > 0 && matches!(r.method, Method::ModeratedT | Method::RunToRun) {
-        add_note(
-            r,
-            Some(format!(
-                "{} (beyond {FAR_OUT} interquartile ranges, log scale) left out of the t test",
-                count(outliers, "far-out value")
-            )),
-        );
+        r.note.push(Note::FarOutValues {
+            count: outliers,
+            fences: FAR_OUT,
+        });
     }
 }

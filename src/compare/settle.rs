@@ -1,7 +1,6 @@
 //! Settling: the p-values of every assessed metric adjusted together (Benjamini-Hochberg), and
 //! each assessment turned into a status with its adjusted p-value and the note that explains it.
 
-use crate::model::Unit;
 use crate::stats;
 
 use super::change::{judged, movement};
@@ -31,13 +30,12 @@ pub(super) fn settle(d: Draft, family: Family) -> MetricResult {
             if let (Some(moved), Status::Inconclusive) = (d.obvious, out.status) {
                 if let (Some(b), Some(c)) = (out.baseline, out.current) {
                     out.status = moved;
-                    out.note = Some(format!(
-                        "every repeat shows it: all {} current values are beyond all {} baseline values, and a change of {} is beyond {} (`large_change`), which reruns of unchanged code do not reach",
-                        c.n,
-                        b.n,
-                        pct(out.change),
-                        pct_plain(rules.large_change)
-                    ));
+                    out.note = Notes::one(Note::EveryRepeat {
+                        current: c.n,
+                        baseline: b.n,
+                        change: out.change,
+                        large_change: rules.large_change,
+                    });
                 }
             }
         }
@@ -48,25 +46,22 @@ pub(super) fn settle(d: Draft, family: Family) -> MetricResult {
                     .shape
                     .far_latest
                     .is_some_and(|v| hold_for_a_far_latest_run(&mut out, &p, v));
-                let words = shape_words(&d.shape, held, &out.unit);
-                add_note(&mut out, words);
+                note_shape(&mut out, &d.shape, held);
             }
         }
         Method::Threshold => {
-            let why = match (d.short_history, out.note.is_some()) {
-                (Some(k), _) => format!(
-                    "one value per run and only {} of history with this metric: no noise estimate",
-                    count(k, "run")
-                ),
-                (None, true) => "no noise estimate".to_string(),
-                (None, false) => "one value per side and no history: no noise estimate".to_string(),
+            let unmeasured = match (d.short_history, out.note.is_empty()) {
+                (Some(k), _) => Unmeasured::ShortHistory(k),
+                (None, false) => Unmeasured::Plainly,
+                (None, true) => Unmeasured::NoHistory,
             };
-            let words = d
+            if let Some(n) = d
                 .no_noise
-                .and_then(|n| no_noise_words(n, &out, rules, &why));
-            add_note(&mut out, words);
-            let words = shape_words(&d.shape, false, &out.unit);
-            add_note(&mut out, words);
+                .and_then(|n| no_noise(n, &out, rules, unmeasured))
+            {
+                out.note.push(n);
+            }
+            note_shape(&mut out, &d.shape, false);
         }
         Method::Exact | Method::None => {}
     }
@@ -114,7 +109,7 @@ pub(super) fn settle_samples(
     let advice = || {
         if out.method == Method::RunToRun {
             // More repeats do not shrink the noise between runs.
-            return "the runs differ by more than their repeats do: keep a history of runs (`--store`, the Action's data branch) to decide".to_string();
+            return Advice::KeepHistory;
         }
         let needed = match (mv.change, log_sd) {
             (Some(ch), Some(sd)) if ch > -1.0 => {
@@ -123,32 +118,29 @@ pub(super) fn settle_samples(
             _ => None,
         };
         match needed {
-            Some(n) => format!(
-                "about {n} repeats per side would likely decide it (80% power at the observed change and noise)"
-            ),
-            None => format!("run more repeats (at least {floor} per side)"),
+            Some(n) => Advice::Repeats(n),
+            None => Advice::AtLeast(floor),
         }
     };
     if !mv.beyond {
         out.status = Status::Unchanged;
     } else if !enough {
         out.status = Status::Inconclusive;
-        out.note = Some(format!(
-            "too few samples to decide ({n1} and {n2}): at least {} per side are needed; {}",
-            smallest(alpha),
-            advice()
-        ));
+        out.note = Notes::one(Note::TooFewSamples {
+            baseline: n1,
+            current: n2,
+            needed: smallest(alpha),
+            advice: advice(),
+        });
     } else if p.is_some_and(|p| p < alpha) {
         out.status = mv.moved;
     } else {
         out.status = Status::Inconclusive;
-        out.note = Some(format!(
-            "a change of {} is not statistically significant ({}): too noisy to decide; {}",
-            pct(mv.change),
-            p.map(|p| p_words(p, family))
-                .unwrap_or_else(|| "no p-value".into()),
-            advice()
-        ));
+        out.note = Notes::one(Note::NotSignificant {
+            change: mv.change,
+            p: p.map(|p| significance(p, family)),
+            advice: advice(),
+        });
     }
 }
 
@@ -157,8 +149,13 @@ pub(super) fn settle_prediction(out: &mut MetricResult, p: &stats::Prediction, f
         return;
     };
     let mv = movement(p.center, cur.value, out.direction, out.threshold);
-    let level = pct_plain(p.confidence);
-    let range = format!("{} to {}", out.unit.format(p.lo), out.unit.format(p.hi));
+    let interval = Interval {
+        confidence: p.confidence,
+        runs: p.n,
+        lo: p.lo,
+        hi: p.hi,
+        unit: out.unit.clone(),
+    };
     let outside = cur.value > p.hi || cur.value < p.lo;
     let q = out.p_adjusted.or(out.p_value);
     let significant = q.is_some_and(|q| q < out.alpha);
@@ -166,31 +163,29 @@ pub(super) fn settle_prediction(out: &mut MetricResult, p: &stats::Prediction, f
         out.status = Status::Unchanged;
     } else if outside && significant {
         out.status = mv.moved;
-        out.note = Some(format!(
-            "{} the {level} prediction interval of the last {} runs ({range})",
-            if cur.value > p.hi { "above" } else { "below" },
-            p.n
-        ));
+        out.note = Notes::one(Note::OutsideInterval {
+            above: cur.value > p.hi,
+            interval,
+        });
     } else {
         out.status = Status::Inconclusive;
         let why = if outside {
-            format!(
-                "outside the {level} prediction interval of the last {} runs ({range}) but not significant ({})",
-                p.n,
-                q.map(|q| p_words(q, family)).unwrap_or_default()
-            )
+            Note::OutsideNotSignificant {
+                interval,
+                p: q.map(|q| significance(q, family)),
+            }
         } else {
-            format!(
-                "within the {level} prediction interval of the last {} runs ({range}): the run-to-run noise is too large to confirm a change of {}",
-                p.n,
-                pct(mv.change)
-            )
+            Note::WithinInterval {
+                interval,
+                change: mv.change,
+            }
         };
-        out.note = Some(if cur.n > 1 {
-            format!("{why}; the next runs on the baseline branch will tell whether it stays")
+        let next = if cur.n > 1 {
+            Note::NextRunsWillTell
         } else {
-            format!("{why}; record several repeats per run (samples) to decide")
-        });
+            Note::RecordRepeats
+        };
+        out.note = Notes(vec![why, next]);
     }
 }
 
@@ -220,31 +215,21 @@ pub(super) fn hold_for_a_far_latest_run(
     if beyond_it && mv.beyond && mv.moved == out.status {
         return false;
     }
-    let way = if out.status == Status::Improvement {
-        "better"
-    } else {
-        "worse"
-    };
+    out.note = Notes::one(Note::HeldForLatestRun {
+        better: out.status == Status::Improvement,
+        latest,
+        unit: out.unit.clone(),
+        change: mv.change,
+    });
     out.status = Status::Inconclusive;
-    out.note = Some(format!(
-        "{way} than the history, but the latest baseline run ({}) is far from the runs before it and this value is within its noise ({}): a one-off or a new level, which the next runs on the baseline branch will tell: run this check again after them",
-        out.unit.format(latest),
-        pct(mv.change)
-    ));
     true
 }
 
-/// "p = 0.012 after correction over 312 metrics", or "p = 0.012" alone.
-pub(super) fn p_words(p: f64, family: Family) -> String {
-    let v = if p < 0.001 {
-        "p < 0.001".to_string()
-    } else {
-        format!("p = {p:.3}")
-    };
-    if family.size > 1 {
-        format!("{v} after correction over {} metrics", family.size)
-    } else {
-        v
+/// A p-value with the family it was corrected over.
+fn significance(p: f64, family: Family) -> Significance {
+    Significance {
+        p,
+        over: family.size,
     }
 }
 
@@ -264,99 +249,55 @@ pub(super) fn smallest_n(alpha: f64) -> usize {
         .unwrap_or(100)
 }
 
-/// What a decision without a noise estimate says (`why`: where the estimate is missing).
-pub(super) fn no_noise_words(
-    n: NoNoise,
-    out: &MetricResult,
-    rules: &Rules,
-    why: &str,
-) -> Option<String> {
-    let large = pct_plain(rules.large_change);
+/// What a decision without a noise estimate says (`unmeasured`: where the estimate is missing).
+fn no_noise(n: NoNoise, out: &MetricResult, rules: &Rules, unmeasured: Unmeasured) -> Option<Note> {
+    let (change, large_change) = (out.change, rules.large_change);
     match n {
         NoNoise::Within => None,
-        NoNoise::UnderFloor(delta) => Some(format!(
-            "{} ({}) is within the {} latency floor (`latency_floor`): no change worth a red build without a noise estimate",
-            pct(out.change),
-            out.unit.format(delta),
-            Unit::Nanoseconds.format(rules.latency_floor)
-        )),
-        NoNoise::Extreme => Some(format!(
-            "{why}; `{}` rests on the run's few slowest or fastest requests: not gated without a history of runs ({} here)",
-            statistic(&out.metric),
-            pct(out.change)
-        )),
-        NoNoise::Large => Some(format!(
-            "{why}, but a change of {} is beyond {large} (`large_change`), which reruns of unchanged code do not reach",
-            pct(out.change)
-        )),
-        NoNoise::Unsure => Some(format!(
-            "{why}: reruns of unchanged code move such a value by up to {large} (`large_change`); repeat the run several times per side, or keep a history of runs (`--store`, the Action's data branch), to decide"
-        )),
+        NoNoise::UnderFloor(delta) => Some(Note::UnderLatencyFloor {
+            change,
+            delta,
+            unit: out.unit.clone(),
+            floor: rules.latency_floor,
+        }),
+        NoNoise::Extreme => Some(Note::ExtremeNotGated {
+            unmeasured,
+            statistic: statistic(&out.metric).to_string(),
+            change,
+        }),
+        NoNoise::Large => Some(Note::LargeChange {
+            unmeasured,
+            change,
+            large_change,
+        }),
+        NoNoise::Unsure => Some(Note::UnsureChange {
+            unmeasured,
+            large_change,
+        }),
     }
 }
 
-/// What was done with the history, in words (`held`: the latest run's own note is already
-/// there).
-pub(super) fn shape_words(shape: &HistoryShape, held: bool, unit: &Unit) -> Option<String> {
-    let mut parts = Vec::new();
+/// Says what was done with the history (`held`: the latest run's own note is already there).
+fn note_shape(out: &mut MetricResult, shape: &HistoryShape, held: bool) {
     if let Some(s) = shape.shift {
-        parts.push(format!(
-            "the baseline changed level ({}): compared with the {} since, with the noise of all {}",
-            pct(Some(s.change)),
-            count(s.runs, "run"),
-            s.of
-        ));
-    }
-    if shape.far_out > 0 {
-        parts.push(format!(
-            "{} of the history (beyond {FAR_OUT} interquartile ranges, log scale) left out",
-            count(shape.far_out, "far-out run")
-        ));
-    }
-    if let (Some(v), false) = (shape.far_latest, held) {
-        parts.push(format!(
-            "the latest baseline run ({}) is far from the runs before it: left out",
-            unit.format(v)
-        ));
-    }
-    (!parts.is_empty()).then(|| parts.join("; "))
-}
-
-/// Appends `more` to the result's note.
-pub(super) fn add_note(out: &mut MetricResult, more: Option<String>) {
-    if let Some(more) = more {
-        out.note = Some(match out.note.take() {
-            Some(n) => format!("{n}; {more}"),
-            None => more,
+        out.note.push(Note::LevelShift {
+            change: s.change,
+            runs: s.runs,
+            of: s.of,
         });
     }
-}
-
-pub(super) fn pct(change: Option<f64>) -> String {
-    match change {
-        Some(c) => format!("{:+.1}%", c * 100.0),
-        None => "n/a".into(),
+    if shape.far_out > 0 {
+        out.note.push(Note::FarOutRuns {
+            count: shape.far_out,
+            fences: FAR_OUT,
+        });
     }
-}
-
-/// "40%": a ratio as a percentage, without a sign.
-pub(super) fn pct_plain(v: f64) -> String {
-    format!("{}%", trim(v * 100.0))
-}
-
-/// "1 run", "12 runs": `k` of `what`, plural when it is not one.
-pub(super) fn count(k: usize, what: &str) -> String {
-    if k == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{k} {what}s")
+    if let (Some(value), false) = (shape.far_latest, held) {
+        out.note.push(Note::LatestRunApart {
+            value,
+            unit: out.unit.clone(),
+        });
     }
-}
-
-/// A number with at most two decimals and no trailing zeros.
-pub(super) fn trim(v: f64) -> String {
-    let s = format!("{v:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// Adjusts the p-values of every draft that has one together (Benjamini-Hochberg), and says how

@@ -8,7 +8,6 @@ use crate::stats;
 
 use super::change::{beyond_large, judged, worse_sign, CONFIDENCE};
 use super::draft::Draft;
-use super::settle::{add_note, pct};
 use super::types::*;
 
 /// Fewest distinct benchmarks whose speed metrics can tell a suite's run-to-run spread.
@@ -109,15 +108,10 @@ pub(super) fn against_suite(
 ) {
     if let (Method::RunToRun, Some(raw), Some(s)) = (r.method, raw_change, suite) {
         if r.status != Status::Unchanged && s.change.abs() >= 0.01 {
-            add_note(
-                r,
-                Some(format!(
-                    "{} against the baseline run, while the whole run is {:.1}% {}",
-                    pct(Some(raw)),
-                    s.change.abs() * 100.0,
-                    if s.change > 0.0 { "slower" } else { "faster" }
-                )),
-            );
+            r.note.push(Note::AgainstBaselineRun {
+                change: raw,
+                whole_run: s.change,
+            });
         }
     }
 }

@@ -5,6 +5,7 @@ use super::settle::smallest_n;
 use super::*;
 use crate::config::{Config, TestChoice};
 use crate::model::{Benchmark, Data, Direction, Histogram, Metric, Run, RunMeta, Unit};
+use crate::report::words::note as words;
 use crate::stats;
 
 fn s(metric: &str, unit: Unit, values: &[f64]) -> Series {
@@ -97,7 +98,7 @@ fn too_few_samples_for_a_large_change_is_inconclusive() {
     );
     assert_eq!(r.status, Status::Inconclusive);
     assert!(
-        r.note
+        words(&r.note)
             .as_deref()
             .unwrap()
             .contains("too few samples to decide (3 and 3): at least 4 per side"),
@@ -113,8 +114,7 @@ fn a_large_change_that_is_not_significant_is_inconclusive() {
     let r = judge(&t(&noisy_base), &t(&noisy_cur), Direction::LowerIsBetter);
     assert_eq!(r.status, Status::Inconclusive);
     assert!(r.p_value.unwrap() > 0.05);
-    assert!(r
-        .note
+    assert!(words(&r.note)
         .as_deref()
         .unwrap()
         .contains("not statistically significant"));
@@ -127,20 +127,20 @@ fn single_values_without_noise_estimate_are_decided_only_beyond_the_large_change
     assert_eq!(r.method, Method::Threshold);
     assert_eq!(r.p_value, None);
     assert_eq!(
-        r.note.as_deref(),
+        words(&r.note).as_deref(),
         Some("one value per side and no history: no noise estimate: reruns of unchanged code move such a value by up to 40% (`large_change`); repeat the run several times per side, or keep a history of runs (`--store`, the Action's data branch), to decide")
     );
     let r = judge(&t(&[100.0]), &t(&[145.0]), Direction::LowerIsBetter);
     assert_eq!(r.status, Status::Regression);
     assert_eq!(
-        r.note.as_deref(),
+        words(&r.note).as_deref(),
         Some("one value per side and no history: no noise estimate, but a change of +45.0% is beyond 40% (`large_change`), which reruns of unchanged code do not reach")
     );
     // The same ratio both ways: 1/1.45 is as far down.
     let r = judge(&t(&[145.0]), &t(&[100.0]), Direction::LowerIsBetter);
     assert_eq!(r.status, Status::Improvement);
     let r = judge(&t(&[100.0]), &t(&[104.0]), Direction::LowerIsBetter);
-    assert_eq!((r.status, r.note), (Status::Unchanged, None));
+    assert_eq!((r.status, words(&r.note)), (Status::Unchanged, None));
 }
 
 fn latency(metric: &str, v: f64) -> Series {
@@ -204,8 +204,7 @@ fn with_one_baseline_run_a_suite_is_judged_against_its_run_to_run_spread() {
     );
     // +30% against the rest of the suite, near enough.
     assert!((b19.change.unwrap() - 0.30).abs() < 0.04, "{b19:?}");
-    assert!(b19
-        .note
+    assert!(words(&b19.note)
         .as_deref()
         .unwrap()
         .contains("against the baseline run, while the whole run is 8"));
@@ -290,7 +289,7 @@ fn a_load_test_latency_that_moved_less_than_the_floor_is_unchanged() {
     );
     assert_eq!(r.status, Status::Unchanged);
     assert_eq!(
-        r.note.as_deref(),
+        words(&r.note).as_deref(),
         Some("+22.2% (13.7 µs) is within the 1.00 ms latency floor (`latency_floor`): no change worth a red build without a noise estimate")
     );
     // autocannon reports whole milliseconds: its p(75) from 0 to 1 ms on an unchanged rerun.
@@ -343,7 +342,7 @@ fn max_and_min_without_a_history_are_not_gated() {
         Direction::LowerIsBetter,
     );
     assert_eq!(r.status, Status::Inconclusive);
-    assert!(r.note.as_deref().unwrap().contains(
+    assert!(words(&r.note).as_deref().unwrap().contains(
         "`max` rests on the run's few slowest or fastest requests: not gated without a history of runs (+200.0% here)"
     ));
 }
@@ -358,7 +357,7 @@ fn a_change_every_repeat_shows_fails_at_any_number_of_repeats() {
         assert_eq!(r.status, Status::Regression, "{n} repeats of {factor}x");
         if n == 2 {
             assert_eq!(
-                r.note.as_deref(),
+                words(&r.note).as_deref(),
                 Some("every repeat shows it: all 2 current values are beyond all 2 baseline values, and a change of +100.0% is beyond 40% (`large_change`), which reruns of unchanged code do not reach")
             );
         }
@@ -459,7 +458,10 @@ fn an_allocation_appearing_from_zero_is_a_regression() {
     let r = decide(&b, &c, Direction::LowerIsBetter, 0.0, 0.05, 4);
     assert_eq!(r.status, Status::Regression);
     assert_eq!(r.change, None);
-    assert!(r.note.as_deref().unwrap().contains("baseline is zero"));
+    assert!(words(&r.note)
+        .as_deref()
+        .unwrap()
+        .contains("baseline is zero"));
 }
 
 #[test]
@@ -750,7 +752,7 @@ fn a_borderline_p_value_alone_is_a_regression_but_not_among_twenty_metrics() {
     assert_eq!(r.status, Status::Inconclusive);
     // Benjamini-Hochberg: the smallest of 20 p-values is multiplied by 20.
     assert!((r.p_adjusted.unwrap() - 20.0 * r.p_value.unwrap()).abs() < 1e-12);
-    let note = r.note.as_deref().unwrap();
+    let note = words(&r.note).unwrap();
     assert!(note.contains("after correction over 20 metrics"), "{note}");
     assert!(
         note.contains("repeats per side would likely decide it"),
@@ -861,7 +863,7 @@ fn one_outlier_is_left_out_of_the_moderated_test_and_said_so() {
     assert!(r.change.unwrap().abs() < 0.01, "{r:?}");
     assert_eq!(r.status, Status::Unchanged);
     assert_eq!(
-        r.note.as_deref(),
+        words(&r.note).as_deref(),
         Some("1 far-out value (beyond 4.5 interquartile ranges, log scale) left out of the t test")
     );
     assert_eq!(r.current.unwrap().n, 10);
@@ -870,7 +872,7 @@ fn one_outlier_is_left_out_of_the_moderated_test_and_said_so() {
         .results
         .iter()
         .filter(|r| r.benchmark != "B07")
-        .all(|r| r.note.is_none()));
+        .all(|r| r.note.is_empty()));
 }
 
 #[test]
@@ -911,7 +913,7 @@ fn the_inconclusive_note_says_how_many_repeats_would_decide() {
     assert_eq!(r.status, Status::Inconclusive);
     // Noether's formula at the Hodges-Lehmann change and the pooled spread of the logs, one
     // metric so at the significance level itself.
-    let n = repeats_in(&r.note.unwrap());
+    let n = repeats_in(&words(&r.note).unwrap());
     let want = stats::repeats_per_side(
         r.change.unwrap().ln_1p(),
         stats::pooled_log_sd(&b, &c).unwrap(),
@@ -923,7 +925,7 @@ fn the_inconclusive_note_says_how_many_repeats_would_decide() {
     assert!((10..=100).contains(&n), "{n}");
     // With min_samples above the estimate, the bar is min_samples.
     let r = decide(&t(&b), &t(&c), Direction::LowerIsBetter, 0.05, 0.05, 50);
-    assert_eq!(repeats_in(&r.note.unwrap()), 50);
+    assert_eq!(repeats_in(&words(&r.note).unwrap()), 50);
 }
 
 #[test]
@@ -1029,7 +1031,10 @@ fn across_environments_noisy_regressions_are_inconclusive_but_deterministic_ones
     assert!(c.cross_environment());
     let t = c.results.iter().find(|r| r.benchmark == "T").unwrap();
     assert_eq!(t.status, Status::Inconclusive);
-    assert!(t.note.as_deref().unwrap().contains("another environment"));
+    assert!(words(&t.note)
+        .as_deref()
+        .unwrap()
+        .contains("another environment"));
     let a = c.results.iter().find(|r| r.benchmark == "A").unwrap();
     assert_eq!(a.status, Status::Regression);
     assert_eq!(c.reasons, ["1 regression"]);
@@ -1108,8 +1113,7 @@ fn a_history_from_several_kinds_of_machine_is_compared_on_the_current_one() {
     assert_eq!((c.baseline_runs, c.other_environment_runs), (30, 0));
     assert!(c.cross_environment());
     assert_eq!(c.results[0].status, Status::Inconclusive);
-    assert!(c.results[0]
-        .note
+    assert!(words(&c.results[0].note)
         .as_deref()
         .unwrap()
         .contains("another environment"));
@@ -1181,7 +1185,7 @@ fn a_moderated_inconclusive_result_gets_the_t_tests_repeats() {
         (m0.status, m0.method),
         (Status::Inconclusive, Method::ModeratedT)
     );
-    let n = repeats_in(m0.note.as_deref().unwrap());
+    let n = repeats_in(words(&m0.note).as_deref().unwrap());
     // The same numbers by hand: the moderated spread of M00, the level of one more discovery
     // among 12 (none yet), the t formula.
     let logs: Vec<stats::LogTwoSample> = names
@@ -1269,7 +1273,7 @@ fn many_histories_moderate_their_prediction_intervals() {
     assert!((p / 6.901_149_671_015_474e-5 - 1.0).abs() < 1e-6, "{p}");
     let q = r.p_adjusted.unwrap();
     assert!((q / 8.281_379_605_218_57e-4 - 1.0).abs() < 1e-6, "{q}");
-    let note = r.note.as_deref().unwrap();
+    let note = words(&r.note).unwrap();
     assert!(note.contains("(963 ns to 1.04 µs)"), "{note}");
     assert_eq!(c.counts.regression, 1);
 
@@ -1296,8 +1300,7 @@ fn a_single_value_is_judged_against_the_prediction_interval_of_the_history() {
         (Status::Regression, Method::PredictionInterval)
     );
     assert_eq!(r.baseline.unwrap().n, 30);
-    assert!(r
-        .note
+    assert!(words(&r.note)
         .as_deref()
         .unwrap()
         .contains("above the 98% prediction interval of the last 30 runs"));
@@ -1316,7 +1319,7 @@ fn a_single_value_is_judged_against_the_prediction_interval_of_the_history() {
     let r = &compare_history(&noisy, &one(112.0), &cfg).results[0];
     assert_eq!(r.status, Status::Inconclusive);
     assert!(
-        r.note
+        words(&r.note)
             .as_deref()
             .unwrap()
             .contains("within the 98% prediction interval"),
@@ -1363,7 +1366,7 @@ fn after_a_level_shift_the_runs_of_the_new_level_are_the_baseline() {
         (r.status, r.method, r.baseline.unwrap().n),
         (Status::Unchanged, Method::PredictionInterval, 12)
     );
-    let note = r.note.as_deref().unwrap();
+    let note = words(&r.note).unwrap();
     assert_eq!(
         note,
         "the baseline changed level (+29.8%): compared with the 12 runs since, with the noise of all 30"
@@ -1375,7 +1378,7 @@ fn after_a_level_shift_the_runs_of_the_new_level_are_the_baseline() {
     let flat: Vec<f64> = level(30, 100.0);
     let r = &compare_history(&history_of(&flat), &one(131.0), &Config::default()).results[0];
     assert_eq!(r.status, Status::Regression);
-    assert!(!r.note.as_deref().unwrap().contains("changed level"));
+    assert!(!words(&r.note).as_deref().unwrap().contains("changed level"));
 
     // Three runs since the shift are a level already: its mean with the noise of all 23.
     let mut v = level(20, 100.0);
@@ -1387,7 +1390,7 @@ fn after_a_level_shift_the_runs_of_the_new_level_are_the_baseline() {
         (Status::Unchanged, Method::PredictionInterval, 3)
     );
     assert!(
-        r.note
+        words(&r.note)
             .as_deref()
             .unwrap()
             .contains("compared with the 3 runs since, with the noise of all 23"),
@@ -1405,7 +1408,7 @@ fn a_history_with_values_that_are_not_positive_numbers() {
         let c = compare_history(&history_of(v), &one(104.0), &Config::default());
         assert_eq!(c.results.len(), 1);
         let r = c.results.into_iter().next().unwrap();
-        (r.status, r.note.unwrap_or_default())
+        (r.status, words(&r.note).unwrap_or_default())
     };
     // A latest run that is not a number cannot be compared with.
     let mut v = level(12, 100.0);
@@ -1455,7 +1458,7 @@ fn a_far_out_run_of_the_history_is_left_out() {
     v[10] = 160.0;
     let r = &compare_history(&history_of(&v), &one(108.0), &Config::default()).results[0];
     assert_eq!((r.status, r.baseline.unwrap().n), (Status::Regression, 29));
-    let note = r.note.as_deref().unwrap();
+    let note = words(&r.note).unwrap();
     assert!(
         note.contains(
             "1 far-out run of the history (beyond 4.5 interquartile ranges, log scale) left out"
@@ -1473,7 +1476,7 @@ fn a_far_out_latest_run_makes_a_value_that_agrees_with_it_inconclusive() {
     // A pull request at 131 agrees with it: not a regression until the next runs tell.
     let r = &compare_history(&runs, &one(131.0), &Config::default()).results[0];
     assert_eq!(r.status, Status::Inconclusive);
-    let note = r.note.as_deref().unwrap();
+    let note = words(&r.note).unwrap();
     assert!(
         note.starts_with("worse than the history, but the latest baseline run (130 ns) is far from the runs before it and this value is within its noise (+0.8%)"),
         "{note}"
@@ -1482,7 +1485,7 @@ fn a_far_out_latest_run_makes_a_value_that_agrees_with_it_inconclusive() {
     let r = &compare_history(&runs, &one(100.0), &Config::default()).results[0];
     assert_eq!(r.status, Status::Unchanged);
     assert_eq!(
-        r.note.as_deref(),
+        words(&r.note).as_deref(),
         Some("the latest baseline run (130 ns) is far from the runs before it: left out")
     );
     // Beyond both: a regression.
@@ -1505,7 +1508,7 @@ fn a_short_history_falls_back_to_the_latest_run() {
         summary(&[100.0 * (1.0 + 0.02 * ((4 * 7 % 11) as f64 - 5.0) / 5.0)])
     );
     assert!(
-        r.note
+        words(&r.note)
             .as_deref()
             .unwrap()
             .contains("only 5 runs of history"),
