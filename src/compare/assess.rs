@@ -32,25 +32,9 @@ pub(super) fn only_one_side(
         (side, None)
     };
     MetricResult {
-        benchmark: s.benchmark.clone(),
-        metric: s.metric.clone(),
-        unit: s.unit.clone(),
-        direction,
-        baseline,
-        current,
-        change: None,
-        ci: None,
-        p_value: None,
-        p_adjusted: None,
         status,
         method: Method::None,
-        threshold: rules.threshold,
-        alpha: rules.alpha,
-        deterministic: rules.deterministic,
-        fails_gate: false,
-        note: Notes::default(),
-        trend: None,
-        context: false,
+        ..skeleton(s, direction, rules, baseline, current)
     }
 }
 
@@ -131,16 +115,16 @@ pub(super) fn skeleton(
     c: &Series,
     direction: Direction,
     rules: &Rules,
-    baseline: Side,
-    current: Side,
+    baseline: Option<Side>,
+    current: Option<Side>,
 ) -> MetricResult {
     MetricResult {
         benchmark: c.benchmark.clone(),
         metric: c.metric.clone(),
         unit: c.unit.clone(),
         direction,
-        baseline: Some(baseline),
-        current: Some(current),
+        baseline,
+        current,
         change: None,
         ci: None,
         p_value: None,
@@ -166,14 +150,14 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
         c,
         direction,
         rules,
-        Side {
+        Some(Side {
             value: base_v,
             n: b.values.len(),
-        },
-        Side {
+        }),
+        Some(Side {
             value: cur_v,
             n: c.values.len(),
-        },
+        }),
     );
     if b.unit != c.unit {
         out.status = Status::Inconclusive;
@@ -316,14 +300,14 @@ pub(super) fn assess_prediction(
         c,
         direction,
         rules,
-        Side {
+        Some(Side {
             value: p.center,
             n: p.n,
-        },
-        Side {
+        }),
+        Some(Side {
             value: cur_v,
             n: c.values.len(),
-        },
+        }),
     );
     out.method = Method::PredictionInterval;
     out.change = movement(p.center, cur_v, direction, rules.threshold).change;
