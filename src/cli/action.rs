@@ -548,8 +548,7 @@ fn annotate(c: &Comparison) {
             Status::Regression => errors.push(format!("regression: {line}")),
             Status::Inconclusive => warnings.push(format!(
                 "inconclusive: {line}{}",
-                r.note
-                    .as_deref()
+                perfgate::report::words::note(&r.note)
                     .map(|n| format!(" ({n})"))
                     .unwrap_or_default()
             )),

@@ -7,7 +7,11 @@
 //! on the default branch finds the shifts it announces: one reading, so what the dashboard shows
 //! is what the gate does. Pure: no I/O.
 
+use crate::config::Config;
 use crate::stats;
+
+use super::pairing::{run_value, summary, Series};
+use super::rules::Rules;
 
 /// How far out (in interquartile ranges beyond the quartiles of the log values) a value must lie
 /// to be left out of the moderated t test. Far beyond Tukey's 3: a side of 10 normal values
@@ -164,6 +168,84 @@ pub fn read(values: &[f64], threshold: f64, confidence: f64, min_points: usize) 
         band,
         kept: u.kept,
     }
+}
+
+/// What was left out of a history of single values before it was used.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct HistoryShape {
+    /// The history's level shifted: the runs before the current level were left out.
+    pub(super) shift: Option<LevelShiftSeen>,
+    /// Far-out runs left out of the current level.
+    pub(super) far_out: usize,
+    /// The latest run's value, when it was one of those far-out runs.
+    pub(super) far_latest: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct LevelShiftSeen {
+    /// Runs at the current level, and in the whole history used.
+    pub(super) runs: usize,
+    pub(super) of: usize,
+    pub(super) change: f64,
+}
+
+/// The history read as levels and one noise ([`history::model`]) with the series' threshold.
+pub(super) fn history_model(
+    values: &[f64],
+    rules: &Rules,
+    config: &Config,
+) -> Option<(stats::Prediction, Option<stats::LevelShift>)> {
+    model(values, rules.threshold, config.history.confidence)
+}
+
+/// The values of a history (one per run, oldest first) that a current value is judged against
+/// ([`history::usable`]), and what was left out.
+pub(super) fn usable_history(
+    values: &[f64],
+    rules: &Rules,
+    config: &Config,
+) -> (Vec<f64>, HistoryShape) {
+    let u = usable(
+        values,
+        rules.threshold,
+        config.history.confidence,
+        config.history.min_points,
+    );
+    let kept: Vec<f64> = u
+        .kept
+        .iter()
+        .filter_map(|&i| values.get(i).copied())
+        .collect();
+    let latest_far = u.far_out.last() == Some(&true);
+    let shape = HistoryShape {
+        far_out: u.far_out.iter().filter(|f| **f).count() - usize::from(latest_far),
+        far_latest: (latest_far || u.latest_apart)
+            .then(|| values.last().copied())
+            .flatten(),
+        ..HistoryShape::default()
+    };
+    (kept, shape)
+}
+
+/// The values of a metric over the history read (`past`, oldest first, only runs that have it),
+/// for reports to draw: one per run in the current run's unit, each run's [`run_value`] (the
+/// median when its values have no logarithm: zeros or negatives), runs without a finite value
+/// left out. None with fewer than two such runs: one baseline run is no trend.
+pub(super) fn trend(past: &[&Series], c: &Series) -> Option<Vec<f64>> {
+    let values: Vec<f64> = past
+        .iter()
+        .filter(|s| s.unit == c.unit)
+        .map(|s| {
+            let v = run_value(&s.values);
+            if v.is_finite() {
+                v
+            } else {
+                summary(&s.values)
+            }
+        })
+        .filter(|v| v.is_finite())
+        .collect();
+    (values.len() > 1).then_some(values)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Config;
 use crate::model::{Direction, RunMeta, Unit};
 
 /// What happened to one metric.
@@ -101,8 +102,10 @@ pub struct MetricResult {
     pub deterministic: bool,
     /// Whether this result makes the gate fail under the configuration.
     pub fails_gate: bool,
-    /// A plain-words explanation when the decision needs one.
-    pub note: Option<String>,
+    /// Why the decision is what it is, when it needs saying: typed, worded by
+    /// [`crate::report::words`].
+    #[serde(default)]
+    pub note: Notes,
     /// The baseline branch's recent values of this metric, oldest first: one per run of the
     /// history the comparison read (the window, on the current run's kind of machine), each
     /// run's value as the history is read ([`crate::compare::run_value`]; the median when the
@@ -115,6 +118,180 @@ pub struct MetricResult {
     /// not annotated, not counted as a regression of its own.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub context: bool,
+}
+
+/// The explanation of one decision: its parts, in the order they were added. The report joins
+/// their words with `; `. Serialized as those words (a string, or null when there is none), and
+/// read back as [`Note::Worded`]: a comparison file carries what a report says.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Notes(pub Vec<Note>);
+
+impl Notes {
+    /// A note of one part.
+    pub fn one(note: Note) -> Notes {
+        Notes(vec![note])
+    }
+
+    /// A note already in words (read back from a comparison file, or written by hand).
+    pub fn worded(words: String) -> Notes {
+        Notes::one(Note::Worded(words))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Adds a part after the others.
+    pub fn push(&mut self, note: Note) {
+        self.0.push(note);
+    }
+
+    /// Puts a part before the others.
+    pub fn put_first(&mut self, note: Note) {
+        self.0.insert(0, note);
+    }
+}
+
+/// One reason of a decision, with the numbers it quotes. Changes are ratios (0.10 = +10%),
+/// values are in `unit`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Note {
+    /// The two sides are in different units: not comparable.
+    UnitsDiffer { baseline: Unit, current: Unit },
+    /// A value is not a number: not comparable.
+    NotANumber,
+    /// The baseline is zero, so the change has no ratio.
+    ZeroBaseline,
+    /// A deterministic metric beyond the threshold (after a zero baseline, when `zero_baseline`).
+    Deterministic { zero_baseline: bool },
+    /// Enough runs of history, but a value is not positive: no log-scale interval.
+    HistoryNotPositive,
+    /// The current value cannot be compared on a log scale.
+    NotOnLogScale { value: f64, unit: Unit },
+    /// Every repeat shows the change, beyond `large_change`: decided although not significant.
+    EveryRepeat {
+        current: usize,
+        baseline: usize,
+        change: Option<f64>,
+        large_change: f64,
+    },
+    /// A load test's latency statistic that moved less than the latency floor (`delta`, in
+    /// `unit`; the floor in nanoseconds).
+    UnderLatencyFloor {
+        change: Option<f64>,
+        delta: f64,
+        unit: Unit,
+        floor: f64,
+    },
+    /// `max`, `min` or an extreme percentile with no noise estimate: not gated.
+    ExtremeNotGated {
+        unmeasured: Unmeasured,
+        statistic: String,
+        change: Option<f64>,
+    },
+    /// No noise estimate, but a change beyond `large_change`: decided.
+    LargeChange {
+        unmeasured: Unmeasured,
+        change: Option<f64>,
+        large_change: f64,
+    },
+    /// No noise estimate, a change beyond the threshold but within `large_change`: inconclusive.
+    UnsureChange {
+        unmeasured: Unmeasured,
+        large_change: f64,
+    },
+    /// The baseline's history shifted level: compared with the `runs` since, with the noise of
+    /// all `of`.
+    LevelShift { change: f64, runs: usize, of: usize },
+    /// Far-out runs left out of the history.
+    FarOutRuns { count: usize, fences: f64 },
+    /// The latest baseline run, far from the runs before it, left out.
+    LatestRunApart { value: f64, unit: Unit },
+    /// A change against the history held back: the latest baseline run is far from the runs
+    /// before it, and the current value within its noise.
+    HeldForLatestRun {
+        better: bool,
+        latest: f64,
+        unit: Unit,
+        change: Option<f64>,
+    },
+    /// Too few samples on a side to decide.
+    TooFewSamples {
+        baseline: usize,
+        current: usize,
+        needed: usize,
+        advice: Advice,
+    },
+    /// A change beyond the threshold that is not significant.
+    NotSignificant {
+        change: Option<f64>,
+        p: Option<Significance>,
+        advice: Advice,
+    },
+    /// Outside the prediction interval of the history, and significant.
+    OutsideInterval { above: bool, interval: Interval },
+    /// Outside the prediction interval, but not significant after correction.
+    OutsideNotSignificant {
+        interval: Interval,
+        p: Option<Significance>,
+    },
+    /// Within the prediction interval: the run-to-run noise is too large for the change.
+    WithinInterval {
+        interval: Interval,
+        change: Option<f64>,
+    },
+    /// The current run had samples: the next runs on the baseline branch will tell.
+    NextRunsWillTell,
+    /// The current run had one value: samples would decide.
+    RecordRepeats,
+    /// Judged against its suite: its change against the baseline run itself, while the whole
+    /// run moved by `whole_run` (worse-positive for times).
+    AgainstBaselineRun { change: f64, whole_run: f64 },
+    /// Far-out values left out of the t test.
+    FarOutValues { count: usize, fences: f64 },
+    /// A noisy regression against a baseline from another environment: inconclusive.
+    AcrossEnvironments { change: Option<f64> },
+    /// Words read back from a comparison file.
+    Worded(String),
+}
+
+/// Where a noise estimate is missing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Unmeasured {
+    /// One value per side and no history.
+    NoHistory,
+    /// One value per run and only this many runs of history with the metric.
+    ShortHistory(usize),
+    /// After another note that says why.
+    Plainly,
+}
+
+/// What would decide an inconclusive comparison of samples.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Advice {
+    /// About this many repeats per side (80% power at the observed change and noise).
+    Repeats(usize),
+    /// At least this many repeats per side.
+    AtLeast(usize),
+    /// The runs differ by more than their repeats do: a history of runs.
+    KeepHistory,
+}
+
+/// A p-value, and the number of metrics it was corrected over (1: none).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Significance {
+    pub p: f64,
+    pub over: usize,
+}
+
+/// A prediction interval of the history: its confidence, the runs it was read from, its bounds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interval {
+    pub confidence: f64,
+    pub runs: usize,
+    pub lo: f64,
+    pub hi: f64,
+    pub unit: Unit,
 }
 
 /// The check of one absolute budget against the current run.
@@ -184,6 +361,27 @@ pub struct Settings {
     /// `test`: `auto` or `mann-whitney`.
     #[serde(default = "auto")]
     pub test: String,
+}
+
+impl Settings {
+    /// The settings of `config` that a report states.
+    pub fn of(config: &Config) -> Settings {
+        Settings {
+            threshold: config.threshold,
+            alpha: config.alpha,
+            min_samples: config.min_samples,
+            fail_on_regression: config.fail_on_regression,
+            fail_on_missing: config.fail_on_missing,
+            fail_on_new: config.fail_on_new,
+            fail_on_inconclusive: config.fail_on_inconclusive,
+            allow_cross_environment: config.allow_cross_environment,
+            history_window: config.history.window,
+            history_min_points: config.history.min_points,
+            history_pool: config.history.pool,
+            history_confidence: config.history.confidence,
+            test: config.test.as_str().to_string(),
+        }
+    }
 }
 
 fn auto() -> String {

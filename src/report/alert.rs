@@ -20,7 +20,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use super::markdown::{escape_markdown, inline_code};
-use super::view::{percent_plain, percent_signed};
+use super::words::{percent_plain, percent_signed};
 use crate::compare::alert::{size, Shift, ShiftGroup, Watch};
 use crate::github::comment::{sanitize_key, COMMENT_LIMIT_CHARS};
 

@@ -20,7 +20,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::view::{percent_signed, plural, RowInfo, NONE};
+use super::view::{RowInfo, NONE};
+use super::words::{self, percent_signed, plural};
 use crate::compare::{BudgetResult, Comparison, Method, MetricResult, Status, Verdict};
 use crate::model::Unit;
 
@@ -601,8 +602,8 @@ pub(crate) fn digest(c: &Comparison) -> Digest {
     }
     for r in changed {
         let metric = r.metric.clone();
-        match (&r.note, r.method) {
-            (Some(n), _) => notes.add(n, &r.benchmark, metric),
+        match (words::note(&r.note), r.method) {
+            (Some(n), _) => notes.add(&n, &r.benchmark, metric),
             (None, Method::Threshold) => notes.add(
                 "one value per side: no noise estimate, decided by the threshold alone",
                 &r.benchmark,

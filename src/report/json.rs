@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::view::method_str;
 use super::REPORT_SCHEMA;
-use crate::compare::{BudgetResult, Comparison, MetricResult, Side};
+use crate::compare::{BudgetResult, Comparison, MetricResult, Notes, Side};
 use crate::model::RunMeta;
 
 #[derive(Serialize)]
@@ -134,7 +134,8 @@ struct ResultJson<'a> {
     threshold: f64,
     deterministic: bool,
     fails_gate: bool,
-    note: Option<&'a str>,
+    /// Worded, or null (`report::words`).
+    note: &'a Notes,
     /// The baseline branch's recent run values, oldest first; absent without a history.
     #[serde(skip_serializing_if = "Option::is_none")]
     trend: Option<&'a [f64]>,
@@ -262,7 +263,7 @@ fn result(r: &MetricResult) -> ResultJson<'_> {
         threshold: r.threshold,
         deterministic: r.deterministic,
         fails_gate: r.fails_gate,
-        note: r.note.as_deref(),
+        note: &r.note,
         trend: r.trend.as_deref(),
         context: r.context,
     }

@@ -104,6 +104,7 @@ mod sparkline;
 mod terminal;
 mod view;
 mod watch;
+pub mod words;
 
 #[cfg(test)]
 mod tests;

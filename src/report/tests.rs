@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::compare::{
-    BudgetResult, Comparison, Counts, Method, MetricResult, Moderation, Settings, Side, Status,
-    SuiteShift, Verdict,
+    BudgetResult, Comparison, Counts, Method, MetricResult, Moderation, Notes, Settings, Side,
+    Status, SuiteShift, Verdict,
 };
 use crate::model::{Direction, Environment, RunMeta, Unit};
 
@@ -66,7 +66,7 @@ fn result(benchmark: &str, metric: &str, unit: Unit, status: Status) -> MetricRe
         alpha: 0.05,
         deterministic: false,
         fails_gate: status == Status::Regression,
-        note: None,
+        note: Notes::default(),
         trend: None,
         context: false,
     }
@@ -155,10 +155,10 @@ fn comparison(
     let mut reasons = Vec::new();
     let failing = results.iter().filter(|r| r.fails_gate).count();
     if failing > 0 {
-        reasons.push(view::plural(failing, "regression", "regressions"));
+        reasons.push(words::plural(failing, "regression", "regressions"));
     }
     if counts.budgets_broken > 0 {
-        reasons.push(view::plural(
+        reasons.push(words::plural(
             counts.budgets_broken,
             "budget broken",
             "budgets broken",
@@ -214,7 +214,7 @@ fn failing_run() -> Comparison {
         MetricResult {
             method: Method::Exact,
             deterministic: true,
-            note: Some(
+            note: Notes::worded(
                 "deterministic metric: any change beyond the threshold counts, no test needed"
                     .into(),
             ),
@@ -228,7 +228,7 @@ fn failing_run() -> Comparison {
             )
         },
         MetricResult {
-            note: Some(
+            note: Notes::worded(
                 "too few samples to decide (3 and 3): at least 5 per side are needed; run more repeats"
                     .into(),
             ),
@@ -243,7 +243,7 @@ fn failing_run() -> Comparison {
             )
         },
         MetricResult {
-            note: None,
+            note: Notes::default(),
             ..sampled(
                 "BenchmarkDecode",
                 "allocs",
@@ -389,7 +389,7 @@ fn hostile_run() -> Comparison {
     let results = HOSTILE
         .iter()
         .map(|name| MetricResult {
-            note: Some(format!("see {name} <script>alert(1)</script> @admin")),
+            note: Notes::worded(format!("see {name} <script>alert(1)</script> @admin")),
             ..single(
                 name,
                 "time|<b>",
@@ -434,7 +434,7 @@ fn statistics_run() -> Comparison {
             change: Some(0.03),
             method: Method::Exact,
             deterministic: true,
-            note: Some(
+            note: Notes::worded(
                 "deterministic metric: any change beyond the threshold counts, no test needed"
                     .into(),
             ),
@@ -460,7 +460,7 @@ fn statistics_run() -> Comparison {
             p_adjusted: Some(0.0012),
             method: Method::PredictionInterval,
             fails_gate: false,
-            note: Some("would be a regression (+25.0%), but the baseline ran in another environment: noisy metrics do not fail the gate across environments; compare runs from the same runner (or base and head in the same job), or set allow_cross_environment = true; above the 98% prediction interval of the last 30 runs (18.1 ms to 22.0 ms)".into()),
+            note: Notes::worded("would be a regression (+25.0%), but the baseline ran in another environment: noisy metrics do not fail the gate across environments; compare runs from the same runner (or base and head in the same job), or set allow_cross_environment = true; above the 98% prediction interval of the last 30 runs (18.1 ms to 22.0 ms)".into()),
             ..result(
                 "http_req_duration",
                 "p(95)",
@@ -469,7 +469,7 @@ fn statistics_run() -> Comparison {
             )
         },
         MetricResult {
-            note: Some("a change of +8.0% is not statistically significant (p = 0.210 after correction over 3 metrics): too noisy to decide; about 14 repeats per side would likely decide it (80% power at the observed change and noise)".into()),
+            note: Notes::worded("a change of +8.0% is not statistically significant (p = 0.210 after correction over 3 metrics): too noisy to decide; about 14 repeats per side would likely decide it (80% power at the observed change and noise)".into()),
             ..sampled(
                 "BenchmarkDecode",
                 "time",
@@ -557,7 +557,7 @@ fn suite_run() -> Comparison {
         |name: &str, (base, cur): (f64, f64), change, ci, p, status, note| MetricResult {
             method: Method::RunToRun,
             change: Some(change),
-            note: Some(note),
+            note: Notes::worded(note),
             ..sampled(
                 name,
                 "time",
@@ -657,7 +657,7 @@ fn large_run(n: usize) -> Comparison {
                 status,
             );
             if status == Status::Inconclusive {
-                r.note = Some("a change of +10.0% is not statistically significant (p = 0.120): too noisy to decide; run more repeats or reduce noise".into());
+                r.note = Notes::worded("a change of +10.0% is not statistically significant (p = 0.120): too noisy to decide; run more repeats or reduce noise".into());
             }
             r
         })

@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use super::digest::{digest, BenchmarkRow, ContextRow, NoteGroup};
+use super::words::{self, percent_plain, percent_signed, plural, trim_number};
 use crate::compare::{
     BudgetResult, Comparison, Counts, Method, MetricResult, Moderation, Status, Verdict,
 };
@@ -607,7 +608,7 @@ pub(crate) fn result_row(r: &MetricResult, corrected_over: usize) -> ResultRow {
         n: format!("{} → {}", n(r.baseline), n(r.current)),
         threshold: percent_plain(r.threshold),
         fails_gate: r.fails_gate,
-        note: r.note.clone(),
+        note: words::note(&r.note),
         trend: super::digest::trend_line(r),
     }
 }
@@ -724,11 +725,6 @@ pub fn method_str(m: Method) -> &'static str {
     }
 }
 
-/// `count` followed by the singular or plural noun.
-pub fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
-}
-
 fn headline(c: &Comparison) -> String {
     if c.verdict == Verdict::Fail {
         return if c.reasons.is_empty() {
@@ -790,36 +786,6 @@ fn others_summary(others: &[ResultRow], budgets_passed: usize) -> String {
     .map(|&(n, one, many)| plural(n, one, many))
     .collect();
     parts.join(", ")
-}
-
-/// A relative change with its sign: `+12.3%`, `-4.0%`, `0.0%`, `+1250%`.
-pub fn percent_signed(ratio: f64) -> String {
-    if !ratio.is_finite() {
-        return "n/a".to_string();
-    }
-    let p = ratio * 100.0;
-    if p.abs() >= 1000.0 {
-        format!("{p:+.0}%")
-    } else if p.abs() < 0.05 {
-        "0.0%".to_string()
-    } else {
-        format!("{p:+.1}%")
-    }
-}
-
-/// A ratio as a percentage without needless digits: `5%`, `2.5%`.
-pub(crate) fn percent_plain(ratio: f64) -> String {
-    format!("{}%", trim_number(ratio * 100.0, 2))
-}
-
-/// A number with at most `decimals` decimals and no trailing zeros.
-fn trim_number(v: f64, decimals: usize) -> String {
-    let s = format!("{v:.decimals$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
 }
 
 /// The bytes of RFC 3986 that are not unreserved (letters, digits, `-`, `.`, `_`, `~`).

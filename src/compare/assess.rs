@@ -1,0 +1,354 @@
+//! Assessment: what the data say about one metric present on both sides (its change, interval
+//! and raw p-value), against the latest run's samples, the pooled samples of the last runs, the
+//! prediction interval of the history, or the threshold alone. Statuses that need a p-value wait
+//! for [`super::settle`], once every metric is assessed.
+
+use crate::config::Config;
+use crate::model::{Direction, Unit};
+use crate::stats;
+
+use super::change::{beyond_large, movement, worse_sign, CONFIDENCE};
+use super::draft::{Draft, NoNoise};
+use super::history::{
+    history_model, usable_history, without_far_out, HistoryShape, LevelShiftSeen,
+};
+use super::pairing::{run_value, summary, Series};
+use super::rules::{is_extreme_stat, is_latency_stat, Rules};
+use super::types::*;
+
+pub(super) fn only_one_side(
+    s: &Series,
+    direction: Direction,
+    rules: &Rules,
+    status: Status,
+) -> MetricResult {
+    let side = Some(Side {
+        value: summary(&s.values),
+        n: s.values.len(),
+    });
+    let (baseline, current) = if status == Status::New {
+        (None, side)
+    } else {
+        (side, None)
+    };
+    MetricResult {
+        status,
+        method: Method::None,
+        ..skeleton(s, direction, rules, baseline, current)
+    }
+}
+
+/// Fewest runs of history with which a metric with samples is judged by its run value against
+/// the history's run values (the prediction interval), not by the latest run's repeats alone.
+pub(super) const SHORT_HISTORY_RUNS: usize = 4;
+
+/// Picks the baseline data for one metric from the history (`past`, oldest first, the latest
+/// run's series last, only runs that have the metric) and assesses it.
+pub(super) fn assess_with_history(
+    latest: &Series,
+    past: &[&Series],
+    c: &Series,
+    direction: Direction,
+    rules: &Rules,
+    config: &Config,
+) -> Draft {
+    let comparable: Vec<&&Series> = past.iter().filter(|s| s.unit == c.unit).collect();
+    if !rules.deterministic && past.len() > 1 && latest.unit == c.unit {
+        // One value per run: a run's samples count through their summary, so that the history's
+        // spread is the run-to-run noise, which repeats within one run do not show.
+        let values: Vec<f64> = comparable.iter().map(|s| run_value(&s.values)).collect();
+        let (kept, mut shape) = usable_history(&values, rules, config);
+        // Samples with a few runs of history already have the run-to-run spread those runs show,
+        // which the latest run's repeats do not: the interval is wide with few runs, but honest.
+        let enough = kept.len() >= config.history.min_points
+            || (c.values.len() > 1 && kept.len() >= SHORT_HISTORY_RUNS);
+        if enough {
+            if let Some((p, shift)) = history_model(&kept, rules, config) {
+                shape.shift = shift.map(|s| LevelShiftSeen {
+                    runs: p.n,
+                    of: kept.len(),
+                    change: s.change,
+                });
+                let mut d = assess_prediction(p, c, direction, rules);
+                d.shape = shape;
+                return d;
+            }
+        }
+        // Samples fall back to the latest run's (or the pooled runs') samples below; a single
+        // value to the latest run's value, with no noise estimate.
+        if c.values.len() == 1 {
+            let mut d = assess(latest, c, direction, rules);
+            if enough {
+                // Runs enough, but a value is zero, negative or not a number: no log-scale
+                // interval.
+                if d.result.method == Method::Threshold {
+                    d.result.note = Notes::one(Note::HistoryNotPositive);
+                }
+            } else {
+                d.short_history = Some(kept.len());
+            }
+            // The latest run is the baseline here, far out or not.
+            d.shape = HistoryShape {
+                far_latest: None,
+                ..shape
+            };
+            return d;
+        }
+    }
+    if !rules.deterministic && config.history.pool > 1 && latest.values.len() > 1 {
+        let pooled: Vec<f64> = comparable
+            .iter()
+            .rev()
+            .take(config.history.pool)
+            .flat_map(|s| s.values.iter().copied())
+            .collect();
+        let base = Series {
+            values: pooled,
+            ..latest.clone()
+        };
+        return assess(&base, c, direction, rules);
+    }
+    assess(latest, c, direction, rules)
+}
+
+pub(super) fn skeleton(
+    c: &Series,
+    direction: Direction,
+    rules: &Rules,
+    baseline: Option<Side>,
+    current: Option<Side>,
+) -> MetricResult {
+    MetricResult {
+        benchmark: c.benchmark.clone(),
+        metric: c.metric.clone(),
+        unit: c.unit.clone(),
+        direction,
+        baseline,
+        current,
+        change: None,
+        ci: None,
+        p_value: None,
+        p_adjusted: None,
+        status: Status::Unchanged,
+        method: Method::Threshold,
+        threshold: rules.threshold,
+        alpha: rules.alpha,
+        deterministic: rules.deterministic,
+        fails_gate: false,
+        note: Notes::default(),
+        trend: None,
+        context: false,
+    }
+}
+
+/// What the data say about one metric with `b` as its baseline: change, interval, raw p-value.
+/// Statuses that need no p-value are final; the others wait for [`settle`].
+pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft {
+    let base_v = summary(&b.values);
+    let cur_v = summary(&c.values);
+    let mut out = skeleton(
+        c,
+        direction,
+        rules,
+        Some(Side {
+            value: base_v,
+            n: b.values.len(),
+        }),
+        Some(Side {
+            value: cur_v,
+            n: c.values.len(),
+        }),
+    );
+    if b.unit != c.unit {
+        out.status = Status::Inconclusive;
+        out.method = Method::None;
+        out.note = Notes::one(Note::UnitsDiffer {
+            baseline: b.unit.clone(),
+            current: c.unit.clone(),
+        });
+        return Draft::plain(out, *rules);
+    }
+    // The change is a ratio of log medians: with an even count of values the plain median
+    // averages the middle two, and a time and its throughput would then disagree.
+    let log_median = |v: &[f64]| stats::log_median(v).unwrap_or(f64::NAN);
+    let mv = movement(
+        log_median(&b.values),
+        log_median(&c.values),
+        direction,
+        rules.threshold,
+    );
+    out.change = mv.change;
+    if mv.change.is_some_and(f64::is_nan) {
+        out.status = Status::Inconclusive;
+        out.method = Method::None;
+        out.note = Notes::one(Note::NotANumber);
+        return Draft::plain(out, *rules);
+    }
+    let zero_baseline = mv.change.is_none();
+    let zero_note = || {
+        if zero_baseline {
+            Notes::one(Note::ZeroBaseline)
+        } else {
+            Notes::default()
+        }
+    };
+
+    if rules.deterministic {
+        out.method = Method::Exact;
+        out.status = if mv.beyond {
+            mv.moved
+        } else {
+            Status::Unchanged
+        };
+        if mv.beyond {
+            out.note = Notes::one(Note::Deterministic { zero_baseline });
+        }
+        return Draft::plain(out, *rules);
+    }
+
+    if b.values.len() >= 2 && c.values.len() >= 2 {
+        out.method = Method::MannWhitney;
+        out.p_value = match stats::mann_whitney_u(&b.values, &c.values) {
+            Ok(t) => Some(t.p),
+            Err(stats::StatsError::SamplesEqual) => Some(1.0),
+            Err(_) => None,
+        };
+        // The change is the Hodges-Lehmann estimate, the center of the interval shown with it
+        // (the medians' ratio when the values are not all positive).
+        if let Some(s) = stats::ratio_change(&b.values, &c.values, CONFIDENCE) {
+            out.change = Some(s.estimate);
+            out.ci = Some((s.lo, s.hi));
+        }
+        out.note = zero_note();
+        let obvious = (mv.beyond
+            && beyond_large(mv.change, rules.large_change)
+            && separated(&b.values, &c.values, rules.threshold))
+        .then_some(mv.moved);
+        // Many repeats: trimmed means, which a stretch of slow repeats does not move. Few: the
+        // plain means without their far-out values, which keeps the power of every repeat.
+        let (log_two, outliers) = if b.values.len().min(c.values.len()) >= TRIM_MIN_VALUES {
+            (stats::trimmed_log_two_sample(&b.values, &c.values), 0)
+        } else {
+            let (b_kept, c_kept) = (without_far_out(&b.values), without_far_out(&c.values));
+            let left_out = (b.values.len() - b_kept.len()) + (c.values.len() - c_kept.len());
+            (stats::log_two_sample(&b_kept, &c_kept), left_out)
+        };
+        // Its own noise, as the suite step reads it; the moderated t test refines it.
+        let within = log_two.filter(|s| s.var > 0.0).map(|s| stats::SuiteMember {
+            shift: worse_sign(direction) * s.shift,
+            se2: s.var * s.scale,
+            df: s.df,
+        });
+        return Draft {
+            result: out,
+            rules: *rules,
+            log_sd: stats::pooled_log_sd(&b.values, &c.values),
+            prediction: None,
+            short_history: None,
+            shape: HistoryShape::default(),
+            log_two,
+            outliers,
+            within,
+            obvious,
+            raw_change: None,
+            no_noise: None,
+        };
+    }
+
+    out.method = Method::Threshold;
+    let decision = if !mv.beyond {
+        NoNoise::Within
+    } else if let Some(delta) = under_latency_floor(c, base_v, cur_v, rules) {
+        NoNoise::UnderFloor(delta)
+    } else if is_extreme_stat(&c.metric) {
+        NoNoise::Extreme
+    } else if beyond_large(mv.change, rules.large_change) {
+        NoNoise::Large
+    } else {
+        NoNoise::Unsure
+    };
+    out.status = match decision {
+        NoNoise::Within | NoNoise::UnderFloor(_) => Status::Unchanged,
+        NoNoise::Extreme | NoNoise::Unsure => Status::Inconclusive,
+        NoNoise::Large => mv.moved,
+    };
+    out.note = zero_note();
+    Draft {
+        no_noise: Some(decision),
+        ..Draft::plain(out, *rules)
+    }
+}
+
+/// Fewest values on each side for the t test to compare 20%-trimmed means (Yuen's test) instead
+/// of means. A burst of load in one run slows a stretch of its repeats: criterion's `fib_20` on an
+/// idle machine (`tests/fixtures/reruns/quiet/criterion` run5) had the first 40 of its 100 samples
+/// 15-40% slower, a mean 11% above the other runs' and a median 2%. The t test on means called
+/// it a regression in 4 of 10 unchanged pairs, on trimmed means in 2. With 20 values a side
+/// still keeps 12 after trimming; below that the trimming costs too much power (issue 5's n = 10
+/// tables).
+pub(super) const TRIM_MIN_VALUES: usize = 20;
+
+/// A single current value against the prediction interval of the history.
+pub(super) fn assess_prediction(
+    p: stats::Prediction,
+    c: &Series,
+    direction: Direction,
+    rules: &Rules,
+) -> Draft {
+    let cur_v = run_value(&c.values);
+    let mut out = skeleton(
+        c,
+        direction,
+        rules,
+        Some(Side {
+            value: p.center,
+            n: p.n,
+        }),
+        Some(Side {
+            value: cur_v,
+            n: c.values.len(),
+        }),
+    );
+    out.method = Method::PredictionInterval;
+    out.change = movement(p.center, cur_v, direction, rules.threshold).change;
+    out.p_value = p.p_value(cur_v);
+    if out.p_value.is_none() {
+        out.status = Status::Inconclusive;
+        out.note = Notes::one(Note::NotOnLogScale {
+            value: cur_v,
+            unit: c.unit.clone(),
+        });
+        return Draft::plain(out, *rules);
+    }
+    Draft {
+        prediction: Some(p),
+        ..Draft::plain(out, *rules)
+    }
+}
+
+/// Whether every value of `c` lies beyond every value of `b` on the same side, with the closest
+/// two more than the threshold apart (as a ratio): every repeat shows the change.
+pub(super) fn separated(b: &[f64], c: &[f64], threshold: f64) -> bool {
+    let range = |v: &[f64]| {
+        v.iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+                (lo.min(*x), hi.max(*x))
+            })
+    };
+    let ((b_lo, b_hi), (c_lo, c_hi)) = (range(b), range(c));
+    let positive = b_lo > 0.0 && c_lo > 0.0 && b_hi.is_finite() && c_hi.is_finite();
+    let ratio = threshold.ln_1p();
+    positive && ((c_lo / b_hi).ln() > ratio || (b_lo / c_hi).ln() > ratio)
+}
+
+/// The absolute change of a latency statistic when it is within the latency floor.
+pub(super) fn under_latency_floor(
+    c: &Series,
+    base_v: f64,
+    cur_v: f64,
+    rules: &Rules,
+) -> Option<f64> {
+    let delta = (cur_v - base_v).abs();
+    (c.unit == Unit::Nanoseconds && is_latency_stat(&c.metric) && delta <= rules.latency_floor)
+        .then_some(delta)
+}

@@ -1,0 +1,85 @@
+//! Budgets: absolute limits (`p(95) < 200ms`) checked against the current run alone.
+
+use crate::config::{glob_matches, Budget};
+use crate::model::Unit;
+
+use super::pairing::{summary, Series};
+use super::types::*;
+
+/// Equivalent spellings of common statistics.
+pub(super) fn same_stat(a: &str, b: &str) -> bool {
+    fn canon(s: &str) -> String {
+        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        match s.as_str() {
+            "med" | "median" | "p50" | "p(50)" => "p(50)".into(),
+            "avg" | "mean" => "avg".into(),
+            _ => s,
+        }
+    }
+    canon(a) == canon(b)
+}
+
+/// Checks one budget against the current run's series.
+pub fn check_budget(budget: &Budget, current: &[Series]) -> Vec<BudgetResult> {
+    let matching: Vec<&Series> = current
+        .iter()
+        .filter(|s| glob_matches(&budget.benchmark, &s.benchmark))
+        .collect();
+    let broken = |benchmark: &str, unit: Unit, note: String| BudgetResult {
+        benchmark: benchmark.to_string(),
+        metric: budget.metric.clone(),
+        expression: budget.expression.clone(),
+        actual: None,
+        limit: budget.value,
+        unit,
+        passed: false,
+        note: Some(note),
+    };
+    if matching.is_empty() {
+        return vec![broken(
+            &budget.benchmark,
+            Unit::Count,
+            format!("no benchmark matches `{}`", budget.benchmark),
+        )];
+    }
+    let mut names: Vec<&str> = matching.iter().map(|s| s.benchmark.as_str()).collect();
+    names.dedup();
+    let mut out = Vec::new();
+    for name in names {
+        let of_bench: Vec<&&Series> = matching.iter().filter(|s| s.benchmark == name).collect();
+        let Some(s) = of_bench
+            .iter()
+            .find(|s| same_stat(&s.metric, &budget.metric))
+        else {
+            let have: Vec<&str> = of_bench.iter().map(|s| s.metric.as_str()).collect();
+            out.push(broken(
+                name,
+                Unit::Count,
+                format!(
+                    "`{name}` has no metric `{}`; it has: {}",
+                    budget.metric,
+                    have.join(", ")
+                ),
+            ));
+            continue;
+        };
+        let actual = summary(&s.values);
+        match budget.limit_in(&s.unit) {
+            Ok(limit) => out.push(BudgetResult {
+                benchmark: name.to_string(),
+                metric: s.metric.clone(),
+                expression: budget.expression.clone(),
+                actual: Some(actual),
+                limit,
+                unit: s.unit.clone(),
+                passed: budget.op.holds(actual, limit),
+                note: (s.values.len() > 1).then(|| format!("median of {} samples", s.values.len())),
+            }),
+            Err(e) => out.push(BudgetResult {
+                actual: Some(actual),
+                ..broken(name, s.unit.clone(), e)
+            }),
+        }
+    }
+    out
+}

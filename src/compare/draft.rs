@@ -1,0 +1,72 @@
+//! The draft of one metric's decision: what `assess` found, refined by `moderate` and `suite`,
+//! for `settle` to turn into a status.
+
+use crate::stats;
+
+use super::history::HistoryShape;
+use super::rules::Rules;
+use super::types::*;
+
+/// What `settle` needs beyond the result itself.
+pub(super) struct Draft {
+    pub(super) result: MetricResult,
+    /// The rules the metric was assessed under, for `settle` to decide with.
+    pub(super) rules: Rules,
+    /// Pooled standard deviation of the log values of both sides (samples only).
+    pub(super) log_sd: Option<f64>,
+    /// The prediction interval a single value was judged against.
+    pub(super) prediction: Option<stats::Prediction>,
+    /// Baseline runs that had a value, when the history was too short for an interval.
+    pub(super) short_history: Option<usize>,
+    /// What was left out of a history before judging against it.
+    pub(super) shape: HistoryShape,
+    /// Both samples on a log scale, for the moderated t test (positive samples only), without
+    /// their far-out values.
+    pub(super) log_two: Option<stats::LogTwoSample>,
+    /// How many far-out values `log_two` leaves out.
+    pub(super) outliers: usize,
+    /// The log shift, worse-positive, with its within-run error: a member of the suite whose
+    /// run-to-run spread decides metrics compared with one baseline run.
+    pub(super) within: Option<stats::SuiteMember>,
+    /// Every repeat shows the change (all current values beyond all baseline values by more than
+    /// the threshold, the change beyond `large_change`): the regression or improvement it is.
+    pub(super) obvious: Option<Status>,
+    /// The change against the baseline run, when the suite's shift was taken out of `change`.
+    pub(super) raw_change: Option<f64>,
+    /// One value per side and no noise estimate: what was decided, for `settle` to word.
+    pub(super) no_noise: Option<NoNoise>,
+}
+
+impl Draft {
+    pub(super) fn plain(result: MetricResult, rules: Rules) -> Draft {
+        Draft {
+            result,
+            rules,
+            log_sd: None,
+            prediction: None,
+            short_history: None,
+            shape: HistoryShape::default(),
+            log_two: None,
+            outliers: 0,
+            within: None,
+            obvious: None,
+            raw_change: None,
+            no_noise: None,
+        }
+    }
+}
+
+/// How a change with no noise estimate (one value per side, no usable history) was decided.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum NoNoise {
+    /// Within the threshold.
+    Within,
+    /// A latency statistic that moved less than the latency floor (its absolute change).
+    UnderFloor(f64),
+    /// `max` or `min`: one request each, not gated without a history.
+    Extreme,
+    /// Beyond `large_change`: decided.
+    Large,
+    /// Beyond the threshold, within `large_change`: inconclusive.
+    Unsure,
+}

@@ -1,0 +1,149 @@
+//! Pairing: a run flattened into comparable series (a histogram becomes one series per
+//! statistic), and the baseline series each current one is compared with, found by name (or by
+//! the name without Go's `-N` suffix).
+
+use std::collections::HashMap;
+
+use crate::model::{Data, Direction, Run, Unit};
+use crate::stats;
+
+/// The statistics a latency histogram is compared through, named as k6 names them.
+pub(super) const HISTOGRAM_STATS: &[(&str, Option<f64>)] = &[
+    ("avg", None),
+    ("p(50)", Some(0.50)),
+    ("p(90)", Some(0.90)),
+    ("p(95)", Some(0.95)),
+    ("p(99)", Some(0.99)),
+    ("p(99.9)", Some(0.999)),
+    ("max", Some(1.0)),
+];
+
+/// One comparable quantity: a metric (or a statistic of a histogram) of a benchmark.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub benchmark: String,
+    pub metric: String,
+    pub unit: Unit,
+    pub direction: Direction,
+    /// One value, or the samples.
+    pub values: Vec<f64>,
+}
+
+/// Flattens a run into comparable series; histograms become one series per statistic (`p(95)`,
+/// or `<metric> p(95)` when a benchmark has several histograms).
+pub fn series(run: &Run) -> Vec<Series> {
+    let mut out = Vec::new();
+    for b in &run.benchmarks {
+        let histograms = b
+            .metrics
+            .iter()
+            .filter(|m| matches!(m.data, Data::Histogram(_)))
+            .count();
+        for m in &b.metrics {
+            match &m.data {
+                Data::Value(v) => out.push(Series {
+                    benchmark: b.name.clone(),
+                    metric: m.name.clone(),
+                    unit: m.unit.clone(),
+                    direction: m.direction,
+                    values: vec![*v],
+                }),
+                Data::Samples(s) => out.push(Series {
+                    benchmark: b.name.clone(),
+                    metric: m.name.clone(),
+                    unit: m.unit.clone(),
+                    direction: m.direction,
+                    values: s.clone(),
+                }),
+                Data::Histogram(h) => {
+                    if h.is_empty() {
+                        continue;
+                    }
+                    for (stat, q) in HISTOGRAM_STATS {
+                        let v = match q {
+                            Some(q) => h.quantile(*q),
+                            None => h.mean(),
+                        };
+                        let metric = if histograms > 1 {
+                            format!("{} {stat}", m.name)
+                        } else {
+                            (*stat).to_string()
+                        };
+                        out.push(Series {
+                            benchmark: b.name.clone(),
+                            metric,
+                            unit: m.unit.clone(),
+                            direction: m.direction,
+                            values: vec![v],
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The summary of a series: its median (the value itself for one value).
+pub(super) fn summary(values: &[f64]) -> f64 {
+    stats::median(values).unwrap_or(f64::NAN)
+}
+
+/// A run's value of a series in a history: the median of its logs (the value itself for one
+/// value), as the data branch's index keeps it.
+pub fn run_value(values: &[f64]) -> f64 {
+    stats::log_median(values).unwrap_or(f64::NAN)
+}
+
+/// Series of a run by benchmark and metric name, and by the name without Go's `-N` suffix (the
+/// GOMAXPROCS that `go test` appends) when that does not clash with another benchmark:
+/// github-action-benchmark strips the suffix, so a history imported from it names
+/// `BenchmarkJoin` what `go test` prints as `BenchmarkJoin-8`.
+pub(super) fn index(series: &[Series]) -> HashMap<(&str, &str), &Series> {
+    let mut out = HashMap::with_capacity(series.len());
+    for s in series {
+        // The first of duplicate names wins, as a linear search would.
+        out.entry((s.benchmark.as_str(), s.metric.as_str()))
+            .or_insert(s);
+    }
+    // An alias two benchmarks share (`size-1000` and `size-2000` of a run without the suffix)
+    // would pair the wrong ones: it is left out.
+    let mut aliases: HashMap<(&str, &str), Option<&Series>> = HashMap::new();
+    for s in series {
+        if let Some(base) = without_procs(&s.benchmark) {
+            aliases
+                .entry((base, s.metric.as_str()))
+                .and_modify(|a| *a = None)
+                .or_insert(Some(s));
+        }
+    }
+    for (key, s) in aliases {
+        if let Some(s) = s {
+            out.entry(key).or_insert(s);
+        }
+    }
+    out
+}
+
+/// A series of `index` by exact name, else by the name without Go's `-N` suffix.
+pub(super) fn lookup<'a>(
+    index: &HashMap<(&str, &str), &'a Series>,
+    benchmark: &str,
+    metric: &str,
+) -> Option<&'a Series> {
+    index
+        .get(&(benchmark, metric))
+        .copied()
+        .or_else(|| without_procs(benchmark).and_then(|base| index.get(&(base, metric)).copied()))
+}
+
+/// A Go benchmark name without the `-N` GOMAXPROCS suffix `go test` appends
+/// (`BenchmarkJoin/size=8-16` gives `BenchmarkJoin/size=8`); None for other names.
+pub(super) fn without_procs(name: &str) -> Option<&str> {
+    if !name.starts_with("Benchmark") {
+        return None;
+    }
+    let (base, procs) = name.rsplit_once('-')?;
+    (!procs.is_empty() && procs.bytes().all(|b| b.is_ascii_digit()) && !base.is_empty())
+        .then_some(base)
+}

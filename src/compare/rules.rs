@@ -1,0 +1,146 @@
+//! Rules: what the configuration and a metric's name say about how one series is decided: its
+//! direction, threshold, significance level, and whether it is deterministic (an exact count) or
+//! a load test's latency statistic.
+
+use crate::config::Config;
+use crate::model::{Direction, Unit};
+
+use super::pairing::Series;
+
+/// The settings that decide one metric.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rules {
+    /// Relative change that counts (0.05 = 5%).
+    pub threshold: f64,
+    /// Significance level.
+    pub alpha: f64,
+    /// Fewest samples per side for a statistical decision.
+    pub min_samples: usize,
+    /// Exact threshold, no test.
+    pub deterministic: bool,
+    /// A change beyond this ratio is decided without a noise estimate ([`Config::large_change`]).
+    pub large_change: f64,
+    /// Latency statistics with no noise estimate: a smaller absolute change is no change (ns).
+    pub latency_floor: f64,
+}
+
+/// The direction and decision rules the configuration gives a series (with the baseline's series
+/// of the same metric, when there is one); None when it is ignored.
+///
+/// A metric deterministic by its name is decided exactly only while its repeats agree on each
+/// side: Go's B/op divides the run's background allocations by `b.N`, so `BenchmarkSHA256_64KB`
+/// reads 166-193 B/op within one unchanged run and 134-171 across runs, and
+/// `BenchmarkMapInsert_10K` 275-280 allocs/op. Repeats that disagree are noise, and a test
+/// decides them. A rule's `deterministic = true` is taken at its word.
+pub(super) fn rules_for(
+    s: &Series,
+    baseline: Option<&Series>,
+    config: &Config,
+) -> Option<(Direction, Rules)> {
+    let r = config.resolve(&s.benchmark, &s.metric);
+    if r.ignore {
+        return None;
+    }
+    let agree = |v: &[f64]| v.windows(2).all(|w| w.first() == w.last());
+    let deterministic = r.deterministic.unwrap_or_else(|| {
+        is_deterministic(&s.metric, &s.unit)
+            && agree(&s.values)
+            && baseline.is_none_or(|b| agree(&b.values))
+    });
+    Some((
+        r.direction.unwrap_or(s.direction),
+        Rules {
+            threshold: r.threshold,
+            alpha: r.alpha,
+            min_samples: config.min_samples,
+            deterministic,
+            large_change: config.large_change,
+            latency_floor: config.latency_floor,
+        },
+    ))
+}
+
+/// Whether a metric is deterministic: an exact count or size that does not vary between runs of
+/// the same code (instruction counts, estimated cycles, cache hits and accesses from a
+/// simulator, allocations, allocated bytes, binary and file sizes). Times, rates and ratios never
+/// are; hardware `cycles` and memory use (RSS, `memory`, peaks) vary and are not. A rule's
+/// `deterministic = true/false` overrides this.
+pub fn is_deterministic(metric: &str, unit: &Unit) -> bool {
+    if matches!(
+        unit,
+        Unit::Nanoseconds | Unit::BytesPerSecond | Unit::PerSecond | Unit::Ratio
+    ) {
+        return false;
+    }
+    let name: String = metric
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let has = |words: &[&str]| words.iter().any(|w| name.contains(w));
+    if has(&["rss", "memory", "peak", "heap", "resident"]) {
+        return false;
+    }
+    // Callgrind / iai-callgrind event names: Ir (instructions), Dr/Dw (data reads/writes),
+    // I1mr, D1mr, ... (misses), L1/LL/RAM hits, total read+write, estimated cycles.
+    let callgrind = [
+        "ir", "dr", "dw", "i1mr", "d1mr", "d1mw", "ilmr", "dlmr", "dlmw", "bc", "bcm", "bi", "bim",
+    ];
+    if callgrind.contains(&name.as_str()) {
+        return true;
+    }
+    if has(&[
+        "instruction",
+        "instr",
+        "estimatedcycles",
+        "hits",
+        "misses",
+        "accesses",
+        "cache",
+        "totalreadwrite",
+        "alloc",
+    ]) {
+        return true;
+    }
+    *unit == Unit::Bytes && has(&["size", "binary", "wasm", "executable"])
+}
+
+/// The last word of a metric's name, the statistic of a load test's latency (`p(95)`, `avg`,
+/// `http_req_duration p(95)` gives `p(95)`).
+pub(super) fn statistic(metric: &str) -> &str {
+    metric.rsplit(' ').next().unwrap_or(metric)
+}
+
+/// Whether a metric is a statistic of many requests' latencies (a load test's `p(95)`, `avg`,
+/// `med`, `max`...), whose single value per run moves between reruns by more than a benchmark's
+/// time per operation does.
+pub(super) fn is_latency_stat(metric: &str) -> bool {
+    let s = statistic(metric).to_ascii_lowercase();
+    matches!(
+        s.as_str(),
+        "avg"
+            | "mean"
+            | "med"
+            | "median"
+            | "min"
+            | "max"
+            | "stdev"
+            | "stddev"
+            | "p50"
+            | "p90"
+            | "p95"
+            | "p99"
+    ) || (s.starts_with("p(") && s.ends_with(')'))
+}
+
+/// Statistics that rest on a run's few slowest or fastest requests: `max`, `min`, and the
+/// percentiles beyond 99.9 (and below 0.1). Between unchanged reruns they move by far more than
+/// `large_change` (autocannon's p(99.9) +54%, p(99.99) +91% on `tests/fixtures/reruns/busy`).
+pub(super) fn is_extreme_stat(metric: &str) -> bool {
+    let s = statistic(metric).to_ascii_lowercase();
+    let percentile = s
+        .strip_prefix("p(")
+        .and_then(|p| p.strip_suffix(')'))
+        .and_then(|p| p.parse::<f64>().ok());
+    matches!(s.as_str(), "max" | "min") || percentile.is_some_and(|p| p >= 99.9 || p <= 0.1)
+}

@@ -1,0 +1,48 @@
+//! Tests of the comparison, by room.
+
+mod budget;
+mod environment;
+mod gate;
+mod history;
+mod moderate;
+mod pairing;
+mod rules;
+mod samples;
+mod suite;
+
+use super::pairing::{summary, without_procs};
+use super::settle::smallest_n;
+use super::*;
+use crate::config::{Config, TestChoice};
+use crate::model::{Benchmark, Data, Direction, Histogram, Metric, Run, RunMeta, Unit};
+use crate::report::words::note as words;
+use crate::stats;
+use history::*;
+use moderate::*;
+
+pub(super) fn s(metric: &str, unit: Unit, values: &[f64]) -> Series {
+    Series {
+        benchmark: "B".into(),
+        metric: metric.into(),
+        direction: Direction::infer(metric, &unit),
+        unit,
+        values: values.to_vec(),
+    }
+}
+
+pub(super) fn t(values: &[f64]) -> Series {
+    s("time", Unit::Nanoseconds, values)
+}
+
+pub(super) const BASE: [f64; 10] = [
+    100.0, 101.0, 99.0, 100.5, 98.5, 100.2, 99.7, 101.3, 100.1, 99.9,
+];
+
+pub(super) fn scaled(f: f64) -> Vec<f64> {
+    BASE.iter().map(|v| v * f).collect()
+}
+
+/// [`decide`] at the defaults of the tests: threshold 5%, significance 0.05, 4 samples.
+pub(super) fn judge(b: &Series, c: &Series, direction: Direction) -> MetricResult {
+    decide(b, c, direction, 0.05, 0.05, 4)
+}

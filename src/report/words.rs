@@ -1,0 +1,275 @@
+//! Words: the one place numbers and decisions become English. Percentages, plurals, and the
+//! notes a comparison attaches to its decisions ([`Note`]) are worded here, for every report
+//! (and for a comparison's JSON, where a note is its words).
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::compare::{Advice, Interval, Note, Notes, Significance, Unmeasured};
+use crate::model::Unit;
+
+/// `count` followed by the singular or plural noun.
+pub fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+/// A relative change with its sign, as tables show it: `+12.3%`, `-4.0%`, `0.0%`, `+1250%`.
+pub fn percent_signed(ratio: f64) -> String {
+    if !ratio.is_finite() {
+        return "n/a".to_string();
+    }
+    let p = ratio * 100.0;
+    if p.abs() >= 1000.0 {
+        format!("{p:+.0}%")
+    } else if p.abs() < 0.05 {
+        "0.0%".to_string()
+    } else {
+        format!("{p:+.1}%")
+    }
+}
+
+/// A relative change as a note quotes it: always signed, always one decimal (`+939.0%`,
+/// `+0.0%`), `n/a` when undefined. Unlike [`percent_signed`], notes keep every digit of a
+/// large change: the rows beside them round it.
+pub fn percent_quoted(change: Option<f64>) -> String {
+    match change {
+        Some(c) => format!("{:+.1}%", c * 100.0),
+        None => "n/a".into(),
+    }
+}
+
+/// A ratio as a percentage without needless digits: `5%`, `2.5%`.
+pub(crate) fn percent_plain(ratio: f64) -> String {
+    format!("{}%", trim_number(ratio * 100.0, 2))
+}
+
+/// A number with at most `decimals` decimals and no trailing zeros.
+pub(crate) fn trim_number(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// "1 run", "12 runs": a count of `what`, plural by adding an `s`.
+fn count(k: usize, what: &str) -> String {
+    plural(k, what, &format!("{what}s"))
+}
+
+/// A note's parts in words, joined with `; `; None when there is none.
+pub fn note(notes: &Notes) -> Option<String> {
+    (!notes.is_empty()).then(|| notes.to_string())
+}
+
+impl fmt::Display for Notes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, n) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{n}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Notes {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        note(self).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Notes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Option::<String>::deserialize(d)?
+            .map(|w| Notes::one(Note::Worded(w)))
+            .unwrap_or_default())
+    }
+}
+
+impl fmt::Display for Unmeasured {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unmeasured::NoHistory => {
+                f.write_str("one value per side and no history: no noise estimate")
+            }
+            Unmeasured::ShortHistory(k) => write!(
+                f,
+                "one value per run and only {} of history with this metric: no noise estimate",
+                count(*k, "run")
+            ),
+            Unmeasured::Plainly => f.write_str("no noise estimate"),
+        }
+    }
+}
+
+impl fmt::Display for Advice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Advice::KeepHistory => f.write_str("the runs differ by more than their repeats do: keep a history of runs (`--store`, the Action's data branch) to decide"),
+            Advice::Repeats(n) => write!(f, "about {n} repeats per side would likely decide it (80% power at the observed change and noise)"),
+            Advice::AtLeast(n) => write!(f, "run more repeats (at least {n} per side)"),
+        }
+    }
+}
+
+/// "p = 0.012 after correction over 312 metrics", or "p = 0.012" alone.
+impl fmt::Display for Significance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.p < 0.001 {
+            f.write_str("p < 0.001")?;
+        } else {
+            write!(f, "p = {:.3}", self.p)?;
+        }
+        if self.over > 1 {
+            write!(f, " after correction over {} metrics", self.over)?;
+        }
+        Ok(())
+    }
+}
+
+/// "the 99% prediction interval of the last 30 runs (18.1 ms to 22.0 ms)".
+impl fmt::Display for Interval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the {} prediction interval of the last {} runs ({} to {})",
+            percent_plain(self.confidence),
+            self.runs,
+            self.unit.format(self.lo),
+            self.unit.format(self.hi)
+        )
+    }
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pct = |c: &Option<f64>| percent_quoted(*c);
+        match self {
+            Note::UnitsDiffer { baseline, current } => write!(
+                f,
+                "units differ (baseline `{baseline}`, current `{current}`): not comparable"
+            ),
+            Note::NotANumber => f.write_str("a value is not a number: not comparable"),
+            Note::ZeroBaseline => f.write_str("the baseline is zero, so the change has no ratio"),
+            Note::Deterministic { zero_baseline: true } => write!(
+                f,
+                "{}; deterministic metric: any change beyond the threshold counts",
+                Note::ZeroBaseline
+            ),
+            Note::Deterministic { zero_baseline: false } => f.write_str(
+                "deterministic metric: any change beyond the threshold counts, no test needed",
+            ),
+            Note::HistoryNotPositive => f.write_str("the history has values that are not positive numbers: no prediction interval, compared with the latest run"),
+            Note::NotOnLogScale { value, unit } => write!(
+                f,
+                "the value {} cannot be compared on a log scale",
+                unit.format(*value)
+            ),
+            Note::EveryRepeat { current, baseline, change, large_change } => write!(
+                f,
+                "every repeat shows it: all {current} current values are beyond all {baseline} baseline values, and a change of {} is beyond {} (`large_change`), which reruns of unchanged code do not reach",
+                pct(change),
+                percent_plain(*large_change)
+            ),
+            Note::UnderLatencyFloor { change, delta, unit, floor } => write!(
+                f,
+                "{} ({}) is within the {} latency floor (`latency_floor`): no change worth a red build without a noise estimate",
+                pct(change),
+                unit.format(*delta),
+                Unit::Nanoseconds.format(*floor)
+            ),
+            Note::ExtremeNotGated { unmeasured, statistic, change } => write!(
+                f,
+                "{unmeasured}; `{statistic}` rests on the run's few slowest or fastest requests: not gated without a history of runs ({} here)",
+                pct(change)
+            ),
+            Note::LargeChange { unmeasured, change, large_change } => write!(
+                f,
+                "{unmeasured}, but a change of {} is beyond {} (`large_change`), which reruns of unchanged code do not reach",
+                pct(change),
+                percent_plain(*large_change)
+            ),
+            Note::UnsureChange { unmeasured, large_change } => write!(
+                f,
+                "{unmeasured}: reruns of unchanged code move such a value by up to {} (`large_change`); repeat the run several times per side, or keep a history of runs (`--store`, the Action's data branch), to decide",
+                percent_plain(*large_change)
+            ),
+            Note::LevelShift { change, runs, of } => write!(
+                f,
+                "the baseline changed level ({}): compared with the {} since, with the noise of all {of}",
+                percent_quoted(Some(*change)),
+                count(*runs, "run")
+            ),
+            Note::FarOutRuns { count: k, fences } => write!(
+                f,
+                "{} of the history (beyond {fences} interquartile ranges, log scale) left out",
+                count(*k, "far-out run")
+            ),
+            Note::LatestRunApart { value, unit } => write!(
+                f,
+                "the latest baseline run ({}) is far from the runs before it: left out",
+                unit.format(*value)
+            ),
+            Note::HeldForLatestRun { better, latest, unit, change } => write!(
+                f,
+                "{} than the history, but the latest baseline run ({}) is far from the runs before it and this value is within its noise ({}): a one-off or a new level, which the next runs on the baseline branch will tell: run this check again after them",
+                if *better { "better" } else { "worse" },
+                unit.format(*latest),
+                pct(change)
+            ),
+            Note::TooFewSamples { baseline, current, needed, advice } => write!(
+                f,
+                "too few samples to decide ({baseline} and {current}): at least {needed} per side are needed; {advice}"
+            ),
+            Note::NotSignificant { change, p, advice } => {
+                let p = p.map_or_else(|| "no p-value".to_string(), |p| p.to_string());
+                write!(
+                    f,
+                    "a change of {} is not statistically significant ({p}): too noisy to decide; {advice}",
+                    pct(change)
+                )
+            }
+            Note::OutsideInterval { above, interval } => write!(
+                f,
+                "{} {interval}",
+                if *above { "above" } else { "below" }
+            ),
+            Note::OutsideNotSignificant { interval, p } => write!(
+                f,
+                "outside {interval} but not significant ({})",
+                p.map(|p| p.to_string()).unwrap_or_default()
+            ),
+            Note::WithinInterval { interval, change } => write!(
+                f,
+                "within {interval}: the run-to-run noise is too large to confirm a change of {}",
+                pct(change)
+            ),
+            Note::NextRunsWillTell => {
+                f.write_str("the next runs on the baseline branch will tell whether it stays")
+            }
+            Note::RecordRepeats => f.write_str("record several repeats per run (samples) to decide"),
+            Note::AgainstBaselineRun { change, whole_run } => write!(
+                f,
+                "{} against the baseline run, while the whole run is {:.1}% {}",
+                percent_quoted(Some(*change)),
+                whole_run.abs() * 100.0,
+                if *whole_run > 0.0 { "slower" } else { "faster" }
+            ),
+            Note::FarOutValues { count: k, fences } => write!(
+                f,
+                "{} (beyond {fences} interquartile ranges, log scale) left out of the t test",
+                count(*k, "far-out value")
+            ),
+            Note::AcrossEnvironments { change } => write!(
+                f,
+                "would be a regression ({}), but the baseline ran in another environment: noisy metrics do not fail the gate across environments; compare runs from the same runner (or base and head in the same job), or set allow_cross_environment = true",
+                pct(change)
+            ),
+            Note::Worded(w) => f.write_str(w),
+        }
+    }
+}
