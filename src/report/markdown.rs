@@ -180,6 +180,7 @@ fn environment(custom: Option<&str>) -> Result<Environment<'static>, ReportError
     env.set_keep_trailing_newline(true);
     env.add_filter("md", md_filter);
     env.add_filter("code", code_filter);
+    env.add_filter("note", note_filter);
     env.add_filter("codeblock", codeblock_filter);
     env.add_template("macros.md", MACROS_TEMPLATE)
         .map_err(template_error)?;
@@ -215,6 +216,39 @@ fn text_of(v: &Value) -> Option<String> {
 
 fn md_filter(v: Value) -> String {
     text_of(&v).map(|t| escape_markdown(&t)).unwrap_or_default()
+}
+
+fn note_filter(v: Value) -> String {
+    text_of(&v).map(|t| note_markdown(&t)).unwrap_or_default()
+}
+
+/// A note's text as Markdown: its `quoted` words (config keys, flags, globs) as code spans when
+/// they are plain (letters, digits and `._/:+-_*`), everything else escaped as by
+/// [`escape_markdown`], an unpaired backtick included. A note can quote a glob from the config
+/// a pull request may edit: a quoted part that is not plain is escaped text, never markup.
+pub(crate) fn note_markdown(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, part) in parts.iter().enumerate() {
+        let closed = i + 1 < parts.len();
+        let plain = !part.is_empty()
+            && part.chars().count() <= 100
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._/:+-_*".contains(c));
+        if i % 2 == 1 && closed && plain {
+            out.push('`');
+            out.push_str(part);
+            out.push('`');
+        } else {
+            // Outside quotes, a quote that is not plain, or after an unpaired backtick.
+            if i % 2 == 1 && !closed {
+                out.push_str(&escape_markdown("`"));
+            }
+            out.push_str(&escape_markdown(part));
+        }
+    }
+    out
 }
 
 fn code_filter(v: Value) -> String {
@@ -290,6 +324,29 @@ fn code_block(text: &str, lang: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notes_quote_plain_words_as_code_and_escape_everything_else() {
+        assert_eq!(
+            note_markdown("beyond 40% (`large_change`); use `--store`"),
+            "beyond 40% (`large_change`); use `--store`"
+        );
+        // A glob from a config a pull request may edit: not plain, so escaped text.
+        assert_eq!(
+            note_markdown("no benchmark matches `<img src=x>`"),
+            format!("no benchmark matches {}", escape_markdown("<img src=x>"))
+        );
+        assert_eq!(note_markdown("a `checkout_*` glob"), "a `checkout_*` glob");
+        // An unpaired backtick is a literal one.
+        assert_eq!(
+            note_markdown("odd ` tick"),
+            format!("odd {}{}", escape_markdown("`"), escape_markdown(" tick"))
+        );
+        assert_eq!(
+            note_markdown("a `b` c `d"),
+            format!("a `b` c {}d", escape_markdown("`"))
+        );
+    }
 
     #[test]
     fn escaping_makes_table_cells_literal() {

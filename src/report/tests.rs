@@ -740,9 +740,30 @@ fn hostile_names_render_harmlessly_in_markdown() {
     let md = markdown(&hostile_run());
     for bad in [
         "<img", "<script", "<b>", "<u>", "@octocat", "@admin", "@team", "[link]", "\u{1b}",
-        "\u{202E}", "`x`",
+        "\u{202E}",
     ] {
         assert!(!md.contains(bad), "{bad:?} got through:\n{md}");
+    }
+    // The only code spans are plain words (a note's quoted `x`): no markup inside one.
+    let mut fenced = false;
+    let prose: String = md
+        .lines()
+        .filter(|l| {
+            if l.starts_with("```") {
+                fenced = !fenced;
+                return false;
+            }
+            !fenced
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace("\\`", "");
+    for span in prose.split('`').skip(1).step_by(2) {
+        assert!(
+            span.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._/:+-_*".contains(c)),
+            "code span {span:?} in:\n{md}"
+        );
     }
     assert!(md.contains("feat/\\`rm -rf\\`\\|@\u{200D}team"), "{md}");
     // Every table row keeps its column count: no `|` from a name splits a cell.
