@@ -19,6 +19,17 @@ fn perfgate() -> Command {
     c
 }
 
+/// `perfgate compare --baseline <base> --current <current>`, more arguments to follow.
+fn compare(base: impl AsRef<std::ffi::OsStr>, current: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut c = perfgate();
+    c.arg("compare")
+        .arg("--baseline")
+        .arg(base)
+        .arg("--current")
+        .arg(current);
+    c
+}
+
 fn example(p: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples")
@@ -37,14 +48,7 @@ fn fixture(p: &str) -> String {
 
 #[test]
 fn example_go_pair_fails_the_gate_with_the_regression_first() {
-    let out = perfgate()
-        .args([
-            "compare",
-            "--baseline",
-            &example("go/base.txt"),
-            "--current",
-            &example("go/head.txt"),
-        ])
+    let out = compare(example("go/base.txt"), example("go/head.txt"))
         .assert()
         .code(1)
         .get_output()
@@ -62,14 +66,7 @@ fn example_go_pair_fails_the_gate_with_the_regression_first() {
 
 #[test]
 fn comparing_a_run_with_itself_passes() {
-    perfgate()
-        .args([
-            "compare",
-            "--baseline",
-            &example("go/base.txt"),
-            "--current",
-            &example("go/base.txt"),
-        ])
+    compare(example("go/base.txt"), example("go/base.txt"))
         .assert()
         .code(0);
 }
@@ -79,14 +76,7 @@ fn writes_json_and_markdown_reports() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("out/report.json");
     let md = dir.path().join("report.md");
-    perfgate()
-        .args([
-            "compare",
-            "--baseline",
-            &example("go/base.txt"),
-            "--current",
-            &example("go/head.txt"),
-        ])
+    compare(example("go/base.txt"), example("go/head.txt"))
         .arg("--report-json")
         .arg(&json)
         .arg("--report-md")
@@ -122,14 +112,7 @@ fn writes_json_and_markdown_reports() {
 
 #[test]
 fn missing_current_file_is_an_input_error() {
-    perfgate()
-        .args([
-            "compare",
-            "--baseline",
-            &example("go/base.txt"),
-            "--current",
-            "no/such/file.txt",
-        ])
+    compare(example("go/base.txt"), "no/such/file.txt")
         .assert()
         .code(2)
         .stderr(predicate::str::contains("cannot read `no/such/file.txt`"));
@@ -140,14 +123,7 @@ fn empty_current_file_is_an_input_error() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty.txt");
     fs::write(&empty, "").unwrap();
-    perfgate()
-        .args([
-            "compare",
-            "--baseline",
-            &example("go/base.txt"),
-            "--current",
-        ])
-        .arg(&empty)
+    compare(example("go/base.txt"), &empty)
         .assert()
         .code(2)
         .stderr(
@@ -222,15 +198,8 @@ fn unknown_config_key_names_file_line_and_key() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("perfgate.toml");
     fs::write(&cfg, "threshold = \"5%\"\nfail_on_mising = true\n").unwrap();
-    perfgate()
-        .args([
-            "compare",
-            "--baseline",
-            &example("go/base.txt"),
-            "--current",
-            &example("go/head.txt"),
-            "--config",
-        ])
+    compare(example("go/base.txt"), example("go/head.txt"))
+        .args(["--config"])
         .arg(&cfg)
         .assert()
         .code(2)
@@ -242,16 +211,8 @@ fn unknown_config_key_names_file_line_and_key() {
 
 #[test]
 fn a_higher_threshold_lets_the_example_pass() {
-    perfgate()
-        .args([
-            "compare",
-            "--baseline",
-            &example("go/base.txt"),
-            "--current",
-            &example("go/head.txt"),
-            "--threshold",
-            "25%",
-        ])
+    compare(example("go/base.txt"), example("go/head.txt"))
+        .args(["--threshold", "25%"])
         .assert()
         .code(0);
 }
