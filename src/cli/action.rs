@@ -259,15 +259,9 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
         println!("perfgate: no baseline and no budgets: nothing to gate yet");
     }
 
-    let comparison = compare::compare_history(&history, &current, &config);
-    // A push records its run whatever it has in common with the last one (renamed benchmarks
-    // start new series); a pull request that compared nothing must not pass.
-    if let Some(why) = comparison
-        .nothing_in_common()
-        .filter(|_| mode != Mode::Save)
-    {
-        bail!("{why}");
-    }
+    // A push records its run whatever it has in common with the last one; a pull request that
+    // compared nothing must not pass.
+    let comparison = super::gate(&history, &current, &config, mode == Mode::Save)?;
     // When the base run was left out for a run on this kind of machine, say which one it is.
     if comparison.other_environment_runs > 0
         && history
@@ -598,10 +592,13 @@ fn nonce() -> u64 {
 
 /// How to run the same comparison locally: fetch the baseline, then compare.
 fn reproduce(inputs: &Inputs, fetch: Option<&str>) -> String {
-    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
     let mut out = String::new();
     let baseline = match (&inputs.baseline, fetch) {
-        (BaselineSource::Paths(p), _) => p.iter().map(|p| quote(p)).collect::<Vec<_>>().join(" "),
+        (BaselineSource::Paths(p), _) => p
+            .iter()
+            .map(|p| super::shell_quote(p))
+            .collect::<Vec<_>>()
+            .join(" "),
         (BaselineSource::DataBranch, Some(f)) => {
             out.push_str(f);
             out.push('\n');
@@ -611,10 +608,10 @@ fn reproduce(inputs: &Inputs, fetch: Option<&str>) -> String {
     };
     out.push_str(&format!("perfgate compare --baseline {baseline}"));
     for r in &inputs.results {
-        out.push_str(&format!(" --current {}", quote(r)));
+        out.push_str(&format!(" --current {}", super::shell_quote(r)));
     }
     if let Some(c) = &inputs.config {
-        out.push_str(&format!(" --config {}", quote(c)));
+        out.push_str(&format!(" --config {}", super::shell_quote(c)));
     }
     out
 }

@@ -12,8 +12,8 @@ use perfgate::report::{self, MarkdownOptions};
 use perfgate::store::{BaselineStore, LocalStore};
 
 use super::{
-    color_stdout, input, load_config, meta, print_report, write_file, CompareArgs, EXIT_FAIL,
-    EXIT_PASS,
+    color_stdout, gate, input, load_config, meta, print_report, shell_quote, write_file,
+    CompareArgs, EXIT_FAIL, EXIT_PASS,
 };
 
 pub(super) fn cmd_compare(a: CompareArgs) -> Result<u8> {
@@ -130,10 +130,7 @@ pub(super) fn cmd_compare(a: CompareArgs) -> Result<u8> {
         Vec::new()
     };
 
-    let comparison = compare::compare_history(&baseline, &current, &config);
-    if let Some(why) = comparison.nothing_in_common() {
-        bail!("{why}");
-    }
+    let comparison = gate(&baseline, &current, &config, false)?;
 
     if let Some(p) = &a.report_json {
         write_file(p, &report::render_json(&comparison))?;
@@ -163,7 +160,7 @@ fn reproduce_command(a: &CompareArgs) -> String {
         {
             s
         } else {
-            format!("'{}'", s.replace('\'', "'\\''"))
+            shell_quote(&s)
         }
     };
     let mut cmd = String::from("perfgate compare");

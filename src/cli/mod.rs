@@ -15,10 +15,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
+use perfgate::compare::Comparison;
 use perfgate::config::Config;
 use perfgate::formats::Format;
+use perfgate::model::Run;
 
 /// Exit code when the gate passed.
 pub const EXIT_PASS: u8 = 0;
@@ -351,6 +353,23 @@ fn chain(e: &anyhow::Error) -> String {
         parts.push(text);
     }
     parts.join(": ")
+}
+
+/// Compares `current` with the baseline's history (oldest first, the baseline run last): the one
+/// gate path of `perfgate compare` and the Action. A comparison with nothing in common with its
+/// baseline would pass anything, so it is an error, unless `recording` (a push records its run
+/// whatever it shares with the last one: renamed benchmarks start new series).
+fn gate(history: &[Run], current: &Run, config: &Config, recording: bool) -> Result<Comparison> {
+    let comparison = perfgate::compare::compare_history(history, current, config);
+    if let Some(why) = comparison.nothing_in_common().filter(|_| !recording) {
+        bail!("{why}");
+    }
+    Ok(comparison)
+}
+
+/// `s` single-quoted for a POSIX shell, for the reproduce commands the reports print.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 fn print(text: &str) -> Result<()> {
