@@ -78,7 +78,7 @@ pub(super) fn post_rendered(
     if head != trusted.head_sha {
         bail!("the artifact says commit {head}, but the run that uploaded it ran on {}: not posting a forged report", inert(&trusted.head_sha, 40));
     }
-    let remote = make_remote(inputs, event)?;
+    let remote = make_remote(ctx, inputs, event)?;
     let pull = remote.pull_head(number)?;
     if pull.sha != trusted.head_sha {
         bail!("the artifact is for commit {head} but pull request #{number} is at {}: not posting a stale or forged report", inert(&pull.sha, 40));

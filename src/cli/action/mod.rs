@@ -72,8 +72,8 @@ pub struct Baseline {
 /// Looks up an environment variable.
 pub type Env = dyn Fn(&str) -> Option<String>;
 
-/// Builds the API side once inputs and event are known.
-pub type MakeRemote = dyn Fn(&Inputs, &Event) -> Result<Box<dyn Remote>>;
+/// Builds the API side once the environment, inputs and event are known.
+pub type MakeRemote = dyn Fn(&Ctx, &Inputs, &Event) -> Result<Box<dyn Remote>>;
 
 /// The API side as built: an error is kept until a step needs the API (a run that compares with
 /// files and writes no comment never does).
@@ -139,7 +139,7 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
         return comment_mode::post_rendered(ctx, &trigger.inputs, &trigger.event, make_remote);
     }
     let mut plan = plan::gate(ctx, trigger)?;
-    let remote = make_remote(&plan.inputs, &plan.event);
+    let remote = make_remote(ctx, &plan.inputs, &plan.event);
     let mut found = baseline::read(&plan, &remote)?;
     let comparison = baseline::compare(&plan, &mut found)?;
     let report = render::report(ctx, &plan, &found, &comparison)?;

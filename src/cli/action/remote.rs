@@ -82,11 +82,10 @@ pub(super) fn dashboard_site(
 
 /// The REST implementation of [`Remote`]: the data branch of `GITHUB_REPOSITORY` and its pull
 /// request comments, through `GITHUB_API_URL` (GitHub Enterprise Server works).
-pub fn github_remote(inputs: &Inputs, event: &Event) -> Result<Box<dyn Remote>> {
-    use perfgate::github::api::{ClientConfig, GitHub, Repo, Token};
+pub fn github_remote(ctx: &Ctx, inputs: &Inputs, event: &Event) -> Result<Box<dyn Remote>> {
+    use perfgate::github::api::{ClientConfig, GitHub, Repo, Token, DEFAULT_API_URL};
     use perfgate::github::datastore::BlockingDataBranch;
-    let repo_name = std::env::var("GITHUB_REPOSITORY")
-        .ok()
+    let repo_name = (ctx.env)("GITHUB_REPOSITORY")
         .filter(|r| !r.is_empty())
         .or_else(|| event.repository.clone())
         .ok_or_else(|| {
@@ -94,7 +93,10 @@ pub fn github_remote(inputs: &Inputs, event: &Event) -> Result<Box<dyn Remote>> 
         })?;
     let repo = Repo::parse(&repo_name)?;
     let token = inputs.token.clone().map(Token::new);
-    let gh = GitHub::new(ClientConfig::from_env(token))?;
+    let api_url = ctx
+        .var("GITHUB_API_URL")
+        .unwrap_or_else(|| DEFAULT_API_URL.to_string());
+    let gh = GitHub::new(ClientConfig::new(api_url, token))?;
     let store = BlockingDataBranch::new(&gh, repo.clone(), &inputs.data_branch, &inputs.key);
     Ok(Box::new(GitHubRemote {
         gh,
