@@ -60,7 +60,11 @@ pub(super) fn cmd_compare(a: CompareArgs) -> Result<u8> {
     };
 
     let mut current = input::read_runs(&a.input.current, a.input.format)?;
-    meta::fill(&mut current.meta, meta::Given::default());
+    meta::fill(
+        &mut current.meta,
+        meta::Given::default(),
+        &meta::process_env,
+    );
 
     // Oldest first; the latest baseline run is last. Several baseline files merge into one run.
     let baseline: Vec<Run> = if !a.baseline.is_empty() {

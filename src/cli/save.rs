@@ -21,6 +21,7 @@ pub(super) fn cmd_save(a: SaveArgs) -> Result<u8> {
             branch: a.branch,
             timestamp: a.timestamp,
         },
+        &meta::process_env,
     );
     let keep = a.keep.unwrap_or(config.keep);
     if keep == 0 {

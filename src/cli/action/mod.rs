@@ -10,8 +10,9 @@
 //! 4. [`publish`]: the job summary, the sticky comment (or a fork's artifact), the recorded run
 //!    with the dashboard, alerts, outputs and the exit code.
 //!
-//! `mode: comment` is [`comment_mode`]; the GitHub side behind [`Remote`] is [`remote`]. The
-//! environment comes in through [`Ctx`] only.
+//! `mode: comment` is [`comment_mode`]; the GitHub side behind [`Remote`] is [`remote`].
+//! Variables are read through [`Ctx`] only; the one exception is the list of secrets that
+//! printed errors are redacted against (`cli::redacted`), which needs the whole environment.
 
 mod baseline;
 mod comment_mode;

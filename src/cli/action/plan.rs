@@ -128,6 +128,7 @@ pub(super) fn gate(ctx: &Ctx, trigger: Trigger) -> Result<Plan> {
                 .or_else(|| git_ref.strip_prefix("refs/heads/").map(str::to_string)),
             timestamp: None,
         },
+        &*ctx.env,
     );
     Ok(Plan {
         inputs,
