@@ -13,9 +13,18 @@ pub struct Given {
     pub timestamp: Option<String>,
 }
 
-/// Fills commit, branch, timestamp and environment of `meta`.
-pub fn fill(meta: &mut RunMeta, given: Given) {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+/// Looks up an environment variable (the process's, or the Action's injected one).
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The process's environment, for the commands that run outside the Action.
+pub fn process_env(k: &str) -> Option<String> {
+    std::env::var(k).ok()
+}
+
+/// Fills commit, branch, timestamp and environment of `meta`, reading CI variables through
+/// `vars`.
+pub fn fill(meta: &mut RunMeta, given: Given, vars: Env<'_>) {
+    let env = |k: &str| vars(k).filter(|v| !v.trim().is_empty());
     let commit = given
         .commit
         .or_else(|| env("GITHUB_SHA"))
@@ -42,14 +51,13 @@ pub fn fill(meta: &mut RunMeta, given: Given) {
     meta.timestamp = given
         .timestamp
         .or_else(|| meta.timestamp.take())
-        .or_else(|| Some(humantime::format_rfc3339_seconds(now()).to_string()));
-    fingerprint(&mut meta.environment);
+        .or_else(|| Some(humantime::format_rfc3339_seconds(now(vars)).to_string()));
+    fingerprint(&mut meta.environment, vars);
 }
 
 /// The current time, or `SOURCE_DATE_EPOCH` when set (reproducible output).
-fn now() -> std::time::SystemTime {
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
+fn now(vars: Env<'_>) -> std::time::SystemTime {
+    vars("SOURCE_DATE_EPOCH")
         .and_then(|s| s.trim().parse::<u64>().ok())
         .map(|secs| std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
         .unwrap_or_else(std::time::SystemTime::now)
@@ -62,8 +70,8 @@ fn now() -> std::time::SystemTime {
 /// (`ImageOS`, `ImageVersion`), and `/proc` shows the host's CPU and memory. `RUNNER_NAME` is
 /// never used: on hosted runners it changes from job to job ("GitHub Actions 3", "GitHub
 /// Actions 1000001"), which made every pull request look like another machine.
-pub fn fingerprint(e: &mut Environment) {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+pub fn fingerprint(e: &mut Environment, vars: Env<'_>) {
+    let env = |k: &str| vars(k).filter(|v| !v.trim().is_empty());
     e.os.get_or_insert_with(|| std::env::consts::OS.to_string());
     e.arch
         .get_or_insert_with(|| std::env::consts::ARCH.to_string());

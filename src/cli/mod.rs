@@ -1,23 +1,26 @@
-//! The command line: clap definitions and one short function per command (read -> core -> emit).
+//! The command line: clap definitions, the dispatch to one module per command (read -> core ->
+//! emit), and what the commands share: config loading, printing, error lines.
 //! Files, environment, stdout and exit codes live here and nowhere else.
 
 mod action;
+mod compare;
+mod dashboard;
 mod input;
 mod meta;
+mod save;
+mod show;
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use perfgate::compare::{self, Verdict};
-use perfgate::config::{parse_percent, Budget, Config, TestChoice};
-use perfgate::formats::{self, Format};
-use perfgate::model::{Data, Run};
-use perfgate::report::{self, MarkdownOptions};
-use perfgate::store::{BaselineStore, LocalStore};
+use perfgate::compare::Comparison;
+use perfgate::config::Config;
+use perfgate::formats::Format;
+use perfgate::model::Run;
 
 /// Exit code when the gate passed.
 pub const EXIT_PASS: u8 = 0;
@@ -246,12 +249,12 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Cmd::Compare(a) => cmd_compare(a),
-        Cmd::Save(a) => cmd_save(a),
-        Cmd::Show(a) => cmd_show(a),
-        Cmd::Formats => cmd_formats(),
-        Cmd::Import(a) => cmd_import(a),
-        Cmd::Dashboard(a) => cmd_dashboard(a),
+        Cmd::Compare(a) => compare::cmd_compare(a),
+        Cmd::Save(a) => save::cmd_save(a),
+        Cmd::Show(a) => show::cmd_show(a),
+        Cmd::Formats => show::cmd_formats(),
+        Cmd::Import(a) => save::cmd_import(a),
+        Cmd::Dashboard(a) => dashboard::cmd_dashboard(a),
         Cmd::Action => {
             let ctx = action::Ctx {
                 env: Box::new(|k: &str| std::env::var(k).ok()),
@@ -352,6 +355,23 @@ fn chain(e: &anyhow::Error) -> String {
     parts.join(": ")
 }
 
+/// Compares `current` with the baseline's history (oldest first, the baseline run last): the one
+/// gate path of `perfgate compare` and the Action. A comparison with nothing in common with its
+/// baseline would pass anything, so it is an error, unless `recording` (a push records its run
+/// whatever it shares with the last one: renamed benchmarks start new series).
+fn gate(history: &[Run], current: &Run, config: &Config, recording: bool) -> Result<Comparison> {
+    let comparison = perfgate::compare::compare_history(history, current, config);
+    if let Some(why) = comparison.nothing_in_common().filter(|_| !recording) {
+        bail!("{why}");
+    }
+    Ok(comparison)
+}
+
+/// `s` single-quoted for a POSIX shell, for the reproduce commands the reports print.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
 fn print(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a non-zero exit.
@@ -366,501 +386,6 @@ fn write_file(path: &Path, text: &str) -> Result<()> {
         fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
     }
     fs::write(path, text).with_context(|| format!("cannot write `{}`", path.display()))
-}
-
-fn cmd_compare(a: CompareArgs) -> Result<u8> {
-    let mut config = load_config(a.input.config.as_deref())?;
-    if let Some(t) = &a.threshold {
-        config.threshold = parse_percent(t).map_err(|e| anyhow!("--threshold: {e}"))?;
-    }
-    if let Some(s) = a.significance {
-        if !(s > 0.0 && s < 1.0) {
-            bail!("--significance: expected a level between 0 and 1, such as 0.05, found {s}");
-        }
-        config.alpha = s;
-    }
-    if let Some(n) = a.min_samples {
-        if n < 2 {
-            bail!("--min-samples: expected at least 2, found {n}");
-        }
-        config.min_samples = n;
-    }
-    if let Some(t) = a.test.as_deref().and_then(TestChoice::from_name) {
-        config.test = t;
-    }
-    for b in &a.budgets {
-        config
-            .budgets
-            .push(Budget::parse_cli(b).map_err(|e| anyhow!("--budget: {e}"))?);
-    }
-    config.fail_on_missing |= a.fail_on_missing;
-    config.fail_on_new |= a.fail_on_new;
-    config.fail_on_inconclusive |= a.fail_on_inconclusive;
-    config.allow_cross_environment |= a.allow_cross_environment;
-    if let Some(w) = a.history_window {
-        if w == 0 {
-            bail!("--history-window: expected at least 1");
-        }
-        config.history.window = w;
-    }
-    let template = match &a.template {
-        Some(p) => Some(
-            fs::read_to_string(p)
-                .with_context(|| format!("cannot read template `{}`", p.display()))?,
-        ),
-        None => None,
-    };
-
-    let mut current = input::read_runs(&a.input.current, a.input.format)?;
-    meta::fill(&mut current.meta, meta::Given::default());
-
-    // Oldest first; the latest baseline run is last. Several baseline files merge into one run.
-    let baseline: Vec<Run> = if !a.baseline.is_empty() {
-        vec![input::read_runs(&a.baseline, a.input.format)?]
-    } else if let Some(dir) = &a.store {
-        // A typo in the path must not turn the gate off.
-        if !dir.is_dir() {
-            bail!(
-                "the store `{}` does not exist: check the path, or record a baseline first (`perfgate save --store {} --current <results>` on the default branch)",
-                dir.display(),
-                dir.display()
-            );
-        }
-        let store = LocalStore::new(dir);
-        let branch = a
-            .baseline_branch
-            .clone()
-            .or_else(|| config.baseline_branch.clone());
-        let branch = match branch {
-            Some(b) => Some(b),
-            None => perfgate::store::Index {
-                runs: store.entries()?,
-                ..perfgate::store::Index::default()
-            }
-            .default_branch()
-            .map(str::to_string),
-        };
-        let read = |n: usize| -> Result<Vec<Run>> {
-            let runs = store.history(branch.as_deref(), n)?;
-            // A stored run is never empty: an empty one was damaged or replaced, and comparing
-            // with it would pass anything. The latest fails closed; older ones are left out.
-            if let Some((entry, _)) = runs.last().filter(|(_, r)| r.benchmarks.is_empty()) {
-                bail!(
-                    "the latest stored run `{}` in `{}` holds no benchmarks: a stored run is never empty, so it was damaged or replaced. Repair or delete it (and its line in index.json) before comparing",
-                    entry.id,
-                    dir.display()
-                );
-            }
-            Ok(runs
-                .into_iter()
-                .map(|(_, run)| run)
-                .filter(|run| !run.benchmarks.is_empty())
-                .collect())
-        };
-        let mut runs = read(config.history.window)?;
-        // Some of the window ran on another kind of machine: compare_history keeps the runs on
-        // this one, so read them all (the store keeps `keep` runs) to fill the window with them.
-        if !config.allow_cross_environment
-            && runs.iter().any(|r| !compare::same_machine(r, &current))
-        {
-            runs = read(usize::MAX)?;
-        }
-        if runs.is_empty() {
-            eprintln!(
-                "warning: the store `{}` has no run{}: only budgets are checked",
-                dir.display(),
-                branch
-                    .map(|b| format!(" of branch `{b}`"))
-                    .unwrap_or_default()
-            );
-        }
-        runs
-    } else {
-        if config.budgets.is_empty() {
-            bail!("nothing to compare with: give --baseline <PATH> or --store <DIR>, or budgets (--budget or perfgate.toml)");
-        }
-        Vec::new()
-    };
-
-    let comparison = compare::compare_history(&baseline, &current, &config);
-    if let Some(why) = comparison.nothing_in_common() {
-        bail!("{why}");
-    }
-
-    if let Some(p) = &a.report_json {
-        write_file(p, &report::render_json(&comparison))?;
-    }
-    if let Some(p) = &a.report_md {
-        let opts = MarkdownOptions {
-            template,
-            reproduce: Some(reproduce_command(&a)),
-            dashboard_url: a.dashboard_url.clone(),
-            ..MarkdownOptions::default()
-        };
-        let md = report::render_markdown(&comparison, &opts)?;
-        write_file(p, &md)?;
-    }
-    print_report(&report::render_terminal(&comparison, color_stdout()))?;
-    Ok(match comparison.verdict {
-        Verdict::Pass => EXIT_PASS,
-        Verdict::Fail => EXIT_FAIL,
-    })
-}
-
-fn reproduce_command(a: &CompareArgs) -> String {
-    let q = |p: &Path| {
-        let s = p.display().to_string();
-        if s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c))
-        {
-            s
-        } else {
-            format!("'{}'", s.replace('\'', "'\\''"))
-        }
-    };
-    let mut cmd = String::from("perfgate compare");
-    for b in &a.baseline {
-        cmd.push_str(&format!(" --baseline {}", q(b)));
-    }
-    if let Some(s) = &a.store {
-        cmd.push_str(&format!(" --store {}", q(s)));
-    }
-    for c in &a.input.current {
-        cmd.push_str(&format!(" --current {}", q(c)));
-    }
-    if let Some(c) = &a.input.config {
-        cmd.push_str(&format!(" --config {}", q(c)));
-    }
-    cmd
-}
-
-fn cmd_save(a: SaveArgs) -> Result<u8> {
-    let config = load_config(a.input.config.as_deref())?;
-    // Everything is read and validated before the store is touched: a failed or partial run
-    // never replaces a baseline.
-    let mut run = input::read_runs(&a.input.current, a.input.format)?;
-    meta::fill(
-        &mut run.meta,
-        meta::Given {
-            commit: a.commit,
-            branch: a.branch,
-            timestamp: a.timestamp,
-        },
-    );
-    let keep = a.keep.unwrap_or(config.keep);
-    if keep == 0 {
-        bail!("--keep: expected at least 1");
-    }
-    let store = LocalStore::new(&a.store);
-    let entry = store.save(&run, keep)?;
-    print(&format!(
-        "saved run {} ({} benchmarks, {} metrics; commit {}, branch {}) to {}\n",
-        entry.id,
-        run.benchmarks.len(),
-        run.metric_count(),
-        entry.commit.as_deref().map(short).unwrap_or("unknown"),
-        entry.branch.as_deref().unwrap_or("unknown"),
-        a.store.display()
-    ))?;
-    Ok(EXIT_PASS)
-}
-
-fn short(c: &str) -> &str {
-    c.get(..12).unwrap_or(c)
-}
-
-fn cmd_show(a: ShowArgs) -> Result<u8> {
-    let mut runs = Vec::new();
-    for p in &a.paths {
-        runs.push((p, input::read_run(p, a.format)?));
-    }
-    if a.json {
-        let text = if let [(_, run)] = runs.as_slice() {
-            serde_json::to_string_pretty(run)?
-        } else {
-            let only: Vec<&Run> = runs.iter().map(|(_, r)| r).collect();
-            serde_json::to_string_pretty(&only)?
-        };
-        print(&format!("{text}\n"))?;
-        return Ok(EXIT_PASS);
-    }
-    let mut out = String::new();
-    for (path, run) in &runs {
-        out.push_str(&show_run(path, run));
-    }
-    print_report(&out)?;
-    Ok(EXIT_PASS)
-}
-
-fn show_run(path: &Path, run: &Run) -> String {
-    let mut out = format!(
-        "{}: {} ({} benchmarks, {} metrics)\n",
-        path.display(),
-        run.meta.tool.as_deref().unwrap_or("unknown format"),
-        run.benchmarks.len(),
-        run.metric_count()
-    );
-    let e = &run.meta.environment;
-    let env: Vec<String> = [
-        e.os.as_deref().map(|v| format!("os {v}")),
-        e.arch.as_deref().map(|v| format!("arch {v}")),
-        e.cpu.as_deref().map(|v| format!("cpu {v}")),
-    ]
-    .into_iter()
-    .flatten()
-    .chain(e.extra.iter().map(|(k, v)| format!("{k} {v}")))
-    .collect();
-    if !env.is_empty() {
-        out.push_str(&format!("  {}\n", env.join(", ")));
-    }
-    let mut rows = vec![[
-        "benchmark".to_string(),
-        "metric".into(),
-        "unit".into(),
-        "better".into(),
-        "n".into(),
-        "value".into(),
-    ]];
-    for b in &run.benchmarks {
-        for m in &b.metrics {
-            let (n, value) = match &m.data {
-                Data::Value(v) => ("1".to_string(), m.unit.format(*v)),
-                Data::Samples(s) => {
-                    let med = perfgate::stats::median(s).unwrap_or(f64::NAN);
-                    let lo = s.iter().copied().fold(f64::INFINITY, f64::min);
-                    let hi = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                    (
-                        s.len().to_string(),
-                        format!(
-                            "median {} (min {}, max {})",
-                            m.unit.format(med),
-                            m.unit.format(lo),
-                            m.unit.format(hi)
-                        ),
-                    )
-                }
-                Data::Histogram(h) => (
-                    h.len().to_string(),
-                    format!(
-                        "histogram: p50 {}, p99 {}, max {}",
-                        m.unit.format(h.quantile(0.5)),
-                        m.unit.format(h.quantile(0.99)),
-                        m.unit.format(h.max())
-                    ),
-                ),
-            };
-            rows.push([
-                b.name.clone(),
-                m.name.clone(),
-                m.unit.to_string(),
-                match m.direction {
-                    perfgate::model::Direction::LowerIsBetter => "lower".into(),
-                    perfgate::model::Direction::HigherIsBetter => "higher".into(),
-                },
-                n,
-                value,
-            ]);
-        }
-    }
-    out.push_str(&table(&rows));
-    out.push('\n');
-    out
-}
-
-fn table<const N: usize>(rows: &[[String; N]]) -> String {
-    let mut widths = [0usize; N];
-    for r in rows {
-        for (w, c) in widths.iter_mut().zip(r.iter()) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for r in rows {
-        let mut line = String::from("  ");
-        for (i, (c, w)) in r.iter().zip(widths.iter()).enumerate() {
-            line.push_str(c);
-            if i + 1 < N {
-                line.push_str(&" ".repeat(w - c.chars().count() + 2));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-fn cmd_import(a: ImportArgs) -> Result<u8> {
-    let config = load_config(a.config.as_deref())?;
-    let shown = a.history.display();
-    let text = fs::read_to_string(&a.history).with_context(|| format!("cannot read `{shown}`"))?;
-    // Every run is parsed before the store is touched.
-    let runs = formats::gab_history::parse_history(&text)
-        .map_err(|e| anyhow!("cannot read `{shown}` as a github-action-benchmark history: {e}"))?;
-    if runs.is_empty() {
-        bail!("`{shown}` holds no benchmark runs");
-    }
-    let keep = a.keep.unwrap_or(config.keep).max(1);
-    let store = LocalStore::new(&a.store);
-    let total = runs.len();
-    for mut run in runs {
-        run.meta.branch = Some(a.branch.clone());
-        store.save(&run, keep)?;
-    }
-    let runs_word = |n: usize| if n == 1 { "run" } else { "runs" };
-    print(&format!(
-        "imported {total} {} into {} (branch {}; the last {} kept)\n",
-        runs_word(total),
-        a.store.display(),
-        a.branch,
-        keep.min(total)
-    ))?;
-    Ok(EXIT_PASS)
-}
-
-fn cmd_dashboard(a: DashboardArgs) -> Result<u8> {
-    use perfgate::dashboard::{self, site, Options, Source};
-    let config = load_config(a.config.as_deref())?;
-    let stores = dashboard_stores(&a.store)?;
-    let indexes: Vec<(String, perfgate::store::Index)> = stores
-        .into_iter()
-        .map(|(key, dir)| {
-            let runs = LocalStore::new(&dir).entries()?;
-            Ok((
-                key,
-                perfgate::store::Index {
-                    runs,
-                    ..Default::default()
-                },
-            ))
-        })
-        .collect::<Result<_>>()?;
-    let sources: Vec<Source> = indexes
-        .iter()
-        .map(|(key, index)| Source { key, index })
-        .collect();
-    let repo_url = a.repo_url.as_deref().map(|u| u.trim_end_matches('/'));
-    if let Some(u) = repo_url {
-        if !(u.starts_with("https://") || u.starts_with("http://")) {
-            bail!("--repo-url `{u}` is not a web address: give the repository's page, such as https://github.com/OWNER/REPO");
-        }
-    }
-    let options = Options {
-        branch: a.branch.clone(),
-        commit_url: repo_url.map(|u| format!("{u}/commit/")),
-        recent: a.recent,
-        title: a.title.clone().unwrap_or_else(|| Options::default().title),
-    };
-    let d = dashboard::build(&sources, &config, &options);
-    if d.series.is_empty() {
-        let branch = a.branch.as_deref().unwrap_or("main (or master)");
-        bail!(
-            "`{}` has no runs of {branch} to draw{}: record some with `perfgate save` on that branch, or pick another with --branch",
-            a.store.display(),
-            if d.unsummarised > 0 { " (its runs were written by a perfgate older than index summaries)" } else { "" }
-        );
-    }
-    fs::create_dir_all(&a.out).with_context(|| format!("cannot create `{}`", a.out.display()))?;
-    let mut sizes = Vec::new();
-    for f in site::render(&d) {
-        let path = a.out.join(f.name);
-        perfgate::store::local::write_atomic(&path, &f.text)?;
-        sizes.push(format!("{} ({})", path.display(), kib(f.text.len())));
-    }
-    let runs: usize = d.keys.iter().map(|k| k.commits.len()).sum();
-    print(&format!(
-        "wrote {}: {} series over {runs} runs, {} level {} in the last {} runs\n",
-        sizes.join(" and "),
-        d.series.len(),
-        d.changes.len(),
-        if d.changes.len() == 1 {
-            "shift"
-        } else {
-            "shifts"
-        },
-        d.recent
-    ))?;
-    Ok(EXIT_PASS)
-}
-
-fn kib(bytes: usize) -> String {
-    if bytes < 10 * 1024 {
-        format!("{bytes} bytes")
-    } else {
-        format!("{} KiB", bytes / 1024)
-    }
-}
-
-/// The stores under `dir`, each with its key: `dir` itself when it holds an index (key
-/// `default`), else each folder of `dir` that holds one (a checkout of the data branch), by name.
-fn dashboard_stores(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    if !dir.is_dir() {
-        bail!(
-            "the store `{}` does not exist: give a folder made by `perfgate save` or a checkout of the data branch",
-            dir.display()
-        );
-    }
-    if dir.join("index.json").is_file() {
-        return Ok(vec![("default".into(), dir.to_path_buf())]);
-    }
-    let mut out = Vec::new();
-    let entries = fs::read_dir(dir).with_context(|| format!("cannot list `{}`", dir.display()))?;
-    for e in entries {
-        let e = e.with_context(|| format!("cannot list `{}`", dir.display()))?;
-        let path = e.path();
-        if path.join("index.json").is_file() {
-            out.push((e.file_name().to_string_lossy().into_owned(), path));
-        }
-    }
-    out.sort();
-    if out.is_empty() {
-        bail!(
-            "`{}` holds no store: neither an index.json nor folders with one (a data branch has one folder per key)",
-            dir.display()
-        );
-    }
-    Ok(out)
-}
-
-fn cmd_formats() -> Result<u8> {
-    // Each format in a block that fits 100 columns: its name, what it reads, how it is told.
-    let width = formats::FORMATS
-        .iter()
-        .map(|(_, name, _, _)| name.len())
-        .max()
-        .unwrap_or(0)
-        + 4;
-    let mut out =
-        String::from("Formats, in the order auto-detection tries them (--format forces one):\n\n");
-    for (_, name, what, how) in formats::FORMATS {
-        let lines = wrap(what, 100 - width)
-            .into_iter()
-            .chain(wrap(&format!("detected by: {how}"), 100 - width));
-        for (i, line) in lines.enumerate() {
-            let label = if i == 0 { *name } else { "" };
-            out.push_str(&format!("  {label:<w$}{line}\n", w = width - 2));
-        }
-    }
-    print(&out)?;
-    Ok(EXIT_PASS)
-}
-
-/// `text` in lines of at most `width` characters, broken at spaces (a longer word stands alone).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
 }
 
 #[cfg(test)]

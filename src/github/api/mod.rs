@@ -169,15 +169,6 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
         }
     }
-
-    /// The API URL from `GITHUB_API_URL` (set by the Actions runner), else the public API.
-    pub fn from_env(token: Option<Token>) -> ClientConfig {
-        let url = std::env::var("GITHUB_API_URL")
-            .ok()
-            .filter(|u| !u.trim().is_empty())
-            .unwrap_or_else(|| DEFAULT_API_URL.to_string());
-        ClientConfig::new(url, token)
-    }
 }
 
 /// `owner/name` of a repository (`GITHUB_REPOSITORY`).

@@ -1,0 +1,123 @@
+//! `mode: comment`: posts a fork pull request's report from a trusted `workflow_run` job. The
+//! artifact only proposes a pull request and is untrusted: its numbers are checked against the
+//! triggering run and the API, and the comment is rendered again from its comparison data.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{anyhow, bail, Context, Result};
+use perfgate::compare::Comparison;
+use perfgate::github::runtime::{inert, output_entry, Event, Inputs};
+use perfgate::report::{self, MarkdownOptions};
+
+use super::plan::expand;
+use super::publish::{append, nonce};
+use super::render::title;
+use super::{Ctx, MakeRemote};
+use crate::cli::EXIT_PASS;
+
+/// `mode: comment`: posts the report of a fork pull request's run, after checking the artifact's
+/// pull request number and head commit against the triggering run and the API.
+pub(super) fn post_rendered(
+    ctx: &Ctx,
+    inputs: &Inputs,
+    event: &Event,
+    make_remote: &MakeRemote,
+) -> Result<u8> {
+    let Artifact { number, head, body } = read_artifact(inputs)?;
+    // The artifact only proposes a pull request. What decides is the triggering run as GitHub
+    // reports it in this job's payload: its commit and the repository that commit came from.
+    // A fork cannot change those, so it cannot aim the comment at another pull request.
+    let Some(trusted) = event
+        .workflow_run
+        .as_ref()
+        .filter(|w| w.event.starts_with("pull_request"))
+    else {
+        bail!("`mode: comment` posts a fork's report from a `workflow_run` job triggered by a pull request: this `{}` event names no such run, so nothing tells which pull request the artifact belongs to", inert(&event.name, 60));
+    };
+    if head != trusted.head_sha {
+        bail!("the artifact says commit {head}, but the run that uploaded it ran on {}: not posting a forged report", inert(&trusted.head_sha, 40));
+    }
+    let remote = make_remote(ctx, inputs, event)?;
+    let pull = remote.pull_head(number)?;
+    if pull.sha != trusted.head_sha {
+        bail!("the artifact is for commit {head} but pull request #{number} is at {}: not posting a stale or forged report", inert(&pull.sha, 40));
+    }
+    if pull.repository.is_none() || pull.repository != trusted.head_repository {
+        bail!(
+            "pull request #{number} comes from {}, but the run that uploaded the artifact ran in {}: not posting a forged report",
+            pull.repository.as_deref().map_or("a deleted repository".into(), |r| inert(r, 100)),
+            trusted.head_repository.as_deref().map_or("a deleted repository".into(), |r| inert(r, 100))
+        );
+    }
+    if !pull.open {
+        bail!("pull request #{number} is closed: not commenting");
+    }
+    let (what, url) = remote.upsert_comment(number, &body)?;
+    println!("perfgate: comment {what}: {url}");
+    if let Some(path) = ctx.var("GITHUB_OUTPUT") {
+        append(
+            Path::new(&path),
+            &output_entry("comment-url", &url, nonce()),
+        )?;
+    }
+    Ok(EXIT_PASS)
+}
+
+/// What a fork's report artifact proposes: its pull request, the commit it ran on, and the
+/// comment rendered here from its comparison data.
+struct Artifact {
+    number: u64,
+    head: String,
+    body: String,
+}
+
+/// Reads the artifact in the folder the `results` input names (or the folder of the file it
+/// names).
+fn read_artifact(inputs: &Inputs) -> Result<Artifact> {
+    let dir = expand(&inputs.results)?.into_iter().next().ok_or_else(|| {
+        anyhow!("input `results`: give the folder of the downloaded report artifact")
+    })?;
+    let dir = if dir.is_dir() {
+        dir
+    } else {
+        dir.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let pr_text = fs::read_to_string(dir.join("pr.json"))
+        .with_context(|| format!("cannot read `{}`", dir.join("pr.json").display()))?;
+    let pr: serde_json::Value = serde_json::from_str(&pr_text)
+        .with_context(|| format!("`{}` is not valid JSON", dir.join("pr.json").display()))?;
+    let number = pr
+        .get("number")
+        .and_then(serde_json::Value::as_u64)
+        .ok_or_else(|| anyhow!("pr.json: `number` must be a pull request number"))?;
+    let head = pr
+        .get("head_sha")
+        .and_then(serde_json::Value::as_str)
+        .filter(|s| s.len() == 40 && s.chars().all(|c| c.is_ascii_hexdigit()))
+        .ok_or_else(|| anyhow!("pr.json: `head_sha` must be a 40-digit commit id"))?;
+    // The artifact comes from a fork's run and is untrusted: the comment is rendered here from
+    // the comparison data (every string escaped by the renderer), never copied from Markdown.
+    let data_path = dir.join("comparison.json");
+    let data = fs::read_to_string(&data_path)
+        .with_context(|| format!("cannot read `{}`", data_path.display()))?;
+    let comparison: Comparison = serde_json::from_str(&data).with_context(|| {
+        format!(
+            "`{}` is not a comparison written by perfgate",
+            data_path.display()
+        )
+    })?;
+    let body = report::render_markdown(
+        &comparison,
+        &MarkdownOptions {
+            title: title(inputs),
+            marker: Some(perfgate::github::comment::marker(&inputs.key)),
+            ..MarkdownOptions::default()
+        },
+    )?;
+    Ok(Artifact {
+        number,
+        head: head.to_string(),
+        body,
+    })
+}

@@ -1,0 +1,155 @@
+//! `perfgate action`: the GitHub Action's entrypoint, as the steps of a run, each in its own
+//! file and called in order by [`run`]:
+//!
+//! 1. [`plan`]: the `INPUT_*` and `GITHUB_*` variables and the event payload, the mode (compare
+//!    a pull request, record a push to the default branch, or post a fork's report), the config
+//!    and the current run;
+//! 2. [`baseline`]: the baseline and its history, from files or the data branch, with the
+//!    fail-closed rules for damaged runs, and the comparison;
+//! 3. [`render`]: `report.json`, the comment's Markdown, the terminal report and annotations;
+//! 4. [`publish`]: the job summary, the sticky comment (or a fork's artifact), the recorded run
+//!    with the dashboard, alerts, outputs and the exit code.
+//!
+//! `mode: comment` is [`comment_mode`]; the GitHub side behind [`Remote`] is [`remote`].
+//! Variables are read through [`Ctx`] only; the one exception is the list of secrets that
+//! printed errors are redacted against (`cli::redacted`), which needs the whole environment.
+
+mod baseline;
+mod comment_mode;
+mod plan;
+mod publish;
+mod remote;
+mod render;
+
+use anyhow::{anyhow, Result};
+use perfgate::compare::alert::Watch;
+use perfgate::github::alert::AlertMode;
+use perfgate::github::datastore::{FullRuns, Site};
+use perfgate::github::runtime::{annotation, Event, Inputs, Level, Mode};
+use perfgate::model::Run;
+use perfgate::report::{self, alert::AlertContext};
+
+use super::EXIT_ERROR;
+
+pub use remote::github_remote;
+
+/// What the action needs from GitHub's API; implemented over the REST client, and by fakes in
+/// tests.
+pub trait Remote {
+    /// The baseline run: the run recorded for `base_sha` when present, else the latest run of
+    /// `default_branch`, with a description of which one it is and how to fetch it locally, and
+    /// up to `window - 1` earlier runs of its branch (their summaries, but for those `full`
+    /// names).
+    fn baseline(
+        &self,
+        base_sha: Option<&str>,
+        default_branch: &str,
+        window: usize,
+        full: &FullRuns<'_>,
+    ) -> Result<Option<Baseline>>;
+    /// Records a run on the data branch, with the dashboard's files when `site` is given;
+    /// returns its id.
+    fn save(&self, run: &Run, site: Option<&Site<'_>>) -> Result<String>;
+    /// Creates or updates the sticky comment; returns (what happened, comment URL).
+    fn upsert_comment(&self, pr: u64, body: &str) -> Result<(String, String)>;
+    /// A pull request's state, head commit and head repository (`owner/name`).
+    fn pull_head(&self, pr: u64) -> Result<PullHead>;
+    /// Tells of the level shifts a push confirmed as `mode` asks (a commit comment, the key's
+    /// issue); returns what it wrote, a line each.
+    fn alert(&self, mode: AlertMode, watch: &Watch, ctx: &AlertContext) -> Result<Vec<String>>;
+}
+
+/// A baseline found by a [`Remote`].
+pub struct Baseline {
+    pub run: Run,
+    /// Earlier runs of the same branch, oldest first (history-aware decisions).
+    pub before: Vec<Run>,
+    /// Which run it is, for the report.
+    pub describe: String,
+    /// Shell commands that write it to `baseline.json` locally.
+    pub fetch: Option<String>,
+}
+
+/// Looks up an environment variable.
+pub type Env = dyn Fn(&str) -> Option<String>;
+
+/// Builds the API side once the environment, inputs and event are known.
+pub type MakeRemote = dyn Fn(&Ctx, &Inputs, &Event) -> Result<Box<dyn Remote>>;
+
+/// The API side as built: an error is kept until a step needs the API (a run that compares with
+/// files and writes no comment never does).
+type Connection = Result<Box<dyn Remote>>;
+
+/// The [`Remote`] of a [`Connection`], or the error that kept it from being built.
+fn connected(remote: &Connection) -> Result<&dyn Remote> {
+    remote
+        .as_ref()
+        .map(Box::as_ref)
+        .map_err(|e| anyhow!("{e:#}"))
+}
+
+/// What `mode: comment` checks of the pull request it is about to comment on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullHead {
+    pub open: bool,
+    pub sha: String,
+    /// `owner/name`; None when the fork was deleted.
+    pub repository: Option<String>,
+}
+
+/// The environment the action runs in.
+pub struct Ctx {
+    pub env: Box<Env>,
+}
+
+impl Ctx {
+    /// A variable's value; unset and blank are the same.
+    fn var(&self, k: &str) -> Option<String> {
+        (self.env)(k).filter(|v| !v.trim().is_empty())
+    }
+}
+
+/// Runs the action; errors become an `::error::` annotation and exit code 2.
+pub fn main(ctx: &Ctx, remote: &MakeRemote) -> u8 {
+    match run(ctx, remote) {
+        Ok(code) => code,
+        Err(e) => {
+            let line = super::error_line(&e);
+            let msg = line.strip_prefix("error: ").unwrap_or(&line);
+            println!("{}", annotation(Level::Error, "perfgate", msg));
+            eprintln!("{line}");
+            // A summary written before the error (with its ✅) must not be the last word.
+            if let Some(path) = ctx.var("GITHUB_STEP_SUMMARY") {
+                let text = format!(
+                    "\n### ❌ perfgate failed (exit code {EXIT_ERROR})\n\n{}\n\nNothing was gated: the step failed before a verdict, or after it while reporting or recording.\n",
+                    report::escape_markdown(msg)
+                );
+                if let Err(e) = publish::append(std::path::Path::new(&path), &text) {
+                    eprintln!("{}", super::error_line(&e));
+                }
+            }
+            EXIT_ERROR
+        }
+    }
+}
+
+/// One run of the action, step by step.
+fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
+    let trigger = plan::trigger(ctx)?;
+    if trigger.mode == Mode::Comment {
+        return comment_mode::post_rendered(ctx, &trigger.inputs, &trigger.event, make_remote);
+    }
+    let mut plan = plan::gate(ctx, trigger)?;
+    let remote = make_remote(ctx, &plan.inputs, &plan.event);
+    let mut found = baseline::read(&plan, &remote)?;
+    let comparison = baseline::compare(&plan, &mut found)?;
+    let report = render::report(ctx, &plan, &found, &comparison)?;
+    let alerts = publish::watch(ctx, &plan, &found.history, &comparison);
+    publish::summary(ctx, &plan, &report, &alerts, &comparison)?;
+    let comment_url = publish::comment(&plan, &report, &remote)?;
+    if plan.mode == Mode::Save {
+        publish::save(ctx, &mut plan, &comparison, &alerts, &remote)?;
+    }
+    publish::outputs(ctx, &comparison, &report, &comment_url, &alerts)?;
+    Ok(publish::exit_code(&plan, &comparison, &alerts))
+}

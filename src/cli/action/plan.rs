@@ -1,0 +1,184 @@
+//! The first step of a run: what to do. Reads the inputs and the event payload, enters the
+//! workspace, decides the mode (refusing to record from anything but the default branch), and
+//! for a gate reads the config (with the inputs' overrides) and the current run.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use perfgate::config::{parse_percent, Budget, Config};
+use perfgate::formats::Format;
+use perfgate::github::runtime::{inert, Event, Inputs, Mode, PullRequest};
+use perfgate::model::Run;
+
+use super::Ctx;
+use crate::cli::{input, load_config, meta};
+
+/// What triggered the run and what it is to do, as the inputs and the event decide.
+pub(super) struct Trigger {
+    pub inputs: Inputs,
+    pub event: Event,
+    /// `GITHUB_REF`.
+    git_ref: String,
+    /// The repository's default branch (`main` when the payload does not say).
+    default_branch: String,
+    /// `auto` decided: [`Mode::Compare`], [`Mode::Save`] or [`Mode::Comment`].
+    pub mode: Mode,
+}
+
+/// A gate's inputs, all read and checked before the baseline is looked up.
+pub(super) struct Plan {
+    pub inputs: Inputs,
+    pub event: Event,
+    /// The repository's default branch (`main` when the payload does not say).
+    pub default_branch: String,
+    /// [`Mode::Compare`] or [`Mode::Save`], `auto` decided.
+    pub mode: Mode,
+    /// The config file with the `threshold` and `budgets` inputs applied.
+    pub config: Config,
+    /// The `format` input.
+    pub format: Option<Format>,
+    /// This job's run, with its commit and branch from the event.
+    pub current: Run,
+}
+
+impl Plan {
+    /// The pull request the event is about.
+    pub fn pr(&self) -> Option<&PullRequest> {
+        self.event.pull_request.as_ref()
+    }
+}
+
+/// Reads the inputs and the event, enters the workspace and decides the mode; refuses to record
+/// a run that is not the default branch's.
+pub(super) fn trigger(ctx: &Ctx) -> Result<Trigger> {
+    let inputs = Inputs::from_env(&*ctx.env)?;
+    let event_name = ctx.var("GITHUB_EVENT_NAME").unwrap_or_default();
+    let event = match ctx.var("GITHUB_EVENT_PATH") {
+        Some(p) => {
+            let text = fs::read_to_string(&p)
+                .with_context(|| format!("cannot read the event payload `{p}`"))?;
+            Event::parse(&event_name, &text).map_err(|e| anyhow!("{p}: {e}"))?
+        }
+        None => Event {
+            name: event_name.clone(),
+            ..Event::default()
+        },
+    };
+    if let Some(ws) = ctx.var("GITHUB_WORKSPACE") {
+        std::env::set_current_dir(&ws)
+            .with_context(|| format!("cannot enter the workspace `{ws}`"))?;
+    }
+    let git_ref = ctx.var("GITHUB_REF").unwrap_or_default();
+    let default_branch = event
+        .default_branch
+        .clone()
+        .unwrap_or_else(|| "main".into());
+
+    let mode = match inputs.mode {
+        Mode::Auto if event.pull_request.is_some() => Mode::Compare,
+        Mode::Auto if event.is_push_to_default(&git_ref) => Mode::Save,
+        Mode::Auto => Mode::Compare,
+        m => m,
+    };
+    if mode == Mode::Save && !event.may_record(&git_ref) {
+        bail!(
+            "refusing to record a baseline from a `{}` event on `{}`: `mode: save` records runs of the default branch (`{default_branch}`) only: a push, a schedule or a manual run (workflow_dispatch)",
+            inert(&event.name, 60),
+            inert(&git_ref, 200)
+        );
+    }
+
+    Ok(Trigger {
+        inputs,
+        event,
+        git_ref,
+        default_branch,
+        mode,
+    })
+}
+
+/// Reads what a compare or save run gates: the config (with the inputs' overrides) and the
+/// current run, its commit and branch from the event.
+pub(super) fn gate(ctx: &Ctx, trigger: Trigger) -> Result<Plan> {
+    let Trigger {
+        inputs,
+        event,
+        git_ref,
+        default_branch,
+        mode,
+    } = trigger;
+    let config = config(&inputs)?;
+    let format = match &inputs.format {
+        Some(f) => Some(
+            Format::from_name(f).ok_or_else(|| anyhow!("input `format`: unknown format `{f}`"))?,
+        ),
+        None => None,
+    };
+    let mut current = input::read_runs(&expand(&inputs.results)?, format)?;
+    let pr = event.pull_request.as_ref();
+    meta::fill(
+        &mut current.meta,
+        meta::Given {
+            commit: pr
+                .map(|p| p.head_sha.clone())
+                .or_else(|| ctx.var("GITHUB_SHA")),
+            branch: pr
+                .map(|p| p.head_ref.clone())
+                .or_else(|| git_ref.strip_prefix("refs/heads/").map(str::to_string)),
+            timestamp: None,
+        },
+        &*ctx.env,
+    );
+    Ok(Plan {
+        inputs,
+        event,
+        default_branch,
+        mode,
+        config,
+        format,
+        current,
+    })
+}
+
+/// The config file, with the `threshold` and `budgets` inputs applied.
+fn config(inputs: &Inputs) -> Result<Config> {
+    let mut config = load_config(inputs.config.as_deref().map(Path::new))?;
+    if let Some(t) = &inputs.threshold {
+        config.threshold = parse_percent(t).map_err(|e| anyhow!("input `threshold`: {e}"))?;
+    }
+    for line in &inputs.budgets {
+        config
+            .budgets
+            .push(Budget::parse_line(line).map_err(|e| anyhow!("input `budgets`: {e}"))?);
+    }
+    Ok(config)
+}
+
+/// Expands globs (`*`, `?`, `**`) relative to the working directory; a pattern that matches
+/// nothing is an error (never a silent green build).
+pub(super) fn expand(patterns: &[String]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in patterns {
+        if !p.contains(['*', '?', '[']) {
+            out.push(PathBuf::from(p));
+            continue;
+        }
+        let mut matched: Vec<PathBuf> = glob::glob(p)
+            .map_err(|e| anyhow!("bad glob `{p}`: {e}"))?
+            .filter_map(|r| r.ok())
+            .filter(|p| p.is_file())
+            .collect();
+        if matched.is_empty() {
+            bail!(
+                "no file matches `{p}` (working directory `{}`)",
+                std::env::current_dir()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_default()
+            );
+        }
+        matched.sort();
+        out.extend(matched);
+    }
+    Ok(out)
+}

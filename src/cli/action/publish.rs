@@ -1,0 +1,289 @@
+//! The last step of a run: what it leaves behind. The watch over the default branch (level
+//! shifts a push confirmed), the job summary, the sticky comment (or, for a fork's pull request,
+//! the artifact `mode: comment` posts), the recorded run with the dashboard and the alerts, the
+//! step's outputs and the exit code.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use perfgate::compare::alert::Watch;
+use perfgate::compare::{self, Comparison, Status, Verdict};
+use perfgate::github::alert::AlertMode;
+use perfgate::github::api::ApiError;
+use perfgate::github::datastore::Site;
+use perfgate::github::runtime::{annotation, output_entry, Level, Mode};
+use perfgate::model::Run;
+use perfgate::report::{self, alert::AlertContext};
+
+use super::plan::Plan;
+use super::render::{summary_markdown, Report};
+use super::{connected, remote, Connection, Ctx, Remote};
+use crate::cli::{error_line, redacted, EXIT_FAIL, EXIT_PASS};
+
+/// The watch over the default branch: level shifts for the worse a push's run confirms.
+pub(super) struct Alerts {
+    /// Only when recording a push.
+    watch: Option<Watch>,
+    ctx: AlertContext,
+    /// How many level shifts it confirmed.
+    count: usize,
+}
+
+/// Watches the default branch's history when recording, and warns of each level shift found.
+pub(super) fn watch(ctx: &Ctx, plan: &Plan, history: &[Run], comparison: &Comparison) -> Alerts {
+    let watch = (plan.mode == Mode::Save)
+        .then(|| compare::alert::watch(history, &plan.current, comparison, &plan.config));
+    let alert_ctx = AlertContext {
+        key: plan.inputs.key.clone(),
+        branch: plan.default_branch.clone(),
+        run_commit: plan.current.meta.commit.clone(),
+        server_url: ctx.var("GITHUB_SERVER_URL"),
+        repository: ctx.var("GITHUB_REPOSITORY"),
+    };
+    let count = watch.as_ref().map_or(0, |w| {
+        w.alerts.iter().map(|g| g.shifts.len()).sum::<usize>()
+    });
+    if let Some(w) = &watch {
+        announce(w);
+    }
+    Alerts {
+        watch,
+        ctx: alert_ctx,
+        count,
+    }
+}
+
+/// The level shifts a push confirmed, as warnings in the log and on the run's page.
+fn announce(w: &Watch) {
+    for g in &w.alerts {
+        for s in &g.shifts {
+            println!(
+                "{}",
+                annotation(
+                    Level::Warning,
+                    "perfgate",
+                    &format!(
+                        "level shift for the worse: {} {} {:+.1}% since commit {}",
+                        s.benchmark,
+                        s.metric,
+                        s.change * 100.0,
+                        g.commit
+                    )
+                )
+            );
+        }
+    }
+}
+
+/// Appends the report to the job summary, when asked for and the runner gives one.
+pub(super) fn summary(
+    ctx: &Ctx,
+    plan: &Plan,
+    report: &Report,
+    alerts: &Alerts,
+    comparison: &Comparison,
+) -> Result<()> {
+    let Some(path) = ctx
+        .var("GITHUB_STEP_SUMMARY")
+        .filter(|_| plan.inputs.summary)
+    else {
+        return Ok(());
+    };
+    // A push to the default branch that the branch's own history finds slower says so first; the
+    // run is still recorded and the job passes.
+    let mut first = alerts.watch.as_ref().map_or_else(String::new, |w| {
+        report::alert::render_summary(w, &alerts.ctx, plan.inputs.fail_on_alert).unwrap_or_default()
+    });
+    if plan.mode == Mode::Save {
+        first.push_str(&report::render_watch(comparison, &plan.default_branch).unwrap_or_default());
+    }
+    let summary = summary_markdown(
+        comparison,
+        &report.md_opts,
+        Some(first.as_str()).filter(|f| !f.is_empty()),
+    )?;
+    append(Path::new(&path), &summary)
+}
+
+/// The sticky comment of a pull request being compared, when the `comment` input asks for it;
+/// returns its address. A fork's pull request gets a read-only token: its report is left for
+/// `mode: comment` instead.
+pub(super) fn comment(plan: &Plan, report: &Report, remote: &Connection) -> Result<String> {
+    let (Some(pr), true, Mode::Compare) = (plan.pr(), plan.inputs.comment, plan.mode) else {
+        return Ok(String::new());
+    };
+    if !pr.is_fork {
+        let (what, url) = connected(remote)?.upsert_comment(pr.number, &report.comment)?;
+        println!("perfgate: comment {what}: {url}");
+        return Ok(url);
+    }
+    let out_dir = &report.out_dir;
+    fs::write(out_dir.join("comment.md"), &report.comment)?;
+    // What `mode: comment` renders from: data, not Markdown, so a forged artifact cannot smuggle
+    // unescaped content into the comment.
+    fs::write(
+        out_dir.join("comparison.json"),
+        serde_json::to_string(&report.for_comment)?,
+    )?;
+    fs::write(
+        out_dir.join("pr.json"),
+        serde_json::json!({"number": pr.number, "head_sha": pr.head_sha, "key": plan.inputs.key})
+            .to_string(),
+    )?;
+    println!(
+        "{}",
+        annotation(
+            Level::Notice,
+            "perfgate",
+            &format!("pull requests from forks get a read-only token, so no comment was written. The report is in {} for actions/upload-artifact; a workflow_run workflow with `mode: comment` can post it (see the README).", out_dir.display())
+        )
+    );
+    Ok(String::new())
+}
+
+/// Records the run on the data branch (marked when it failed the gate), with the dashboard when
+/// asked for, then sends the alerts.
+pub(super) fn save(
+    ctx: &Ctx,
+    plan: &mut Plan,
+    comparison: &Comparison,
+    alerts: &Alerts,
+    remote: &Connection,
+) -> Result<()> {
+    let r = connected(remote)?;
+    let inputs = &plan.inputs;
+    if comparison.verdict == Verdict::Fail {
+        plan.current
+            .meta
+            .environment
+            .extra
+            .insert("perfgate.verdict".into(), "fail".into());
+    }
+    let site = inputs
+        .dashboard
+        .then(|| remote::dashboard_site(ctx, &plan.config, &plan.default_branch));
+    let id = r.save(&plan.current, site.as_ref().map(|s| s as &Site<'_>))?;
+    println!(
+        "perfgate: recorded run {id} on `{}`{}",
+        inputs.data_branch,
+        if comparison.verdict == Verdict::Fail {
+            " (marked: it failed the gate)"
+        } else {
+            ""
+        }
+    );
+    if let Some(w) = &alerts.watch {
+        send_alerts(r, inputs.alert, w, &alerts.ctx);
+    }
+    Ok(())
+}
+
+/// Tells of the push's level shifts as the `alert` input asks. The run is recorded already: a
+/// failure here is a warning, never the job's failure, and a 403 names the permission to add.
+fn send_alerts(remote: &dyn Remote, mode: AlertMode, w: &Watch, ctx: &AlertContext) {
+    let needed = match mode {
+        AlertMode::None => return,
+        AlertMode::CommitComment if w.alerts.is_empty() => return,
+        AlertMode::CommitComment => "contents: write",
+        AlertMode::Issue => "issues: write",
+    };
+    match remote.alert(mode, w, ctx) {
+        Ok(done) => {
+            for line in done {
+                println!("perfgate: alert: {line}");
+            }
+        }
+        Err(e) => {
+            let forbidden = e.chain().find_map(|c| match c.downcast_ref::<ApiError>() {
+                Some(ApiError::Forbidden { permission, .. }) => Some(*permission),
+                _ => None,
+            });
+            let why = error_line(&e);
+            let why = why.trim_start_matches("error: ");
+            let msg = match forbidden {
+                Some(p) => format!("the alert was not written: the token may not do it. Give the job `permissions:` with `{p}` (`alert: {}` needs `{needed}`). The run is recorded all the same. ({why})", mode.as_str()),
+                None => format!("the alert was not written (`alert: {}`); the run is recorded all the same: {why}", mode.as_str()),
+            };
+            println!(
+                "{}",
+                annotation(Level::Warning, "perfgate", &redacted(&msg))
+            );
+        }
+    }
+}
+
+/// The step's outputs, when the runner gives a `GITHUB_OUTPUT` file.
+pub(super) fn outputs(
+    ctx: &Ctx,
+    comparison: &Comparison,
+    report: &Report,
+    comment_url: &str,
+    alerts: &Alerts,
+) -> Result<()> {
+    let Some(path) = ctx.var("GITHUB_OUTPUT") else {
+        return Ok(());
+    };
+    let nonce = nonce();
+    let mut out = String::new();
+    out.push_str(&output_entry("verdict", comparison.verdict.as_str(), nonce));
+    out.push_str(&output_entry(
+        "regressions",
+        &regressions(comparison).to_string(),
+        nonce,
+    ));
+    out.push_str(&output_entry(
+        "improvements",
+        &comparison.counts.improvement.to_string(),
+        nonce,
+    ));
+    out.push_str(&output_entry(
+        "report-json",
+        &report.json_path.display().to_string(),
+        nonce,
+    ));
+    out.push_str(&output_entry("comment-url", comment_url, nonce));
+    out.push_str(&output_entry("alerts", &alerts.count.to_string(), nonce));
+    append(Path::new(&path), &out)
+}
+
+/// The regressions the `regressions` output counts: a load test's counts that follow its
+/// duration are context, not regressions of their own.
+fn regressions(c: &Comparison) -> usize {
+    c.results
+        .iter()
+        .filter(|r| r.status == Status::Regression && !r.context)
+        .count()
+}
+
+/// The exit code: a regression fails a pull request's job (when `fail-on-regression`), never a
+/// push's, whose run is recorded all the same; a confirmed level shift fails it when
+/// `fail-on-alert`.
+pub(super) fn exit_code(plan: &Plan, comparison: &Comparison, alerts: &Alerts) -> u8 {
+    match comparison.verdict {
+        Verdict::Fail if plan.inputs.fail_on_regression && plan.mode != Mode::Save => EXIT_FAIL,
+        _ if plan.inputs.fail_on_alert && alerts.count > 0 => EXIT_FAIL,
+        _ => EXIT_PASS,
+    }
+}
+
+/// A number for output delimiters that a result file cannot predict.
+pub(super) fn nonce() -> u64 {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or_default();
+    t ^ (u64::from(std::process::id()) << 32) ^ 0x9e37_79b9_7f4a_7c15
+}
+
+/// Appends `text` to a file the runner reads (summary, outputs), creating it when absent.
+pub(super) fn append(path: &Path, text: &str) -> Result<()> {
+    let mut f = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot open `{}`", path.display()))?;
+    f.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write `{}`", path.display()))
+}

@@ -1,0 +1,189 @@
+//! The third step of a run: the reports. Writes `report.json` under `perfgate-report/<key>/`,
+//! renders the comment's Markdown (the job summary starts from the same options), prints the
+//! terminal report framed against workflow commands, and annotates regressions.
+
+use std::fs;
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use perfgate::compare::{Comparison, Status};
+use perfgate::github::runtime::{
+    annotation, framed, BaselineSource, Inputs, Level, ANNOTATIONS_PER_LEVEL, SUMMARY_LIMIT_BYTES,
+};
+use perfgate::report::{self, MarkdownOptions};
+
+use super::baseline::Found;
+use super::plan::Plan;
+use super::{remote, Ctx};
+use crate::cli::{frame_token, shell_quote};
+
+/// The reports of a run, for the steps that publish them.
+pub(super) struct Report {
+    /// `perfgate-report/<key>`: where `report.json` is, and a fork's comment artifact goes.
+    pub out_dir: PathBuf,
+    pub json_path: PathBuf,
+    /// The comment's options; the job summary renders with them too.
+    pub md_opts: MarkdownOptions,
+    /// The comparison as the comment shows it (no time of the run).
+    pub for_comment: Comparison,
+    /// The comment's Markdown.
+    pub comment: String,
+}
+
+/// Writes `report.json`, renders the comment, prints the terminal report and the annotations.
+pub(super) fn report(
+    ctx: &Ctx,
+    plan: &Plan,
+    found: &Found,
+    comparison: &Comparison,
+) -> Result<Report> {
+    let inputs = &plan.inputs;
+    let out_dir = PathBuf::from("perfgate-report").join(&inputs.key);
+    fs::create_dir_all(&out_dir)
+        .with_context(|| format!("cannot create `{}`", out_dir.display()))?;
+    let json_path = out_dir.join("report.json");
+    fs::write(&json_path, report::render_json(comparison))
+        .with_context(|| format!("cannot write `{}`", json_path.display()))?;
+
+    let mut md_opts = MarkdownOptions {
+        dashboard_url: remote::dashboard_url(ctx, inputs),
+        dashboard_key: Some(perfgate::github::comment::sanitize_key(&inputs.key)),
+        title: title(inputs),
+        reproduce: Some(reproduce(inputs, found.fetch.as_deref())),
+        marker: Some(perfgate::github::comment::marker(&inputs.key)),
+        ..MarkdownOptions::default()
+    };
+    if let Some(note) = &found.note {
+        md_opts.title = Some(format!(
+            "{} · baseline {note}",
+            md_opts.title.clone().unwrap_or_else(|| "perfgate".into())
+        ));
+    }
+    // The comment names the current commit but not the time of the run, so that re-running a job
+    // on the same commit with the same results leaves the comment as it is.
+    let mut for_comment = comparison.clone();
+    for_comment.current.timestamp = None;
+    let comment = report::render_markdown(&for_comment, &md_opts)?;
+
+    print!(
+        "{}",
+        framed(&report::render_terminal(comparison, false), &frame_token())
+    );
+    annotate(comparison);
+    Ok(Report {
+        out_dir,
+        json_path,
+        md_opts,
+        for_comment,
+        comment,
+    })
+}
+
+/// The report's title: the key's name, but for the default key.
+pub(super) fn title(inputs: &Inputs) -> Option<String> {
+    (inputs.key != "default").then(|| format!("perfgate ({})", inputs.key))
+}
+
+/// The job summary: `first` (a short section, such as the default branch's regressions), then
+/// the comment's Markdown, shortened until both fit GitHub's 1 MiB limit.
+pub(super) fn summary_markdown(
+    c: &Comparison,
+    opts: &MarkdownOptions,
+    first: Option<&str>,
+) -> Result<String> {
+    let first = first.unwrap_or_default();
+    let mut max = 250_000;
+    loop {
+        let o = MarkdownOptions {
+            max_chars: max,
+            marker: None,
+            ..opts.clone()
+        };
+        let md = format!("{first}{}", report::render_markdown(c, &o)?);
+        if md.len() < SUMMARY_LIMIT_BYTES || max < 10_000 {
+            return Ok(md);
+        }
+        max /= 2;
+    }
+}
+
+/// Error annotations for regressions and broken budgets, warnings for inconclusive results,
+/// within GitHub's per-step limits.
+fn annotate(c: &Comparison) {
+    let mut errors: Vec<String> = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
+    // A load test's counts that follow its duration are context, not annotations.
+    for r in c.results.iter().filter(|r| !r.context) {
+        let change = r
+            .change
+            .map(|x| format!("{:+.1}%", x * 100.0))
+            .unwrap_or_else(|| "changed".into());
+        let line = format!("{} {}: {change}", r.benchmark, r.metric);
+        match r.status {
+            Status::Regression => errors.push(format!("regression: {line}")),
+            Status::Inconclusive => warnings.push(format!(
+                "inconclusive: {line}{}",
+                perfgate::report::words::note(&r.note)
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
+            )),
+            _ => {}
+        }
+    }
+    for b in c.budgets.iter().filter(|b| !b.passed) {
+        errors.push(format!(
+            "budget broken: {} {}{}",
+            b.benchmark,
+            b.expression,
+            b.actual
+                .map(|a| format!(" (actual {})", b.unit.format(a)))
+                .unwrap_or_default()
+        ));
+    }
+    let mut out = std::io::stdout().lock();
+    for (level, list) in [(Level::Error, errors), (Level::Warning, warnings)] {
+        let n = list.len();
+        for (i, msg) in list.into_iter().enumerate() {
+            if i + 1 == ANNOTATIONS_PER_LEVEL && n > ANNOTATIONS_PER_LEVEL {
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    annotation(
+                        level,
+                        "perfgate",
+                        &format!("… and {} more: see the job summary", n - i)
+                    )
+                );
+                break;
+            }
+            let _ = writeln!(out, "{}", annotation(level, "perfgate", &msg));
+        }
+    }
+}
+
+/// How to run the same comparison locally: fetch the baseline, then compare.
+fn reproduce(inputs: &Inputs, fetch: Option<&str>) -> String {
+    let mut out = String::new();
+    let baseline = match (&inputs.baseline, fetch) {
+        (BaselineSource::Paths(p), _) => p
+            .iter()
+            .map(|p| shell_quote(p))
+            .collect::<Vec<_>>()
+            .join(" "),
+        (BaselineSource::DataBranch, Some(f)) => {
+            out.push_str(f);
+            out.push('\n');
+            "baseline.json".to_string()
+        }
+        (BaselineSource::DataBranch, None) => "<baseline results>".to_string(),
+    };
+    out.push_str(&format!("perfgate compare --baseline {baseline}"));
+    for r in &inputs.results {
+        out.push_str(&format!(" --current {}", shell_quote(r)));
+    }
+    if let Some(c) = &inputs.config {
+        out.push_str(&format!(" --config {}", shell_quote(c)));
+    }
+    out
+}

@@ -1,0 +1,184 @@
+//! `perfgate compare`: reads the current run and its baseline (files, or a local store's
+//! history of the baseline branch), gates them, and writes the reports and the exit code.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{anyhow, bail, Context, Result};
+use perfgate::compare::{self, Verdict};
+use perfgate::config::{parse_percent, Budget, TestChoice};
+use perfgate::model::Run;
+use perfgate::report::{self, MarkdownOptions};
+use perfgate::store::{BaselineStore, LocalStore};
+
+use super::{
+    color_stdout, gate, input, load_config, meta, print_report, shell_quote, write_file,
+    CompareArgs, EXIT_FAIL, EXIT_PASS,
+};
+
+pub(super) fn cmd_compare(a: CompareArgs) -> Result<u8> {
+    let mut config = load_config(a.input.config.as_deref())?;
+    if let Some(t) = &a.threshold {
+        config.threshold = parse_percent(t).map_err(|e| anyhow!("--threshold: {e}"))?;
+    }
+    if let Some(s) = a.significance {
+        if !(s > 0.0 && s < 1.0) {
+            bail!("--significance: expected a level between 0 and 1, such as 0.05, found {s}");
+        }
+        config.alpha = s;
+    }
+    if let Some(n) = a.min_samples {
+        if n < 2 {
+            bail!("--min-samples: expected at least 2, found {n}");
+        }
+        config.min_samples = n;
+    }
+    if let Some(t) = a.test.as_deref().and_then(TestChoice::from_name) {
+        config.test = t;
+    }
+    for b in &a.budgets {
+        config
+            .budgets
+            .push(Budget::parse_cli(b).map_err(|e| anyhow!("--budget: {e}"))?);
+    }
+    config.fail_on_missing |= a.fail_on_missing;
+    config.fail_on_new |= a.fail_on_new;
+    config.fail_on_inconclusive |= a.fail_on_inconclusive;
+    config.allow_cross_environment |= a.allow_cross_environment;
+    if let Some(w) = a.history_window {
+        if w == 0 {
+            bail!("--history-window: expected at least 1");
+        }
+        config.history.window = w;
+    }
+    let template = match &a.template {
+        Some(p) => Some(
+            fs::read_to_string(p)
+                .with_context(|| format!("cannot read template `{}`", p.display()))?,
+        ),
+        None => None,
+    };
+
+    let mut current = input::read_runs(&a.input.current, a.input.format)?;
+    meta::fill(
+        &mut current.meta,
+        meta::Given::default(),
+        &meta::process_env,
+    );
+
+    // Oldest first; the latest baseline run is last. Several baseline files merge into one run.
+    let baseline: Vec<Run> = if !a.baseline.is_empty() {
+        vec![input::read_runs(&a.baseline, a.input.format)?]
+    } else if let Some(dir) = &a.store {
+        // A typo in the path must not turn the gate off.
+        if !dir.is_dir() {
+            bail!(
+                "the store `{}` does not exist: check the path, or record a baseline first (`perfgate save --store {} --current <results>` on the default branch)",
+                dir.display(),
+                dir.display()
+            );
+        }
+        let store = LocalStore::new(dir);
+        let branch = a
+            .baseline_branch
+            .clone()
+            .or_else(|| config.baseline_branch.clone());
+        let branch = match branch {
+            Some(b) => Some(b),
+            None => perfgate::store::Index {
+                runs: store.entries()?,
+                ..perfgate::store::Index::default()
+            }
+            .default_branch()
+            .map(str::to_string),
+        };
+        let read = |n: usize| -> Result<Vec<Run>> {
+            let runs = store.history(branch.as_deref(), n)?;
+            // A stored run is never empty: an empty one was damaged or replaced, and comparing
+            // with it would pass anything. The latest fails closed; older ones are left out.
+            if let Some((entry, _)) = runs.last().filter(|(_, r)| r.benchmarks.is_empty()) {
+                bail!(
+                    "the latest stored run `{}` in `{}` holds no benchmarks: a stored run is never empty, so it was damaged or replaced. Repair or delete it (and its line in index.json) before comparing",
+                    entry.id,
+                    dir.display()
+                );
+            }
+            Ok(runs
+                .into_iter()
+                .map(|(_, run)| run)
+                .filter(|run| !run.benchmarks.is_empty())
+                .collect())
+        };
+        let mut runs = read(config.history.window)?;
+        // Some of the window ran on another kind of machine: compare_history keeps the runs on
+        // this one, so read them all (the store keeps `keep` runs) to fill the window with them.
+        if !config.allow_cross_environment
+            && runs.iter().any(|r| !compare::same_machine(r, &current))
+        {
+            runs = read(usize::MAX)?;
+        }
+        if runs.is_empty() {
+            eprintln!(
+                "warning: the store `{}` has no run{}: only budgets are checked",
+                dir.display(),
+                branch
+                    .map(|b| format!(" of branch `{b}`"))
+                    .unwrap_or_default()
+            );
+        }
+        runs
+    } else {
+        if config.budgets.is_empty() {
+            bail!("nothing to compare with: give --baseline <PATH> or --store <DIR>, or budgets (--budget or perfgate.toml)");
+        }
+        Vec::new()
+    };
+
+    let comparison = gate(&baseline, &current, &config, false)?;
+
+    if let Some(p) = &a.report_json {
+        write_file(p, &report::render_json(&comparison))?;
+    }
+    if let Some(p) = &a.report_md {
+        let opts = MarkdownOptions {
+            template,
+            reproduce: Some(reproduce_command(&a)),
+            dashboard_url: a.dashboard_url.clone(),
+            ..MarkdownOptions::default()
+        };
+        let md = report::render_markdown(&comparison, &opts)?;
+        write_file(p, &md)?;
+    }
+    print_report(&report::render_terminal(&comparison, color_stdout()))?;
+    Ok(match comparison.verdict {
+        Verdict::Pass => EXIT_PASS,
+        Verdict::Fail => EXIT_FAIL,
+    })
+}
+
+fn reproduce_command(a: &CompareArgs) -> String {
+    let q = |p: &Path| {
+        let s = p.display().to_string();
+        if s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c))
+        {
+            s
+        } else {
+            shell_quote(&s)
+        }
+    };
+    let mut cmd = String::from("perfgate compare");
+    for b in &a.baseline {
+        cmd.push_str(&format!(" --baseline {}", q(b)));
+    }
+    if let Some(s) = &a.store {
+        cmd.push_str(&format!(" --store {}", q(s)));
+    }
+    for c in &a.input.current {
+        cmd.push_str(&format!(" --current {}", q(c)));
+    }
+    if let Some(c) = &a.input.config {
+        cmd.push_str(&format!(" --config {}", q(c)));
+    }
+    cmd
+}

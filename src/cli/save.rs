@@ -1,0 +1,74 @@
+//! `perfgate save` and `perfgate import`: record runs in a local store, every input read and
+//! validated before the store is touched.
+
+use std::fs;
+
+use anyhow::{anyhow, bail, Context, Result};
+use perfgate::formats;
+use perfgate::store::{BaselineStore, LocalStore};
+
+use super::{input, load_config, meta, print, ImportArgs, SaveArgs, EXIT_PASS};
+
+pub(super) fn cmd_save(a: SaveArgs) -> Result<u8> {
+    let config = load_config(a.input.config.as_deref())?;
+    // Everything is read and validated before the store is touched: a failed or partial run
+    // never replaces a baseline.
+    let mut run = input::read_runs(&a.input.current, a.input.format)?;
+    meta::fill(
+        &mut run.meta,
+        meta::Given {
+            commit: a.commit,
+            branch: a.branch,
+            timestamp: a.timestamp,
+        },
+        &meta::process_env,
+    );
+    let keep = a.keep.unwrap_or(config.keep);
+    if keep == 0 {
+        bail!("--keep: expected at least 1");
+    }
+    let store = LocalStore::new(&a.store);
+    let entry = store.save(&run, keep)?;
+    print(&format!(
+        "saved run {} ({} benchmarks, {} metrics; commit {}, branch {}) to {}\n",
+        entry.id,
+        run.benchmarks.len(),
+        run.metric_count(),
+        entry.commit.as_deref().map(short).unwrap_or("unknown"),
+        entry.branch.as_deref().unwrap_or("unknown"),
+        a.store.display()
+    ))?;
+    Ok(EXIT_PASS)
+}
+
+fn short(c: &str) -> &str {
+    c.get(..12).unwrap_or(c)
+}
+
+pub(super) fn cmd_import(a: ImportArgs) -> Result<u8> {
+    let config = load_config(a.config.as_deref())?;
+    let shown = a.history.display();
+    let text = fs::read_to_string(&a.history).with_context(|| format!("cannot read `{shown}`"))?;
+    // Every run is parsed before the store is touched.
+    let runs = formats::gab_history::parse_history(&text)
+        .map_err(|e| anyhow!("cannot read `{shown}` as a github-action-benchmark history: {e}"))?;
+    if runs.is_empty() {
+        bail!("`{shown}` holds no benchmark runs");
+    }
+    let keep = a.keep.unwrap_or(config.keep).max(1);
+    let store = LocalStore::new(&a.store);
+    let total = runs.len();
+    for mut run in runs {
+        run.meta.branch = Some(a.branch.clone());
+        store.save(&run, keep)?;
+    }
+    let runs_word = |n: usize| if n == 1 { "run" } else { "runs" };
+    print(&format!(
+        "imported {total} {} into {} (branch {}; the last {} kept)\n",
+        runs_word(total),
+        a.store.display(),
+        a.branch,
+        keep.min(total)
+    ))?;
+    Ok(EXIT_PASS)
+}

@@ -1,0 +1,172 @@
+//! `perfgate show` and `perfgate formats`: print what perfgate understood from result files,
+//! and the formats it reads.
+
+use std::path::Path;
+
+use anyhow::Result;
+use perfgate::formats;
+use perfgate::model::{Data, Run};
+
+use super::{input, print, print_report, ShowArgs, EXIT_PASS};
+
+pub(super) fn cmd_show(a: ShowArgs) -> Result<u8> {
+    let mut runs = Vec::new();
+    for p in &a.paths {
+        runs.push((p, input::read_run(p, a.format)?));
+    }
+    if a.json {
+        let text = if let [(_, run)] = runs.as_slice() {
+            serde_json::to_string_pretty(run)?
+        } else {
+            let only: Vec<&Run> = runs.iter().map(|(_, r)| r).collect();
+            serde_json::to_string_pretty(&only)?
+        };
+        print(&format!("{text}\n"))?;
+        return Ok(EXIT_PASS);
+    }
+    let mut out = String::new();
+    for (path, run) in &runs {
+        out.push_str(&show_run(path, run));
+    }
+    print_report(&out)?;
+    Ok(EXIT_PASS)
+}
+
+fn show_run(path: &Path, run: &Run) -> String {
+    let mut out = format!(
+        "{}: {} ({} benchmarks, {} metrics)\n",
+        path.display(),
+        run.meta.tool.as_deref().unwrap_or("unknown format"),
+        run.benchmarks.len(),
+        run.metric_count()
+    );
+    let e = &run.meta.environment;
+    let env: Vec<String> = [
+        e.os.as_deref().map(|v| format!("os {v}")),
+        e.arch.as_deref().map(|v| format!("arch {v}")),
+        e.cpu.as_deref().map(|v| format!("cpu {v}")),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(e.extra.iter().map(|(k, v)| format!("{k} {v}")))
+    .collect();
+    if !env.is_empty() {
+        out.push_str(&format!("  {}\n", env.join(", ")));
+    }
+    let mut rows = vec![[
+        "benchmark".to_string(),
+        "metric".into(),
+        "unit".into(),
+        "better".into(),
+        "n".into(),
+        "value".into(),
+    ]];
+    for b in &run.benchmarks {
+        for m in &b.metrics {
+            let (n, value) = match &m.data {
+                Data::Value(v) => ("1".to_string(), m.unit.format(*v)),
+                Data::Samples(s) => {
+                    let med = perfgate::stats::median(s).unwrap_or(f64::NAN);
+                    let lo = s.iter().copied().fold(f64::INFINITY, f64::min);
+                    let hi = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    (
+                        s.len().to_string(),
+                        format!(
+                            "median {} (min {}, max {})",
+                            m.unit.format(med),
+                            m.unit.format(lo),
+                            m.unit.format(hi)
+                        ),
+                    )
+                }
+                Data::Histogram(h) => (
+                    h.len().to_string(),
+                    format!(
+                        "histogram: p50 {}, p99 {}, max {}",
+                        m.unit.format(h.quantile(0.5)),
+                        m.unit.format(h.quantile(0.99)),
+                        m.unit.format(h.max())
+                    ),
+                ),
+            };
+            rows.push([
+                b.name.clone(),
+                m.name.clone(),
+                m.unit.to_string(),
+                match m.direction {
+                    perfgate::model::Direction::LowerIsBetter => "lower".into(),
+                    perfgate::model::Direction::HigherIsBetter => "higher".into(),
+                },
+                n,
+                value,
+            ]);
+        }
+    }
+    out.push_str(&table(&rows));
+    out.push('\n');
+    out
+}
+
+fn table<const N: usize>(rows: &[[String; N]]) -> String {
+    let mut widths = [0usize; N];
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r.iter()) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::from("  ");
+        for (i, (c, w)) in r.iter().zip(widths.iter()).enumerate() {
+            line.push_str(c);
+            if i + 1 < N {
+                line.push_str(&" ".repeat(w - c.chars().count() + 2));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+pub(super) fn cmd_formats() -> Result<u8> {
+    // Each format in a block that fits 100 columns: its name, what it reads, how it is told.
+    let width = formats::FORMATS
+        .iter()
+        .map(|(_, name, _, _)| name.len())
+        .max()
+        .unwrap_or(0)
+        + 4;
+    let mut out =
+        String::from("Formats, in the order auto-detection tries them (--format forces one):\n\n");
+    for (_, name, what, how) in formats::FORMATS {
+        let lines = wrap(what, 100 - width)
+            .into_iter()
+            .chain(wrap(&format!("detected by: {how}"), 100 - width));
+        for (i, line) in lines.enumerate() {
+            let label = if i == 0 { *name } else { "" };
+            out.push_str(&format!("  {label:<w$}{line}\n", w = width - 2));
+        }
+    }
+    print(&out)?;
+    Ok(EXIT_PASS)
+}
+
+/// `text` in lines of at most `width` characters, broken at spaces (a longer word stands alone).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
