@@ -73,7 +73,6 @@ pub fn parse(text: &str, direction: Option<Direction>) -> Result<Run, ParseError
         "the custom benchmark JSON is empty: expected an array of `{\"name\", \"unit\", \"value\"}` objects",
         |v| format!("expected github-action-benchmark custom JSON, an array of `{{\"name\", \"unit\", \"value\"}}` objects; found {}", kind_of(v)),
     )?;
-    let items = &items;
     if items.is_empty() {
         return Err(ParseError::whole(
             "the custom benchmark array is empty: expected at least one `{\"name\", \"unit\", \"value\"}` object",
@@ -84,13 +83,17 @@ pub fn parse(text: &str, direction: Option<Direction>) -> Result<Run, ParseError
     // (benchmark, raw unit) -> the metric its values go to.
     let mut named: std::collections::HashMap<(String, String), String> =
         std::collections::HashMap::new();
-    for (i, item) in items.iter().enumerate() {
+    // Each entry is taken out of the tree as it is read, so the tree shrinks as the run grows.
+    for (i, item) in items.into_iter().enumerate() {
         let fail = |msg: String| ParseError::new(lines.get(i).copied(), msg);
-        let Value::Object(o) = item else {
-            return Err(fail(format!(
-                "`[{i}]`: expected an object with `name`, `unit` and `value`, found {}",
-                kind_of(item)
-            )));
+        let o = match item {
+            Value::Object(o) => o,
+            other => {
+                return Err(fail(format!(
+                    "`[{i}]`: expected an object with `name`, `unit` and `value`, found {}",
+                    kind_of(&other)
+                )))
+            }
         };
         let name = match o.get("name") {
             Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),

@@ -236,6 +236,11 @@ pub fn finish(format: Format, run: &mut Run) -> Result<(), ParseError> {
     if run.meta.tool.is_none() {
         run.meta.tool = Some(format.name().to_string());
     }
+    // A benchmark's metrics grow one push at a time, which leaves room for four: with one metric
+    // each (custom JSON, hyperfine), 100,000 benchmarks held 60 MB of room never used.
+    for b in &mut run.benchmarks {
+        b.metrics.shrink_to_fit();
+    }
     Ok(())
 }
 
