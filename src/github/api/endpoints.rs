@@ -4,6 +4,22 @@
 use super::*;
 
 impl Client {
+    /// Sends a comment's body (an issue or commit comment, created or updated) and reads the
+    /// comment back; `repeatable` as [`Call::repeatable`].
+    async fn send_comment(
+        &self,
+        method: Method,
+        path: String,
+        need: Need,
+        body: &str,
+        repeatable: bool,
+    ) -> Result<IssueComment, ApiError> {
+        let call = Call::new(method, path, need)
+            .json(&CommentBody { body })?
+            .repeatable(repeatable);
+        self.send_json(call).await
+    }
+
     // ---- issue comments ----
 
     /// Every comment of an issue or pull request, oldest first ([`Client::all_pages`]).
@@ -27,14 +43,14 @@ impl Client {
         issue: u64,
         body: &str,
     ) -> Result<IssueComment, ApiError> {
-        let call = Call::new(
+        self.send_comment(
             Method::POST,
             format!("{}/issues/{issue}/comments", repo.path()),
             Need::CommentsWrite,
+            body,
+            false,
         )
-        .json(&CommentBody { body })?
-        .repeatable(false);
-        self.send_json(call).await
+        .await
     }
 
     pub async fn update_issue_comment(
@@ -43,14 +59,14 @@ impl Client {
         comment_id: u64,
         body: &str,
     ) -> Result<IssueComment, ApiError> {
-        let call = Call::new(
+        self.send_comment(
             Method::PATCH,
             format!("{}/issues/comments/{comment_id}", repo.path()),
             Need::CommentsWrite,
+            body,
+            true,
         )
-        .json(&CommentBody { body })?
-        .repeatable(true);
-        self.send_json(call).await
+        .await
     }
 
     /// Deletes a comment; one already gone (404) is deleted as well, so a retry after a lost
@@ -122,14 +138,14 @@ impl Client {
         commit: &str,
         body: &str,
     ) -> Result<IssueComment, ApiError> {
-        let call = Call::new(
+        self.send_comment(
             Method::POST,
             format!("{}/commits/{}/comments", repo.path(), encode(commit)),
             Need::ContentsWrite,
+            body,
+            false,
         )
-        .json(&CommentBody { body })?
-        .repeatable(false);
-        self.send_json(call).await
+        .await
     }
 
     pub async fn update_commit_comment(
@@ -138,14 +154,14 @@ impl Client {
         comment_id: u64,
         body: &str,
     ) -> Result<IssueComment, ApiError> {
-        let call = Call::new(
+        self.send_comment(
             Method::PATCH,
             format!("{}/comments/{comment_id}", repo.path()),
             Need::ContentsWrite,
+            body,
+            true,
         )
-        .json(&CommentBody { body })?
-        .repeatable(true);
-        self.send_json(call).await
+        .await
     }
 
     /// The open issues carrying `label` (pull requests left out), oldest first.
@@ -217,14 +233,14 @@ impl Client {
         number: u64,
         body: &str,
     ) -> Result<IssueComment, ApiError> {
-        let call = Call::new(
+        self.send_comment(
             Method::POST,
             format!("{}/issues/{number}/comments", repo.path()),
             Need::IssuesWrite,
+            body,
+            false,
         )
-        .json(&CommentBody { body })?
-        .repeatable(false);
-        self.send_json(call).await
+        .await
     }
 
     // ---- pulls ----
