@@ -82,41 +82,24 @@ fn shifts_of(
     min_points: usize,
 ) -> (Vec<Level>, Option<f64>) {
     let reading = history::read(values, threshold, confidence, min_points);
-    let starts: Vec<usize> = reading.shifts.iter().map(|s| s.start).collect();
-    // The kept runs' values per level: level 0 before the first shift, level i after shift i-1.
-    let mut per_level: Vec<Vec<f64>> = vec![Vec::new(); starts.len() + 1];
-    for &i in &reading.kept {
-        let level = starts.iter().take_while(|&&s| s <= i).count();
-        if let (Some(bucket), Some(v)) = (per_level.get_mut(level), values.get(i)) {
-            bucket.push(*v);
-        }
-    }
-    let means: Vec<Option<f64>> = per_level.iter().map(|v| geometric_mean(v)).collect();
+    let levels = reading.levels(values);
     let shifts = reading
         .shifts
         .iter()
-        .enumerate()
-        .filter_map(|(i, s)| {
-            let before = means.get(i).copied().flatten()?;
-            let after = means.get(i + 1).copied().flatten()?;
+        .zip(levels.windows(2))
+        .filter_map(|(s, pair)| {
+            let [before, after] = pair else { return None };
+            let (b, a) = (before.mean?, after.mean?);
             Some(Level {
                 start: s.start,
-                change: after / before - 1.0,
-                before,
-                after,
-                runs: per_level.get(i + 1).map_or(0, Vec::len),
+                change: a / b - 1.0,
+                before: b,
+                after: a,
+                runs: after.runs,
             })
         })
         .collect();
-    (shifts, means.last().copied().flatten())
-}
-
-/// The geometric mean of positive values; None for none.
-fn geometric_mean(values: &[f64]) -> Option<f64> {
-    if values.is_empty() || values.iter().any(|v| !(*v > 0.0 && v.is_finite())) {
-        return None;
-    }
-    Some((values.iter().map(|v| v.ln()).sum::<f64>() / values.len() as f64).exp())
+    (shifts, levels.last().and_then(|l| l.mean))
 }
 
 /// Whether a change of a series in `direction` makes it worse.

@@ -142,6 +142,51 @@ pub struct Reading {
     pub kept: Vec<usize>,
 }
 
+/// One level of a [`Reading`]: where it starts, how many runs are kept at it, and their
+/// geometric mean.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Level {
+    /// The level's first run (the first run kept, for the first level; a shift's `start` for
+    /// the others).
+    pub start: usize,
+    /// Runs kept at the level.
+    pub runs: usize,
+    /// Geometric mean of those runs; None without runs or with a value that is not positive.
+    pub mean: Option<f64>,
+}
+
+impl Reading {
+    /// The levels of this reading of `values` (the history it read), oldest first: one before
+    /// the first shift and one after each, each the geometric mean of its kept runs.
+    pub fn levels(&self, values: &[f64]) -> Vec<Level> {
+        let mut per_level: Vec<Vec<f64>> = vec![Vec::new(); self.shifts.len() + 1];
+        for &i in &self.kept {
+            let level = self.shifts.iter().take_while(|s| s.start <= i).count();
+            if let (Some(bucket), Some(v)) = (per_level.get_mut(level), values.get(i)) {
+                bucket.push(*v);
+            }
+        }
+        let first = self.kept.first().copied().unwrap_or(0);
+        let starts = std::iter::once(first).chain(self.shifts.iter().map(|s| s.start));
+        starts
+            .zip(&per_level)
+            .map(|(start, kept)| Level {
+                start,
+                runs: kept.len(),
+                mean: geometric_mean(kept),
+            })
+            .collect()
+    }
+}
+
+/// The geometric mean of positive values; None for none, or with one that is not positive.
+fn geometric_mean(values: &[f64]) -> Option<f64> {
+    if values.is_empty() || values.iter().any(|v| !(*v > 0.0 && v.is_finite())) {
+        return None;
+    }
+    Some((values.iter().map(|v| v.ln()).sum::<f64>() / values.len() as f64).exp())
+}
+
 /// Reads a history of run values (oldest first) as the gate does when it judges the next run
 /// against it, with the gate's `threshold` for the series, its `confidence` and `min_points`
 /// (`history.confidence`, `history.min_points`).
@@ -277,6 +322,22 @@ mod tests {
         );
         assert!(!r.latest_apart);
         assert_eq!(r.kept.len(), values.len() - 1);
+        // Two levels: the slow day is not in the first one's mean.
+        let levels = r.levels(&values);
+        assert_eq!(
+            levels.iter().map(|l| (l.start, l.runs)).collect::<Vec<_>>(),
+            [(0, 11), (12, 10)]
+        );
+        let kept_first: Vec<f64> = (0..12).filter(|&i| i != 4).map(|i| values[i]).collect();
+        let expected = (kept_first.iter().map(|v| v.ln()).sum::<f64>() / 11.0).exp();
+        assert!((levels[0].mean.unwrap() - expected).abs() < 1e-9);
+        assert!(
+            (levels[1].mean.unwrap() / levels[0].mean.unwrap() - 1.0 - r.shifts[0].change).abs()
+                < 1e-9
+        );
+        // A value that is not positive leaves its level without a mean.
+        let zeros = read(&[0.0, 1.0, 2.0], 0.05, 0.99, 10);
+        assert_eq!(zeros.levels(&[0.0, 1.0, 2.0])[0].mean, None);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::compare::history;
+use crate::compare::{alert, history};
 use crate::config::Config;
 use crate::model::Direction;
 use crate::store::Index;
@@ -289,11 +289,11 @@ fn one_series(
         config.history.confidence,
         config.history.min_points,
     );
-    let worse = |change: f64| match direction {
-        Direction::LowerIsBetter => change > 0.0,
-        Direction::HigherIsBetter => change < 0.0,
-    };
-    let lv = levels(&reading, &values);
+    let lv = reading
+        .levels(&values)
+        .into_iter()
+        .filter_map(|l| l.mean.map(|m| (l.start, round(m))))
+        .collect();
     let band = reading.band.map(|p| {
         let from = reading
             .shifts
@@ -332,35 +332,16 @@ fn one_series(
         sh: reading
             .shifts
             .iter()
-            .map(|s| (s.start, round(s.change), u8::from(worse(s.change))))
+            .map(|s| {
+                (
+                    s.start,
+                    round(s.change),
+                    u8::from(alert::is_worse(s.change, direction)),
+                )
+            })
             .collect(),
         band,
     }
-}
-
-/// The levels of a reading: from each level's first kept run on, the geometric mean of its kept
-/// runs.
-fn levels(reading: &history::Reading, values: &[f64]) -> Vec<(usize, f64)> {
-    let mut starts: Vec<usize> = reading.kept.first().copied().into_iter().collect();
-    starts.extend(reading.shifts.iter().map(|s| s.start));
-    let mut out = Vec::with_capacity(starts.len());
-    for (i, &start) in starts.iter().enumerate() {
-        let end = starts.get(i + 1).copied().unwrap_or(usize::MAX);
-        let logs: Vec<f64> = reading
-            .kept
-            .iter()
-            .filter(|&&p| p >= start && p < end)
-            .filter_map(|&p| values.get(p).copied())
-            .filter(|v| *v > 0.0 && v.is_finite())
-            .map(f64::ln)
-            .collect();
-        if logs.is_empty() {
-            continue;
-        }
-        let mean = logs.iter().sum::<f64>() / logs.len() as f64;
-        out.push((start, round(mean.exp())));
-    }
-    out
 }
 
 /// The level shifts that started within the last `recent` runs of their key's branch, biggest
