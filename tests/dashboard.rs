@@ -25,6 +25,16 @@ fn perfgate() -> Command {
     c
 }
 
+/// `perfgate dashboard --store <store> --out <out>`, more arguments to follow.
+fn dashboard(store: impl AsRef<std::ffi::OsStr>, out: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut c = perfgate();
+    c.args(["dashboard", "--store"])
+        .arg(store)
+        .arg("--out")
+        .arg(out);
+    c
+}
+
 /// A folder under target/ that outlives the test, so the site and screenshots can be looked at.
 fn artifacts(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -54,11 +64,7 @@ fn the_site_of_a_generated_store_lists_the_planted_shifts_with_their_commits() {
     std::fs::create_dir_all(&store).unwrap();
     std::fs::write(store.join("index.json"), index.to_json()).unwrap();
 
-    let out = perfgate()
-        .args(["dashboard", "--store"])
-        .arg(&store)
-        .arg("--out")
-        .arg(&site)
+    let out = dashboard(&store, &site)
         .args(["--repo-url", "https://github.com/octo/app/"])
         .assert()
         .success();
@@ -153,11 +159,7 @@ fn hostile_site(dir: &Path) -> PathBuf {
     std::fs::create_dir_all(checkout.join("bench")).unwrap();
     std::fs::write(checkout.join("bench").join("index.json"), index.to_json()).unwrap();
     let site = dir.join("hostile");
-    perfgate()
-        .args(["dashboard", "--store"])
-        .arg(&checkout)
-        .arg("--out")
-        .arg(&site)
+    dashboard(&checkout, &site)
         .args(["--title", "<script>window.__pwned=4</script>"])
         .assert()
         .success();
@@ -173,23 +175,11 @@ fn hostile_site(dir: &Path) -> PathBuf {
 fn a_store_that_is_missing_or_empty_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
-    let missing = perfgate()
-        .args(["dashboard", "--store"])
-        .arg(dir.path().join("nope"))
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2);
+    let missing = dashboard(dir.path().join("nope"), &out).assert().code(2);
     let err = String::from_utf8_lossy(&missing.get_output().stderr).into_owned();
     assert!(err.contains("does not exist"), "{err}");
 
-    let empty = perfgate()
-        .args(["dashboard", "--store"])
-        .arg(dir.path())
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2);
+    let empty = dashboard(dir.path(), &out).assert().code(2);
     let err = String::from_utf8_lossy(&empty.get_output().stderr).into_owned();
     assert!(err.contains("holds no store"), "{err}");
 
@@ -199,24 +189,15 @@ fn a_store_that_is_missing_or_empty_is_an_error() {
         e.branch = Some("dev".into());
     }
     std::fs::write(dir.path().join("index.json"), index.to_json()).unwrap();
-    let other = perfgate()
-        .args(["dashboard", "--store"])
-        .arg(dir.path())
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2);
+    let other = dashboard(dir.path(), &out).assert().code(2);
     let err = String::from_utf8_lossy(&other.get_output().stderr).into_owned();
     assert!(
         err.contains("has no runs of main (or master) to draw"),
         "{err}"
     );
     assert!(!out.exists(), "nothing written");
-    perfgate()
-        .args(["dashboard", "--branch", "dev", "--store"])
-        .arg(dir.path())
-        .arg("--out")
-        .arg(&out)
+    dashboard(dir.path(), &out)
+        .args(["--branch", "dev"])
         .assert()
         .success();
     assert!(out.join("index.html").is_file());
