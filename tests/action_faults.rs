@@ -250,7 +250,14 @@ async fn case(
             return Some(format!("{comments} comments"));
         }
         let files = state.files(BRANCH);
-        let index = Index::parse(files.get("default/index.json")?).ok()?;
+        // A missing or damaged index is a loss, never a pass.
+        let Some(text) = files.get("default/index.json") else {
+            return Some("no index on the data branch".into());
+        };
+        let index = match Index::parse(text) {
+            Ok(index) => index,
+            Err(e) => return Some(format!("the index does not parse: {e}")),
+        };
         let recorded = match step {
             Step::FirstPush => 1,
             Step::Push => 2, // keep 2: run 1 pruned
