@@ -44,7 +44,7 @@ impl DataBranch {
                     pruned: Vec::new(),
                     prune_warning: None,
                     conflicts: 0,
-                    site_written: site.is_some(),
+                    site_written: !files.is_empty(),
                     site_warning: None,
                 });
             }
@@ -220,13 +220,19 @@ impl DataBranch {
         if !root.iter().any(|(name, _)| name == NO_JEKYLL) {
             files.push((NO_JEKYLL.to_string(), String::new()));
         }
+        self.file_entries(&files).await
+    }
+
+    /// Stores each `(path, text)` as a blob; the tree entries that write them.
+    async fn file_entries(&self, files: &[(String, String)]) -> Result<Vec<TreeEntry>, DataError> {
         let mut entries = Vec::with_capacity(files.len());
         for (path, text) in files {
-            let blob = c
-                .create_blob(&self.repo, &text)
+            let blob = self
+                .client
+                .create_blob(&self.repo, text)
                 .await
-                .map_err(self.api(&path))?;
-            entries.push(TreeEntry::file(path, blob));
+                .map_err(self.api(path))?;
+            entries.push(TreeEntry::file(path.clone(), blob));
         }
         Ok(entries)
     }
@@ -268,31 +274,16 @@ impl DataBranch {
         index: &Index,
         site: &[(String, String)],
     ) -> Result<bool, DataError> {
-        let run_path = self.run_path(&entry.id);
-        let index_path = self.index_path();
         let c = &self.client;
-        let run_blob = c
-            .create_blob(&self.repo, run_text)
-            .await
-            .map_err(self.api(&run_path))?;
-        let index_blob = c
-            .create_blob(&self.repo, &index.to_json())
-            .await
-            .map_err(self.api(&index_path))?;
-        let mut entries = vec![
-            TreeEntry::file(run_path, run_blob),
-            TreeEntry::file(index_path, index_blob),
+        let mut files = vec![
+            (self.run_path(&entry.id), run_text.to_string()),
+            (self.index_path(), index.to_json()),
         ];
         if !site.is_empty() {
-            let no_jekyll = (NO_JEKYLL.to_string(), String::new());
-            for (path, text) in site.iter().chain(std::iter::once(&no_jekyll)) {
-                let blob = c
-                    .create_blob(&self.repo, text)
-                    .await
-                    .map_err(self.api(path))?;
-                entries.push(TreeEntry::file(path.clone(), blob));
-            }
+            files.extend(site.iter().cloned());
+            files.push((NO_JEKYLL.to_string(), String::new()));
         }
+        let entries = self.file_entries(&files).await?;
         let tree = c
             .create_tree(&self.repo, None, &entries)
             .await
