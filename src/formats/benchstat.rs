@@ -7,7 +7,7 @@
 //! ending with `│` after its indentation; or the `-format csv` header, a line starting with `,`
 //! that has a `CI` column after a unit column (`,sec/op,CI,...`).
 
-use super::common::text::raw_lines;
+use super::common::text::{contains, raw_lines};
 use super::spec::{Detect, ParseError, Spec};
 use crate::model::Run;
 
@@ -23,6 +23,9 @@ pub const SPEC: Spec = Spec {
 
 /// True for benchstat's text tables and CSV output.
 pub fn looks_like(text: &str) -> bool {
+    if !contains(text, "\u{2502}") && !contains(text, ",CI") {
+        return false;
+    }
     let mut previous_was_box_header = false;
     for line in raw_lines(text) {
         let boxed = is_box_header(line);

@@ -15,7 +15,7 @@
 //! Detection: a header line whose words are exactly `Value Percentile TotalCount 1/(1-Percentile)`,
 //! in a text without a wrk banner (`Running ... test @ ...`), which [`super::wrk`] reads instead.
 
-use super::common::text::{clean_lines, raw_lines};
+use super::common::text::{clean_lines, contains, raw_lines};
 use super::common::MS_TO_NS;
 use super::load::percentile_table::{histogram_from_rows, is_header, read_table};
 use super::spec::{Detect, ParseError, Spec};
@@ -33,6 +33,9 @@ pub const SPEC: Spec = Spec {
 
 /// True when some line is the percentile table header and no line is a wrk banner.
 pub fn looks_like(text: &str) -> bool {
+    if !contains(text, "TotalCount") {
+        return false;
+    }
     let mut header = false;
     for line in raw_lines(text) {
         if super::wrk::is_banner(line) {

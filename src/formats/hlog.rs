@@ -25,7 +25,7 @@ use std::io::Read;
 
 use flate2::read::ZlibDecoder;
 
-use super::common::text::clean_lines;
+use super::common::text::{clean_lines, contains};
 use super::common::time::rfc3339;
 use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Environment, Histogram, Metric, Run, RunMeta, Unit};
@@ -58,6 +58,14 @@ const YEAR_SECS: f64 = 365.25 * 24.0 * 3600.0;
 
 /// True for a format-version comment, the quoted legend, or an interval line with a `HIST` payload.
 pub fn looks_like(text: &str) -> bool {
+    let markers = [
+        "HIST",
+        "#[Histogram log format version",
+        "\"StartTimestamp\",",
+    ];
+    if !markers.iter().any(|m| contains(text, m)) {
+        return false;
+    }
     text.split('\n').any(|line| {
         let line = line.trim_end_matches('\r').trim();
         line.starts_with("#[Histogram log format version")

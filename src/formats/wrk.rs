@@ -24,7 +24,7 @@
 //!
 //! Detection: a line `Running <duration> test @ <url>` and a line starting with `Requests/sec:`.
 
-use super::common::text::{clean_lines, raw_lines};
+use super::common::text::{clean_lines, contains, raw_lines};
 use super::common::MS_TO_NS;
 use super::load::percentile_table;
 use super::load::{
@@ -65,6 +65,9 @@ fn banner(line: &str) -> Option<(&str, &str)> {
 
 /// True when the text has a `Running ... test @ <url>` banner and a `Requests/sec:` line.
 pub fn looks_like(text: &str) -> bool {
+    if !contains(text, "Requests/sec:") {
+        return false;
+    }
     let mut banner = false;
     let mut rate = false;
     for line in raw_lines(text) {
