@@ -214,43 +214,45 @@ pub(crate) fn u_counts(n1: usize, ties: &[usize], two_u_max: u64) -> Vec<u128> {
         .unwrap_or(usize::MAX)
         .saturating_add(base);
     let width = s_max.saturating_add(1);
-    let cells = width.saturating_mul(n1 + 1);
-    let mut cur = vec![0u128; cells];
-    let mut next = vec![0u128; cells];
-    if let Some(c) = cur.first_mut() {
+    // Row j, cell s: the placements of j of the first sample's items among the values seen so far
+    // with a doubled rank sum of s.
+    let mut counts = vec![0u128; width.saturating_mul(n1 + 1)];
+    if let Some(c) = counts.first_mut() {
         *c = 1;
     }
     let mut before = 0usize;
     for &t in ties {
-        next.iter_mut().for_each(|c| *c = 0);
-        // Doubled mid-rank of this group: ranks before+1 ..= before+t.
+        // Doubled mid-rank of this group: ranks before+1 ..= before+t. Taking r of its t values
+        // moves row j - r up by r a into row j, C(t, r) ways. Done in place from the last row
+        // down, so every row is read before it is written.
         let a = 2 * before + t + 1;
-        let binomials: Vec<u128> = (0..=t).map(|r| choose_u128(t, r)).collect();
-        for j in 0..=n1.min(before) {
-            // j items among the first `before` have a doubled rank sum of at most j (2 before - j + 1).
-            let reachable = (j * (2 * before + 1)).saturating_sub(j * j).min(s_max);
-            let Some(row) = cur.get(j * width..j * width + reachable + 1) else {
+        for j in (1..=n1.min(before + t)).rev() {
+            let (lower, upper) = counts.split_at_mut(j * width);
+            let Some(row) = upper.get_mut(..width) else {
                 continue;
             };
-            for (s, &count) in row.iter().enumerate() {
-                if count == 0 {
-                    continue;
-                }
-                for (r, &ways) in binomials.iter().enumerate().take(n1 - j + 1) {
-                    let s2 = s + r * a;
-                    if s2 > s_max {
-                        break;
-                    }
-                    if let Some(dst) = next.get_mut((j + r) * width + s2) {
-                        *dst = dst.saturating_add(count.saturating_mul(ways));
-                    }
+            for r in 1..=t.min(j) {
+                let shift = r * a;
+                let (Some(dst), Some(src)) = (row.get_mut(shift..), lower.get((j - r) * width..))
+                else {
+                    break;
+                };
+                let ways = choose_u128(t, r);
+                if ways == 1 {
+                    dst.iter_mut()
+                        .zip(src)
+                        .for_each(|(d, &c)| *d = d.saturating_add(c));
+                } else {
+                    dst.iter_mut()
+                        .zip(src)
+                        .for_each(|(d, &c)| *d = d.saturating_add(c.saturating_mul(ways)));
                 }
             }
         }
-        std::mem::swap(&mut cur, &mut next);
         before += t;
     }
-    cur.get(n1 * width + base..(n1 + 1) * width)
+    counts
+        .get(n1 * width + base..(n1 + 1) * width)
         .map(<[u128]>::to_vec)
         .unwrap_or_default()
 }
