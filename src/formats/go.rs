@@ -10,11 +10,13 @@
 //! `b.ReportMetric` are kept under their own spelling. A name that occurs under two `pkg:` blocks
 //! of one log (`go test ./...`) is qualified as `<pkg>.<name>` so the two stay apart.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 
-use super::common::text::{clean_lines, raw_lines, strip_ansi};
+use rustc_hash::FxHashMap;
+
+use super::common::text::{raw_lines, strip_ansi};
 use super::spec::{Detect, ParseError, Spec};
-use crate::model::{Benchmark, Benchmarks, Data, Environment, Metric, Run, RunMeta, Unit};
+use crate::model::{Benchmark, Benchmarks, Environment, Run, RunMeta, Unit};
 
 /// How `go` is named, detected and read.
 pub const SPEC: Spec = Spec {
@@ -63,12 +65,20 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
     let mut env = Environment::default();
     // Each benchmark of each package gathered as its lines come, so that memory is the run's,
     // not a copy per result line (10,000 benchmarks x 30 lines held 270 MB).
-    // Packages by index, so that a result line's key borrows nothing and copies no package name.
+    // Packages by index, so that a result line's key borrows nothing and copies no package name;
+    // per package, the position of each benchmark name in `gathered`. A result line allocates
+    // nothing unless it brings a new benchmark or metric.
     let mut packages: Vec<Option<String>> = vec![None];
+    let mut positions: Vec<FxHashMap<String, usize>> = vec![FxHashMap::default()];
     let mut package = 0usize;
     let mut gathered: Vec<(usize, Benchmark)> = Vec::new();
-    let mut position: HashMap<(usize, String), usize> = HashMap::new();
-    for (no, line) in clean_lines(text) {
+    for (i, raw) in raw_lines(text).enumerate() {
+        let no = i + 1;
+        let line: Cow<'_, str> = if raw.contains('\u{1b}') {
+            Cow::Owned(strip_ansi(raw))
+        } else {
+            Cow::Borrowed(raw)
+        };
         if let Some((key, value)) = config_line(&line) {
             if key == "pkg" {
                 // The same package again (a header per `-count` round) is the same package.
@@ -76,6 +86,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
                     Some(i) => i,
                     None => {
                         packages.push(Some(value.to_string()));
+                        positions.push(FxHashMap::default());
                         packages.len() - 1
                     }
                 };
@@ -96,19 +107,43 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             }
             continue;
         }
-        if let Some((name, metrics)) = result_line(no, &line)? {
-            let key = (package, name);
-            let i = match position.get(&key) {
-                Some(&i) => i,
-                None => {
-                    gathered.push((package, Benchmark::new(key.1.clone())));
-                    position.insert(key, gathered.len() - 1);
-                    gathered.len() - 1
-                }
-            };
-            if let Some((_, b)) = gathered.get_mut(i) {
-                metrics.into_iter().for_each(|m| b.push(m));
+        let Some(mut result) = result_line(&line) else {
+            continue;
+        };
+        let Some(position) = positions.get_mut(package) else {
+            continue;
+        };
+        let at = match position.get(result.name) {
+            Some(&at) => at,
+            None => {
+                gathered.push((package, Benchmark::new(result.name)));
+                position.insert(result.name.to_string(), gathered.len() - 1);
+                gathered.len() - 1
             }
+        };
+        let Some((_, benchmark)) = gathered.get_mut(at) else {
+            continue;
+        };
+        let mut measured = false;
+        while let Some(value) = result.fields.next() {
+            let Some(unit) = result.fields.next() else {
+                return Err(ParseError::at(
+                    no,
+                    format!("`{}`: the value `{value}` has no unit; expected `<value> <unit>` pairs such as `123.4 ns/op`", result.name),
+                ));
+            };
+            let (metric, unit_kind, v) = measurement(no, result.name, value, unit)?;
+            benchmark.push_value(metric, unit_kind, v);
+            measured = true;
+        }
+        if !measured {
+            return Err(ParseError::at(
+                no,
+                format!(
+                    "`{}`: expected `<value> <unit>` pairs such as `123.4 ns/op` after the iteration count {}",
+                    result.name, result.iters
+                ),
+            ));
         }
     }
     if gathered.is_empty() {
@@ -119,13 +154,16 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
     }
 
     // The same name under two packages are two benchmarks: qualify those names with the package.
-    let mut packages_of: HashMap<String, usize> = HashMap::new();
+    let mut packages_of: FxHashMap<&str, usize> = FxHashMap::default();
     for (_, b) in &gathered {
-        *packages_of.entry(b.name.clone()).or_default() += 1;
+        *packages_of.entry(b.name.as_str()).or_default() += 1;
     }
+    let collides: Vec<bool> = gathered
+        .iter()
+        .map(|(_, b)| packages_of.get(b.name.as_str()).is_some_and(|n| *n > 1))
+        .collect();
     let mut benchmarks = Benchmarks::default();
-    for (package, b) in gathered {
-        let collides = packages_of.get(&b.name).is_some_and(|n| *n > 1);
+    for ((package, b), collides) in gathered.into_iter().zip(collides) {
         let pkg = packages.get(package).cloned().flatten();
         let name = match (pkg, collides) {
             (Some(p), true) => format!("{p}.{}", b.name),
@@ -161,42 +199,40 @@ fn config_line(line: &str) -> Option<(&str, &str)> {
     Some((key, value))
 }
 
-/// Reads a result line. `Ok(None)` for lines that are not results: no `Benchmark` prefix, a name
-/// going on in lowercase (`Benchmarking...`), a bare name, or no iteration count after the name.
-fn result_line(no: usize, line: &str) -> Result<Option<(String, Vec<Metric>)>, ParseError> {
-    let Some(after) = line.strip_prefix("Benchmark") else {
-        return Ok(None);
-    };
-    if after.starts_with(|c: char| c.is_lowercase()) {
-        return Ok(None);
-    }
-    let mut fields = line.split_whitespace();
-    let (Some(name), Some(iters)) = (fields.next(), fields.next()) else {
-        return Ok(None);
-    };
-    if !is_integer(iters) {
-        return Ok(None);
-    }
-    let mut metrics = Vec::new();
-    while let Some(value) = fields.next() {
-        let Some(unit) = fields.next() else {
-            return Err(ParseError::at(
-                no,
-                format!("`{name}`: the value `{value}` has no unit; expected `<value> <unit>` pairs such as `123.4 ns/op`"),
-            ));
-        };
-        metrics.push(measurement(no, name, value, unit)?);
-    }
-    if metrics.is_empty() {
-        return Err(ParseError::at(
-            no,
-            format!("`{name}`: expected `<value> <unit>` pairs such as `123.4 ns/op` after the iteration count {iters}"),
-        ));
-    }
-    Ok(Some((name.to_string(), metrics)))
+/// A result line's name and iteration count, and the `<value> <unit>` fields after them.
+struct ResultLine<'a> {
+    name: &'a str,
+    iters: &'a str,
+    fields: std::str::SplitWhitespace<'a>,
 }
 
-fn measurement(no: usize, name: &str, value: &str, unit: &str) -> Result<Metric, ParseError> {
+/// Reads the start of a result line. `None` for lines that are not results: no `Benchmark`
+/// prefix, a name going on in lowercase (`Benchmarking...`), a bare name, or no iteration count
+/// after the name.
+fn result_line(line: &str) -> Option<ResultLine<'_>> {
+    let after = line.strip_prefix("Benchmark")?;
+    if after.starts_with(|c: char| c.is_lowercase()) {
+        return None;
+    }
+    let mut fields = line.split_whitespace();
+    let (name, iters) = (fields.next()?, fields.next()?);
+    if !is_integer(iters) {
+        return None;
+    }
+    Some(ResultLine {
+        name,
+        iters,
+        fields,
+    })
+}
+
+/// One `<value> <unit>` pair: the metric's name, its unit and the value in that unit.
+fn measurement<'a>(
+    no: usize,
+    name: &str,
+    value: &str,
+    unit: &'a str,
+) -> Result<(&'a str, Unit, f64), ParseError> {
     let looks_numeric = value
         .chars()
         .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'));
@@ -210,13 +246,13 @@ fn measurement(no: usize, name: &str, value: &str, unit: &str) -> Result<Metric,
         }
     };
     let (metric, unit_kind, factor) = match unit {
-        "ns/op" => ("time".to_string(), Unit::Nanoseconds, 1.0),
-        "B/op" => ("alloc_bytes".to_string(), Unit::Bytes, 1.0),
-        "allocs/op" => ("allocs".to_string(), Unit::Count, 1.0),
-        "MB/s" => ("throughput".to_string(), Unit::BytesPerSecond, 1e6),
+        "ns/op" => ("time", Unit::Nanoseconds, 1.0),
+        "B/op" => ("alloc_bytes", Unit::Bytes, 1.0),
+        "allocs/op" => ("allocs", Unit::Count, 1.0),
+        "MB/s" => ("throughput", Unit::BytesPerSecond, 1e6),
         other => {
             let (u, f) = Unit::parse(other);
-            (other.to_string(), u, f)
+            (other, u, f)
         }
     };
     let v = v * factor;
@@ -232,14 +268,14 @@ fn measurement(no: usize, name: &str, value: &str, unit: &str) -> Result<Metric,
             format!("`{name}`: `{value} {unit}` is negative; a time or size cannot be"),
         ));
     }
-    Ok(Metric::new(metric, unit_kind, Data::Value(v)))
+    Ok((metric, unit_kind, v))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::formats::test_support::{metric, names, value};
-    use crate::model::Direction;
+    use crate::model::{Data, Direction};
 
     const THREE: &str = include_str!("../../tests/fixtures/go/bencher-go-three.txt");
     /// Derived: `bencher-go-three.txt` with every line ending turned into CRLF (see the README).

@@ -72,13 +72,14 @@ impl Run {
 #[derive(Debug, Default)]
 pub struct Benchmarks {
     list: Vec<Benchmark>,
-    by_name: std::collections::HashMap<String, usize>,
+    by_name: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl Benchmarks {
     /// Gathering on from `list` (whose duplicate names, if any, stay as they are).
     pub fn from_vec(list: Vec<Benchmark>) -> Benchmarks {
-        let mut by_name = std::collections::HashMap::with_capacity(list.len());
+        let mut by_name =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(list.len(), Default::default());
         for (i, b) in list.iter().enumerate() {
             by_name.entry(b.name.clone()).or_insert(i);
         }
@@ -370,6 +371,24 @@ impl Benchmark {
 
     pub fn metric(&self, name: &str) -> Option<&Metric> {
         self.metrics.iter().find(|m| m.name == name)
+    }
+
+    /// Adds one value of the metric `name`: a new metric, or one more sample of the existing one,
+    /// as `push` pools a `Data::Value`, without building a metric to pool.
+    pub fn push_value(&mut self, name: &str, unit: Unit, value: f64) {
+        let Some(existing) = self.metrics.iter_mut().find(|m| m.name == name) else {
+            self.metrics
+                .push(Metric::new(name, unit, Data::Value(value)));
+            return;
+        };
+        match &mut existing.data {
+            Data::Samples(s) => s.push(value),
+            Data::Value(v) => {
+                let first = *v;
+                existing.data = Data::Samples(vec![first, value]);
+            }
+            Data::Histogram(_) => {}
+        }
     }
 
     /// Adds a metric, or pools its data into an existing metric of the same name.
