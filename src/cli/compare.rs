@@ -59,12 +59,10 @@ pub(super) fn cmd_compare(a: CompareArgs) -> Result<u8> {
         None => None,
     };
 
+    // git (when asked) runs while the results are read; its answer is needed at the gate.
+    let head = meta::Head::start(meta::Given::default(), &meta::process_env);
     let mut current = input::read_runs(&a.input.current, a.input.format)?;
-    meta::fill(
-        &mut current.meta,
-        meta::Given::default(),
-        &meta::process_env,
-    );
+    meta::fill(&mut current.meta, None, &meta::process_env);
 
     // Oldest first; the latest baseline run is last. Several baseline files merge into one run.
     let baseline: Vec<Run> = if !a.baseline.is_empty() {
@@ -134,6 +132,7 @@ pub(super) fn cmd_compare(a: CompareArgs) -> Result<u8> {
         Vec::new()
     };
 
+    head.settle(&mut current.meta);
     let comparison = gate(&baseline, &current, &config, false)?;
 
     if let Some(p) = &a.report_json {

@@ -13,16 +13,15 @@ pub(super) fn cmd_save(a: SaveArgs) -> Result<u8> {
     let config = load_config(a.input.config.as_deref())?;
     // Everything is read and validated before the store is touched: a failed or partial run
     // never replaces a baseline.
+    let given = meta::Given {
+        commit: a.commit,
+        branch: a.branch,
+    };
+    // git (when asked) runs while the results are read.
+    let head = meta::Head::start(given, &meta::process_env);
     let mut run = input::read_runs(&a.input.current, a.input.format)?;
-    meta::fill(
-        &mut run.meta,
-        meta::Given {
-            commit: a.commit,
-            branch: a.branch,
-            timestamp: a.timestamp,
-        },
-        &meta::process_env,
-    );
+    meta::fill(&mut run.meta, a.timestamp, &meta::process_env);
+    head.settle(&mut run.meta);
     let keep = a.keep.unwrap_or(config.keep);
     if keep == 0 {
         bail!("--keep: expected at least 1");

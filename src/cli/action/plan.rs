@@ -115,10 +115,8 @@ pub(super) fn gate(ctx: &Ctx, trigger: Trigger) -> Result<Plan> {
         ),
         None => None,
     };
-    let mut current = input::read_runs(&expand(&inputs.results)?, format)?;
     let pr = event.pull_request.as_ref();
-    meta::fill(
-        &mut current.meta,
+    let head = meta::Head::start(
         meta::Given {
             commit: pr
                 .map(|p| p.head_sha.clone())
@@ -126,10 +124,12 @@ pub(super) fn gate(ctx: &Ctx, trigger: Trigger) -> Result<Plan> {
             branch: pr
                 .map(|p| p.head_ref.clone())
                 .or_else(|| git_ref.strip_prefix("refs/heads/").map(str::to_string)),
-            timestamp: None,
         },
         &*ctx.env,
     );
+    let mut current = input::read_runs(&expand(&inputs.results)?, format)?;
+    meta::fill(&mut current.meta, None, &*ctx.env);
+    head.settle(&mut current.meta);
     Ok(Plan {
         inputs,
         event,
