@@ -278,6 +278,30 @@ fn save_example_base(store: &std::path::Path) {
         .stdout(predicate::str::contains("saved run"));
 }
 
+/// A store as an earlier perfgate wrote it (`tests/fixtures/store`): a save adds its entry's line
+/// and leaves every other byte of `index.json` as it was.
+#[test]
+fn saving_into_an_existing_store_leaves_its_index_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    fs::create_dir_all(&store).unwrap();
+    let before = fs::read_to_string(fixture("store/seven-runs-index.json")).unwrap();
+    fs::write(store.join("index.json"), &before).unwrap();
+    save_example_base(&store);
+    let after = fs::read_to_string(store.join("index.json")).unwrap();
+    let (runs, end) = before.split_at(before.rfind("\n  ]").unwrap());
+    let added = after
+        .strip_prefix(runs)
+        .and_then(|a| a.strip_suffix(end))
+        .unwrap_or_else(|| panic!("the old entries changed:\n{after}"));
+    assert!(added.starts_with(",\n    {\"id\":\""), "{added}");
+    assert!(
+        added.contains(r#""commit":"1111111","branch":"main""#),
+        "{added}"
+    );
+    assert_eq!(added.lines().count(), 2, "{added}");
+}
+
 #[test]
 fn save_then_compare_against_the_store() {
     let dir = tempfile::tempdir().unwrap();

@@ -33,8 +33,8 @@ pub(super) fn cmd_save(a: SaveArgs) -> Result<u8> {
         entry.id,
         run.benchmarks.len(),
         run.metric_count(),
-        entry.commit.as_deref().map(short).unwrap_or("unknown"),
-        entry.branch.as_deref().unwrap_or("unknown"),
+        entry.meta.commit.as_deref().map(short).unwrap_or("unknown"),
+        entry.meta.branch.as_deref().unwrap_or("unknown"),
         a.store.display()
     ))?;
     Ok(EXIT_PASS)
