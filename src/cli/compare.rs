@@ -13,11 +13,12 @@ use perfgate::store::{BaselineStore, LocalStore};
 
 use super::{
     color_stdout, gate, input, load_config, meta, print_report, shell_quote, write_file,
-    CompareArgs, EXIT_FAIL, EXIT_PASS,
+    CompareArgs, Ctx, Workdir, EXIT_FAIL, EXIT_PASS,
 };
 
-pub(super) fn cmd_compare(a: CompareArgs) -> Result<u8> {
-    let mut config = load_config(a.input.config.as_deref())?;
+pub(super) fn cmd_compare(ctx: &Ctx, a: CompareArgs) -> Result<u8> {
+    let here = Workdir::default();
+    let mut config = load_config(&here, a.input.config.as_deref())?;
     if let Some(t) = &a.threshold {
         config.threshold = parse_percent(t).map_err(|e| anyhow!("--threshold: {e}"))?;
     }
@@ -60,13 +61,14 @@ pub(super) fn cmd_compare(a: CompareArgs) -> Result<u8> {
     };
 
     // git (when asked) runs while the results are read; its answer is needed at the gate.
-    let head = meta::Head::start(meta::Given::default(), &meta::process_env);
-    let mut current = input::read_runs(&a.input.current, a.input.format)?;
-    meta::fill(&mut current.meta, None, &meta::process_env);
+    let head = meta::Head::start(meta::Given::default(), &*ctx.env);
+    let reader = input::Reader { ctx, dir: &here };
+    let mut current = reader.read_runs(&a.input.current, a.input.format)?;
+    meta::fill(&mut current.meta, None, &*ctx.env);
 
     // Oldest first; the latest baseline run is last. Several baseline files merge into one run.
     let baseline: Vec<Run> = if !a.baseline.is_empty() {
-        vec![input::read_runs(&a.baseline, a.input.format)?]
+        vec![reader.read_runs(&a.baseline, a.input.format)?]
     } else if let Some(dir) = &a.store {
         // A typo in the path must not turn the gate off.
         if !dir.is_dir() {
@@ -148,7 +150,7 @@ pub(super) fn cmd_compare(a: CompareArgs) -> Result<u8> {
         let md = report::render_markdown(&comparison, &opts)?;
         write_file(p, &md)?;
     }
-    print_report(&report::render_terminal(&comparison, color_stdout()))?;
+    print_report(ctx, &report::render_terminal(&comparison, color_stdout()))?;
     Ok(match comparison.verdict {
         Verdict::Pass => EXIT_PASS,
         Verdict::Fail => EXIT_FAIL,

@@ -5,19 +5,13 @@ use std::process::{Child, Command, Stdio};
 
 use perfgate::model::{Environment, RunMeta};
 
+use super::Env;
+
 /// The commit and branch as flags (or the event) give them; each wins over the CI variables.
 #[derive(Debug, Default, Clone)]
 pub struct Given {
     pub commit: Option<String>,
     pub branch: Option<String>,
-}
-
-/// Looks up an environment variable (the process's, or the Action's injected one).
-pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
-
-/// The process's environment, for the commands that run outside the Action.
-pub fn process_env(k: &str) -> Option<String> {
-    std::env::var(k).ok()
 }
 
 /// The run's commit and branch: from the flags, else the CI variables, else the result files,
@@ -40,7 +34,7 @@ pub struct Head {
 impl Head {
     /// The commit and branch the flags and CI variables (read through `vars`) give, with git
     /// started when they leave either unknown.
-    pub fn start(given: Given, vars: Env<'_>) -> Head {
+    pub fn start(given: Given, vars: &Env) -> Head {
         let env = |k: &str| vars(k).filter(|v| !v.trim().is_empty());
         let commit = given
             .commit
@@ -95,7 +89,7 @@ impl Drop for Head {
 /// Fills the timestamp (`timestamp` as a flag gives it, else the result files', else now) and
 /// the environment of `meta`, reading CI variables through `vars`; the commit and branch are
 /// [`Head`]'s.
-pub fn fill(meta: &mut RunMeta, timestamp: Option<String>, vars: Env<'_>) {
+pub fn fill(meta: &mut RunMeta, timestamp: Option<String>, vars: &Env) {
     meta.timestamp = timestamp
         .or_else(|| meta.timestamp.take())
         .or_else(|| Some(humantime::format_rfc3339_seconds(now(vars)).to_string()));
@@ -103,7 +97,7 @@ pub fn fill(meta: &mut RunMeta, timestamp: Option<String>, vars: Env<'_>) {
 }
 
 /// The current time, or `SOURCE_DATE_EPOCH` when set (reproducible output).
-fn now(vars: Env<'_>) -> std::time::SystemTime {
+fn now(vars: &Env) -> std::time::SystemTime {
     vars("SOURCE_DATE_EPOCH")
         .and_then(|s| s.trim().parse::<u64>().ok())
         .map(|secs| std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
@@ -117,7 +111,7 @@ fn now(vars: Env<'_>) -> std::time::SystemTime {
 /// (`ImageOS`, `ImageVersion`), and `/proc` shows the host's CPU and memory. `RUNNER_NAME` is
 /// never used: on hosted runners it changes from job to job ("GitHub Actions 3", "GitHub
 /// Actions 1000001"), which made every pull request look like another machine.
-pub fn fingerprint(e: &mut Environment, vars: Env<'_>) {
+pub fn fingerprint(e: &mut Environment, vars: &Env) {
     let env = |k: &str| vars(k).filter(|v| !v.trim().is_empty());
     e.os.get_or_insert_with(|| std::env::consts::OS.to_string());
     e.arch

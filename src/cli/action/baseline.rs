@@ -9,8 +9,8 @@ use perfgate::github::runtime::{annotation, BaselineSource, Level, Mode};
 use perfgate::model::Run;
 
 use super::plan::{expand, Plan};
-use super::{connected, Connection};
-use crate::cli::{error_line, input};
+use super::{connected, Connection, Ctx};
+use crate::cli::input;
 
 /// The baseline a run is compared with.
 pub(super) struct Found {
@@ -23,19 +23,25 @@ pub(super) struct Found {
 }
 
 /// Reads the baseline as the `baseline` input says: files, or the data branch.
-pub(super) fn read(plan: &Plan, remote: &Connection) -> Result<Found> {
+pub(super) fn read(ctx: &Ctx, plan: &Plan, remote: &Connection) -> Result<Found> {
     match &plan.inputs.baseline {
-        BaselineSource::Paths(p) => Ok(Found {
-            history: vec![input::read_runs(&expand(p)?, plan.format)?],
-            note: None,
-            fetch: None,
-        }),
-        BaselineSource::DataBranch => from_data_branch(plan, remote),
+        BaselineSource::Paths(p) => {
+            let reader = input::Reader {
+                ctx,
+                dir: &plan.dir,
+            };
+            Ok(Found {
+                history: vec![reader.read_runs(&expand(&plan.dir, p)?, plan.format)?],
+                note: None,
+                fetch: None,
+            })
+        }
+        BaselineSource::DataBranch => from_data_branch(ctx, plan, remote),
     }
 }
 
 /// The baseline and its history from the data branch, with the rules for damaged runs.
-fn from_data_branch(plan: &Plan, remote: &Connection) -> Result<Found> {
+fn from_data_branch(ctx: &Ctx, plan: &Plan, remote: &Connection) -> Result<Found> {
     let r = connected(remote)?;
     let inputs = &plan.inputs;
     let default_branch = &plan.default_branch;
@@ -59,7 +65,7 @@ fn from_data_branch(plan: &Plan, remote: &Connection) -> Result<Found> {
                 annotation(
                     Level::Warning,
                     "perfgate",
-                    &format!("the stored baseline could not be read, so this run is recorded without a comparison: {}. Repair or delete the damaged run on `{}`.", error_line(&e).trim_start_matches("error: "), inputs.data_branch)
+                    &format!("the stored baseline could not be read, so this run is recorded without a comparison: {}. Repair or delete the damaged run on `{}`.", ctx.error_line(&e).trim_start_matches("error: "), inputs.data_branch)
                 )
             );
             None

@@ -11,7 +11,6 @@ use perfgate::model::Run;
 use perfgate::report::alert::AlertContext;
 
 use super::{Baseline, Ctx, PullHead, Remote};
-use crate::cli::redacted;
 
 /// Where the dashboard is served: the `dashboard-url` input, else with `dashboard: true` on
 /// github.com the project's GitHub Pages address (`https://owner.github.io/repo/`).
@@ -107,6 +106,7 @@ pub fn github_remote(ctx: &Ctx, inputs: &Inputs, event: &Event) -> Result<Box<dy
         keep: inputs
             .keep
             .unwrap_or(perfgate::github::datastore::DEFAULT_KEEP),
+        secrets: ctx.secrets.clone(),
     }))
 }
 
@@ -117,6 +117,8 @@ struct GitHubRemote {
     key: String,
     author: String,
     keep: usize,
+    /// The environment's secrets ([`Ctx`]), which its warnings are redacted against.
+    secrets: Vec<String>,
 }
 
 impl Remote for GitHubRemote {
@@ -153,7 +155,8 @@ impl Remote for GitHubRemote {
             .into_iter()
             .flatten()
         {
-            println!("{}", annotation(Level::Warning, "perfgate", &redacted(w)));
+            let w = perfgate::github::runtime::redact(w, &self.secrets);
+            println!("{}", annotation(Level::Warning, "perfgate", &w));
         }
         if outcome.site_written {
             println!(

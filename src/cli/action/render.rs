@@ -20,7 +20,8 @@ use crate::cli::{frame_token, shell_quote};
 
 /// The reports of a run, for the steps that publish them.
 pub(super) struct Report {
-    /// `perfgate-report/<key>`: where `report.json` is, and a fork's comment artifact goes.
+    /// `perfgate-report/<key>` in the workspace: where `report.json` is, and a fork's comment
+    /// artifact goes.
     pub out_dir: PathBuf,
     pub json_path: PathBuf,
     /// The comment's options; the job summary renders with them too.
@@ -40,10 +41,10 @@ pub(super) fn report(
 ) -> Result<Report> {
     let inputs = &plan.inputs;
     let out_dir = PathBuf::from("perfgate-report").join(&inputs.key);
-    fs::create_dir_all(&out_dir)
+    fs::create_dir_all(plan.dir.path(&out_dir))
         .with_context(|| format!("cannot create `{}`", out_dir.display()))?;
     let json_path = out_dir.join("report.json");
-    fs::write(&json_path, report::render_json(comparison))
+    fs::write(plan.dir.path(&json_path), report::render_json(comparison))
         .with_context(|| format!("cannot write `{}`", json_path.display()))?;
 
     let mut md_opts = MarkdownOptions {
