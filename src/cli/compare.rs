@@ -2,7 +2,6 @@
 //! history of the baseline branch), gates them, and writes the reports and the exit code.
 
 use std::fs;
-use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 use perfgate::compare::{self, Verdict};
@@ -11,9 +10,10 @@ use perfgate::model::Run;
 use perfgate::report::{self, MarkdownOptions};
 use perfgate::store::{BaselineStore, LocalStore};
 
+use super::reproduce::{Quote, Reproduce};
 use super::{
-    color_stdout, gate, input, load_config, meta, print_report, shell_quote, write_file,
-    CompareArgs, Ctx, Workdir, EXIT_FAIL, EXIT_PASS,
+    color_stdout, gate, input, load_config, meta, print_report, write_file, CompareArgs, Ctx,
+    Workdir, EXIT_FAIL, EXIT_PASS,
 };
 
 pub(super) fn cmd_compare(ctx: &Ctx, a: CompareArgs) -> Result<u8> {
@@ -157,29 +157,21 @@ pub(super) fn cmd_compare(ctx: &Ctx, a: CompareArgs) -> Result<u8> {
     })
 }
 
+/// The command line of this comparison, for the Markdown report.
 fn reproduce_command(a: &CompareArgs) -> String {
-    let q = |p: &Path| {
-        let s = p.display().to_string();
-        if s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c))
-        {
-            s
-        } else {
-            shell_quote(&s)
-        }
-    };
-    let mut cmd = String::from("perfgate compare");
+    let shown = |p: &std::path::PathBuf| p.display().to_string();
+    let mut cmd = Reproduce::new(None, Quote::AsNeeded);
     for b in &a.baseline {
-        cmd.push_str(&format!(" --baseline {}", q(b)));
+        cmd = cmd.arg("--baseline", [shown(b)]);
     }
     if let Some(s) = &a.store {
-        cmd.push_str(&format!(" --store {}", q(s)));
+        cmd = cmd.arg("--store", [shown(s)]);
     }
     for c in &a.input.current {
-        cmd.push_str(&format!(" --current {}", q(c)));
+        cmd = cmd.arg("--current", [shown(c)]);
     }
     if let Some(c) = &a.input.config {
-        cmd.push_str(&format!(" --config {}", q(c)));
+        cmd = cmd.arg("--config", [shown(c)]);
     }
-    cmd
+    cmd.build()
 }

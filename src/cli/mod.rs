@@ -7,6 +7,7 @@ mod compare;
 mod dashboard;
 mod input;
 mod meta;
+mod reproduce;
 mod save;
 mod show;
 
@@ -422,11 +423,6 @@ fn gate(history: &[Run], current: &Run, config: &Config, recording: bool) -> Res
         bail!("{why}");
     }
     Ok(comparison)
-}
-
-/// `s` single-quoted for a POSIX shell, for the reproduce commands the reports print.
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 fn print(text: &str) -> Result<()> {

@@ -16,7 +16,8 @@ use perfgate::report::{self, MarkdownOptions};
 use super::baseline::Found;
 use super::plan::Plan;
 use super::{remote, Ctx};
-use crate::cli::{frame_token, shell_quote};
+use crate::cli::frame_token;
+use crate::cli::reproduce::{Quote, Reproduce};
 
 /// The reports of a run, for the steps that publish them.
 pub(super) struct Report {
@@ -165,26 +166,20 @@ fn annotate(c: &Comparison) {
 
 /// How to run the same comparison locally: fetch the baseline, then compare.
 fn reproduce(inputs: &Inputs, fetch: Option<&str>) -> String {
-    let mut out = String::new();
-    let baseline = match (&inputs.baseline, fetch) {
-        (BaselineSource::Paths(p), _) => p
-            .iter()
-            .map(|p| shell_quote(p))
-            .collect::<Vec<_>>()
-            .join(" "),
+    let mut cmd = match (&inputs.baseline, fetch) {
+        (BaselineSource::Paths(p), _) => Reproduce::new(None, Quote::Always).arg("--baseline", p),
         (BaselineSource::DataBranch, Some(f)) => {
-            out.push_str(f);
-            out.push('\n');
-            "baseline.json".to_string()
+            Reproduce::new(Some(f), Quote::Always).literal("--baseline", "baseline.json")
         }
-        (BaselineSource::DataBranch, None) => "<baseline results>".to_string(),
+        (BaselineSource::DataBranch, None) => {
+            Reproduce::new(None, Quote::Always).literal("--baseline", "<baseline results>")
+        }
     };
-    out.push_str(&format!("perfgate compare --baseline {baseline}"));
     for r in &inputs.results {
-        out.push_str(&format!(" --current {}", shell_quote(r)));
+        cmd = cmd.arg("--current", [r]);
     }
     if let Some(c) = &inputs.config {
-        out.push_str(&format!(" --config {}", shell_quote(c)));
+        cmd = cmd.arg("--config", [c]);
     }
-    out
+    cmd.build()
 }
