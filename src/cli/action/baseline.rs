@@ -9,7 +9,7 @@ use perfgate::github::runtime::{annotation, BaselineSource, Level, Mode};
 use perfgate::model::Run;
 
 use super::plan::{expand, Plan};
-use super::{connected, Connection, Ctx};
+use super::{connected, Connection, Ctx, Wanted};
 use crate::cli::input;
 
 /// The baseline a run is compared with.
@@ -50,12 +50,13 @@ fn from_data_branch(ctx: &Ctx, plan: &Plan, remote: &Connection) -> Result<Found
     // calls than the base run alone. Samples are read only for the runs the comparison uses
     // them from: the latest on this kind of machine, and the pooled ones.
     let full = |runs: &[&Run]| compare::runs_with_samples(runs, &plan.current, &plan.config);
-    let found = match r.baseline(
+    let wanted = Wanted {
         base_sha,
         default_branch,
-        plan.config.history.window.max(1),
-        &full,
-    ) {
+        window: plan.config.history.window.max(1),
+        full: &full,
+    };
+    let found = match r.baseline(&wanted) {
         Ok(found) => found,
         // One damaged stored run must not stop the branch from recording: the new run is
         // saved without a comparison, and the warning says what to repair.

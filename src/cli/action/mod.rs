@@ -36,17 +36,9 @@ pub use remote::github_remote;
 /// What the action needs from GitHub's API; implemented over the REST client, and by fakes in
 /// tests.
 pub trait Remote {
-    /// The baseline run: the run recorded for `base_sha` when present, else the latest run of
-    /// `default_branch`, with a description of which one it is and how to fetch it locally, and
-    /// up to `window - 1` earlier runs of its branch (their summaries, but for those `full`
-    /// names).
-    fn baseline(
-        &self,
-        base_sha: Option<&str>,
-        default_branch: &str,
-        window: usize,
-        full: &FullRuns<'_>,
-    ) -> Result<Option<Baseline>>;
+    /// The baseline run as `wanted` says, with a description of which one it is and how to fetch
+    /// it locally, and the earlier runs of its branch.
+    fn baseline(&self, wanted: &Wanted<'_>) -> Result<Option<Baseline>>;
     /// Records a run on the data branch, with the dashboard's files when `site` is given;
     /// returns its id.
     fn save(&self, run: &Run, site: Option<&Site<'_>>) -> Result<String>;
@@ -57,6 +49,16 @@ pub trait Remote {
     /// Tells of the level shifts a push confirmed as `mode` asks (a commit comment, the key's
     /// issue); returns what it wrote, a line each.
     fn alert(&self, mode: AlertMode, watch: &Watch, ctx: &AlertContext) -> Result<Vec<String>>;
+}
+
+/// Which baseline [`Remote::baseline`] looks for: the run recorded for `base_sha` when present,
+/// else the latest run of `default_branch`, with up to `window - 1` earlier runs of its branch
+/// (their summaries, but for those `full` names).
+pub struct Wanted<'a> {
+    pub base_sha: Option<&'a str>,
+    pub default_branch: &'a str,
+    pub window: usize,
+    pub full: &'a FullRuns<'a>,
 }
 
 /// A baseline found by a [`Remote`].

@@ -5,12 +5,12 @@ use anyhow::{anyhow, Result};
 use perfgate::compare::alert::Watch;
 use perfgate::config::Config;
 use perfgate::github::alert::AlertMode;
-use perfgate::github::datastore::{FullRuns, Site};
+use perfgate::github::datastore::Site;
 use perfgate::github::runtime::{annotation, Event, Inputs, Level};
 use perfgate::model::Run;
 use perfgate::report::alert::AlertContext;
 
-use super::{Baseline, Ctx, PullHead, Remote};
+use super::{Baseline, Ctx, PullHead, Remote, Wanted};
 
 /// Where the dashboard is served: the `dashboard-url` input, else with `dashboard: true` on
 /// github.com the project's GitHub Pages address (`https://owner.github.io/repo/`).
@@ -122,19 +122,19 @@ struct GitHubRemote {
 }
 
 impl Remote for GitHubRemote {
-    fn baseline(
-        &self,
-        base_sha: Option<&str>,
-        default_branch: &str,
-        window: usize,
-        full: &FullRuns<'_>,
-    ) -> Result<Option<Baseline>> {
-        let branch = self.store.inner().branch().to_string();
+    fn baseline(&self, w: &Wanted<'_>) -> Result<Option<Baseline>> {
+        let store = self.store.inner();
+        let branch = store.branch().to_string();
         Ok(self
-            .store
-            .baseline_with_history(base_sha, default_branch, window, full)?
+            .gh
+            .block_on(store.baseline_with_history(
+                w.base_sha,
+                w.default_branch,
+                w.window,
+                w.full,
+            ))?
             .map(|b| {
-                let path = self.store.inner().run_path(&b.entry.id);
+                let path = store.run_path(&b.entry.id);
                 Baseline {
                     describe: b.describe(),
                     fetch: Some(format!(
