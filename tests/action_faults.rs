@@ -275,7 +275,7 @@ async fn case(
         let last = index
             .runs
             .last()
-            .and_then(|e| e.commit.clone())
+            .and_then(|e| e.meta.commit.clone())
             .unwrap_or_default();
         if matches!(step, Step::FirstPush | Step::Push) && !site.contains(&last) {
             // A site commit that lost a race is skipped with a warning; no fault here is a race.
@@ -377,7 +377,11 @@ async fn jobs_at_once_converge_on_one_comment_and_record_every_run() {
     }
     let files = fake.state().files(BRANCH);
     let index = Index::parse(&files["default/index.json"]).unwrap();
-    let mut commits: Vec<String> = index.runs.iter().filter_map(|e| e.commit.clone()).collect();
+    let mut commits: Vec<String> = index
+        .runs
+        .iter()
+        .filter_map(|e| e.meta.commit.clone())
+        .collect();
     commits.sort();
     let mut expected: Vec<String> = [1, 2, 10, 11, 12, 13].into_iter().map(sha).collect();
     expected.sort();

@@ -278,6 +278,30 @@ fn save_example_base(store: &std::path::Path) {
         .stdout(predicate::str::contains("saved run"));
 }
 
+/// A store as an earlier perfgate wrote it (`tests/fixtures/store`): a save adds its entry's line
+/// and leaves every other byte of `index.json` as it was.
+#[test]
+fn saving_into_an_existing_store_leaves_its_index_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    fs::create_dir_all(&store).unwrap();
+    let before = fs::read_to_string(fixture("store/seven-runs-index.json")).unwrap();
+    fs::write(store.join("index.json"), &before).unwrap();
+    save_example_base(&store);
+    let after = fs::read_to_string(store.join("index.json")).unwrap();
+    let (runs, end) = before.split_at(before.rfind("\n  ]").unwrap());
+    let added = after
+        .strip_prefix(runs)
+        .and_then(|a| a.strip_suffix(end))
+        .unwrap_or_else(|| panic!("the old entries changed:\n{after}"));
+    assert!(added.starts_with(",\n    {\"id\":\""), "{added}");
+    assert!(
+        added.contains(r#""commit":"1111111","branch":"main""#),
+        "{added}"
+    );
+    assert_eq!(added.lines().count(), 2, "{added}");
+}
+
 #[test]
 fn save_then_compare_against_the_store() {
     let dir = tempfile::tempdir().unwrap();
@@ -629,4 +653,124 @@ fn the_store_baseline_is_main_even_when_master_ran_later() {
         .arg(&store)
         .assert()
         .code(1);
+}
+
+/// A `git` first on PATH that logs each call to `calls.log` beside it and answers as
+/// `git rev-parse HEAD --abbrev-ref HEAD` does on a branch.
+#[cfg(unix)]
+struct FakeGit {
+    dir: tempfile::TempDir,
+}
+
+#[cfg(unix)]
+impl FakeGit {
+    const COMMIT: &'static str = "fa4e5e0123456789abcdef0123456789abcdef01";
+
+    fn new() -> FakeGit {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("calls.log");
+        let script = dir.path().join("git");
+        fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\necho \"$*\" >> '{}'\nprintf '{}\\nfeature/fake\\n'\n",
+                log.display(),
+                FakeGit::COMMIT
+            ),
+        )
+        .unwrap();
+        fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+        FakeGit { dir }
+    }
+
+    /// perfgate with this git first on PATH.
+    fn perfgate(&self) -> Command {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut paths = vec![self.dir.path().to_path_buf()];
+        paths.extend(std::env::split_paths(&path));
+        let mut c = perfgate();
+        c.env("PATH", std::env::join_paths(paths).unwrap());
+        c
+    }
+
+    /// The calls so far, one line each.
+    fn calls(&self) -> Vec<String> {
+        fs::read_to_string(self.dir.path().join("calls.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn git_is_not_asked_when_flags_or_ci_variables_name_the_commit_and_branch() {
+    let git = FakeGit::new();
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    git.perfgate()
+        .args(["save", "--current", &example("go/base.txt")])
+        .args(["--commit", "1111111", "--branch", "main", "--store"])
+        .arg(&store)
+        .assert()
+        .code(0);
+    git.perfgate()
+        .env("GITHUB_SHA", "2222222")
+        .env("GITHUB_HEAD_REF", "feature")
+        .args(["compare", "--current", &example("go/base.txt"), "--store"])
+        .arg(&store)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("current 2222222 on feature"));
+    git.perfgate()
+        .env("GITHUB_SHA", "2222222")
+        .env("GITHUB_REF_NAME", "main")
+        .args(["compare", "--baseline", &example("go/base.txt")])
+        .args(["--current", &example("go/base.txt")])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("current 2222222 on main"));
+    assert_eq!(git.calls(), Vec::<String>::new());
+}
+
+#[cfg(unix)]
+#[test]
+fn git_is_asked_once_when_nothing_else_names_the_commit_and_branch() {
+    let git = FakeGit::new();
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    git.perfgate()
+        .args(["save", "--current", &example("go/base.txt"), "--store"])
+        .arg(&store)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "commit fa4e5e012345, branch feature/fake",
+        ));
+    assert_eq!(git.calls(), ["rev-parse HEAD --abbrev-ref HEAD"]);
+    git.perfgate()
+        .args(["compare", "--current", &example("go/base.txt"), "--store"])
+        .arg(&store)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("current fa4e5e0 on feature/fake"));
+    assert_eq!(git.calls().len(), 2);
+    // Several result files on each side, and every report: still one call.
+    let md = dir.path().join("report.md");
+    git.perfgate()
+        .args(["compare", "--baseline", &example("go/base.txt")])
+        .args(["--baseline", &example("go/base.txt")])
+        .args(["--current", &example("go/head.txt")])
+        .args(["--current", &example("go/head.txt")])
+        .arg("--report-md")
+        .arg(&md)
+        .arg("--report-json")
+        .arg(dir.path().join("report.json"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("current fa4e5e0 on feature/fake"));
+    assert_eq!(git.calls().len(), 3);
+    assert!(fs::read_to_string(&md).unwrap().contains("fa4e5e0"));
 }

@@ -186,7 +186,7 @@ fn a_store_that_is_missing_or_empty_is_an_error() {
     // Runs of another branch only: nothing to draw.
     let (mut index, _) = synthetic(2, 20);
     for e in &mut index.runs {
-        e.branch = Some("dev".into());
+        e.meta.branch = Some("dev".into());
     }
     std::fs::write(dir.path().join("index.json"), index.to_json()).unwrap();
     let other = dashboard(dir.path(), &out).assert().code(2);

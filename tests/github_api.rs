@@ -480,7 +480,7 @@ async fn prunes_runs_beyond_keep_and_deletes_their_files_in_one_commit() {
     let main: Vec<String> = index_on(&fake)
         .runs
         .iter()
-        .filter(|e| e.branch.as_deref() == Some("main"))
+        .filter(|e| e.meta.branch.as_deref() == Some("main"))
         .map(|e| e.id.clone())
         .collect();
     assert_eq!(main, [saved[1].entry.id.clone(), saved[2].entry.id.clone()]);
@@ -533,7 +533,7 @@ async fn reading_a_baseline_costs_two_calls_whatever_the_history_length() {
     let before = fake.log().len();
     let base = s.baseline(Some(&sha(7)), "main").await.unwrap().unwrap();
     assert_eq!(base.kind, BaselineKind::BaseCommit);
-    assert_eq!(base.entry.commit.as_deref(), Some(sha(7).as_str()));
+    assert_eq!(base.entry.meta.commit.as_deref(), Some(sha(7).as_str()));
     assert_eq!(fake.log().len() - before, 2);
     let raw = fake.log().last().unwrap().accept.clone();
     assert_eq!(raw, "application/vnd.github.raw+json");
@@ -546,9 +546,9 @@ async fn reading_a_baseline_costs_two_calls_whatever_the_history_length() {
     assert_eq!(fake.log().len() - before, 2);
 
     let (entry, _) = s.run_for_commit(&sha(3)[..12]).await.unwrap().unwrap();
-    assert_eq!(entry.commit, Some(sha(3)));
+    assert_eq!(entry.meta.commit, Some(sha(3)));
     let (entry, _) = s.latest(Some("main")).await.unwrap().unwrap();
-    assert_eq!(entry.commit, Some(sha(25)));
+    assert_eq!(entry.meta.commit, Some(sha(25)));
     fake.verify().await;
 }
 
@@ -724,7 +724,7 @@ async fn runs_recorded_before_summaries_are_read_from_their_files() {
     let mut index = index_on(&fake);
     for e in index.runs.iter_mut().take(8) {
         e.summary = None;
-        e.environment = None;
+        e.meta.environment = Default::default();
     }
     let old: Vec<String> = index.runs.iter().take(8).map(|e| e.id.clone()).collect();
     fake.state()
@@ -1385,7 +1385,7 @@ async fn a_read_that_times_out_is_sent_again_and_succeeds() {
         "default",
     );
     let (entry, _) = s.latest(Some("main")).await.unwrap().expect("the run");
-    assert_eq!(entry.commit.as_deref(), Some(sha(1).as_str()));
+    assert_eq!(entry.meta.commit.as_deref(), Some(sha(1).as_str()));
     let reads = fake
         .log()
         .iter()
@@ -1425,7 +1425,11 @@ async fn a_save_whose_writes_time_out_loses_no_run_and_writes_none_twice() {
     fake.fault("PUT", "/contents/default/runs/", 1, slow(3_000));
     fake.fault("PUT", "/contents/default/index.json", 1, slow(3_000));
     s.save(&run(&sha(2), "main", 2), 100).await.unwrap();
-    let ids: Vec<Option<String>> = index_on(&fake).runs.into_iter().map(|e| e.commit).collect();
+    let ids: Vec<Option<String>> = index_on(&fake)
+        .runs
+        .into_iter()
+        .map(|e| e.meta.commit)
+        .collect();
     assert_eq!(ids, [Some(sha(1)), Some(sha(2))]);
     assert_eq!(run_files(&fake).len(), 2);
     fake.verify().await;
@@ -1481,10 +1485,14 @@ async fn a_local_store_committed_as_a_keys_folder_seeds_the_data_branch() {
 
     let s = store(&fake);
     let (entry, latest) = s.latest(Some("main")).await.unwrap().unwrap();
-    assert_eq!(entry.commit.as_deref(), Some(sha(3).as_str()));
+    assert_eq!(entry.meta.commit.as_deref(), Some(sha(3).as_str()));
     assert_eq!(latest, run(&sha(3), "main", 3));
     s.save(&run(&sha(4), "main", 4), 100).await.unwrap();
-    let commits: Vec<Option<String>> = index_on(&fake).runs.into_iter().map(|e| e.commit).collect();
+    let commits: Vec<Option<String>> = index_on(&fake)
+        .runs
+        .into_iter()
+        .map(|e| e.meta.commit)
+        .collect();
     assert_eq!(commits, [1, 2, 3, 4].map(|i| Some(sha(i))));
     fake.verify().await;
 }

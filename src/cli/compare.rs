@@ -2,7 +2,6 @@
 //! history of the baseline branch), gates them, and writes the reports and the exit code.
 
 use std::fs;
-use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 use perfgate::compare::{self, Verdict};
@@ -11,13 +10,15 @@ use perfgate::model::Run;
 use perfgate::report::{self, MarkdownOptions};
 use perfgate::store::{BaselineStore, LocalStore};
 
+use super::reproduce::{Quote, Reproduce};
 use super::{
-    color_stdout, gate, input, load_config, meta, print_report, shell_quote, write_file,
-    CompareArgs, EXIT_FAIL, EXIT_PASS,
+    color_stdout, gate, input, load_config, meta, print_report, write_file, CompareArgs, Ctx,
+    Workdir, EXIT_FAIL, EXIT_PASS,
 };
 
-pub(super) fn cmd_compare(a: CompareArgs) -> Result<u8> {
-    let mut config = load_config(a.input.config.as_deref())?;
+pub(super) fn cmd_compare(ctx: &Ctx, a: CompareArgs) -> Result<u8> {
+    let here = Workdir::default();
+    let mut config = load_config(&here, a.input.config.as_deref())?;
     if let Some(t) = &a.threshold {
         config.threshold = parse_percent(t).map_err(|e| anyhow!("--threshold: {e}"))?;
     }
@@ -59,16 +60,15 @@ pub(super) fn cmd_compare(a: CompareArgs) -> Result<u8> {
         None => None,
     };
 
-    let mut current = input::read_runs(&a.input.current, a.input.format)?;
-    meta::fill(
-        &mut current.meta,
-        meta::Given::default(),
-        &meta::process_env,
-    );
+    // git (when asked) runs while the results are read; its answer is needed at the gate.
+    let head = meta::Head::start(meta::Given::default(), &*ctx.env);
+    let reader = input::Reader { ctx, dir: &here };
+    let mut current = reader.read_runs(&a.input.current, a.input.format)?;
+    meta::fill(&mut current.meta, None, &*ctx.env);
 
     // Oldest first; the latest baseline run is last. Several baseline files merge into one run.
     let baseline: Vec<Run> = if !a.baseline.is_empty() {
-        vec![input::read_runs(&a.baseline, a.input.format)?]
+        vec![reader.read_runs(&a.baseline, a.input.format)?]
     } else if let Some(dir) = &a.store {
         // A typo in the path must not turn the gate off.
         if !dir.is_dir() {
@@ -134,6 +134,7 @@ pub(super) fn cmd_compare(a: CompareArgs) -> Result<u8> {
         Vec::new()
     };
 
+    head.settle(&mut current.meta);
     let comparison = gate(&baseline, &current, &config, false)?;
 
     if let Some(p) = &a.report_json {
@@ -149,36 +150,28 @@ pub(super) fn cmd_compare(a: CompareArgs) -> Result<u8> {
         let md = report::render_markdown(&comparison, &opts)?;
         write_file(p, &md)?;
     }
-    print_report(&report::render_terminal(&comparison, color_stdout()))?;
+    print_report(ctx, &report::render_terminal(&comparison, color_stdout()))?;
     Ok(match comparison.verdict {
         Verdict::Pass => EXIT_PASS,
         Verdict::Fail => EXIT_FAIL,
     })
 }
 
+/// The command line of this comparison, for the Markdown report.
 fn reproduce_command(a: &CompareArgs) -> String {
-    let q = |p: &Path| {
-        let s = p.display().to_string();
-        if s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c))
-        {
-            s
-        } else {
-            shell_quote(&s)
-        }
-    };
-    let mut cmd = String::from("perfgate compare");
+    let shown = |p: &std::path::PathBuf| p.display().to_string();
+    let mut cmd = Reproduce::new(None, Quote::AsNeeded);
     for b in &a.baseline {
-        cmd.push_str(&format!(" --baseline {}", q(b)));
+        cmd = cmd.arg("--baseline", [shown(b)]);
     }
     if let Some(s) = &a.store {
-        cmd.push_str(&format!(" --store {}", q(s)));
+        cmd = cmd.arg("--store", [shown(s)]);
     }
     for c in &a.input.current {
-        cmd.push_str(&format!(" --current {}", q(c)));
+        cmd = cmd.arg("--current", [shown(c)]);
     }
     if let Some(c) = &a.input.config {
-        cmd.push_str(&format!(" --config {}", q(c)));
+        cmd = cmd.arg("--config", [shown(c)]);
     }
-    cmd
+    cmd.build()
 }

@@ -10,102 +10,285 @@ use std::io::{BufRead, BufReader, Read};
 use perfgate::formats::{self, criterion, k6_ndjson, Format, InputFile};
 use perfgate::model::Run;
 
-/// Reads and merges every path into one run. Fails on a missing, unreadable, unparsable or empty
-/// input: never a silent partial run.
-pub fn read_runs(paths: &[PathBuf], forced: Option<Format>) -> Result<Run> {
-    let mut merged: Option<Run> = None;
-    for path in paths {
-        let run = read_run(path, forced)?;
-        match &mut merged {
-            Some(m) => m.merge(run),
-            None => merged = Some(run),
-        }
-    }
-    merged.ok_or_else(|| anyhow!("no result files were given"))
+use super::{Ctx, Workdir};
+
+/// Reads result files: relative paths from `dir`, with the workspace and the size cap that the
+/// environment of `ctx` names. Paths are handled as given, and messages show them so; files are
+/// opened at [`Workdir::path`].
+#[derive(Clone, Copy)]
+pub struct Reader<'a> {
+    pub ctx: &'a Ctx,
+    pub dir: &'a Workdir,
 }
 
-/// Reads one path (a file, or a criterion directory).
-pub fn read_run(path: &Path, forced: Option<Format>) -> Result<Run> {
-    let shown = path.display();
-    let meta = guard(path)?;
-    if meta.is_dir() {
-        if forced.is_some_and(|f| f != Format::Criterion) {
-            bail!(
+impl Reader<'_> {
+    /// Reads and merges every path into one run. Fails on a missing, unreadable, unparsable or empty
+    /// input: never a silent partial run.
+    pub fn read_runs(self, paths: &[PathBuf], forced: Option<Format>) -> Result<Run> {
+        let mut merged: Option<Run> = None;
+        for path in paths {
+            let run = self.read_run(path, forced)?;
+            match &mut merged {
+                Some(m) => m.merge(run),
+                None => merged = Some(run),
+            }
+        }
+        merged.ok_or_else(|| anyhow!("no result files were given"))
+    }
+
+    /// Reads one path (a file, or a criterion directory).
+    pub fn read_run(self, path: &Path, forced: Option<Format>) -> Result<Run> {
+        let shown = path.display();
+        let meta = self.guard(path)?;
+        if meta.is_dir() {
+            if forced.is_some_and(|f| f != Format::Criterion) {
+                bail!(
                 "`{shown}` is a directory; only the criterion format reads directories (got --format {})",
                 forced.map(|f| f.name()).unwrap_or_default()
             );
+            }
+            return self.read_criterion_dir(path);
         }
-        return read_criterion_dir(path);
-    }
-    if let Some(run) = stream_k6(path, meta.len(), forced)? {
-        return Ok(run);
-    }
-    let cap = max_input()?;
-    let bar = progress_bar(meta.len());
-    let file = fs::File::open(path).with_context(|| format!("cannot read `{shown}`"))?;
-    let mut bytes =
-        read_capped(bar.wrap_read(file), cap).with_context(|| format!("cannot read `{shown}`"))?;
-    bar.finish_and_clear();
-    if k6_ndjson::is_gzip(&bytes) {
-        bytes = read_capped(flate2::read::MultiGzDecoder::new(bytes.as_slice()), cap)
-            .with_context(|| format!("cannot decompress `{shown}` (gzip)"))?;
-    }
-    let text = String::from_utf8(bytes).map_err(|e| {
+        if let Some(run) = self.stream_k6(path, meta.len(), forced)? {
+            return Ok(run);
+        }
+        let cap = self.max_input()?;
+        let bar = progress_bar(meta.len());
+        let file = fs::File::open(self.dir.path(path))
+            .with_context(|| format!("cannot read `{shown}`"))?;
+        let mut bytes = read_capped(bar.wrap_read(file), cap)
+            .with_context(|| format!("cannot read `{shown}`"))?;
+        bar.finish_and_clear();
+        if k6_ndjson::is_gzip(&bytes) {
+            bytes = read_capped(flate2::read::MultiGzDecoder::new(bytes.as_slice()), cap)
+                .with_context(|| format!("cannot decompress `{shown}` (gzip)"))?;
+        }
+        let text = String::from_utf8(bytes).map_err(|e| {
         anyhow!(
             "`{shown}` is not UTF-8 text (invalid byte at offset {}); expected a benchmark tool's text or JSON output",
             e.utf8_error().valid_up_to()
         )
     })?;
-    let detected = formats::detect(&text);
-    // A saved perfgate run is always read as such, even when --format names the tool.
-    let format = match (forced, &detected) {
-        (_, Ok(Format::Perfgate)) => Format::Perfgate,
-        (Some(f), _) => f,
-        (None, Ok(f)) => *f,
-        (None, Err(e)) => bail!("cannot recognise the format of `{shown}`: {e}"),
-    };
-    if format == Format::Criterion {
-        if let Some(run) = read_criterion_file(path)? {
-            return Ok(run);
+        let detected = formats::detect(&text);
+        // A saved perfgate run is always read as such, even when --format names the tool.
+        let format = match (forced, &detected) {
+            (_, Ok(Format::Perfgate)) => Format::Perfgate,
+            (Some(f), _) => f,
+            (None, Ok(f)) => *f,
+            (None, Err(e)) => bail!("cannot recognise the format of `{shown}`: {e}"),
+        };
+        if format == Format::Criterion {
+            if let Some(run) = self.read_criterion_file(path)? {
+                return Ok(run);
+            }
         }
+        formats::parse(format, &text).map_err(|e| {
+            anyhow!(
+                "cannot read `{shown}` as {} ({}): {e}",
+                format.name(),
+                describe(format)
+            )
+        })
     }
-    formats::parse(format, &text).map_err(|e| {
-        anyhow!(
-            "cannot read `{shown}` as {} ({}): {e}",
-            format.name(),
-            describe(format)
-        )
-    })
-}
 
-/// What a result path must be: a regular file or a directory (a FIFO would block, a device such
-/// as `/dev/zero` never ends), and not a symbolic link that leads out of the workspace
-/// (`GITHUB_WORKSPACE`, or the working directory): a pull request can commit a link to
-/// `/proc/self/environ` where a result file should be, and an error quoting it would print the
-/// runner's secrets. A path given outside the workspace in the first place is the user's choice.
-fn guard(path: &Path) -> Result<fs::Metadata> {
-    let shown = path.display();
-    let meta = fs::metadata(path).with_context(|| format!("cannot read `{shown}`"))?;
-    if !meta.is_file() && !meta.is_dir() {
-        bail!("`{shown}` is not a regular file (a FIFO, a device or a socket): expected a benchmark tool's result file");
-    }
-    let root = std::env::var_os("GITHUB_WORKSPACE")
-        .map(PathBuf::from)
-        .filter(|p| !p.as_os_str().is_empty())
-        .map_or_else(std::env::current_dir, Ok)
-        .context("cannot tell the working directory")?;
-    let root = fs::canonicalize(&root).unwrap_or(root);
-    let lexical = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let real = fs::canonicalize(path).with_context(|| format!("cannot read `{shown}`"))?;
-    let given_inside = normalize(&lexical).starts_with(&root);
-    if given_inside && !real.starts_with(&root) {
-        bail!(
+    /// What a result path must be: a regular file or a directory (a FIFO would block, a device such
+    /// as `/dev/zero` never ends), and not a symbolic link that leads out of the workspace
+    /// (`GITHUB_WORKSPACE`, or the working directory): a pull request can commit a link to
+    /// `/proc/self/environ` where a result file should be, and an error quoting it would print the
+    /// runner's secrets. A path given outside the workspace in the first place is the user's choice.
+    fn guard(self, path: &Path) -> Result<fs::Metadata> {
+        let shown = path.display();
+        let at = self.dir.path(path);
+        let meta = fs::metadata(&at).with_context(|| format!("cannot read `{shown}`"))?;
+        if !meta.is_file() && !meta.is_dir() {
+            bail!("`{shown}` is not a regular file (a FIFO, a device or a socket): expected a benchmark tool's result file");
+        }
+        let root = (self.ctx.env)("GITHUB_WORKSPACE")
+            .map(PathBuf::from)
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(std::env::current_dir, Ok)
+            .context("cannot tell the working directory")?;
+        let root = fs::canonicalize(&root).unwrap_or(root);
+        let lexical = std::path::absolute(&at).unwrap_or_else(|_| at.to_path_buf());
+        let real = fs::canonicalize(&at).with_context(|| format!("cannot read `{shown}`"))?;
+        let given_inside = normalize(&lexical).starts_with(&root);
+        if given_inside && !real.starts_with(&root) {
+            bail!(
             "`{shown}` is a symbolic link to `{}`, outside the workspace `{}`: refused (a result file from a pull request must not point at the runner's files)",
             real.display(),
             root.display()
         );
+        }
+        Ok(meta)
     }
-    Ok(meta)
+
+    /// Most bytes one result file may hold once decompressed: `PERFGATE_MAX_INPUT` (bytes, or with a
+    /// `KiB`, `MiB` or `GiB` suffix), 4 GiB by default. A small gzip file can hold gigabytes of
+    /// padding; past the cap the input is an error, not a run.
+    fn max_input(self) -> Result<u64> {
+        const DEFAULT: u64 = 4 << 30;
+        let Some(v) = self.ctx.var("PERFGATE_MAX_INPUT") else {
+            return Ok(DEFAULT);
+        };
+        let t = v.trim();
+        let (digits, scale) = [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+            .iter()
+            .find_map(|(suffix, scale)| t.strip_suffix(suffix).map(|d| (d.trim(), *scale)))
+            .unwrap_or((t, 1));
+        digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            anyhow!(
+                "PERFGATE_MAX_INPUT: expected a size such as 4GiB, 512MiB or 1000000 (bytes), got `{}`",
+                perfgate::github::runtime::inert(t, 40)
+            )
+        })
+    }
+
+    /// Streams a k6 NDJSON file (plain or gzipped) without holding it in memory; None when the file
+    /// is something else. A progress bar is drawn on a terminal for large files.
+    fn stream_k6(self, path: &Path, len: u64, forced: Option<Format>) -> Result<Option<Run>> {
+        if forced.is_some_and(|f| f != Format::K6Ndjson) {
+            return Ok(None);
+        }
+        let shown = path.display();
+        let open = || {
+            fs::File::open(self.dir.path(path)).with_context(|| format!("cannot read `{shown}`"))
+        };
+        let mut head = BufReader::with_capacity(64 << 10, open()?);
+        let start = head
+            .fill_buf()
+            .with_context(|| format!("cannot read `{shown}`"))?;
+        // Plain or gzipped, BOM and blank lines skipped: only the first record decides.
+        if forced.is_none() && !k6_ndjson::sniff(start) {
+            return Ok(None);
+        }
+        let bar = progress_bar(len);
+        let reader = bar.wrap_read(open()?);
+        let result = k6_ndjson::parse_read(reader);
+        bar.finish_and_clear();
+        let mut run = result.map_err(|e| {
+            anyhow!(
+                "cannot read `{shown}` as {} ({}): {e}",
+                Format::K6Ndjson.name(),
+                describe(Format::K6Ndjson)
+            )
+        })?;
+        formats::finish(Format::K6Ndjson, &mut run).map_err(|e| anyhow!("`{shown}`: {e}"))?;
+        Ok(Some(run))
+    }
+
+    /// A criterion file inside `<id>/new/`: read it with its sibling files so the benchmark keeps its
+    /// name. None when the file is not laid out that way.
+    fn read_criterion_file(self, path: &Path) -> Result<Option<Run>> {
+        let Some(new_dir) = path.parent() else {
+            return Ok(None);
+        };
+        if new_dir.file_name().and_then(|n| n.to_str()) != Some("new") {
+            return Ok(None);
+        }
+        let Some(bench_dir) = new_dir.parent() else {
+            return Ok(None);
+        };
+        let id = bench_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "criterion".into());
+        let mut files = Vec::new();
+        for name in ["benchmark.json", "estimates.json", "sample.json"] {
+            let p = new_dir.join(name);
+            if self.dir.path(&p).is_file() {
+                self.guard(&p)?;
+                let text = fs::read_to_string(self.dir.path(&p))
+                    .with_context(|| format!("cannot read `{}`", p.display()))?;
+                files.push(InputFile {
+                    path: format!("{id}/new/{name}"),
+                    text,
+                });
+            }
+        }
+        criterion::parse_dir(&files)
+            .map(|mut r| {
+                r.meta.tool.get_or_insert_with(|| "criterion".into());
+                Some(r)
+            })
+            .map_err(|e| anyhow!("cannot read `{}` as criterion: {e}", bench_dir.display()))
+    }
+
+    /// Walks a `target/criterion`-like directory for `*/new/{benchmark,estimates,sample}.json`.
+    fn read_criterion_dir(self, dir: &Path) -> Result<Run> {
+        let mut files = Vec::new();
+        self.collect(dir, dir, &mut files, 0)?;
+        if files.is_empty() {
+            bail!(
+            "cannot read directory `{}`: no criterion results found (expected `<benchmark>/new/estimates.json` files, as in target/criterion)",
+            dir.display()
+        );
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut run = criterion::parse_dir(&files).map_err(|e| {
+            anyhow!(
+                "cannot read directory `{}` as criterion: {e}",
+                dir.display()
+            )
+        })?;
+        run.meta.tool.get_or_insert_with(|| "criterion".into());
+        if run.benchmarks.is_empty() {
+            bail!("no benchmark results found in `{}`", dir.display());
+        }
+        Ok(run)
+    }
+
+    fn collect(
+        self,
+        root: &Path,
+        dir: &Path,
+        out: &mut Vec<InputFile>,
+        depth: usize,
+    ) -> Result<()> {
+        if depth > 12 {
+            return Ok(());
+        }
+        let entries = fs::read_dir(self.dir.path(dir))
+            .with_context(|| format!("cannot list `{}`", dir.display()))?;
+        for entry in entries {
+            let entry = entry.with_context(|| format!("cannot list `{}`", dir.display()))?;
+            // As given, as `entry.path()` is when `dir` is opened where it is given.
+            let path = dir.join(entry.file_name());
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                let name = entry.file_name();
+                if name == "report" || name == "base" || name == "change" {
+                    continue;
+                }
+                self.collect(root, &path, out, depth + 1)?;
+            } else if kind.is_file() {
+                let in_new = path
+                    .parent()
+                    .and_then(|p| p.file_name())
+                    .is_some_and(|n| n == "new");
+                let name = entry.file_name();
+                let wanted =
+                    name == "estimates.json" || name == "sample.json" || name == "benchmark.json";
+                if in_new && wanted {
+                    let rel = path
+                        .strip_prefix(root)
+                        .unwrap_or(&path)
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    let text = fs::read_to_string(self.dir.path(&path))
+                        .with_context(|| format!("cannot read `{}`", path.display()))?;
+                    out.push(InputFile { path: rel, text });
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `path` with `.` and `..` resolved lexically (symbolic links left as they are).
@@ -123,35 +306,6 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// Most bytes one result file may hold once decompressed: `PERFGATE_MAX_INPUT` (bytes, or with a
-/// `KiB`, `MiB` or `GiB` suffix), 4 GiB by default. A small gzip file can hold gigabytes of
-/// padding; past the cap the input is an error, not a run.
-fn max_input() -> Result<u64> {
-    const DEFAULT: u64 = 4 << 30;
-    let Some(v) = std::env::var("PERFGATE_MAX_INPUT")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-    else {
-        return Ok(DEFAULT);
-    };
-    let t = v.trim();
-    let (digits, scale) = [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
-        .iter()
-        .find_map(|(suffix, scale)| t.strip_suffix(suffix).map(|d| (d.trim(), *scale)))
-        .unwrap_or((t, 1));
-    digits
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(scale))
-        .filter(|n| *n > 0)
-        .ok_or_else(|| {
-            anyhow!(
-                "PERFGATE_MAX_INPUT: expected a size such as 4GiB, 512MiB or 1000000 (bytes), got `{}`",
-                perfgate::github::runtime::inert(t, 40)
-            )
-        })
-}
-
 /// Reads all of `r`, or fails once it passes `cap` bytes.
 fn read_capped(r: impl Read, cap: u64) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
@@ -160,37 +314,6 @@ fn read_capped(r: impl Read, cap: u64) -> Result<Vec<u8>> {
         bail!("larger than {cap} bytes (`PERFGATE_MAX_INPUT`): not read");
     }
     Ok(bytes)
-}
-
-/// Streams a k6 NDJSON file (plain or gzipped) without holding it in memory; None when the file
-/// is something else. A progress bar is drawn on a terminal for large files.
-fn stream_k6(path: &Path, len: u64, forced: Option<Format>) -> Result<Option<Run>> {
-    if forced.is_some_and(|f| f != Format::K6Ndjson) {
-        return Ok(None);
-    }
-    let shown = path.display();
-    let open = || fs::File::open(path).with_context(|| format!("cannot read `{shown}`"));
-    let mut head = BufReader::with_capacity(64 << 10, open()?);
-    let start = head
-        .fill_buf()
-        .with_context(|| format!("cannot read `{shown}`"))?;
-    // Plain or gzipped, BOM and blank lines skipped: only the first record decides.
-    if forced.is_none() && !k6_ndjson::sniff(start) {
-        return Ok(None);
-    }
-    let bar = progress_bar(len);
-    let reader = bar.wrap_read(open()?);
-    let result = k6_ndjson::parse_read(reader);
-    bar.finish_and_clear();
-    let mut run = result.map_err(|e| {
-        anyhow!(
-            "cannot read `{shown}` as {} ({}): {e}",
-            Format::K6Ndjson.name(),
-            describe(Format::K6Ndjson)
-        )
-    })?;
-    formats::finish(Format::K6Ndjson, &mut run).map_err(|e| anyhow!("`{shown}`: {e}"))?;
-    Ok(Some(run))
 }
 
 /// A byte progress bar on standard error when it is a terminal and the file is large; hidden
@@ -215,105 +338,4 @@ fn describe(f: Format) -> &'static str {
         .find(|x| x.0 == f)
         .map(|x| x.2)
         .unwrap_or("")
-}
-
-/// A criterion file inside `<id>/new/`: read it with its sibling files so the benchmark keeps its
-/// name. None when the file is not laid out that way.
-fn read_criterion_file(path: &Path) -> Result<Option<Run>> {
-    let Some(new_dir) = path.parent() else {
-        return Ok(None);
-    };
-    if new_dir.file_name().and_then(|n| n.to_str()) != Some("new") {
-        return Ok(None);
-    }
-    let Some(bench_dir) = new_dir.parent() else {
-        return Ok(None);
-    };
-    let id = bench_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "criterion".into());
-    let mut files = Vec::new();
-    for name in ["benchmark.json", "estimates.json", "sample.json"] {
-        let p = new_dir.join(name);
-        if p.is_file() {
-            guard(&p)?;
-            let text =
-                fs::read_to_string(&p).with_context(|| format!("cannot read `{}`", p.display()))?;
-            files.push(InputFile {
-                path: format!("{id}/new/{name}"),
-                text,
-            });
-        }
-    }
-    criterion::parse_dir(&files)
-        .map(|mut r| {
-            r.meta.tool.get_or_insert_with(|| "criterion".into());
-            Some(r)
-        })
-        .map_err(|e| anyhow!("cannot read `{}` as criterion: {e}", bench_dir.display()))
-}
-
-/// Walks a `target/criterion`-like directory for `*/new/{benchmark,estimates,sample}.json`.
-fn read_criterion_dir(dir: &Path) -> Result<Run> {
-    let mut files = Vec::new();
-    collect(dir, dir, &mut files, 0)?;
-    if files.is_empty() {
-        bail!(
-            "cannot read directory `{}`: no criterion results found (expected `<benchmark>/new/estimates.json` files, as in target/criterion)",
-            dir.display()
-        );
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut run = criterion::parse_dir(&files).map_err(|e| {
-        anyhow!(
-            "cannot read directory `{}` as criterion: {e}",
-            dir.display()
-        )
-    })?;
-    run.meta.tool.get_or_insert_with(|| "criterion".into());
-    if run.benchmarks.is_empty() {
-        bail!("no benchmark results found in `{}`", dir.display());
-    }
-    Ok(run)
-}
-
-fn collect(root: &Path, dir: &Path, out: &mut Vec<InputFile>, depth: usize) -> Result<()> {
-    if depth > 12 {
-        return Ok(());
-    }
-    let entries = fs::read_dir(dir).with_context(|| format!("cannot list `{}`", dir.display()))?;
-    for entry in entries {
-        let entry = entry.with_context(|| format!("cannot list `{}`", dir.display()))?;
-        let path = entry.path();
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            let name = entry.file_name();
-            if name == "report" || name == "base" || name == "change" {
-                continue;
-            }
-            collect(root, &path, out, depth + 1)?;
-        } else if kind.is_file() {
-            let in_new = path
-                .parent()
-                .and_then(|p| p.file_name())
-                .is_some_and(|n| n == "new");
-            let name = entry.file_name();
-            let wanted =
-                name == "estimates.json" || name == "sample.json" || name == "benchmark.json";
-            if in_new && wanted {
-                let rel = path
-                    .strip_prefix(root)
-                    .unwrap_or(&path)
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                let text = fs::read_to_string(&path)
-                    .with_context(|| format!("cannot read `{}`", path.display()))?;
-                out.push(InputFile { path: rel, text });
-            }
-        }
-    }
-    Ok(())
 }

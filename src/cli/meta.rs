@@ -1,62 +1,103 @@
 //! Run metadata from the outside world: commit, branch and time from flags, the CI environment or
 //! git, and the machine's fingerprint. Values a tool already reported are kept.
 
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 use perfgate::model::{Environment, RunMeta};
 
-/// Explicit values from flags; each wins over what the environment says.
+use super::Env;
+
+/// The commit and branch as flags (or the event) give them; each wins over the CI variables.
 #[derive(Debug, Default, Clone)]
 pub struct Given {
     pub commit: Option<String>,
     pub branch: Option<String>,
-    pub timestamp: Option<String>,
 }
 
-/// Looks up an environment variable (the process's, or the Action's injected one).
-pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
-
-/// The process's environment, for the commands that run outside the Action.
-pub fn process_env(k: &str) -> Option<String> {
-    std::env::var(k).ok()
+/// The run's commit and branch: from the flags, else the CI variables, else the result files,
+/// else git, asked at most once.
+///
+/// `compare` shows the current run's commit and branch in every report (the terminal's first
+/// line included), `save` and the Action store them: so git is asked whenever nothing else said
+/// them, and only then. It is started by [`Head::start`], before the result files are parsed, and
+/// read by [`Head::settle`] when the commit is needed: `git rev-parse` takes a few milliseconds,
+/// as long as the rest of a small comparison, and this way it runs while perfgate parses instead
+/// of before or after. Only three formats can name a commit and a branch (pytest-benchmark, asv,
+/// perfgate's own runs); when the result files did, the git started for nothing is stopped.
+pub struct Head {
+    commit: Option<String>,
+    branch: Option<String>,
+    /// `git rev-parse`, started when the flags and CI variables left either unknown.
+    git: Option<Child>,
 }
 
-/// Fills commit, branch, timestamp and environment of `meta`, reading CI variables through
-/// `vars`.
-pub fn fill(meta: &mut RunMeta, given: Given, vars: Env<'_>) {
-    let env = |k: &str| vars(k).filter(|v| !v.trim().is_empty());
-    let commit = given
-        .commit
-        .or_else(|| env("GITHUB_SHA"))
-        .or_else(|| env("CI_COMMIT_SHA"))
-        .or_else(|| env("BUILDKITE_COMMIT"))
-        .or_else(|| meta.commit.take());
-    let branch = given
-        .branch
-        .or_else(|| env("GITHUB_HEAD_REF"))
-        .or_else(|| env("GITHUB_REF_NAME"))
-        .or_else(|| env("CI_COMMIT_REF_NAME"))
-        .or_else(|| env("BUILDKITE_BRANCH"))
-        .or_else(|| meta.branch.take());
-    // git is asked once, and only for what nothing else said.
-    let (commit, branch) = match (commit, branch) {
-        (Some(c), Some(b)) => (Some(c), Some(b)),
-        (c, b) => {
-            let (git_commit, git_branch) = git_head();
-            (c.or(git_commit), b.or(git_branch))
+impl Head {
+    /// The commit and branch the flags and CI variables (read through `vars`) give, with git
+    /// started when they leave either unknown.
+    pub fn start(given: Given, vars: &Env) -> Head {
+        let env = |k: &str| vars(k).filter(|v| !v.trim().is_empty());
+        let commit = given
+            .commit
+            .or_else(|| env("GITHUB_SHA"))
+            .or_else(|| env("CI_COMMIT_SHA"))
+            .or_else(|| env("BUILDKITE_COMMIT"));
+        let branch = given
+            .branch
+            .or_else(|| env("GITHUB_HEAD_REF"))
+            .or_else(|| env("GITHUB_REF_NAME"))
+            .or_else(|| env("CI_COMMIT_REF_NAME"))
+            .or_else(|| env("BUILDKITE_BRANCH"));
+        let git = match (&commit, &branch) {
+            (Some(_), Some(_)) => None,
+            _ => start_git_head(),
+        };
+        Head {
+            commit,
+            branch,
+            git,
         }
-    };
-    meta.commit = commit;
-    meta.branch = branch;
-    meta.timestamp = given
-        .timestamp
+    }
+
+    /// Sets the commit and branch of `meta`: what the flags and CI variables said, else what the
+    /// result files said, else what git said.
+    pub fn settle(mut self, meta: &mut RunMeta) {
+        let commit = self.commit.take().or_else(|| meta.commit.take());
+        let branch = self.branch.take().or_else(|| meta.branch.take());
+        let (commit, branch) = match (commit, branch) {
+            (Some(c), Some(b)) => (Some(c), Some(b)),
+            (c, b) => {
+                let (git_commit, git_branch) = self.git.take().map_or((None, None), git_head);
+                (c.or(git_commit), b.or(git_branch))
+            }
+        };
+        meta.commit = commit;
+        meta.branch = branch;
+    }
+}
+
+impl Drop for Head {
+    /// A git whose answer is not needed (the result files named both, or the command failed
+    /// first) is stopped and reaped, never left running behind perfgate.
+    fn drop(&mut self) {
+        if let Some(mut git) = self.git.take() {
+            let _ = git.kill();
+            let _ = git.wait();
+        }
+    }
+}
+
+/// Fills the timestamp (`timestamp` as a flag gives it, else the result files', else now) and
+/// the environment of `meta`, reading CI variables through `vars`; the commit and branch are
+/// [`Head`]'s.
+pub fn fill(meta: &mut RunMeta, timestamp: Option<String>, vars: &Env) {
+    meta.timestamp = timestamp
         .or_else(|| meta.timestamp.take())
         .or_else(|| Some(humantime::format_rfc3339_seconds(now(vars)).to_string()));
     fingerprint(&mut meta.environment, vars);
 }
 
 /// The current time, or `SOURCE_DATE_EPOCH` when set (reproducible output).
-fn now(vars: Env<'_>) -> std::time::SystemTime {
+fn now(vars: &Env) -> std::time::SystemTime {
     vars("SOURCE_DATE_EPOCH")
         .and_then(|s| s.trim().parse::<u64>().ok())
         .map(|secs| std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
@@ -70,7 +111,7 @@ fn now(vars: Env<'_>) -> std::time::SystemTime {
 /// (`ImageOS`, `ImageVersion`), and `/proc` shows the host's CPU and memory. `RUNNER_NAME` is
 /// never used: on hosted runners it changes from job to job ("GitHub Actions 3", "GitHub
 /// Actions 1000001"), which made every pull request look like another machine.
-pub fn fingerprint(e: &mut Environment, vars: Env<'_>) {
+pub fn fingerprint(e: &mut Environment, vars: &Env) {
     let env = |k: &str| vars(k).filter(|v| !v.trim().is_empty());
     e.os.get_or_insert_with(|| std::env::consts::OS.to_string());
     e.arch
@@ -133,24 +174,32 @@ fn memory_gib(meminfo: &str) -> Option<u32> {
     u32::try_from(gib).ok().filter(|&g| g > 0)
 }
 
-/// The checked-out commit and branch (None on a detached HEAD), from one `git rev-parse`.
-fn git_head() -> (Option<String>, Option<String>) {
-    let Some(out) = git(&["rev-parse", "HEAD", "--abbrev-ref", "HEAD"]) else {
+/// `git rev-parse HEAD --abbrev-ref HEAD` started (None when git cannot be run).
+fn start_git_head() -> Option<Child> {
+    Command::new("git")
+        .args(["rev-parse", "HEAD", "--abbrev-ref", "HEAD"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()
+}
+
+/// The checked-out commit and branch (None on a detached HEAD) that a started
+/// [`start_git_head`] prints.
+fn git_head(git: Child) -> (Option<String>, Option<String>) {
+    let Some(out) = git
+        .wait_with_output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+    else {
         return (None, None);
     };
     let mut lines = out.lines().map(str::trim).filter(|l| !l.is_empty());
     let commit = lines.next().map(str::to_string);
     let branch = lines.next().filter(|b| *b != "HEAD").map(str::to_string);
     (commit, branch)
-}
-
-fn git(args: &[&str]) -> Option<String> {
-    let out = Command::new("git").args(args).output().ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    let s = String::from_utf8(out.stdout).ok()?.trim().to_string();
-    (!s.is_empty()).then_some(s)
 }
 
 #[cfg(test)]

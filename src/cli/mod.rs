@@ -7,9 +7,12 @@ mod compare;
 mod dashboard;
 mod input;
 mod meta;
+mod reproduce;
 mod save;
 mod show;
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -248,38 +251,113 @@ pub fn main() -> ExitCode {
             });
         }
     };
+    let ctx = Ctx::new(
+        std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+    );
     let result = match cli.command {
-        Cmd::Compare(a) => compare::cmd_compare(a),
-        Cmd::Save(a) => save::cmd_save(a),
-        Cmd::Show(a) => show::cmd_show(a),
+        Cmd::Compare(a) => compare::cmd_compare(&ctx, a),
+        Cmd::Save(a) => save::cmd_save(&ctx, a),
+        Cmd::Show(a) => show::cmd_show(&ctx, a),
         Cmd::Formats => show::cmd_formats(),
         Cmd::Import(a) => save::cmd_import(a),
         Cmd::Dashboard(a) => dashboard::cmd_dashboard(a),
-        Cmd::Action => {
-            let ctx = action::Ctx {
-                env: Box::new(|k: &str| std::env::var(k).ok()),
-            };
-            return ExitCode::from(action::main(&ctx, &action::github_remote));
-        }
+        Cmd::Action => return ExitCode::from(action::main(&ctx, &action::github_remote)),
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("{}", error_line(&e));
+            eprintln!("{}", ctx.error_line(&e));
             ExitCode::from(EXIT_ERROR)
         }
     }
 }
 
-fn load_config(path: Option<&Path>) -> Result<Config> {
+/// Looks up an environment variable.
+pub type Env = dyn Fn(&str) -> Option<String>;
+
+/// What the commands know of their process: its environment variables, read once by [`main`]
+/// (the edge), and the secrets among them that printed errors are redacted against. Nothing
+/// below `main` reads the environment or changes what the process shares (its variables, its
+/// working directory: see [`Workdir`]).
+pub struct Ctx {
+    /// A variable's value as it was when perfgate started.
+    pub env: Box<Env>,
+    /// Values of the variables that look like secrets, longest first.
+    secrets: Vec<String>,
+}
+
+impl Ctx {
+    /// The context of a process with these variables.
+    pub fn new(vars: impl IntoIterator<Item = (String, String)>) -> Ctx {
+        let vars: HashMap<String, String> = vars.into_iter().collect();
+        let secrets =
+            perfgate::github::runtime::secrets(vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+        Ctx {
+            env: Box::new(move |k: &str| vars.get(k).cloned()),
+            secrets,
+        }
+    }
+
+    /// A variable's value; unset and blank are the same.
+    fn var(&self, k: &str) -> Option<String> {
+        (self.env)(k).filter(|v| !v.trim().is_empty())
+    }
+
+    /// `text` with the values of the environment's secrets replaced by `***`, for anything
+    /// printed that may quote an answer from GitHub (some proxies echo the request, token
+    /// included).
+    pub(crate) fn redacted(&self, text: &str) -> String {
+        perfgate::github::runtime::redact(text, &self.secrets)
+    }
+
+    /// An error as printed to standard error: secrets from the environment redacted, made inert
+    /// for the Actions runner (one line, no command), and at most a few thousand characters.
+    pub(crate) fn error_line(&self, e: &anyhow::Error) -> String {
+        format!(
+            "error: {}",
+            perfgate::github::runtime::inert(&self.redacted(&chain(e)), 4000)
+        )
+    }
+}
+
+/// The directory relative paths name files in: the Action's workspace (`GITHUB_WORKSPACE`), or
+/// by default the process's working directory. Instead of entering the workspace (`cd`, which
+/// changes the whole process), files are opened at [`Workdir::path`]; messages show paths as
+/// they were given, as they did when the process had entered it.
+#[derive(Debug, Clone, Default)]
+pub struct Workdir(Option<PathBuf>);
+
+impl Workdir {
+    /// Relative paths from `dir`, the real path of a directory (what the working directory is
+    /// after `cd dir`).
+    pub fn new(dir: PathBuf) -> Workdir {
+        Workdir(Some(dir))
+    }
+
+    /// Where `p` is: joined to the directory when relative, as it is otherwise.
+    pub fn path<'a>(&self, p: &'a Path) -> Cow<'a, Path> {
+        match &self.0 {
+            Some(dir) if p.is_relative() => Cow::Owned(dir.join(p)),
+            _ => Cow::Borrowed(p),
+        }
+    }
+
+    /// The directory; None for the process's working directory.
+    pub fn dir(&self) -> Option<&Path> {
+        self.0.as_deref()
+    }
+}
+
+fn load_config(dir: &Workdir, path: Option<&Path>) -> Result<Config> {
     let (path, explicit) = match path {
         Some(p) => (p.to_path_buf(), true),
         None => (PathBuf::from("perfgate.toml"), false),
     };
-    if !explicit && !path.is_file() {
+    if !explicit && !dir.path(&path).is_file() {
         return Ok(Config::default());
     }
-    let text = fs::read_to_string(&path)
+    let text = fs::read_to_string(dir.path(&path))
         .with_context(|| format!("cannot read config file `{}`", path.display()))?;
     Ok(Config::parse(&path.display().to_string(), &text)?)
 }
@@ -291,8 +369,8 @@ fn color_stdout() -> bool {
 /// Prints a human report whose lines hold untrusted names (benchmark names come from a pull
 /// request's code): framed by `::stop-commands::` under GitHub Actions, so that a name such as
 /// `::add-mask::x` or `##[error]x` is printed, not run; as it is elsewhere.
-fn print_report(text: &str) -> Result<()> {
-    if in_actions(&|k| std::env::var(k).ok()) {
+fn print_report(ctx: &Ctx, text: &str) -> Result<()> {
+    if in_actions(&*ctx.env) {
         print(&perfgate::github::runtime::framed(text, &frame_token()))
     } else {
         print(text)
@@ -318,26 +396,6 @@ pub(crate) fn frame_token() -> String {
         h.finish()
     };
     format!("perfgate-{:016x}{:016x}", half(), half())
-}
-
-/// `text` with the values of the environment's secrets replaced by `***`, for anything printed
-/// that may quote an answer from GitHub (some proxies echo the request, token included).
-pub(crate) fn redacted(text: &str) -> String {
-    use perfgate::github::runtime::{redact, secrets};
-    let secrets = secrets(
-        std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
-    );
-    redact(text, &secrets)
-}
-
-/// An error as printed to standard error: secrets from the environment redacted, made inert for
-/// the Actions runner (one line, no command), and at most a few thousand characters.
-pub(crate) fn error_line(e: &anyhow::Error) -> String {
-    format!(
-        "error: {}",
-        perfgate::github::runtime::inert(&redacted(&chain(e)), 4000)
-    )
 }
 
 /// An error and its causes joined by `: ` (as `{:#}` does), leaving out a cause whose text the
@@ -367,11 +425,6 @@ fn gate(history: &[Run], current: &Run, config: &Config, recording: bool) -> Res
     Ok(comparison)
 }
 
-/// `s` single-quoted for a POSIX shell, for the reproduce commands the reports print.
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
-
 fn print(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a non-zero exit.
@@ -391,6 +444,37 @@ fn write_file(path: &Path, text: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_are_redacted_against_the_secrets_of_the_given_environment() {
+        let ctx = Ctx::new([
+            (
+                "INPUT_GITHUB-TOKEN".to_string(),
+                "ghs_0123456789abcdef".to_string(),
+            ),
+            ("HOME".to_string(), "/home/runner".to_string()),
+        ]);
+        let e =
+            anyhow::anyhow!("GitHub answered 401 for token ghs_0123456789abcdef at /home/runner");
+        assert_eq!(
+            ctx.error_line(&e),
+            "error: GitHub answered 401 for token *** at /home/runner"
+        );
+        assert_eq!((ctx.env)("HOME").as_deref(), Some("/home/runner"));
+        assert_eq!(ctx.var("PATH"), None);
+    }
+
+    #[test]
+    fn a_workdir_resolves_relative_paths_only() {
+        let here = Workdir::default();
+        assert_eq!(here.path(Path::new("a/b.txt")), Path::new("a/b.txt"));
+        let ws = Workdir::new(PathBuf::from("/github/workspace"));
+        assert_eq!(
+            ws.path(Path::new("a/b.txt")),
+            Path::new("/github/workspace/a/b.txt")
+        );
+        assert_eq!(ws.path(Path::new("/tmp/x")), Path::new("/tmp/x"));
+    }
 
     #[test]
     fn a_cause_already_in_its_message_is_said_once() {

@@ -7,22 +7,23 @@ use anyhow::{anyhow, bail, Context, Result};
 use perfgate::formats;
 use perfgate::store::{BaselineStore, LocalStore};
 
-use super::{input, load_config, meta, print, ImportArgs, SaveArgs, EXIT_PASS};
+use super::{input, load_config, meta, print, Ctx, ImportArgs, SaveArgs, Workdir, EXIT_PASS};
 
-pub(super) fn cmd_save(a: SaveArgs) -> Result<u8> {
-    let config = load_config(a.input.config.as_deref())?;
+pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
+    let here = Workdir::default();
+    let config = load_config(&here, a.input.config.as_deref())?;
     // Everything is read and validated before the store is touched: a failed or partial run
     // never replaces a baseline.
-    let mut run = input::read_runs(&a.input.current, a.input.format)?;
-    meta::fill(
-        &mut run.meta,
-        meta::Given {
-            commit: a.commit,
-            branch: a.branch,
-            timestamp: a.timestamp,
-        },
-        &meta::process_env,
-    );
+    let given = meta::Given {
+        commit: a.commit,
+        branch: a.branch,
+    };
+    // git (when asked) runs while the results are read.
+    let head = meta::Head::start(given, &*ctx.env);
+    let reader = input::Reader { ctx, dir: &here };
+    let mut run = reader.read_runs(&a.input.current, a.input.format)?;
+    meta::fill(&mut run.meta, a.timestamp, &*ctx.env);
+    head.settle(&mut run.meta);
     let keep = a.keep.unwrap_or(config.keep);
     if keep == 0 {
         bail!("--keep: expected at least 1");
@@ -34,8 +35,8 @@ pub(super) fn cmd_save(a: SaveArgs) -> Result<u8> {
         entry.id,
         run.benchmarks.len(),
         run.metric_count(),
-        entry.commit.as_deref().map(short).unwrap_or("unknown"),
-        entry.branch.as_deref().unwrap_or("unknown"),
+        entry.meta.commit.as_deref().map(short).unwrap_or("unknown"),
+        entry.meta.branch.as_deref().unwrap_or("unknown"),
         a.store.display()
     ))?;
     Ok(EXIT_PASS)
@@ -46,7 +47,7 @@ fn short(c: &str) -> &str {
 }
 
 pub(super) fn cmd_import(a: ImportArgs) -> Result<u8> {
-    let config = load_config(a.config.as_deref())?;
+    let config = load_config(&Workdir::default(), a.config.as_deref())?;
     let shown = a.history.display();
     let text = fs::read_to_string(&a.history).with_context(|| format!("cannot read `{shown}`"))?;
     // Every run is parsed before the store is touched.

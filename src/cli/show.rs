@@ -7,12 +7,16 @@ use anyhow::Result;
 use perfgate::formats;
 use perfgate::model::{Data, Run};
 
-use super::{input, print, print_report, ShowArgs, EXIT_PASS};
+use super::{input, print, print_report, Ctx, ShowArgs, Workdir, EXIT_PASS};
 
-pub(super) fn cmd_show(a: ShowArgs) -> Result<u8> {
+pub(super) fn cmd_show(ctx: &Ctx, a: ShowArgs) -> Result<u8> {
+    let reader = input::Reader {
+        ctx,
+        dir: &Workdir::default(),
+    };
     let mut runs = Vec::new();
     for p in &a.paths {
-        runs.push((p, input::read_run(p, a.format)?));
+        runs.push((p, reader.read_run(p, a.format)?));
     }
     if a.json {
         let text = if let [(_, run)] = runs.as_slice() {
@@ -28,7 +32,7 @@ pub(super) fn cmd_show(a: ShowArgs) -> Result<u8> {
     for (path, run) in &runs {
         out.push_str(&show_run(path, run));
     }
-    print_report(&out)?;
+    print_report(ctx, &out)?;
     Ok(EXIT_PASS)
 }
 

@@ -200,7 +200,7 @@ pub fn build(sources: &[Source<'_>], config: &Config, options: &Options) -> Dash
             .index
             .runs
             .iter()
-            .filter(|e| e.branch.as_deref() == Some(branch.as_str()))
+            .filter(|e| e.meta.branch.as_deref() == Some(branch.as_str()))
             .collect();
         let mut c = Collect {
             order: Vec::new(),
@@ -213,11 +213,7 @@ pub fn build(sources: &[Source<'_>], config: &Config, options: &Options) -> Dash
                 unsummarised += 1;
                 continue;
             };
-            let kind = entry
-                .environment
-                .as_ref()
-                .map(|e| e.kind())
-                .unwrap_or_default();
+            let kind = entry.meta.environment.kind();
             let e = *machine_at.entry(kind.clone()).or_insert_with(|| {
                 machines.push(kind);
                 machines.len() - 1
@@ -245,7 +241,7 @@ pub fn build(sources: &[Source<'_>], config: &Config, options: &Options) -> Dash
             let direction = r.direction.unwrap_or(*direction);
             series.push(one_series(k, id, points, direction, r.threshold, config));
         }
-        for t in runs.iter().filter_map(|e| e.timestamp.as_ref()) {
+        for t in runs.iter().filter_map(|e| e.meta.timestamp.as_ref()) {
             if updated.as_ref().is_none_or(|u| t > u) {
                 updated = Some(t.clone());
             }
@@ -253,8 +249,8 @@ pub fn build(sources: &[Source<'_>], config: &Config, options: &Options) -> Dash
         keys.push(KeyRuns {
             key: source.key.to_string(),
             branch,
-            commits: runs.iter().map(|e| e.commit.clone()).collect(),
-            times: runs.iter().map(|e| e.timestamp.clone()).collect(),
+            commits: runs.iter().map(|e| e.meta.commit.clone()).collect(),
+            times: runs.iter().map(|e| e.meta.timestamp.clone()).collect(),
         });
     }
     let changes = recent_changes(&series, &keys, options.recent);

@@ -1,6 +1,6 @@
 use super::site::{data_js, page, render};
 use super::*;
-use crate::model::{Environment, Unit};
+use crate::model::{Environment, RunMeta, Unit};
 use crate::store::index::{SeriesSummary, Summary};
 use crate::store::IndexEntry;
 
@@ -12,12 +12,14 @@ fn entry(
 ) -> IndexEntry {
     IndexEntry {
         id: format!("r{i}"),
-        commit: Some(format!("{i:040x}")),
-        branch: Some(branch.into()),
-        timestamp: Some(format!("2026-12-01T{:02}:00:00Z", i % 24)),
-        tool: Some("go".into()),
+        meta: RunMeta {
+            commit: Some(format!("{i:040x}")),
+            branch: Some(branch.into()),
+            timestamp: Some(format!("2026-12-01T{:02}:00:00Z", i % 24)),
+            tool: Some("go".into()),
+            environment: env.unwrap_or_default(),
+        },
         benchmarks: values.len(),
-        environment: env,
         summary: Some(Summary {
             series: values
                 .iter()

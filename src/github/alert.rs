@@ -9,7 +9,7 @@
 //! [`ISSUE_LABEL`] per push (the issue can be undone by any push), then a PATCH of its body and a
 //! comment when shifts were added or undone, a POST when there was no issue.
 
-use super::api::{ApiError, Client, Issue, IssueComment, Repo};
+use super::api::{ApiError, Client, CommentOn, Issue, IssueComment, Repo};
 use crate::compare::alert::{Shift, ShiftGroup, Watch};
 use crate::report::alert::{
     announced, extend_commit_comment, issue_marker, issue_title, render_commit_comment,
@@ -78,7 +78,11 @@ async fn comment_on_commit(
     });
     let Some((existing, ids)) = ours else {
         let created = client
-            .create_commit_comment(repo, &g.commit, &render_commit_comment(g, ctx))
+            .create_comment(
+                repo,
+                CommentOn::Commit(&g.commit),
+                &render_commit_comment(g, ctx),
+            )
             .await?;
         return Ok(format!("commented on {}: {}", g.commit, created.html_url));
     };
@@ -101,7 +105,7 @@ async fn comment_on_commit(
         ctx,
     );
     let updated = client
-        .update_commit_comment(repo, existing.id, &body)
+        .update_comment(repo, CommentOn::Commit(&g.commit), existing.id, &body)
         .await?;
     Ok(format!(
         "added {} to the comment on {}: {}",
@@ -187,7 +191,11 @@ async fn update_issue(
     let mut done = Vec::new();
     if !change.added.is_empty() {
         client
-            .comment_on_issue(repo, issue.number, &render_issue_added(&change.added, ctx))
+            .create_comment(
+                repo,
+                CommentOn::Issue(issue.number),
+                &render_issue_added(&change.added, ctx),
+            )
             .await?;
         done.push(format!(
             "added {} to {}",
@@ -197,9 +205,9 @@ async fn update_issue(
     }
     if close {
         client
-            .comment_on_issue(
+            .create_comment(
                 repo,
-                issue.number,
+                CommentOn::Issue(issue.number),
                 &render_issue_closed(&change.undone, ctx),
             )
             .await?;

@@ -5,7 +5,7 @@
 //! Only comments by `author_login` count: anyone can paste the marker into a comment of their
 //! own, and perfgate must never edit (or be steered by) someone else's text.
 
-use super::api::{ApiError, Client, IssueComment, Repo};
+use super::api::{ApiError, Client, CommentOn, IssueComment, Repo};
 
 /// GitHub's limit on a comment body, in characters.
 pub const COMMENT_LIMIT_CHARS: usize = 65_536;
@@ -113,6 +113,7 @@ pub async fn upsert_comment(
         return Err(CommentError::TooLong { chars });
     }
     let m = marker(key);
+    let pr = CommentOn::PullRequest(pr_number);
     let ours = |comments: Vec<IssueComment>| -> Vec<IssueComment> {
         let mut v: Vec<IssueComment> = comments
             .into_iter()
@@ -136,7 +137,7 @@ pub async fn upsert_comment(
             existing.clone(),
         ),
         Some(c) => {
-            let updated = client.update_issue_comment(repo, c.id, &body).await?;
+            let updated = client.update_comment(repo, pr, c.id, &body).await?;
             (
                 CommentOutcome {
                     action: CommentAction::Updated,
@@ -148,7 +149,7 @@ pub async fn upsert_comment(
             )
         }
         None => {
-            let created = match client.create_issue_comment(repo, pr_number, &body).await {
+            let created = match client.create_comment(repo, pr, &body).await {
                 Ok(created) => created,
                 // The comment may have been posted although the answer was lost: look before
                 // posting again, so that a 5xx never makes two comments.
@@ -159,8 +160,8 @@ pub async fn upsert_comment(
                             c.clone()
                         }
                         // Another job's comment appeared meanwhile: it carries this report now.
-                        Some(c) => client.update_issue_comment(repo, c.id, &body).await?,
-                        None => client.create_issue_comment(repo, pr_number, &body).await?,
+                        Some(c) => client.update_comment(repo, pr, c.id, &body).await?,
+                        None => client.create_comment(repo, pr, &body).await?,
                     }
                 }
                 Err(e) => return Err(e.into()),
@@ -177,7 +178,7 @@ pub async fn upsert_comment(
                     let kept = if same_text(latest.body.as_deref().unwrap_or_default(), &body) {
                         latest.clone()
                     } else {
-                        client.update_issue_comment(repo, latest.id, &body).await?
+                        client.update_comment(repo, pr, latest.id, &body).await?
                     };
                     CommentOutcome {
                         action: CommentAction::Updated,

@@ -49,26 +49,76 @@ impl Default for Index {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One recorded run: its id, its metadata as the run file has it, and what a reader needs of it
+/// without opening that file.
+#[derive(Debug, Clone, PartialEq)]
 pub struct IndexEntry {
     /// Unique id; the run file is `runs/<id>.json`.
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commit: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub branch: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tool: Option<String>,
+    /// The run's commit, branch, time, tool and machine (an empty environment when unknown, and
+    /// in entries of older perfgates).
+    pub meta: RunMeta,
     pub benchmarks: usize,
-    /// The machine the run was made on (None when unknown, and in entries of older perfgates).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub environment: Option<Environment>,
     /// One value per comparable series of the run (None in entries of older perfgates).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Summary>,
+}
+
+/// An entry as `index.json` spells it, field by field in the order perfgate has always written:
+/// the run's metadata stands on both sides of `benchmarks`, so [`RunMeta`] cannot be flattened in
+/// (and `flatten` would also lose the field list of serde's messages about a damaged entry).
+/// Generic so that one declaration reads (owned strings) and writes (borrowed ones).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "IndexEntry")]
+struct Stored<T, E, S> {
+    id: T,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    commit: Option<T>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    branch: Option<T>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    timestamp: Option<T>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tool: Option<T>,
+    benchmarks: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    environment: Option<E>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    summary: Option<S>,
+}
+
+impl Serialize for IndexEntry {
+    fn serialize<W: Serializer>(&self, s: W) -> Result<W::Ok, W::Error> {
+        let m = &self.meta;
+        Stored {
+            id: self.id.as_str(),
+            commit: m.commit.as_deref(),
+            branch: m.branch.as_deref(),
+            timestamp: m.timestamp.as_deref(),
+            tool: m.tool.as_deref(),
+            benchmarks: self.benchmarks,
+            environment: (!m.environment.is_empty()).then_some(&m.environment),
+            summary: self.summary.as_ref(),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for IndexEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<IndexEntry, D::Error> {
+        let s = Stored::<String, Environment, Summary>::deserialize(d)?;
+        Ok(IndexEntry {
+            id: s.id,
+            meta: RunMeta {
+                commit: s.commit,
+                branch: s.branch,
+                timestamp: s.timestamp,
+                tool: s.tool,
+                environment: s.environment.unwrap_or_default(),
+            },
+            benchmarks: s.benchmarks,
+            summary: s.summary,
+        })
+    }
 }
 
 /// Whether `id` is a name perfgate could have given a run: what `entry_for` makes.
@@ -159,12 +209,8 @@ impl Index {
         }
         IndexEntry {
             id,
-            commit: run.meta.commit.clone(),
-            branch: run.meta.branch.clone(),
-            timestamp: run.meta.timestamp.clone(),
-            tool: run.meta.tool.clone(),
+            meta: run.meta.clone(),
             benchmarks: run.benchmarks.len(),
-            environment: (!run.meta.environment.is_empty()).then(|| run.meta.environment.clone()),
             summary: Some(Summary::of(run)),
         }
     }
@@ -174,7 +220,7 @@ impl Index {
         self.runs
             .iter()
             .rev()
-            .find(|e| branch.is_none() || e.branch.as_deref() == branch)
+            .find(|e| branch.is_none() || e.meta.branch.as_deref() == branch)
     }
 
     /// The last `n` entries of `branch` (any branch when None), oldest first.
@@ -183,7 +229,7 @@ impl Index {
             .runs
             .iter()
             .rev()
-            .filter(|e| branch.is_none() || e.branch.as_deref() == branch)
+            .filter(|e| branch.is_none() || e.meta.branch.as_deref() == branch)
             .take(n)
             .collect();
         out.reverse();
@@ -192,21 +238,23 @@ impl Index {
 
     /// The baseline branch when none is configured: `main`, else `master`, else any.
     pub fn default_branch(&self) -> Option<&str> {
-        ["main", "master"]
-            .into_iter()
-            .find(|b| self.runs.iter().any(|e| e.branch.as_deref() == Some(*b)))
+        ["main", "master"].into_iter().find(|b| {
+            self.runs
+                .iter()
+                .any(|e| e.meta.branch.as_deref() == Some(*b))
+        })
     }
 
     /// Appends `entry` and returns the entries to delete so that at most `keep` runs of its
     /// branch remain (oldest first).
     pub fn push_and_prune(&mut self, entry: IndexEntry, keep: usize) -> Vec<IndexEntry> {
-        let branch = entry.branch.clone();
+        let branch = entry.meta.branch.clone();
         self.runs.push(entry);
         let same: Vec<usize> = self
             .runs
             .iter()
             .enumerate()
-            .filter(|(_, e)| e.branch == branch)
+            .filter(|(_, e)| e.meta.branch == branch)
             .map(|(i, _)| i)
             .collect();
         let excess = same.len().saturating_sub(keep.max(1));
@@ -252,16 +300,7 @@ impl IndexEntry {
                 }),
             }
         }
-        Some(Run::new(
-            RunMeta {
-                commit: self.commit.clone(),
-                branch: self.branch.clone(),
-                timestamp: self.timestamp.clone(),
-                tool: self.tool.clone(),
-                environment: self.environment.clone().unwrap_or_default(),
-            },
-            benchmarks,
-        ))
+        Some(Run::new(self.meta.clone(), benchmarks))
     }
 }
 
@@ -499,22 +538,23 @@ mod tests {
         let commits: Vec<_> = idx
             .runs
             .iter()
-            .filter_map(|e| e.commit.as_deref())
+            .filter_map(|e| e.meta.commit.as_deref())
             .collect();
         assert_eq!(commits, ["c2", "c3", "c4", "f"]);
         assert_eq!(
-            idx.latest(Some("main")).and_then(|e| e.commit.as_deref()),
+            idx.latest(Some("main"))
+                .and_then(|e| e.meta.commit.as_deref()),
             Some("c4")
         );
         assert_eq!(
-            idx.latest(None).and_then(|e| e.commit.as_deref()),
+            idx.latest(None).and_then(|e| e.meta.commit.as_deref()),
             Some("f")
         );
         assert_eq!(idx.default_branch(), Some("main"));
         let last: Vec<_> = idx
             .last(Some("main"), 2)
             .iter()
-            .filter_map(|e| e.commit.as_deref())
+            .filter_map(|e| e.meta.commit.as_deref())
             .collect();
         assert_eq!(last, ["c3", "c4"]);
         assert_eq!(idx.last(Some("main"), 10).len(), 3);
@@ -630,7 +670,7 @@ mod tests {
             .map(|s| format!("{} {}", s.benchmark, s.metric))
             .collect();
         assert_eq!(names.len(), 2 + 7 + 1, "{names:?}");
-        assert_eq!(e.environment, Some(run.meta.environment.clone()));
+        assert_eq!(e.meta.environment, run.meta.environment);
     }
 
     #[test]
@@ -695,12 +735,48 @@ mod tests {
         let idx = Index::parse(old).unwrap();
         let e = &idx.runs[0];
         assert_eq!(e.benchmarks, 3);
-        assert_eq!(e.environment, None);
+        assert!(e.meta.environment.is_empty());
         assert_eq!(e.summary, None);
         assert_eq!(e.summary_run(), None, "its run file must be read instead");
         assert!(
             !idx.to_json().contains("summary"),
             "absent fields are not written"
+        );
+    }
+
+    /// An index as `perfgate save` wrote it before entries held a [`RunMeta`]
+    /// (`tests/fixtures/store/README.md`), and an entry as perfgate wrote it before summaries:
+    /// read, then written again byte for byte.
+    #[test]
+    fn a_stored_index_is_written_again_byte_for_byte() {
+        let text = include_str!("../../tests/fixtures/store/seven-runs-index.json");
+        let idx = Index::parse(text).unwrap();
+        assert_eq!(idx.runs.len(), 7);
+        assert_eq!(idx.to_json(), text);
+        let no_commit = &idx.runs[2];
+        assert_eq!(
+            (
+                no_commit.meta.commit.as_deref(),
+                no_commit.meta.tool.as_deref()
+            ),
+            (None, Some("hyperfine"))
+        );
+        let old = format!(
+            "{{\n  \"schema\": \"{STORE_SCHEMA}\",\n  \"runs\": [\n    {}\n  ]\n}}\n",
+            r#"{"id":"20261123T120000Z-abcdef123456","commit":"abcdef1234567890","branch":"main","timestamp":"2026-11-23T12:00:00Z","tool":"go","benchmarks":3}"#
+        );
+        assert_eq!(Index::parse(&old).unwrap().to_json(), old);
+    }
+
+    #[test]
+    fn an_entry_with_a_field_perfgate_does_not_know_is_refused_by_name() {
+        let e = Index::parse(&format!(
+            r#"{{"schema":"{STORE_SCHEMA}","runs":[{{"id":"r1","benchmarks":1,"environmnet":{{}}}}]}}"#
+        ))
+        .unwrap_err();
+        assert!(
+            e.contains("unknown field `environmnet`, expected one of `id`, `commit`"),
+            "{e}"
         );
     }
 

@@ -153,7 +153,7 @@ mod tests {
             store.save(&run(c, i as f64), 2).unwrap();
         }
         let (entry, latest) = store.latest(Some("main")).unwrap().unwrap();
-        assert_eq!(entry.commit.as_deref(), Some("c3"));
+        assert_eq!(entry.meta.commit.as_deref(), Some("c3"));
         assert_eq!(latest, run("c3", 2.0));
         assert_eq!(store.entries().unwrap().len(), 2);
         let files = fs::read_dir(dir.path().join("runs")).unwrap().count();
@@ -168,7 +168,10 @@ mod tests {
             store.save(&run(&format!("c{i}"), i as f64), 100).unwrap();
         }
         let h = store.history(Some("main"), 3).unwrap();
-        let commits: Vec<_> = h.iter().filter_map(|(e, _)| e.commit.as_deref()).collect();
+        let commits: Vec<_> = h
+            .iter()
+            .filter_map(|(e, _)| e.meta.commit.as_deref())
+            .collect();
         assert_eq!(commits, ["c2", "c3", "c4"]);
         assert_eq!(h.last().map(|(_, r)| r.clone()), Some(run("c4", 4.0)));
         assert!(store.history(Some("dev"), 3).unwrap().is_empty());

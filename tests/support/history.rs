@@ -7,7 +7,7 @@
 //! - series `i % 40 == 5`: 40% slower from run `runs / 3` on (an old shift);
 //! - series `i % 50 == 7`: run `runs / 2` 1.8x slower (a slow day).
 
-use perfgate::model::{Direction, Environment, Unit};
+use perfgate::model::{Direction, Environment, RunMeta, Unit};
 use perfgate::store::index::{SeriesSummary, Summary};
 use perfgate::store::{Index, IndexEntry};
 
@@ -103,16 +103,18 @@ pub fn synthetic(series: usize, runs: usize) -> (Index, Vec<Planted>) {
         let benchmarks = series.len();
         index.runs.push(IndexEntry {
             id: format!("run-{run:04}"),
-            commit: Some(commit(run)),
-            branch: Some("main".into()),
-            timestamp: Some(format!(
-                "2026-11-{:02}T{:02}:00:00Z",
-                1 + run / 24,
-                run % 24
-            )),
-            tool: Some("go".into()),
+            meta: RunMeta {
+                commit: Some(commit(run)),
+                branch: Some("main".into()),
+                timestamp: Some(format!(
+                    "2026-11-{:02}T{:02}:00:00Z",
+                    1 + run / 24,
+                    run % 24
+                )),
+                tool: Some("go".into()),
+                environment: env.clone(),
+            },
             benchmarks,
-            environment: Some(env.clone()),
             summary: Some(Summary { series }),
         });
     }

@@ -9,8 +9,8 @@ use perfgate::github::runtime::{annotation, BaselineSource, Level, Mode};
 use perfgate::model::Run;
 
 use super::plan::{expand, Plan};
-use super::{connected, Connection};
-use crate::cli::{error_line, input};
+use super::{connected, Connection, Ctx, Wanted};
+use crate::cli::input;
 
 /// The baseline a run is compared with.
 pub(super) struct Found {
@@ -23,19 +23,25 @@ pub(super) struct Found {
 }
 
 /// Reads the baseline as the `baseline` input says: files, or the data branch.
-pub(super) fn read(plan: &Plan, remote: &Connection) -> Result<Found> {
+pub(super) fn read(ctx: &Ctx, plan: &Plan, remote: &Connection) -> Result<Found> {
     match &plan.inputs.baseline {
-        BaselineSource::Paths(p) => Ok(Found {
-            history: vec![input::read_runs(&expand(p)?, plan.format)?],
-            note: None,
-            fetch: None,
-        }),
-        BaselineSource::DataBranch => from_data_branch(plan, remote),
+        BaselineSource::Paths(p) => {
+            let reader = input::Reader {
+                ctx,
+                dir: &plan.dir,
+            };
+            Ok(Found {
+                history: vec![reader.read_runs(&expand(&plan.dir, p)?, plan.format)?],
+                note: None,
+                fetch: None,
+            })
+        }
+        BaselineSource::DataBranch => from_data_branch(ctx, plan, remote),
     }
 }
 
 /// The baseline and its history from the data branch, with the rules for damaged runs.
-fn from_data_branch(plan: &Plan, remote: &Connection) -> Result<Found> {
+fn from_data_branch(ctx: &Ctx, plan: &Plan, remote: &Connection) -> Result<Found> {
     let r = connected(remote)?;
     let inputs = &plan.inputs;
     let default_branch = &plan.default_branch;
@@ -44,12 +50,13 @@ fn from_data_branch(plan: &Plan, remote: &Connection) -> Result<Found> {
     // calls than the base run alone. Samples are read only for the runs the comparison uses
     // them from: the latest on this kind of machine, and the pooled ones.
     let full = |runs: &[&Run]| compare::runs_with_samples(runs, &plan.current, &plan.config);
-    let found = match r.baseline(
+    let wanted = Wanted {
         base_sha,
         default_branch,
-        plan.config.history.window.max(1),
-        &full,
-    ) {
+        window: plan.config.history.window.max(1),
+        full: &full,
+    };
+    let found = match r.baseline(&wanted) {
         Ok(found) => found,
         // One damaged stored run must not stop the branch from recording: the new run is
         // saved without a comparison, and the warning says what to repair.
@@ -59,7 +66,7 @@ fn from_data_branch(plan: &Plan, remote: &Connection) -> Result<Found> {
                 annotation(
                     Level::Warning,
                     "perfgate",
-                    &format!("the stored baseline could not be read, so this run is recorded without a comparison: {}. Repair or delete the damaged run on `{}`.", error_line(&e).trim_start_matches("error: "), inputs.data_branch)
+                    &format!("the stored baseline could not be read, so this run is recorded without a comparison: {}. Repair or delete the damaged run on `{}`.", ctx.error_line(&e).trim_start_matches("error: "), inputs.data_branch)
                 )
             );
             None

@@ -7,24 +7,20 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 use perfgate::compare::Comparison;
-use perfgate::github::runtime::{inert, output_entry, Event, Inputs};
+use perfgate::github::runtime::{inert, output_entry, Inputs};
 use perfgate::report::{self, MarkdownOptions};
 
-use super::plan::expand;
+use super::plan::{expand, Trigger};
 use super::publish::{append, nonce};
 use super::render::title;
 use super::{Ctx, MakeRemote};
-use crate::cli::EXIT_PASS;
+use crate::cli::{Workdir, EXIT_PASS};
 
 /// `mode: comment`: posts the report of a fork pull request's run, after checking the artifact's
 /// pull request number and head commit against the triggering run and the API.
-pub(super) fn post_rendered(
-    ctx: &Ctx,
-    inputs: &Inputs,
-    event: &Event,
-    make_remote: &MakeRemote,
-) -> Result<u8> {
-    let Artifact { number, head, body } = read_artifact(inputs)?;
+pub(super) fn post_rendered(ctx: &Ctx, trigger: &Trigger, make_remote: &MakeRemote) -> Result<u8> {
+    let (inputs, event) = (&trigger.inputs, &trigger.event);
+    let Artifact { number, head, body } = read_artifact(&trigger.dir, inputs)?;
     // The artifact only proposes a pull request. What decides is the triggering run as GitHub
     // reports it in this job's payload: its commit and the repository that commit came from.
     // A fork cannot change those, so it cannot aim the comment at another pull request.
@@ -57,6 +53,7 @@ pub(super) fn post_rendered(
     println!("perfgate: comment {what}: {url}");
     if let Some(path) = ctx.var("GITHUB_OUTPUT") {
         append(
+            &trigger.dir,
             Path::new(&path),
             &output_entry("comment-url", &url, nonce()),
         )?;
@@ -73,17 +70,20 @@ struct Artifact {
 }
 
 /// Reads the artifact in the folder the `results` input names (or the folder of the file it
-/// names).
-fn read_artifact(inputs: &Inputs) -> Result<Artifact> {
-    let dir = expand(&inputs.results)?.into_iter().next().ok_or_else(|| {
-        anyhow!("input `results`: give the folder of the downloaded report artifact")
-    })?;
-    let dir = if dir.is_dir() {
+/// names), relative paths in `workdir`.
+fn read_artifact(workdir: &Workdir, inputs: &Inputs) -> Result<Artifact> {
+    let dir = expand(workdir, &inputs.results)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            anyhow!("input `results`: give the folder of the downloaded report artifact")
+        })?;
+    let dir = if workdir.path(&dir).is_dir() {
         dir
     } else {
         dir.parent().map(Path::to_path_buf).unwrap_or_default()
     };
-    let pr_text = fs::read_to_string(dir.join("pr.json"))
+    let pr_text = fs::read_to_string(workdir.path(&dir.join("pr.json")))
         .with_context(|| format!("cannot read `{}`", dir.join("pr.json").display()))?;
     let pr: serde_json::Value = serde_json::from_str(&pr_text)
         .with_context(|| format!("`{}` is not valid JSON", dir.join("pr.json").display()))?;
@@ -99,7 +99,7 @@ fn read_artifact(inputs: &Inputs) -> Result<Artifact> {
     // The artifact comes from a fork's run and is untrusted: the comment is rendered here from
     // the comparison data (every string escaped by the renderer), never copied from Markdown.
     let data_path = dir.join("comparison.json");
-    let data = fs::read_to_string(&data_path)
+    let data = fs::read_to_string(workdir.path(&data_path))
         .with_context(|| format!("cannot read `{}`", data_path.display()))?;
     let comparison: Comparison = serde_json::from_str(&data).with_context(|| {
         format!(

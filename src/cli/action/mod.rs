@@ -11,8 +11,8 @@
 //!    with the dashboard, alerts, outputs and the exit code.
 //!
 //! `mode: comment` is [`comment_mode`]; the GitHub side behind [`Remote`] is [`remote`].
-//! Variables are read through [`Ctx`] only; the one exception is the list of secrets that
-//! printed errors are redacted against (`cli::redacted`), which needs the whole environment.
+//! Variables are read through [`Ctx`] only, and files through the workspace's [`Workdir`]: the
+//! process's working directory is never changed.
 
 mod baseline;
 mod comment_mode;
@@ -29,24 +29,16 @@ use perfgate::github::runtime::{annotation, Event, Inputs, Level, Mode};
 use perfgate::model::Run;
 use perfgate::report::{self, alert::AlertContext};
 
-use super::EXIT_ERROR;
+use super::{Ctx, Workdir, EXIT_ERROR};
 
 pub use remote::github_remote;
 
 /// What the action needs from GitHub's API; implemented over the REST client, and by fakes in
 /// tests.
 pub trait Remote {
-    /// The baseline run: the run recorded for `base_sha` when present, else the latest run of
-    /// `default_branch`, with a description of which one it is and how to fetch it locally, and
-    /// up to `window - 1` earlier runs of its branch (their summaries, but for those `full`
-    /// names).
-    fn baseline(
-        &self,
-        base_sha: Option<&str>,
-        default_branch: &str,
-        window: usize,
-        full: &FullRuns<'_>,
-    ) -> Result<Option<Baseline>>;
+    /// The baseline run as `wanted` says, with a description of which one it is and how to fetch
+    /// it locally, and the earlier runs of its branch.
+    fn baseline(&self, wanted: &Wanted<'_>) -> Result<Option<Baseline>>;
     /// Records a run on the data branch, with the dashboard's files when `site` is given;
     /// returns its id.
     fn save(&self, run: &Run, site: Option<&Site<'_>>) -> Result<String>;
@@ -59,6 +51,16 @@ pub trait Remote {
     fn alert(&self, mode: AlertMode, watch: &Watch, ctx: &AlertContext) -> Result<Vec<String>>;
 }
 
+/// Which baseline [`Remote::baseline`] looks for: the run recorded for `base_sha` when present,
+/// else the latest run of `default_branch`, with up to `window - 1` earlier runs of its branch
+/// (their summaries, but for those `full` names).
+pub struct Wanted<'a> {
+    pub base_sha: Option<&'a str>,
+    pub default_branch: &'a str,
+    pub window: usize,
+    pub full: &'a FullRuns<'a>,
+}
+
 /// A baseline found by a [`Remote`].
 pub struct Baseline {
     pub run: Run,
@@ -69,9 +71,6 @@ pub struct Baseline {
     /// Shell commands that write it to `baseline.json` locally.
     pub fetch: Option<String>,
 }
-
-/// Looks up an environment variable.
-pub type Env = dyn Fn(&str) -> Option<String>;
 
 /// Builds the API side once the environment, inputs and event are known.
 pub type MakeRemote = dyn Fn(&Ctx, &Inputs, &Event) -> Result<Box<dyn Remote>>;
@@ -97,24 +96,14 @@ pub struct PullHead {
     pub repository: Option<String>,
 }
 
-/// The environment the action runs in.
-pub struct Ctx {
-    pub env: Box<Env>,
-}
-
-impl Ctx {
-    /// A variable's value; unset and blank are the same.
-    fn var(&self, k: &str) -> Option<String> {
-        (self.env)(k).filter(|v| !v.trim().is_empty())
-    }
-}
-
 /// Runs the action; errors become an `::error::` annotation and exit code 2.
 pub fn main(ctx: &Ctx, remote: &MakeRemote) -> u8 {
-    match run(ctx, remote) {
+    // Where relative paths are once the run entered the workspace, the summary's among them.
+    let mut dir = Workdir::default();
+    match run(ctx, remote, &mut dir) {
         Ok(code) => code,
         Err(e) => {
-            let line = super::error_line(&e);
+            let line = ctx.error_line(&e);
             let msg = line.strip_prefix("error: ").unwrap_or(&line);
             println!("{}", annotation(Level::Error, "perfgate", msg));
             eprintln!("{line}");
@@ -124,8 +113,8 @@ pub fn main(ctx: &Ctx, remote: &MakeRemote) -> u8 {
                     "\n### ❌ perfgate failed (exit code {EXIT_ERROR})\n\n{}\n\nNothing was gated: the step failed before a verdict, or after it while reporting or recording.\n",
                     report::escape_markdown(msg)
                 );
-                if let Err(e) = publish::append(std::path::Path::new(&path), &text) {
-                    eprintln!("{}", super::error_line(&e));
+                if let Err(e) = publish::append(&dir, std::path::Path::new(&path), &text) {
+                    eprintln!("{}", ctx.error_line(&e));
                 }
             }
             EXIT_ERROR
@@ -133,15 +122,15 @@ pub fn main(ctx: &Ctx, remote: &MakeRemote) -> u8 {
     }
 }
 
-/// One run of the action, step by step.
-fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
-    let trigger = plan::trigger(ctx)?;
+/// One run of the action, step by step; `dir` is set to the workspace once it is entered.
+fn run(ctx: &Ctx, make_remote: &MakeRemote, dir: &mut Workdir) -> Result<u8> {
+    let trigger = plan::trigger(ctx, dir)?;
     if trigger.mode == Mode::Comment {
-        return comment_mode::post_rendered(ctx, &trigger.inputs, &trigger.event, make_remote);
+        return comment_mode::post_rendered(ctx, &trigger, make_remote);
     }
     let mut plan = plan::gate(ctx, trigger)?;
     let remote = make_remote(ctx, &plan.inputs, &plan.event);
-    let mut found = baseline::read(&plan, &remote)?;
+    let mut found = baseline::read(ctx, &plan, &remote)?;
     let comparison = baseline::compare(&plan, &mut found)?;
     let report = render::report(ctx, &plan, &found, &comparison)?;
     let alerts = publish::watch(ctx, &plan, &found.history, &comparison);
@@ -150,6 +139,6 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote) -> Result<u8> {
     if plan.mode == Mode::Save {
         publish::save(ctx, &mut plan, &comparison, &alerts, &remote)?;
     }
-    publish::outputs(ctx, &comparison, &report, &comment_url, &alerts)?;
+    publish::outputs(ctx, &plan.dir, &comparison, &report, &comment_url, &alerts)?;
     Ok(publish::exit_code(&plan, &comparison, &alerts))
 }

@@ -1,6 +1,7 @@
 //! The first step of a run: what to do. Reads the inputs and the event payload, enters the
-//! workspace, decides the mode (refusing to record from anything but the default branch), and
-//! for a gate reads the config (with the inputs' overrides) and the current run.
+//! workspace (relative paths are resolved against it from then on: [`Workdir`]), decides the
+//! mode (refusing to record from anything but the default branch), and for a gate reads the
+//! config (with the inputs' overrides) and the current run.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -12,12 +13,14 @@ use perfgate::github::runtime::{inert, Event, Inputs, Mode, PullRequest};
 use perfgate::model::Run;
 
 use super::Ctx;
-use crate::cli::{input, load_config, meta};
+use crate::cli::{input, load_config, meta, Workdir};
 
 /// What triggered the run and what it is to do, as the inputs and the event decide.
 pub(super) struct Trigger {
     pub inputs: Inputs,
     pub event: Event,
+    /// The workspace, which relative paths name files in.
+    pub dir: Workdir,
     /// `GITHUB_REF`.
     git_ref: String,
     /// The repository's default branch (`main` when the payload does not say).
@@ -30,6 +33,8 @@ pub(super) struct Trigger {
 pub(super) struct Plan {
     pub inputs: Inputs,
     pub event: Event,
+    /// The workspace, which relative paths name files in.
+    pub dir: Workdir,
     /// The repository's default branch (`main` when the payload does not say).
     pub default_branch: String,
     /// [`Mode::Compare`] or [`Mode::Save`], `auto` decided.
@@ -49,9 +54,10 @@ impl Plan {
     }
 }
 
-/// Reads the inputs and the event, enters the workspace and decides the mode; refuses to record
-/// a run that is not the default branch's.
-pub(super) fn trigger(ctx: &Ctx) -> Result<Trigger> {
+/// Reads the inputs and the event, enters the workspace (`dir` is set as soon as it is, for the
+/// report of an error from then on) and decides the mode; refuses to record a run that is not
+/// the default branch's.
+pub(super) fn trigger(ctx: &Ctx, dir: &mut Workdir) -> Result<Trigger> {
     let inputs = Inputs::from_env(&*ctx.env)?;
     let event_name = ctx.var("GITHUB_EVENT_NAME").unwrap_or_default();
     let event = match ctx.var("GITHUB_EVENT_PATH") {
@@ -66,8 +72,7 @@ pub(super) fn trigger(ctx: &Ctx) -> Result<Trigger> {
         },
     };
     if let Some(ws) = ctx.var("GITHUB_WORKSPACE") {
-        std::env::set_current_dir(&ws)
-            .with_context(|| format!("cannot enter the workspace `{ws}`"))?;
+        *dir = Workdir::new(enter(&ws)?);
     }
     let git_ref = ctx.var("GITHUB_REF").unwrap_or_default();
     let default_branch = event
@@ -92,6 +97,7 @@ pub(super) fn trigger(ctx: &Ctx) -> Result<Trigger> {
     Ok(Trigger {
         inputs,
         event,
+        dir: dir.clone(),
         git_ref,
         default_branch,
         mode,
@@ -104,21 +110,20 @@ pub(super) fn gate(ctx: &Ctx, trigger: Trigger) -> Result<Plan> {
     let Trigger {
         inputs,
         event,
+        dir,
         git_ref,
         default_branch,
         mode,
     } = trigger;
-    let config = config(&inputs)?;
+    let config = config(&dir, &inputs)?;
     let format = match &inputs.format {
         Some(f) => Some(
             Format::from_name(f).ok_or_else(|| anyhow!("input `format`: unknown format `{f}`"))?,
         ),
         None => None,
     };
-    let mut current = input::read_runs(&expand(&inputs.results)?, format)?;
     let pr = event.pull_request.as_ref();
-    meta::fill(
-        &mut current.meta,
+    let head = meta::Head::start(
         meta::Given {
             commit: pr
                 .map(|p| p.head_sha.clone())
@@ -126,13 +131,17 @@ pub(super) fn gate(ctx: &Ctx, trigger: Trigger) -> Result<Plan> {
             branch: pr
                 .map(|p| p.head_ref.clone())
                 .or_else(|| git_ref.strip_prefix("refs/heads/").map(str::to_string)),
-            timestamp: None,
         },
         &*ctx.env,
     );
+    let reader = input::Reader { ctx, dir: &dir };
+    let mut current = reader.read_runs(&expand(&dir, &inputs.results)?, format)?;
+    meta::fill(&mut current.meta, None, &*ctx.env);
+    head.settle(&mut current.meta);
     Ok(Plan {
         inputs,
         event,
+        dir,
         default_branch,
         mode,
         config,
@@ -141,9 +150,16 @@ pub(super) fn gate(ctx: &Ctx, trigger: Trigger) -> Result<Plan> {
     })
 }
 
+/// The real path of the workspace, or the error `cd` into it would have given: `ws/.` resolves
+/// only where `cd ws` works (a directory that can be searched).
+fn enter(ws: &str) -> Result<PathBuf> {
+    fs::canonicalize(Path::new(ws).join("."))
+        .with_context(|| format!("cannot enter the workspace `{ws}`"))
+}
+
 /// The config file, with the `threshold` and `budgets` inputs applied.
-fn config(inputs: &Inputs) -> Result<Config> {
-    let mut config = load_config(inputs.config.as_deref().map(Path::new))?;
+fn config(dir: &Workdir, inputs: &Inputs) -> Result<Config> {
+    let mut config = load_config(dir, inputs.config.as_deref().map(Path::new))?;
     if let Some(t) = &inputs.threshold {
         config.threshold = parse_percent(t).map_err(|e| anyhow!("input `threshold`: {e}"))?;
     }
@@ -155,30 +171,90 @@ fn config(inputs: &Inputs) -> Result<Config> {
     Ok(config)
 }
 
-/// Expands globs (`*`, `?`, `**`) relative to the working directory; a pattern that matches
-/// nothing is an error (never a silent green build).
-pub(super) fn expand(patterns: &[String]) -> Result<Vec<PathBuf>> {
+/// Expands globs (`*`, `?`, `**`) relative to `dir`; a pattern that matches nothing is an error
+/// (never a silent green build). The paths are relative where the pattern is, as globbing in
+/// `dir` as the working directory gives them.
+pub(super) fn expand(dir: &Workdir, patterns: &[String]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in patterns {
         if !p.contains(['*', '?', '[']) {
             out.push(PathBuf::from(p));
             continue;
         }
-        let mut matched: Vec<PathBuf> = glob::glob(p)
+        glob::Pattern::new(p).map_err(|e| anyhow!("bad glob `{p}`: {e}"))?;
+        // A relative pattern is matched below the workspace, whose own name is taken literally
+        // (it may hold `[` or `*`); the matches are made relative to it again.
+        let base = dir.dir().filter(|_| Path::new(p).is_relative());
+        let pattern = match base {
+            None => p.clone(),
+            Some(d) => {
+                let Some(text) = d.to_str() else {
+                    bail!(
+                        "the workspace `{}` is not UTF-8 text: `{p}` cannot be matched in it",
+                        d.display()
+                    );
+                };
+                format!("{}/{p}", glob::Pattern::escape(text.trim_end_matches('/')))
+            }
+        };
+        let mut matched: Vec<PathBuf> = glob::glob(&pattern)
             .map_err(|e| anyhow!("bad glob `{p}`: {e}"))?
             .filter_map(|r| r.ok())
             .filter(|p| p.is_file())
+            .map(|m| match base.and_then(|d| m.strip_prefix(d).ok()) {
+                Some(rel) => rel.to_path_buf(),
+                None => m,
+            })
             .collect();
         if matched.is_empty() {
-            bail!(
-                "no file matches `{p}` (working directory `{}`)",
-                std::env::current_dir()
+            let wd = match dir.dir() {
+                Some(d) => d.display().to_string(),
+                None => std::env::current_dir()
                     .map(|d| d.display().to_string())
-                    .unwrap_or_default()
-            );
+                    .unwrap_or_default(),
+            };
+            bail!("no file matches `{p}` (working directory `{wd}`)");
         }
         matched.sort();
         out.extend(matched);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_below_the_workspace_as_if_it_were_the_working_directory() {
+        // A workspace whose own name would be a pattern: `[1]` must be taken literally.
+        let root = tempfile::tempdir().unwrap();
+        let ws = root.path().join("ws[1]");
+        fs::create_dir_all(ws.join("bench/sub")).unwrap();
+        for f in ["bench/a.txt", "bench/b.txt", "bench/sub/c.txt"] {
+            fs::write(ws.join(f), "").unwrap();
+        }
+        let dir = Workdir::new(fs::canonicalize(&ws).unwrap());
+        let found = expand(&dir, &["bench/**/*.txt".into(), "bench/a.txt".into()]).unwrap();
+        let found: Vec<&str> = found.iter().filter_map(|p| p.to_str()).collect();
+        assert_eq!(
+            found,
+            [
+                "bench/a.txt",
+                "bench/b.txt",
+                "bench/sub/c.txt",
+                "bench/a.txt"
+            ]
+        );
+        let e = expand(&dir, &["bench/*.json".into()]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "no file matches `bench/*.json` (working directory `{}`)",
+                fs::canonicalize(&ws).unwrap().display()
+            )
+        );
+        let e = expand(&dir, &["bench/[".into()]).unwrap_err();
+        assert!(e.to_string().starts_with("bad glob `bench/[`: "), "{e}");
+    }
 }

@@ -20,7 +20,7 @@ use perfgate::report::{self, alert::AlertContext};
 use super::plan::Plan;
 use super::render::{summary_markdown, Report};
 use super::{connected, remote, Connection, Ctx, Remote};
-use crate::cli::{error_line, redacted, EXIT_FAIL, EXIT_PASS};
+use crate::cli::{Workdir, EXIT_FAIL, EXIT_PASS};
 
 /// The watch over the default branch: level shifts for the worse a push's run confirms.
 pub(super) struct Alerts {
@@ -104,7 +104,7 @@ pub(super) fn summary(
         &report.md_opts,
         Some(first.as_str()).filter(|f| !f.is_empty()),
     )?;
-    append(Path::new(&path), &summary)
+    append(&plan.dir, Path::new(&path), &summary)
 }
 
 /// The sticky comment of a pull request being compared, when the `comment` input asks for it;
@@ -120,15 +120,16 @@ pub(super) fn comment(plan: &Plan, report: &Report, remote: &Connection) -> Resu
         return Ok(url);
     }
     let out_dir = &report.out_dir;
-    fs::write(out_dir.join("comment.md"), &report.comment)?;
+    let at = |name: &str| plan.dir.path(&out_dir.join(name)).into_owned();
+    fs::write(at("comment.md"), &report.comment)?;
     // What `mode: comment` renders from: data, not Markdown, so a forged artifact cannot smuggle
     // unescaped content into the comment.
     fs::write(
-        out_dir.join("comparison.json"),
+        at("comparison.json"),
         serde_json::to_string(&report.for_comment)?,
     )?;
     fs::write(
-        out_dir.join("pr.json"),
+        at("pr.json"),
         serde_json::json!({"number": pr.number, "head_sha": pr.head_sha, "key": plan.inputs.key})
             .to_string(),
     )?;
@@ -175,21 +176,21 @@ pub(super) fn save(
         }
     );
     if let Some(w) = &alerts.watch {
-        send_alerts(r, inputs.alert, w, &alerts.ctx);
+        send_alerts(ctx, r, inputs.alert, w, &alerts.ctx);
     }
     Ok(())
 }
 
 /// Tells of the push's level shifts as the `alert` input asks. The run is recorded already: a
 /// failure here is a warning, never the job's failure, and a 403 names the permission to add.
-fn send_alerts(remote: &dyn Remote, mode: AlertMode, w: &Watch, ctx: &AlertContext) {
+fn send_alerts(ctx: &Ctx, remote: &dyn Remote, mode: AlertMode, w: &Watch, alert: &AlertContext) {
     let needed = match mode {
         AlertMode::None => return,
         AlertMode::CommitComment if w.alerts.is_empty() => return,
         AlertMode::CommitComment => "contents: write",
         AlertMode::Issue => "issues: write",
     };
-    match remote.alert(mode, w, ctx) {
+    match remote.alert(mode, w, alert) {
         Ok(done) => {
             for line in done {
                 println!("perfgate: alert: {line}");
@@ -200,7 +201,7 @@ fn send_alerts(remote: &dyn Remote, mode: AlertMode, w: &Watch, ctx: &AlertConte
                 Some(ApiError::Forbidden { permission, .. }) => Some(*permission),
                 _ => None,
             });
-            let why = error_line(&e);
+            let why = ctx.error_line(&e);
             let why = why.trim_start_matches("error: ");
             let msg = match forbidden {
                 Some(p) => format!("the alert was not written: the token may not do it. Give the job `permissions:` with `{p}` (`alert: {}` needs `{needed}`). The run is recorded all the same. ({why})", mode.as_str()),
@@ -208,7 +209,7 @@ fn send_alerts(remote: &dyn Remote, mode: AlertMode, w: &Watch, ctx: &AlertConte
             };
             println!(
                 "{}",
-                annotation(Level::Warning, "perfgate", &redacted(&msg))
+                annotation(Level::Warning, "perfgate", &ctx.redacted(&msg))
             );
         }
     }
@@ -217,6 +218,7 @@ fn send_alerts(remote: &dyn Remote, mode: AlertMode, w: &Watch, ctx: &AlertConte
 /// The step's outputs, when the runner gives a `GITHUB_OUTPUT` file.
 pub(super) fn outputs(
     ctx: &Ctx,
+    dir: &Workdir,
     comparison: &Comparison,
     report: &Report,
     comment_url: &str,
@@ -245,7 +247,7 @@ pub(super) fn outputs(
     ));
     out.push_str(&output_entry("comment-url", comment_url, nonce));
     out.push_str(&output_entry("alerts", &alerts.count.to_string(), nonce));
-    append(Path::new(&path), &out)
+    append(dir, Path::new(&path), &out)
 }
 
 /// The regressions the `regressions` output counts: a load test's counts that follow its
@@ -277,12 +279,13 @@ pub(super) fn nonce() -> u64 {
     t ^ (u64::from(std::process::id()) << 32) ^ 0x9e37_79b9_7f4a_7c15
 }
 
-/// Appends `text` to a file the runner reads (summary, outputs), creating it when absent.
-pub(super) fn append(path: &Path, text: &str) -> Result<()> {
+/// Appends `text` to a file the runner reads (summary, outputs), creating it when absent; a
+/// relative path is in `dir`.
+pub(super) fn append(dir: &Workdir, path: &Path, text: &str) -> Result<()> {
     let mut f = fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(path)
+        .open(dir.path(path))
         .with_context(|| format!("cannot open `{}`", path.display()))?;
     f.write_all(text.as_bytes())
         .with_context(|| format!("cannot write `{}`", path.display()))

@@ -5,13 +5,12 @@ use anyhow::{anyhow, Result};
 use perfgate::compare::alert::Watch;
 use perfgate::config::Config;
 use perfgate::github::alert::AlertMode;
-use perfgate::github::datastore::{FullRuns, Site};
+use perfgate::github::datastore::Site;
 use perfgate::github::runtime::{annotation, Event, Inputs, Level};
 use perfgate::model::Run;
 use perfgate::report::alert::AlertContext;
 
-use super::{Baseline, Ctx, PullHead, Remote};
-use crate::cli::redacted;
+use super::{Baseline, Ctx, PullHead, Remote, Wanted};
 
 /// Where the dashboard is served: the `dashboard-url` input, else with `dashboard: true` on
 /// github.com the project's GitHub Pages address (`https://owner.github.io/repo/`).
@@ -107,6 +106,7 @@ pub fn github_remote(ctx: &Ctx, inputs: &Inputs, event: &Event) -> Result<Box<dy
         keep: inputs
             .keep
             .unwrap_or(perfgate::github::datastore::DEFAULT_KEEP),
+        secrets: ctx.secrets.clone(),
     }))
 }
 
@@ -117,22 +117,24 @@ struct GitHubRemote {
     key: String,
     author: String,
     keep: usize,
+    /// The environment's secrets ([`Ctx`]), which its warnings are redacted against.
+    secrets: Vec<String>,
 }
 
 impl Remote for GitHubRemote {
-    fn baseline(
-        &self,
-        base_sha: Option<&str>,
-        default_branch: &str,
-        window: usize,
-        full: &FullRuns<'_>,
-    ) -> Result<Option<Baseline>> {
-        let branch = self.store.inner().branch().to_string();
+    fn baseline(&self, w: &Wanted<'_>) -> Result<Option<Baseline>> {
+        let store = self.store.inner();
+        let branch = store.branch().to_string();
         Ok(self
-            .store
-            .baseline_with_history(base_sha, default_branch, window, full)?
+            .gh
+            .block_on(store.baseline_with_history(
+                w.base_sha,
+                w.default_branch,
+                w.window,
+                w.full,
+            ))?
             .map(|b| {
-                let path = self.store.inner().run_path(&b.entry.id);
+                let path = store.run_path(&b.entry.id);
                 Baseline {
                     describe: b.describe(),
                     fetch: Some(format!(
@@ -153,7 +155,8 @@ impl Remote for GitHubRemote {
             .into_iter()
             .flatten()
         {
-            println!("{}", annotation(Level::Warning, "perfgate", &redacted(w)));
+            let w = perfgate::github::runtime::redact(w, &self.secrets);
+            println!("{}", annotation(Level::Warning, "perfgate", &w));
         }
         if outcome.site_written {
             println!(

@@ -16,11 +16,13 @@ use perfgate::report::{self, MarkdownOptions};
 use super::baseline::Found;
 use super::plan::Plan;
 use super::{remote, Ctx};
-use crate::cli::{frame_token, shell_quote};
+use crate::cli::frame_token;
+use crate::cli::reproduce::{Quote, Reproduce};
 
 /// The reports of a run, for the steps that publish them.
 pub(super) struct Report {
-    /// `perfgate-report/<key>`: where `report.json` is, and a fork's comment artifact goes.
+    /// `perfgate-report/<key>` in the workspace: where `report.json` is, and a fork's comment
+    /// artifact goes.
     pub out_dir: PathBuf,
     pub json_path: PathBuf,
     /// The comment's options; the job summary renders with them too.
@@ -40,10 +42,10 @@ pub(super) fn report(
 ) -> Result<Report> {
     let inputs = &plan.inputs;
     let out_dir = PathBuf::from("perfgate-report").join(&inputs.key);
-    fs::create_dir_all(&out_dir)
+    fs::create_dir_all(plan.dir.path(&out_dir))
         .with_context(|| format!("cannot create `{}`", out_dir.display()))?;
     let json_path = out_dir.join("report.json");
-    fs::write(&json_path, report::render_json(comparison))
+    fs::write(plan.dir.path(&json_path), report::render_json(comparison))
         .with_context(|| format!("cannot write `{}`", json_path.display()))?;
 
     let mut md_opts = MarkdownOptions {
@@ -164,26 +166,20 @@ fn annotate(c: &Comparison) {
 
 /// How to run the same comparison locally: fetch the baseline, then compare.
 fn reproduce(inputs: &Inputs, fetch: Option<&str>) -> String {
-    let mut out = String::new();
-    let baseline = match (&inputs.baseline, fetch) {
-        (BaselineSource::Paths(p), _) => p
-            .iter()
-            .map(|p| shell_quote(p))
-            .collect::<Vec<_>>()
-            .join(" "),
+    let mut cmd = match (&inputs.baseline, fetch) {
+        (BaselineSource::Paths(p), _) => Reproduce::new(None, Quote::Always).arg("--baseline", p),
         (BaselineSource::DataBranch, Some(f)) => {
-            out.push_str(f);
-            out.push('\n');
-            "baseline.json".to_string()
+            Reproduce::new(Some(f), Quote::Always).literal("--baseline", "baseline.json")
         }
-        (BaselineSource::DataBranch, None) => "<baseline results>".to_string(),
+        (BaselineSource::DataBranch, None) => {
+            Reproduce::new(None, Quote::Always).literal("--baseline", "<baseline results>")
+        }
     };
-    out.push_str(&format!("perfgate compare --baseline {baseline}"));
     for r in &inputs.results {
-        out.push_str(&format!(" --current {}", shell_quote(r)));
+        cmd = cmd.arg("--current", [r]);
     }
     if let Some(c) = &inputs.config {
-        out.push_str(&format!(" --config {}", shell_quote(c)));
+        cmd = cmd.arg("--config", [c]);
     }
-    out
+    cmd.build()
 }

@@ -3,20 +3,65 @@
 /// The public GitHub API; GitHub Enterprise Server uses `https://HOST/api/v3` (`GITHUB_API_URL`).
 use super::*;
 
+impl CommentOn<'_> {
+    /// The permission writing its comments needs (named when GitHub answers 403).
+    fn need(self) -> Need {
+        match self {
+            CommentOn::PullRequest(_) => Need::CommentsWrite,
+            CommentOn::Issue(_) => Need::IssuesWrite,
+            CommentOn::Commit(_) => Need::ContentsWrite,
+        }
+    }
+
+    /// Where its comments are created.
+    fn comments_path(self, repo: &Repo) -> String {
+        match self {
+            CommentOn::PullRequest(n) | CommentOn::Issue(n) => {
+                format!("{}/issues/{n}/comments", repo.path())
+            }
+            CommentOn::Commit(sha) => format!("{}/commits/{}/comments", repo.path(), encode(sha)),
+        }
+    }
+
+    /// One of its comments, by id.
+    fn comment_path(self, repo: &Repo, id: u64) -> String {
+        match self {
+            CommentOn::PullRequest(_) | CommentOn::Issue(_) => {
+                format!("{}/issues/comments/{id}", repo.path())
+            }
+            CommentOn::Commit(_) => format!("{}/comments/{id}", repo.path()),
+        }
+    }
+}
+
 impl Client {
-    /// Sends a comment's body (an issue or commit comment, created or updated) and reads the
-    /// comment back; `repeatable` as [`Call::repeatable`].
-    async fn send_comment(
+    // ---- comments on pull requests, issues and commits ----
+
+    /// Posts a comment on `on`. Never retried after a 5xx or a lost connection: it might have
+    /// been posted.
+    pub async fn create_comment(
         &self,
-        method: Method,
-        path: String,
-        need: Need,
+        repo: &Repo,
+        on: CommentOn<'_>,
         body: &str,
-        repeatable: bool,
     ) -> Result<IssueComment, ApiError> {
-        let call = Call::new(method, path, need)
+        let call = Call::new(Method::POST, on.comments_path(repo), on.need())
             .json(&CommentBody { body })?
-            .repeatable(repeatable);
+            .repeatable(false);
+        self.send_json(call).await
+    }
+
+    /// Replaces the body of comment `comment_id` on `on` (safe to send again).
+    pub async fn update_comment(
+        &self,
+        repo: &Repo,
+        on: CommentOn<'_>,
+        comment_id: u64,
+        body: &str,
+    ) -> Result<IssueComment, ApiError> {
+        let call = Call::new(Method::PATCH, on.comment_path(repo, comment_id), on.need())
+            .json(&CommentBody { body })?
+            .repeatable(true);
         self.send_json(call).await
     }
 
@@ -31,40 +76,6 @@ impl Client {
         self.all_pages(
             &format!("{}/issues/{issue}/comments", repo.path()),
             Need::PullRequestsRead,
-        )
-        .await
-    }
-
-    /// Posts a comment. Never retried after a 5xx or a lost connection: it might have been
-    /// posted.
-    pub async fn create_issue_comment(
-        &self,
-        repo: &Repo,
-        issue: u64,
-        body: &str,
-    ) -> Result<IssueComment, ApiError> {
-        self.send_comment(
-            Method::POST,
-            format!("{}/issues/{issue}/comments", repo.path()),
-            Need::CommentsWrite,
-            body,
-            false,
-        )
-        .await
-    }
-
-    pub async fn update_issue_comment(
-        &self,
-        repo: &Repo,
-        comment_id: u64,
-        body: &str,
-    ) -> Result<IssueComment, ApiError> {
-        self.send_comment(
-            Method::PATCH,
-            format!("{}/issues/comments/{comment_id}", repo.path()),
-            Need::CommentsWrite,
-            body,
-            true,
         )
         .await
     }
@@ -130,40 +141,6 @@ impl Client {
         .await
     }
 
-    /// Comments on a commit. Never retried after a 5xx or a lost connection: it might have been
-    /// posted.
-    pub async fn create_commit_comment(
-        &self,
-        repo: &Repo,
-        commit: &str,
-        body: &str,
-    ) -> Result<IssueComment, ApiError> {
-        self.send_comment(
-            Method::POST,
-            format!("{}/commits/{}/comments", repo.path(), encode(commit)),
-            Need::ContentsWrite,
-            body,
-            false,
-        )
-        .await
-    }
-
-    pub async fn update_commit_comment(
-        &self,
-        repo: &Repo,
-        comment_id: u64,
-        body: &str,
-    ) -> Result<IssueComment, ApiError> {
-        self.send_comment(
-            Method::PATCH,
-            format!("{}/comments/{comment_id}", repo.path()),
-            Need::ContentsWrite,
-            body,
-            true,
-        )
-        .await
-    }
-
     /// The open issues carrying `label` (pull requests left out), oldest first.
     pub async fn list_open_issues(&self, repo: &Repo, label: &str) -> Result<Vec<Issue>, ApiError> {
         let issues: Vec<Issue> = self
@@ -224,23 +201,6 @@ impl Client {
         })?
         .repeatable(true);
         self.send_json(call).await
-    }
-
-    /// Comments on an issue (the issue comments endpoint, with the permission issues need).
-    pub async fn comment_on_issue(
-        &self,
-        repo: &Repo,
-        number: u64,
-        body: &str,
-    ) -> Result<IssueComment, ApiError> {
-        self.send_comment(
-            Method::POST,
-            format!("{}/issues/{number}/comments", repo.path()),
-            Need::IssuesWrite,
-            body,
-            false,
-        )
-        .await
     }
 
     // ---- pulls ----

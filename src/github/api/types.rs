@@ -2,6 +2,19 @@
 
 use serde::{Deserialize, Serialize};
 
+/// What a comment is written on, which decides its endpoints and the permission writing it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentOn<'a> {
+    /// A pull request's conversation, by number (the sticky report comment):
+    /// `pull-requests: write`.
+    PullRequest(u64),
+    /// An issue, by number (the watch's issue on the default branch): `issues: write`.
+    Issue(u64),
+    /// A commit, by sha (the watch's comment on the commit that started a shift):
+    /// `contents: write`.
+    Commit(&'a str),
+}
+
 #[derive(Serialize)]
 pub(super) struct CommentBody<'a> {
     pub(super) body: &'a str,

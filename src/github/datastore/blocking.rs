@@ -22,22 +22,6 @@ impl BlockingDataBranch {
         &self.inner
     }
 
-    /// See [`DataBranch::baseline_with_history`].
-    pub fn baseline_with_history(
-        &self,
-        base_sha: Option<&str>,
-        default_branch: &str,
-        window: usize,
-        full: &FullRuns<'_>,
-    ) -> Result<Option<Baseline>, DataError> {
-        self.github.block_on(self.inner.baseline_with_history(
-            base_sha,
-            default_branch,
-            window,
-            full,
-        ))
-    }
-
     /// See [`DataBranch::baseline`].
     pub fn baseline(
         &self,

@@ -135,8 +135,8 @@ impl Baseline {
     /// base commit".
     pub fn describe(&self) -> String {
         let run = run_words(
-            self.entry.commit.as_deref(),
-            self.entry.timestamp.as_deref(),
+            self.entry.meta.commit.as_deref(),
+            self.entry.meta.timestamp.as_deref(),
         );
         match &self.kind {
             BaselineKind::BaseCommit => format!("{run}, the base commit"),
@@ -351,7 +351,7 @@ impl DataBranch {
             .runs
             .iter()
             .take(position.unwrap_or(0))
-            .filter(|e| e.branch == entry.branch)
+            .filter(|e| e.meta.branch == entry.meta.branch)
             .collect();
         let skip = earlier.len().saturating_sub(window.saturating_sub(1));
         let earlier: Vec<&IndexEntry> = earlier.into_iter().skip(skip).collect();
@@ -395,7 +395,7 @@ fn entry_for_commit<'a>(index: &'a Index, sha: &str) -> Option<&'a IndexEntry> {
         return None;
     }
     index.runs.iter().rev().find(|e| {
-        e.commit.as_deref().is_some_and(|c| {
+        e.meta.commit.as_deref().is_some_and(|c| {
             let c = c.to_ascii_lowercase();
             c.len() >= 7 && (c.starts_with(&sha) || sha.starts_with(&c))
         })
@@ -409,12 +409,12 @@ mod tests {
     fn entry(id: &str, commit: &str) -> IndexEntry {
         IndexEntry {
             id: id.into(),
-            commit: Some(commit.into()),
-            branch: Some("main".into()),
-            timestamp: None,
-            tool: None,
+            meta: crate::model::RunMeta {
+                commit: Some(commit.into()),
+                branch: Some("main".into()),
+                ..Default::default()
+            },
             benchmarks: 1,
-            environment: None,
             summary: None,
         }
     }
@@ -448,7 +448,7 @@ mod tests {
     #[test]
     fn describes_which_baseline_was_used() {
         let mut e = entry("a", "abcdef1234567890");
-        e.timestamp = Some("2026-11-23T12:00:00Z".into());
+        e.meta.timestamp = Some("2026-11-23T12:00:00Z".into());
         let b = Baseline {
             entry: e,
             run: Run::default(),
