@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::view::method_str;
+use super::rows::method_str;
 use super::REPORT_SCHEMA;
 use crate::compare::{BudgetResult, Comparison, MetricResult, Notes, Side};
 use crate::model::RunMeta;

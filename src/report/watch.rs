@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use super::digest::is_load_test;
 use super::markdown::{escape_markdown, inline_code};
-use super::view::NONE;
+use super::rows::NONE;
 use super::words::{percent_plain, percent_signed};
 use crate::compare::{Comparison, Method, MetricResult, Status};
 use crate::model::Unit;

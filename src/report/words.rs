@@ -273,3 +273,26 @@ impl fmt::Display for Note {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_read_as_signed_percentages() {
+        assert_eq!(percent_signed(0.123), "+12.3%");
+        assert_eq!(percent_signed(-0.04), "-4.0%");
+        assert_eq!(percent_signed(0.0001), "0.0%");
+        assert_eq!(percent_signed(-0.0001), "0.0%");
+        assert_eq!(percent_signed(12.5), "+1250%");
+        assert_eq!(percent_signed(f64::NAN), "n/a");
+    }
+
+    #[test]
+    fn settings_drop_needless_digits() {
+        assert_eq!(percent_plain(0.05), "5%");
+        assert_eq!(percent_plain(0.025), "2.5%");
+        assert_eq!(trim_number(0.05, 4), "0.05");
+        assert_eq!(trim_number(0.1, 4), "0.1");
+    }
+}
