@@ -9,8 +9,8 @@ use std::cmp::Ordering;
 
 use serde::Serialize;
 
-use super::rows::{RowInfo, NONE};
-use super::words::percent_signed;
+use super::rows::{change_cell, p_cells, value_cell, RowInfo};
+use super::words;
 use crate::compare::{Method, MetricResult, Status};
 use crate::model::Unit;
 
@@ -61,14 +61,7 @@ pub struct BenchmarkRow {
     pub chart: Option<String>,
 }
 
-impl RowInfo for BenchmarkRow {
-    fn has_note(&self) -> bool {
-        false
-    }
-    fn threshold_only(&self) -> bool {
-        false
-    }
-}
+impl RowInfo for BenchmarkRow {}
 
 /// A count that follows the test's duration or throughput, shown as context.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -82,14 +75,7 @@ pub struct ContextRow {
     pub fails_gate: bool,
 }
 
-impl RowInfo for ContextRow {
-    fn has_note(&self) -> bool {
-        false
-    }
-    fn threshold_only(&self) -> bool {
-        false
-    }
-}
+impl RowInfo for ContextRow {}
 
 /// How far a change moved, on a log scale, whichever its sign: +100% and -50% weigh the same.
 pub(super) fn magnitude(change: Option<f64>) -> f64 {
@@ -147,39 +133,21 @@ fn status_rank(s: Status) -> u8 {
     }
 }
 
-pub(super) fn change_text(r: &MetricResult) -> String {
-    match (r.baseline, r.current, r.change) {
-        (_, _, Some(ch)) => percent_signed(ch),
-        (Some(_), Some(_), None) => "n/a".to_string(),
-        _ => NONE.to_string(),
-    }
-}
-
-pub(super) fn side(r: &MetricResult, s: Option<crate::compare::Side>) -> String {
-    s.map_or_else(|| NONE.to_string(), |s| r.unit.format(s.value))
-}
-
 fn change_of(r: &MetricResult) -> Change {
     Change {
         metric: r.metric.clone(),
         status: r.status.as_str(),
-        change: change_text(r),
-        baseline: side(r, r.baseline),
-        current: side(r, r.current),
+        change: change_cell(r),
+        baseline: value_cell(r, r.baseline),
+        current: value_cell(r, r.current),
         tag: None,
     }
 }
 
 fn evidence(r: &MetricResult) -> String {
-    let p = r.p_adjusted.or(r.p_value).map(|p| {
-        if p < 0.001 {
-            "p < 0.001".to_string()
-        } else {
-            format!("p = {p:.3}")
-        }
-    });
+    let p = r.p_adjusted.or(r.p_value).map(words::p_value);
     let ci =
-        r.ci.map(|(lo, hi)| format!("95% CI {} to {}", percent_signed(lo), percent_signed(hi)));
+        r.ci.map(|(lo, hi)| format!("95% CI {}", words::percent_range(lo, hi)));
     let n = match (r.baseline, r.current) {
         (Some(b), Some(c)) => Some(format!("n {} → {}", b.n, c.n)),
         _ => None,
@@ -275,11 +243,7 @@ pub(super) fn benchmark_row(load: bool, results: &[&MetricResult]) -> Option<Ben
         more_changes,
         lead: change_of(lead_result),
         evidence: evidence(lead_result),
-        p: match lead_result.p_adjusted.or(lead_result.p_value) {
-            Some(p) if p < 0.001 => "<0.001".to_string(),
-            Some(p) if p.is_finite() => format!("{p:.3}"),
-            _ => NONE.to_string(),
-        },
+        p: p_cells(lead_result.p_adjusted.or(lead_result.p_value)).1,
         trend: trend_line(lead_result),
         chart: None,
     })

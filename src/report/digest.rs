@@ -22,11 +22,11 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use super::benchmark_rows::{
-    benchmark_class, benchmark_row, change_order, change_text, magnitude, side, BenchmarkRow,
-    ContextRow,
+    benchmark_class, benchmark_row, change_order, magnitude, BenchmarkRow, ContextRow,
 };
 use super::headline::{benchmark_summary, heading};
 use super::note_groups::{NoteGroup, NoteGroups};
+use super::rows::{change_cell, value_cell};
 use super::words;
 use crate::compare::{BudgetResult, Comparison, Method, MetricResult, Status};
 
@@ -141,9 +141,9 @@ pub(crate) fn digest(c: &Comparison) -> Digest {
         .map(|r| ContextRow {
             benchmark: r.benchmark.clone(),
             metric: r.metric.clone(),
-            baseline: side(r, r.baseline),
-            current: side(r, r.current),
-            change: change_text(r),
+            baseline: value_cell(r, r.baseline),
+            current: value_cell(r, r.current),
+            change: change_cell(r),
             fails_gate: r.fails_gate,
         })
         .collect();

@@ -5,7 +5,6 @@
 use std::cmp::Ordering;
 
 use super::benchmark_rows::{BenchmarkRow, ContextRow};
-use super::rows::ResultRow;
 use super::words::plural;
 use crate::compare::{BudgetResult, Comparison, Counts, Status, Verdict};
 use crate::model::Unit;
@@ -14,18 +13,10 @@ use crate::model::Unit;
 /// gating), 2 improvements`.
 pub(super) fn headline(c: &Comparison) -> String {
     if c.verdict == Verdict::Fail {
-        return if c.reasons.is_empty() {
-            "failed".to_string()
-        } else {
-            c.reasons.join(", ")
-        };
+        return why_failed(c);
     }
     if c.results.is_empty() {
-        return match c.budgets.len() {
-            0 => "nothing to compare".to_string(),
-            1 => "the budget is met".to_string(),
-            n => format!("all {n} budgets met"),
-        };
+        return budgets_only(c.budgets.len());
     }
     let mut text = match c.counts.regression {
         0 => "no regressions".to_string(),
@@ -38,9 +29,48 @@ pub(super) fn headline(c: &Comparison) -> String {
     text
 }
 
+/// Why the gate failed: its reasons, `2 regressions, 1 budget broken`.
+fn why_failed(c: &Comparison) -> String {
+    if c.reasons.is_empty() {
+        "failed".to_string()
+    } else {
+        c.reasons.join(", ")
+    }
+}
+
+/// A comparison of budgets alone, all met: `the budget is met`, `all 3 budgets met`.
+fn budgets_only(budgets: usize) -> String {
+    match budgets {
+        0 => "nothing to compare".to_string(),
+        1 => "the budget is met".to_string(),
+        n => format!("all {n} budgets met"),
+    }
+}
+
+/// The non-zero counts, each with its noun (`(2, "regression", "regressions")` is
+/// `2 regressions`), joined with `separator`.
+fn counted(counts: &[(usize, &str, &str)], separator: &str) -> String {
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|&(n, one, many)| plural(n, one, many))
+        .collect();
+    parts.join(separator)
+}
+
+/// The non-zero counts on one line, `2 regressions · 1 improvement`, or `nothing compared`.
+fn count_line(counts: &[(usize, &str, &str)]) -> String {
+    let line = counted(counts, " · ");
+    if line.is_empty() {
+        "nothing compared".to_string()
+    } else {
+        line
+    }
+}
+
 /// The non-zero counts: `2 regressions · 1 improvement · 3 unchanged`.
 pub(super) fn summary(c: &Counts) -> String {
-    let parts: Vec<String> = [
+    count_line(&[
         (c.regression, "regression", "regressions"),
         (c.budgets_broken, "budget broken", "budgets broken"),
         (c.missing, "missing", "missing"),
@@ -49,49 +79,25 @@ pub(super) fn summary(c: &Counts) -> String {
         (c.improvement, "improvement", "improvements"),
         (c.unchanged, "unchanged", "unchanged"),
         (c.budgets_passed, "budget met", "budgets met"),
-    ]
-    .iter()
-    .filter(|(n, _, _)| *n > 0)
-    .map(|&(n, one, many)| plural(n, one, many))
-    .collect();
-    if parts.is_empty() {
-        "nothing compared".to_string()
-    } else {
-        parts.join(" · ")
-    }
+    ])
 }
 
-/// What the collapsed details hold: `3 unchanged, 1 new, 2 budgets met`.
-pub(super) fn others_summary(others: &[ResultRow], budgets_passed: usize) -> String {
-    let count = |s: Status| others.iter().filter(|r| r.status == s.as_str()).count();
-    let parts: Vec<String> = [
-        (count(Status::Unchanged), "unchanged", "unchanged"),
-        (count(Status::New), "new", "new"),
-        (count(Status::Missing), "missing", "missing"),
-        (budgets_passed, "budget met", "budgets met"),
-    ]
-    .iter()
-    .filter(|(n, _, _)| *n > 0)
-    .map(|&(n, one, many)| plural(n, one, many))
-    .collect();
-    parts.join(", ")
-}
-
-/// What the benchmarks without a change and the passed budgets are: `14 unchanged, 2 budgets
-/// met`.
-pub(super) fn same_summary(same: &[BenchmarkRow], budgets_passed: usize) -> String {
-    let count = |s: &str| same.iter().filter(|r| r.status == s).count();
-    let parts: Vec<String> = [
-        (count("unchanged"), "unchanged", "unchanged"),
-        (count("new"), "new", "new"),
-        (count("missing"), "missing", "missing"),
-        (budgets_passed, "budget met", "budgets met"),
-    ]
-    .iter()
-    .filter(|(n, _, _)| *n > 0)
-    .map(|&(n, one, many)| plural(n, one, many))
-    .collect();
-    parts.join(", ")
+/// What a collapsed part holds, from the statuses of its rows (the results without a change or
+/// the benchmarks without one): `3 unchanged, 1 new, 2 budgets met`.
+pub(super) fn details_summary<'a>(
+    statuses: impl Iterator<Item = &'a str> + Clone,
+    budgets_passed: usize,
+) -> String {
+    let count = |s: Status| statuses.clone().filter(|&r| r == s.as_str()).count();
+    counted(
+        &[
+            (count(Status::Unchanged), "unchanged", "unchanged"),
+            (count(Status::New), "new", "new"),
+            (count(Status::Missing), "missing", "missing"),
+            (budgets_passed, "budget met", "budgets met"),
+        ],
+        ", ",
+    )
 }
 
 /// `http_req_duration p(95) 312 ms > 200 ms`, or `… not found`.
@@ -223,8 +229,7 @@ pub(super) fn heading(
                 "the gate failed on counts that follow the test's duration: {} {} {}",
                 first.benchmark, first.metric, first.change
             ),
-            None if c.reasons.is_empty() => "failed".to_string(),
-            None => c.reasons.join(", "),
+            None => why_failed(c),
         });
     }
     if parts.is_empty() {
@@ -238,11 +243,7 @@ pub(super) fn heading(
         } else if !same.is_empty() {
             parts.push(format!("no change in {}", noun_count(same.len(), noun)));
         } else {
-            parts.push(match c.budgets.len() {
-                0 => "nothing to compare".to_string(),
-                1 => "the budget is met".to_string(),
-                n => format!("all {n} budgets met"),
-            });
+            parts.push(budgets_only(c.budgets.len()));
         }
     }
     let icon = if fail {
@@ -264,7 +265,7 @@ pub(super) fn benchmark_summary(
     c: &Comparison,
 ) -> String {
     let count = |rows: &[BenchmarkRow], s: &str| rows.iter().filter(|r| r.status == s).count();
-    let parts: Vec<String> = [
+    count_line(&[
         (c.counts.budgets_broken, "budget broken", "budgets broken"),
         (count(failing, "regression"), "regression", "regressions"),
         (count(failing, "missing"), "missing", "missing"),
@@ -275,14 +276,5 @@ pub(super) fn benchmark_summary(
         (count(same, "new"), "new", "new"),
         (count(same, "missing"), "missing", "missing"),
         (c.counts.budgets_passed, "budget met", "budgets met"),
-    ]
-    .iter()
-    .filter(|(n, _, _)| *n > 0)
-    .map(|&(n, one, many)| plural(n, one, many))
-    .collect();
-    if parts.is_empty() {
-        "nothing compared".to_string()
-    } else {
-        parts.join(" · ")
-    }
+    ])
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::benchmark_rows::trend_line;
 use super::words::{self, percent_plain, percent_signed};
-use crate::compare::{BudgetResult, Method, MetricResult};
+use crate::compare::{BudgetResult, Method, MetricResult, Side};
 use crate::model::RunMeta;
 
 /// Shown in a cell that has no value.
@@ -26,10 +26,14 @@ pub struct Section<T> {
     pub has_threshold: bool,
 }
 
-/// Something a section row can say about itself.
+/// Something a section row can say about itself; a row says neither unless it says otherwise.
 pub trait RowInfo {
-    fn has_note(&self) -> bool;
-    fn threshold_only(&self) -> bool;
+    fn has_note(&self) -> bool {
+        false
+    }
+    fn threshold_only(&self) -> bool {
+        false
+    }
 }
 
 impl<T: RowInfo> Section<T> {
@@ -128,9 +132,6 @@ impl RowInfo for BudgetRow {
     fn has_note(&self) -> bool {
         self.note.is_some()
     }
-    fn threshold_only(&self) -> bool {
-        false
-    }
 }
 
 /// Where and when a run was made.
@@ -149,8 +150,22 @@ pub struct RunView {
     pub runner: Option<String>,
 }
 
+/// A side's value in the metric's unit (`1.20 ms`), or `—` when the side is absent.
+pub(super) fn value_cell(r: &MetricResult, side: Option<Side>) -> String {
+    side.map_or_else(|| NONE.to_string(), |s| r.unit.format(s.value))
+}
+
+/// The change: `+12.3%`; `n/a` when the baseline is zero; `—` when a side is absent.
+pub(super) fn change_cell(r: &MetricResult) -> String {
+    match (r.baseline, r.current, r.change) {
+        (_, _, Some(ch)) => percent_signed(ch),
+        (Some(_), Some(_), None) => "n/a".to_string(),
+        _ => NONE.to_string(),
+    }
+}
+
 /// `p = 0.004`, `p < 0.001` or `—`, and the short form.
-fn p_cells(p: Option<f64>) -> (String, String) {
+pub(super) fn p_cells(p: Option<f64>) -> (String, String) {
     match p {
         Some(p) if p < 0.001 => ("p < 0.001".to_string(), "<0.001".to_string()),
         Some(p) if p.is_finite() => (format!("p = {p:.3}"), format!("{p:.3}")),
@@ -160,23 +175,15 @@ fn p_cells(p: Option<f64>) -> (String, String) {
 
 /// A result row; `corrected_over` is the size of the comparison's multiple-testing family.
 pub(crate) fn result_row(r: &MetricResult, corrected_over: usize) -> ResultRow {
-    let side = |s: Option<crate::compare::Side>| match s {
-        Some(s) => r.unit.format(s.value),
-        None => NONE.to_string(),
-    };
-    let n = |s: Option<crate::compare::Side>| match s {
+    let n = |s: Option<Side>| match s {
         Some(s) => s.n.to_string(),
         None => NONE.to_string(),
     };
-    let change = match (r.baseline, r.current, r.change) {
-        (_, _, Some(ch)) => percent_signed(ch),
-        (Some(_), Some(_), None) => "n/a".to_string(),
-        _ => NONE.to_string(),
-    };
+    let change = change_cell(r);
     let (p, p_short) = p_cells(r.p_adjusted.or(r.p_value));
     let (p_raw, _) = p_cells(r.p_value);
     let ci = match r.ci {
-        Some((lo, hi)) => format!("{} to {}", percent_signed(lo), percent_signed(hi)),
+        Some((lo, hi)) => words::percent_range(lo, hi),
         None => NONE.to_string(),
     };
     let p_words = if p == NONE {
@@ -221,8 +228,8 @@ pub(crate) fn result_row(r: &MetricResult, corrected_over: usize) -> ResultRow {
         direction: r.direction.as_str(),
         status: r.status.as_str(),
         method: method_str(r.method),
-        baseline: side(r.baseline),
-        current: side(r.current),
+        baseline: value_cell(r, r.baseline),
+        current: value_cell(r, r.current),
         change,
         ci,
         p,

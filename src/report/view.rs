@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::benchmark_rows::{BenchmarkRow, ContextRow};
 use super::digest::digest;
-use super::headline::{headline, others_summary, same_summary, summary};
+use super::headline::{details_summary, headline, summary};
 use super::method_notes::{correction, environment_note, moderation, same_machine, suite_note};
 use super::note_groups::NoteGroup;
 use super::rows::{budget_row, result_row, run_view, BudgetRow, ResultRow, RunView, Section};
@@ -160,12 +160,12 @@ pub fn view(c: &Comparison) -> View {
         .filter(|b| b.passed)
         .map(budget_row)
         .collect();
-    let others_summary = others_summary(&others, budgets_passed.len());
+    let others_summary = details_summary(others.iter().map(|r| r.status), budgets_passed.len());
     let passed = c.verdict == Verdict::Pass;
     let d = digest(c);
     // Worst first, as the digest orders them.
     let budgets_broken: Vec<BudgetRow> = d.budgets_broken.iter().map(budget_row).collect();
-    let same_summary = same_summary(&d.same, budgets_passed.len());
+    let same_summary = details_summary(d.same.iter().map(|r| r.status), budgets_passed.len());
     View {
         title: "perfgate".to_string(),
         verdict: c.verdict.as_str(),

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use super::digest::is_load_test;
 use super::markdown::{escape_markdown, inline_code};
-use super::rows::NONE;
+use super::rows::value_cell;
 use super::words::{percent_plain, percent_signed};
 use crate::compare::{Comparison, Method, MetricResult, Status};
 use crate::model::Unit;
@@ -58,9 +58,6 @@ pub fn render_watch(c: &Comparison, branch: &str) -> Option<String> {
         .as_deref()
         .map_or_else(|| "(unknown commit)".to_string(), |s| inline_code(short(s)));
     let change = |r: &MetricResult| r.change.map_or_else(|| "n/a".into(), percent_signed);
-    let side = |r: &MetricResult, s: Option<crate::compare::Side>| {
-        s.map_or_else(|| NONE.to_string(), |s| r.unit.format(s.value))
-    };
     let mut out = format!(
         "### ⚠️ {} got {verb} at {commit}: {} {} {}\n\n",
         inline_code(branch),
@@ -85,8 +82,8 @@ pub fn render_watch(c: &Comparison, branch: &str) -> Option<String> {
             escape_markdown(&r.benchmark),
             escape_markdown(&r.metric),
             change(r),
-            escape_markdown(&side(r, r.baseline)),
-            escape_markdown(&side(r, r.current)),
+            escape_markdown(&value_cell(r, r.baseline)),
+            escape_markdown(&value_cell(r, r.current)),
         );
     }
     if found.len() > LISTED {

@@ -39,6 +39,20 @@ pub fn percent_quoted(change: Option<f64>) -> String {
     }
 }
 
+/// A confidence interval of a change: `+9.8% to +14.9%`.
+pub(crate) fn percent_range(lo: f64, hi: f64) -> String {
+    format!("{} to {}", percent_signed(lo), percent_signed(hi))
+}
+
+/// A p-value as a report quotes it: `p = 0.004`, `p < 0.001`.
+pub(crate) fn p_value(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".to_string()
+    } else {
+        format!("p = {p:.3}")
+    }
+}
+
 /// A ratio as a percentage without needless digits: `5%`, `2.5%`.
 pub(crate) fn percent_plain(ratio: f64) -> String {
     format!("{}%", trim_number(ratio * 100.0, 2))
@@ -119,11 +133,7 @@ impl fmt::Display for Advice {
 /// "p = 0.012 after correction over 312 metrics", or "p = 0.012" alone.
 impl fmt::Display for Significance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.p < 0.001 {
-            f.write_str("p < 0.001")?;
-        } else {
-            write!(f, "p = {:.3}", self.p)?;
-        }
+        f.write_str(&p_value(self.p))?;
         if self.over > 1 {
             write!(f, " after correction over {} metrics", self.over)?;
         }
