@@ -263,7 +263,12 @@ pub(crate) fn budget_row(b: &BudgetResult) -> BudgetRow {
 pub(super) fn run_view(m: &RunMeta) -> RunView {
     RunView {
         commit: m.commit.clone(),
-        short_commit: m.commit.as_deref().map(short_commit),
+        // Trimmed here (the run line always was); the watch and alert sections show an id as
+        // it was given.
+        short_commit: m
+            .commit
+            .as_deref()
+            .map(|c| words::short_commit(c.trim()).to_string()),
         branch: m.branch.clone(),
         timestamp: m.timestamp.clone(),
         tool: m.tool.clone(),
@@ -272,15 +277,6 @@ pub(super) fn run_view(m: &RunMeta) -> RunView {
         cpu: m.environment.cpu.clone(),
         cores: m.environment.cores,
         runner: m.environment.runner.clone(),
-    }
-}
-
-fn short_commit(commit: &str) -> String {
-    let c = commit.trim();
-    if c.len() > 7 && c.chars().all(|ch| ch.is_ascii_hexdigit()) {
-        c.chars().take(7).collect()
-    } else {
-        c.to_string()
     }
 }
 
@@ -294,17 +290,5 @@ pub fn method_str(m: Method) -> &'static str {
         Method::Exact => "exact",
         Method::PredictionInterval => "prediction_interval",
         Method::None => "none",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_hexadecimal_commits_are_shortened() {
-        assert_eq!(short_commit("0123456789abcdef"), "0123456");
-        assert_eq!(short_commit("v1.2.3-rc"), "v1.2.3-rc");
-        assert_eq!(short_commit("abc"), "abc");
     }
 }

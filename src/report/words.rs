@@ -53,6 +53,16 @@ pub(crate) fn p_value(p: f64) -> String {
     }
 }
 
+/// A commit id as reports show it: the first 7 characters of a hexadecimal id longer than that,
+/// any other id (a tag, a short or odd one) as it is.
+pub fn short_commit(commit: &str) -> &str {
+    if commit.len() > 7 && commit.chars().all(|c| c.is_ascii_hexdigit()) {
+        commit.get(..7).unwrap_or(commit)
+    } else {
+        commit
+    }
+}
+
 /// A ratio as a percentage without needless digits: `5%`, `2.5%`.
 pub(crate) fn percent_plain(ratio: f64) -> String {
     format!("{}%", trim_number(ratio * 100.0, 2))
@@ -304,5 +314,12 @@ mod tests {
         assert_eq!(percent_plain(0.025), "2.5%");
         assert_eq!(trim_number(0.05, 4), "0.05");
         assert_eq!(trim_number(0.1, 4), "0.1");
+    }
+
+    #[test]
+    fn only_hexadecimal_commits_are_shortened() {
+        assert_eq!(short_commit("0123456789abcdef"), "0123456");
+        assert_eq!(short_commit("v1.2.3-rc"), "v1.2.3-rc");
+        assert_eq!(short_commit("abc"), "abc");
     }
 }
