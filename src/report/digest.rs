@@ -162,8 +162,8 @@ pub(crate) fn digest(c: &Comparison) -> Digest {
         .iter()
         .chain(c.budgets.iter().filter(|b| b.passed))
     {
-        if let Some(n) = &b.note {
-            notes.add(n, &b.benchmark, format!("({})", b.expression));
+        if let Some(n) = words::budget_note(&b.note) {
+            notes.add(&n, &b.benchmark, format!("({})", b.expression));
         }
     }
     // In the order of the rows, so that the worst benchmarks are named first.

@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 
 use super::benchmark_rows::{BenchmarkRow, ContextRow};
-use super::words::plural;
+use super::words::{self, plural};
 use crate::compare::{BudgetResult, Comparison, Counts, Status, Verdict};
 use crate::model::Unit;
 
@@ -34,7 +34,7 @@ fn why_failed(c: &Comparison) -> String {
     if c.reasons.is_empty() {
         "failed".to_string()
     } else {
-        c.reasons.join(", ")
+        words::reasons(&c.reasons).join(", ")
     }
 }
 

@@ -256,7 +256,7 @@ pub(crate) fn budget_row(b: &BudgetResult) -> BudgetRow {
         limit: b.unit.format(b.limit),
         unit: b.unit.as_str().to_string(),
         passed: b.passed,
-        note: b.note.clone(),
+        note: words::budget_note(&b.note),
     }
 }
 

@@ -16,7 +16,7 @@ use super::headline::{details_summary, headline, summary};
 use super::method_notes::{correction, environment_note, moderation, same_machine, suite_note};
 use super::note_groups::NoteGroup;
 use super::rows::{budget_row, result_row, run_view, BudgetRow, ResultRow, RunView, Section};
-use super::words::{percent_plain, trim_number};
+use super::words::{self, percent_plain, trim_number};
 use crate::compare::{Comparison, Counts, MetricResult, Status, Verdict};
 
 /// What report templates receive. See the module documentation of [`crate::report`] for the
@@ -174,7 +174,7 @@ pub fn view(c: &Comparison) -> View {
         headline: headline(c),
         summary: summary(&c.counts),
         counts: c.counts,
-        reasons: c.reasons.clone(),
+        reasons: words::reasons(&c.reasons),
         baseline: c.baseline.as_ref().map(run_view),
         current: run_view(&c.current),
         settings: SettingsView {
