@@ -25,7 +25,7 @@ pub fn check_budget(budget: &Budget, current: &[Series]) -> Vec<BudgetResult> {
         .iter()
         .filter(|s| glob_matches(&budget.benchmark, &s.benchmark))
         .collect();
-    let broken = |benchmark: &str, unit: Unit, note: String| BudgetResult {
+    let broken = |benchmark: &str, unit: Unit, note: BudgetNote| BudgetResult {
         benchmark: benchmark.to_string(),
         metric: budget.metric.clone(),
         expression: budget.expression.clone(),
@@ -39,7 +39,9 @@ pub fn check_budget(budget: &Budget, current: &[Series]) -> Vec<BudgetResult> {
         return vec![broken(
             &budget.benchmark,
             Unit::Count,
-            format!("no benchmark matches `{}`", budget.benchmark),
+            BudgetNote::NoBenchmark {
+                pattern: budget.benchmark.clone(),
+            },
         )];
     }
     let mut names: Vec<&str> = matching.iter().map(|s| s.benchmark.as_str()).collect();
@@ -51,15 +53,14 @@ pub fn check_budget(budget: &Budget, current: &[Series]) -> Vec<BudgetResult> {
             .iter()
             .find(|s| same_stat(&s.metric, &budget.metric))
         else {
-            let have: Vec<&str> = of_bench.iter().map(|s| s.metric.as_str()).collect();
             out.push(broken(
                 name,
                 Unit::Count,
-                format!(
-                    "`{name}` has no metric `{}`; it has: {}",
-                    budget.metric,
-                    have.join(", ")
-                ),
+                BudgetNote::NoMetric {
+                    benchmark: name.to_string(),
+                    metric: budget.metric.clone(),
+                    has: of_bench.iter().map(|s| s.metric.clone()).collect(),
+                },
             ));
             continue;
         };
@@ -73,11 +74,11 @@ pub fn check_budget(budget: &Budget, current: &[Series]) -> Vec<BudgetResult> {
                 limit,
                 unit: s.unit.clone(),
                 passed: budget.op.holds(actual, limit),
-                note: (s.values.len() > 1).then(|| format!("median of {} samples", s.values.len())),
+                note: (s.values.len() > 1).then_some(BudgetNote::MedianOf(s.values.len())),
             }),
             Err(e) => out.push(BudgetResult {
                 actual: Some(actual),
-                ..broken(name, s.unit.clone(), e)
+                ..broken(name, s.unit.clone(), BudgetNote::UnitMismatch(e))
             }),
         }
     }

@@ -95,12 +95,12 @@ pub(super) fn counts(results: &[MetricResult], budgets: &[BudgetResult]) -> Coun
     counts
 }
 
-/// Why the gate fails, in plain words ("2 regressions"); empty when it passes.
+/// Why the gate fails (2 regressions, 1 budget broken); empty when it passes.
 pub(super) fn reasons(
     results: &[MetricResult],
     counts: &Counts,
     suite: Option<&SuiteShift>,
-) -> Vec<String> {
+) -> Vec<Reason> {
     let mut reasons = Vec::new();
     let failing = |s: Status| {
         results
@@ -108,39 +108,25 @@ pub(super) fn reasons(
             .filter(|r| r.fails_gate && r.status == s)
             .count()
     };
-    for (status, one, many) in [
-        (Status::Regression, "regression", "regressions"),
-        (Status::Missing, "missing result", "missing results"),
-        (Status::New, "new result", "new results"),
+    for (status, reason) in [
         (
-            Status::Inconclusive,
-            "inconclusive result",
-            "inconclusive results",
+            Status::Regression,
+            Reason::Regressions as fn(usize) -> Reason,
         ),
+        (Status::Missing, Reason::MissingResults),
+        (Status::New, Reason::NewResults),
+        (Status::Inconclusive, Reason::InconclusiveResults),
     ] {
         let n = failing(status);
         if n > 0 {
-            reasons.push(format!("{n} {}", if n == 1 { one } else { many }));
+            reasons.push(reason(n));
         }
     }
     if counts.budgets_broken > 0 {
-        let n = counts.budgets_broken;
-        reasons.push(format!(
-            "{n} {}",
-            if n == 1 {
-                "budget broken"
-            } else {
-                "budgets broken"
-            }
-        ));
+        reasons.push(Reason::BudgetsBroken(counts.budgets_broken));
     }
     if let Some(s) = suite.filter(|s| s.fails_gate) {
-        // The change as notes quote it (`crate::report::words::percent_quoted`).
-        reasons.push(format!(
-            "the whole run is {} than the baseline run ({:+.1}%)",
-            if s.change > 0.0 { "slower" } else { "faster" },
-            s.change * 100.0
-        ));
+        reasons.push(Reason::WholeRun { change: s.change });
     }
     reasons
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
+use crate::config::{Config, UnitMismatch};
 use crate::model::{Direction, RunMeta, Unit};
 
 /// What happened to one metric.
@@ -294,6 +294,27 @@ pub struct Interval {
     pub unit: Unit,
 }
 
+/// What a budget check says besides its verdict, with what it quotes; worded by
+/// [`crate::report::words`]. Serialized as those words, and read back as
+/// [`BudgetNote::Worded`], as [`Notes`] are.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BudgetNote {
+    /// No benchmark of the current run matches the budget's `pattern`.
+    NoBenchmark { pattern: String },
+    /// The benchmark has no metric of the budget's statistic; `has` names the ones it has.
+    NoMetric {
+        benchmark: String,
+        metric: String,
+        has: Vec<String>,
+    },
+    /// The budget's unit does not fit the metric.
+    UnitMismatch(UnitMismatch),
+    /// The value checked is the median of this many samples.
+    MedianOf(usize),
+    /// Words read back from a comparison file.
+    Worded(String),
+}
+
 /// The check of one absolute budget against the current run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetResult {
@@ -308,7 +329,29 @@ pub struct BudgetResult {
     pub limit: f64,
     pub unit: Unit,
     pub passed: bool,
-    pub note: Option<String>,
+    pub note: Option<BudgetNote>,
+}
+
+/// Why a verdict fails, with the numbers it quotes; worded by [`crate::report::words`]
+/// (`2 regressions`, `1 budget broken`). Serialized as those words, and read back as
+/// [`Reason::Worded`], as [`Notes`] are.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reason {
+    /// Regressions that fail the gate.
+    Regressions(usize),
+    /// Missing results that fail the gate.
+    MissingResults(usize),
+    /// New results that fail the gate.
+    NewResults(usize),
+    /// Inconclusive results that fail the gate.
+    InconclusiveResults(usize),
+    /// Budgets broken.
+    BudgetsBroken(usize),
+    /// The whole run moved against one baseline run beyond what the gate lets pass (the
+    /// suite-wide shift's `change`, worse-positive: +0.031 = 3.1% slower).
+    WholeRun { change: f64 },
+    /// Words read back from a comparison file.
+    Worded(String),
 }
 
 /// The overall outcome.
@@ -419,8 +462,8 @@ pub struct Comparison {
     pub baseline: Option<RunMeta>,
     pub current: RunMeta,
     pub settings: Settings,
-    /// Plain-words reasons for a failing verdict, such as "2 regressions".
-    pub reasons: Vec<String>,
+    /// Why the verdict fails (such as 2 regressions); empty when it passes.
+    pub reasons: Vec<Reason>,
     /// How many metrics had a p-value: the family the Benjamini-Hochberg adjustment ran over.
     pub corrected_over: usize,
     /// How the baseline and current environments differ, such as

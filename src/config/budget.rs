@@ -138,7 +138,7 @@ impl Budget {
 
     /// The limit in `unit`'s canonical scale, or why the written unit does not fit. A bare number
     /// on a time metric is milliseconds and on a ratio a fraction, as in k6 thresholds.
-    pub fn limit_in(&self, unit: &Unit) -> Result<f64, String> {
+    pub fn limit_in(&self, unit: &Unit) -> Result<f64, UnitMismatch> {
         let Some(written) = &self.unit else {
             return Ok(match unit {
                 Unit::Nanoseconds => self.value * 1e6,
@@ -149,11 +149,22 @@ impl Budget {
         if &u == unit {
             Ok(self.value * factor)
         } else {
-            Err(format!(
-                "the unit `{written}` does not fit this metric, whose unit is `{unit}`"
-            ))
+            Err(UnitMismatch {
+                written: written.clone(),
+                unit: unit.clone(),
+            })
         }
     }
+}
+
+/// A budget's unit that does not fit the metric it is checked on (`time < 2MB`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the unit `{written}` does not fit this metric, whose unit is `{unit}`")]
+pub struct UnitMismatch {
+    /// The unit as written in the budget.
+    pub written: String,
+    /// The metric's unit.
+    pub unit: Unit,
 }
 
 fn split_op(text: &str) -> Result<(&str, Op, &str), String> {
@@ -286,6 +297,7 @@ mod tests {
         assert!(b
             .limit_in(&Unit::Nanoseconds)
             .unwrap_err()
+            .to_string()
             .contains("does not fit"));
     }
 }

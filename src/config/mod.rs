@@ -11,7 +11,7 @@ use std::fmt;
 use serde::Deserialize;
 use toml::Spanned;
 
-pub use budget::{Budget, Op};
+pub use budget::{Budget, Op, UnitMismatch};
 
 use crate::model::Direction;
 

@@ -20,7 +20,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use super::markdown::{escape_markdown, inline_code};
-use super::words::{percent_plain, percent_signed};
+use super::words::{percent_plain, percent_signed, short_commit};
 use crate::compare::alert::{size, Shift, ShiftGroup, Watch};
 use crate::github::comment::{sanitize_key, COMMENT_LIMIT_CHARS};
 
@@ -50,11 +50,15 @@ pub struct AlertContext {
 }
 
 impl AlertContext {
-    /// `` [`abc1234`](https://github.com/o/r/commit/abc…) ``, or the short commit alone.
+    /// `` [`abc1234`](https://github.com/o/r/commit/abc…) ``, or the short commit alone; an id
+    /// that is no commit SHA (not 7 to 64 hexadecimal digits) whole, without a link.
     fn commit(&self, sha: &str) -> String {
-        let short = inline_code(short(sha));
-        match (&self.server_url, &self.repository, is_sha(sha)) {
-            (Some(server), Some(repo), true) if plain_url_part(repo) => format!(
+        if !is_sha(sha) {
+            return inline_code(sha);
+        }
+        let short = inline_code(short_commit(sha));
+        match (&self.server_url, &self.repository) {
+            (Some(server), Some(repo)) if plain_url_part(repo) => format!(
                 "[{short}]({}/{repo}/commit/{sha})",
                 server.trim_end_matches('/')
             ),
@@ -84,15 +88,6 @@ fn is_sha(s: &str) -> bool {
 fn plain_url_part(s: &str) -> bool {
     s.chars()
         .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
-}
-
-/// The first 7 characters of a hexadecimal commit id; other ids as they are.
-fn short(commit: &str) -> &str {
-    if is_sha(commit) {
-        commit.get(..7).unwrap_or(commit)
-    } else {
-        commit
-    }
 }
 
 /// The words for a shift for the worse: `slower` for times, `worse` otherwise.

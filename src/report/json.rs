@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::view::method_str;
+use super::rows::method_str;
 use super::REPORT_SCHEMA;
-use crate::compare::{BudgetResult, Comparison, MetricResult, Notes, Side};
+use crate::compare::{BudgetNote, BudgetResult, Comparison, MetricResult, Notes, Reason, Side};
 use crate::model::RunMeta;
 
 #[derive(Serialize)]
@@ -16,7 +16,8 @@ struct Report<'a> {
     schema: &'static str,
     verdict: &'static str,
     counts: CountsJson,
-    reasons: &'a [String],
+    /// Worded (`report::words`).
+    reasons: &'a [Reason],
     settings: SettingsJson<'a>,
     multiple_comparisons: MultipleJson,
     moderation: Option<ModerationJson>,
@@ -153,7 +154,8 @@ struct BudgetJson<'a> {
     limit: f64,
     unit: &'a str,
     passed: bool,
-    note: Option<&'a str>,
+    /// Worded, or null (`report::words`).
+    note: Option<&'a BudgetNote>,
 }
 
 /// The comparison as pretty-printed JSON (`perfgate.report.v1`), ending with a newline.
@@ -278,6 +280,6 @@ fn budget(b: &BudgetResult) -> BudgetJson<'_> {
         limit: b.limit,
         unit: b.unit.as_str(),
         passed: b.passed,
-        note: b.note.as_deref(),
+        note: b.note.as_ref(),
     }
 }

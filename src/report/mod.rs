@@ -97,9 +97,14 @@
 //! output, always.
 
 pub mod alert;
+mod benchmark_rows;
 mod digest;
+mod headline;
 mod json;
 mod markdown;
+mod method_notes;
+mod note_groups;
+mod rows;
 mod sparkline;
 mod terminal;
 mod view;
@@ -109,12 +114,14 @@ pub mod words;
 #[cfg(test)]
 mod tests;
 
-pub use digest::{BenchmarkRow, Change, ContextRow, NoteGroup};
+pub use benchmark_rows::{BenchmarkRow, Change, ContextRow};
 pub use json::render_json;
 pub use markdown::{escape_markdown, render_markdown, MarkdownOptions};
+pub use note_groups::NoteGroup;
+pub use rows::{BudgetRow, ResultRow, RunView, Section};
 pub use sparkline::sparkline;
 pub use terminal::render_terminal;
-pub use view::{percent_encode, view, BudgetRow, ResultRow, RunView, Section, SettingsView, View};
+pub use view::{percent_encode, view, SettingsView, View};
 pub use watch::render_watch;
 
 /// The schema tag of the JSON report.

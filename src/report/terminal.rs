@@ -9,8 +9,10 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
-use super::digest::{BenchmarkRow, NoteGroup};
-use super::view::{view, BudgetRow, RunView, View};
+use super::benchmark_rows::BenchmarkRow;
+use super::note_groups::NoteGroup;
+use super::rows::{BudgetRow, RunView};
+use super::view::{view, View};
 use crate::compare::Comparison;
 
 /// Widest benchmark column; longer names are shortened in the middle.

@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::compare::{
-    BudgetResult, Comparison, Counts, Method, MetricResult, Moderation, Notes, Settings, Side,
-    Status, SuiteShift, Verdict,
+    BudgetNote, BudgetResult, Comparison, Counts, Method, MetricResult, Moderation, Notes, Reason,
+    Settings, Side, Status, SuiteShift, Verdict,
 };
 use crate::model::{Direction, Environment, RunMeta, Unit};
 
@@ -120,7 +120,7 @@ fn budget(
     expression: &str,
     actual: Option<f64>,
     limit: f64,
-    note: Option<&str>,
+    note: Option<BudgetNote>,
 ) -> BudgetResult {
     BudgetResult {
         benchmark: benchmark.into(),
@@ -130,7 +130,7 @@ fn budget(
         limit,
         unit: Unit::Nanoseconds,
         passed: actual.is_some_and(|a| a < limit),
-        note: note.map(str::to_string),
+        note,
     }
 }
 
@@ -155,14 +155,10 @@ fn comparison(
     let mut reasons = Vec::new();
     let failing = results.iter().filter(|r| r.fails_gate).count();
     if failing > 0 {
-        reasons.push(words::plural(failing, "regression", "regressions"));
+        reasons.push(Reason::Regressions(failing));
     }
     if counts.budgets_broken > 0 {
-        reasons.push(words::plural(
-            counts.budgets_broken,
-            "budget broken",
-            "budgets broken",
-        ));
+        reasons.push(Reason::BudgetsBroken(counts.budgets_broken));
     }
     Comparison {
         verdict: if reasons.is_empty() {
@@ -296,7 +292,7 @@ fn failing_run() -> Comparison {
             "time < 1ms",
             Some(1_348_000.0),
             1e6,
-            Some("median of 10 samples"),
+            Some(BudgetNote::MedianOf(10)),
         ),
         budget(
             "http_req_duration",
@@ -367,7 +363,9 @@ fn budgets_only_run() -> Comparison {
             "p(95) < 300ms",
             None,
             300e6,
-            Some("no benchmark matches `checkout_*`"),
+            Some(BudgetNote::NoBenchmark {
+                pattern: "checkout_*".into(),
+            }),
         ),
     ];
     comparison(Vec::new(), budgets, None)

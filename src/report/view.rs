@@ -3,18 +3,21 @@
 //! shows. Markdown templates (built-in or the user's) and the terminal table render from it, so
 //! numbers read the same everywhere. Text from the input (names, notes, units) is kept raw here:
 //! each renderer escapes it for its medium.
+//!
+//! The rooms it is built from: [`super::rows`] (the detailed tables' rows and cells),
+//! [`super::digest`] (one row per benchmark, worst first), [`super::headline`] (the report in a
+//! line, the counts in words) and [`super::method_notes`] (how the comparison was made).
 
 use serde::Serialize;
 
-use super::digest::{digest, BenchmarkRow, ContextRow, NoteGroup};
-use super::words::{self, percent_plain, percent_signed, plural, trim_number};
-use crate::compare::{
-    BudgetResult, Comparison, Counts, Method, MetricResult, Moderation, Status, Verdict,
-};
-use crate::model::RunMeta;
-
-/// Shown in a cell that has no value.
-pub const NONE: &str = "—";
+use super::benchmark_rows::{BenchmarkRow, ContextRow};
+use super::digest::digest;
+use super::headline::{details_summary, headline, summary};
+use super::method_notes::{correction, environment_note, moderation, same_machine, suite_note};
+use super::note_groups::NoteGroup;
+use super::rows::{budget_row, result_row, run_view, BudgetRow, ResultRow, RunView, Section};
+use super::words::{self, percent_plain, trim_number};
+use crate::compare::{Comparison, Counts, MetricResult, Status, Verdict};
 
 /// What report templates receive. See the module documentation of [`crate::report`] for the
 /// meaning of each field.
@@ -112,142 +115,6 @@ pub struct View {
     pub notes: Vec<NoteGroup>,
 }
 
-/// Rows of one part of the report. `rows` may be shortened to fit a size limit; `total` counts
-/// them all and `more` the ones left out.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Section<T> {
-    pub rows: Vec<T>,
-    pub total: usize,
-    pub more: usize,
-    /// Whether any shown row has a note.
-    pub has_notes: bool,
-    /// Whether any shown row was decided by the threshold alone (one value on a side).
-    pub has_threshold: bool,
-}
-
-/// Something a section row can say about itself.
-pub trait RowInfo {
-    fn has_note(&self) -> bool;
-    fn threshold_only(&self) -> bool;
-}
-
-impl<T: RowInfo> Section<T> {
-    pub(crate) fn new(rows: Vec<T>) -> Section<T> {
-        let mut s = Section {
-            total: rows.len(),
-            rows,
-            more: 0,
-            has_notes: false,
-            has_threshold: false,
-        };
-        s.refresh();
-        s
-    }
-
-    /// Keeps at most `max` rows.
-    pub fn cap(&mut self, max: usize) {
-        self.rows.truncate(max);
-        self.refresh();
-    }
-
-    fn refresh(&mut self) {
-        self.more = self.total.saturating_sub(self.rows.len());
-        self.has_notes = self.rows.iter().any(RowInfo::has_note);
-        self.has_threshold = self.rows.iter().any(RowInfo::threshold_only);
-    }
-}
-
-/// One metric of one benchmark, formatted.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ResultRow {
-    pub benchmark: String,
-    pub metric: String,
-    /// Canonical unit, such as `ns`.
-    pub unit: String,
-    /// `lower_is_better` or `higher_is_better`.
-    pub direction: &'static str,
-    /// `regression`, `improvement`, `inconclusive`, `unchanged`, `new` or `missing`.
-    pub status: &'static str,
-    /// `mann_whitney`, `threshold`, `exact`, `prediction_interval` or `none`.
-    pub method: &'static str,
-    /// `1.20 ms`, or `—` when the side is absent.
-    pub baseline: String,
-    pub current: String,
-    /// `+12.3%`; `n/a` when the baseline is zero; `—` when a side is absent.
-    pub change: String,
-    /// `+9.8% to +14.9%`, or `—`.
-    pub ci: String,
-    /// The p-value that decided (adjusted over the comparison's metrics): `p = 0.004`,
-    /// `p < 0.001`, or `—`.
-    pub p: String,
-    /// The same p-value alone: `0.004`, `<0.001`, or `—`.
-    pub p_short: String,
-    /// The p-value before adjustment, formatted as `p`.
-    pub p_raw: String,
-    /// The change in plain words: `+12.3% (95% CI +9.8% to +14.9%, p = 0.001 after correction
-    /// over 312 metrics)`, `+25.0% (deterministic: exact)`, `+22.0% vs the mean of 30 runs
-    /// (p = 0.004)`, `+25.0% (one value per side, no test)`, or `—`.
-    pub explained: String,
-    /// Observations per side: `10 → 10`, `— → 5`.
-    pub n: String,
-    /// The relative threshold applied: `5%`.
-    pub threshold: String,
-    pub fails_gate: bool,
-    pub note: Option<String>,
-    /// Regressions, improvements and inconclusive results with a history of more than one
-    /// run: the baseline branch's recent values and the current one, `▁▂▁▃▂▁→█`.
-    pub trend: Option<String>,
-}
-
-impl RowInfo for ResultRow {
-    fn has_note(&self) -> bool {
-        self.note.is_some()
-    }
-    fn threshold_only(&self) -> bool {
-        self.method == method_str(Method::Threshold)
-    }
-}
-
-/// One budget check, formatted.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BudgetRow {
-    pub benchmark: String,
-    pub metric: String,
-    /// As written in the configuration: `p(95) < 200ms`.
-    pub expression: String,
-    /// `212 ms`, or `—` when the value was not found.
-    pub actual: String,
-    pub limit: String,
-    pub unit: String,
-    pub passed: bool,
-    pub note: Option<String>,
-}
-
-impl RowInfo for BudgetRow {
-    fn has_note(&self) -> bool {
-        self.note.is_some()
-    }
-    fn threshold_only(&self) -> bool {
-        false
-    }
-}
-
-/// Where and when a run was made.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RunView {
-    pub commit: Option<String>,
-    /// The first 7 characters of a hexadecimal commit id; other ids as they are.
-    pub short_commit: Option<String>,
-    pub branch: Option<String>,
-    pub timestamp: Option<String>,
-    pub tool: Option<String>,
-    pub os: Option<String>,
-    pub arch: Option<String>,
-    pub cpu: Option<String>,
-    pub cores: Option<u32>,
-    pub runner: Option<String>,
-}
-
 /// The settings in force, formatted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SettingsView {
@@ -293,25 +160,12 @@ pub fn view(c: &Comparison) -> View {
         .filter(|b| b.passed)
         .map(budget_row)
         .collect();
-    let others_summary = others_summary(&others, budgets_passed.len());
+    let others_summary = details_summary(others.iter().map(|r| r.status), budgets_passed.len());
     let passed = c.verdict == Verdict::Pass;
     let d = digest(c);
     // Worst first, as the digest orders them.
     let budgets_broken: Vec<BudgetRow> = d.budgets_broken.iter().map(budget_row).collect();
-    let same_summary = {
-        let count = |s: &str| d.same.iter().filter(|r| r.status == s).count();
-        let parts: Vec<String> = [
-            (count("unchanged"), "unchanged", "unchanged"),
-            (count("new"), "new", "new"),
-            (count("missing"), "missing", "missing"),
-            (budgets_passed.len(), "budget met", "budgets met"),
-        ]
-        .iter()
-        .filter(|(n, _, _)| *n > 0)
-        .map(|&(n, one, many)| plural(n, one, many))
-        .collect();
-        parts.join(", ")
-    };
+    let same_summary = details_summary(d.same.iter().map(|r| r.status), budgets_passed.len());
     View {
         title: "perfgate".to_string(),
         verdict: c.verdict.as_str(),
@@ -320,7 +174,7 @@ pub fn view(c: &Comparison) -> View {
         headline: headline(c),
         summary: summary(&c.counts),
         counts: c.counts,
-        reasons: c.reasons.clone(),
+        reasons: words::reasons(&c.reasons),
         baseline: c.baseline.as_ref().map(run_view),
         current: run_view(&c.current),
         settings: SettingsView {
@@ -352,51 +206,15 @@ pub fn view(c: &Comparison) -> View {
         total_results: c.results.len(),
         total_budgets: c.budgets.len(),
         corrected_over: c.corrected_over,
-        correction: (c.corrected_over > 1).then(|| {
-            format!(
-                "p-values adjusted for false discoveries over {} metrics (Benjamini-Hochberg)",
-                c.corrected_over
-            )
-        }),
-        moderation: {
-            let samples = c.moderation.map(|m| {
-                moderation_words(
-                    &m,
-                    "with samples were tested together (moderated t test on log values)",
-                    "noise",
-                )
-            });
-            let histories = c.history_moderation.map(|m| {
-                moderation_words(
-                    &m,
-                    "with one value per run were judged against their histories together (moderated prediction intervals)",
-                    "run-to-run noise",
-                )
-            });
-            let suite = c
-                .suite
-                .as_ref()
-                .filter(|s| s.status == Status::Unchanged)
-                .map(suite_words);
-            let parts: Vec<String> = [samples, histories, suite].into_iter().flatten().collect();
-            (!parts.is_empty()).then(|| parts.join(". "))
-        },
-        suite_note: c
-            .suite
-            .as_ref()
-            .filter(|s| s.status != Status::Unchanged)
-            .map(|s| suite_note(s, c.settings.threshold)),
+        correction: correction(c),
+        moderation: moderation(c),
+        suite_note: suite_note(c),
         cross_environment: c.cross_environment(),
         environment_differences: c.environment_differences.clone(),
-        environment_note: c.cross_environment().then(|| environment_note(c)),
+        environment_note: environment_note(c),
         baseline_runs: c.baseline_runs,
         other_environment_runs: c.other_environment_runs,
-        same_machine: (c.other_environment_runs > 0).then(|| {
-            format!(
-                "on the same kind of machine ({} left out)",
-                plural(c.other_environment_runs, "run on another", "runs on others")
-            )
-        }),
+        same_machine: same_machine(c),
         heading_icon: d.heading_icon,
         heading: d.heading,
         benchmark_summary: d.benchmark_summary,
@@ -409,19 +227,6 @@ pub fn view(c: &Comparison) -> View {
         context_gating: d.context.iter().filter(|r| r.fails_gate).count(),
         context: Section::new(d.context),
         notes: d.notes,
-    }
-}
-
-/// What a comparison across environments means for the gate.
-fn environment_note(c: &Comparison) -> String {
-    let what = format!(
-        "The baseline ran in a different environment ({})",
-        c.environment_differences.join(", ")
-    );
-    if c.settings.allow_cross_environment {
-        format!("{what}; every metric gates anyway (allow_cross_environment is set), so machine differences can show as changes.")
-    } else {
-        format!("{what}: noisy metrics such as times cannot fail the gate (their regressions are inconclusive); deterministic metrics such as instruction counts and sizes still gate.")
     }
 }
 
@@ -525,269 +330,6 @@ impl View {
     }
 }
 
-/// `p = 0.004`, `p < 0.001` or `—`, and the short form.
-fn p_cells(p: Option<f64>) -> (String, String) {
-    match p {
-        Some(p) if p < 0.001 => ("p < 0.001".to_string(), "<0.001".to_string()),
-        Some(p) if p.is_finite() => (format!("p = {p:.3}"), format!("{p:.3}")),
-        _ => (NONE.to_string(), NONE.to_string()),
-    }
-}
-
-/// A result row; `corrected_over` is the size of the comparison's multiple-testing family.
-pub(crate) fn result_row(r: &MetricResult, corrected_over: usize) -> ResultRow {
-    let side = |s: Option<crate::compare::Side>| match s {
-        Some(s) => r.unit.format(s.value),
-        None => NONE.to_string(),
-    };
-    let n = |s: Option<crate::compare::Side>| match s {
-        Some(s) => s.n.to_string(),
-        None => NONE.to_string(),
-    };
-    let change = match (r.baseline, r.current, r.change) {
-        (_, _, Some(ch)) => percent_signed(ch),
-        (Some(_), Some(_), None) => "n/a".to_string(),
-        _ => NONE.to_string(),
-    };
-    let (p, p_short) = p_cells(r.p_adjusted.or(r.p_value));
-    let (p_raw, _) = p_cells(r.p_value);
-    let ci = match r.ci {
-        Some((lo, hi)) => format!("{} to {}", percent_signed(lo), percent_signed(hi)),
-        None => NONE.to_string(),
-    };
-    let p_words = if p == NONE {
-        None
-    } else if r.p_adjusted.is_some() && corrected_over > 1 {
-        Some(format!(
-            "{p} after correction over {corrected_over} metrics"
-        ))
-    } else {
-        Some(p.clone())
-    };
-    let explained = if change == NONE {
-        NONE.to_string()
-    } else {
-        match r.method {
-            Method::MannWhitney | Method::ModeratedT => match (r.ci.is_some(), &p_words) {
-                (true, Some(pw)) => format!("{change} (95% CI {ci}, {pw})"),
-                (true, None) => format!("{change} (95% CI {ci})"),
-                (false, Some(pw)) => format!("{change} ({pw})"),
-                (false, None) => change.clone(),
-            },
-            Method::PredictionInterval => {
-                let runs = r.baseline.map(|s| s.n).unwrap_or_default();
-                match &p_words {
-                    Some(pw) => format!("{change} vs the mean of {runs} runs ({pw})"),
-                    None => format!("{change} vs the mean of {runs} runs"),
-                }
-            }
-            Method::RunToRun => match &p_words {
-                Some(pw) => format!("{change} against the rest of the suite (95% CI {ci}, {pw})"),
-                None => format!("{change} against the rest of the suite (95% CI {ci})"),
-            },
-            Method::Exact => format!("{change} (deterministic: exact)"),
-            Method::Threshold => format!("{change} (one value per side, no test)"),
-            Method::None => change.clone(),
-        }
-    };
-    ResultRow {
-        benchmark: r.benchmark.clone(),
-        metric: r.metric.clone(),
-        unit: r.unit.as_str().to_string(),
-        direction: r.direction.as_str(),
-        status: r.status.as_str(),
-        method: method_str(r.method),
-        baseline: side(r.baseline),
-        current: side(r.current),
-        change,
-        ci,
-        p,
-        p_short,
-        p_raw,
-        explained,
-        n: format!("{} → {}", n(r.baseline), n(r.current)),
-        threshold: percent_plain(r.threshold),
-        fails_gate: r.fails_gate,
-        note: words::note(&r.note),
-        trend: super::digest::trend_line(r),
-    }
-}
-
-pub(crate) fn budget_row(b: &BudgetResult) -> BudgetRow {
-    BudgetRow {
-        benchmark: b.benchmark.clone(),
-        metric: b.metric.clone(),
-        expression: b.expression.clone(),
-        actual: match b.actual {
-            Some(v) => b.unit.format(v),
-            None => NONE.to_string(),
-        },
-        limit: b.unit.format(b.limit),
-        unit: b.unit.as_str().to_string(),
-        passed: b.passed,
-        note: b.note.clone(),
-    }
-}
-
-fn run_view(m: &RunMeta) -> RunView {
-    RunView {
-        commit: m.commit.clone(),
-        short_commit: m.commit.as_deref().map(short_commit),
-        branch: m.branch.clone(),
-        timestamp: m.timestamp.clone(),
-        tool: m.tool.clone(),
-        os: m.environment.os.clone(),
-        arch: m.environment.arch.clone(),
-        cpu: m.environment.cpu.clone(),
-        cores: m.environment.cores,
-        runner: m.environment.runner.clone(),
-    }
-}
-
-fn short_commit(commit: &str) -> String {
-    let c = commit.trim();
-    if c.len() > 7 && c.chars().all(|ch| ch.is_ascii_hexdigit()) {
-        c.chars().take(7).collect()
-    } else {
-        c.to_string()
-    }
-}
-
-/// "48 metrics with samples were tested together (moderated t test on log values): their
-/// typical noise is 4.9% and each borrowed 36 degrees of freedom from the others".
-/// How metrics were judged against their suite, in passing.
-fn suite_words(s: &crate::compare::SuiteShift) -> String {
-    format!(
-        "With one baseline run, the {} speed metrics of {} benchmarks were judged against the rest of the suite: the whole run is {} {} than the baseline run, and one metric moves by {} between runs beyond its repeats' noise",
-        s.metrics,
-        s.benchmarks,
-        one_decimal(s.change.abs()),
-        if s.change > 0.0 { "slower" } else { "faster" },
-        one_decimal(s.between_cv)
-    )
-}
-
-/// A suite-wide shift beyond the threshold, on its own.
-fn suite_note(s: &crate::compare::SuiteShift, threshold: f64) -> String {
-    let way = if s.change > 0.0 { "slower" } else { "faster" };
-    let what = match s.status {
-        Status::Regression | Status::Improvement => format!(
-            "beyond what a machine does between runs (`large_change`): the whole run is {way}"
-        ),
-        _ => format!(
-            "beyond the {} threshold: the machine, or a change that makes everything {way}; one pair of runs cannot tell them apart, so it is inconclusive (run the job again, or keep a history of runs, to tell)",
-            percent_plain(threshold)
-        ),
-    };
-    format!(
-        "The whole run is {} {way} than the baseline run (the median of {} speed metrics of {} benchmarks), {what}. Each metric was judged by its change against the rest of the suite, with the run-to-run spread the suite shows ({} per metric beyond its repeats' noise), so a slower machine does not fail the gate and a benchmark that got slower than the rest does.",
-        one_decimal(s.change.abs()),
-        s.metrics,
-        s.benchmarks,
-        one_decimal(s.between_cv)
-    )
-}
-
-/// "3.1%": a ratio as a percentage with one decimal.
-fn one_decimal(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
-}
-
-fn moderation_words(m: &Moderation, what: &str, noise: &str) -> String {
-    // A test never gets more than the pooled degrees of freedom of all the metrics.
-    let borrowed = match m.prior_df {
-        Some(df) if m.pooled_df <= 0.0 || df < m.pooled_df => {
-            format!("each borrowed {df:.0} degrees of freedom from the others")
-        }
-        _ if m.pooled_df > 0.0 => format!(
-            "they are about as noisy as each other, so each test uses the noise of all ({:.0} degrees of freedom)",
-            m.pooled_df
-        ),
-        _ => "they are about as noisy as each other, so each test uses the noise of all".to_string(),
-    };
-    format!(
-        "{} {what}: their typical {noise} is {:.1}% and {borrowed}",
-        plural(m.metrics, "metric", "metrics"),
-        m.prior_cv * 100.0
-    )
-}
-
-/// The method's name as the JSON report spells it.
-pub fn method_str(m: Method) -> &'static str {
-    match m {
-        Method::MannWhitney => "mann_whitney",
-        Method::ModeratedT => "moderated_t",
-        Method::RunToRun => "run_to_run",
-        Method::Threshold => "threshold",
-        Method::Exact => "exact",
-        Method::PredictionInterval => "prediction_interval",
-        Method::None => "none",
-    }
-}
-
-fn headline(c: &Comparison) -> String {
-    if c.verdict == Verdict::Fail {
-        return if c.reasons.is_empty() {
-            "failed".to_string()
-        } else {
-            c.reasons.join(", ")
-        };
-    }
-    if c.results.is_empty() {
-        return match c.budgets.len() {
-            0 => "nothing to compare".to_string(),
-            1 => "the budget is met".to_string(),
-            n => format!("all {n} budgets met"),
-        };
-    }
-    let mut text = match c.counts.regression {
-        0 => "no regressions".to_string(),
-        n => format!("{} (not gating)", plural(n, "regression", "regressions")),
-    };
-    if c.counts.improvement > 0 {
-        text.push_str(", ");
-        text.push_str(&plural(c.counts.improvement, "improvement", "improvements"));
-    }
-    text
-}
-
-fn summary(c: &Counts) -> String {
-    let parts: Vec<String> = [
-        (c.regression, "regression", "regressions"),
-        (c.budgets_broken, "budget broken", "budgets broken"),
-        (c.missing, "missing", "missing"),
-        (c.new, "new", "new"),
-        (c.inconclusive, "inconclusive", "inconclusive"),
-        (c.improvement, "improvement", "improvements"),
-        (c.unchanged, "unchanged", "unchanged"),
-        (c.budgets_passed, "budget met", "budgets met"),
-    ]
-    .iter()
-    .filter(|(n, _, _)| *n > 0)
-    .map(|&(n, one, many)| plural(n, one, many))
-    .collect();
-    if parts.is_empty() {
-        "nothing compared".to_string()
-    } else {
-        parts.join(" · ")
-    }
-}
-
-fn others_summary(others: &[ResultRow], budgets_passed: usize) -> String {
-    let count = |s: Status| others.iter().filter(|r| r.status == s.as_str()).count();
-    let parts: Vec<String> = [
-        (count(Status::Unchanged), "unchanged", "unchanged"),
-        (count(Status::New), "new", "new"),
-        (count(Status::Missing), "missing", "missing"),
-        (budgets_passed, "budget met", "budgets met"),
-    ]
-    .iter()
-    .filter(|(n, _, _)| *n > 0)
-    .map(|&(n, one, many)| plural(n, one, many))
-    .collect();
-    parts.join(", ")
-}
-
 /// The bytes of RFC 3986 that are not unreserved (letters, digits, `-`, `.`, `_`, `~`).
 const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
@@ -799,34 +341,4 @@ const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERI
 /// that goes into a link or a request path can change neither, nor the Markdown around it.
 pub fn percent_encode(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, RESERVED).to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn changes_read_as_signed_percentages() {
-        assert_eq!(percent_signed(0.123), "+12.3%");
-        assert_eq!(percent_signed(-0.04), "-4.0%");
-        assert_eq!(percent_signed(0.0001), "0.0%");
-        assert_eq!(percent_signed(-0.0001), "0.0%");
-        assert_eq!(percent_signed(12.5), "+1250%");
-        assert_eq!(percent_signed(f64::NAN), "n/a");
-    }
-
-    #[test]
-    fn settings_drop_needless_digits() {
-        assert_eq!(percent_plain(0.05), "5%");
-        assert_eq!(percent_plain(0.025), "2.5%");
-        assert_eq!(trim_number(0.05, 4), "0.05");
-        assert_eq!(trim_number(0.1, 4), "0.1");
-    }
-
-    #[test]
-    fn only_hexadecimal_commits_are_shortened() {
-        assert_eq!(short_commit("0123456789abcdef"), "0123456");
-        assert_eq!(short_commit("v1.2.3-rc"), "v1.2.3-rc");
-        assert_eq!(short_commit("abc"), "abc");
-    }
 }

@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 
 use super::digest::is_load_test;
 use super::markdown::{escape_markdown, inline_code};
-use super::view::NONE;
-use super::words::{percent_plain, percent_signed};
+use super::rows::value_cell;
+use super::words::{percent_plain, percent_signed, short_commit};
 use crate::compare::{Comparison, Method, MetricResult, Status};
 use crate::model::Unit;
 
@@ -52,15 +52,11 @@ pub fn render_watch(c: &Comparison, branch: &str) -> Option<String> {
     } else {
         "worse"
     };
-    let commit = c
-        .current
-        .commit
-        .as_deref()
-        .map_or_else(|| "(unknown commit)".to_string(), |s| inline_code(short(s)));
+    let commit = c.current.commit.as_deref().map_or_else(
+        || "(unknown commit)".to_string(),
+        |s| inline_code(short_commit(s)),
+    );
     let change = |r: &MetricResult| r.change.map_or_else(|| "n/a".into(), percent_signed);
-    let side = |r: &MetricResult, s: Option<crate::compare::Side>| {
-        s.map_or_else(|| NONE.to_string(), |s| r.unit.format(s.value))
-    };
     let mut out = format!(
         "### ⚠️ {} got {verb} at {commit}: {} {} {}\n\n",
         inline_code(branch),
@@ -85,8 +81,8 @@ pub fn render_watch(c: &Comparison, branch: &str) -> Option<String> {
             escape_markdown(&r.benchmark),
             escape_markdown(&r.metric),
             change(r),
-            escape_markdown(&side(r, r.baseline)),
-            escape_markdown(&side(r, r.current)),
+            escape_markdown(&value_cell(r, r.baseline)),
+            escape_markdown(&value_cell(r, r.current)),
         );
     }
     if found.len() > LISTED {
@@ -94,13 +90,4 @@ pub fn render_watch(c: &Comparison, branch: &str) -> Option<String> {
     }
     out.push('\n');
     Some(out)
-}
-
-/// The first 7 characters of a hexadecimal commit id; other ids as they are.
-fn short(commit: &str) -> &str {
-    if commit.len() > 7 && commit.chars().all(|c| c.is_ascii_hexdigit()) {
-        commit.get(..7).unwrap_or(commit)
-    } else {
-        commit
-    }
 }

@@ -1,12 +1,13 @@
 //! Words: the one place numbers and decisions become English. Percentages, plurals, and the
-//! notes a comparison attaches to its decisions ([`Note`]) are worded here, for every report
-//! (and for a comparison's JSON, where a note is its words).
+//! notes a comparison attaches to its decisions ([`Note`], [`BudgetNote`]) and the reasons of a
+//! failing verdict ([`Reason`]) are worded here, for every report (and for a comparison's JSON,
+//! where a note or a reason is its words).
 
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::compare::{Advice, Interval, Note, Notes, Significance, Unmeasured};
+use crate::compare::{Advice, BudgetNote, Interval, Note, Notes, Reason, Significance, Unmeasured};
 use crate::model::Unit;
 
 /// `count` followed by the singular or plural noun.
@@ -36,6 +37,30 @@ pub fn percent_quoted(change: Option<f64>) -> String {
     match change {
         Some(c) => format!("{:+.1}%", c * 100.0),
         None => "n/a".into(),
+    }
+}
+
+/// A confidence interval of a change: `+9.8% to +14.9%`.
+pub(crate) fn percent_range(lo: f64, hi: f64) -> String {
+    format!("{} to {}", percent_signed(lo), percent_signed(hi))
+}
+
+/// A p-value as a report quotes it: `p = 0.004`, `p < 0.001`.
+pub(crate) fn p_value(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".to_string()
+    } else {
+        format!("p = {p:.3}")
+    }
+}
+
+/// A commit id as reports show it: the first 7 characters of a hexadecimal id longer than that,
+/// any other id (a tag, a short or odd one) as it is.
+pub fn short_commit(commit: &str) -> &str {
+    if commit.len() > 7 && commit.chars().all(|c| c.is_ascii_hexdigit()) {
+        commit.get(..7).unwrap_or(commit)
+    } else {
+        commit
     }
 }
 
@@ -90,6 +115,79 @@ impl<'de> Deserialize<'de> for Notes {
     }
 }
 
+/// The reasons of a failing verdict, in words: `2 regressions`, `1 budget broken`.
+pub fn reasons(reasons: &[Reason]) -> Vec<String> {
+    reasons.iter().map(Reason::to_string).collect()
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (n, one, many) = match self {
+            Reason::Regressions(n) => (*n, "regression", "regressions"),
+            Reason::MissingResults(n) => (*n, "missing result", "missing results"),
+            Reason::NewResults(n) => (*n, "new result", "new results"),
+            Reason::InconclusiveResults(n) => (*n, "inconclusive result", "inconclusive results"),
+            Reason::BudgetsBroken(n) => (*n, "budget broken", "budgets broken"),
+            Reason::WholeRun { change } => {
+                return write!(
+                    f,
+                    "the whole run is {} than the baseline run ({})",
+                    if *change > 0.0 { "slower" } else { "faster" },
+                    percent_quoted(Some(*change))
+                )
+            }
+            Reason::Worded(w) => return f.write_str(w),
+        };
+        f.write_str(&plural(n, one, many))
+    }
+}
+
+/// A budget check's note in words, when it has one.
+pub fn budget_note(note: &Option<BudgetNote>) -> Option<String> {
+    note.as_ref().map(BudgetNote::to_string)
+}
+
+impl fmt::Display for BudgetNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BudgetNote::NoBenchmark { pattern } => write!(f, "no benchmark matches `{pattern}`"),
+            BudgetNote::NoMetric {
+                benchmark,
+                metric,
+                has,
+            } => write!(
+                f,
+                "`{benchmark}` has no metric `{metric}`; it has: {}",
+                has.join(", ")
+            ),
+            // The configuration's words: it knows what a budget's unit may be.
+            BudgetNote::UnitMismatch(e) => write!(f, "{e}"),
+            BudgetNote::MedianOf(n) => write!(f, "median of {n} samples"),
+            BudgetNote::Worded(w) => f.write_str(w),
+        }
+    }
+}
+
+/// Typed values that a comparison file stores as their words (a string) and reads back as
+/// `Worded`, so that a comparison read from a file says what the report said.
+macro_rules! stored_as_words {
+    ($($t:ident),*) => {$(
+        impl Serialize for $t {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.to_string())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                String::deserialize(d).map($t::Worded)
+            }
+        }
+    )*};
+}
+
+stored_as_words!(Reason, BudgetNote);
+
 impl fmt::Display for Unmeasured {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -119,11 +217,7 @@ impl fmt::Display for Advice {
 /// "p = 0.012 after correction over 312 metrics", or "p = 0.012" alone.
 impl fmt::Display for Significance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.p < 0.001 {
-            f.write_str("p < 0.001")?;
-        } else {
-            write!(f, "p = {:.3}", self.p)?;
-        }
+        f.write_str(&p_value(self.p))?;
         if self.over > 1 {
             write!(f, " after correction over {} metrics", self.over)?;
         }
@@ -271,5 +365,65 @@ impl fmt::Display for Note {
             ),
             Note::Worded(w) => f.write_str(w),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_read_as_signed_percentages() {
+        assert_eq!(percent_signed(0.123), "+12.3%");
+        assert_eq!(percent_signed(-0.04), "-4.0%");
+        assert_eq!(percent_signed(0.0001), "0.0%");
+        assert_eq!(percent_signed(-0.0001), "0.0%");
+        assert_eq!(percent_signed(12.5), "+1250%");
+        assert_eq!(percent_signed(f64::NAN), "n/a");
+    }
+
+    #[test]
+    fn settings_drop_needless_digits() {
+        assert_eq!(percent_plain(0.05), "5%");
+        assert_eq!(percent_plain(0.025), "2.5%");
+        assert_eq!(trim_number(0.05, 4), "0.05");
+        assert_eq!(trim_number(0.1, 4), "0.1");
+    }
+
+    #[test]
+    fn reasons_and_budget_notes_are_stored_as_their_words_and_read_back_as_words() {
+        let reasons = vec![
+            Reason::Regressions(2),
+            Reason::MissingResults(1),
+            Reason::WholeRun { change: 0.604 },
+        ];
+        let json = serde_json::to_string(&reasons).unwrap();
+        assert_eq!(
+            json,
+            r#"["2 regressions","1 missing result","the whole run is slower than the baseline run (+60.4%)"]"#
+        );
+        let back: Vec<Reason> = serde_json::from_str(&json).unwrap();
+        assert_eq!(super::reasons(&back), super::reasons(&reasons));
+
+        let note = Some(BudgetNote::NoMetric {
+            benchmark: "http_req_duration".into(),
+            metric: "p(96)".into(),
+            has: vec!["p(95)".into(), "med".into()],
+        });
+        let json = serde_json::to_string(&note).unwrap();
+        assert_eq!(
+            json,
+            r#""`http_req_duration` has no metric `p(96)`; it has: p(95), med""#
+        );
+        let back: Option<BudgetNote> = serde_json::from_str(&json).unwrap();
+        assert_eq!(budget_note(&back), budget_note(&note));
+        assert_eq!(serde_json::to_string(&None::<BudgetNote>).unwrap(), "null");
+    }
+
+    #[test]
+    fn only_hexadecimal_commits_are_shortened() {
+        assert_eq!(short_commit("0123456789abcdef"), "0123456");
+        assert_eq!(short_commit("v1.2.3-rc"), "v1.2.3-rc");
+        assert_eq!(short_commit("abc"), "abc");
     }
 }

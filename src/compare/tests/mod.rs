@@ -15,7 +15,7 @@ use super::settle::smallest_n;
 use super::*;
 use crate::config::{Config, TestChoice};
 use crate::model::{Benchmark, Data, Direction, Histogram, Metric, Run, RunMeta, Unit};
-use crate::report::words::note as words;
+use crate::report::words::{note as words, reasons};
 use crate::stats;
 use history::*;
 use moderate::*;

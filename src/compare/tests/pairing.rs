@@ -70,7 +70,7 @@ fn reports_new_and_missing_and_fails_only_when_configured() {
         ]
     );
     assert_eq!(c.verdict, Verdict::Fail);
-    assert_eq!(c.reasons, ["1 regression"]);
+    assert_eq!(reasons(&c.reasons), ["1 regression"]);
 
     let cfg = Config {
         fail_on_regression: false,
@@ -78,7 +78,7 @@ fn reports_new_and_missing_and_fails_only_when_configured() {
         ..Config::default()
     };
     let c = compare(Some(&base), &cur, &cfg);
-    assert_eq!(c.reasons, ["1 missing result"]);
+    assert_eq!(reasons(&c.reasons), ["1 missing result"]);
     let cfg = Config {
         fail_on_regression: false,
         ..Config::default()

@@ -116,7 +116,7 @@ fn a_change_every_repeat_shows_but_the_whole_run_shares_is_the_suites_to_decide(
     );
     // 1.6 times exp(0.0025), the median of the benchmarks' own moves with B19's +9%.
     assert_eq!(
-        c.reasons,
+        reasons(&c.reasons),
         ["the whole run is slower than the baseline run (+60.4%)"]
     );
     let b19 = c.results.iter().find(|r| r.benchmark == "B19").unwrap();

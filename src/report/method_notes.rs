@@ -1,0 +1,138 @@
+//! How the comparison was made, in sentences for the report's notes: the p-values' correction
+//! over many metrics, the moderated tests, the suite-wide shift against one baseline run, a
+//! baseline from another environment, and history runs left out for another kind of machine.
+
+use super::words::{percent_plain, plural};
+use crate::compare::{Comparison, Moderation, Status, SuiteShift};
+
+/// `p-values adjusted for false discoveries over 312 metrics (Benjamini-Hochberg)`, when more
+/// than one metric had a p-value.
+pub(super) fn correction(c: &Comparison) -> Option<String> {
+    (c.corrected_over > 1).then(|| {
+        format!(
+            "p-values adjusted for false discoveries over {} metrics (Benjamini-Hochberg)",
+            c.corrected_over
+        )
+    })
+}
+
+/// How the moderated tests learnt the noise and how the suite was read, in passing, when they
+/// decided metrics.
+pub(super) fn moderation(c: &Comparison) -> Option<String> {
+    let samples = c.moderation.map(|m| {
+        moderation_words(
+            &m,
+            "with samples were tested together (moderated t test on log values)",
+            "noise",
+        )
+    });
+    let histories = c.history_moderation.map(|m| {
+            moderation_words(
+                &m,
+                "with one value per run were judged against their histories together (moderated prediction intervals)",
+                "run-to-run noise",
+            )
+        });
+    let suite = c
+        .suite
+        .as_ref()
+        .filter(|s| s.status == Status::Unchanged)
+        .map(suite_words);
+    let parts: Vec<String> = [samples, histories, suite].into_iter().flatten().collect();
+    (!parts.is_empty()).then(|| parts.join(". "))
+}
+
+/// The suite-wide shift against one baseline run, when it is beyond the threshold (within it,
+/// [`moderation`] says it in passing).
+pub(super) fn suite_note(c: &Comparison) -> Option<String> {
+    c.suite
+        .as_ref()
+        .filter(|s| s.status != Status::Unchanged)
+        .map(|s| suite_shift_note(s, c.settings.threshold))
+}
+
+/// `on the same kind of machine (12 runs on others left out)`, when some were.
+pub(super) fn same_machine(c: &Comparison) -> Option<String> {
+    (c.other_environment_runs > 0).then(|| {
+        format!(
+            "on the same kind of machine ({} left out)",
+            plural(c.other_environment_runs, "run on another", "runs on others")
+        )
+    })
+}
+
+/// What a comparison across environments means for the gate, when it was one.
+pub(super) fn environment_note(c: &Comparison) -> Option<String> {
+    c.cross_environment().then(|| across_environments(c))
+}
+
+fn across_environments(c: &Comparison) -> String {
+    let what = format!(
+        "The baseline ran in a different environment ({})",
+        c.environment_differences.join(", ")
+    );
+    if c.settings.allow_cross_environment {
+        format!("{what}; every metric gates anyway (allow_cross_environment is set), so machine differences can show as changes.")
+    } else {
+        format!("{what}: noisy metrics such as times cannot fail the gate (their regressions are inconclusive); deterministic metrics such as instruction counts and sizes still gate.")
+    }
+}
+
+/// How metrics were judged against their suite, in passing.
+fn suite_words(s: &SuiteShift) -> String {
+    format!(
+        "With one baseline run, the {} speed metrics of {} benchmarks were judged against the rest of the suite: the whole run is {} {} than the baseline run, and one metric moves by {} between runs beyond its repeats' noise",
+        s.metrics,
+        s.benchmarks,
+        one_decimal(s.change.abs()),
+        if s.change > 0.0 { "slower" } else { "faster" },
+        one_decimal(s.between_cv)
+    )
+}
+
+/// A suite-wide shift beyond the threshold, on its own.
+fn suite_shift_note(s: &SuiteShift, threshold: f64) -> String {
+    let way = if s.change > 0.0 { "slower" } else { "faster" };
+    let what = match s.status {
+        Status::Regression | Status::Improvement => format!(
+            "beyond what a machine does between runs (`large_change`): the whole run is {way}"
+        ),
+        _ => format!(
+            "beyond the {} threshold: the machine, or a change that makes everything {way}; one pair of runs cannot tell them apart, so it is inconclusive (run the job again, or keep a history of runs, to tell)",
+            percent_plain(threshold)
+        ),
+    };
+    format!(
+        "The whole run is {} {way} than the baseline run (the median of {} speed metrics of {} benchmarks), {what}. Each metric was judged by its change against the rest of the suite, with the run-to-run spread the suite shows ({} per metric beyond its repeats' noise), so a slower machine does not fail the gate and a benchmark that got slower than the rest does.",
+        one_decimal(s.change.abs()),
+        s.metrics,
+        s.benchmarks,
+        one_decimal(s.between_cv)
+    )
+}
+
+/// "3.1%": a ratio as a percentage with one decimal.
+fn one_decimal(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+/// "48 metrics with samples were tested together (moderated t test on log values): their
+/// typical noise is 4.9% and each borrowed 36 degrees of freedom from the others".
+fn moderation_words(m: &Moderation, what: &str, noise: &str) -> String {
+    // A test never gets more than the pooled degrees of freedom of all the metrics.
+    let borrowed = match m.prior_df {
+        Some(df) if m.pooled_df <= 0.0 || df < m.pooled_df => {
+            format!("each borrowed {df:.0} degrees of freedom from the others")
+        }
+        _ if m.pooled_df > 0.0 => format!(
+            "they are about as noisy as each other, so each test uses the noise of all ({:.0} degrees of freedom)",
+            m.pooled_df
+        ),
+        _ => "they are about as noisy as each other, so each test uses the noise of all".to_string(),
+    };
+    format!(
+        "{} {what}: their typical {noise} is {:.1}% and {borrowed}",
+        plural(m.metrics, "metric", "metrics"),
+        m.prior_cv * 100.0
+    )
+}
