@@ -484,7 +484,7 @@ impl Direction {
 /// What a metric holds.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Data {
-    /// One value, with no noise estimate.
+    /// One value: no noise estimate, unless the tool gave its interval ([`Metric::interval`]).
     Value(f64),
     /// Repeated measurements of the same quantity (Go `-count`, hyperfine runs, criterion samples).
     Samples(Vec<f64>),
