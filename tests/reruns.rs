@@ -280,8 +280,10 @@ fn hold(set: &str, bounds: &[Bounds]) {
 /// (the host: its own `user` time moved +79% for the same work); criterion's `fib_20` ran 7% slower
 /// through a whole run (run5); the load tests' slowdown cost a quarter of the rate, within what
 /// reruns without a history may move (`large_change`), so some pairs call it inconclusive, never
-/// a pass with a history; criterion's terminal output has one value per benchmark, and fnv1a's
-/// +35% is within `large_change` too.
+/// a pass with a history. criterion's terminal output has one value per benchmark, but with
+/// criterion's interval of it: its 8 benchmarks are a suite whose run-to-run spread (up to 3.6% per
+/// metric) fnv1a's +35% stands far out of, in every pair and against the store of all five runs
+/// (too short a history for single values, so compared with its latest run, as a pair).
 #[test]
 fn quiet_reruns_pass_and_slowdowns_fail() {
     hold(
@@ -293,7 +295,7 @@ fn quiet_reruns_pass_and_slowdowns_fail() {
             ("oha", 0, 0, 4, true),
             ("autocannon", 0, 0, 5, true),
             ("criterion", 2, 0, 5, true),
-            ("criterion-text", 0, 0, 0, false),
+            ("criterion-text", 0, 0, 5, true),
         ],
     );
 }
@@ -302,7 +304,14 @@ fn quiet_reruns_pass_and_slowdowns_fail() {
 /// unchanged runs moved by up to 2x there, so the bounds are what the rules do today, not the
 /// issue's one pair in ten: wrk and oha pass every unchanged pair, every tool but criterion fails
 /// every slowdown pair, and hyperfine's slowdown (+40% among runs that moved by up to +338%)
-/// passes against a history of those runs.
+/// passes against a history of those runs. criterion's terminal output is judged against its
+/// suite, whose spread between these runs (up to 29% per metric beyond criterion's intervals)
+/// hides fnv1a's +35% (against run2 it did not even show: 185 µs in both): the pairs it fails
+/// are those where the whole run moved beyond `large_change` (one unchanged, one slowdown), and
+/// two runs against the others, where one benchmark left the rest of the run behind
+/// (`sort_100k` +45%). The threshold alone failed 4 unchanged pairs on single benchmarks' +42%
+/// to +83% and caught the slowdown in 2 (in one of them only through benchmarks it did not
+/// touch).
 #[test]
 fn busy_reruns_keep_what_must_hold() {
     hold(
@@ -314,7 +323,7 @@ fn busy_reruns_keep_what_must_hold() {
             ("oha", 0, 2, 5, true),
             ("autocannon", 3, 0, 5, true),
             ("criterion", 2, 1, 1, false),
-            ("criterion-text", 4, 2, 2, false),
+            ("criterion-text", 1, 2, 1, false),
         ],
     );
 }

@@ -761,6 +761,7 @@ fn metric_series(metric: &str, unit: Unit, values: Vec<f64>) -> Series {
         unit,
         direction: Direction::LowerIsBetter,
         values,
+        interval: None,
     }
 }
 

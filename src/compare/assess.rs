@@ -104,6 +104,7 @@ pub(super) fn assess_with_history(
             .collect();
         let base = Series {
             values: pooled,
+            interval: None,
             ..latest.clone()
         };
         return assess(&base, c, direction, rules);
@@ -252,9 +253,22 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
             obvious,
             raw_change: None,
             no_noise: None,
+            from_intervals: false,
         };
     }
 
+    // One value a side, each with the tool's interval of it (criterion's): their within-run
+    // error, for the suite to judge the change against the run-to-run spread. Until it does (and
+    // when it cannot), the threshold decides below.
+    let within = interval_member(b, c, direction);
+    let obvious = within
+        .and(b.interval.zip(c.interval))
+        .filter(|(bi, ci)| {
+            mv.beyond
+                && beyond_large(mv.change, rules.large_change)
+                && separated(&[bi.lo, bi.hi], &[ci.lo, ci.hi], rules.threshold)
+        })
+        .map(|_| mv.moved);
     out.method = Method::Threshold;
     let decision = if !mv.beyond {
         NoNoise::Within
@@ -275,8 +289,44 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
     out.note = zero_note();
     Draft {
         no_noise: Some(decision),
+        from_intervals: within.is_some(),
+        within,
+        obvious,
         ..Draft::plain(out, *rules)
     }
+}
+
+/// Degrees of freedom of the within-run error of a value a tool gave with its interval. The
+/// interval does not say how many observations are behind it; criterion's, the one tool perfgate
+/// reads one from, has 100 samples by default, so its estimate (the slope through the origin of
+/// the samples' times, or their mean) has 99, and the two sides' errors together at least that
+/// many (Welch-Satterthwaite: 99 to 198). A bench that sets a smaller `sample_size` (10 at
+/// least) has fewer, which its output does not show: its error is then trusted a little more
+/// than it should be, next to the run-to-run spread of the suite that decides the test.
+pub(super) const INTERVAL_DF: f64 = 99.0;
+
+/// The log shift of one value a side, worse-positive, with the within-run error that the tools'
+/// intervals of the two values give (`se^2` of each from [`stats::log_se_from_interval`],
+/// added): a member of the suite, as samples are. None unless each side is one positive value
+/// with an interval.
+fn interval_member(b: &Series, c: &Series, direction: Direction) -> Option<stats::SuiteMember> {
+    let ([bv], [cv]) = (b.values.as_slice(), c.values.as_slice()) else {
+        return None;
+    };
+    if !(*bv > 0.0 && *cv > 0.0 && bv.is_finite() && cv.is_finite()) {
+        return None;
+    }
+    let se = |s: &Series| {
+        s.interval
+            .and_then(|i| stats::log_se_from_interval(i.lo, i.hi, i.confidence))
+    };
+    let (se_b, se_c) = (se(b)?, se(c)?);
+    let se2 = se_b * se_b + se_c * se_c;
+    (se2 > 0.0).then(|| stats::SuiteMember {
+        shift: worse_sign(direction) * (cv / bv).ln(),
+        se2,
+        df: INTERVAL_DF,
+    })
 }
 
 /// Fewest values on each side for the t test to compare 20%-trimmed means (Yuen's test) instead

@@ -25,16 +25,21 @@ pub(super) struct Draft {
     pub(super) log_two: Option<stats::LogTwoSample>,
     /// How many far-out values `log_two` leaves out.
     pub(super) outliers: usize,
-    /// The log shift, worse-positive, with its within-run error: a member of the suite whose
-    /// run-to-run spread decides metrics compared with one baseline run.
+    /// The log shift, worse-positive, with its within-run error (from the repeats, or from the
+    /// tools' intervals of one value a side): a member of the suite whose run-to-run spread
+    /// decides metrics compared with one baseline run.
     pub(super) within: Option<stats::SuiteMember>,
     /// Every repeat shows the change (all current values beyond all baseline values by more than
-    /// the threshold, the change beyond `large_change`): the regression or improvement it is.
+    /// the threshold, the change beyond `large_change`; for one value a side, the two intervals
+    /// that far apart): the regression or improvement it is.
     pub(super) obvious: Option<Status>,
     /// The change against the baseline run, when the suite's shift was taken out of `change`.
     pub(super) raw_change: Option<f64>,
     /// One value per side and no noise estimate: what was decided, for `settle` to word.
     pub(super) no_noise: Option<NoNoise>,
+    /// `within` comes from the tools' intervals of one value a side (criterion's), not from
+    /// repeats: judged against the suite, there are no repeats for `min_samples` to count.
+    pub(super) from_intervals: bool,
 }
 
 impl Draft {
@@ -52,6 +57,7 @@ impl Draft {
             obvious: None,
             raw_change: None,
             no_noise: None,
+            from_intervals: false,
         }
     }
 }

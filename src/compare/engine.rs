@@ -38,6 +38,10 @@ pub fn compare(baseline: Option<&Run>, current: &Run, config: &Config) -> Compar
 ///   judged against the log-scale prediction interval of those runs
 ///   ([`Method::PredictionInterval`]); with less history, against the latest run's value by the
 ///   threshold alone ([`Method::Threshold`]).
+/// - With one baseline run (or too short a history), speed metrics of a suite of at least
+///   8 benchmarks (`SUITE_MIN_BENCHMARKS`), with samples or with one value a side that the tool gave
+///   an interval of (criterion's), are judged against the run-to-run spread the suite shows
+///   ([`Method::RunToRun`]), when it shows one.
 ///
 /// The p-values of all metrics are adjusted together (Benjamini-Hochberg) before deciding. Only
 /// the runs on the current run's kind of machine are used when there are some (see

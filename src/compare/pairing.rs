@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{Data, Direction, Run, Unit};
+use crate::model::{ConfidenceInterval, Data, Direction, Run, Unit};
 use crate::stats;
 
 /// The statistics a latency histogram is compared through, named as k6 names them.
@@ -27,6 +27,8 @@ pub struct Series {
     pub direction: Direction,
     /// One value, or the samples.
     pub values: Vec<f64>,
+    /// The tool's confidence interval of the one value (criterion's), when it gave one.
+    pub interval: Option<ConfidenceInterval>,
 }
 
 /// Flattens a run into comparable series; histograms become one series per statistic (`p(95)`,
@@ -47,6 +49,7 @@ pub fn series(run: &Run) -> Vec<Series> {
                     unit: m.unit.clone(),
                     direction: m.direction,
                     values: vec![*v],
+                    interval: m.interval,
                 }),
                 Data::Samples(s) => out.push(Series {
                     benchmark: b.name.clone(),
@@ -54,6 +57,7 @@ pub fn series(run: &Run) -> Vec<Series> {
                     unit: m.unit.clone(),
                     direction: m.direction,
                     values: s.clone(),
+                    interval: None,
                 }),
                 Data::Histogram(h) => {
                     if h.is_empty() {
@@ -75,6 +79,7 @@ pub fn series(run: &Run) -> Vec<Series> {
                             unit: m.unit.clone(),
                             direction: m.direction,
                             values: vec![v],
+                            interval: None,
                         });
                     }
                 }

@@ -26,7 +26,14 @@ pub(super) fn settle(d: Draft, family: Family) -> MetricResult {
     let mut out = d.result;
     match out.method {
         Method::MannWhitney | Method::ModeratedT | Method::RunToRun => {
-            settle_samples(&mut out, d.log_sd, rules.min_samples, family);
+            // The tools' intervals stand for their own repeats (criterion's 100 samples a
+            // side): no repeats here for `min_samples` to count.
+            let min_samples = if d.from_intervals {
+                1
+            } else {
+                rules.min_samples
+            };
+            settle_samples(&mut out, d.log_sd, min_samples, family);
             if let (Some(moved), Status::Inconclusive) = (d.obvious, out.status) {
                 if let (Some(b), Some(c)) = (out.baseline, out.current) {
                     out.status = moved;

@@ -1,6 +1,7 @@
-//! Suite: with one baseline run, metrics with samples judged against the run-to-run spread their
-//! suite shows, and the suite-wide shift (a slower machine, or a change that slows everything)
-//! reported on its own.
+//! Suite: with one baseline run, metrics with samples (or one value a side with the tool's
+//! interval of it, as criterion prints) judged against the run-to-run spread their suite shows,
+//! and the suite-wide shift (a slower machine, or a change that slows everything) reported on its
+//! own.
 
 use crate::config::Config;
 use crate::model::{Direction, Unit};
@@ -16,16 +17,20 @@ pub const SUITE_MIN_BENCHMARKS: usize = 8;
 /// Compared with one baseline run, metrics with samples see only the noise within the runs, and in
 /// CI most noise is between runs: the machine (every benchmark of a run moves together) and each
 /// benchmark's own run-to-run move. With speed metrics with samples (decided by the U test, or by
-/// the moderated t test with its moderated spread) of at least [`SUITE_MIN_BENCHMARKS`]
-/// benchmarks, the suite shows both: its median shift is the suite-wide one, and the spread of
-/// the metrics' shifts around it, beyond their within-run error, is the run-to-run noise of one metric (`stats::suite_shift`). Each metric is then
+/// the moderated t test with its moderated spread), or with one value a side whose tool gave an
+/// interval of it (criterion's terminal output: its within-run error, see `assess`), of at
+/// least [`SUITE_MIN_BENCHMARKS`] benchmarks, the suite shows both: its median shift is the
+/// suite-wide one, and the spread of the metrics' shifts around it, beyond their within-run
+/// error, is the run-to-run noise of one metric (`stats::suite_shift`). Each metric is then
 /// judged by its change against the rest of the suite, tested against that spread. The suite-wide
 /// shift itself is reported on its own: within the threshold it is nothing; beyond it, the
 /// machine and a change that slows everything look the same in one pair of runs, so it is
 /// inconclusive; beyond `large_change` it is decided. A suite that shows neither spread between
 /// runs nor a suite-wide shift leaves its metrics to their own tests: judging them against it
 /// would only add the noise of its median (on independent noise, 86% of +10% regressions caught
-/// among 300 metrics would drop to 84%).
+/// among 300 metrics would drop to 84%). A value a side keeps the threshold then: criterion's
+/// intervals (±0.25% in the median on the quiet reruns) are far narrower than what its estimates
+/// move between unchanged runs (up to 5.0%).
 pub(super) fn judge_against_suite(drafts: &mut [Draft], config: &Config) -> Option<SuiteShift> {
     let speed = |u: &Unit| {
         matches!(
@@ -37,8 +42,10 @@ pub(super) fn judge_against_suite(drafts: &mut [Draft], config: &Config) -> Opti
         .iter()
         .enumerate()
         .filter(|(_, d)| {
-            matches!(d.result.method, Method::MannWhitney | Method::ModeratedT)
-                && speed(&d.result.unit)
+            let tested = matches!(d.result.method, Method::MannWhitney | Method::ModeratedT);
+            // Decided by the threshold until now, for want of a suite.
+            let intervals = d.result.method == Method::Threshold && d.from_intervals;
+            (tested || intervals) && speed(&d.result.unit)
         })
         .filter_map(|(i, d)| d.within.map(|w| (i, w)))
         .collect();
@@ -65,6 +72,8 @@ pub(super) fn judge_against_suite(drafts: &mut [Draft], config: &Config) -> Opti
         let (lo, hi) = ((sign * t.lo).exp_m1(), (sign * t.hi).exp_m1());
         let relative = (sign * t.relative).exp_m1();
         d.result.method = Method::RunToRun;
+        // A value a side is now tested like samples: the threshold's decision is void.
+        d.no_noise = None;
         d.result.p_value = Some(t.p);
         d.raw_change = d.result.change;
         d.result.change = Some(relative);

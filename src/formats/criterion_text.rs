@@ -7,17 +7,22 @@
 //!
 //! `time` is the middle value, the point estimate (slope for linear sampling, mean otherwise),
 //! converted to nanoseconds; `throughput` is the middle value of `thrpt:` (`elem/s` family ->
-//! per second, `B/s`, `KiB/s`, `MB/s`... -> bytes per second). The bracket bounds are a bootstrap
-//! CI of the estimate, not observations, so they are not kept. `change:` blocks (whose `time:` and
+//! per second, `B/s`, `KiB/s`, `MB/s`... -> bytes per second). The bracket bounds are criterion's
+//! bootstrap confidence interval of the estimate (95% unless the bench set `confidence_level`,
+//! which the output does not show), not observations: they are kept as the metric's
+//! [`ConfidenceInterval`], each bound in its own unit (criterion picks one per number, as in
+//! `[999.87 µs 1.0001 ms 1.0003 ms]`), and left out when a bound is in another kind of unit or
+//! negative. `thrpt:` is computed from the time, so its low bound comes from the time's high one:
+//! criterion prints it in ascending order all the same. `change:` blocks (whose `time:` and
 //! `thrpt:` hold percentages), `Benchmarking ...` progress lines, warnings, outlier reports and the
 //! libtest lines of the same `cargo bench` are skipped. `µs` and `μs` are both read, and so is the
 //! U+2212 minus. An id seen under two cargo `Running <target>` lines is qualified as
-//! `<target>::<id>`; repeats under one target pool into samples.
+//! `<target>::<id>`; repeats under one target pool into samples, without the intervals.
 
 use super::common::cargo::{assemble, cargo_target, qualify_with_target, Result1};
 use super::common::text::{clean_lines, parse_number, snake_case, strip_ansi};
 use super::spec::{Detect, ParseError, Spec};
-use crate::model::{Data, Metric, Run, RunMeta, Unit};
+use crate::model::{ConfidenceInterval, Data, Metric, Run, RunMeta, Unit};
 
 /// How `criterion-text` is named, detected and read.
 pub const SPEC: Spec = Spec {
@@ -79,7 +84,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             } else {
                 left.trim().to_string()
             };
-            let (value, unit) = estimate(no, &id, "time", inside)?;
+            let [low, (value, unit), high] = bracket(no, &id, "time", inside)?;
             let (kind, factor) = Unit::parse(unit);
             let metric = if kind == Unit::Nanoseconds {
                 "time".to_string()
@@ -94,10 +99,11 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
                     format!("`{id}`: the time estimate `{value} {unit}` is negative"),
                 ));
             }
+            let interval = interval(low, high, &kind);
             results.push(Result1 {
                 target: target.clone(),
                 name: id,
-                metrics: vec![Metric::new(metric, kind, Data::Value(v))],
+                metrics: vec![Metric::new(metric, kind, Data::Value(v)).with_interval(interval)],
             });
             current = Some(results.len() - 1);
             previous = None;
@@ -113,7 +119,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
                     "found `thrpt: [...]` that follows no `time: [...]` line",
                 ));
             };
-            let (value, unit) = estimate(no, &r.name, "thrpt", inside)?;
+            let [low, (value, unit), high] = bracket(no, &r.name, "thrpt", inside)?;
             let (kind, factor) = Unit::parse(unit);
             if !matches!(kind, Unit::PerSecond | Unit::BytesPerSecond) {
                 return Err(ParseError::at(
@@ -124,8 +130,11 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
                     ),
                 ));
             }
-            r.metrics
-                .push(Metric::new("throughput", kind, Data::Value(value * factor)));
+            let interval = interval(low, high, &kind);
+            r.metrics.push(
+                Metric::new("throughput", kind, Data::Value(value * factor))
+                    .with_interval(interval),
+            );
             continue;
         }
         let trimmed = line.trim();
@@ -171,13 +180,13 @@ fn is_change(inside: &str) -> bool {
     inside.contains('%')
 }
 
-/// The middle `<number> <unit>` of `<low> <unit> <est> <unit> <high> <unit>`.
-fn estimate<'a>(
+/// The three `<number> <unit>` pairs of `<low> <unit> <est> <unit> <high> <unit>`.
+fn bracket<'a>(
     no: usize,
     id: &str,
     label: &str,
     inside: &'a str,
-) -> Result<(f64, &'a str), ParseError> {
+) -> Result<[(f64, &'a str); 3], ParseError> {
     let t: Vec<&str> = inside.split_whitespace().collect();
     let expected = || {
         ParseError::at(
@@ -190,22 +199,41 @@ fn estimate<'a>(
     if t.len() != 6 {
         return Err(expected());
     }
-    let (Some(v), Some(u)) = (t.get(2), t.get(3)) else {
-        return Err(expected());
-    };
-    for pair in t.chunks(2) {
-        if pair.first().and_then(|x| parse_number(x)).is_none() {
+    let mut out = [(0.0, ""); 3];
+    for (slot, pair) in out.iter_mut().zip(t.chunks(2)) {
+        let (Some(number), Some(unit)) = (pair.first(), pair.get(1)) else {
+            return Err(expected());
+        };
+        let Some(v) = parse_number(number) else {
             return Err(ParseError::at(
                 no,
-                format!(
-                    "`{id}`: expected numbers in `{label}: [{inside}]`, found `{}`",
-                    pair.first().copied().unwrap_or("")
-                ),
+                format!("`{id}`: expected numbers in `{label}: [{inside}]`, found `{number}`"),
             ));
-        }
+        };
+        *slot = (v, unit);
     }
-    let value = parse_number(v).ok_or_else(expected)?;
-    Ok((value, u))
+    Ok(out)
+}
+
+/// The confidence level of criterion's intervals: its default `confidence_level`, which the
+/// terminal output does not print.
+const CRITERION_CONFIDENCE: f64 = 0.95;
+
+/// The bracket's bounds as the estimate's interval, in the canonical unit of `kind`; None when a
+/// bound is in another kind of unit than the estimate, or negative (no interval of a time or a
+/// rate).
+fn interval(low: (f64, &str), high: (f64, &str), kind: &Unit) -> Option<ConfidenceInterval> {
+    let canonical = |(v, unit): (f64, &str)| {
+        let (k, factor) = Unit::parse(unit);
+        let v = v * factor;
+        (k == *kind && v.is_finite() && v >= 0.0).then_some(v)
+    };
+    let (a, b) = (canonical(low)?, canonical(high)?);
+    Some(ConfidenceInterval {
+        lo: a.min(b),
+        hi: a.max(b),
+        confidence: CRITERION_CONFIDENCE,
+    })
 }
 
 #[cfg(test)]
@@ -216,6 +244,7 @@ mod tests {
 
     const MANY: &str = include_str!("../../tests/fixtures/criterion-text/criterion-many.txt");
     const DOGFOOD: &str = include_str!("../../tests/fixtures/criterion-text/criterion-dogfood.txt");
+    const QUIET_RUN1: &str = include_str!("../../tests/fixtures/reruns/quiet/criterion/run1.txt");
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() <= 1e-9 * b.abs().max(1.0)
@@ -305,6 +334,57 @@ group/elems             time:   [100 ns 120 ns 130 ns]
     }
 
     #[test]
+    fn keeps_the_confidence_interval_of_every_estimate() {
+        let run = parse(QUIET_RUN1).unwrap();
+        let ci = |bench: &str, name: &str| {
+            let i = metric(&run, bench, name).interval.unwrap();
+            (i.lo, i.hi, i.confidence)
+        };
+        let mib = 1048576.0;
+        // `fib_20  time: [20.080 µs 20.271 µs 20.515 µs]` and so on, in nanoseconds.
+        let expected = [
+            ("fib_20", "time", 20_080.0, 20_515.0),
+            ("sort_1k", "time", 7_611.1, 7_626.0),
+            ("sort_100k", "time", 1_544_100.0, 1_547_000.0),
+            ("hashmap_insert_10k", "time", 365_290.0, 365_940.0),
+            ("string_build_1k", "time", 20_087.0, 20_164.0),
+            ("hash/fnv1a_64k", "time", 87_991.0, 88_162.0),
+            // `thrpt: [708.92 MiB/s 709.54 MiB/s 710.30 MiB/s]`: the low rate is the high time's.
+            ("hash/fnv1a_64k", "throughput", 708.92 * mib, 710.30 * mib),
+            ("count_words_5k", "time", 119_880.0, 121_510.0),
+            ("sum_squares_10k", "time", 6_649.5, 6_676.1),
+        ];
+        assert_eq!(run.metric_count(), expected.len());
+        for (bench, name, lo, hi) in expected {
+            let (l, h, confidence) = ci(bench, name);
+            assert!(close(l, lo) && close(h, hi), "{bench} {name}: [{l} {h}]");
+            assert_eq!(confidence, 0.95);
+            let v = value(&run, bench, name);
+            assert!(l < v && v < h, "{bench} {name}: {v} outside [{l} {h}]");
+        }
+        // The time's high bound is the rate's low one: 64 KiB in 88.162 µs.
+        assert!((65536.0 / 88_162e-9 / (708.92 * mib) - 1.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn reads_each_bound_in_its_own_unit_and_drops_an_interval_of_another_kind() {
+        let run = parse(
+            "\
+a                       time:   [999.87 \u{b5}s 1.0001 ms 1.0003 ms]
+b                       time:   [1.0 ns 2.0 cycles 3.0 ns]
+c                       time:   [-1.0 ns 2.0 ns 3.0 ns]
+",
+        )
+        .unwrap();
+        let a = metric(&run, "a", "time");
+        assert_eq!(a.data, Data::Value(1_000_100.0));
+        let i = a.interval.unwrap();
+        assert!(close(i.lo, 999_870.0) && close(i.hi, 1_000_300.0), "{i:?}");
+        assert_eq!(metric(&run, "b", "cycles").interval, None);
+        assert_eq!(metric(&run, "c", "time").interval, None);
+    }
+
+    #[test]
     fn reads_greek_mu_seconds_colours_and_overwritten_progress_lines() {
         let text = "Benchmarking a: Analyzing\ra                       time:   [1.0 \u{3bc}s \u{1b}[1m2.0 \u{3bc}s\u{1b}[0m 3.0 \u{3bc}s]\r\n";
         let run = parse(text).unwrap();
@@ -337,6 +417,9 @@ fib                     time:   [1 ns 8 ns 9 ns]
             metric(&run, "a::fib", "time").data,
             Data::Samples(vec![2.0, 4.0])
         );
+        // Each interval described one estimate, not the pooled two.
+        assert_eq!(metric(&run, "a::fib", "time").interval, None);
+        assert!(metric(&run, "b::fib", "time").interval.is_some());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! perfgate's own JSON run format (`perfgate.run.v1`): the serde form of [`crate::model::Run`].
 //! Users may write it by hand: units as tools spell them (converted on read), direction optional
-//! (inferred), `value`, `samples` or `histogram` per metric.
+//! (inferred), `value`, `samples` or `histogram` per metric, and with a `value` optionally the
+//! tool's confidence `interval` of it (`{"lo", "hi", "confidence"}`).
 
 use super::common::json::document_text;
 use super::spec::{Detect, ParseError, Spec};
@@ -113,6 +114,86 @@ mod tests {
         )
         .unwrap();
         assert_eq!(parse(&to_string(&run)).unwrap(), run);
+    }
+
+    #[test]
+    fn round_trips_a_confidence_interval_in_the_metrics_unit() {
+        let run = parse(
+            r#"{"benchmarks":[{"name":"fib","metrics":[
+                {"name":"time","unit":"us","value":20.271,
+                 "interval":{"lo":20.08,"hi":20.515,"confidence":0.9}},
+                {"name":"throughput","unit":"B/s","value":5,"interval":{"lo":4,"hi":6}}]}]}"#,
+        )
+        .unwrap();
+        let m = &run.benchmarks[0].metrics;
+        let i = m[0].interval.unwrap();
+        assert!((i.lo - 20_080.0).abs() < 1e-9 && (i.hi - 20_515.0).abs() < 1e-9);
+        assert_eq!(i.confidence, 0.9);
+        // The confidence left out is criterion's 95%.
+        assert_eq!(m[1].interval.unwrap().confidence, 0.95);
+        let text = to_string(&run);
+        assert!(
+            text.contains(r#""interval": {"#) && text.contains(r#""confidence": 0.95"#),
+            "{text}"
+        );
+        assert_eq!(parse(&text).unwrap(), run);
+        // As criterion's terminal output gives it.
+        let criterion = crate::formats::criterion_text::parse(include_str!(
+            "../../tests/fixtures/reruns/quiet/criterion/run1.txt"
+        ))
+        .unwrap();
+        assert_eq!(parse(&to_string(&criterion)).unwrap(), criterion);
+    }
+
+    #[test]
+    fn writes_a_metric_without_an_interval_as_before() {
+        let run = parse(
+            r#"{"benchmarks":[{"name":"a","metrics":[{"name":"time","unit":"ns","value":5}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(run.benchmarks[0].metrics[0].interval, None);
+        assert_eq!(
+            to_string(&run),
+            r#"{
+  "schema": "perfgate.run.v1",
+  "meta": {},
+  "benchmarks": [
+    {
+      "name": "a",
+      "metrics": [
+        {
+          "name": "time",
+          "unit": "ns",
+          "direction": "lower_is_better",
+          "value": 5.0
+        }
+      ]
+    }
+  ]
+}"#
+        );
+    }
+
+    #[test]
+    fn names_an_interval_that_does_not_fit_its_metric() {
+        let e = |metric: &str| {
+            parse(&format!(
+                r#"{{"benchmarks":[{{"name":"a","metrics":[{metric}]}}]}}"#
+            ))
+            .unwrap_err()
+            .to_string()
+        };
+        let m = e(r#"{"name":"t","unit":"ns","samples":[1,2],"interval":{"lo":1,"hi":2}}"#);
+        assert!(m.contains("belongs to a single `value`"), "{m}");
+        let m = e(r#"{"name":"t","unit":"ns","value":2,"interval":{"lo":3,"hi":1}}"#);
+        assert!(m.contains("`lo` (3) is above its `hi` (1)"), "{m}");
+        let m =
+            e(r#"{"name":"t","unit":"ns","value":2,"interval":{"lo":1,"hi":3,"confidence":95}}"#);
+        assert!(m.contains("between 0 and 1"), "{m}");
+        let m = e(r#"{"name":"t","unit":"ns","value":2,"interval":{"lo":-1,"hi":3}}"#);
+        assert!(m.contains("negative"), "{m}");
+        let m = e(r#"{"name":"t","unit":"ns","value":2,"interval":{"lo":1,"high":3}}"#);
+        assert!(m.contains("unknown field `high`"), "{m}");
     }
 
     #[test]

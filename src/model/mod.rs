@@ -381,6 +381,8 @@ impl Benchmark {
                 .push(Metric::new(name, unit, Data::Value(value)));
             return;
         };
+        // The interval described the one value, not the samples it becomes.
+        existing.interval = None;
         match &mut existing.data {
             Data::Samples(s) => s.push(value),
             Data::Value(v) => {
@@ -482,7 +484,7 @@ impl Direction {
 /// What a metric holds.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Data {
-    /// One value, with no noise estimate.
+    /// One value: no noise estimate, unless the tool gave its interval ([`Metric::interval`]).
     Value(f64),
     /// Repeated measurements of the same quantity (Go `-count`, hyperfine runs, criterion samples).
     Samples(Vec<f64>),
@@ -510,7 +512,25 @@ pub struct Metric {
     pub unit: Unit,
     pub direction: Direction,
     pub data: Data,
+    /// The tool's own confidence interval of a single value ([`Data::Value`]), in the metric's
+    /// unit: criterion's bootstrap interval of its estimate. None for samples and histograms,
+    /// and for a value the tool gave alone.
+    pub interval: Option<ConfidenceInterval>,
 }
+
+/// A confidence interval a tool gave for one value it estimated from observations perfgate does
+/// not see (criterion's `time: [lo est hi]`: 100 samples summed up in an estimate and its 95%
+/// bootstrap interval). It is the value's within-run error: see `compare::assess`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConfidenceInterval {
+    pub lo: f64,
+    pub hi: f64,
+    /// The confidence level, such as 0.95.
+    pub confidence: f64,
+}
+
+/// The confidence level an interval has when a perfgate JSON file does not say: criterion's.
+pub const DEFAULT_INTERVAL_CONFIDENCE: f64 = 0.95;
 
 impl Metric {
     /// A metric with its direction inferred from name and unit.
@@ -522,6 +542,7 @@ impl Metric {
             unit,
             direction,
             data,
+            interval: None,
         }
     }
 
@@ -530,9 +551,17 @@ impl Metric {
         self
     }
 
+    /// The metric with the tool's confidence interval of its value.
+    pub fn with_interval(mut self, interval: Option<ConfidenceInterval>) -> Metric {
+        self.interval = interval;
+        self
+    }
+
     /// Pools another measurement of the same metric into this one: values and samples become one
-    /// sample set; histograms are added.
+    /// sample set; histograms are added. An interval described one value, not the pooled data:
+    /// it is dropped.
     pub fn absorb(&mut self, other: Metric) {
+        self.interval = None;
         let old = std::mem::replace(&mut self.data, Data::Value(0.0));
         self.data = match (old, other.data) {
             (Data::Histogram(mut a), Data::Histogram(b)) => {
@@ -572,6 +601,23 @@ struct MetricRepr {
     samples: Option<Vec<f64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     histogram: Option<Histogram>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    interval: Option<IntervalRepr>,
+}
+
+/// The serde shape of a [`ConfidenceInterval`]: `{"lo": 20.08, "hi": 20.52, "confidence": 0.95}`,
+/// in the metric's unit; `confidence` may be left out (0.95).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IntervalRepr {
+    lo: f64,
+    hi: f64,
+    #[serde(default = "default_confidence")]
+    confidence: f64,
+}
+
+fn default_confidence() -> f64 {
+    DEFAULT_INTERVAL_CONFIDENCE
 }
 
 impl From<Metric> for MetricRepr {
@@ -588,6 +634,11 @@ impl From<Metric> for MetricRepr {
             value,
             samples,
             histogram,
+            interval: m.interval.map(|i| IntervalRepr {
+                lo: i.lo,
+                hi: i.hi,
+                confidence: i.confidence,
+            }),
         }
     }
 }
@@ -648,6 +699,34 @@ impl TryFrom<MetricRepr> for Metric {
                 ))
             }
         };
+        let interval = match (r.interval, &data) {
+            (None, _) => None,
+            (Some(i), Data::Value(_)) => {
+                let (lo, hi) = (check(i.lo)?, check(i.hi)?);
+                if lo > hi {
+                    return Err(format!(
+                        "metric `{name}`: the interval's `lo` ({}) is above its `hi` ({})",
+                        i.lo, i.hi
+                    ));
+                }
+                if !(i.confidence > 0.0 && i.confidence < 1.0) {
+                    return Err(format!(
+                        "metric `{name}`: the interval's `confidence` must be between 0 and 1 (such as 0.95), found {}",
+                        i.confidence
+                    ));
+                }
+                Some(ConfidenceInterval {
+                    lo,
+                    hi,
+                    confidence: i.confidence,
+                })
+            }
+            (Some(_), _) => {
+                return Err(format!(
+                    "metric `{name}`: an `interval` belongs to a single `value`, not to `samples` or a `histogram`"
+                ))
+            }
+        };
         let direction = r
             .direction
             .unwrap_or_else(|| Direction::infer(&name, &unit));
@@ -656,6 +735,7 @@ impl TryFrom<MetricRepr> for Metric {
             unit,
             direction,
             data,
+            interval,
         })
     }
 }
@@ -749,6 +829,26 @@ mod tests {
             Data::Samples(vec![1.0, 2.0, 3.0])
         );
         assert_eq!(benchmarks[1].metrics[0].data, Data::Value(5.0));
+    }
+
+    #[test]
+    fn pooling_values_drops_the_interval_each_had() {
+        let ci = Some(ConfidenceInterval {
+            lo: 0.9,
+            hi: 1.1,
+            confidence: 0.95,
+        });
+        let t = |v: f64| Metric::new("time", Unit::Nanoseconds, Data::Value(v)).with_interval(ci);
+        let mut b = Benchmark::new("fib");
+        b.push(t(1.0));
+        assert_eq!(b.metrics[0].interval, ci);
+        b.push(t(2.0));
+        assert_eq!(b.metrics[0].data, Data::Samples(vec![1.0, 2.0]));
+        assert_eq!(b.metrics[0].interval, None);
+        let mut b = Benchmark::new("fib");
+        b.push(t(1.0));
+        b.push_value("time", Unit::Nanoseconds, 2.0);
+        assert_eq!(b.metrics[0].interval, None);
     }
 
     fn on_runner(runner: &str) -> Environment {

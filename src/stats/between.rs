@@ -237,6 +237,22 @@ fn solve_tau2(r2: &[(f64, f64)], f: impl Fn(&[(f64, f64)], f64) -> f64) -> f64 {
     0.5 * (lo + hi)
 }
 
+/// The standard error of a positive estimate on the log scale, from the confidence interval a
+/// tool gave for it: `ln(hi / lo) / (2 z)`, with `z` the standard normal quantile of
+/// `(1 + confidence) / 2` (1.96 at 95%): the usual way back from a reported interval of a ratio
+/// to its standard error (Altman & Bland, "How to obtain the P value from a confidence
+/// interval", BMJ 2011). The interval is taken as symmetric on the log scale; a skewed one
+/// counts by its whole width. None unless `0 < lo <= hi`, both finite, and
+/// `0 < confidence < 1`.
+pub fn log_se_from_interval(lo: f64, hi: f64, confidence: f64) -> Option<f64> {
+    let usable = lo > 0.0 && hi >= lo && hi.is_finite() && confidence > 0.0 && confidence < 1.0;
+    if !usable {
+        return None;
+    }
+    let z = super::normal::inverse_cdf(0.5 + confidence / 2.0);
+    Some((hi / lo).ln() / (2.0 * z))
+}
+
 /// Tests one member against the suite's shift at `confidence`.
 pub fn against_suite(m: &SuiteMember, suite: &SuiteShift, confidence: f64) -> Option<SuiteTest> {
     let relative = m.shift - suite.shift;
@@ -390,6 +406,27 @@ mod tests {
         let s = suite_shift(&slower).unwrap();
         assert_eq!(s.tau2, 0.0);
         assert!(s.shows_run_to_run_noise());
+    }
+
+    #[test]
+    fn a_95_percent_interval_is_four_standard_errors_wide_on_the_log_scale() {
+        // criterion's `fib_20  time: [20.080 µs 20.271 µs 20.515 µs]`.
+        let se = log_se_from_interval(20.080, 20.515, 0.95).unwrap();
+        let want = (20.515f64 / 20.080).ln() / (2.0 * 1.959_963_984_540_054);
+        assert!((se / want - 1.0).abs() < 1e-12, "{se} vs {want}");
+        // A 90% interval of the same width is narrower in standard errors (1.645 each way).
+        let se90 = log_se_from_interval(20.080, 20.515, 0.90).unwrap();
+        assert!((se90 / se - 1.959_964 / 1.644_854).abs() < 1e-5);
+        assert_eq!(log_se_from_interval(5.0, 5.0, 0.95), Some(0.0));
+        for (lo, hi, c) in [
+            (0.0, 1.0, 0.95),
+            (2.0, 1.0, 0.95),
+            (1.0, f64::INFINITY, 0.95),
+            (1.0, 2.0, 1.0),
+            (f64::NAN, 2.0, 0.95),
+        ] {
+            assert_eq!(log_se_from_interval(lo, hi, c), None, "{lo} {hi} {c}");
+        }
     }
 
     #[test]

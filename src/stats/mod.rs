@@ -15,7 +15,8 @@
 //! - `moderated`: limma's empirical-Bayes moderated t test on log values, whose variances share a
 //!   prior across the metrics of a run;
 //! - `between`: the run-to-run spread of a suite's metrics around the suite-wide shift between
-//!   two runs (a random-effects model), and a metric's test against its suite;
+//!   two runs (a random-effects model), a metric's test against its suite, and the standard
+//!   error a tool's confidence interval of one value gives;
 //! - `power`: how many repeats per side would likely decide an inconclusive comparison.
 //!
 //! No function panics on any input: floats are ordered with `total_cmp`, and empty or non-finite
@@ -33,7 +34,9 @@ mod summary;
 mod tdist;
 mod utest;
 
-pub use between::{against_suite, suite_shift, SuiteMember, SuiteShift, SuiteTest};
+pub use between::{
+    against_suite, log_se_from_interval, suite_shift, SuiteMember, SuiteShift, SuiteTest,
+};
 pub use level::{
     last_level_shift, level_prediction_interval, level_residuals, level_shifts, LevelShift,
     LEVEL_MIN_RUNS,

@@ -289,6 +289,7 @@ impl IndexEntry {
                 unit: s.unit.clone(),
                 direction: s.direction,
                 data: Data::Value(s.value),
+                interval: None,
             };
             // Series of one benchmark are consecutive (they were flattened from it); `push` is
             // not used because it would pool two series of the same name into samples.

@@ -27,6 +27,7 @@ pub(super) fn s(metric: &str, unit: Unit, values: &[f64]) -> Series {
         direction: Direction::infer(metric, &unit),
         unit,
         values: values.to_vec(),
+        interval: None,
     }
 }
 

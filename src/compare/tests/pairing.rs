@@ -139,3 +139,23 @@ fn histograms_are_compared_through_their_percentiles() {
         .unwrap();
     assert!((p99.values[0] - 990_000.0).abs() / 990_000.0 < 0.001);
 }
+
+#[test]
+fn a_series_of_one_value_carries_the_tools_interval_of_it() {
+    let interval = Some(crate::model::ConfidenceInterval {
+        lo: 19.0,
+        hi: 21.0,
+        confidence: 0.95,
+    });
+    let mut b = Benchmark::new("fib");
+    b.push(Metric::new("time", Unit::Nanoseconds, Data::Value(20.0)).with_interval(interval));
+    b.push(Metric::new(
+        "alloc_bytes",
+        Unit::Bytes,
+        Data::Samples(vec![1.0, 2.0]),
+    ));
+    let s = series(&Run::new(RunMeta::default(), vec![b]));
+    assert_eq!(s[0].values, [20.0]);
+    assert_eq!(s[0].interval, interval);
+    assert_eq!(s[1].interval, None);
+}

@@ -117,6 +117,7 @@ fn latency(metric: &str, v: f64) -> Series {
         unit: Unit::Nanoseconds,
         direction: Direction::LowerIsBetter,
         values: vec![v],
+        interval: None,
     }
 }
 

@@ -127,3 +127,177 @@ fn a_change_every_repeat_shows_but_the_whole_run_shares_is_the_suites_to_decide(
     );
     assert_eq!(c.counts.regression, 0, "{:#?}", c.results);
 }
+
+/// Criterion's terminal output on two runs of `k` benchmarks `B00`...: one `time` value each,
+/// with criterion's interval of it (±0.5%, as its 100 samples give on a quiet machine). The
+/// baseline run has every benchmark at 100; the current one moves each by its own run-to-run
+/// `OWN` (within ±2%), on a `machine` that many times slower, and the last one by `slower`.
+fn criterion_text_runs(k: usize, machine: f64, slower: f64) -> (Run, Run) {
+    criterion_text_runs_apart(k, machine, slower, 1.0)
+}
+
+/// [`criterion_text_runs`] with each benchmark's own move `spread` times as large.
+fn criterion_text_runs_apart(k: usize, machine: f64, slower: f64, spread: f64) -> (Run, Run) {
+    const OWN: [f64; 20] = [
+        0.01, -0.02, 0.015, -0.01, 0.0, 0.02, -0.015, 0.005, -0.005, 0.012, -0.012, 0.018, -0.018,
+        0.008, -0.008, 0.003, -0.003, 0.01, -0.01, 0.0,
+    ];
+    let run = |values: Vec<f64>| {
+        let benchmarks = values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let mut b = Benchmark::new(format!("B{i:02}"));
+                let interval = crate::model::ConfidenceInterval {
+                    lo: v * 0.995,
+                    hi: v * 1.005,
+                    confidence: 0.95,
+                };
+                b.push(
+                    Metric::new("time", Unit::Nanoseconds, Data::Value(v))
+                        .with_interval(Some(interval)),
+                );
+                b
+            })
+            .collect();
+        Run::new(RunMeta::default(), benchmarks)
+    };
+    let current = OWN
+        .iter()
+        .take(k)
+        .enumerate()
+        .map(|(i, own)| {
+            let f = if i + 1 == k { slower } else { 1.0 };
+            100.0 * machine * f * (spread * own).exp()
+        })
+        .collect();
+    (run(vec![100.0; k]), run(current))
+}
+
+#[test]
+fn single_values_with_criterions_interval_are_judged_against_their_suite() {
+    for k in [8, 12, 20] {
+        let (base, cur) = criterion_text_runs(k, 1.0, 1.35);
+        let c = compare(Some(&base), &cur, &Config::default());
+        let suite = c.suite.clone().unwrap_or_else(|| panic!("{k}: no suite"));
+        assert_eq!((suite.metrics, suite.benchmarks), (k, k));
+        assert_eq!(suite.status, Status::Unchanged, "{suite:?}");
+        assert!(c.results.iter().all(|r| r.method == Method::RunToRun));
+        let last = format!("B{:02}", k - 1);
+        let slow = c.results.iter().find(|r| r.benchmark == last).unwrap();
+        assert_eq!(slow.status, Status::Regression, "{k}: {slow:?}");
+        // Tested like samples: a p-value, corrected over the suite, and no "no noise estimate".
+        assert!(slow.p_adjusted.is_some_and(|p| p < 0.05), "{slow:?}");
+        assert!(words(&slow.note).is_none(), "{:?}", words(&slow.note));
+        assert!((slow.change.unwrap() - 0.35).abs() < 0.03, "{slow:?}");
+        // The others moved by their own ±2% between runs: nothing.
+        for r in c.results.iter().filter(|r| r.benchmark != last) {
+            assert_eq!(r.status, Status::Unchanged, "{k}: {r:?}");
+            assert!(words(&r.note).is_none(), "{r:?}");
+        }
+        assert_eq!(c.corrected_over, k);
+        assert_eq!(c.verdict, Verdict::Fail);
+    }
+}
+
+#[test]
+fn a_slower_machine_moves_a_criterion_text_suite_without_failing_it() {
+    // Everything 8% slower, each benchmark by its own ±2% too: the machine, inconclusive as a
+    // whole; the benchmark 35% slower than the rest still is a regression.
+    let (base, cur) = criterion_text_runs(10, 1.08, 1.35);
+    let c = compare(Some(&base), &cur, &Config::default());
+    let suite = c.suite.clone().unwrap();
+    assert_eq!(
+        (suite.status, suite.fails_gate),
+        (Status::Inconclusive, false)
+    );
+    assert_eq!(c.counts.regression, 1, "{:#?}", c.results);
+    let b09 = c.results.iter().find(|r| r.benchmark == "B09").unwrap();
+    assert_eq!(
+        (b09.status, b09.method),
+        (Status::Regression, Method::RunToRun)
+    );
+}
+
+#[test]
+fn fewer_than_eight_single_values_with_intervals_keep_the_threshold_rule() {
+    let (base, cur) = criterion_text_runs(7, 1.0, 1.35);
+    let c = compare(Some(&base), &cur, &Config::default());
+    assert!(c.suite.is_none());
+    assert!(c.results.iter().all(|r| r.method == Method::Threshold));
+    // +35% is within `large_change` with no noise estimate: inconclusive, as without intervals.
+    let b06 = c.results.iter().find(|r| r.benchmark == "B06").unwrap();
+    assert_eq!(b06.status, Status::Inconclusive, "{b06:?}");
+    assert_eq!(b06.p_value, None);
+    assert!(words(&b06.note)
+        .unwrap()
+        .starts_with("one value per side and no history: no noise estimate"));
+    assert_eq!(c.counts.regression, 0);
+    assert_eq!(c.verdict, Verdict::Pass);
+    // The same runs without the intervals give the same comparison.
+    let strip = |r: &Run| {
+        let mut r = r.clone();
+        for b in &mut r.benchmarks {
+            for m in &mut b.metrics {
+                m.interval = None;
+            }
+        }
+        r
+    };
+    let without = compare(Some(&strip(&base)), &strip(&cur), &Config::default());
+    assert_eq!(without.results, c.results);
+    assert_eq!(without.verdict, c.verdict);
+}
+
+#[test]
+fn a_suite_of_intervals_that_shows_no_run_to_run_noise_keeps_the_threshold_rule() {
+    // Eight benchmarks that did not move at all but one: no spread between runs, no shift. The
+    // intervals alone are too narrow to judge a change by (unchanged reruns move by more), so the
+    // threshold decides, as without them.
+    let (base, _) = criterion_text_runs(8, 1.0, 1.0);
+    let mut cur = base.clone();
+    if let Some(Data::Value(v)) = cur.benchmarks.last_mut().map(|b| &mut b.metrics[0].data) {
+        *v *= 1.35;
+    }
+    let c = compare(Some(&base), &cur, &Config::default());
+    assert!(c.suite.is_none());
+    let b07 = c.results.iter().find(|r| r.benchmark == "B07").unwrap();
+    assert_eq!(
+        (b07.status, b07.method),
+        (Status::Inconclusive, Method::Threshold)
+    );
+}
+
+#[test]
+fn under_mann_whitney_single_values_with_intervals_keep_the_threshold_rule() {
+    let (base, cur) = criterion_text_runs(12, 1.0, 1.35);
+    let u = Config {
+        test: TestChoice::MannWhitney,
+        ..Config::default()
+    };
+    let c = compare(Some(&base), &cur, &u);
+    assert!(c.suite.is_none());
+    assert!(c.results.iter().all(|r| r.method == Method::Threshold));
+    assert_eq!(c.counts.regression, 0);
+}
+
+#[test]
+fn a_value_far_beyond_large_change_is_decided_though_its_noisy_suite_cannot_confirm_it() {
+    // Each benchmark moves by its own ±30% between these runs, and the last one 2.2 times:
+    // the suite's spread leaves that not significant, but both intervals are far apart and the
+    // change beyond `large_change` against the rest of the suite, as for repeats that all show
+    // it.
+    let (base, cur) = criterion_text_runs_apart(10, 1.0, 2.2, 15.0);
+    let c = compare(Some(&base), &cur, &Config::default());
+    assert!(c.suite.is_some());
+    let b09 = c.results.iter().find(|r| r.benchmark == "B09").unwrap();
+    assert!(b09.p_adjusted.unwrap() > 0.05, "{b09:?}");
+    assert_eq!(
+        (b09.status, b09.method),
+        (Status::Regression, Method::RunToRun)
+    );
+    assert!(
+        matches!(b09.note.0.first(), Some(Note::EveryRepeat { .. })),
+        "{b09:?}"
+    );
+}
