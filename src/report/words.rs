@@ -263,6 +263,12 @@ impl fmt::Display for Note {
                 "the value {} cannot be compared on a log scale",
                 unit.format(*value)
             ),
+            Note::EveryRepeat { current: 1, baseline: 1, change, large_change } => write!(
+                f,
+                "the tool's confidence intervals of the two values are further apart than the threshold, and a change of {} is beyond {} (`large_change`), which reruns of unchanged code do not reach",
+                pct(change),
+                percent_plain(*large_change)
+            ),
             Note::EveryRepeat { current, baseline, change, large_change } => write!(
                 f,
                 "every repeat shows it: all {current} current values are beyond all {baseline} baseline values, and a change of {} is beyond {} (`large_change`), which reruns of unchanged code do not reach",

@@ -297,7 +297,20 @@ fn a_value_far_beyond_large_change_is_decided_though_its_noisy_suite_cannot_conf
         (Status::Regression, Method::RunToRun)
     );
     assert!(
-        matches!(b09.note.0.first(), Some(Note::EveryRepeat { .. })),
+        matches!(
+            b09.note.0.first(),
+            Some(Note::EveryRepeat {
+                current: 1,
+                baseline: 1,
+                ..
+            })
+        ),
         "{b09:?}"
+    );
+    // One value a side: the words say what was apart, the tool's intervals, not "all 1 values".
+    let words = b09.note.0[0].to_string();
+    assert!(
+        words.starts_with("the tool's confidence intervals of the two values are further apart than the threshold, and a change of +"),
+        "{words}"
     );
 }
