@@ -17,29 +17,18 @@ use std::fs;
 use std::process::Output;
 
 use perfgate::formats::perfgate as run_format;
-use perfgate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
+use perfgate::model::{Data, Metric, Run, RunMeta, Unit};
 use perfgate::store::Index;
 use serde_json::json;
 use support::fake::{FakeGitHub, FaultKind, OWNER, REPO, TOKEN};
-use support::runner::{output_value, text, Job};
+use support::runner::{output_value, text, Job, DATA_BRANCH};
+use support::runs::{go_run, sha};
 
-const BRANCH: &str = "perfgate-data";
-
-fn sha(i: usize) -> String {
-    format!("{i:040x}")
-}
-
-/// A Go-like run: `BenchmarkParse-8` with ten time samples around `level` ns, and its allocations.
+/// [`go_run`] with its allocations too.
 fn run(level: f64, meta: RunMeta) -> Run {
-    let samples = (0..10).map(|i| level * (1.0 + f64::from(i) / 1000.0));
-    let mut b = Benchmark::new("BenchmarkParse-8");
-    b.push(Metric::new(
-        "time",
-        Unit::Nanoseconds,
-        Data::Samples(samples.collect()),
-    ));
-    b.push(Metric::new("B/op", Unit::Bytes, Data::Value(4096.0)));
-    Run::new(meta, vec![b])
+    let mut r = go_run(level, meta);
+    r.benchmarks[0].push(Metric::new("B/op", Unit::Bytes, Data::Value(4096.0)));
+    r
 }
 
 /// Records 12 runs of main at about 1 µs (commits 1 to 12), as saves write them.
@@ -67,7 +56,7 @@ fn record(fake: &FakeGitHub) {
         .iter()
         .map(|(p, t)| (p.as_str(), t.as_str()))
         .collect();
-    fake.state().commit_files(BRANCH, &files);
+    fake.state().commit_files(DATA_BRANCH, &files);
 }
 
 /// What one push's job left.
@@ -89,7 +78,7 @@ fn push(fake: &FakeGitHub, i: usize, level: f64, inputs: &[(&str, &str)]) -> Pus
     let mut all = vec![
         ("results", "main.json"),
         ("comment", "false"),
-        ("data-branch", BRANCH),
+        ("data-branch", DATA_BRANCH),
     ];
     all.extend_from_slice(inputs);
     let out =

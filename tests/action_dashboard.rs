@@ -19,13 +19,8 @@ use perfgate::formats::perfgate as run_format;
 use perfgate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
 use serde_json::Value;
 use support::fake::{FakeGitHub, FaultKind, OWNER, REPO};
-use support::runner::{text, Job};
-
-const BRANCH: &str = "perfgate-data";
-
-fn sha(i: usize) -> String {
-    format!("{i:040x}")
-}
+use support::runner::{text, Job, DATA_BRANCH};
+use support::runs::sha;
 
 /// `series` benchmarks with ten time samples each around `level` ns.
 fn run(series: usize, level: f64) -> Run {
@@ -70,7 +65,7 @@ fn push(
         &[
             ("results", "main.json"),
             ("comment", "false"),
-            ("data-branch", BRANCH),
+            ("data-branch", DATA_BRANCH),
             ("key", key),
             ("dashboard", if dashboard { "true" } else { "false" }),
         ],
@@ -78,7 +73,7 @@ fn push(
 }
 
 fn data_js(fake: &FakeGitHub) -> Value {
-    let files = fake.state().files(BRANCH);
+    let files = fake.state().files(DATA_BRANCH);
     let text = files.get("data.js").expect("data.js on the data branch");
     serde_json::from_str(
         text.strip_prefix("window.PERFGATE_DATA = ")
@@ -108,7 +103,7 @@ async fn each_save_rewrites_the_dashboard_of_every_key_in_one_commit() {
         "{}",
         text(&out)
     );
-    let files = fake.state().files(BRANCH);
+    let files = fake.state().files(DATA_BRANCH);
     for f in ["index.html", "data.js", ".nojekyll", "go/index.json"] {
         assert!(files.contains_key(f), "{f}: {:?}", files.keys());
     }
@@ -170,7 +165,7 @@ async fn a_site_that_cannot_be_written_is_a_warning_and_the_run_is_saved() {
         "/git/refs/heads/",
         1,
         FaultKind::Before(Box::new(|state| {
-            state.commit_files(BRANCH, &[("other/index.json", "{}")]);
+            state.commit_files(DATA_BRANCH, &[("other/index.json", "{}")]);
         })),
     );
     let out = tokio::task::block_in_place(|| push(&fake, &sha(2), "default", 2, 1000.0, true));
@@ -181,7 +176,7 @@ async fn a_site_that_cannot_be_written_is_a_warning_and_the_run_is_saved() {
         "{t}"
     );
     assert!(t.contains("recorded run"), "{t}");
-    let index = fake.state().files(BRANCH)["default/index.json"].clone();
+    let index = fake.state().files(DATA_BRANCH)["default/index.json"].clone();
     assert_eq!(
         index.lines().filter(|l| l.contains("\"id\"")).count(),
         2,
@@ -223,7 +218,7 @@ async fn the_pull_request_comment_links_its_trends_to_the_dashboard() {
             &payload,
             &[
                 ("results", "pr.json"),
-                ("data-branch", BRANCH),
+                ("data-branch", DATA_BRANCH),
                 ("key", "go"),
                 ("dashboard", "true"),
             ],

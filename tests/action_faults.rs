@@ -19,29 +19,14 @@ use std::fs;
 use std::sync::Arc;
 
 use perfgate::formats::perfgate as run_format;
-use perfgate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
+use perfgate::model::RunMeta;
 use perfgate::store::Index;
 use serde_json::json;
 use support::fake::{FakeGitHub, FaultKind, OWNER, REPO};
-use support::runner::{text, Job};
+use support::runner::{text, Job, DATA_BRANCH};
+use support::runs::{go_run, sha};
 
-const BRANCH: &str = "perfgate-data";
 const HEAD: &str = "2222222222222222222222222222222222222222";
-
-fn sha(i: usize) -> String {
-    format!("{i:040x}")
-}
-
-fn run(level: f64) -> Run {
-    let mut b = Benchmark::new("BenchmarkParse-8");
-    let samples = (0..10).map(|i| level * (1.0 + f64::from(i) / 1000.0));
-    b.push(Metric::new(
-        "time",
-        Unit::Nanoseconds,
-        Data::Samples(samples.collect()),
-    ));
-    Run::new(RunMeta::default(), vec![b])
-}
 
 fn push(fake: &FakeGitHub, i: usize) -> std::process::Output {
     push_keeping(fake, i, 2)
@@ -52,7 +37,7 @@ fn push_keeping(fake: &FakeGitHub, i: usize, keep: usize) -> std::process::Outpu
     let job = Job::new(fake.api_url());
     fs::write(
         job.ws().join("main.json"),
-        run_format::to_string(&run(1000.0)),
+        run_format::to_string(&go_run(1000.0, RunMeta::default())),
     )
     .unwrap();
     let payload = format!(
@@ -67,7 +52,7 @@ fn push_keeping(fake: &FakeGitHub, i: usize, keep: usize) -> std::process::Outpu
         &[
             ("results", "main.json"),
             ("comment", "false"),
-            ("data-branch", BRANCH),
+            ("data-branch", DATA_BRANCH),
             ("dashboard", "true"),
             ("keep", &keep.to_string()),
         ],
@@ -77,7 +62,11 @@ fn push_keeping(fake: &FakeGitHub, i: usize, keep: usize) -> std::process::Outpu
 /// A pull request whose results are `level` ns (another level, another comment).
 fn pull_request(fake: &FakeGitHub, level: f64) -> std::process::Output {
     let job = Job::new(fake.api_url());
-    fs::write(job.ws().join("pr.json"), run_format::to_string(&run(level))).unwrap();
+    fs::write(
+        job.ws().join("pr.json"),
+        run_format::to_string(&go_run(level, RunMeta::default())),
+    )
+    .unwrap();
     let payload = format!(
         r#"{{"action":"synchronize","number":7,"pull_request":{{"number":7,
             "base":{{"ref":"main","sha":"{}","repo":{{"full_name":"{OWNER}/{REPO}"}}}},
@@ -90,7 +79,7 @@ fn pull_request(fake: &FakeGitHub, level: f64) -> std::process::Output {
         "refs/pull/7/merge",
         HEAD,
         &payload,
-        &[("results", "pr.json"), ("data-branch", BRANCH)],
+        &[("results", "pr.json"), ("data-branch", DATA_BRANCH)],
     )
 }
 
@@ -249,7 +238,7 @@ async fn case(
         if comments != expected_comments {
             return Some(format!("{comments} comments"));
         }
-        let files = state.files(BRANCH);
+        let files = state.files(DATA_BRANCH);
         // A missing or damaged index is a loss, never a pass.
         let Some(text) = files.get("default/index.json") else {
             return Some("no index on the data branch".into());
@@ -375,7 +364,7 @@ async fn jobs_at_once_converge_on_one_comment_and_record_every_run() {
         let out = p.await.unwrap();
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     }
-    let files = fake.state().files(BRANCH);
+    let files = fake.state().files(DATA_BRANCH);
     let index = Index::parse(&files["default/index.json"]).unwrap();
     let mut commits: Vec<String> = index
         .runs

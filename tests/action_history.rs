@@ -18,29 +18,13 @@ use std::fs;
 use std::process::Output;
 
 use perfgate::formats::perfgate as run_format;
-use perfgate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
+use perfgate::model::RunMeta;
 use perfgate::store::Index;
 use support::fake::{FakeGitHub, OWNER, REPO};
-use support::runner::{text, Job};
+use support::runner::{text, Job, DATA_BRANCH};
+use support::runs::{go_run, sha};
 
-const BRANCH: &str = "perfgate-data";
 const HEAD_SHA: &str = "2222222222222222222222222222222222222222";
-
-fn sha(i: usize) -> String {
-    format!("{i:040x}")
-}
-
-/// A Go-like run: one benchmark with ten time samples around `level` ns.
-fn run(level: f64, meta: RunMeta) -> Run {
-    let samples = (0..10).map(|i| level * (1.0 + f64::from(i) / 1000.0));
-    let mut b = Benchmark::new("BenchmarkParse-8");
-    b.push(Metric::new(
-        "time",
-        Unit::Nanoseconds,
-        Data::Samples(samples.collect()),
-    ));
-    Run::new(meta, vec![b])
-}
 
 /// Records `n` runs of main on the data branch the way saves write them: one file per run and
 /// the index with each run's summary. Returns the index.
@@ -61,7 +45,7 @@ fn record_on(fake: &FakeGitHub, n: usize, runner: impl Fn(usize) -> Option<Strin
             ..RunMeta::default()
         };
         meta.environment.runner = runner(i);
-        let r = run(1000.0 + i as f64, meta);
+        let r = go_run(1000.0 + i as f64, meta);
         let entry = index.entry_for(&r);
         files.push((
             format!("default/runs/{}.json", entry.id),
@@ -74,7 +58,7 @@ fn record_on(fake: &FakeGitHub, n: usize, runner: impl Fn(usize) -> Option<Strin
         .iter()
         .map(|(p, t)| (p.as_str(), t.as_str()))
         .collect();
-    fake.state().commit_files(BRANCH, &files);
+    fake.state().commit_files(DATA_BRANCH, &files);
     index
 }
 
@@ -101,7 +85,7 @@ fn pull_request_on(
     runner: &[(&str, &str)],
 ) -> (Output, serde_json::Value) {
     let job = Job::new(fake.api_url());
-    let current = run(1000.0, RunMeta::default());
+    let current = go_run(1000.0, RunMeta::default());
     fs::write(job.ws().join("pr.json"), run_format::to_string(&current)).unwrap();
     let out = job.run_on(
         "pull_request",
@@ -112,7 +96,7 @@ fn pull_request_on(
             ("results", "pr.json"),
             ("comment", "false"),
             ("summary", "false"),
-            ("data-branch", BRANCH),
+            ("data-branch", DATA_BRANCH),
         ],
         runner,
     );
@@ -158,7 +142,7 @@ async fn runs_recorded_before_summaries_are_read_from_their_files_within_the_win
         e.summary = None;
     }
     fake.state()
-        .commit_files(BRANCH, &[("default/index.json", &index.to_json())]);
+        .commit_files(DATA_BRANCH, &[("default/index.json", &index.to_json())]);
     let (out, report) = tokio::task::block_in_place(|| pull_request(&fake, &sha(35)));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(report["baseline_runs"], 30, "{report:#}");
@@ -252,7 +236,7 @@ async fn with_too_few_runs_on_the_same_kind_of_machine_the_latest_ones_samples_d
 /// Runs `perfgate action` for a push to main of commit `sha` whose results are `level` ns.
 fn push_to_main(fake: &FakeGitHub, sha: &str, level: f64) -> (Output, String) {
     let job = Job::new(fake.api_url());
-    let current = run(level, RunMeta::default());
+    let current = go_run(level, RunMeta::default());
     fs::write(job.ws().join("main.json"), run_format::to_string(&current)).unwrap();
     let payload = format!(
         r#"{{"ref":"refs/heads/main","after":"{sha}","repository":{{"full_name":"{OWNER}/{REPO}","default_branch":"main"}}}}"#
@@ -265,7 +249,7 @@ fn push_to_main(fake: &FakeGitHub, sha: &str, level: f64) -> (Output, String) {
         &[
             ("results", "main.json"),
             ("comment", "false"),
-            ("data-branch", BRANCH),
+            ("data-branch", DATA_BRANCH),
         ],
     );
     (out, job.summary())

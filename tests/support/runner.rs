@@ -252,6 +252,10 @@ pub fn hosted_container_env(
 /// the runner.
 pub const HOST_ONLY: &[&str] = &["ImageOS", "ImageVersion"];
 
+/// The data branch a job records to and reads from: action.yml's default, which every job passes
+/// unless a test sets `data-branch`.
+pub const DATA_BRANCH: &str = "perfgate-data";
+
 /// A 12-digit hexadecimal container id, different for each runner name.
 fn container_id(runner_name: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -350,7 +354,7 @@ impl Job {
             ("github-token", TOKEN),
             ("mode", "auto"),
             ("baseline", "data-branch"),
-            ("data-branch", "perfgate-data"),
+            ("data-branch", DATA_BRANCH),
             ("threshold", ""),
             ("fail-on-regression", "true"),
             ("comment", "true"),
