@@ -514,6 +514,19 @@ fn query_param(query: Option<&str>, name: &str) -> Option<String> {
         .map(|(_, v)| super::openapi::percent_decode(v))
 }
 
+/// A list request's `page` (from 1) and `per_page` (GitHub's default 30, at most 100).
+fn pagination(query: Option<&str>) -> (usize, usize) {
+    let number = |name| query_param(query, name).and_then(|v| v.parse::<usize>().ok());
+    let page = number("page").unwrap_or(1).max(1);
+    let per_page = number("per_page").unwrap_or(30).min(100);
+    (page, per_page)
+}
+
+/// The items of `all` on page `page` of `per_page`.
+fn page_of<T>(all: &[T], page: usize, per_page: usize) -> impl Iterator<Item = &T> {
+    all.iter().skip((page - 1) * per_page).take(per_page)
+}
+
 fn handle(
     s: &mut State,
     spec: &Spec,
@@ -547,19 +560,9 @@ fn handle(
     match op {
         "issues/list-comments" => {
             let issue: u64 = params["issue_number"].parse().unwrap_or(0);
-            let per_page: usize = query_param(query, "per_page")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(30)
-                .min(100);
-            let page: usize = query_param(query, "page")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(1)
-                .max(1);
+            let (page, per_page) = pagination(query);
             let all: Vec<Comment> = s.comments.clone();
-            let items: Vec<Value> = all
-                .iter()
-                .skip((page - 1) * per_page)
-                .take(per_page)
+            let items: Vec<Value> = page_of(&all, page, per_page)
                 .map(|c| comment_json(spec, c, issue))
                 .collect();
             let last = all.len().div_ceil(per_page).max(1);
@@ -619,19 +622,9 @@ fn handle(
         }
         "repos/list-comments-for-commit" => {
             let sha = params["commit_sha"].clone();
-            let per_page: usize = query_param(query, "per_page")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(30)
-                .min(100);
-            let page: usize = query_param(query, "page")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(1)
-                .max(1);
+            let (page, per_page) = pagination(query);
             let all = s.commit_comments.get(&sha).cloned().unwrap_or_default();
-            let items: Vec<Value> = all
-                .iter()
-                .skip((page - 1) * per_page)
-                .take(per_page)
+            let items: Vec<Value> = page_of(&all, page, per_page)
                 .map(|c| commit_comment_json(spec, c, &sha))
                 .collect();
             answer(200, Value::Array(items))
