@@ -7,24 +7,21 @@ pub(super) fn history(n: usize, spread: f64) -> Vec<Run> {
     (0..n)
         .map(|i| {
             let wave = ((i * 7 % 11) as f64 - 5.0) / 5.0;
-            run_of(
-                RunMeta::default(),
-                &[(
-                    "T",
-                    "time",
-                    Unit::Nanoseconds,
-                    vec![100.0 * (1.0 + spread * wave)],
-                )],
-            )
+            times(vec![100.0 * (1.0 + spread * wave)])
         })
         .collect()
 }
 
-pub(super) fn one(v: f64) -> Run {
+/// A run of benchmark `T` whose `time` (ns) has `values`.
+fn times(values: Vec<f64>) -> Run {
     run_of(
         RunMeta::default(),
-        &[("T", "time", Unit::Nanoseconds, vec![v])],
+        &[("T", "time", Unit::Nanoseconds, values)],
     )
+}
+
+pub(super) fn one(v: f64) -> Run {
+    times(vec![v])
 }
 
 #[test]
@@ -258,22 +255,9 @@ fn a_short_history_falls_back_to_the_latest_run() {
 #[test]
 fn samples_use_the_latest_run_or_the_pooled_last_runs() {
     let runs: Vec<Run> = (0..3)
-        .map(|i| {
-            run_of(
-                RunMeta::default(),
-                &[(
-                    "T",
-                    "time",
-                    Unit::Nanoseconds,
-                    scaled(1.0 + f64::from(i) * 0.001),
-                )],
-            )
-        })
+        .map(|i| times(scaled(1.0 + f64::from(i) * 0.001)))
         .collect();
-    let cur = run_of(
-        RunMeta::default(),
-        &[("T", "time", Unit::Nanoseconds, scaled(1.2))],
-    );
+    let cur = times(scaled(1.2));
     let latest = compare_history(&runs, &cur, &Config::default());
     assert_eq!(latest.results[0].baseline.unwrap().n, 10);
     assert_eq!(latest.results[0].method, Method::MannWhitney);
@@ -299,17 +283,9 @@ fn the_trend_carries_the_run_values_of_the_history_read_in_order() {
     // Samples count through each run's log median, as the history is read.
     let runs: Vec<Run> = [(1.0, 4.0), (2.0, 8.0), (3.0, 12.0)]
         .iter()
-        .map(|&(a, b)| {
-            run_of(
-                RunMeta::default(),
-                &[("T", "time", Unit::Nanoseconds, vec![a, b])],
-            )
-        })
+        .map(|&(a, b)| times(vec![a, b]))
         .collect();
-    let current = run_of(
-        RunMeta::default(),
-        &[("T", "time", Unit::Nanoseconds, vec![3.0, 12.0])],
-    );
+    let current = times(vec![3.0, 12.0]);
     let r = &compare_history(&runs, &current, &Config::default()).results[0];
     let trend = r.trend.clone().unwrap();
     assert_eq!(trend.len(), 3);
