@@ -381,16 +381,7 @@ impl Benchmark {
                 .push(Metric::new(name, unit, Data::Value(value)));
             return;
         };
-        // The interval described the one value, not the samples it becomes.
-        existing.interval = None;
-        match &mut existing.data {
-            Data::Samples(s) => s.push(value),
-            Data::Value(v) => {
-                let first = *v;
-                existing.data = Data::Samples(vec![first, value]);
-            }
-            Data::Histogram(_) => {}
-        }
+        existing.absorb_value(value);
     }
 
     /// Adds a metric, or pools its data into an existing metric of the same name.
@@ -561,6 +552,10 @@ impl Metric {
     /// sample set; histograms are added. An interval described one value, not the pooled data:
     /// it is dropped.
     pub fn absorb(&mut self, other: Metric) {
+        if let Data::Value(v) = other.data {
+            self.absorb_value(v);
+            return;
+        }
         self.interval = None;
         let old = std::mem::replace(&mut self.data, Data::Value(0.0));
         self.data = match (old, other.data) {
@@ -576,6 +571,20 @@ impl Metric {
                 Data::Samples(v)
             }
         };
+    }
+
+    /// [`Metric::absorb`] of one value, without a metric built to carry it: a value becomes the
+    /// second sample, samples grow by one, a histogram stays as it is.
+    pub fn absorb_value(&mut self, value: f64) {
+        self.interval = None;
+        match &mut self.data {
+            Data::Samples(s) => s.push(value),
+            Data::Value(v) => {
+                let first = *v;
+                self.data = Data::Samples(vec![first, value]);
+            }
+            Data::Histogram(_) => {}
+        }
     }
 }
 
@@ -849,6 +858,31 @@ mod tests {
         b.push(t(1.0));
         b.push_value("time", Unit::Nanoseconds, 2.0);
         assert_eq!(b.metrics[0].interval, None);
+    }
+
+    #[test]
+    fn pushing_a_value_pools_it_as_pushing_a_metric_of_it_does() {
+        let mut h = Histogram::new();
+        h.record(5.0).unwrap();
+        for start in [
+            Data::Value(1.0),
+            Data::Samples(vec![1.0, 2.0]),
+            Data::Histogram(h),
+        ] {
+            let first = || Metric::new("time", Unit::Nanoseconds, start.clone());
+            let (mut by_metric, mut by_value) = (Benchmark::new("b"), Benchmark::new("b"));
+            by_metric.push(first());
+            by_value.push(first());
+            by_metric.push(Metric::new("time", Unit::Nanoseconds, Data::Value(3.0)));
+            by_value.push_value("time", Unit::Nanoseconds, 3.0);
+            assert_eq!(by_value.metrics, by_metric.metrics, "from {start:?}");
+        }
+        let mut fresh = Benchmark::new("b");
+        fresh.push_value("time", Unit::Nanoseconds, 3.0);
+        assert_eq!(
+            fresh.metrics,
+            vec![Metric::new("time", Unit::Nanoseconds, Data::Value(3.0))]
+        );
     }
 
     fn on_runner(runner: &str) -> Environment {
