@@ -18,11 +18,10 @@ use std::process::Output;
 
 use perfgate::formats::perfgate as run_format;
 use perfgate::model::{Data, Metric, Run, RunMeta, Unit};
-use perfgate::store::Index;
 use serde_json::json;
 use support::fake::{FakeGitHub, FaultKind, OWNER, REPO, TOKEN};
 use support::runner::{output_value, text, Job, DATA_BRANCH};
-use support::runs::{go_run, sha};
+use support::runs::{go_run, main_meta, record_runs, sha};
 
 /// [`go_run`] with its allocations too.
 fn run(level: f64, meta: RunMeta) -> Run {
@@ -33,30 +32,7 @@ fn run(level: f64, meta: RunMeta) -> Run {
 
 /// Records 12 runs of main at about 1 µs (commits 1 to 12), as saves write them.
 fn record(fake: &FakeGitHub) {
-    let mut index = Index::default();
-    let mut files = Vec::new();
-    for i in 1..=12 {
-        let meta = RunMeta {
-            commit: Some(sha(i)),
-            branch: Some("main".into()),
-            timestamp: Some(format!("2026-11-18T11:{i:02}:00Z")),
-            tool: Some("perfgate".into()),
-            ..RunMeta::default()
-        };
-        let r = run(1000.0 + i as f64, meta);
-        let entry = index.entry_for(&r);
-        files.push((
-            format!("default/runs/{}.json", entry.id),
-            run_format::to_string(&r),
-        ));
-        index.push_and_prune(entry, 100);
-    }
-    files.push(("default/index.json".into(), index.to_json()));
-    let files: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    fake.state().commit_files(DATA_BRANCH, &files);
+    record_runs(fake, (1..=12).map(|i| run(1000.0 + i as f64, main_meta(i))));
 }
 
 /// What one push's job left.

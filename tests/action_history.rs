@@ -22,7 +22,7 @@ use perfgate::model::RunMeta;
 use perfgate::store::Index;
 use support::fake::{FakeGitHub, OWNER, REPO};
 use support::runner::{text, Job, DATA_BRANCH};
-use support::runs::{go_run, sha};
+use support::runs::{go_run, main_meta, record_runs, sha};
 
 const HEAD_SHA: &str = "2222222222222222222222222222222222222222";
 
@@ -34,32 +34,14 @@ fn record(fake: &FakeGitHub, n: usize) -> Index {
 
 /// [`record`], run `i` made on runner `runner(i)`.
 fn record_on(fake: &FakeGitHub, n: usize, runner: impl Fn(usize) -> Option<String>) -> Index {
-    let mut index = Index::default();
-    let mut files = Vec::new();
-    for i in 1..=n {
-        let mut meta = RunMeta {
-            commit: Some(sha(i)),
-            branch: Some("main".into()),
-            timestamp: Some(format!("2026-11-18T11:{i:02}:00Z")),
-            tool: Some("perfgate".into()),
-            ..RunMeta::default()
-        };
-        meta.environment.runner = runner(i);
-        let r = go_run(1000.0 + i as f64, meta);
-        let entry = index.entry_for(&r);
-        files.push((
-            format!("default/runs/{}.json", entry.id),
-            run_format::to_string(&r),
-        ));
-        index.push_and_prune(entry, 100);
-    }
-    files.push(("default/index.json".into(), index.to_json()));
-    let files: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    fake.state().commit_files(DATA_BRANCH, &files);
-    index
+    record_runs(
+        fake,
+        (1..=n).map(|i| {
+            let mut meta = main_meta(i);
+            meta.environment.runner = runner(i);
+            go_run(1000.0 + i as f64, meta)
+        }),
+    )
 }
 
 fn pr_payload(base_sha: &str) -> String {

@@ -1,6 +1,11 @@
 //! Runs the Action's tests record and compare: commits named by a number, and a Go-like benchmark.
 
+use perfgate::formats::perfgate as run_format;
 use perfgate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
+use perfgate::store::Index;
+
+use super::fake::FakeGitHub;
+use super::runner::DATA_BRANCH;
 
 /// The 40-hex-digit commit numbered `i`.
 pub fn sha(i: usize) -> String {
@@ -17,4 +22,37 @@ pub fn go_run(level: f64, meta: RunMeta) -> Run {
         Data::Samples(samples.collect()),
     ));
     Run::new(meta, vec![b])
+}
+
+/// The metadata of main's run number `i`: commit `sha(i)`, recorded at minute `i`.
+pub fn main_meta(i: usize) -> RunMeta {
+    RunMeta {
+        commit: Some(sha(i)),
+        branch: Some("main".into()),
+        timestamp: Some(format!("2026-11-18T11:{i:02}:00Z")),
+        tool: Some("perfgate".into()),
+        ..RunMeta::default()
+    }
+}
+
+/// Commits `runs` (oldest first) to the data branch of `fake` under the key `default`, as saves
+/// write them: a file per run and the index, which it returns.
+pub fn record_runs(fake: &FakeGitHub, runs: impl IntoIterator<Item = Run>) -> Index {
+    let mut index = Index::default();
+    let mut files = Vec::new();
+    for r in runs {
+        let entry = index.entry_for(&r);
+        files.push((
+            format!("default/runs/{}.json", entry.id),
+            run_format::to_string(&r),
+        ));
+        index.push_and_prune(entry, 100);
+    }
+    files.push(("default/index.json".into(), index.to_json()));
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    fake.state().commit_files(DATA_BRANCH, &files);
+    index
 }
