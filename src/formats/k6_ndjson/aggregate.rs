@@ -88,7 +88,7 @@ impl Trend {
     #[inline]
     pub(super) fn add(&mut self, value: f64) {
         // The caller checked it: finite, 0..=MAX_RECORDABLE.
-        self.pending.push(value.round() as u64);
+        self.pending.push(round_non_negative(value));
         if self.pending.len() >= TREND_BATCH {
             self.flush();
         }
@@ -110,6 +110,19 @@ impl Trend {
     pub(super) fn settled(&mut self) -> &Histogram {
         self.flush();
         &self.hist
+    }
+}
+
+/// `value.round() as u64` for a finite `value >= 0`, without the call to libm's `round` that
+/// `f64::round` makes on a baseline x86-64 target (one per trend Point): the truncated value and
+/// the exact fraction left (exact while `value < 2^53`; above, `value` is a whole number).
+#[inline]
+pub(super) fn round_non_negative(value: f64) -> u64 {
+    let whole = value as u64;
+    if value - whole as f64 >= 0.5 {
+        whole + 1
+    } else {
+        whole
     }
 }
 
@@ -206,12 +219,30 @@ pub(super) struct MetricState {
     whole: Acc,
     whole_used: bool,
     submetrics: Vec<Submetric>,
-    by_tag_set: HashMap<u32, u32, FxBuildHasher>,
+    /// The index in `series` of each interned tag set id, [`NO_SERIES`] where it has none: the
+    /// ids are dense (fewer than [`super::tags::MAX_INTERNED_TAG_SETS`]), so a lookup is one load, not a hash.
+    by_tag_set: Vec<u32>,
     series: Vec<(u32, Acc)>,
     folded: u64,
 }
 
+/// A tag set without a series of its own in a metric.
+const NO_SERIES: u32 = u32::MAX;
+
 impl MetricState {
+    /// Records that tag set `id` is counted in `series[slot]`.
+    fn map_series(&mut self, id: u32, slot: u32) {
+        let Ok(id) = usize::try_from(id) else {
+            return;
+        };
+        if self.by_tag_set.len() <= id {
+            self.by_tag_set.resize(id + 1, NO_SERIES);
+        }
+        if let Some(s) = self.by_tag_set.get_mut(id) {
+            *s = slot;
+        }
+    }
+
     pub(super) fn new(name: &str, kind: Kind, contains: Contains) -> MetricState {
         let mut m = MetricState {
             name: name.to_string(),
@@ -222,7 +253,7 @@ impl MetricState {
             whole: Acc::new(kind),
             whole_used: false,
             submetrics: Vec::new(),
-            by_tag_set: HashMap::default(),
+            by_tag_set: Vec::new(),
             series: Vec::new(),
             folded: 0,
         };
@@ -475,7 +506,11 @@ impl State {
             TagSetId::None => {}
             TagSetId::Folded => m.folded += 1,
             TagSetId::Id(id) => {
-                let slot = match m.by_tag_set.get(&id) {
+                let known = usize::try_from(id)
+                    .ok()
+                    .and_then(|i| m.by_tag_set.get(i))
+                    .filter(|&&i| i != NO_SERIES);
+                let slot = match known {
                     Some(&i) => usize::try_from(i).ok(),
                     None => {
                         let full = m.series.len() >= MAX_TAG_SETS_PER_METRIC
@@ -484,7 +519,7 @@ impl State {
                         match u32::try_from(m.series.len()) {
                             Ok(i) if !full => {
                                 m.series.push((id, Acc::new(m.kind)));
-                                m.by_tag_set.insert(id, i);
+                                m.map_series(id, i);
                                 if m.kind == Kind::Trend {
                                     self.tag_set_histograms += 1;
                                 }

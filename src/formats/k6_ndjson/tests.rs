@@ -3,7 +3,7 @@ use std::io::Write as _;
 
 use std::io::BufReader;
 
-use super::aggregate::rfc3339_ns;
+use super::aggregate::{rfc3339_ns, round_non_negative};
 use super::scan;
 use super::tags::{KnownTags, RECENT_TAGS};
 use super::*;
@@ -745,4 +745,34 @@ fn scanner_reads_numbers_exactly_as_serde_json() {
 #[test]
 fn snapshot_of_a_complete_k6_run() {
     insta::assert_json_snapshot!("joxtacy_k6_results", parse(JOXTACY).unwrap());
+}
+
+#[test]
+fn trend_values_round_as_f64_round_does() {
+    let mut values = vec![
+        0.0,
+        0.5,
+        1.5,
+        2.5,
+        0.499_999_999_999_999_94,
+        0.500_000_000_000_000_1,
+        123_456.499_999,
+        123_456.5,
+        4_503_599_627_370_495.5, // 2^52 - 0.5: the largest with a fraction of one half
+        4_503_599_627_370_496.0,
+        9_007_199_254_740_993.0,
+        (1u64 << 62) as f64,
+    ];
+    // k6's millisecond values with six decimals, scaled to nanoseconds as the reader scales them.
+    let mut x = 0x2545_f491_4f6c_dd1d_u64;
+    for _ in 0..100_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        values.push((x % 100_000_000_000) as f64 / 1e6 * 1e6);
+        values.push((x % 1_000_000) as f64 / 1e6 * 1e6);
+    }
+    for v in values {
+        assert_eq!(round_non_negative(v), v.round() as u64, "{v}");
+    }
 }
