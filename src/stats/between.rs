@@ -18,7 +18,7 @@
 //! A metric is then tested against the suite: `t = (x_i - m) / sqrt(tau^2 + se_i^2 + var(m))`,
 //! with Welch-Satterthwaite degrees of freedom (Satterthwaite 1946).
 
-use super::summary::median;
+use super::summary::{median, median_in_place};
 use super::tdist::{student_t_cdf, student_t_quantile};
 
 /// The standard normal quantile of 0.995: a suite-wide shift beyond this many of its standard
@@ -110,9 +110,11 @@ pub fn suite_shift(members: &[SuiteMember]) -> Option<SuiteShift> {
         .map(|m| ((m.shift - center).powi(2), m.se2 * t_variance(m.df)))
         .collect();
     // First pass, robust: median of r^2 / (tau^2 + se^2) equals chi2(1)'s median.
+    let mut z = Vec::with_capacity(r2.len());
     let robust = solve_tau2(&r2, |r2, tau2| {
-        let z: Vec<f64> = r2.iter().map(|(r, s)| ratio(*r, tau2 + s)).collect();
-        median(&z).unwrap_or(0.0) - CHI2_1_MEDIAN
+        z.clear();
+        z.extend(r2.iter().map(|(r, s)| ratio(*r, tau2 + s)));
+        median_in_place(&mut z).unwrap_or(0.0) - CHI2_1_MEDIAN
     });
     // Then efficient: Paule-Mandel over the metrics within the cut, corrected for the
     // truncation, until the metrics kept stop changing. A median-based spread is inflated when a
@@ -215,7 +217,7 @@ fn ratio(r: f64, v: f64) -> f64 {
 }
 
 /// The `tau^2 >= 0` where `f` (decreasing in `tau^2`) crosses zero; 0 when `f(0) <= 0`.
-fn solve_tau2(r2: &[(f64, f64)], f: impl Fn(&[(f64, f64)], f64) -> f64) -> f64 {
+fn solve_tau2(r2: &[(f64, f64)], mut f: impl FnMut(&[(f64, f64)], f64) -> f64) -> f64 {
     if f(r2, 0.0) <= 0.0 {
         return 0.0;
     }

@@ -48,6 +48,19 @@ pub fn median(xs: &[f64]) -> Option<f64> {
     quantile(xs, 0.5)
 }
 
+/// [`median`] of `v`, found by selection instead of a sorted copy (`v` is left reordered): for
+/// the medians taken over and over of one suite's values while an estimate is solved for.
+pub(crate) fn median_in_place(v: &mut [f64]) -> Option<f64> {
+    let last = v.len().checked_sub(1)?;
+    let (_, &mut lower, above) = v.select_nth_unstable_by(last / 2, f64::total_cmp);
+    if last % 2 == 0 {
+        return Some(lower);
+    }
+    let upper = above.iter().copied().min_by(f64::total_cmp)?;
+    // The two middle order statistics, interpolated exactly as `quantile_sorted` does at 0.5.
+    quantile_sorted(&[lower, upper], 0.5)
+}
+
 /// The median on the log scale: with an even count, the geometric mean of the two middle values
 /// instead of their mean, so that `log_median(1 / x) = 1 / log_median(x)` and a ratio of two
 /// log medians is the same seen from either side (a time and its throughput). The plain
@@ -63,8 +76,8 @@ pub fn log_median(xs: &[f64]) -> Option<f64> {
             // 7.999999999999998), which an exact count must not.
             return Some(*lower);
         }
-        let logs: Vec<f64> = xs.iter().map(|x| x.ln()).collect();
-        median(&logs).map(f64::exp)
+        // `ln` keeps the order, so the middle logs are the logs of the middle values.
+        quantile_sorted(&[lower.ln(), upper.ln()], 0.5).map(f64::exp)
     } else {
         median(xs)
     }
@@ -189,6 +202,59 @@ pub(crate) fn binomial_coefficient(n: usize, k: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Samples of every size up to 40: lognormal-ish values rounded to one decimal (so ties
+    /// come up, as in Go's integer ns/op), now and then a NaN or an infinity.
+    fn samples() -> Vec<Vec<f64>> {
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        (0..2_000)
+            .map(|i| {
+                let n = i % 41;
+                (0..n)
+                    .map(|_| match next() % 200 {
+                        0 => f64::NAN,
+                        1 => f64::INFINITY,
+                        r => (1000.0 * (1.0 + r as f64 / 400.0)).round() / 10.0,
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn median_in_place_is_the_median() {
+        for xs in samples() {
+            let mut v = xs.clone();
+            let got = median_in_place(&mut v);
+            let want = median(&xs);
+            assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits), "{xs:?}");
+        }
+    }
+
+    #[test]
+    fn log_median_is_the_exp_of_the_median_log() {
+        for xs in samples() {
+            let positive: Vec<f64> = xs.into_iter().filter(|x| x.is_finite()).collect();
+            let logs: Vec<f64> = positive.iter().map(|x| x.ln()).collect();
+            let want = match sorted(&positive).as_slice() {
+                [] => None,
+                v if v[(v.len() - 1) / 2] == v[v.len() / 2] => Some(v[v.len() / 2]),
+                _ => median(&logs).map(f64::exp),
+            };
+            let got = log_median(&positive);
+            assert_eq!(
+                got.map(f64::to_bits),
+                want.map(f64::to_bits),
+                "{positive:?}"
+            );
+        }
+    }
 
     #[test]
     fn tukey_fences_match_numpy_quartiles() {

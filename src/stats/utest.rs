@@ -209,6 +209,60 @@ impl Ranking {
 /// result is the number of the `C(N, n1)` equally likely placements with `2 U1 = k`, for
 /// `k = 0 ..= two_u_max`.
 pub(crate) fn u_counts(n1: usize, ties: &[usize], two_u_max: u64) -> Vec<u128> {
+    if ties.iter().sum::<usize>() <= MAX_N_IN_U64 {
+        u_counts_in::<u64>(n1, ties, two_u_max)
+            .into_iter()
+            .map(u128::from)
+            .collect()
+    } else {
+        u_counts_in::<u128>(n1, ties, two_u_max)
+    }
+}
+
+/// Up to this pooled sample size every count of [`u_counts`] fits in 64 bits: a cell of row `j`
+/// counts some of the `C(m, j)` ways to place `j` items among the first `m` values, and
+/// `C(64, 32) < 2^64`. The dynamic program then runs on `u64`, whose additions the compiler turns
+/// into vector adds (it is most of the exact test's time with ties).
+const MAX_N_IN_U64: usize = 64;
+
+/// The integers [`u_counts_in`] counts with.
+trait Count: Copy + Default {
+    const ONE: Self;
+    /// `self + c * ways`.
+    fn add_times(self, c: Self, ways: Self) -> Self;
+    fn add(self, c: Self) -> Self;
+    fn choose(n: usize, k: usize) -> Self;
+}
+
+/// Used only up to [`MAX_N_IN_U64`] values, where no count reaches 2^64: the operations cannot
+/// wrap.
+impl Count for u64 {
+    const ONE: Self = 1;
+    fn add_times(self, c: Self, ways: Self) -> Self {
+        self.wrapping_add(c.wrapping_mul(ways))
+    }
+    fn add(self, c: Self) -> Self {
+        self.wrapping_add(c)
+    }
+    fn choose(n: usize, k: usize) -> Self {
+        u64::try_from(choose_u128(n, k)).unwrap_or(u64::MAX)
+    }
+}
+
+impl Count for u128 {
+    const ONE: Self = 1;
+    fn add_times(self, c: Self, ways: Self) -> Self {
+        self.saturating_add(c.saturating_mul(ways))
+    }
+    fn add(self, c: Self) -> Self {
+        self.saturating_add(c)
+    }
+    fn choose(n: usize, k: usize) -> Self {
+        choose_u128(n, k)
+    }
+}
+
+fn u_counts_in<T: Count>(n1: usize, ties: &[usize], two_u_max: u64) -> Vec<T> {
     let base = n1 * (n1 + 1); // the smallest doubled rank sum of n1 items
     let s_max = usize::try_from(two_u_max)
         .unwrap_or(usize::MAX)
@@ -216,9 +270,9 @@ pub(crate) fn u_counts(n1: usize, ties: &[usize], two_u_max: u64) -> Vec<u128> {
     let width = s_max.saturating_add(1);
     // Row j, cell s: the placements of j of the first sample's items among the values seen so far
     // with a doubled rank sum of s.
-    let mut counts = vec![0u128; width.saturating_mul(n1 + 1)];
+    let mut counts = vec![T::default(); width.saturating_mul(n1 + 1)];
     if let Some(c) = counts.first_mut() {
-        *c = 1;
+        *c = T::ONE;
     }
     let mut before = 0usize;
     for &t in ties {
@@ -237,15 +291,14 @@ pub(crate) fn u_counts(n1: usize, ties: &[usize], two_u_max: u64) -> Vec<u128> {
                 else {
                     break;
                 };
-                let ways = choose_u128(t, r);
-                if ways == 1 {
-                    dst.iter_mut()
-                        .zip(src)
-                        .for_each(|(d, &c)| *d = d.saturating_add(c));
+                if t == 1 {
+                    // C(1, 1) = 1 way: the common case, without the multiplication.
+                    dst.iter_mut().zip(src).for_each(|(d, &c)| *d = d.add(c));
                 } else {
+                    let ways = T::choose(t, r);
                     dst.iter_mut()
                         .zip(src)
-                        .for_each(|(d, &c)| *d = d.saturating_add(c.saturating_mul(ways)));
+                        .for_each(|(d, &c)| *d = d.add_times(c, ways));
                 }
             }
         }
@@ -253,7 +306,7 @@ pub(crate) fn u_counts(n1: usize, ties: &[usize], two_u_max: u64) -> Vec<u128> {
     }
     counts
         .get(n1 * width + base..(n1 + 1) * width)
-        .map(<[u128]>::to_vec)
+        .map(<[T]>::to_vec)
         .unwrap_or_default()
 }
 
@@ -539,6 +592,40 @@ mod tests {
                     assert!(x.iter().chain(&y).all(|v| *v == x[0]));
                 }
             }
+        }
+    }
+
+    #[test]
+    fn counting_in_64_bits_gives_the_128_bit_counts() {
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            usize::try_from(x % m).unwrap_or(0)
+        };
+        // The largest pooled sample counted in 64 bits, without ties and with, and random
+        // tie structures below it.
+        let mut cases = vec![(32, vec![1; 64]), (32, vec![2; 32]), (25, vec![1; 50])];
+        for _ in 0..300 {
+            let mut ties = Vec::new();
+            while ties.iter().sum::<usize>() < 4 + next(60) {
+                ties.push(1 + next(4));
+            }
+            let n: usize = ties.iter().sum();
+            cases.push((1 + next(n as u64 - 1), ties));
+        }
+        for (n1, ties) in cases {
+            let n: usize = ties.iter().sum();
+            assert!(n <= MAX_N_IN_U64);
+            let two_u_max = 2 * (n1 * (n - n1)) as u64;
+            let wide = u_counts_in::<u128>(n1, &ties, two_u_max);
+            let narrow: Vec<u128> = u_counts_in::<u64>(n1, &ties, two_u_max)
+                .into_iter()
+                .map(u128::from)
+                .collect();
+            assert_eq!(narrow, wide, "n1 = {n1}, ties = {ties:?}");
+            assert_eq!(wide.iter().sum::<u128>(), choose_u128(n, n1));
         }
     }
 
