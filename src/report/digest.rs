@@ -19,7 +19,8 @@
 //! each note once, and [`super::headline`] words the heading; this file puts them together.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 
 use super::benchmark_rows::{
     benchmark_class, benchmark_row, change_order, magnitude, BenchmarkRow, ContextRow,
@@ -61,6 +62,20 @@ fn budget_excess(b: &BudgetResult) -> f64 {
     }
 }
 
+/// `items` in the order a stable sort of them by `cmp` on their `keys` gives.
+fn sorted_by_keys<T, K>(items: Vec<T>, keys: &[K], cmp: impl Fn(&K, &K) -> Ordering) -> Vec<T> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&i, &j| match (keys.get(i), keys.get(j)) {
+        (Some(a), Some(b)) => cmp(a, b),
+        _ => Ordering::Equal,
+    });
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|i| slots.get_mut(i)?.take())
+        .collect()
+}
+
 /// Tells the comparison per benchmark: rows, context, notes and a heading.
 pub(crate) fn digest(c: &Comparison) -> Digest {
     let load = is_load_test(c);
@@ -70,7 +85,7 @@ pub(crate) fn digest(c: &Comparison) -> Digest {
     // Benchmarks in the order they first appear (found by name: 10,000 benchmarks searched
     // one by one made the report quadratic).
     let mut by_benchmark: Vec<(&str, Vec<&MetricResult>)> = Vec::new();
-    let mut position: HashMap<&str, usize> = HashMap::new();
+    let mut position: FxHashMap<&str, usize> = FxHashMap::default();
     for r in &results {
         match position.get(r.benchmark.as_str()) {
             Some(&i) => {
@@ -84,11 +99,11 @@ pub(crate) fn digest(c: &Comparison) -> Digest {
             }
         }
     }
-    let mut rows: Vec<BenchmarkRow> = by_benchmark
+    let rows: Vec<BenchmarkRow> = by_benchmark
         .iter()
         .filter_map(|(_, rs)| benchmark_row(load, rs))
         .collect();
-    let magnitudes: HashMap<(&str, &str), f64> = results
+    let magnitudes: FxHashMap<(&str, &str), f64> = results
         .iter()
         .map(|r| {
             (
@@ -97,12 +112,6 @@ pub(crate) fn digest(c: &Comparison) -> Digest {
             )
         })
         .collect();
-    let lead_magnitude = |row: &BenchmarkRow| -> f64 {
-        magnitudes
-            .get(&(row.benchmark.as_str(), row.lead.metric.as_str()))
-            .copied()
-            .unwrap_or(0.0)
-    };
     let status_of = |row: &BenchmarkRow| -> u8 {
         match row.status {
             "regression" => 0,
@@ -112,15 +121,23 @@ pub(crate) fn digest(c: &Comparison) -> Digest {
             _ => 5,
         }
     };
-    rows.sort_by(|a, b| {
-        status_of(a)
-            .cmp(&status_of(b))
-            .then(benchmark_class(load, &a.benchmark).cmp(&benchmark_class(load, &b.benchmark)))
-            .then(
-                lead_magnitude(b)
-                    .partial_cmp(&lead_magnitude(a))
-                    .unwrap_or(Ordering::Equal),
+    // Worst first: by status, then the class of benchmark, then the lead change's size. The
+    // keys are worked out once per row, not at each of the sort's comparisons.
+    let keys: Vec<(u8, u8, f64)> = rows
+        .iter()
+        .map(|row| {
+            let lead = (row.benchmark.as_str(), row.lead.metric.as_str());
+            (
+                status_of(row),
+                benchmark_class(load, &row.benchmark),
+                magnitudes.get(&lead).copied().unwrap_or(0.0),
             )
+        })
+        .collect();
+    let rows = sorted_by_keys(rows, &keys, |a, b| {
+        a.0.cmp(&b.0)
+            .then(a.1.cmp(&b.1))
+            .then(b.2.partial_cmp(&a.2).unwrap_or(Ordering::Equal))
     });
     let mut failing = Vec::new();
     let mut unsure = Vec::new();
