@@ -12,7 +12,7 @@ use anstyle::{AnsiColor, Style};
 use super::benchmark_rows::BenchmarkRow;
 use super::note_groups::NoteGroup;
 use super::rows::{BudgetRow, RunView};
-use super::view::{view, View};
+use super::view::{benchmark_view, View};
 use crate::compare::Comparison;
 
 /// Widest benchmark column; longer names are shortened in the middle.
@@ -24,7 +24,7 @@ const NOTE_NAMES: usize = 3;
 
 /// Renders the comparison for a terminal, with ANSI colors when `color` is true.
 pub fn render_terminal(c: &Comparison, color: bool) -> String {
-    let v = view(c);
+    let v = benchmark_view(c);
     let paint = Paint { color };
     let mut out = String::new();
 

@@ -1592,3 +1592,43 @@ fn rows_with_a_trend_link_to_their_chart_on_the_dashboard() {
     assert_fits(&md, 65_000);
     assert!(!md.contains("[chart]("));
 }
+
+#[test]
+fn the_terminal_view_is_the_full_view_without_its_per_metric_rows() {
+    for c in [
+        failing_run(),
+        passing_run(),
+        budgets_only_run(),
+        hostile_run(),
+        statistics_run(),
+        suite_run(),
+        large_run(40),
+    ] {
+        let full = super::view::view(&c);
+        let mut want = full.clone();
+        for section in [
+            &mut want.regressions,
+            &mut want.missing,
+            &mut want.new,
+            &mut want.inconclusive,
+            &mut want.improvements,
+            &mut want.others,
+        ] {
+            *section = super::rows::Section::new(Vec::new());
+        }
+        assert_eq!(super::view::benchmark_view(&c), want);
+        // Every result has its row in the full view: the check above compares something.
+        let shown = [
+            &full.regressions,
+            &full.missing,
+            &full.new,
+            &full.inconclusive,
+            &full.improvements,
+            &full.others,
+        ];
+        assert_eq!(
+            shown.iter().map(|s| s.total).sum::<usize>(),
+            c.results.len()
+        );
+    }
+}

@@ -138,7 +138,22 @@ pub struct SettingsView {
 
 /// Builds the view model of a comparison, with every row shown.
 pub fn view(c: &Comparison) -> View {
+    build(c, true)
+}
+
+/// The view with its per-metric sections (`regressions`, `missing`, `new`, `inconclusive`,
+/// `improvements`, `others`) left empty: for the terminal, which shows a row per benchmark and
+/// would otherwise format a row for every metric only to print none of them (a fifth of
+/// `compare` at 1,000 benchmarks).
+pub(crate) fn benchmark_view(c: &Comparison) -> View {
+    build(c, false)
+}
+
+fn build(c: &Comparison, metric_rows: bool) -> View {
     let rows_where = |keep: &dyn Fn(&MetricResult) -> bool| -> Vec<ResultRow> {
+        if !metric_rows {
+            return Vec::new();
+        }
         c.results
             .iter()
             .filter(|r| keep(r))
@@ -151,16 +166,23 @@ pub fn view(c: &Comparison) -> View {
     let improvements = rows_where(&is(Status::Improvement));
     let missing = rows_where(&|r| r.status == Status::Missing && r.fails_gate);
     let new = rows_where(&|r| r.status == Status::New && r.fails_gate);
-    let others = rows_where(&|r| {
+    let other = |r: &MetricResult| {
         matches!(r.status, Status::Unchanged | Status::New | Status::Missing) && !r.fails_gate
-    });
+    };
+    let others = rows_where(&other);
     let budgets_passed: Vec<BudgetRow> = c
         .budgets
         .iter()
         .filter(|b| b.passed)
         .map(budget_row)
         .collect();
-    let others_summary = details_summary(others.iter().map(|r| r.status), budgets_passed.len());
+    let others_summary = details_summary(
+        c.results
+            .iter()
+            .filter(|r| other(r))
+            .map(|r| r.status.as_str()),
+        budgets_passed.len(),
+    );
     let passed = c.verdict == Verdict::Pass;
     let d = digest(c);
     // Worst first, as the digest orders them.
