@@ -4,7 +4,23 @@
 /// The lines of `text` without trailing `\r`s, colour escapes left in: enough for a quick
 /// detection check.
 pub(crate) fn raw_lines(text: &str) -> impl Iterator<Item = &str> {
-    text.split('\n').map(|l| l.trim_end_matches('\r'))
+    // `text.split('\n')`, with memchr's search for the newline: the standard library's char
+    // search cost 4% of reading Go output of 10,000 short lines.
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match memchr::memchr(b'\n', r.as_bytes()) {
+            Some(i) => {
+                rest = r.get(i + 1..);
+                r.get(..i)
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+    .map(|l| l.trim_end_matches('\r'))
 }
 
 /// True when `needle` occurs anywhere in `text`: a vectorised search that lets a detector skip the
@@ -124,6 +140,23 @@ pub(crate) fn split_tail(line: &str, n: usize) -> Option<(&str, Vec<&str>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_lines_are_the_lines_split_at_newlines_without_trailing_returns() {
+        for text in [
+            "",
+            "\n",
+            "\n\n",
+            "a",
+            "a\n",
+            "a\r\n\r\nb",
+            "a\r\r\nb\r",
+            "ü\nß",
+        ] {
+            let want: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
+            assert_eq!(raw_lines(text).collect::<Vec<_>>(), want, "{text:?}");
+        }
+    }
 
     #[test]
     fn strips_ansi_colours() {
