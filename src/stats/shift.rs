@@ -10,7 +10,7 @@
 
 use super::normal;
 use super::summary::sorted;
-use super::utest::{choose_u128, min_achievable_p, no_ties_cumulative, Ranking};
+use super::utest::{min_achievable_p, no_ties_cdf, Ranking};
 
 /// A shift (or relative change) estimate with its confidence interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -105,15 +105,14 @@ pub fn ratio_change(x: &[f64], y: &[f64], confidence: f64) -> Option<Shift> {
 fn exact_ranks(n1: usize, n2: usize, alpha: f64) -> Option<(usize, usize)> {
     let mn = n1.checked_mul(n2)?;
     // U is symmetric about mn / 2 without ties, so qu <= mn / 2.
-    let cumulative = no_ties_cumulative(n1, n2);
-    let total = choose_u128(n1 + n2, n1) as f64;
+    let cdf = no_ties_cdf(n1, n2);
     let target = alpha / 2.0 - 10.0 * f64::EPSILON;
-    // Without ties 2U is even: P(U <= q) is the cumulative count at index 2q.
-    let qu = cumulative
+    // Without ties 2U is even: P(U <= q) is the distribution at index 2q.
+    let qu = cdf
         .iter()
         .step_by(2)
         .take(mn / 2 + 1)
-        .position(|&c| c as f64 / total >= target);
+        .position(|&p| p >= target);
     let qu = qu.unwrap_or(mn / 2).max(1);
     Some((qu, mn.checked_sub(qu)? + 1))
 }
@@ -203,12 +202,14 @@ impl Differences {
         let count = x.len().checked_mul(y.len())?;
         let (xs, ys) = (sorted(x), sorted(y));
         let all = (count <= limit).then(|| {
-            let mut all: Vec<f64> = ys
+            // Sorted as integers with the order of `total_cmp` (equal keys are equal bits, so
+            // any sort gives the same list): this sort was a tenth of compare at 1,000 x 10.
+            let mut keys: Vec<u64> = ys
                 .iter()
-                .flat_map(|yj| xs.iter().map(move |xi| yj - xi))
+                .flat_map(|yj| xs.iter().map(move |xi| order_key(yj - xi)))
                 .collect();
-            all.sort_by(f64::total_cmp);
-            all
+            keys.sort_unstable();
+            keys.into_iter().map(from_order_key).collect()
         });
         Some(Differences { xs, ys, count, all })
     }

@@ -185,11 +185,12 @@ pub fn student_t_quantile(p: f64, df: f64) -> f64 {
     if df > NORMAL_DF {
         return super::normal::inverse_cdf(p);
     }
-    // The metrics of one comparison mostly ask for the same quantile (one confidence level,
-    // the moderated degrees of freedom they share), and each answer takes dozens of incomplete
-    // beta evaluations (a fifth of a 1,000-benchmark comparison): the last one is kept.
+    // The metrics of one comparison ask for a few quantiles over and over (one confidence
+    // level; the moderated degrees of freedom they share, less a far-out value left out here and
+    // there), and each answer takes dozens of incomplete beta evaluations (a fifth of a
+    // 1,000-benchmark comparison): the last few are kept.
     let key = (p.to_bits(), df.to_bits());
-    if let Some(q) = LAST_QUANTILE.with(|c| c.get().filter(|(k, _)| *k == key).map(|(_, q)| q)) {
+    if let Some(q) = QUANTILES.with(|c| c.borrow().get(key)) {
         return q;
     }
     let q = super::normal::symmetric_quantile(
@@ -198,19 +199,65 @@ pub fn student_t_quantile(p: f64, df: f64) -> f64 {
         |t| student_t_pdf(t, df),
         super::normal::inverse_cdf,
     );
-    LAST_QUANTILE.with(|c| c.set(Some((key, q))));
+    QUANTILES.with(|c| c.borrow_mut().put(key, q));
     q
 }
 
+/// Quantiles kept by [`student_t_quantile`].
+const KEPT_QUANTILES: usize = 8;
+
+/// The last [`KEPT_QUANTILES`] quantiles worked out, by the bits of `p` and `df`; the oldest is
+/// replaced.
+#[derive(Default)]
+struct Quantiles {
+    kept: [Option<((u64, u64), f64)>; KEPT_QUANTILES],
+    next: usize,
+}
+
+impl Quantiles {
+    fn get(&self, key: (u64, u64)) -> Option<f64> {
+        self.kept
+            .iter()
+            .flatten()
+            .find(|(k, _)| *k == key)
+            .map(|(_, q)| *q)
+    }
+
+    fn put(&mut self, key: (u64, u64), q: f64) {
+        if let Some(slot) = self.kept.get_mut(self.next) {
+            *slot = Some((key, q));
+        }
+        self.next = (self.next + 1) % KEPT_QUANTILES;
+    }
+}
+
 thread_local! {
-    /// The last quantile [`student_t_quantile`] worked out, by the bits of `p` and `df`.
-    static LAST_QUANTILE: std::cell::Cell<Option<((u64, u64), f64)>> =
-        const { std::cell::Cell::new(None) };
+    static QUANTILES: std::cell::RefCell<Quantiles> = std::cell::RefCell::new(Quantiles::default());
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kept_quantiles_are_the_quantiles() {
+        // More keys than are kept, asked in turn: every answer is what it was the first time.
+        let keys: Vec<(f64, f64)> = (1..=20)
+            .map(|i| (0.5 + f64::from(i) / 50.0, f64::from(i % 7) + 2.5))
+            .collect();
+        let first: Vec<u64> = keys
+            .iter()
+            .map(|&(p, df)| student_t_quantile(p, df).to_bits())
+            .collect();
+        for round in 0..3 {
+            for (i, &(p, df)) in keys.iter().enumerate().skip(round) {
+                let q = student_t_quantile(p, df).to_bits();
+                assert_eq!(Some(&q), first.get(i), "{p} {df}");
+            }
+        }
+        // scipy.stats.t.ppf(0.975, 10)
+        assert!((student_t_quantile(0.975, 10.0) - 2.228_138_851_986_273_5).abs() < 1e-13);
+    }
 
     #[test]
     fn very_many_degrees_of_freedom_are_the_normal_distribution() {

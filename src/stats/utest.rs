@@ -96,18 +96,18 @@ pub fn mann_whitney_u(x: &[f64], y: &[f64]) -> Result<UTest, StatsError> {
             } else {
                 (n2, two_u2)
             };
-            let below: u128 = if has_ties {
+            let tail = if has_ties {
                 let counts = u_counts(n_first, &ranking.ties, two_u);
-                counts.iter().fold(0u128, |a, &c| a.saturating_add(c))
+                let below = counts.iter().fold(0u128, |a, &c| a.saturating_add(c));
+                below as f64 / choose_u128(n1 + n2, n1) as f64
             } else {
-                let cumulative = no_ties_cumulative(n_first, n1 + n2 - n_first);
+                let cdf = no_ties_cdf(n_first, n1 + n2 - n_first);
                 usize::try_from(two_u)
                     .ok()
-                    .and_then(|k| cumulative.get(k).copied())
-                    .unwrap_or(0)
+                    .and_then(|k| cdf.get(k).copied())
+                    .unwrap_or(0.0)
             };
-            let total = choose_u128(n1 + n2, n1);
-            (2.0 * (below as f64 / total as f64)).min(1.0)
+            (2.0 * tail).min(1.0)
         }
     } else {
         let n = (n1 + n2) as f64;
@@ -310,17 +310,18 @@ fn u_counts_in<T: Count>(n1: usize, ties: &[usize], two_u_max: u64) -> Vec<T> {
         .unwrap_or_default()
 }
 
-/// Cumulative no-ties null distributions by sample sizes `(n1, n2)`.
-type DistributionCache = HashMap<(usize, usize), Arc<Vec<u128>>>;
+/// No-ties null distributions by sample sizes `(n1, n2)`.
+type DistributionCache = HashMap<(usize, usize), Arc<Vec<f64>>>;
 
-/// Cumulative counts of the exact null distribution of the doubled U statistic without ties, for
-/// a first sample of `n1` values and a second of `n2`: element `k` is the number of the
-/// `C(n1 + n2, n1)` placements with `2 U1 <= k`, for `k = 0 ..= 2 n1 n2`.
+/// The exact null distribution of the doubled U statistic without ties, for a first sample of
+/// `n1` values and a second of `n2`: element `k` is `P(2 U1 <= k)`, the number of the
+/// `C(n1 + n2, n1)` placements with `2 U1 <= k` (counted exactly) over that total, for
+/// `k = 0 ..= 2 n1 n2`.
 ///
 /// Without ties the distribution depends on the sample sizes alone, so it is computed once per
 /// pair of sizes and kept: a run of 300 benchmarks with 30 samples each then costs one dynamic
 /// program instead of 300 (and the Hodges-Lehmann interval reuses it too).
-pub(crate) fn no_ties_cumulative(n1: usize, n2: usize) -> Arc<Vec<u128>> {
+pub(crate) fn no_ties_cdf(n1: usize, n2: usize) -> Arc<Vec<f64>> {
     static CACHE: OnceLock<Mutex<DistributionCache>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&(n1, n2)).cloned()) {
@@ -328,20 +329,21 @@ pub(crate) fn no_ties_cumulative(n1: usize, n2: usize) -> Arc<Vec<u128>> {
     }
     let ties = vec![1usize; n1 + n2];
     let two_u_max = u64::try_from(n1.saturating_mul(n2).saturating_mul(2)).unwrap_or(u64::MAX);
+    let total = choose_u128(n1 + n2, n1) as f64;
     let mut running: u128 = 0;
-    let cumulative: Vec<u128> = u_counts(n1, &ties, two_u_max)
+    let cdf: Vec<f64> = u_counts(n1, &ties, two_u_max)
         .into_iter()
         .map(|c| {
             running = running.saturating_add(c);
-            running
+            running as f64 / total
         })
         .collect();
-    let cumulative = Arc::new(cumulative);
+    let cdf = Arc::new(cdf);
     // A poisoned lock only costs the cache, never the answer.
     if let Ok(mut c) = cache.lock() {
-        c.insert((n1, n2), Arc::clone(&cumulative));
+        c.insert((n1, n2), Arc::clone(&cdf));
     }
-    cumulative
+    cdf
 }
 
 /// `C(n, k)` exactly (it fits: C(100, 50) < 2^97).
