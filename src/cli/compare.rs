@@ -136,6 +136,9 @@ pub(super) fn cmd_compare(ctx: &Ctx, a: CompareArgs) -> Result<u8> {
 
     head.settle(&mut current.meta);
     let comparison = gate(&baseline, &current, &config, false)?;
+    // The runs are done with: their memory serves the reports (a lower peak).
+    drop(baseline);
+    drop(current);
 
     if let Some(p) = &a.report_json {
         write_file(p, &report::render_json(&comparison))?;
