@@ -111,6 +111,45 @@ fn writes_json_and_markdown_reports() {
 }
 
 #[test]
+fn a_quoted_glob_reads_the_files_it_matches() {
+    // As the Action's reproduce line writes it: quoted, so the pattern reaches perfgate whole.
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("bench/old")).unwrap();
+    fs::copy(example("go/base.txt"), dir.path().join("bench/old/run.txt")).unwrap();
+    fs::copy(example("go/head.txt"), dir.path().join("bench/pr.txt")).unwrap();
+    let out = perfgate()
+        .current_dir(dir.path())
+        .args([
+            "compare",
+            "--baseline",
+            "bench/old/*.txt",
+            "--current",
+            "bench/p?.txt",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("+21.0%"), "{text}");
+    perfgate()
+        .current_dir(dir.path())
+        .args([
+            "compare",
+            "--baseline",
+            "bench/new/*.txt",
+            "--current",
+            "bench/pr.txt",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no file matches `bench/new/*.txt`",
+        ));
+}
+
+#[test]
 fn missing_current_file_is_an_input_error() {
     compare(example("go/base.txt"), "no/such/file.txt")
         .assert()

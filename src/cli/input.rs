@@ -26,7 +26,7 @@ impl Reader<'_> {
     /// input: never a silent partial run.
     pub fn read_runs(self, paths: &[PathBuf], forced: Option<Format>) -> Result<Run> {
         let mut merged: Option<Run> = None;
-        for path in paths {
+        for path in &self.expand_patterns(paths)? {
             let run = self.read_run(path, forced)?;
             match &mut merged {
                 Some(m) => m.merge(run),
@@ -34,6 +34,23 @@ impl Reader<'_> {
             }
         }
         merged.ok_or_else(|| anyhow!("no result files were given"))
+    }
+
+    /// The paths, with each one that names nothing but holds a glob (`'bench/*.txt'`, quoted so
+    /// that no shell expanded it, as the Action's reproduce line quotes it) replaced by the files
+    /// it matches, as the Action expands its inputs. A file whose name holds `*` is read as
+    /// named.
+    fn expand_patterns(self, paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+        let mut out = Vec::new();
+        for p in paths {
+            match p.to_str() {
+                Some(s) if s.contains(['*', '?', '[']) && !self.dir.path(p).exists() => {
+                    out.extend(expand(self.dir, &[s.to_string()])?);
+                }
+                _ => out.push(p.clone()),
+            }
+        }
+        Ok(out)
     }
 
     /// Reads one path (a file, or a criterion directory).
@@ -314,6 +331,56 @@ fn read_capped(r: impl Read, cap: u64) -> Result<Vec<u8>> {
         bail!("larger than {cap} bytes (`PERFGATE_MAX_INPUT`): not read");
     }
     Ok(bytes)
+}
+
+/// Expands globs (`*`, `?`, `**`) relative to `dir`; a pattern that matches nothing is an error
+/// (never a silent green build). The paths are relative where the pattern is, as globbing in
+/// `dir` as the working directory gives them.
+pub fn expand(dir: &Workdir, patterns: &[String]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in patterns {
+        if !p.contains(['*', '?', '[']) {
+            out.push(PathBuf::from(p));
+            continue;
+        }
+        glob::Pattern::new(p).map_err(|e| anyhow!("bad glob `{p}`: {e}"))?;
+        // A relative pattern is matched below the workspace, whose own name is taken literally
+        // (it may hold `[` or `*`); the matches are made relative to it again.
+        let base = dir.dir().filter(|_| Path::new(p).is_relative());
+        let pattern = match base {
+            None => p.clone(),
+            Some(d) => {
+                let Some(text) = d.to_str() else {
+                    bail!(
+                        "the workspace `{}` is not UTF-8 text: `{p}` cannot be matched in it",
+                        d.display()
+                    );
+                };
+                format!("{}/{p}", glob::Pattern::escape(text.trim_end_matches('/')))
+            }
+        };
+        let mut matched: Vec<PathBuf> = glob::glob(&pattern)
+            .map_err(|e| anyhow!("bad glob `{p}`: {e}"))?
+            .filter_map(|r| r.ok())
+            .filter(|p| p.is_file())
+            .map(|m| match base.and_then(|d| m.strip_prefix(d).ok()) {
+                Some(rel) => rel.to_path_buf(),
+                None => m,
+            })
+            .collect();
+        if matched.is_empty() {
+            let wd = match dir.dir() {
+                Some(d) => d.display().to_string(),
+                None => std::env::current_dir()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_default(),
+            };
+            bail!("no file matches `{p}` (working directory `{wd}`)");
+        }
+        matched.sort();
+        out.extend(matched);
+    }
+    Ok(out)
 }
 
 /// A byte progress bar on standard error when it is a terminal and the file is large; hidden

@@ -122,7 +122,8 @@ struct DashboardArgs {
 
 #[derive(Args)]
 struct InputArgs {
-    /// Result files (or a criterion directory); several files merge into one run.
+    /// Result files (or a criterion directory; a quoted glob reads what it matches); several
+    /// files merge into one run.
     #[arg(long, short = 'c', required = true, num_args = 1.., value_name = "PATH")]
     current: Vec<PathBuf>,
     /// Force the input format instead of detecting it (see `perfgate formats`).
@@ -137,7 +138,8 @@ struct InputArgs {
 struct CompareArgs {
     #[command(flatten)]
     input: InputArgs,
-    /// Baseline results: a run saved by perfgate or a tool's raw output; several files merge.
+    /// Baseline results: a run saved by perfgate or a tool's raw output (a quoted glob reads
+    /// what it matches); several files merge.
     #[arg(long, short = 'b', num_args = 1.., value_name = "PATH", conflicts_with = "store")]
     baseline: Vec<PathBuf>,
     /// Compare against the latest run of the baseline branch in this local store.

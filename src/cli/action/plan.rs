@@ -171,55 +171,7 @@ fn config(dir: &Workdir, inputs: &Inputs) -> Result<Config> {
     Ok(config)
 }
 
-/// Expands globs (`*`, `?`, `**`) relative to `dir`; a pattern that matches nothing is an error
-/// (never a silent green build). The paths are relative where the pattern is, as globbing in
-/// `dir` as the working directory gives them.
-pub(super) fn expand(dir: &Workdir, patterns: &[String]) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for p in patterns {
-        if !p.contains(['*', '?', '[']) {
-            out.push(PathBuf::from(p));
-            continue;
-        }
-        glob::Pattern::new(p).map_err(|e| anyhow!("bad glob `{p}`: {e}"))?;
-        // A relative pattern is matched below the workspace, whose own name is taken literally
-        // (it may hold `[` or `*`); the matches are made relative to it again.
-        let base = dir.dir().filter(|_| Path::new(p).is_relative());
-        let pattern = match base {
-            None => p.clone(),
-            Some(d) => {
-                let Some(text) = d.to_str() else {
-                    bail!(
-                        "the workspace `{}` is not UTF-8 text: `{p}` cannot be matched in it",
-                        d.display()
-                    );
-                };
-                format!("{}/{p}", glob::Pattern::escape(text.trim_end_matches('/')))
-            }
-        };
-        let mut matched: Vec<PathBuf> = glob::glob(&pattern)
-            .map_err(|e| anyhow!("bad glob `{p}`: {e}"))?
-            .filter_map(|r| r.ok())
-            .filter(|p| p.is_file())
-            .map(|m| match base.and_then(|d| m.strip_prefix(d).ok()) {
-                Some(rel) => rel.to_path_buf(),
-                None => m,
-            })
-            .collect();
-        if matched.is_empty() {
-            let wd = match dir.dir() {
-                Some(d) => d.display().to_string(),
-                None => std::env::current_dir()
-                    .map(|d| d.display().to_string())
-                    .unwrap_or_default(),
-            };
-            bail!("no file matches `{p}` (working directory `{wd}`)");
-        }
-        matched.sort();
-        out.extend(matched);
-    }
-    Ok(out)
-}
+pub(super) use crate::cli::input::expand;
 
 #[cfg(test)]
 mod tests {
