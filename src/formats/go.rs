@@ -377,6 +377,42 @@ mod tests {
     }
 
     #[test]
+    fn fields_are_split_whitespace_on_any_line() {
+        // Random lines over every ASCII byte and a few Unicode spaces and letters: the byte-wise
+        // path gives exactly what split_whitespace gives.
+        let alphabet: Vec<char> = (0u8..0x80)
+            .map(char::from)
+            .chain(['\u{a0}', '\u{85}', '\u{2003}', '\u{3000}', 'ü', '日'])
+            .collect();
+        let mut x = 0x853c_49e6_748f_ea9b_u64;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 40) as usize;
+            let mut y = x;
+            let line: String = (0..len)
+                .map(|_| {
+                    y = y.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    let pick = (y >> 33) as usize;
+                    // Mostly the bytes of a result line, so that fields come up.
+                    match pick % 4 {
+                        0 => ' ',
+                        1 => '\t',
+                        _ => alphabet
+                            .get(pick / 4 % alphabet.len())
+                            .copied()
+                            .unwrap_or('a'),
+                    }
+                })
+                .collect();
+            let got: Vec<&str> = Fields::of(&line).collect();
+            let want: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(got, want, "{line:?}");
+        }
+    }
+
+    #[test]
     fn fields_split_at_unicode_whitespace_as_at_spaces() {
         let spaced = parse("BenchmarkA-8 100 5.5 ns/op 3 allocs/op\n").unwrap();
         // A vertical tab and a no-break space are Unicode whitespace: the fields are the same,
