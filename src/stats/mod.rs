@@ -23,6 +23,7 @@
 //! samples give `None` or a [`StatsError`].
 
 mod between;
+mod kept;
 mod level;
 mod moderated;
 mod multiple;

@@ -6,7 +6,10 @@
 //! everywhere, far below what a p-value printed with three decimals, or a rank rounded to an
 //! integer, can see.
 
+use std::cell::RefCell;
 use std::f64::consts::{FRAC_1_SQRT_2, PI};
+
+use super::kept::{kept_or, Kept};
 
 /// Where the power series hands over to the continued fraction.
 const SERIES_LIMIT: f64 = 0.75;
@@ -91,18 +94,14 @@ fn pdf(z: f64) -> f64 {
 pub(crate) fn inverse_cdf(p: f64) -> f64 {
     // Most callers ask again and again for one quantile (1 - alpha / 2 for every metric of a
     // comparison), and each answer takes a root search over `erfc`: the last one is kept.
-    let key = p.to_bits();
-    if let Some(z) = LAST_QUANTILE.with(|c| c.get().filter(|(k, _)| *k == key).map(|(_, z)| z)) {
-        return z;
-    }
-    let z = symmetric_quantile(p, cdf, pdf, |q| -(-2.0 * q.ln()).sqrt().max(0.1));
-    LAST_QUANTILE.with(|c| c.set(Some((key, z))));
-    z
+    kept_or(&LAST_QUANTILE, p.to_bits(), || {
+        symmetric_quantile(p, cdf, pdf, |q| -(-2.0 * q.ln()).sqrt().max(0.1))
+    })
 }
 
 thread_local! {
     /// The last quantile [`inverse_cdf`] worked out, by the bits of `p`.
-    static LAST_QUANTILE: std::cell::Cell<Option<(u64, f64)>> = const { std::cell::Cell::new(None) };
+    static LAST_QUANTILE: RefCell<Kept<u64, 1>> = const { RefCell::new(Kept::new()) };
 }
 
 /// The quantile of a continuous distribution symmetric about 0, given its CDF and density: the

@@ -8,7 +8,10 @@
 //! evaluated with the modified Lentz method. Both are far more precise than a decision with a
 //! 95% interval needs.
 
+use std::cell::RefCell;
 use std::f64::consts::PI;
+
+use super::kept::{kept_or, Kept};
 
 /// Lanczos coefficients for g = 7, n = 9 (Godfrey).
 const LANCZOS: [f64; 9] = [
@@ -189,50 +192,19 @@ pub fn student_t_quantile(p: f64, df: f64) -> f64 {
     // level; the moderated degrees of freedom they share, less a far-out value left out here and
     // there), and each answer takes dozens of incomplete beta evaluations (a fifth of a
     // 1,000-benchmark comparison): the last few are kept.
-    let key = (p.to_bits(), df.to_bits());
-    if let Some(q) = QUANTILES.with(|c| c.borrow().get(key)) {
-        return q;
-    }
-    let q = super::normal::symmetric_quantile(
-        p,
-        |t| student_t_cdf(t, df),
-        |t| student_t_pdf(t, df),
-        super::normal::inverse_cdf,
-    );
-    QUANTILES.with(|c| c.borrow_mut().put(key, q));
-    q
-}
-
-/// Quantiles kept by [`student_t_quantile`].
-const KEPT_QUANTILES: usize = 8;
-
-/// The last [`KEPT_QUANTILES`] quantiles worked out, by the bits of `p` and `df`; the oldest is
-/// replaced.
-#[derive(Default)]
-struct Quantiles {
-    kept: [Option<((u64, u64), f64)>; KEPT_QUANTILES],
-    next: usize,
-}
-
-impl Quantiles {
-    fn get(&self, key: (u64, u64)) -> Option<f64> {
-        self.kept
-            .iter()
-            .flatten()
-            .find(|(k, _)| *k == key)
-            .map(|(_, q)| *q)
-    }
-
-    fn put(&mut self, key: (u64, u64), q: f64) {
-        if let Some(slot) = self.kept.get_mut(self.next) {
-            *slot = Some((key, q));
-        }
-        self.next = (self.next + 1) % KEPT_QUANTILES;
-    }
+    kept_or(&QUANTILES, (p.to_bits(), df.to_bits()), || {
+        super::normal::symmetric_quantile(
+            p,
+            |t| student_t_cdf(t, df),
+            |t| student_t_pdf(t, df),
+            super::normal::inverse_cdf,
+        )
+    })
 }
 
 thread_local! {
-    static QUANTILES: std::cell::RefCell<Quantiles> = std::cell::RefCell::new(Quantiles::default());
+    /// The last 8 quantiles [`student_t_quantile`] worked out, by the bits of `p` and `df`.
+    static QUANTILES: RefCell<Kept<(u64, u64), 8>> = const { RefCell::new(Kept::new()) };
 }
 
 #[cfg(test)]
