@@ -8,9 +8,9 @@ use perfgate::compare::{self, Comparison};
 use perfgate::github::runtime::{annotation, BaselineSource, Level, Mode};
 use perfgate::model::Run;
 
-use super::plan::{expand, Plan};
+use super::plan::Plan;
 use super::{connected, Connection, Ctx, Wanted};
-use crate::cli::input;
+use crate::cli::input::{self, expand};
 
 /// The baseline a run is compared with.
 pub(super) struct Found {

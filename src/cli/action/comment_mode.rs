@@ -10,10 +10,11 @@ use perfgate::compare::Comparison;
 use perfgate::github::runtime::{inert, output_entry, Inputs};
 use perfgate::report::{self, MarkdownOptions};
 
-use super::plan::{expand, Trigger};
+use super::plan::Trigger;
 use super::publish::{append, nonce};
 use super::render::title;
 use super::{Ctx, MakeRemote};
+use crate::cli::input::expand;
 use crate::cli::{Workdir, EXIT_PASS};
 
 /// `mode: comment`: posts the report of a fork pull request's run, after checking the artifact's

@@ -13,7 +13,8 @@ use perfgate::github::runtime::{inert, Event, Inputs, Mode, PullRequest};
 use perfgate::model::Run;
 
 use super::Ctx;
-use crate::cli::{input, load_config, meta, Workdir};
+use crate::cli::input::{self, expand};
+use crate::cli::{load_config, meta, Workdir};
 
 /// What triggered the run and what it is to do, as the inputs and the event decide.
 pub(super) struct Trigger {
@@ -169,44 +170,4 @@ fn config(dir: &Workdir, inputs: &Inputs) -> Result<Config> {
             .push(Budget::parse_line(line).map_err(|e| anyhow!("input `budgets`: {e}"))?);
     }
     Ok(config)
-}
-
-pub(super) use crate::cli::input::expand;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn globs_match_below_the_workspace_as_if_it_were_the_working_directory() {
-        // A workspace whose own name would be a pattern: `[1]` must be taken literally.
-        let root = tempfile::tempdir().unwrap();
-        let ws = root.path().join("ws[1]");
-        fs::create_dir_all(ws.join("bench/sub")).unwrap();
-        for f in ["bench/a.txt", "bench/b.txt", "bench/sub/c.txt"] {
-            fs::write(ws.join(f), "").unwrap();
-        }
-        let dir = Workdir::new(fs::canonicalize(&ws).unwrap());
-        let found = expand(&dir, &["bench/**/*.txt".into(), "bench/a.txt".into()]).unwrap();
-        let found: Vec<&str> = found.iter().filter_map(|p| p.to_str()).collect();
-        assert_eq!(
-            found,
-            [
-                "bench/a.txt",
-                "bench/b.txt",
-                "bench/sub/c.txt",
-                "bench/a.txt"
-            ]
-        );
-        let e = expand(&dir, &["bench/*.json".into()]).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            format!(
-                "no file matches `bench/*.json` (working directory `{}`)",
-                fs::canonicalize(&ws).unwrap().display()
-            )
-        );
-        let e = expand(&dir, &["bench/[".into()]).unwrap_err();
-        assert!(e.to_string().starts_with("bad glob `bench/[`: "), "{e}");
-    }
 }
