@@ -290,7 +290,7 @@ fn quiet_reruns_pass_and_slowdowns_fail() {
         "quiet",
         &[
             ("go", 0, 1, 5, true),
-            ("hyperfine", 8, 3, 3, false),
+            ("hyperfine", 6, 2, 3, false),
             ("wrk", 0, 0, 3, true),
             ("oha", 0, 0, 4, true),
             ("autocannon", 0, 0, 5, true),
@@ -318,7 +318,7 @@ fn busy_reruns_keep_what_must_hold() {
         "busy",
         &[
             ("go", 3, 0, 5, true),
-            ("hyperfine", 7, 1, 5, false),
+            ("hyperfine", 4, 0, 5, false),
             ("wrk", 0, 0, 5, true),
             ("oha", 0, 2, 5, true),
             ("autocannon", 3, 0, 5, true),

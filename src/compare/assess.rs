@@ -13,7 +13,7 @@ use super::history::{
     history_model, usable_history, without_far_out, HistoryShape, LevelShiftSeen,
 };
 use super::pairing::{run_value, summary, Series};
-use super::rules::{is_extreme_stat, is_latency_stat, Rules};
+use super::rules::{is_extreme_stat, is_kernel_time, is_latency_stat, Rules};
 use super::types::*;
 
 pub(super) fn only_one_side(
@@ -276,6 +276,8 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
         NoNoise::UnderFloor(delta)
     } else if is_extreme_stat(&c.metric) {
         NoNoise::Extreme
+    } else if is_kernel_time(&c.metric, &c.unit) {
+        NoNoise::KernelTime
     } else if beyond_large(mv.change, rules.large_change) {
         NoNoise::Large
     } else {
@@ -283,7 +285,7 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
     };
     out.status = match decision {
         NoNoise::Within | NoNoise::UnderFloor(_) => Status::Unchanged,
-        NoNoise::Extreme | NoNoise::Unsure => Status::Inconclusive,
+        NoNoise::Extreme | NoNoise::KernelTime | NoNoise::Unsure => Status::Inconclusive,
         NoNoise::Large => mv.moved,
     };
     out.note = zero_note();

@@ -71,6 +71,8 @@ pub(super) enum NoNoise {
     UnderFloor(f64),
     /// `max` or `min`: one request each, not gated without a history.
     Extreme,
+    /// A command's `system` time: one mean per run, not gated without a history.
+    KernelTime,
     /// Beyond `large_change`: decided.
     Large,
     /// Beyond the threshold, within `large_change`: inconclusive.

@@ -189,6 +189,14 @@ pub enum Note {
         statistic: String,
         change: Option<f64>,
     },
+    /// A command's `system` time with no noise estimate: not gated.
+    KernelTimeNotGated {
+        unmeasured: Unmeasured,
+        statistic: String,
+        change: Option<f64>,
+        /// The largest move of a `system` time between unchanged reruns (1.15 = +115%).
+        rerun_move: f64,
+    },
     /// No noise estimate, but a change beyond `large_change`: decided.
     LargeChange {
         unmeasured: Unmeasured,

@@ -287,6 +287,12 @@ impl fmt::Display for Note {
                 "{unmeasured}; `{statistic}` rests on the run's few slowest or fastest requests: not gated without a history of runs ({} here)",
                 pct(change)
             ),
+            Note::KernelTimeNotGated { unmeasured, statistic, change, rerun_move } => write!(
+                f,
+                "{unmeasured}; `{statistic}` is the command's CPU time in the kernel, one mean per run, which reruns of unchanged code moved by up to {}: not gated without a history of runs ({} here); the command's time decides",
+                percent_plain(*rerun_move),
+                pct(change)
+            ),
             Note::LargeChange { unmeasured, change, large_change } => write!(
                 f,
                 "{unmeasured}, but a change of {} is beyond {} (`large_change`), which reruns of unchanged code do not reach",

@@ -305,3 +305,41 @@ fn an_allocation_appearing_from_zero_is_a_regression() {
         .unwrap()
         .contains("baseline is zero"));
 }
+
+#[test]
+fn a_commands_system_time_without_a_history_is_not_gated() {
+    // hyperfine's `system` of `gzip -c text.txt` between two unchanged quiet reruns: one mean a
+    // side, +115%, which is beyond `large_change`.
+    let cpu = |metric: &str, v: f64| Series {
+        benchmark: "gzip -c text.txt".into(),
+        metric: metric.into(),
+        unit: Unit::Nanoseconds,
+        direction: Direction::LowerIsBetter,
+        values: vec![v],
+        interval: None,
+    };
+    let r = judge(
+        &cpu("system", 1_619_000.0),
+        &cpu("system", 3_477_000.0),
+        Direction::LowerIsBetter,
+    );
+    assert_eq!(r.status, Status::Inconclusive);
+    assert_eq!(
+        words(&r.note).as_deref(),
+        Some("one value per side and no history: no noise estimate; `system` is the command's CPU time in the kernel, one mean per run, which reruns of unchanged code moved by up to 115%: not gated without a history of runs (+114.8% here); the command's time decides")
+    );
+    // `user` keeps the rule for values: the busy reruns' `sha256sum` with 40% more work, +45.7%.
+    let r = judge(
+        &cpu("user", 66_500_000.0),
+        &cpu("user", 96_900_000.0),
+        Direction::LowerIsBetter,
+    );
+    assert_eq!(r.status, Status::Regression);
+    // Only time: a metric named `system` counting something else keeps the rule for values.
+    let mut calls = cpu("system", 100.0);
+    calls.unit = Unit::Count;
+    let mut more = calls.clone();
+    more.values = vec![150.0];
+    let r = judge(&calls, &more, Direction::LowerIsBetter);
+    assert_eq!(r.status, Status::Regression);
+}
