@@ -242,6 +242,15 @@ impl fmt::Display for Interval {
 impl fmt::Display for Note {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let pct = |c: &Option<f64>| percent_quoted(*c);
+        // From zero (no ratio), a note says so instead of quoting "n/a".
+        let a_change = |c: &Option<f64>| match c {
+            Some(_) => format!("a change of {}", pct(c)),
+            None => "a change from zero".to_string(),
+        };
+        let here = |c: &Option<f64>| match c {
+            Some(_) => format!("{} here", pct(c)),
+            None => "from zero here".to_string(),
+        };
         match self {
             Note::UnitsDiffer { baseline, current } => write!(
                 f,
@@ -265,38 +274,40 @@ impl fmt::Display for Note {
             ),
             Note::EveryRepeat { current: 1, baseline: 1, change, large_change } => write!(
                 f,
-                "the tool's confidence intervals of the two values are further apart than the threshold, and a change of {} is beyond {} (`large_change`), which reruns of unchanged code do not reach",
-                pct(change),
+                "the tool's confidence intervals of the two values are further apart than the threshold, and {} is beyond {} (`large_change`), which reruns of unchanged code do not reach",
+                a_change(change),
                 percent_plain(*large_change)
             ),
             Note::EveryRepeat { current, baseline, change, large_change } => write!(
                 f,
-                "every repeat shows it: all {current} current values are beyond all {baseline} baseline values, and a change of {} is beyond {} (`large_change`), which reruns of unchanged code do not reach",
-                pct(change),
+                "every repeat shows it: all {current} current values are beyond all {baseline} baseline values, and {} is beyond {} (`large_change`), which reruns of unchanged code do not reach",
+                a_change(change),
                 percent_plain(*large_change)
             ),
             Note::UnderLatencyFloor { change, delta, unit, floor } => write!(
                 f,
-                "{} ({}) is within the {} latency floor (`latency_floor`): no change worth a red build without a noise estimate",
-                pct(change),
-                unit.format(*delta),
+                "{} is within the {} latency floor (`latency_floor`): no change worth a red build without a noise estimate",
+                match change {
+                    Some(_) => format!("{} ({})", pct(change), unit.format(*delta)),
+                    None => format!("{} up from zero", unit.format(*delta)),
+                },
                 Unit::Nanoseconds.format(*floor)
             ),
             Note::ExtremeNotGated { unmeasured, statistic, change } => write!(
                 f,
-                "{unmeasured}; `{statistic}` rests on the run's few slowest or fastest requests: not gated without a history of runs ({} here)",
-                pct(change)
+                "{unmeasured}; `{statistic}` rests on the run's few slowest or fastest requests: not gated without a history of runs ({})",
+                here(change)
             ),
             Note::KernelTimeNotGated { unmeasured, statistic, change, rerun_move } => write!(
                 f,
-                "{unmeasured}; `{statistic}` is the command's CPU time in the kernel, one mean per run, which reruns of unchanged code moved by up to {}: not gated without a history of runs ({} here); the command's time decides",
+                "{unmeasured}; `{statistic}` is the command's CPU time in the kernel, one mean per run, which reruns of unchanged code moved by up to {}: not gated without a history of runs ({}); the command's time decides",
                 percent_plain(*rerun_move),
-                pct(change)
+                here(change)
             ),
             Note::LargeChange { unmeasured, change, large_change } => write!(
                 f,
-                "{unmeasured}, but a change of {} is beyond {} (`large_change`), which reruns of unchanged code do not reach",
-                pct(change),
+                "{unmeasured}, but {} is beyond {} (`large_change`), which reruns of unchanged code do not reach",
+                a_change(change),
                 percent_plain(*large_change)
             ),
             Note::UnsureChange { unmeasured, large_change } => write!(
@@ -335,8 +346,8 @@ impl fmt::Display for Note {
                 let p = p.map_or_else(|| "no p-value".to_string(), |p| p.to_string());
                 write!(
                     f,
-                    "a change of {} is not statistically significant ({p}): too noisy to decide; {advice}",
-                    pct(change)
+                    "{} is not statistically significant ({p}): too noisy to decide; {advice}",
+                    a_change(change)
                 )
             }
             Note::OutsideInterval { above, interval } => write!(
@@ -351,8 +362,8 @@ impl fmt::Display for Note {
             ),
             Note::WithinInterval { interval, change } => write!(
                 f,
-                "within {interval}: the run-to-run noise is too large to confirm a change of {}",
-                pct(change)
+                "within {interval}: the run-to-run noise is too large to confirm {}",
+                a_change(change)
             ),
             Note::NextRunsWillTell => {
                 f.write_str("the next runs on the baseline branch will tell whether it stays")

@@ -141,6 +141,22 @@ fn a_load_test_latency_that_moved_less_than_the_floor_is_unchanged() {
         Direction::LowerIsBetter,
     );
     assert_eq!((r.status, r.change), (Status::Unchanged, None));
+    assert_eq!(
+        words(&r.note).as_deref(),
+        Some("the baseline is zero, so the change has no ratio; 1.00 ms up from zero is within the 1.00 ms latency floor (`latency_floor`): no change worth a red build without a noise estimate")
+    );
+    // From 0 to 2 ms (autocannon's p(50) under 3x the work): beyond the floor, and a change from
+    // zero is beyond any ratio.
+    let r = judge(
+        &latency("p(50)", 0.0),
+        &latency("p(50)", 2e6),
+        Direction::LowerIsBetter,
+    );
+    assert_eq!(r.status, Status::Regression);
+    assert_eq!(
+        words(&r.note).as_deref(),
+        Some("the baseline is zero, so the change has no ratio; no noise estimate, but a change from zero is beyond 40% (`large_change`), which reruns of unchanged code do not reach")
+    );
     // 10x over the floor and beyond the large change: decided.
     let r = judge(
         &latency("p(95)", 20e6),
