@@ -194,7 +194,7 @@ pub enum Note {
         unmeasured: Unmeasured,
         statistic: String,
         change: Option<f64>,
-        /// The largest move of a `system` time between unchanged reruns (1.15 = +115%).
+        /// The largest move of a `system` time between unchanged reruns (1.29 = +129%).
         rerun_move: f64,
     },
     /// No noise estimate, but a change beyond `large_change`: decided.
