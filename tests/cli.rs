@@ -786,7 +786,7 @@ fn git_is_asked_once_when_nothing_else_names_the_commit_and_branch() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "commit fa4e5e012345, branch feature/fake",
+            "commit fa4e5e0, branch feature/fake",
         ));
     assert_eq!(git.calls(), ["rev-parse HEAD --abbrev-ref HEAD"]);
     git.perfgate()

@@ -5,6 +5,7 @@ use std::fs;
 
 use anyhow::{anyhow, bail, Context, Result};
 use perfgate::formats;
+use perfgate::report::words::short_commit;
 use perfgate::store::{BaselineStore, LocalStore};
 
 use super::{input, load_config, meta, print, Ctx, ImportArgs, SaveArgs, Workdir, EXIT_PASS};
@@ -35,15 +36,16 @@ pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
         entry.id,
         run.benchmarks.len(),
         run.metric_count(),
-        entry.meta.commit.as_deref().map(short).unwrap_or("unknown"),
+        entry
+            .meta
+            .commit
+            .as_deref()
+            .map(short_commit)
+            .unwrap_or("unknown"),
         entry.meta.branch.as_deref().unwrap_or("unknown"),
         a.store.display()
     ))?;
     Ok(EXIT_PASS)
-}
-
-fn short(c: &str) -> &str {
-    c.get(..12).unwrap_or(c)
 }
 
 pub(super) fn cmd_import(a: ImportArgs) -> Result<u8> {

@@ -59,6 +59,7 @@ use super::api::{jitter, ApiError, Client, FileCommit, GitHub, Repo, TreeEntry};
 use super::comment::sanitize_key;
 use crate::formats::perfgate;
 use crate::model::Run;
+use crate::report::words::short_commit;
 use crate::store::{BaselineStore, Index, IndexEntry, StoreError};
 
 pub use blocking::BlockingDataBranch;
@@ -122,7 +123,7 @@ pub struct Baseline {
 /// A run in words: its short commit and its time, "abc1234 (2026-11-23T12:00:00Z)".
 pub fn run_words(commit: Option<&str>, timestamp: Option<&str>) -> String {
     let commit = commit
-        .map(|c| c.get(..7).unwrap_or(c).to_string())
+        .map(|c| short_commit(c).to_string())
         .unwrap_or_else(|| "unknown commit".into());
     match timestamp {
         Some(t) => format!("{commit} ({t})"),
