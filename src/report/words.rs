@@ -45,9 +45,12 @@ pub(crate) fn percent_range(lo: f64, hi: f64) -> String {
     format!("{} to {}", percent_signed(lo), percent_signed(hi))
 }
 
-/// A p-value as a report quotes it: `p = 0.004`, `p < 0.001`.
+/// A p-value as a report quotes it: `p = 0.004`, `p < 0.001`; "no p-value" for one that is not
+/// a number, as the tables show `—`.
 pub(crate) fn p_value(p: f64) -> String {
-    if p < 0.001 {
+    if !p.is_finite() {
+        "no p-value".to_string()
+    } else if p < 0.001 {
         "p < 0.001".to_string()
     } else {
         format!("p = {p:.3}")
@@ -448,5 +451,8 @@ mod tests {
         assert_eq!(short_commit("0123456789abcdef"), "0123456");
         assert_eq!(short_commit("v1.2.3-rc"), "v1.2.3-rc");
         assert_eq!(short_commit("abc"), "abc");
+        assert_eq!(p_value(0.0123), "p = 0.012");
+        assert_eq!(p_value(0.0004), "p < 0.001");
+        assert_eq!(p_value(f64::NAN), "no p-value");
     }
 }
