@@ -171,6 +171,57 @@ async fn an_issue_opens_on_a_slower_level_and_closes_when_a_later_shift_undoes_i
     fake.verify().await;
 }
 
+/// A 502 on the alert's POST, whether the request landed (its answer lost) or not: the alert is
+/// written once all the same, with no warning.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_whose_post_fails_with_a_5xx_is_written_once() {
+    let bad_gateway = || FaultKind::Respond(502, json!({"message": "Server Error"}), Vec::new());
+    for (mode, path) in [("commit-comment", "/comments"), ("issue", "/issues")] {
+        for landed in [true, false] {
+            let fake = FakeGitHub::start().await;
+            record(&fake);
+            let kind = if landed {
+                FaultKind::LoseAnswer(502)
+            } else {
+                bad_gateway()
+            };
+            fake.fault("POST", path, 1, kind);
+            let mut logs = String::new();
+            for (i, level) in SLOWER {
+                let p = push(&fake, i, level, &[("alert", mode)]);
+                assert_eq!(p.out.status.code(), Some(0), "{}", text(&p.out));
+                logs.push_str(&text(&p.out));
+            }
+            let case = format!("{mode}, landed {landed}");
+            assert!(
+                !logs.contains("the alert was not written"),
+                "{case}: {logs}"
+            );
+            let failed_posts = fake
+                .log()
+                .iter()
+                .filter(|e| e.method == "POST" && e.path.contains(path) && e.status == 502)
+                .count();
+            assert_eq!(failed_posts, 1, "{case}: the fault was met once");
+            {
+                let s = fake.state();
+                if mode == "issue" {
+                    assert_eq!(s.issues.len(), 1, "{case}");
+                    assert!(logs.contains("perfgate: alert: opened "), "{case}: {logs}");
+                } else {
+                    assert_eq!(s.commit_comments.len(), 1, "{case}");
+                    assert_eq!(s.commit_comments[&sha(13)].len(), 1, "{case}");
+                    assert!(
+                        logs.contains(&format!("perfgate: alert: commented on {}", sha(13))),
+                        "{case}: {logs}"
+                    );
+                }
+            }
+            fake.verify().await;
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_that_may_not_comment_on_commits_gets_a_warning_and_the_run_is_recorded() {
     let fake = FakeGitHub::start().await;

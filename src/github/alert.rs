@@ -7,7 +7,9 @@
 //! one list of its comments (a page per 100) and one POST (or PATCH, when a later run confirmed
 //! more series of the same commit). For `issue`: one list of the open issues labelled
 //! [`ISSUE_LABEL`] per push (the issue can be undone by any push), then a PATCH of its body and a
-//! comment when shifts were added or undone, a POST when there was no issue.
+//! comment when shifts were added or undone, a POST when there was no issue. A POST that fails
+//! with a 5xx or a dropped connection may have landed: the list is read again before a second
+//! POST, as for the pull request comment, so the alert is neither lost nor written twice.
 
 use super::api::{ApiError, Client, CommentOn, Issue, IssueComment, Repo};
 use crate::compare::alert::{Shift, ShiftGroup, Watch};
@@ -71,19 +73,27 @@ async fn comment_on_commit(
     ctx: &AlertContext,
     author: &str,
 ) -> Result<String, ApiError> {
-    let comments = client.list_commit_comments(repo, &g.commit).await?;
-    let ours = comments.iter().find_map(|c| {
-        let ids = announced(c.body.as_deref()?, &ctx.key, &g.commit)?;
-        by(c, author).then_some((c, ids))
-    });
-    let Some((existing, ids)) = ours else {
-        let created = client
-            .create_comment(
-                repo,
-                CommentOn::Commit(&g.commit),
-                &render_commit_comment(g, ctx),
-            )
-            .await?;
+    let ours = |comments: Vec<IssueComment>| {
+        comments.into_iter().find_map(|c| {
+            let ids = announced(c.body.as_deref()?, &ctx.key, &g.commit)?;
+            by(&c, author).then_some((c, ids))
+        })
+    };
+    let Some((existing, ids)) = ours(client.list_commit_comments(repo, &g.commit).await?) else {
+        let on = CommentOn::Commit(&g.commit);
+        let body = render_commit_comment(g, ctx);
+        let created = match client.create_comment(repo, on, &body).await {
+            Ok(created) => created,
+            // The comment may have been posted although the answer was lost: look before
+            // posting again, so that a 5xx never makes two comments nor loses the alert.
+            Err(e) if e.is_transient() => {
+                match ours(client.list_commit_comments(repo, &g.commit).await?) {
+                    Some((c, _)) => c,
+                    None => client.create_comment(repo, on, &body).await?,
+                }
+            }
+            Err(e) => return Err(e),
+        };
         return Ok(format!("commented on {}: {}", g.commit, created.html_url));
     };
     let later: Vec<&Shift> = g
@@ -138,20 +148,25 @@ pub async fn keep_issue(
     ctx: &AlertContext,
     author: &str,
 ) -> Result<IssueOutcome, ApiError> {
-    let marker = issue_marker(&ctx.key);
     let issues = client.list_open_issues(repo, ISSUE_LABEL).await?;
-    let ours = issues.iter().find(|i| {
+    match ours(issues, author, ctx) {
+        Some(issue) => update_issue(client, repo, &issue, w, ctx).await,
+        None => open_issue(client, repo, w, ctx, author).await,
+    }
+}
+
+/// The key's open issue among `issues`: written by `author`, its body ending with the key's
+/// marker.
+fn ours(issues: Vec<Issue>, author: &str, ctx: &AlertContext) -> Option<Issue> {
+    let marker = issue_marker(&ctx.key);
+    issues.into_iter().find(|i| {
         i.user
             .as_ref()
             .is_some_and(|u| u.login.eq_ignore_ascii_case(author))
             && i.body
                 .as_deref()
                 .is_some_and(|b| b.trim_end().lines().last().map(str::trim) == Some(&marker))
-    });
-    match ours {
-        Some(issue) => update_issue(client, repo, issue, w, ctx).await,
-        None => open_issue(client, repo, w, ctx).await,
-    }
+    })
 }
 
 async fn open_issue(
@@ -159,6 +174,7 @@ async fn open_issue(
     repo: &Repo,
     w: &Watch,
     ctx: &AlertContext,
+    author: &str,
 ) -> Result<IssueOutcome, ApiError> {
     let mut state = IssueState::default();
     let change = state.update(w, ctx.run_commit.as_deref());
@@ -166,9 +182,29 @@ async fn open_issue(
         return Ok(IssueOutcome::default());
     }
     let body = render_issue(&state, ctx);
-    let issue = client
-        .create_issue(repo, &issue_title(ctx), &body, &[ISSUE_LABEL])
-        .await?;
+    let title = issue_title(ctx);
+    let issue = match client
+        .create_issue(repo, &title, &body, &[ISSUE_LABEL])
+        .await
+    {
+        Ok(issue) => issue,
+        // Opened although the answer was lost? Look before opening another.
+        Err(e) if e.is_transient() => {
+            match ours(
+                client.list_open_issues(repo, ISSUE_LABEL).await?,
+                author,
+                ctx,
+            ) {
+                Some(issue) => issue,
+                None => {
+                    client
+                        .create_issue(repo, &title, &body, &[ISSUE_LABEL])
+                        .await?
+                }
+            }
+        }
+        Err(e) => return Err(e),
+    };
     Ok(IssueOutcome {
         done: vec![format!("opened {}", issue.html_url)],
         label_dropped: !issue.has_label(ISSUE_LABEL),
