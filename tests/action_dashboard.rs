@@ -20,7 +20,7 @@ use perfgate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
 use serde_json::Value;
 use support::fake::{FakeGitHub, FaultKind, OWNER, REPO};
 use support::runner::{text, Job, DATA_BRANCH};
-use support::runs::sha;
+use support::runs::{sha, HEAD_SHA};
 
 /// `series` benchmarks with ten time samples each around `level` ns.
 fn run(series: usize, level: f64) -> Run {
@@ -194,7 +194,7 @@ async fn the_pull_request_comment_links_its_trends_to_the_dashboard() {
         let out = tokio::task::block_in_place(|| push(&fake, &sha(i), "go", 2, level, true));
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     }
-    let head = "2222222222222222222222222222222222222222";
+    let head = HEAD_SHA;
     fake.state().pulls.insert(7, (head.into(), sha(12)));
     let before = fake.log().len();
     let job = Job::new(fake.api_url());

@@ -22,9 +22,9 @@ use std::process::Output;
 
 use support::fake::{FakeGitHub, BOT, OWNER, REPO, TOKEN};
 use support::runner::{output_value, text, Job};
+use support::runs::HEAD_SHA;
 
 const MAIN_SHA: &str = "1111111111111111111111111111111111111111";
-const HEAD_SHA: &str = "2222222222222222222222222222222222222222";
 
 fn example(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

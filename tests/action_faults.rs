@@ -24,9 +24,7 @@ use perfgate::store::Index;
 use serde_json::json;
 use support::fake::{FakeGitHub, FaultKind, OWNER, REPO};
 use support::runner::{text, Job, DATA_BRANCH};
-use support::runs::{go_run, sha};
-
-const HEAD: &str = "2222222222222222222222222222222222222222";
+use support::runs::{go_run, sha, HEAD_SHA};
 
 fn push(fake: &FakeGitHub, i: usize) -> std::process::Output {
     push_keeping(fake, i, 2)
@@ -70,14 +68,14 @@ fn pull_request(fake: &FakeGitHub, level: f64) -> std::process::Output {
     let payload = format!(
         r#"{{"action":"synchronize","number":7,"pull_request":{{"number":7,
             "base":{{"ref":"main","sha":"{}","repo":{{"full_name":"{OWNER}/{REPO}"}}}},
-            "head":{{"ref":"feature","sha":"{HEAD}","repo":{{"full_name":"{OWNER}/{REPO}"}}}}}},
+            "head":{{"ref":"feature","sha":"{HEAD_SHA}","repo":{{"full_name":"{OWNER}/{REPO}"}}}}}},
             "repository":{{"full_name":"{OWNER}/{REPO}","default_branch":"main"}}}}"#,
         sha(2)
     );
     job.run(
         "pull_request",
         "refs/pull/7/merge",
-        HEAD,
+        HEAD_SHA,
         &payload,
         &[("results", "pr.json"), ("data-branch", DATA_BRANCH)],
     )

@@ -22,9 +22,7 @@ use perfgate::model::RunMeta;
 use perfgate::store::Index;
 use support::fake::{FakeGitHub, OWNER, REPO};
 use support::runner::{text, Job, DATA_BRANCH};
-use support::runs::{go_run, main_meta, record_runs, sha};
-
-const HEAD_SHA: &str = "2222222222222222222222222222222222222222";
+use support::runs::{go_run, main_meta, record_runs, sha, HEAD_SHA};
 
 /// Records `n` runs of main on the data branch the way saves write them: one file per run and
 /// the index with each run's summary. Returns the index.

@@ -7,6 +7,9 @@ use perfgate::store::Index;
 use super::fake::FakeGitHub;
 use super::runner::DATA_BRANCH;
 
+/// The head commit of the tests' pull requests.
+pub const HEAD_SHA: &str = "2222222222222222222222222222222222222222";
+
 /// The 40-hex-digit commit numbered `i`.
 pub fn sha(i: usize) -> String {
     format!("{i:040x}")
