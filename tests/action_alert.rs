@@ -222,6 +222,50 @@ async fn an_alert_whose_post_fails_with_a_5xx_is_written_once() {
     }
 }
 
+/// The closing comment's POST answered 502 after it landed: the issue is closed with one closing
+/// comment, not one per push until the body says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_issue_comment_whose_answer_was_lost_is_not_posted_twice() {
+    let fake = FakeGitHub::start().await;
+    record(&fake);
+    let issue = [("alert", "issue")];
+    for (i, level) in SLOWER {
+        let p = push(&fake, i, level, &issue);
+        assert_eq!(p.out.status.code(), Some(0), "{}", text(&p.out));
+    }
+    let number = fake.state().issues[0].number;
+    fake.fault(
+        "POST",
+        &format!("/issues/{number}/comments"),
+        1,
+        FaultKind::LoseAnswer(502),
+    );
+    let mut logs = String::new();
+    for (i, level) in [(18, 1004.0), (19, 1010.0), (20, 998.0), (21, 1006.0)] {
+        let p = push(&fake, i, level, &issue);
+        assert_eq!(p.out.status.code(), Some(0), "{}", text(&p.out));
+        logs.push_str(&text(&p.out));
+    }
+    assert!(!logs.contains("the alert was not written"), "{logs}");
+    {
+        let s = fake.state();
+        assert_eq!(s.issues[0].state, "closed");
+        let closing = s
+            .comments
+            .iter()
+            .filter(|c| c.body.contains("this issue is closed"))
+            .count();
+        assert_eq!(closing, 1, "{:?}", s.comments);
+    }
+    let lost = fake
+        .log()
+        .iter()
+        .filter(|e| e.method == "POST" && e.status == 502)
+        .count();
+    assert_eq!(lost, 1, "the fault was met");
+    fake.verify().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_that_may_not_comment_on_commits_gets_a_warning_and_the_run_is_recorded() {
     let fake = FakeGitHub::start().await;

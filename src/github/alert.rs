@@ -12,6 +12,7 @@
 //! POST, as for the pull request comment, so the alert is neither lost nor written twice.
 
 use super::api::{ApiError, Client, CommentOn, Issue, IssueComment, Repo};
+use super::comment::same_text;
 use crate::compare::alert::{Shift, ShiftGroup, Watch};
 use crate::report::alert::{
     announced, extend_commit_comment, issue_marker, issue_title, render_commit_comment,
@@ -150,7 +151,7 @@ pub async fn keep_issue(
 ) -> Result<IssueOutcome, ApiError> {
     let issues = client.list_open_issues(repo, ISSUE_LABEL).await?;
     match ours(issues, author, ctx) {
-        Some(issue) => update_issue(client, repo, &issue, w, ctx).await,
+        Some(issue) => update_issue(client, repo, &issue, w, ctx, author).await,
         None => open_issue(client, repo, w, ctx, author).await,
     }
 }
@@ -217,6 +218,7 @@ async fn update_issue(
     issue: &Issue,
     w: &Watch,
     ctx: &AlertContext,
+    author: &str,
 ) -> Result<IssueOutcome, ApiError> {
     let mut state = IssueState::parse(issue.body.as_deref().unwrap_or_default());
     let change = state.update(w, ctx.run_commit.as_deref());
@@ -226,13 +228,8 @@ async fn update_issue(
     let close = state.open().next().is_none();
     let mut done = Vec::new();
     if !change.added.is_empty() {
-        client
-            .create_comment(
-                repo,
-                CommentOn::Issue(issue.number),
-                &render_issue_added(&change.added, ctx),
-            )
-            .await?;
+        let body = render_issue_added(&change.added, ctx);
+        comment_on_issue_once(client, repo, issue.number, &body, author).await?;
         done.push(format!(
             "added {} to {}",
             change.added.len(),
@@ -240,13 +237,8 @@ async fn update_issue(
         ));
     }
     if close {
-        client
-            .create_comment(
-                repo,
-                CommentOn::Issue(issue.number),
-                &render_issue_closed(&change.undone, ctx),
-            )
-            .await?;
+        let body = render_issue_closed(&change.undone, ctx);
+        comment_on_issue_once(client, repo, issue.number, &body, author).await?;
     }
     client
         .update_issue(repo, issue.number, &render_issue(&state, ctx), close)
@@ -260,4 +252,37 @@ async fn update_issue(
         done,
         label_dropped: false,
     })
+}
+
+/// Comments `body` on issue `number`. A POST that fails with a 5xx or a dropped connection may
+/// have landed: the issue's comments are read, and the comment is posted again only when it is
+/// not among them. Otherwise the issue's body, updated after its comments, would still lack the
+/// change, and the next push would post the same comment twice.
+async fn comment_on_issue_once(
+    client: &Client,
+    repo: &Repo,
+    number: u64,
+    body: &str,
+    author: &str,
+) -> Result<(), ApiError> {
+    match client
+        .create_comment(repo, CommentOn::Issue(number), body)
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_transient() => {
+            let posted = client
+                .list_issue_comments(repo, number)
+                .await?
+                .iter()
+                .any(|c| by(c, author) && c.body.as_deref().is_some_and(|b| same_text(b, body)));
+            if !posted {
+                client
+                    .create_comment(repo, CommentOn::Issue(number), body)
+                    .await?;
+            }
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -221,7 +221,7 @@ fn is_ours(c: &IssueComment, marker: &str, author_login: &str) -> bool {
 }
 
 /// Equal up to line endings and trailing blanks, which GitHub may normalise.
-fn same_text(a: &str, b: &str) -> bool {
+pub(super) fn same_text(a: &str, b: &str) -> bool {
     a.replace("\r\n", "\n").trim_end() == b.replace("\r\n", "\n").trim_end()
 }
 
