@@ -66,6 +66,20 @@ fn push(fake: &FakeGitHub, i: usize, level: f64, inputs: &[(&str, &str)]) -> Pus
     }
 }
 
+/// The pushes after `SLOWER` that revert it at commit 18: back to about 1 µs, confirmed by 20.
+const BACK: [(usize, f64); 4] = [(18, 1004.0), (19, 1010.0), (20, 998.0), (21, 1006.0)];
+
+/// Pushes `runs` in a row with `inputs`, each job exiting 0; returns their logs together.
+fn pushes(fake: &FakeGitHub, runs: &[(usize, f64)], inputs: &[(&str, &str)]) -> String {
+    let mut logs = String::new();
+    for &(i, level) in runs {
+        let p = push(fake, i, level, inputs);
+        assert_eq!(p.out.status.code(), Some(0), "push {i}: {}", text(&p.out));
+        logs.push_str(&text(&p.out));
+    }
+    logs
+}
+
 /// The pushes of a change that makes `BenchmarkParse-8` 30% slower at commit 13.
 const SLOWER: [(usize, f64); 5] = [
     (13, 1300.0),
@@ -147,7 +161,7 @@ async fn an_issue_opens_on_a_slower_level_and_closes_when_a_later_shift_undoes_i
         insta::assert_snapshot!("issue_opened_by_the_action", opened.body);
     }
     // The change is reverted at commit 18: back to about 1 µs.
-    for (i, level) in [(18, 1004.0), (19, 1010.0), (20, 998.0), (21, 1006.0)] {
+    for (i, level) in BACK {
         let p = push(&fake, i, level, &issue);
         assert_eq!(p.out.status.code(), Some(0), "{}", text(&p.out));
         let closed = fake.state().issues[0].state == "closed";
@@ -186,12 +200,7 @@ async fn an_alert_whose_post_fails_with_a_5xx_is_written_once() {
                 bad_gateway()
             };
             fake.fault("POST", path, 1, kind);
-            let mut logs = String::new();
-            for (i, level) in SLOWER {
-                let p = push(&fake, i, level, &[("alert", mode)]);
-                assert_eq!(p.out.status.code(), Some(0), "{}", text(&p.out));
-                logs.push_str(&text(&p.out));
-            }
+            let logs = pushes(&fake, &SLOWER, &[("alert", mode)]);
             let case = format!("{mode}, landed {landed}");
             assert!(
                 !logs.contains("the alert was not written"),
@@ -229,10 +238,7 @@ async fn an_issue_comment_whose_answer_was_lost_is_not_posted_twice() {
     let fake = FakeGitHub::start().await;
     record(&fake);
     let issue = [("alert", "issue")];
-    for (i, level) in SLOWER {
-        let p = push(&fake, i, level, &issue);
-        assert_eq!(p.out.status.code(), Some(0), "{}", text(&p.out));
-    }
+    pushes(&fake, &SLOWER, &issue);
     let number = fake.state().issues[0].number;
     fake.fault(
         "POST",
@@ -240,12 +246,7 @@ async fn an_issue_comment_whose_answer_was_lost_is_not_posted_twice() {
         1,
         FaultKind::LoseAnswer(502),
     );
-    let mut logs = String::new();
-    for (i, level) in [(18, 1004.0), (19, 1010.0), (20, 998.0), (21, 1006.0)] {
-        let p = push(&fake, i, level, &issue);
-        assert_eq!(p.out.status.code(), Some(0), "{}", text(&p.out));
-        logs.push_str(&text(&p.out));
-    }
+    let logs = pushes(&fake, &BACK, &issue);
     assert!(!logs.contains("the alert was not written"), "{logs}");
     {
         let s = fake.state();
