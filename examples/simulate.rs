@@ -317,6 +317,11 @@ struct CiNoise {
     /// [`NEIGHBOUR_SHARE`] of the run's benchmarks by 10% to 30% (log-uniform) — interference is
     /// not uniform across a suite, so a suite-wide shift does not absorb it.
     neighbour: f64,
+    /// A stretch of slow repeats: with this probability a run has one, in one random benchmark,
+    /// a contiguous 20% to 50% of its repeats slower by 10% to 30% (the machine busy for part of
+    /// that benchmark's run, as criterion's `fib_20` in `tests/fixtures/reruns/quiet` run5: its
+    /// first 40 of 100 samples 31% slower).
+    burst: f64,
 }
 
 /// Benchmarks of a CI pull request, and how many of them are really slower.
@@ -332,6 +337,22 @@ impl CiNoise {
     fn run(&self, rng: &mut Rng, factors: &[f64], n: usize) -> Run {
         let machine = rng.lognormal(1.0, self.machine);
         let neighbour = rng.uniform() < self.neighbour;
+        // Drawn only when the model has bursts, so that the other models' draws stay as they were.
+        let burst = (self.burst > 0.0 && rng.uniform() < self.burst).then(|| {
+            let which = ((rng.uniform() * factors.len() as f64) as usize).min(factors.len() - 1);
+            let share = 0.2 + 0.3 * rng.uniform();
+            let len = ((share * n as f64).round() as usize).clamp(1, n);
+            let start = ((rng.uniform() * (n - len + 1) as f64) as usize).min(n - len);
+            let slower = (0.1f64.ln_1p() + (0.3f64.ln_1p() - 0.1f64.ln_1p()) * rng.uniform()).exp();
+            // One value per run is the tool's mean over the run's iterations: the stretch moves
+            // it by its share.
+            let slower = if n == 1 {
+                1.0 + share * (slower - 1.0)
+            } else {
+                slower
+            };
+            (which, start..start + len, slower)
+        });
         let benchmarks = factors
             .iter()
             .enumerate()
@@ -342,7 +363,19 @@ impl CiNoise {
                         (0.1f64.ln_1p() + (0.3f64.ln_1p() - 0.1f64.ln_1p()) * rng.uniform()).exp();
                 }
                 let mut b = Benchmark::new(format!("B{i:03}"));
-                let values = (0..n).map(|_| rng.lognormal(level, self.within)).collect();
+                let values = (0..n)
+                    .map(|k| {
+                        let v = rng.lognormal(level, self.within);
+                        match &burst {
+                            Some((which, stretch, slower))
+                                if *which == i && stretch.contains(&k) =>
+                            {
+                                v * slower
+                            }
+                            _ => v,
+                        }
+                    })
+                    .collect();
                 b.push(metric(values));
                 b
             })
@@ -500,6 +533,7 @@ fn ci_section(config: &Config, out: &mut String, verdicts: &mut Vec<(String, boo
                 run: 0.015,
                 within: 0.01,
                 neighbour: 0.0,
+                burst: 0.0,
             },
         ),
         (
@@ -509,6 +543,7 @@ fn ci_section(config: &Config, out: &mut String, verdicts: &mut Vec<(String, boo
                 run: 0.03,
                 within: 0.02,
                 neighbour: 0.0,
+                burst: 0.0,
             },
         ),
         (
@@ -518,6 +553,17 @@ fn ci_section(config: &Config, out: &mut String, verdicts: &mut Vec<(String, boo
                 run: 0.015,
                 within: 0.01,
                 neighbour: 0.2,
+                burst: 0.0,
+            },
+        ),
+        (
+            "M4: M1 + a stretch of slow repeats",
+            CiNoise {
+                machine: 0.03,
+                run: 0.015,
+                within: 0.01,
+                neighbour: 0.0,
+                burst: 0.5,
             },
         ),
     ];
