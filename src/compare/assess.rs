@@ -13,7 +13,7 @@ use super::history::{
     history_model, usable_history, without_far_out, HistoryShape, LevelShiftSeen,
 };
 use super::pairing::{run_value, summary, Series};
-use super::rules::{is_extreme_stat, is_kernel_time, is_latency_stat, Rules};
+use super::rules::{is_latency_stat, ungated_without_history, Rules};
 use super::types::*;
 
 pub(super) fn only_one_side(
@@ -274,10 +274,8 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
         NoNoise::Within
     } else if let Some(delta) = under_latency_floor(c, base_v, cur_v, rules) {
         NoNoise::UnderFloor(delta)
-    } else if is_extreme_stat(&c.metric) {
-        NoNoise::Extreme
-    } else if is_kernel_time(&c.metric, &c.unit) {
-        NoNoise::KernelTime
+    } else if let Some(why) = ungated_without_history(&c.metric, &c.unit) {
+        NoNoise::Ungated(why)
     } else if beyond_large(mv.change, rules.large_change) {
         NoNoise::Large
     } else {
@@ -285,7 +283,7 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
     };
     out.status = match decision {
         NoNoise::Within | NoNoise::UnderFloor(_) => Status::Unchanged,
-        NoNoise::Extreme | NoNoise::KernelTime | NoNoise::Unsure => Status::Inconclusive,
+        NoNoise::Ungated(_) | NoNoise::Unsure => Status::Inconclusive,
         NoNoise::Large => mv.moved,
     };
     out.note = zero_note();

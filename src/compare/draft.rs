@@ -69,10 +69,8 @@ pub(super) enum NoNoise {
     Within,
     /// A latency statistic that moved less than the latency floor (its absolute change).
     UnderFloor(f64),
-    /// `max` or `min`: one request each, not gated without a history.
-    Extreme,
-    /// A command's `system` time: one mean per run, not gated without a history.
-    KernelTime,
+    /// Not gated without a history, and why.
+    Ungated(Ungated),
     /// Beyond `large_change`: decided.
     Large,
     /// Beyond the threshold, within `large_change`: inconclusive.

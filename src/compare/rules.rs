@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::model::{Direction, Unit};
 
 use super::pairing::Series;
+use super::types::Ungated;
 
 /// The settings that decide one metric.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -133,32 +134,37 @@ pub(super) fn is_latency_stat(metric: &str) -> bool {
     ) || (s.starts_with("p(") && s.ends_with(')'))
 }
 
-/// A command's CPU time spent in the kernel, `system` (hyperfine's and Ruby Benchmark's, in time
-/// units): one mean per run, a few milliseconds of a compute command, which unchanged reruns move
-/// by far more than `large_change` (`tests/fixtures/reruns`: +115% on the quiet machine, 1.6 ms
-/// to 3.5 ms of a 400 ms `gzip`; +129% on the busy one, 3.7 ms to 8.4 ms of `sha256sum`). Without a history the command's time,
-/// which has its repeats, decides. `user` keeps the rule for values: it moved by +79% only where
-/// the host slowed the CPU and the command's time moved as much, and on the busy machine it was
-/// the steadiest measure (within 8% while times moved by up to +338%), the one that caught
-/// `sha256sum`'s +40% of work.
+/// Why one value a side of `metric` is not gated without a history, when it is not: it moves
+/// between unchanged reruns by far more than `large_change`.
 ///
-/// [`KERNEL_TIME_RERUN_MOVE`] is the largest such move, quoted in the note.
-pub(super) fn is_kernel_time(metric: &str, unit: &Unit) -> bool {
-    *unit == Unit::Nanoseconds && metric.eq_ignore_ascii_case("system")
-}
-
-/// The largest move of a command's `system` time between unchanged reruns recorded in
-/// `tests/fixtures/reruns` (`sha256sum data.bin`, 3.66 ms to 8.37 ms, busy machine).
-pub(super) const KERNEL_TIME_RERUN_MOVE: f64 = 1.29;
-
-/// Statistics that rest on a run's few slowest or fastest requests: `max`, `min`, and the
-/// percentiles beyond 99.9 (and below 0.1). Between unchanged reruns they move by far more than
-/// `large_change` (autocannon's p(99.9) +54%, p(99.99) +91% on `tests/fixtures/reruns/busy`).
-pub(super) fn is_extreme_stat(metric: &str) -> bool {
+/// - [`Ungated::FewRequests`]: `max`, `min` and the percentiles beyond 99.9 (and below 0.1), which
+///   rest on a run's few slowest or fastest requests (autocannon's p(99.9) +54%, p(99.99) +91% on
+///   `tests/fixtures/reruns/busy`).
+/// - [`Ungated::KernelTime`]: a command's CPU time in the kernel, `system` (hyperfine's and Ruby
+///   Benchmark's, in time units): one mean per run, a few milliseconds of a compute command
+///   (`tests/fixtures/reruns`: +115% on the quiet machine, 1.6 ms to 3.5 ms of a 400 ms `gzip`;
+///   +129% on the busy one, 3.7 ms to 8.4 ms of `sha256sum`). The command's time, which has its
+///   repeats, decides. `user` keeps the rule for values: it moved by +79% only where the host
+///   slowed the CPU and the command's time moved as much, and on the busy machine it was the
+///   steadiest measure (within 8% while times moved by up to +338%), the one that caught
+///   `sha256sum`'s +40% of work.
+pub(super) fn ungated_without_history(metric: &str, unit: &Unit) -> Option<Ungated> {
     let s = statistic(metric).to_ascii_lowercase();
     let percentile = s
         .strip_prefix("p(")
         .and_then(|p| p.strip_suffix(')'))
         .and_then(|p| p.parse::<f64>().ok());
-    matches!(s.as_str(), "max" | "min") || percentile.is_some_and(|p| p >= 99.9 || p <= 0.1)
+    if matches!(s.as_str(), "max" | "min") || percentile.is_some_and(|p| p >= 99.9 || p <= 0.1) {
+        Some(Ungated::FewRequests)
+    } else if *unit == Unit::Nanoseconds && metric.eq_ignore_ascii_case("system") {
+        Some(Ungated::KernelTime {
+            rerun_move: KERNEL_TIME_RERUN_MOVE,
+        })
+    } else {
+        None
+    }
 }
+
+/// The largest move of a command's `system` time between unchanged reruns recorded in
+/// `tests/fixtures/reruns` (`sha256sum data.bin`, 3.66 ms to 8.37 ms, busy machine).
+const KERNEL_TIME_RERUN_MOVE: f64 = 1.29;

@@ -6,7 +6,7 @@ use crate::stats;
 use super::change::{judged, movement};
 use super::draft::{Draft, NoNoise};
 use super::history::{HistoryShape, FAR_OUT};
-use super::rules::{statistic, Rules, KERNEL_TIME_RERUN_MOVE};
+use super::rules::{statistic, Rules};
 use super::types::*;
 
 /// The power the "repeats per side" estimate of an inconclusive result aims for.
@@ -267,16 +267,11 @@ fn no_noise(n: NoNoise, out: &MetricResult, rules: &Rules, unmeasured: Unmeasure
             unit: out.unit.clone(),
             floor: rules.latency_floor,
         }),
-        NoNoise::Extreme => Some(Note::ExtremeNotGated {
+        NoNoise::Ungated(why) => Some(Note::NotGated {
             unmeasured,
             statistic: statistic(&out.metric).to_string(),
             change,
-        }),
-        NoNoise::KernelTime => Some(Note::KernelTimeNotGated {
-            unmeasured,
-            statistic: out.metric.clone(),
-            change,
-            rerun_move: KERNEL_TIME_RERUN_MOVE,
+            why,
         }),
         NoNoise::Large => Some(Note::LargeChange {
             unmeasured,

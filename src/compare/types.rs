@@ -183,19 +183,12 @@ pub enum Note {
         unit: Unit,
         floor: f64,
     },
-    /// `max`, `min` or an extreme percentile with no noise estimate: not gated.
-    ExtremeNotGated {
+    /// A statistic that reruns move too far to gate with no noise estimate: not gated.
+    NotGated {
         unmeasured: Unmeasured,
         statistic: String,
         change: Option<f64>,
-    },
-    /// A command's `system` time with no noise estimate: not gated.
-    KernelTimeNotGated {
-        unmeasured: Unmeasured,
-        statistic: String,
-        change: Option<f64>,
-        /// The largest move of a `system` time between unchanged reruns (1.29 = +129%).
-        rerun_move: f64,
+        why: Ungated,
     },
     /// No noise estimate, but a change beyond `large_change`: decided.
     LargeChange {
@@ -261,6 +254,16 @@ pub enum Note {
     AcrossEnvironments { change: Option<f64> },
     /// Words read back from a comparison file.
     Worded(String),
+}
+
+/// Why a statistic with one value a side is not gated without a history of runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Ungated {
+    /// `max`, `min` or an extreme percentile: a run's few slowest or fastest requests.
+    FewRequests,
+    /// A command's CPU time in the kernel (`system`), one mean per run; `rerun_move` is its
+    /// largest move between unchanged reruns (1.29 = +129%).
+    KernelTime { rerun_move: f64 },
 }
 
 /// Where a noise estimate is missing.

@@ -7,7 +7,9 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::compare::{Advice, BudgetNote, Interval, Note, Notes, Reason, Significance, Unmeasured};
+use crate::compare::{
+    Advice, BudgetNote, Interval, Note, Notes, Reason, Significance, Ungated, Unmeasured,
+};
 use crate::model::Unit;
 
 /// `count` followed by the singular or plural noun.
@@ -296,17 +298,26 @@ impl fmt::Display for Note {
                 },
                 Unit::Nanoseconds.format(*floor)
             ),
-            Note::ExtremeNotGated { unmeasured, statistic, change } => write!(
-                f,
-                "{unmeasured}; `{statistic}` rests on the run's few slowest or fastest requests: not gated without a history of runs ({})",
-                here(change)
-            ),
-            Note::KernelTimeNotGated { unmeasured, statistic, change, rerun_move } => write!(
-                f,
-                "{unmeasured}; `{statistic}` is the command's CPU time in the kernel, one mean per run, which reruns of unchanged code moved by up to {}: not gated without a history of runs ({}); the command's time decides",
-                percent_plain(*rerun_move),
-                here(change)
-            ),
+            Note::NotGated { unmeasured, statistic, change, why } => {
+                let (what, after) = match why {
+                    Ungated::FewRequests => (
+                        "rests on the run's few slowest or fastest requests".to_string(),
+                        "",
+                    ),
+                    Ungated::KernelTime { rerun_move } => (
+                        format!(
+                            "is the command's CPU time in the kernel, one mean per run, which reruns of unchanged code moved by up to {}",
+                            percent_plain(*rerun_move)
+                        ),
+                        "; the command's time decides",
+                    ),
+                };
+                write!(
+                    f,
+                    "{unmeasured}; `{statistic}` {what}: not gated without a history of runs ({}){after}",
+                    here(change)
+                )
+            }
             Note::LargeChange { unmeasured, change, large_change } => write!(
                 f,
                 "{unmeasured}, but {} is beyond {} (`large_change`), which reruns of unchanged code do not reach",
