@@ -62,20 +62,6 @@ fn budget_excess(b: &BudgetResult) -> f64 {
     }
 }
 
-/// `items` in the order a stable sort of them by `cmp` on their `keys` gives.
-fn sorted_by_keys<T, K>(items: Vec<T>, keys: &[K], cmp: impl Fn(&K, &K) -> Ordering) -> Vec<T> {
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|&i, &j| match (keys.get(i), keys.get(j)) {
-        (Some(a), Some(b)) => cmp(a, b),
-        _ => Ordering::Equal,
-    });
-    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    order
-        .into_iter()
-        .filter_map(|i| slots.get_mut(i)?.take())
-        .collect()
-}
-
 /// Tells the comparison per benchmark: rows, context, notes and a heading.
 pub(crate) fn digest(c: &Comparison) -> Digest {
     let load = is_load_test(c);
@@ -123,22 +109,24 @@ pub(crate) fn digest(c: &Comparison) -> Digest {
     };
     // Worst first: by status, then the class of benchmark, then the lead change's size. The
     // keys are worked out once per row, not at each of the sort's comparisons.
-    let keys: Vec<(u8, u8, f64)> = rows
-        .iter()
+    let mut keyed: Vec<((u8, u8, f64), BenchmarkRow)> = rows
+        .into_iter()
         .map(|row| {
             let lead = (row.benchmark.as_str(), row.lead.metric.as_str());
-            (
-                status_of(row),
+            let key = (
+                status_of(&row),
                 benchmark_class(load, &row.benchmark),
                 magnitudes.get(&lead).copied().unwrap_or(0.0),
-            )
+            );
+            (key, row)
         })
         .collect();
-    let rows = sorted_by_keys(rows, &keys, |a, b| {
+    keyed.sort_by(|(a, _), (b, _)| {
         a.0.cmp(&b.0)
             .then(a.1.cmp(&b.1))
             .then(b.2.partial_cmp(&a.2).unwrap_or(Ordering::Equal))
     });
+    let rows: Vec<BenchmarkRow> = keyed.into_iter().map(|(_, row)| row).collect();
     let mut failing = Vec::new();
     let mut unsure = Vec::new();
     let mut better = Vec::new();
