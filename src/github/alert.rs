@@ -9,7 +9,8 @@
 //! [`ISSUE_LABEL`] per push (the issue can be undone by any push), then a PATCH of its body and a
 //! comment when shifts were added or undone, a POST when there was no issue. A POST that fails
 //! with a 5xx or a dropped connection may have landed: the list is read again before a second
-//! POST, as for the pull request comment, so the alert is neither lost nor written twice.
+//! POST ([`create_once`]), as for the pull request comment, so the alert is neither lost nor
+//! written twice.
 
 use super::api::{ApiError, Client, CommentOn, Issue, IssueComment, Repo};
 use super::comment::same_text;
@@ -81,20 +82,19 @@ async fn comment_on_commit(
         })
     };
     let Some((existing, ids)) = ours(client.list_commit_comments(repo, &g.commit).await?) else {
-        let on = CommentOn::Commit(&g.commit);
         let body = render_commit_comment(g, ctx);
-        let created = match client.create_comment(repo, on, &body).await {
-            Ok(created) => created,
-            // The comment may have been posted although the answer was lost: look before
-            // posting again, so that a 5xx never makes two comments nor loses the alert.
-            Err(e) if e.is_transient() => {
-                match ours(client.list_commit_comments(repo, &g.commit).await?) {
-                    Some((c, _)) => c,
-                    None => client.create_comment(repo, on, &body).await?,
-                }
-            }
-            Err(e) => return Err(e),
-        };
+        let created = create_once(
+            async || {
+                client
+                    .create_comment(repo, CommentOn::Commit(&g.commit), &body)
+                    .await
+            },
+            async || {
+                let comments = client.list_commit_comments(repo, &g.commit).await?;
+                Ok(ours(comments).map(|(c, _)| c))
+            },
+        )
+        .await?;
         return Ok(format!("commented on {}: {}", g.commit, created.html_url));
     };
     let later: Vec<&Shift> = g
@@ -184,28 +184,18 @@ async fn open_issue(
     }
     let body = render_issue(&state, ctx);
     let title = issue_title(ctx);
-    let issue = match client
-        .create_issue(repo, &title, &body, &[ISSUE_LABEL])
-        .await
-    {
-        Ok(issue) => issue,
-        // Opened although the answer was lost? Look before opening another.
-        Err(e) if e.is_transient() => {
-            match ours(
-                client.list_open_issues(repo, ISSUE_LABEL).await?,
-                author,
-                ctx,
-            ) {
-                Some(issue) => issue,
-                None => {
-                    client
-                        .create_issue(repo, &title, &body, &[ISSUE_LABEL])
-                        .await?
-                }
-            }
-        }
-        Err(e) => return Err(e),
-    };
+    let issue = create_once(
+        async || {
+            client
+                .create_issue(repo, &title, &body, &[ISSUE_LABEL])
+                .await
+        },
+        async || {
+            let issues = client.list_open_issues(repo, ISSUE_LABEL).await?;
+            Ok(ours(issues, author, ctx))
+        },
+    )
+    .await?;
     Ok(IssueOutcome {
         done: vec![format!("opened {}", issue.html_url)],
         label_dropped: !issue.has_label(ISSUE_LABEL),
@@ -254,10 +244,8 @@ async fn update_issue(
     })
 }
 
-/// Comments `body` on issue `number`. A POST that fails with a 5xx or a dropped connection may
-/// have landed: the issue's comments are read, and the comment is posted again only when it is
-/// not among them. Otherwise the issue's body, updated after its comments, would still lack the
-/// change, and the next push would post the same comment twice.
+/// Comments `body` on issue `number`, once (see [`create_once`]). The issue's body is updated
+/// after its comments: a comment sent twice would otherwise come back at every later push.
 async fn comment_on_issue_once(
     client: &Client,
     repo: &Repo,
@@ -265,24 +253,35 @@ async fn comment_on_issue_once(
     body: &str,
     author: &str,
 ) -> Result<(), ApiError> {
-    match client
-        .create_comment(repo, CommentOn::Issue(number), body)
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(e) if e.is_transient() => {
-            let posted = client
-                .list_issue_comments(repo, number)
-                .await?
-                .iter()
-                .any(|c| by(c, author) && c.body.as_deref().is_some_and(|b| same_text(b, body)));
-            if !posted {
-                client
-                    .create_comment(repo, CommentOn::Issue(number), body)
-                    .await?;
-            }
-            Ok(())
-        }
-        Err(e) => Err(e),
+    create_once(
+        async || {
+            client
+                .create_comment(repo, CommentOn::Issue(number), body)
+                .await
+        },
+        async || {
+            let comments = client.list_issue_comments(repo, number).await?;
+            Ok(comments
+                .into_iter()
+                .find(|c| by(c, author) && c.body.as_deref().is_some_and(|b| same_text(b, body))))
+        },
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Sends a creation (`create`). A POST that fails with a 5xx or a dropped connection may have
+/// landed: `find` looks for it first, and it is sent again only when not found, so that a flaky
+/// API neither loses the write nor makes it twice.
+async fn create_once<T>(
+    create: impl AsyncFn() -> Result<T, ApiError>,
+    find: impl AsyncFn() -> Result<Option<T>, ApiError>,
+) -> Result<T, ApiError> {
+    match create().await {
+        Err(e) if e.is_transient() => match find().await? {
+            Some(found) => Ok(found),
+            None => create().await,
+        },
+        done => done,
     }
 }
