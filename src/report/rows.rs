@@ -164,12 +164,12 @@ pub(super) fn change_cell(r: &MetricResult) -> String {
     }
 }
 
-/// `p = 0.004`, `p < 0.001` or `—`, and the short form.
+/// `p = 0.004`, `p < 0.001` (as [`words::p_value`] quotes it) or `—`, and the short form.
 pub(super) fn p_cells(p: Option<f64>) -> (String, String) {
-    match p {
-        Some(p) if p < 0.001 => ("p < 0.001".to_string(), "<0.001".to_string()),
-        Some(p) if p.is_finite() => (format!("p = {p:.3}"), format!("{p:.3}")),
-        _ => (NONE.to_string(), NONE.to_string()),
+    match p.filter(|p| p.is_finite()) {
+        Some(p) if p < 0.001 => (words::p_value(p), "<0.001".to_string()),
+        Some(p) => (words::p_value(p), format!("{p:.3}")),
+        None => (NONE.to_string(), NONE.to_string()),
     }
 }
 
