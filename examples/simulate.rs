@@ -72,6 +72,11 @@ impl Rng {
     }
 
     /// A lognormal value with median `median` and coefficient of variation `cv`.
+    /// A factor from 1.1 to 1.3, log-uniform: how much an interference slows what it hits.
+    fn slower_by_10_to_30_percent(&mut self) -> f64 {
+        (0.1f64.ln_1p() + (0.3f64.ln_1p() - 0.1f64.ln_1p()) * self.uniform()).exp()
+    }
+
     fn lognormal(&mut self, median: f64, cv: f64) -> f64 {
         let sigma = (1.0 + cv * cv).ln().sqrt();
         median * (sigma * self.normal()).exp()
@@ -343,7 +348,7 @@ impl CiNoise {
             let share = 0.2 + 0.3 * rng.uniform();
             let len = ((share * n as f64).round() as usize).clamp(1, n);
             let start = ((rng.uniform() * (n - len + 1) as f64) as usize).min(n - len);
-            let slower = (0.1f64.ln_1p() + (0.3f64.ln_1p() - 0.1f64.ln_1p()) * rng.uniform()).exp();
+            let slower = rng.slower_by_10_to_30_percent();
             // One value per run is the tool's mean over the run's iterations: the stretch moves
             // it by its share.
             let slower = if n == 1 {
@@ -359,8 +364,7 @@ impl CiNoise {
             .map(|(i, f)| {
                 let mut level = 1000.0 * f * machine * rng.lognormal(1.0, self.run);
                 if neighbour && rng.uniform() < NEIGHBOUR_SHARE {
-                    level *=
-                        (0.1f64.ln_1p() + (0.3f64.ln_1p() - 0.1f64.ln_1p()) * rng.uniform()).exp();
+                    level *= rng.slower_by_10_to_30_percent();
                 }
                 let mut b = Benchmark::new(format!("B{i:03}"));
                 let values = (0..n)
