@@ -30,6 +30,12 @@ fn compare(base: impl AsRef<std::ffi::OsStr>, current: impl AsRef<std::ffi::OsSt
     c
 }
 
+/// Runs `cmd`, checks that it exits with `code`, and returns what it printed.
+fn stdout(cmd: &mut Command, code: i32) -> String {
+    let out = cmd.assert().code(code).get_output().stdout.clone();
+    String::from_utf8(out).unwrap()
+}
+
 fn example(p: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples")
@@ -48,13 +54,10 @@ fn fixture(p: &str) -> String {
 
 #[test]
 fn example_go_pair_fails_the_gate_with_the_regression_first() {
-    let out = compare(example("go/base.txt"), example("go/head.txt"))
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
+    let text = stdout(
+        &mut compare(example("go/base.txt"), example("go/head.txt")),
+        1,
+    );
     let first_row = text
         .lines()
         .find(|l| l.contains("BenchmarkEncode/"))
@@ -117,18 +120,15 @@ fn a_quoted_glob_reads_the_files_it_matches() {
     fs::create_dir_all(dir.path().join("bench/old")).unwrap();
     fs::copy(example("go/base.txt"), dir.path().join("bench/old/run.txt")).unwrap();
     fs::copy(example("go/head.txt"), dir.path().join("bench/pr.txt")).unwrap();
+    // The time of the run pinned, so that two runs print the same report.
     let report = |baseline: &str, current: &str| {
-        let out = perfgate()
-            .current_dir(dir.path())
-            .args(["compare", "--baseline", baseline, "--current", current])
-            .assert()
-            .code(1)
-            .get_output()
-            .stdout
-            .clone();
-        // Past its first line, which names the time of the run.
-        let text = String::from_utf8(out).unwrap();
-        text.lines().skip(1).collect::<Vec<_>>().join("\n")
+        stdout(
+            perfgate()
+                .env("SOURCE_DATE_EPOCH", "1795000000")
+                .current_dir(dir.path())
+                .args(["compare", "--baseline", baseline, "--current", current]),
+            1,
+        )
     };
     let globbed = report("bench/old/*.txt", "bench/p?.txt");
     assert!(globbed.contains("+21.0%"), "{globbed}");
@@ -541,28 +541,26 @@ fn example_reports_match_their_snapshots() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("report.json");
     let md = dir.path().join("report.md");
-    let out = perfgate()
-        .env("GITHUB_SHA", "4b825dc642cb6eb9a060e54bf8d69288fbee4904")
-        .env("GITHUB_HEAD_REF", "feature/encoder")
-        .env("SOURCE_DATE_EPOCH", "1795000000")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "compare",
-            "--baseline",
-            "examples/go/base.txt",
-            "--current",
-            "examples/go/head.txt",
-        ])
-        .arg("--report-json")
-        .arg(&json)
-        .arg("--report-md")
-        .arg(&md)
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    insta::assert_snapshot!("example_terminal", String::from_utf8(out).unwrap());
+    let terminal = stdout(
+        perfgate()
+            .env("GITHUB_SHA", "4b825dc642cb6eb9a060e54bf8d69288fbee4904")
+            .env("GITHUB_HEAD_REF", "feature/encoder")
+            .env("SOURCE_DATE_EPOCH", "1795000000")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "compare",
+                "--baseline",
+                "examples/go/base.txt",
+                "--current",
+                "examples/go/head.txt",
+            ])
+            .arg("--report-json")
+            .arg(&json)
+            .arg("--report-md")
+            .arg(&md),
+        1,
+    );
+    insta::assert_snapshot!("example_terminal", terminal);
     insta::assert_snapshot!("example_markdown", fs::read_to_string(&md).unwrap());
     let report: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
