@@ -32,8 +32,8 @@ const CHI2_1_MEDIAN: f64 = 0.454_936_423_119_572_7;
 /// to estimate the spread: farther, it is a change, not noise.
 const KEEP_WITHIN: f64 = 2.0;
 
-/// Share of a normal distribution's variance left after truncating it at +-2.5 standard
-/// deviations: `1 - 2 c phi(c) / (2 Phi(c) - 1)` at `c = 2.5`.
+/// Share of a normal distribution's variance left after truncating it at +-[`KEEP_WITHIN`]
+/// standard deviations: `1 - 2 c phi(c) / (2 Phi(c) - 1)` at `c = 2`.
 const TRUNCATED_VARIANCE: f64 = 0.773_741;
 
 /// Rounds of "cut at [`KEEP_WITHIN`], re-estimate" after the median-based first pass.
@@ -314,7 +314,7 @@ mod tests {
 
     #[test]
     fn without_within_run_error_the_spread_is_the_sample_variance_about_the_median() {
-        // Paule-Mandel with se = 0: sum r^2 / tau^2 = (k - 1) * 0.911247.
+        // Paule-Mandel with se = 0: sum r^2 / tau^2 = (k - 1) * TRUNCATED_VARIANCE.
         let xs = [-0.02, -0.01, 0.0, 0.01, 0.02];
         let s = suite_shift(&xs.map(member)).unwrap();
         let expected = (0.0004 + 0.0001 + 0.0 + 0.0001 + 0.0004) / (4.0 * TRUNCATED_VARIANCE);
