@@ -245,6 +245,14 @@ enum Trouble {
     /// A change that moved the benchmark by `factor` landed `runs` runs ago (1: the latest run is
     /// the first at the new level); the pull request is made on top of it.
     Shift { runs: usize, factor: f64 },
+    /// Both: a change by `factor` landed `runs` runs ago, and one run `slow` times slower,
+    /// `slow_ago` runs before the latest.
+    ShiftAndSlowRun {
+        runs: usize,
+        factor: f64,
+        slow_ago: usize,
+        slow: f64,
+    },
 }
 
 /// One value per run against a 30-run history with some trouble: share flagged as a regression,
@@ -265,13 +273,22 @@ fn troubled_history(
                 let factor = match trouble {
                     Trouble::SlowRun { ago: a, factor } if a == ago => factor,
                     Trouble::Shift { runs, factor } if ago < runs => factor,
+                    Trouble::ShiftAndSlowRun {
+                        runs,
+                        factor,
+                        slow_ago,
+                        slow,
+                    } => {
+                        (if ago < runs { factor } else { 1.0 })
+                            * (if ago == slow_ago { slow } else { 1.0 })
+                    }
                     _ => 1.0,
                 };
                 run(&mut rng, &[factor], 1, cv)
             })
             .collect();
         let level = match trouble {
-            Trouble::Shift { factor, .. } => factor,
+            Trouble::Shift { factor, .. } | Trouble::ShiftAndSlowRun { factor, .. } => factor,
             Trouble::SlowRun { .. } => 1.0,
         };
         let cur = run(&mut rng, &[level * (1.0 + change)], 1, cv);
@@ -919,7 +936,7 @@ fn main() {
     ));
 
     // Histories with trouble: a slow day, a change that landed on the baseline branch.
-    let troubles: [(&str, Trouble); 6] = [
+    let troubles: [(&str, Trouble); 7] = [
         (
             "one run 1.5x slower, 10 runs ago",
             Trouble::SlowRun {
@@ -960,6 +977,15 @@ fn main() {
             Trouble::Shift {
                 runs: 10,
                 factor: 0.8,
+            },
+        ),
+        (
+            "a +20% change landed 10 runs ago, one run 2x slower 20 runs ago",
+            Trouble::ShiftAndSlowRun {
+                runs: 10,
+                factor: 1.2,
+                slow_ago: 20,
+                slow: 2.0,
             },
         ),
     ];

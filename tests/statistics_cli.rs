@@ -192,6 +192,34 @@ fn after_a_change_landed_on_main_the_runs_since_are_the_baseline() {
     compare_with_store(&slow, &store, &json, &[]).code(1);
 }
 
+/// The same history with one run 2x slower among the first 12 (a slow day on the runners): the
+/// level shift is still found and the slow run left out. Before, the slow run hid the shift and
+/// widened the band over both levels, so that +12% on the new level passed.
+#[test]
+fn a_slow_day_does_not_hide_a_change_that_landed_on_main() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    save_runs(dir.path(), &store, 0..4, 100.0);
+    save_on_main(&store, 4, &time_file(dir.path(), "slow-day.json", 200.0));
+    save_runs(dir.path(), &store, 5..12, 100.0);
+    save_runs(dir.path(), &store, 12..22, 130.0);
+    let json = dir.path().join("report.json");
+    let pr = time_file(dir.path(), "pr.json", 131.0);
+    compare_with_store(&pr, &store, &json, &[]).code(0);
+    let r = report(&json);
+    let result = &r["results"][0];
+    assert_eq!(result["status"], "unchanged");
+    assert_eq!(result["baseline"]["n"], 10);
+    let note = result["note"].as_str().unwrap();
+    assert!(
+        note.contains("the baseline changed level (+30.5%)"),
+        "{note}"
+    );
+    let slow = time_file(dir.path(), "slow.json", 146.0);
+    compare_with_store(&slow, &store, &json, &[]).code(1);
+    assert_eq!(report(&json)["results"][0]["status"], "regression");
+}
+
 /// Main ran on two CPU models in turn (the Intel runs 20% slower): a pull request on an AMD
 /// runner is compared with the AMD runs only, and gates.
 #[test]

@@ -58,15 +58,95 @@ pub(crate) fn without_far_out(values: &[f64]) -> Vec<f64> {
 /// Which of `values` (one per run, oldest first) lie far out from their own level: the history is
 /// split at its level shifts first, so that the runs of a new level are not taken for far-out
 /// ones. None are when there are too few values to tell or a value is not positive.
+///
+/// The split's t test is not robust to a slow day: a run 2x slower inside a history that also
+/// has a level shift widens both levels' spread until neither the shift nor the slow day is
+/// found, and the band then spans both. So runs far from their neighbours on both sides (see
+/// [`apart_from_neighbours`]) are set aside while the levels are searched for and their means
+/// and noise measured; then every run, those included, is judged against its level.
 fn far_out_of_levels(values: &[f64], threshold: f64) -> Vec<bool> {
-    if values.len() < FAR_OUT_MIN_VALUES {
-        return vec![false; values.len()];
+    let n = values.len();
+    if n < FAR_OUT_MIN_VALUES || values.iter().any(|v| !(*v > 0.0 && v.is_finite())) {
+        return vec![false; n];
     }
-    let shifts = stats::level_shifts(values, LEVEL_SHIFT_ALPHA, threshold);
-    match stats::level_residuals(values, &shifts) {
-        Some(residuals) => beyond_fences(&residuals),
-        None => vec![false; values.len()],
+    let logs: Vec<f64> = values.iter().map(|v| v.ln()).collect();
+    let aside = apart_from_neighbours(&logs, threshold.ln_1p());
+    let rest: Vec<usize> = (0..n).filter(|&i| aside.get(i) == Some(&false)).collect();
+    let rest_values: Vec<f64> = rest
+        .iter()
+        .filter_map(|&i| values.get(i).copied())
+        .collect();
+    let starts: Vec<usize> = stats::level_shifts(&rest_values, LEVEL_SHIFT_ALPHA, threshold)
+        .iter()
+        .filter_map(|s| rest.get(s.start).copied())
+        .collect();
+    // Each run's level (how many shifts start at or before it), and each level's mean log over
+    // the runs not set aside.
+    let level_of = |i: usize| starts.iter().take_while(|&&s| s <= i).count();
+    let mut sums = vec![(0.0, 0usize); starts.len() + 1];
+    for &i in &rest {
+        if let (Some(slot), Some(l)) = (sums.get_mut(level_of(i)), logs.get(i)) {
+            slot.0 += l;
+            slot.1 += 1;
+        }
     }
+    let residual = |i: usize, l: f64| {
+        sums.get(level_of(i))
+            .filter(|(_, count)| *count > 0)
+            .map(|(sum, count)| l - sum / *count as f64)
+    };
+    let Some(residuals) = logs
+        .iter()
+        .enumerate()
+        .map(|(i, l)| residual(i, *l))
+        .collect::<Option<Vec<f64>>>()
+    else {
+        return vec![false; n];
+    };
+    let kept: Vec<f64> = rest
+        .iter()
+        .filter_map(|&i| residuals.get(i).copied())
+        .collect();
+    match stats::tukey_fences(&kept, FAR_OUT) {
+        Some((lo, hi)) => residuals.iter().map(|r| !(lo..=hi).contains(r)).collect(),
+        None => vec![false; n],
+    }
+}
+
+/// Runs on each side of a run that its neighbours' medians are taken over.
+const NEIGHBOURS: usize = 3;
+
+/// Which of `logs` (one per run, oldest first) lie far from the runs before them and from the
+/// runs after them alike, on the same side: beyond [`FAR_OUT`] interquartile ranges of the runs'
+/// distances from the median of their neighbourhood, and beyond the gate's threshold
+/// (`min_log`, its log), measured from the median of the (up to) [`NEIGHBOURS`] runs before and
+/// from that of the runs after. A run at a level shift is near one side, and the first and last
+/// runs have one side only, so neither is ever set aside here. The threshold keeps a history
+/// whose runs barely move (where a running median follows them closely) from setting aside the
+/// ordinary runs of a noisier level.
+fn apart_from_neighbours(logs: &[f64], min_log: f64) -> Vec<bool> {
+    let n = logs.len();
+    let window = |from: usize, to: usize| logs.get(from..to).and_then(stats::median);
+    let local: Vec<f64> = (0..n)
+        .filter_map(|i| {
+            let m = window(i.saturating_sub(NEIGHBOURS), (i + NEIGHBOURS + 1).min(n))?;
+            logs.get(i).map(|l| l - m)
+        })
+        .collect();
+    let Some((lo, hi)) = stats::tukey_fences(&local, FAR_OUT) else {
+        return vec![false; n];
+    };
+    let (below, above) = (lo.min(-min_log), hi.max(min_log));
+    (0..n)
+        .map(|i| {
+            let before = window(i.saturating_sub(NEIGHBOURS), i);
+            let after = window(i + 1, (i + 1 + NEIGHBOURS).min(n));
+            match (logs.get(i), before, after) {
+                (Some(l), Some(b), Some(a)) => l - b.max(a) > above || l - b.min(a) < below,
+                _ => false,
+            }
+        })
+        .collect()
 }
 
 /// The history read as levels (a change that landed on the baseline branch starts a new one)
@@ -338,6 +418,47 @@ mod tests {
         // A value that is not positive leaves its level without a mean.
         let zeros = read(&[0.0, 1.0, 2.0], 0.05, 0.99, 10);
         assert_eq!(zeros.levels(&[0.0, 1.0, 2.0])[0].mean, None);
+    }
+
+    #[test]
+    fn a_slow_day_far_beyond_the_noise_hides_neither_itself_nor_a_level_shift() {
+        // Before, a run 2x slower (or faster) inside a history with a +30% shift widened both
+        // levels until neither was found: the band ran from 69 to 195.
+        for slow in [125.0, 200.0, 300.0, 30.0] {
+            let mut values = noisy(100.0, 12, 1);
+            values[4] = slow;
+            values.extend(noisy(130.0, 10, 3));
+            let r = read(&values, 0.05, 0.99, 10);
+            let far: Vec<usize> = (0..values.len()).filter(|&i| r.far_out[i]).collect();
+            assert_eq!(far, [4], "{slow}: {r:?}");
+            assert_eq!(r.shifts.len(), 1, "{slow}: {r:?}");
+            assert_eq!(r.shifts[0].start, 12);
+            let band = r.band.expect("band");
+            assert!(band.lo > 124.0 && band.hi < 136.0, "{slow}: {band:?}");
+        }
+        // Two slow runs in a row, and one just before the shift.
+        let mut values = noisy(100.0, 12, 1);
+        values[5] = 300.0;
+        values[6] = 280.0;
+        values[11] = 250.0;
+        values.extend(noisy(130.0, 10, 3));
+        let r = read(&values, 0.05, 0.99, 10);
+        let far: Vec<usize> = (0..values.len()).filter(|&i| r.far_out[i]).collect();
+        assert_eq!(far, [5, 6, 11], "{r:?}");
+        assert_eq!(r.shifts.iter().map(|s| s.start).collect::<Vec<_>>(), [12]);
+    }
+
+    #[test]
+    fn the_runs_of_a_young_level_are_not_slow_days() {
+        // Two runs at a new level: no slow days; the latest is apart until a third tells.
+        let mut values = noisy(100.0, 14, 1);
+        values.extend([131.0, 129.0]);
+        let r = read(&values, 0.05, 0.99, 10);
+        assert!(r.far_out.iter().all(|f| !f) && r.latest_apart, "{r:?}");
+        values.push(130.0);
+        let r = read(&values, 0.05, 0.99, 10);
+        assert!(r.far_out.iter().all(|f| !f) && !r.latest_apart, "{r:?}");
+        assert_eq!(r.shifts.iter().map(|s| s.start).collect::<Vec<_>>(), [14]);
     }
 
     #[test]
