@@ -253,6 +253,9 @@ enum Trouble {
         slow_ago: usize,
         slow: f64,
     },
+    /// A change by `factor` landed `from` runs ago and was undone `to` runs ago: the current
+    /// level is the one before it.
+    Reverted { from: usize, to: usize, factor: f64 },
 }
 
 /// One value per run against a 30-run history with some trouble: share flagged as a regression,
@@ -273,6 +276,7 @@ fn troubled_history(
                 let factor = match trouble {
                     Trouble::SlowRun { ago: a, factor } if a == ago => factor,
                     Trouble::Shift { runs, factor } if ago < runs => factor,
+                    Trouble::Reverted { from, to, factor } if (to..from).contains(&ago) => factor,
                     Trouble::ShiftAndSlowRun {
                         runs,
                         factor,
@@ -289,7 +293,7 @@ fn troubled_history(
             .collect();
         let level = match trouble {
             Trouble::Shift { factor, .. } | Trouble::ShiftAndSlowRun { factor, .. } => factor,
-            Trouble::SlowRun { .. } => 1.0,
+            Trouble::SlowRun { .. } | Trouble::Reverted { .. } => 1.0,
         };
         let cur = run(&mut rng, &[level * (1.0 + change)], 1, cv);
         let counts = compare::compare_history(&past, &cur, config).counts;
@@ -936,7 +940,7 @@ fn main() {
     ));
 
     // Histories with trouble: a slow day, a change that landed on the baseline branch.
-    let troubles: [(&str, Trouble); 7] = [
+    let troubles: [(&str, Trouble); 8] = [
         (
             "one run 1.5x slower, 10 runs ago",
             Trouble::SlowRun {
@@ -986,6 +990,14 @@ fn main() {
                 factor: 1.2,
                 slow_ago: 20,
                 slow: 2.0,
+            },
+        ),
+        (
+            "a +20% change landed 20 runs ago, undone 10 runs ago",
+            Trouble::Reverted {
+                from: 20,
+                to: 10,
+                factor: 1.2,
             },
         ),
     ];
