@@ -220,6 +220,26 @@ fn a_slow_day_does_not_hide_a_change_that_landed_on_main() {
     assert_eq!(report(&json)["results"][0]["status"], "regression");
 }
 
+/// A +20% change stayed on main for 8 runs and was reverted 8 runs ago: the pull request is
+/// judged against the level since the revert. Before, the three levels hid both shifts and the
+/// band spanned them, so that +20% passed as unchanged.
+#[test]
+fn a_change_that_landed_and_was_reverted_leaves_the_level_since_as_the_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    save_runs(dir.path(), &store, 0..8, 100.0);
+    save_runs(dir.path(), &store, 8..16, 120.0);
+    save_runs(dir.path(), &store, 16..24, 100.0);
+    let json = dir.path().join("report.json");
+    let slow = time_file(dir.path(), "slow.json", 120.0);
+    compare_with_store(&slow, &store, &json, &[]).code(1);
+    let result = &report(&json)["results"][0];
+    assert_eq!(result["status"], "regression");
+    assert_eq!(result["baseline"]["n"], 8);
+    let note = result["note"].as_str().unwrap();
+    assert!(note.contains("the baseline changed level (-16."), "{note}");
+}
+
 /// Main ran on two CPU models in turn (the Intel runs 20% slower): a pull request on an AMD
 /// runner is compared with the AMD runs only, and gates.
 #[test]
