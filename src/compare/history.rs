@@ -116,6 +116,22 @@ fn far_out_of_levels(values: &[f64], threshold: f64) -> Vec<bool> {
 /// Runs on each side of a run that its neighbours' medians are taken over.
 const NEIGHBOURS: usize = 3;
 
+/// The median of a neighbourhood (at most `2 NEIGHBOURS + 1` values), sorted on the stack: it is
+/// taken for every run of every series the dashboard draws. None when empty or longer.
+fn window_median(xs: &[f64]) -> Option<f64> {
+    let mut buf = [0.0; 2 * NEIGHBOURS + 1];
+    let part = buf.get_mut(..xs.len())?;
+    part.copy_from_slice(xs);
+    part.sort_unstable_by(f64::total_cmp);
+    let mid = part.len().checked_sub(1)? / 2;
+    let lower = *part.get(mid)?;
+    Some(if part.len() % 2 == 0 {
+        (lower + part.get(mid + 1)?) / 2.0
+    } else {
+        lower
+    })
+}
+
 /// Which of `logs` (one per run, oldest first) lie far from the runs before them and from the
 /// runs after them alike, on the same side: beyond [`FAR_OUT`] interquartile ranges of the runs'
 /// distances from the median of their neighbourhood, and beyond the gate's threshold
@@ -126,19 +142,29 @@ const NEIGHBOURS: usize = 3;
 /// ordinary runs of a noisier level.
 fn apart_from_neighbours(logs: &[f64], min_log: f64) -> Vec<bool> {
     let n = logs.len();
-    let window = |from: usize, to: usize| logs.get(from..to).and_then(stats::median);
-    let local: Vec<f64> = (0..n)
-        .filter_map(|i| {
+    let window = |from: usize, to: usize| logs.get(from..to).and_then(window_median);
+    let local: Option<Vec<f64>> = (0..n)
+        .map(|i| {
             let m = window(i.saturating_sub(NEIGHBOURS), (i + NEIGHBOURS + 1).min(n))?;
             logs.get(i).map(|l| l - m)
         })
         .collect();
-    let Some((lo, hi)) = stats::tukey_fences(&local, FAR_OUT) else {
+    let Some((local, (lo, hi))) =
+        local.and_then(|local| stats::tukey_fences(&local, FAR_OUT).map(|f| (local, f)))
+    else {
         return vec![false; n];
     };
     let (below, above) = (lo.min(-min_log), hi.max(min_log));
     (0..n)
         .map(|i| {
+            // Away from the ends both neighbourhoods hold NEIGHBOURS runs, and a run beyond
+            // both of their medians is beyond that of all 2 NEIGHBOURS + 1 as well (at least
+            // NEIGHBOURS + 1 of them lie on the medians' other side): the common case is settled
+            // by the distance already measured.
+            let interior = i >= NEIGHBOURS && i + NEIGHBOURS < n;
+            if interior && local.get(i).is_some_and(|r| (lo..=hi).contains(r)) {
+                return false;
+            }
             let before = window(i.saturating_sub(NEIGHBOURS), i);
             let after = window(i + 1, (i + 1 + NEIGHBOURS).min(n));
             match (logs.get(i), before, after) {
