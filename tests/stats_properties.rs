@@ -548,7 +548,7 @@ proptest! {
             shifts.iter().map(|s| s.start).collect::<Vec<_>>(),
             again.iter().map(|s| s.start).collect::<Vec<_>>()
         );
-        let residuals = level_residuals(&h, &shifts).unwrap();
+        let residuals = level_residuals(&h, &shifts, &[]).unwrap();
         prop_assert_eq!(residuals.len(), h.len());
         let total: f64 = residuals.iter().sum();
         prop_assert!(total.abs() < 1e-9 * h.len() as f64, "{}", total);
@@ -858,7 +858,8 @@ proptest! {
     #[test]
     fn level_functions_never_panic(xs in wild_vec(40), a in wild(), m in wild()) {
         let shifts = level_shifts(&xs, a, m);
-        let _ = level_residuals(&xs, &shifts);
+        let _ = level_residuals(&xs, &shifts, &[]);
+        let _ = level_residuals(&xs, &shifts, &xs.iter().map(|x| *x > 1.0).collect::<Vec<_>>());
         let _ = level_prediction_interval(&xs, a, a, m);
         let _ = level_prediction_interval(&xs, 0.98, 0.01, 0.05);
     }

@@ -76,31 +76,18 @@ fn far_out_of_levels(values: &[f64], threshold: f64) -> Vec<bool> {
         .iter()
         .filter_map(|&i| values.get(i).copied())
         .collect();
-    let starts: Vec<usize> = stats::level_shifts(&rest_values, LEVEL_SHIFT_ALPHA, threshold)
-        .iter()
-        .filter_map(|s| rest.get(s.start).copied())
-        .collect();
-    // Each run's level (how many shifts start at or before it), and each level's mean log over
-    // the runs not set aside.
-    let level_of = |i: usize| starts.iter().take_while(|&&s| s <= i).count();
-    let mut sums = vec![(0.0, 0usize); starts.len() + 1];
-    for &i in &rest {
-        if let (Some(slot), Some(l)) = (sums.get_mut(level_of(i)), logs.get(i)) {
-            slot.0 += l;
-            slot.1 += 1;
-        }
-    }
-    let residual = |i: usize, l: f64| {
-        sums.get(level_of(i))
-            .filter(|(_, count)| *count > 0)
-            .map(|(sum, count)| l - sum / *count as f64)
-    };
-    let Some(residuals) = logs
-        .iter()
-        .enumerate()
-        .map(|(i, l)| residual(i, *l))
-        .collect::<Option<Vec<f64>>>()
-    else {
+    // The shifts found among the runs not set aside, placed in the whole history.
+    let shifts: Vec<stats::LevelShift> =
+        stats::level_shifts(&rest_values, LEVEL_SHIFT_ALPHA, threshold)
+            .into_iter()
+            .filter_map(|s| {
+                Some(stats::LevelShift {
+                    start: *rest.get(s.start)?,
+                    ..s
+                })
+            })
+            .collect();
+    let Some(residuals) = stats::level_residuals(values, &shifts, &aside) else {
         return vec![false; n];
     };
     let kept: Vec<f64> = rest

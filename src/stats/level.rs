@@ -238,24 +238,39 @@ impl Moments {
 }
 
 /// The log of each of `values` (positive) minus the mean log of its level, the levels being
-/// separated by `shifts` (from [`level_shifts`] on the same values). What is left is the noise,
-/// whose quartiles can tell a far-out run from a new level. `None` when a value is not positive
-/// and finite.
-pub fn level_residuals(values: &[f64], shifts: &[LevelShift]) -> Option<Vec<f64>> {
+/// separated by `shifts` (from [`level_shifts`] on the same values, or on those not left out,
+/// with their starts as positions in `values`). A level's mean is taken over its values not
+/// `left_out` (none is when the slice is shorter), so that a far-out value set aside does not
+/// move it and is measured from it all the same. What is left is the noise, whose quartiles can
+/// tell a far-out run from a new level. `None` when a value is not positive and finite, or a level
+/// has no value to take its mean over.
+pub fn level_residuals(
+    values: &[f64],
+    shifts: &[LevelShift],
+    left_out: &[bool],
+) -> Option<Vec<f64>> {
     if values.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
         return None;
     }
     let logs: Vec<f64> = values.iter().map(|v| v.ln()).collect();
     let starts: Vec<usize> = shifts.iter().map(|s| s.start).collect();
-    Some(
-        levels(&logs, &starts)
-            .into_iter()
-            .flat_map(|level| {
-                let m = mean(level);
-                level.iter().map(move |l| l - m)
-            })
-            .collect(),
-    )
+    let mut out = Vec::with_capacity(logs.len());
+    let mut at = 0;
+    for level in levels(&logs, &starts) {
+        let counted: Vec<f64> = level
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| left_out.get(at + i) != Some(&true))
+            .map(|(_, l)| *l)
+            .collect();
+        if counted.is_empty() && !level.is_empty() {
+            return None;
+        }
+        let m = mean(&counted);
+        out.extend(level.iter().map(|l| l - m));
+        at += level.len();
+    }
+    Some(out)
 }
 
 /// The prediction interval for the next value of a history read as levels and one noise: centred
@@ -431,14 +446,27 @@ mod tests {
             change: 0.0,
             p: 0.0,
         }];
-        let r = level_residuals(&v, &shifts).unwrap();
+        let r = level_residuals(&v, &shifts, &[]).unwrap();
         // The first level's mean log is ln 2: ln(1/2), ln(4/2), ln(2/2); the second's is ln 8.
         let want = [-(2.0_f64.ln()), 2.0_f64.ln(), 0.0, 0.0, 0.0];
         assert!(
             r.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-12),
             "{r:?}"
         );
-        assert_eq!(level_residuals(&[1.0, -1.0], &[]), None);
+        // With 4 left out, the first level's mean is that of 1 and 2, and 4 is measured from it.
+        let r = level_residuals(&v, &shifts, &[false, true]).unwrap();
+        let m = 2.0_f64.sqrt().ln();
+        let want = [-m, 4.0_f64.ln() - m, 2.0_f64.ln() - m, 0.0, 0.0];
+        assert!(
+            r.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-12),
+            "{r:?}"
+        );
+        // A level with nothing left to measure it by has no residuals.
+        assert_eq!(
+            level_residuals(&v, &shifts, &[false, false, false, true, true]),
+            None
+        );
+        assert_eq!(level_residuals(&[1.0, -1.0], &[], &[]), None);
     }
 
     #[test]
