@@ -236,26 +236,37 @@ fn history_metric(seed: u64, cv: f64, change: f64, config: &Config) -> f64 {
     hits as f64 / HISTORY_TRIALS as f64
 }
 
-/// Something that happened to a history on the baseline branch.
-#[derive(Clone, Copy)]
-enum Trouble {
-    /// One run `factor` times slower, `ago` runs before the latest (0: the latest run itself);
-    /// the current level is unchanged.
-    SlowRun { ago: usize, factor: f64 },
-    /// A change that moved the benchmark by `factor` landed `runs` runs ago (1: the latest run is
-    /// the first at the new level); the pull request is made on top of it.
-    Shift { runs: usize, factor: f64 },
-    /// Both: a change by `factor` landed `runs` runs ago, and one run `slow` times slower,
-    /// `slow_ago` runs before the latest.
-    ShiftAndSlowRun {
-        runs: usize,
-        factor: f64,
-        slow_ago: usize,
-        slow: f64,
-    },
-    /// A change by `factor` landed `from` runs ago and was undone `to` runs ago: the current
-    /// level is the one before it.
-    Reverted { from: usize, to: usize, factor: f64 },
+/// Something that happened to a history on the baseline branch: a change that landed (and
+/// perhaps was undone), one slow run, or both.
+#[derive(Clone, Copy, Default)]
+struct Trouble {
+    /// A change that moved the benchmark by `.1` landed `.0` runs ago (1: the latest run is the
+    /// first at the new level); the pull request is made on top of it.
+    change: Option<(usize, f64)>,
+    /// The change was undone this many runs ago: the current level is the one before it.
+    undone: Option<usize>,
+    /// One run `.1` times slower, `.0` runs before the latest (0: the latest run itself).
+    slow: Option<(usize, f64)>,
+}
+
+impl Trouble {
+    /// The factor of the run `ago` runs before the latest.
+    fn factor(self, ago: usize) -> f64 {
+        let changed = self
+            .change
+            .filter(|(runs, _)| ago < *runs && self.undone.is_none_or(|u| ago >= u))
+            .map_or(1.0, |(_, f)| f);
+        let slow = self.slow.filter(|(a, _)| *a == ago).map_or(1.0, |(_, f)| f);
+        changed * slow
+    }
+
+    /// The current level, which the pull request is made on.
+    fn level(self) -> f64 {
+        match (self.change, self.undone) {
+            (Some((_, f)), None) => f,
+            _ => 1.0,
+        }
+    }
 }
 
 /// One value per run against a 30-run history with some trouble: share flagged as a regression,
@@ -273,28 +284,11 @@ fn troubled_history(
         let past: Vec<Run> = (0..HISTORY_RUNS)
             .map(|i| {
                 let ago = HISTORY_RUNS - 1 - i;
-                let factor = match trouble {
-                    Trouble::SlowRun { ago: a, factor } if a == ago => factor,
-                    Trouble::Shift { runs, factor } if ago < runs => factor,
-                    Trouble::Reverted { from, to, factor } if (to..from).contains(&ago) => factor,
-                    Trouble::ShiftAndSlowRun {
-                        runs,
-                        factor,
-                        slow_ago,
-                        slow,
-                    } => {
-                        (if ago < runs { factor } else { 1.0 })
-                            * (if ago == slow_ago { slow } else { 1.0 })
-                    }
-                    _ => 1.0,
-                };
+                let factor = trouble.factor(ago);
                 run(&mut rng, &[factor], 1, cv)
             })
             .collect();
-        let level = match trouble {
-            Trouble::Shift { factor, .. } | Trouble::ShiftAndSlowRun { factor, .. } => factor,
-            Trouble::SlowRun { .. } | Trouble::Reverted { .. } => 1.0,
-        };
+        let level = trouble.level();
         let cur = run(&mut rng, &[level * (1.0 + change)], 1, cv);
         let counts = compare::compare_history(&past, &cur, config).counts;
         hits += usize::from(counts.regression > 0);
@@ -943,61 +937,60 @@ fn main() {
     let troubles: [(&str, Trouble); 8] = [
         (
             "one run 1.5x slower, 10 runs ago",
-            Trouble::SlowRun {
-                ago: 10,
-                factor: 1.5,
+            Trouble {
+                slow: Some((10, 1.5)),
+                ..Trouble::default()
             },
         ),
         (
             "the latest run 1.5x slower, a one-off",
-            Trouble::SlowRun {
-                ago: 0,
-                factor: 1.5,
+            Trouble {
+                slow: Some((0, 1.5)),
+                ..Trouble::default()
             },
         ),
         (
             "a +20% change landed 10 runs ago",
-            Trouble::Shift {
-                runs: 10,
-                factor: 1.2,
+            Trouble {
+                change: Some((10, 1.2)),
+                ..Trouble::default()
             },
         ),
         (
             "a +20% change landed 3 runs ago",
-            Trouble::Shift {
-                runs: 3,
-                factor: 1.2,
+            Trouble {
+                change: Some((3, 1.2)),
+                ..Trouble::default()
             },
         ),
         (
             "a +20% change landed in the latest run",
-            Trouble::Shift {
-                runs: 1,
-                factor: 1.2,
+            Trouble {
+                change: Some((1, 1.2)),
+                ..Trouble::default()
             },
         ),
         (
             "a -20% change landed 10 runs ago",
-            Trouble::Shift {
-                runs: 10,
-                factor: 0.8,
+            Trouble {
+                change: Some((10, 0.8)),
+                ..Trouble::default()
             },
         ),
         (
             "a +20% change landed 10 runs ago, one run 2x slower 20 runs ago",
-            Trouble::ShiftAndSlowRun {
-                runs: 10,
-                factor: 1.2,
-                slow_ago: 20,
-                slow: 2.0,
+            Trouble {
+                change: Some((10, 1.2)),
+                slow: Some((20, 2.0)),
+                ..Trouble::default()
             },
         ),
         (
             "a +20% change landed 20 runs ago, undone 10 runs ago",
-            Trouble::Reverted {
-                from: 20,
-                to: 10,
-                factor: 1.2,
+            Trouble {
+                change: Some((20, 1.2)),
+                undone: Some(10),
+                ..Trouble::default()
             },
         ),
     ];
