@@ -50,8 +50,16 @@ pub(super) fn assess_with_history(
     c: &Series,
     direction: Direction,
     rules: &Rules,
+    runs: bool,
     config: &Config,
 ) -> Draft {
+    let compare = |b: &Series| {
+        if runs {
+            assess_runs(b, c, direction, rules)
+        } else {
+            assess(b, c, direction, rules)
+        }
+    };
     let comparable: Vec<&&Series> = past.iter().filter(|s| s.unit == c.unit).collect();
     if !rules.deterministic && past.len() > 1 && latest.unit == c.unit {
         // One value per run: a run's samples count through their summary, so that the history's
@@ -77,7 +85,7 @@ pub(super) fn assess_with_history(
         // Samples fall back to the latest run's (or the pooled runs') samples below; a single
         // value to the latest run's value, with no noise estimate.
         if c.values.len() == 1 {
-            let mut d = assess(latest, c, direction, rules);
+            let mut d = compare(latest);
             if enough {
                 // Runs enough, but a value is zero, negative or not a number: no log-scale
                 // interval.
@@ -95,6 +103,18 @@ pub(super) fn assess_with_history(
             return d;
         }
     }
+    if runs && !rules.deterministic && comparable.len() > 1 {
+        // Run values: every run of a short history is one more value of the baseline side.
+        let base = Series {
+            values: comparable
+                .iter()
+                .flat_map(|s| s.values.iter().copied())
+                .collect(),
+            interval: None,
+            ..latest.clone()
+        };
+        return compare(&base);
+    }
     if !rules.deterministic && config.history.pool > 1 && latest.values.len() > 1 {
         let pooled: Vec<f64> = comparable
             .iter()
@@ -107,9 +127,9 @@ pub(super) fn assess_with_history(
             interval: None,
             ..latest.clone()
         };
-        return assess(&base, c, direction, rules);
+        return compare(&base);
     }
-    assess(latest, c, direction, rules)
+    compare(latest)
 }
 
 pub(super) fn skeleton(
@@ -254,6 +274,7 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
             raw_change: None,
             no_noise: None,
             from_intervals: false,
+            runs: false,
         };
     }
 
@@ -294,6 +315,59 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
         obvious,
         ..Draft::plain(out, *rules)
     }
+}
+
+/// What the data say about one metric whose values are one per run on each side (see
+/// [`super::Values::Runs`]): the t test on the log run values, which holds the noise between
+/// runs, with as few as one run on a side when the other has two (the spread of the side with
+/// several runs is the noise, as a pooled variance). The moderation refines it with the other
+/// metrics' spreads when there are enough of them. Deterministic metrics, values that are not
+/// all positive and one run a side are assessed as repeats are.
+pub(super) fn assess_runs(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft {
+    let log_two = stats::log_two_sample(&b.values, &c.values);
+    let tested = !rules.deterministic && b.unit == c.unit;
+    let (Some(s), true) = (log_two, tested) else {
+        return assess(b, c, direction, rules);
+    };
+    let mut d = assess(b, c, direction, rules);
+    let plain = stats::VariancePrior {
+        df: 0.0,
+        var: 0.0,
+        df_pooled: f64::INFINITY,
+    };
+    let Some(t) = stats::moderated_t(&s, &plain, CONFIDENCE) else {
+        // No spread at all (every run gave the same value): the runs' values decide by the
+        // threshold, as a count that never varies does.
+        return d;
+    };
+    d.result.method = Method::ModeratedT;
+    d.result.p_value = Some(t.p);
+    d.result.change = Some(t.shift.exp_m1());
+    d.result.ci = Some((t.lo.exp_m1(), t.hi.exp_m1()));
+    d.result.status = Status::Unchanged;
+    d.result.note = Notes::default();
+    d.log_two = Some(s);
+    d.log_sd = Some(s.var.sqrt());
+    d.outliers = 0;
+    d.within = Some(stats::SuiteMember {
+        shift: worse_sign(direction) * t.shift,
+        se2: t.var * s.scale,
+        df: t.df,
+    });
+    let mv = movement(
+        stats::log_median(&b.values).unwrap_or(f64::NAN),
+        stats::log_median(&c.values).unwrap_or(f64::NAN),
+        direction,
+        rules.threshold,
+    );
+    d.obvious = (mv.beyond
+        && beyond_large(mv.change, rules.large_change)
+        && separated(&b.values, &c.values, rules.threshold))
+    .then_some(mv.moved);
+    d.no_noise = None;
+    d.from_intervals = false;
+    d.runs = true;
+    d
 }
 
 /// Degrees of freedom of the within-run error of a value a tool gave with its interval. The

@@ -40,6 +40,9 @@ pub(super) struct Draft {
     /// `within` comes from the tools' intervals of one value a side (criterion's), not from
     /// repeats: judged against the suite, there are no repeats for `min_samples` to count.
     pub(super) from_intervals: bool,
+    /// The values are one per run ([`super::Values::Runs`]): `min_samples` counts repeats, and
+    /// runs are not repeats.
+    pub(super) runs: bool,
 }
 
 impl Draft {
@@ -58,6 +61,7 @@ impl Draft {
             raw_change: None,
             no_noise: None,
             from_intervals: false,
+            runs: false,
         }
     }
 }

@@ -13,7 +13,7 @@ use super::environment::{environment_differences, last_window, same_environment}
 use super::gate::{across_environments, counts, fails_on, gate, is_k6, rank, reasons};
 use super::history::trend;
 use super::moderate::{far_out_left_out, moderate, moderate_histories};
-use super::pairing::{index, lookup, series, Series};
+use super::pairing::{index, lookup, series, series_of_one_run, series_of_runs, Series};
 use super::rules::{rules_for, Rules};
 use super::settle::{adjust, settle, Family};
 use super::suite::{against_suite, judge_against_suite};
@@ -49,6 +49,53 @@ pub fn compare(baseline: Option<&Run>, current: &Run, config: &Config) -> Compar
 /// fail the gate (their regressions become inconclusive) unless `config.allow_cross_environment`
 /// is set.
 pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Comparison {
+    compare_values(history, current, Values::Repeats, config)
+}
+
+/// What the values of a metric are: the repeats of one run, or one value per run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values {
+    /// The repeats within one run (or a tool's single value): each baseline run is one run.
+    Repeats,
+    /// One value per run, the run's summary of its repeats ([`Run::run_values`]), on every side
+    /// and in every run of the history: each side was given as several runs of the same
+    /// benchmarks. Their spread is the noise between runs, measured rather than assumed, and
+    /// each metric is compared by the t test on its log run values (moderated with the others'
+    /// when there are enough), whatever the number of runs on each side.
+    Runs,
+}
+
+/// Compares several runs of the same benchmarks (`current`, each one run) with a history of
+/// runs (`history`, oldest first; for a baseline given as several runs of one commit, those
+/// runs), one value per run and metric on every side ([`Values::Runs`]). The spread of the
+/// runs on each side is the noise between runs, which a run's repeats do not show: a second run
+/// of the pull request measures it without the change in it. The current run's metadata is
+/// the first run's, completed from the others'. No current run: budgets only, of nothing.
+pub fn compare_runs(history: &[Run], current: &[Run], config: &Config) -> Comparison {
+    let runs: Vec<&Run> = current.iter().collect();
+    let mut meta = runs.first().map(|r| r.meta.clone()).unwrap_or_default();
+    for r in runs.iter().skip(1) {
+        meta.fill_from(r.meta.clone());
+    }
+    let shown = Run::new(meta, Vec::new());
+    let cur = series_of_runs(&runs);
+    compare_series(history, &shown, cur, Values::Runs, config)
+}
+
+/// [`compare_history`], with the values of each metric being `values`.
+fn compare_values(history: &[Run], current: &Run, values: Values, config: &Config) -> Comparison {
+    compare_series(history, current, series(current), values, config)
+}
+
+/// The comparison of the current series `cur` (of the run `current`, whose metadata it is),
+/// whose values are `values`, with the history.
+fn compare_series(
+    history: &[Run],
+    current: &Run,
+    cur: Vec<Series>,
+    values: Values,
+    config: &Config,
+) -> Comparison {
     // The runs to compare with: those on the current run's kind of machine, the last window.
     let pool = same_environment(history, current, config);
     let other_environment_runs = history.len() - pool.len();
@@ -62,8 +109,7 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
         is_k6(current.meta.tool.as_deref()) || is_k6(latest.and_then(|b| b.meta.tool.as_deref()));
 
     // What the data say of each metric, alone.
-    let cur = series(current);
-    let (mut drafts, missing) = assess_all(window, &cur, config);
+    let (mut drafts, missing) = assess_all(window, &cur, values, config);
 
     // With many metrics, each one's noise is learnt from all of them; with one baseline run, from
     // the suite's run-to-run spread.
@@ -135,8 +181,19 @@ pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Compa
 /// Every current series paired with the latest run's and assessed against its history (new
 /// when the latest run does not have it), and the latest run's series no current one was paired
 /// with (missing). Ignored series are left out.
-fn assess_all(window: &[&Run], cur: &[Series], config: &Config) -> (Vec<Draft>, Vec<MetricResult>) {
-    let runs: Vec<Vec<Series>> = window.iter().map(|r| series(r)).collect();
+fn assess_all(
+    window: &[&Run],
+    cur: &[Series],
+    values: Values,
+    config: &Config,
+) -> (Vec<Draft>, Vec<MetricResult>) {
+    let runs: Vec<Vec<Series>> = window
+        .iter()
+        .map(|r| match values {
+            Values::Repeats => series(r),
+            Values::Runs => series_of_one_run(r),
+        })
+        .collect();
     let indexes: Vec<HashMap<(&str, &str), &Series>> = runs.iter().map(|r| index(r)).collect();
     let (Some(latest_index), Some(latest_runs)) = (indexes.last(), runs.last()) else {
         return (Vec::new(), Vec::new());
@@ -160,7 +217,8 @@ fn assess_all(window: &[&Run], cur: &[Series], config: &Config) -> (Vec<Draft>, 
                     .iter()
                     .filter_map(|i| lookup(i, key.0, key.1))
                     .collect();
-                let mut d = assess_with_history(b, &past, c, direction, &rules, config);
+                let runs = values == Values::Runs;
+                let mut d = assess_with_history(b, &past, c, direction, &rules, runs, config);
                 d.result.trend = trend(&past, c);
                 d
             }

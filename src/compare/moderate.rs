@@ -32,9 +32,9 @@ pub(super) fn moderate(drafts: &mut [Draft]) -> Option<Moderation> {
         .filter(|(_, d)| {
             // Constant samples (a count that never varies) say nothing about noise and would
             // drag the prior toward zero: they keep the U test.
-            d.result.method == Method::MannWhitney
-                && d.result.p_value.is_some()
-                && d.log_two.is_some_and(|s| s.var > 0.0)
+            let tested = d.result.method == Method::MannWhitney
+                || (d.runs && d.result.method == Method::ModeratedT);
+            tested && d.result.p_value.is_some() && d.log_two.is_some_and(|s| s.var > 0.0)
         })
         .map(|(i, _)| i)
         .collect();

@@ -100,6 +100,121 @@ pub fn run_value(values: &[f64]) -> f64 {
     stats::log_median(values).unwrap_or(f64::NAN)
 }
 
+/// One value for one run of a series, when each run counts as one value: the run value (the
+/// median of the logs), or the plain median when a value is not positive (a count of errors
+/// that stayed at zero), so that such a series stays comparable.
+fn one_per_run(values: &[f64]) -> f64 {
+    stats::log_median(values)
+        .or_else(|| stats::median(values))
+        .unwrap_or(f64::NAN)
+}
+
+/// The series of a run with one value each ([`one_per_run`]): no interval, which was the error
+/// of a value within its run.
+pub(super) fn series_of_one_run(run: &Run) -> Vec<Series> {
+    let mut out = series(run);
+    for s in &mut out {
+        s.values = vec![one_per_run(&s.values)];
+        s.interval = None;
+    }
+    out
+}
+
+/// The series of several runs of the same benchmarks, one value per run (see
+/// [`series_of_one_run`]): a series' values are its runs' values, in the order of the runs. A
+/// series only some runs have has the values of those. The machine is taken out of the runs'
+/// spread ([`without_machine`]).
+pub(super) fn series_of_runs(runs: &[&Run]) -> Vec<Series> {
+    let mut out: Vec<Series> = Vec::new();
+    let mut at: HashMap<(String, String), usize> = HashMap::new();
+    for run in runs {
+        for s in series_of_one_run(run) {
+            match at.get(&(s.benchmark.clone(), s.metric.clone())) {
+                Some(&i) => {
+                    if let Some(seen) = out.get_mut(i) {
+                        seen.values.extend(s.values);
+                    }
+                }
+                None => {
+                    at.insert((s.benchmark.clone(), s.metric.clone()), out.len());
+                    out.push(s);
+                }
+            }
+        }
+    }
+    without_machine(&mut out, runs.len());
+    out
+}
+
+/// Fewest benchmarks whose speed metrics tell a run's machine (every benchmark of a run slower
+/// together) from the benchmarks' own moves: the suite's minimum.
+const MACHINE_MIN_BENCHMARKS: usize = super::suite::SUITE_MIN_BENCHMARKS;
+
+/// Times and rates: what a slower machine moves, all together.
+pub(super) fn is_speed(unit: &Unit) -> bool {
+    matches!(
+        unit,
+        Unit::Nanoseconds | Unit::BytesPerSecond | Unit::PerSecond
+    )
+}
+
+/// Takes the machine out of the spread of several runs of one side: a run on a slower machine
+/// moves every benchmark, and the runs' spread would read that as each benchmark's own noise,
+/// which would then be counted twice (the suite's shift between the sides holds it). Each run's
+/// offset is the median, over the speed metrics that every run has, of the metric's worse-
+/// positive log value less its mean over the runs; the offsets are centred on zero, so the
+/// side's geometric mean stays, and each speed metric's run values are divided by their run's.
+/// Nothing is done with fewer than [`MACHINE_MIN_BENCHMARKS`] such benchmarks, or one run.
+pub(super) fn without_machine(series: &mut [Series], runs: usize) {
+    let sign = |d: Direction| match d {
+        Direction::LowerIsBetter => 1.0,
+        Direction::HigherIsBetter => -1.0,
+    };
+    let usable = |s: &Series| {
+        is_speed(&s.unit)
+            && s.values.len() == runs
+            && s.values.iter().all(|v| *v > 0.0 && v.is_finite())
+    };
+    let mut benchmarks: Vec<&str> = series
+        .iter()
+        .filter(|s| usable(s))
+        .map(|s| s.benchmark.as_str())
+        .collect();
+    benchmarks.sort_unstable();
+    benchmarks.dedup();
+    if runs < 2 || benchmarks.len() < MACHINE_MIN_BENCHMARKS {
+        return;
+    }
+    // Each usable metric's worse-positive log values less their mean over the runs.
+    let residuals: Vec<Vec<f64>> = series
+        .iter()
+        .filter(|s| usable(s))
+        .map(|s| {
+            let logs: Vec<f64> = s
+                .values
+                .iter()
+                .map(|v| sign(s.direction) * v.ln())
+                .collect();
+            let mean = logs.iter().sum::<f64>() / runs as f64;
+            logs.iter().map(|l| l - mean).collect()
+        })
+        .collect();
+    let mut offsets: Vec<f64> = (0..runs)
+        .map(|r| {
+            let at: Vec<f64> = residuals.iter().filter_map(|v| v.get(r).copied()).collect();
+            stats::median(&at).unwrap_or(0.0)
+        })
+        .collect();
+    let mean = offsets.iter().sum::<f64>() / runs as f64;
+    offsets.iter_mut().for_each(|o| *o -= mean);
+    for s in series.iter_mut().filter(|s| usable(s)) {
+        let k = sign(s.direction);
+        for (v, o) in s.values.iter_mut().zip(&offsets) {
+            *v *= (-k * o).exp();
+        }
+    }
+}
+
 /// Series of a run by benchmark and metric name, and by the name without Go's `-N` suffix (the
 /// GOMAXPROCS that `go test` appends) when that does not clash with another benchmark:
 /// github-action-benchmark strips the suffix, so a history imported from it names

@@ -28,12 +28,13 @@ pub(super) fn settle(d: Draft, family: Family) -> MetricResult {
         Method::MannWhitney | Method::ModeratedT | Method::RunToRun => {
             // The tools' intervals stand for their own repeats (criterion's 100 samples a
             // side): no repeats here for `min_samples` to count.
-            let min_samples = if d.from_intervals {
+            // Nor are runs repeats: the t test on one value per run needs three of them.
+            let min_samples = if d.from_intervals || d.runs {
                 1
             } else {
                 rules.min_samples
             };
-            settle_samples(&mut out, d.log_sd, min_samples, family);
+            settle_samples(&mut out, d.log_sd, min_samples, d.runs, family);
             if let (Some(moved), Status::Inconclusive) = (d.obvious, out.status) {
                 if let (Some(b), Some(c)) = (out.baseline, out.current) {
                     out.status = moved;
@@ -79,6 +80,7 @@ pub(super) fn settle_samples(
     out: &mut MetricResult,
     log_sd: Option<f64>,
     min_samples: usize,
+    runs: bool,
     family: Family,
 ) {
     let (Some(base), Some(cur)) = (out.baseline, out.current) else {
@@ -124,9 +126,11 @@ pub(super) fn settle_samples(
             }
             _ => None,
         };
-        match needed {
-            Some(n) => Advice::Repeats(n),
-            None => Advice::AtLeast(floor),
+        match (needed, runs) {
+            (Some(n), true) => Advice::Runs(n.max(2)),
+            (Some(n), false) => Advice::Repeats(n),
+            (None, true) => Advice::Runs(2),
+            (None, false) => Advice::AtLeast(floor),
         }
     };
     if !mv.beyond {

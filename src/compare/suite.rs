@@ -4,11 +4,12 @@
 //! own.
 
 use crate::config::Config;
-use crate::model::{Direction, Unit};
+use crate::model::Direction;
 use crate::stats;
 
 use super::change::{beyond_large, judged, worse_sign, CONFIDENCE};
 use super::draft::Draft;
+use super::pairing::is_speed;
 use super::types::*;
 
 /// Fewest distinct benchmarks whose speed metrics can tell a suite's run-to-run spread.
@@ -32,12 +33,7 @@ pub const SUITE_MIN_BENCHMARKS: usize = 8;
 /// intervals (±0.25% in the median on the quiet reruns) are far narrower than what its estimates
 /// move between unchanged runs (up to 5.0%).
 pub(super) fn judge_against_suite(drafts: &mut [Draft], config: &Config) -> Option<SuiteShift> {
-    let speed = |u: &Unit| {
-        matches!(
-            u,
-            Unit::Nanoseconds | Unit::BytesPerSecond | Unit::PerSecond
-        )
-    };
+    let speed = is_speed;
     let members: Vec<(usize, stats::SuiteMember)> = drafts
         .iter()
         .enumerate()

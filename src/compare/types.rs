@@ -286,6 +286,9 @@ pub enum Advice {
     AtLeast(usize),
     /// The runs differ by more than their repeats do: a history of runs.
     KeepHistory,
+    /// About this many runs per side (80% power at the observed change and the noise between
+    /// runs), when each side was given as several runs.
+    Runs(usize),
 }
 
 /// A p-value, and the number of metrics it was corrected over (1: none).

@@ -7,6 +7,7 @@ mod history;
 mod moderate;
 mod pairing;
 mod rules;
+mod runs;
 mod samples;
 mod suite;
 
