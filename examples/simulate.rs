@@ -471,7 +471,7 @@ fn ci_pull_requests(
                 .collect();
             match runs.as_slice() {
                 [one] => compare::compare_history(&past, one, config),
-                _ => compare::compare_runs(&past, &runs, config),
+                _ => compare::compare_runs(&past, &runs, false, config),
             }
         };
         let c = pr(&ones);

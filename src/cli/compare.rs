@@ -63,12 +63,16 @@ pub(super) fn cmd_compare(ctx: &Ctx, a: CompareArgs) -> Result<u8> {
     // git (when asked) runs while the results are read; its answer is needed at the gate.
     let head = meta::Head::start(meta::Given::default(), &*ctx.env);
     let reader = input::Reader { ctx, dir: &here };
-    let mut current = reader.read_runs(&a.input.current, a.input.format)?;
-    meta::fill(&mut current.meta, None, &*ctx.env);
+    // Files of the same benchmarks are runs of their own; the others are parts of one run.
+    let mut current = reader.read_separate_runs(&a.input.current, a.input.format)?;
+    for run in &mut current {
+        meta::fill(&mut run.meta, None, &*ctx.env);
+    }
 
-    // Oldest first; the latest baseline run is last. Several baseline files merge into one run.
+    // Oldest first; the latest baseline run is last. Baseline files of the same benchmarks are
+    // runs of one commit, in the order given.
     let baseline: Vec<Run> = if !a.baseline.is_empty() {
-        vec![reader.read_runs(&a.baseline, a.input.format)?]
+        reader.read_separate_runs(&a.baseline, a.input.format)?
     } else if let Some(dir) = &a.store {
         // A typo in the path must not turn the gate off.
         if !dir.is_dir() {
@@ -112,8 +116,11 @@ pub(super) fn cmd_compare(ctx: &Ctx, a: CompareArgs) -> Result<u8> {
         let mut runs = read(config.history.window)?;
         // Some of the window ran on another kind of machine: compare_history keeps the runs on
         // this one, so read them all (the store keeps `keep` runs) to fill the window with them.
+        let first = current.first();
         if !config.allow_cross_environment
-            && runs.iter().any(|r| !compare::same_machine(r, &current))
+            && runs
+                .iter()
+                .any(|r| first.is_some_and(|c| !compare::same_machine(r, c)))
         {
             runs = read(usize::MAX)?;
         }
@@ -134,8 +141,13 @@ pub(super) fn cmd_compare(ctx: &Ctx, a: CompareArgs) -> Result<u8> {
         Vec::new()
     };
 
-    head.settle(&mut current.meta);
-    let comparison = gate(&baseline, &current, &config, false)?;
+    // The first run's metadata is the comparison's (completed from the others').
+    if let Some(first) = current.first_mut() {
+        head.settle(&mut first.meta);
+    }
+    let several = current.len() > 1 || (!a.baseline.is_empty() && baseline.len() > 1);
+    let files = !a.baseline.is_empty();
+    let comparison = gate(&baseline, &current, several, files, &config, false)?;
     // The runs are done with: their memory serves the reports (a lower peak).
     drop(baseline);
     drop(current);

@@ -1,6 +1,7 @@
 //! Reading result files from disk: files and criterion directories become runs, with errors that
 //! name the file, the format tried and the line.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -26,14 +27,40 @@ impl Reader<'_> {
     /// input: never a silent partial run.
     pub fn read_runs(self, paths: &[PathBuf], forced: Option<Format>) -> Result<Run> {
         let mut merged: Option<Run> = None;
-        for path in &self.expand_patterns(paths)? {
-            let run = self.read_run(path, forced)?;
+        for run in self.read_separate_runs(paths, forced)? {
             match &mut merged {
                 Some(m) => m.merge(run),
                 None => merged = Some(run),
             }
         }
         merged.ok_or_else(|| anyhow!("no result files were given"))
+    }
+
+    /// Reads every path into runs, in order: a file joins the run being gathered (parts of one
+    /// run: one file per package, per benchmark group), unless it has a benchmark that run
+    /// already has, which makes it the start of another run (the same benchmarks run again).
+    /// Fails as [`Reader::read_runs`] does.
+    pub fn read_separate_runs(self, paths: &[PathBuf], forced: Option<Format>) -> Result<Vec<Run>> {
+        let mut runs: Vec<Run> = Vec::new();
+        let mut names: HashSet<String> = HashSet::new();
+        for path in &self.expand_patterns(paths)? {
+            let run = self.read_run(path, forced)?;
+            let again = run.benchmarks.iter().any(|b| names.contains(&b.name));
+            match runs.last_mut() {
+                Some(last) if !again => {
+                    names.extend(run.benchmarks.iter().map(|b| b.name.clone()));
+                    last.merge(run);
+                }
+                _ => {
+                    names = run.benchmarks.iter().map(|b| b.name.clone()).collect();
+                    runs.push(run);
+                }
+            }
+        }
+        if runs.is_empty() {
+            bail!("no result files were given");
+        }
+        Ok(runs)
     }
 
     /// The paths, with each one that names nothing but holds a glob (`'bench/*.txt'`, quoted so

@@ -122,8 +122,9 @@ struct DashboardArgs {
 
 #[derive(Args)]
 struct InputArgs {
-    /// Result files (or a criterion directory; a quoted glob reads what it matches); several
-    /// files merge into one run.
+    /// Result files (or a criterion directory; a quoted glob reads what it matches): files of
+    /// other benchmarks join one run; a file of benchmarks already read starts another run of
+    /// them, which `compare` judges by one value per run (`save` merges them).
     #[arg(long, short = 'c', required = true, num_args = 1.., value_name = "PATH")]
     current: Vec<PathBuf>,
     /// Force the input format instead of detecting it (see `perfgate formats`).
@@ -139,7 +140,7 @@ struct CompareArgs {
     #[command(flatten)]
     input: InputArgs,
     /// Baseline results: a run saved by perfgate or a tool's raw output (a quoted glob reads
-    /// what it matches); several files merge.
+    /// what it matches); files of the same benchmarks are several runs, as for `--current`.
     #[arg(long, short = 'b', num_args = 1.., value_name = "PATH", conflicts_with = "store")]
     baseline: Vec<PathBuf>,
     /// Compare against the latest run of the baseline branch in this local store.
@@ -419,8 +420,21 @@ fn chain(e: &anyhow::Error) -> String {
 /// gate path of `perfgate compare` and the Action. A comparison with nothing in common with its
 /// baseline would pass anything, so it is an error, unless `recording` (a push records its run
 /// whatever it shares with the last one: renamed benchmarks start new series).
-fn gate(history: &[Run], current: &Run, config: &Config, recording: bool) -> Result<Comparison> {
-    let comparison = perfgate::compare::compare_history(history, current, config);
+/// Compares the current run, or the current runs with one value per run when `several` (a
+/// side given as several runs of the same benchmarks), with the history (`one_commit`: runs of
+/// one commit, from baseline files).
+fn gate(
+    history: &[Run],
+    current: &[Run],
+    several: bool,
+    one_commit: bool,
+    config: &Config,
+    recording: bool,
+) -> Result<Comparison> {
+    let comparison = match current {
+        [one] if !several => perfgate::compare::compare_history(history, one, config),
+        _ => perfgate::compare::compare_runs(history, current, one_commit, config),
+    };
     if let Some(why) = comparison.nothing_in_common().filter(|_| !recording) {
         bail!("{why}");
     }

@@ -336,8 +336,10 @@ pub(super) fn assess_runs(b: &Series, c: &Series, direction: Direction, rules: &
         df_pooled: f64::INFINITY,
     };
     let Some(t) = stats::moderated_t(&s, &plain, CONFIDENCE) else {
-        // No spread at all (every run gave the same value): the runs' values decide by the
-        // threshold, as a count that never varies does.
+        // No spread at all (every run gave the same value): the threshold decides, unless the
+        // moderation lends the metric the others' noise.
+        d.runs = true;
+        d.log_two = Some(s);
         return d;
     };
     d.result.method = Method::ModeratedT;

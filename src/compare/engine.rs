@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::config::{Config, TestChoice};
+use crate::config::{Config, TestChoice, MODERATION_MIN_METRICS};
 use crate::model::{Direction, Run};
 
 use super::assess::{assess, assess_with_history, only_one_side};
@@ -14,7 +14,7 @@ use super::gate::{across_environments, counts, fails_on, gate, is_k6, rank, reas
 use super::history::trend;
 use super::moderate::{far_out_left_out, moderate, moderate_histories};
 use super::pairing::{index, lookup, series, series_of_one_run, series_of_runs, Series};
-use super::rules::{rules_for, Rules};
+use super::rules::{is_deterministic, rules_for, Rules};
 use super::settle::{adjust, settle, Family};
 use super::suite::{against_suite, judge_against_suite};
 use super::types::*;
@@ -71,15 +71,48 @@ pub enum Values {
 /// runs on each side is the noise between runs, which a run's repeats do not show: a second run
 /// of the pull request measures it without the change in it. The current run's metadata is
 /// the first run's, completed from the others'. No current run: budgets only, of nothing.
-pub fn compare_runs(history: &[Run], current: &[Run], config: &Config) -> Comparison {
+/// `one_commit`: the history is runs of one commit (baseline files), which merge into one run
+/// when the runs are judged by their repeats (too few metrics, below).
+pub fn compare_runs(
+    history: &[Run],
+    current: &[Run],
+    one_commit: bool,
+    config: &Config,
+) -> Comparison {
     let runs: Vec<&Run> = current.iter().collect();
     let mut meta = runs.first().map(|r| r.meta.clone()).unwrap_or_default();
     for r in runs.iter().skip(1) {
         meta.fill_from(r.meta.clone());
     }
-    let shown = Run::new(meta, Vec::new());
     let cur = series_of_runs(&runs);
-    compare_series(history, &shown, cur, Values::Runs, config)
+    // Few metrics cannot share their noise, and the t test on two or three runs alone has
+    // next to no power (criterion's 9 metrics, two baseline runs: fnv1a's +35% passed): the runs
+    // are then merged and judged by their repeats, as one run.
+    let tested = cur
+        .iter()
+        .filter(|s| s.values.len() > 1 && !is_deterministic(&s.metric, &s.unit))
+        .count();
+    if tested < MODERATION_MIN_METRICS {
+        let mut merged = Run::new(meta, Vec::new());
+        for r in current {
+            merged.merge(r.clone());
+        }
+        let mut c = if one_commit && history.len() > 1 {
+            let mut base = Run::new(Default::default(), Vec::new());
+            for r in history {
+                base.merge(r.clone());
+            }
+            compare_history(std::slice::from_ref(&base), &merged, config)
+        } else {
+            compare_history(history, &merged, config)
+        };
+        c.current_runs = runs.len();
+        return c;
+    }
+    let shown = Run::new(meta, Vec::new());
+    let mut c = compare_series(history, &shown, cur, Values::Runs, config);
+    c.current_runs = runs.len();
+    c
 }
 
 /// [`compare_history`], with the values of each metric being `values`.
@@ -175,6 +208,8 @@ fn compare_series(
         moderation,
         history_moderation,
         suite,
+        current_runs: 1,
+        one_value_per_run: values == Values::Runs,
     }
 }
 

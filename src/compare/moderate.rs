@@ -46,8 +46,20 @@ pub(super) fn moderate(drafts: &mut [Draft]) -> Option<Moderation> {
         .filter_map(|&i| drafts.get(i).and_then(|d| d.log_two))
         .collect();
     let prior = stats::fit_variance_prior(&samples)?;
+    // Runs that all gave the same value say nothing of the noise, but are tested with the
+    // others' (a time that Go rounded to the same nanoseconds in both runs).
+    let flat: Vec<usize> = drafts
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| {
+            d.runs
+                && d.result.method == Method::Threshold
+                && d.log_two.is_some_and(|s| s.var == 0.0)
+        })
+        .map(|(i, _)| i)
+        .collect();
     let mut decided = 0;
-    for &i in &members {
+    for &i in members.iter().chain(&flat) {
         let Some(d) = drafts.get_mut(i) else { continue };
         let Some(t) = d
             .log_two
@@ -55,6 +67,12 @@ pub(super) fn moderate(drafts: &mut [Draft]) -> Option<Moderation> {
         else {
             continue;
         };
+        if d.result.method == Method::Threshold {
+            // Until now decided by the threshold alone.
+            d.result.status = Status::Unchanged;
+            d.result.note = Notes::default();
+            d.no_noise = None;
+        }
         d.result.method = Method::ModeratedT;
         d.result.p_value = Some(t.p);
         d.result.change = Some(t.shift.exp_m1());

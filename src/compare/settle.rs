@@ -116,7 +116,7 @@ pub(super) fn settle_samples(
     // Worked out only for the notes that give it: most metrics are decided without (the power
     // formula's normal quantiles were 7.5% of a 10,000-benchmark comparison).
     let advice = || {
-        if out.method == Method::RunToRun {
+        if out.method == Method::RunToRun && !runs {
             // More repeats do not shrink the noise between runs.
             return Advice::KeepHistory;
         }
@@ -127,9 +127,9 @@ pub(super) fn settle_samples(
             _ => None,
         };
         match (needed, runs) {
-            (Some(n), true) => Advice::Runs(n.max(2)),
+            (Some(n), true) => Advice::Runs(n.max(n1.max(n2) + 1)),
             (Some(n), false) => Advice::Repeats(n),
-            (None, true) => Advice::Runs(2),
+            (None, true) => Advice::Runs(n1.max(n2) + 1),
             (None, false) => Advice::AtLeast(floor),
         }
     };

@@ -502,6 +502,17 @@ pub struct Comparison {
     /// Set when metrics with samples were judged against their suite's run-to-run spread.
     #[serde(default)]
     pub suite: Option<SuiteShift>,
+    /// How many runs of the same benchmarks the current side was given as (1 for one run).
+    #[serde(default = "one_run")]
+    pub current_runs: usize,
+    /// Each metric was compared by one value per run on every side (a side given as several
+    /// runs: `compare::compare_runs`), not by the repeats within one run.
+    #[serde(default)]
+    pub one_value_per_run: bool,
+}
+
+fn one_run() -> usize {
+    1
 }
 
 impl Comparison {

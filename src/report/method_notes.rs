@@ -19,12 +19,21 @@ pub(super) fn correction(c: &Comparison) -> Option<String> {
 /// How the moderated tests learnt the noise and how the suite was read, in passing, when they
 /// decided metrics.
 pub(super) fn moderation(c: &Comparison) -> Option<String> {
+    let runs = c.one_value_per_run.then(|| runs_words(c));
     let samples = c.moderation.map(|m| {
-        moderation_words(
-            &m,
-            "with samples were tested together (moderated t test on log values)",
-            "noise",
-        )
+        if c.one_value_per_run {
+            moderation_words(
+                &m,
+                "with a value in several runs were tested together (moderated t test on the logs of their run values)",
+                "noise between runs",
+            )
+        } else {
+            moderation_words(
+                &m,
+                "with samples were tested together (moderated t test on log values)",
+                "noise",
+            )
+        }
     });
     let histories = c.history_moderation.map(|m| {
             moderation_words(
@@ -37,8 +46,11 @@ pub(super) fn moderation(c: &Comparison) -> Option<String> {
         .suite
         .as_ref()
         .filter(|s| s.status == Status::Unchanged)
-        .map(suite_words);
-    let parts: Vec<String> = [samples, histories, suite].into_iter().flatten().collect();
+        .map(|s| suite_words(s, c.one_value_per_run));
+    let parts: Vec<String> = [runs, samples, histories, suite]
+        .into_iter()
+        .flatten()
+        .collect();
     (!parts.is_empty()).then(|| parts.join(". "))
 }
 
@@ -48,7 +60,16 @@ pub(super) fn suite_note(c: &Comparison) -> Option<String> {
     c.suite
         .as_ref()
         .filter(|s| s.status != Status::Unchanged)
-        .map(|s| suite_shift_note(s, c.settings.threshold))
+        .map(|s| suite_shift_note(s, c.settings.threshold, c.one_value_per_run))
+}
+
+/// How a comparison of several runs a side was made.
+fn runs_words(c: &Comparison) -> String {
+    format!(
+        "Each metric was compared by one value per run (the median of its repeats): {} against {} of the same benchmarks, so the noise between runs was measured, not assumed (each run's machine, which moves all its benchmarks together, was taken out of that noise)",
+        plural(c.baseline_runs, "baseline run", "baseline runs"),
+        plural(c.current_runs, "current run", "current runs")
+    )
 }
 
 /// `on the same kind of machine (12 runs on others left out)`, when some were.
@@ -79,9 +100,14 @@ fn across_environments(c: &Comparison) -> String {
 }
 
 /// How metrics were judged against their suite, in passing.
-fn suite_words(s: &SuiteShift) -> String {
+fn suite_words(s: &SuiteShift, per_run: bool) -> String {
+    let (how, noise) = if per_run {
+        ("Against the baseline", "beyond the noise its runs show")
+    } else {
+        ("With one baseline run", "beyond its repeats' noise")
+    };
     format!(
-        "With one baseline run, the {} speed metrics of {} benchmarks were judged against the rest of the suite: the whole run is {} {} than the baseline run, and one metric moves by {} between runs beyond its repeats' noise",
+        "{how}, the {} speed metrics of {} benchmarks were judged against the rest of the suite: the whole run is {} {} than the baseline run, and one metric moves by {} between runs {noise}",
         s.metrics,
         s.benchmarks,
         one_decimal(s.change.abs()),
@@ -91,19 +117,28 @@ fn suite_words(s: &SuiteShift) -> String {
 }
 
 /// A suite-wide shift beyond the threshold, on its own.
-fn suite_shift_note(s: &SuiteShift, threshold: f64) -> String {
+fn suite_shift_note(s: &SuiteShift, threshold: f64, per_run: bool) -> String {
     let way = if s.change > 0.0 { "slower" } else { "faster" };
+    let (runs, to_tell, noise) = if per_run {
+        ("these runs", "keep a history of runs", "the runs' spread")
+    } else {
+        (
+            "one pair of runs",
+            "run the job again, or keep a history of runs,",
+            "its repeats' noise",
+        )
+    };
     let what = match s.status {
         Status::Regression | Status::Improvement => format!(
             "beyond what a machine does between runs (`large_change`): the whole run is {way}"
         ),
         _ => format!(
-            "beyond the {} threshold: the machine, or a change that makes everything {way}; one pair of runs cannot tell them apart, so it is inconclusive (run the job again, or keep a history of runs, to tell)",
+            "beyond the {} threshold: the machine, or a change that makes everything {way}; {runs} cannot tell them apart, so it is inconclusive ({to_tell} to tell)",
             percent_plain(threshold)
         ),
     };
     format!(
-        "The whole run is {} {way} than the baseline run (the median of {} speed metrics of {} benchmarks), {what}. Each metric was judged by its change against the rest of the suite, with the run-to-run spread the suite shows ({} per metric beyond its repeats' noise), so a slower machine does not fail the gate and a benchmark that got slower than the rest does.",
+        "The whole run is {} {way} than the baseline run (the median of {} speed metrics of {} benchmarks), {what}. Each metric was judged by its change against the rest of the suite, with the run-to-run spread the suite shows ({} per metric beyond {noise}), so a slower machine does not fail the gate and a benchmark that got slower than the rest does.",
         one_decimal(s.change.abs()),
         s.metrics,
         s.benchmarks,

@@ -20,6 +20,8 @@ pub(super) struct Found {
     pub note: Option<String>,
     /// Shell commands that fetch it locally, for the reproduce command.
     pub fetch: Option<String>,
+    /// The `baseline` files were several runs of the same benchmarks (`history` holds them).
+    pub several: bool,
 }
 
 /// Reads the baseline as the `baseline` input says: files, or the data branch.
@@ -30,8 +32,10 @@ pub(super) fn read(ctx: &Ctx, plan: &Plan, remote: &Connection) -> Result<Found>
                 ctx,
                 dir: &plan.dir,
             };
+            let history = reader.read_separate_runs(&expand(&plan.dir, p)?, plan.format)?;
             Ok(Found {
-                history: vec![reader.read_runs(&expand(&plan.dir, p)?, plan.format)?],
+                several: history.len() > 1,
+                history,
                 note: None,
                 fetch: None,
             })
@@ -96,6 +100,7 @@ fn from_data_branch(ctx: &Ctx, plan: &Plan, remote: &Connection) -> Result<Found
                 history,
                 note: Some(b.describe),
                 fetch: b.fetch,
+                several: false,
             })
         }
         None => {
@@ -111,6 +116,7 @@ fn from_data_branch(ctx: &Ctx, plan: &Plan, remote: &Connection) -> Result<Found
                 history: Vec::new(),
                 note: None,
                 fetch: None,
+                several: false,
             })
         }
     }
@@ -124,9 +130,16 @@ pub(super) fn compare(plan: &Plan, found: &mut Found) -> Result<Comparison> {
     if found.history.is_empty() && plan.mode == Mode::Compare && plan.config.budgets.is_empty() {
         println!("perfgate: no baseline and no budgets: nothing to gate yet");
     }
+    let current = if plan.runs.is_empty() {
+        std::slice::from_ref(&plan.current)
+    } else {
+        plan.runs.as_slice()
+    };
     let comparison = crate::cli::gate(
         &found.history,
-        &plan.current,
+        current,
+        !plan.runs.is_empty() || found.several,
+        matches!(plan.inputs.baseline, BaselineSource::Paths(_)),
         &plan.config,
         plan.mode == Mode::Save,
     )?;

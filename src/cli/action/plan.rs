@@ -44,8 +44,11 @@ pub(super) struct Plan {
     pub config: Config,
     /// The `format` input.
     pub format: Option<Format>,
-    /// This job's run, with its commit and branch from the event.
+    /// This job's run, with its commit and branch from the event: the `results` files merged.
     pub current: Run,
+    /// The runs of `results` when its files are several runs of the same benchmarks (each
+    /// compared as one value per run, see `compare::compare_runs`); empty for one run.
+    pub runs: Vec<Run>,
 }
 
 impl Plan {
@@ -136,9 +139,23 @@ pub(super) fn gate(ctx: &Ctx, trigger: Trigger) -> Result<Plan> {
         &*ctx.env,
     );
     let reader = input::Reader { ctx, dir: &dir };
-    let mut current = reader.read_runs(&expand(&dir, &inputs.results)?, format)?;
-    meta::fill(&mut current.meta, None, &*ctx.env);
-    head.settle(&mut current.meta);
+    let mut runs = reader.read_separate_runs(&expand(&dir, &inputs.results)?, format)?;
+    for run in &mut runs {
+        meta::fill(&mut run.meta, None, &*ctx.env);
+    }
+    if let Some(first) = runs.first_mut() {
+        head.settle(&mut first.meta);
+    }
+    let (current, runs) = if runs.len() == 1 {
+        (runs.remove(0), Vec::new())
+    } else {
+        let mut all = runs.iter().cloned();
+        let mut merged = all
+            .next()
+            .unwrap_or_else(|| Run::new(Default::default(), Vec::new()));
+        all.for_each(|r| merged.merge(r));
+        (merged, runs)
+    };
     Ok(Plan {
         inputs,
         event,
@@ -148,6 +165,7 @@ pub(super) fn gate(ctx: &Ctx, trigger: Trigger) -> Result<Plan> {
         config,
         format,
         current,
+        runs,
     })
 }
 

@@ -41,8 +41,10 @@ const OWN: [[f64; 20]; 3] = [
 ];
 
 #[test]
-fn one_value_a_run_is_tested_by_the_t_test_on_the_runs() {
-    // One baseline run of ten repeats; the pull request run twice, 10% and 14% slower.
+fn with_few_metrics_the_runs_are_merged_and_judged_by_their_repeats() {
+    // One baseline run of ten repeats; the pull request run twice, 10% and 14% slower. One
+    // metric cannot share its noise with others, and the t test on three run values would have
+    // next to no power: the two runs are merged, twenty repeats against ten.
     let b = run_of(
         RunMeta::default(),
         &[("B", "time", Unit::Nanoseconds, BASE.to_vec())],
@@ -56,32 +58,35 @@ fn one_value_a_run_is_tested_by_the_t_test_on_the_runs() {
             )
         })
         .collect();
-    let r = compare_runs(std::slice::from_ref(&b), &c, &Config::default());
+    let r = compare_runs(std::slice::from_ref(&b), &c, true, &Config::default());
+    assert!(!r.one_value_per_run);
+    assert_eq!(r.current_runs, 2);
     let m = r.results.first().unwrap();
-    assert_eq!(m.method, Method::ModeratedT);
-    // One value per run: the baseline's run value, and the two runs of the pull request.
+    assert_eq!(m.method, Method::MannWhitney);
+    assert_eq!((m.baseline.unwrap().n, m.current.unwrap().n), (10, 20));
+    assert_eq!(m.status, Status::Regression);
+}
+
+#[test]
+fn many_metrics_of_several_runs_are_tested_by_one_value_per_run() {
+    let base = run_with(&OWN[0], |_| 1.0);
+    let c = compare_runs(
+        std::slice::from_ref(&base),
+        &[run_with(&OWN[1], |_| 1.0), run_with(&OWN[2], |_| 1.0)],
+        false,
+        &Config::default(),
+    );
+    assert!(c.one_value_per_run);
+    assert_eq!((c.baseline_runs, c.current_runs), (1, 2));
+    let m = c.results.iter().find(|r| r.benchmark == "B00").unwrap();
     assert_eq!((m.baseline.unwrap().n, m.current.unwrap().n), (1, 2));
-    // t = mean(ln c) - ln b over sqrt(s^2 (1/1 + 1/2)), s^2 from the two runs of the pull
-    // request (1 degree of freedom): t = 0.11317 / 0.030937 = 3.658, and with 1 degree of
-    // freedom p = 1 - 2 atan(t) / pi = 0.1700.
-    let (shift, diff) = (
-        (1.10f64.ln() + 1.14f64.ln()) / 2.0,
-        1.14f64.ln() - 1.10f64.ln(),
-    );
-    let t = shift / (diff * diff / 2.0 * 1.5).sqrt();
-    let p = 1.0 - 2.0 * t.atan() / std::f64::consts::PI;
-    assert!((p - 0.1700).abs() < 5e-4, "{p}");
-    assert!((m.p_value.unwrap() - p).abs() < 1e-9, "{m:?}");
-    assert!((m.change.unwrap() - shift.exp_m1()).abs() < 1e-9);
-    // +12% that two runs a side cannot tell from the noise between them: inconclusive, with
-    // how many runs would.
-    assert_eq!(m.status, Status::Inconclusive);
-    let said = words(&m.note).unwrap();
+    assert!(matches!(m.method, Method::ModeratedT | Method::RunToRun));
+    assert_eq!(c.verdict, Verdict::Pass);
+    let notes = crate::report::render_terminal(&c, false);
     assert!(
-        said.contains("runs per side would likely decide it"),
-        "{said}"
+        notes.contains("Each metric was compared by one value per run (the median of its repeats): 1 baseline run against 2 current runs"),
+        "{notes}"
     );
-    assert_eq!(r.verdict, Verdict::Pass);
 }
 
 #[test]
@@ -98,6 +103,7 @@ fn a_noisy_neighbour_in_one_pull_request_run_does_not_fail_the_gate() {
     let c = compare_runs(
         std::slice::from_ref(&base),
         &[neighbour, calm],
+        false,
         &Config::default(),
     );
     assert_eq!(c.verdict, Verdict::Pass, "{:#?}", c.results);
@@ -112,6 +118,7 @@ fn a_change_every_pull_request_run_shows_fails_the_gate() {
     let c = compare_runs(
         std::slice::from_ref(&base),
         &[run_with(&OWN[1], slower), run_with(&OWN[2], slower)],
+        false,
         &Config::default(),
     );
     assert_eq!(c.verdict, Verdict::Fail);
