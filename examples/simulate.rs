@@ -469,10 +469,7 @@ fn ci_pull_requests(
             let runs: Vec<Run> = (0..pr_runs)
                 .map(|_| noise.run(&mut rng, factors, n))
                 .collect();
-            match runs.as_slice() {
-                [one] => compare::compare_history(&past, one, config),
-                _ => compare::compare_runs(&past, &runs, false, config),
-            }
+            compare::compare_runs(&past, &runs, false, config)
         };
         let c = pr(&ones);
         failed_null += usize::from(c.verdict == Verdict::Fail);

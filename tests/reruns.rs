@@ -116,16 +116,13 @@ fn file(set: &str, tool_dir: &str, name: &str, ext: &str) -> PathBuf {
 
 /// `current` against `baseline`, both result files.
 fn pair(set: &str, tool_dir: &str, ext: &str, baseline: &str, current: &str) -> Outcome {
-    let (b, c) = (
-        file(set, tool_dir, baseline, ext),
-        file(set, tool_dir, current, ext),
-    );
-    compare(&[
-        "--baseline".as_ref(),
-        b.as_os_str(),
-        "--current".as_ref(),
-        c.as_os_str(),
-    ])
+    runs(
+        set,
+        tool_dir,
+        ext,
+        &[baseline.to_string()],
+        &[current.to_string()],
+    )
 }
 
 /// The runs `current` against the runs `baseline`, each a result file: several of a side are
@@ -328,6 +325,10 @@ fn hold(set: &str, bounds: &[Bounds]) {
 /// criterion's interval of it: its 8 benchmarks are a suite whose run-to-run spread (up to 3.6% per
 /// metric) fnv1a's +35% stands far out of, in every pair and against the store of all five runs
 /// (too short a history for single values, so compared with its latest run, as a pair).
+/// Against two baseline runs of one commit, the tools with 10 metrics or more fail the slowdown
+/// every time; hyperfine's and criterion's 9 merge their runs, and criterion's terminal output
+/// then loses criterion's intervals (two values become two samples, as two merged baseline files
+/// always did) and passes it.
 #[test]
 fn quiet_reruns_pass_and_slowdowns_fail() {
     hold(
@@ -335,8 +336,8 @@ fn quiet_reruns_pass_and_slowdowns_fail() {
         &[
             ("go", 0, 1, 5, true, 1, 5),
             ("hyperfine", 6, 2, 3, false, 2, 2),
-            ("wrk", 0, 0, 3, true, 1, 3),
-            ("oha", 0, 0, 4, true, 0, 3),
+            ("wrk", 0, 0, 3, true, 1, 5),
+            ("oha", 0, 0, 4, true, 0, 5),
             ("autocannon", 0, 0, 5, true, 0, 5),
             ("criterion", 2, 0, 5, true, 0, 5),
             ("criterion-text", 0, 0, 5, true, 0, 0),
@@ -367,7 +368,7 @@ fn busy_reruns_keep_what_must_hold() {
             ("oha", 0, 2, 5, true, 1, 5),
             ("autocannon", 3, 0, 5, true, 3, 5),
             ("criterion", 2, 1, 1, false, 1, 1),
-            ("criterion-text", 1, 2, 1, false, 3, 1),
+            ("criterion-text", 1, 2, 1, false, 3, 2),
         ],
     );
 }

@@ -663,3 +663,72 @@ fn a_store_history_of_many_metrics_is_moderated_together() {
         .stdout(predicate::str::contains("judged against their histories together").not());
     assert!(report(&json)["history_moderation"].is_null());
 }
+
+/// `perfgate compare` of `current` against `baseline` (it passes), its JSON report.
+fn compare_go_reruns(dir: &Path, baseline: &[PathBuf], current: &[PathBuf]) -> serde_json::Value {
+    let json = dir.join("report.json");
+    perfgate()
+        .arg("compare")
+        .arg("--baseline")
+        .args(baseline)
+        .arg("--current")
+        .args(current)
+        .arg("--report-json")
+        .arg(&json)
+        .assert()
+        .code(0);
+    report(&json)
+}
+
+/// A quiet Go rerun, `tests/fixtures/reruns/quiet/go/<name>.txt`.
+fn go_rerun(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/reruns/quiet/go/{name}.txt"))
+}
+
+#[test]
+fn files_of_the_same_benchmarks_are_runs_compared_by_one_value_per_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = compare_go_reruns(
+        dir.path(),
+        &[go_rerun("run1")],
+        &[go_rerun("run2"), go_rerun("run3")],
+    );
+    assert_eq!(r["current_runs"], 2);
+    assert_eq!(r["baseline_runs"], 1);
+    assert_eq!(r["one_value_per_run"], true);
+    let time = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["benchmark"] == "BenchmarkFib20-2" && x["metric"] == "time")
+        .unwrap();
+    assert_eq!(
+        (&time["baseline"]["n"], &time["current"]["n"]),
+        (&1.into(), &2.into())
+    );
+    // Against the rest of the suite: the whole run moved (the quiet run1 was slower).
+    assert_eq!(time["method"], "run_to_run");
+    assert!(r["suite"].is_object());
+}
+
+#[test]
+fn files_of_other_benchmarks_are_parts_of_one_run() {
+    // run2 split in two files by benchmark: one run of ten repeats, as the whole file is.
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(go_rerun("run2")).unwrap();
+    let (sha, rest): (Vec<&str>, Vec<&str>) = text
+        .lines()
+        .filter(|l| l.starts_with("Benchmark"))
+        .partition(|l| l.starts_with("BenchmarkSHA256"));
+    let parts = [("sha.txt", sha), ("rest.txt", rest)].map(|(name, lines)| {
+        let p = dir.path().join(name);
+        fs::write(&p, lines.join("\n") + "\n").unwrap();
+        p
+    });
+    let split = compare_go_reruns(dir.path(), &[go_rerun("run1")], &parts);
+    let whole = compare_go_reruns(dir.path(), &[go_rerun("run1")], &[go_rerun("run2")]);
+    assert_eq!(split["current_runs"], 1);
+    assert_eq!(split["one_value_per_run"], false);
+    assert_eq!(split["results"], whole["results"]);
+    assert_eq!(split["counts"], whole["counts"]);
+}

@@ -145,9 +145,8 @@ pub(super) fn cmd_compare(ctx: &Ctx, a: CompareArgs) -> Result<u8> {
     if let Some(first) = current.first_mut() {
         head.settle(&mut first.meta);
     }
-    let several = current.len() > 1 || (!a.baseline.is_empty() && baseline.len() > 1);
     let files = !a.baseline.is_empty();
-    let comparison = gate(&baseline, &current, several, files, &config, false)?;
+    let comparison = gate(&baseline, &current, files, &config, false)?;
     // The runs are done with: their memory serves the reports (a lower peak).
     drop(baseline);
     drop(current);

@@ -26,14 +26,8 @@ impl Reader<'_> {
     /// Reads and merges every path into one run. Fails on a missing, unreadable, unparsable or empty
     /// input: never a silent partial run.
     pub fn read_runs(self, paths: &[PathBuf], forced: Option<Format>) -> Result<Run> {
-        let mut merged: Option<Run> = None;
-        for run in self.read_separate_runs(paths, forced)? {
-            match &mut merged {
-                Some(m) => m.merge(run),
-                None => merged = Some(run),
-            }
-        }
-        merged.ok_or_else(|| anyhow!("no result files were given"))
+        Run::merged(self.read_separate_runs(paths, forced)?)
+            .ok_or_else(|| anyhow!("no result files were given"))
     }
 
     /// Reads every path into runs, in order: a file joins the run being gathered (parts of one

@@ -420,21 +420,17 @@ fn chain(e: &anyhow::Error) -> String {
 /// gate path of `perfgate compare` and the Action. A comparison with nothing in common with its
 /// baseline would pass anything, so it is an error, unless `recording` (a push records its run
 /// whatever it shares with the last one: renamed benchmarks start new series).
-/// Compares the current run, or the current runs with one value per run when `several` (a
-/// side given as several runs of the same benchmarks), with the history (`one_commit`: runs of
-/// one commit, from baseline files).
+/// The current runs (several when the files were runs of the same benchmarks) are compared with
+/// the history, or with runs of one commit (`one_commit`: baseline files), by
+/// `compare::compare_runs`.
 fn gate(
     history: &[Run],
     current: &[Run],
-    several: bool,
     one_commit: bool,
     config: &Config,
     recording: bool,
 ) -> Result<Comparison> {
-    let comparison = match current {
-        [one] if !several => perfgate::compare::compare_history(history, one, config),
-        _ => perfgate::compare::compare_runs(history, current, one_commit, config),
-    };
+    let comparison = perfgate::compare::compare_runs(history, current, one_commit, config);
     if let Some(why) = comparison.nothing_in_common().filter(|_| !recording) {
         bail!("{why}");
     }

@@ -318,7 +318,7 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
 }
 
 /// What the data say about one metric whose values are one per run on each side (see
-/// [`super::Values::Runs`]): the t test on the log run values, which holds the noise between
+/// `compare_runs`): the t test on the log run values, which holds the noise between
 /// runs, with as few as one run on a side when the other has two (the spread of the side with
 /// several runs is the noise, as a pooled variance). The moderation refines it with the other
 /// metrics' spreads when there are enough of them. Deterministic metrics, values that are not
@@ -330,6 +330,7 @@ pub(super) fn assess_runs(b: &Series, c: &Series, direction: Direction, rules: &
         return assess(b, c, direction, rules);
     };
     let mut d = assess(b, c, direction, rules);
+    // A prior of no weight: the ordinary t test on the pooled variance.
     let plain = stats::VariancePrior {
         df: 0.0,
         var: 0.0,
@@ -367,7 +368,6 @@ pub(super) fn assess_runs(b: &Series, c: &Series, direction: Direction, rules: &
         && separated(&b.values, &c.values, rules.threshold))
     .then_some(mv.moved);
     d.no_noise = None;
-    d.from_intervals = false;
     d.runs = true;
     d
 }

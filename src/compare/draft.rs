@@ -40,7 +40,7 @@ pub(super) struct Draft {
     /// `within` comes from the tools' intervals of one value a side (criterion's), not from
     /// repeats: judged against the suite, there are no repeats for `min_samples` to count.
     pub(super) from_intervals: bool,
-    /// The values are one per run ([`super::Values::Runs`]): `min_samples` counts repeats, and
+    /// The values are one per run (`compare_runs`): `min_samples` counts repeats, and
     /// runs are not repeats.
     pub(super) runs: bool,
 }

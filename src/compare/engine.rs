@@ -49,75 +49,88 @@ pub fn compare(baseline: Option<&Run>, current: &Run, config: &Config) -> Compar
 /// fail the gate (their regressions become inconclusive) unless `config.allow_cross_environment`
 /// is set.
 pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Comparison {
-    compare_values(history, current, Values::Repeats, config)
+    compare_series(history, current, series(current), Values::Repeats, config)
 }
 
-/// What the values of a metric are: the repeats of one run, or one value per run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Values {
-    /// The repeats within one run (or a tool's single value): each baseline run is one run.
+/// What a metric's values are on each side.
+enum Values {
+    /// The repeats within one run (or a tool's single value), and each baseline run one run.
     Repeats,
-    /// One value per run, the run's summary of its repeats ([`Run::run_values`]), on every side
-    /// and in every run of the history: each side was given as several runs of the same
-    /// benchmarks. Their spread is the noise between runs, measured rather than assumed, and
-    /// each metric is compared by the t test on its log run values (moderated with the others'
-    /// when there are enough), whatever the number of runs on each side.
-    Runs,
+    /// One value per run ([`series_of_runs`]), on every side: the spread of a side's values is
+    /// the noise between runs, measured rather than assumed, and each metric is compared by the
+    /// t test on its log run values (moderated with the others'), whatever the number of runs
+    /// on each side. `current`: the runs of the current side; `one_commit`: the baseline side
+    /// when it is several runs of one commit, whose values make one side rather than a history
+    /// (whose runs count one value each, [`series_of_one_run`]).
+    Runs {
+        current: usize,
+        one_commit: Option<Vec<Series>>,
+    },
 }
 
-/// Compares several runs of the same benchmarks (`current`, each one run) with a history of
-/// runs (`history`, oldest first; for a baseline given as several runs of one commit, those
-/// runs), one value per run and metric on every side ([`Values::Runs`]). The spread of the
-/// runs on each side is the noise between runs, which a run's repeats do not show: a second run
-/// of the pull request measures it without the change in it. The current run's metadata is
-/// the first run's, completed from the others'. No current run: budgets only, of nothing.
-/// `one_commit`: the history is runs of one commit (baseline files), which merge into one run
-/// when the runs are judged by their repeats (too few metrics, below).
+/// Compares the runs of `current`, each a run of the same benchmarks, with `history` (oldest
+/// first): a store's history, or, with `one_commit`, runs of one commit (baseline files).
+///
+/// One current run and a history is [`compare_history`]. Otherwise a side is several runs,
+/// whose spread is the noise between runs that a run's repeats do not show (a second run of
+/// the pull request measures it without the change in it), and each metric is compared by one
+/// value per run on every side (`Values::Runs`), from one run on a side and two on the
+/// other. With fewer than [`MODERATION_MIN_METRICS`] metrics that have values in several runs,
+/// their spreads cannot be shared and the t test on two or three values alone has next to no
+/// power (criterion's 9 metrics against two baseline runs passed fnv1a's +35%): the runs of
+/// each side are then merged (their samples pooled) and compared as one run, as
+/// [`compare_history`] does. The current metadata is the first run's, completed from the
+/// others'. No current run: budgets only, of nothing.
 pub fn compare_runs(
     history: &[Run],
     current: &[Run],
     one_commit: bool,
     config: &Config,
 ) -> Comparison {
+    let one_commit = one_commit && history.len() > 1;
+    if let ([one], false) = (current, one_commit) {
+        return compare_history(history, one, config);
+    }
     let runs: Vec<&Run> = current.iter().collect();
+    let cur = series_of_runs(&runs);
+    let base = one_commit.then(|| series_of_runs(&history.iter().collect::<Vec<_>>()));
+    // Current metrics with values in several runs, on either side.
+    let several = |s: &Series| s.values.len() > 1 && !is_deterministic(&s.metric, &s.unit);
+    let in_base: HashSet<(&str, &str)> = base
+        .iter()
+        .flatten()
+        .filter(|s| several(s))
+        .map(|s| (s.benchmark.as_str(), s.metric.as_str()))
+        .collect();
+    let tested = cur
+        .iter()
+        .filter(|s| {
+            several(s)
+                || (!is_deterministic(&s.metric, &s.unit)
+                    && in_base.contains(&(s.benchmark.as_str(), s.metric.as_str())))
+        })
+        .count();
+    let current_runs = runs.len();
+    if tested < MODERATION_MIN_METRICS {
+        let merged = Run::merged(current.iter().cloned());
+        let merged = merged.unwrap_or_else(|| Run::new(Default::default(), Vec::new()));
+        let mut c = match base.and(Run::merged(history.iter().cloned())) {
+            Some(b) => compare_history(std::slice::from_ref(&b), &merged, config),
+            None => compare_history(history, &merged, config),
+        };
+        c.current_runs = current_runs;
+        return c;
+    }
     let mut meta = runs.first().map(|r| r.meta.clone()).unwrap_or_default();
     for r in runs.iter().skip(1) {
         meta.fill_from(r.meta.clone());
     }
-    let cur = series_of_runs(&runs);
-    // Few metrics cannot share their noise, and the t test on two or three runs alone has
-    // next to no power (criterion's 9 metrics, two baseline runs: fnv1a's +35% passed): the runs
-    // are then merged and judged by their repeats, as one run.
-    let tested = cur
-        .iter()
-        .filter(|s| s.values.len() > 1 && !is_deterministic(&s.metric, &s.unit))
-        .count();
-    if tested < MODERATION_MIN_METRICS {
-        let mut merged = Run::new(meta, Vec::new());
-        for r in current {
-            merged.merge(r.clone());
-        }
-        let mut c = if one_commit && history.len() > 1 {
-            let mut base = Run::new(Default::default(), Vec::new());
-            for r in history {
-                base.merge(r.clone());
-            }
-            compare_history(std::slice::from_ref(&base), &merged, config)
-        } else {
-            compare_history(history, &merged, config)
-        };
-        c.current_runs = runs.len();
-        return c;
-    }
     let shown = Run::new(meta, Vec::new());
-    let mut c = compare_series(history, &shown, cur, Values::Runs, config);
-    c.current_runs = runs.len();
-    c
-}
-
-/// [`compare_history`], with the values of each metric being `values`.
-fn compare_values(history: &[Run], current: &Run, values: Values, config: &Config) -> Comparison {
-    compare_series(history, current, series(current), values, config)
+    let values = Values::Runs {
+        current: current_runs,
+        one_commit: base,
+    };
+    compare_series(history, &shown, cur, values, config)
 }
 
 /// The comparison of the current series `cur` (of the run `current`, whose metadata it is),
@@ -141,8 +154,25 @@ fn compare_series(
     let load_test =
         is_k6(current.meta.tool.as_deref()) || is_k6(latest.and_then(|b| b.meta.tool.as_deref()));
 
+    // The baseline side: each run of the window, or the runs of one commit as one side.
+    let (current_runs, per_run) = match &values {
+        Values::Repeats => (1, false),
+        Values::Runs { current, .. } => (*current, true),
+    };
+    let (baseline, baseline_runs): (Vec<Vec<Series>>, usize) = match values {
+        Values::Repeats => (window.iter().map(|r| series(r)).collect(), window.len()),
+        Values::Runs {
+            one_commit: Some(base),
+            ..
+        } => (vec![base], history.len()),
+        Values::Runs { .. } => (
+            window.iter().map(|r| series_of_one_run(r)).collect(),
+            window.len(),
+        ),
+    };
+
     // What the data say of each metric, alone.
-    let (mut drafts, missing) = assess_all(window, &cur, values, config);
+    let (mut drafts, missing) = assess_all(&baseline, &cur, per_run, config);
 
     // With many metrics, each one's noise is learnt from all of them; with one baseline run, from
     // the suite's run-to-run spread.
@@ -203,13 +233,13 @@ fn compare_series(
         reasons,
         corrected_over: family.size,
         environment_differences,
-        baseline_runs: window.len(),
+        baseline_runs,
         other_environment_runs,
         moderation,
         history_moderation,
         suite,
-        current_runs: 1,
-        one_value_per_run: values == Values::Runs,
+        current_runs,
+        one_value_per_run: per_run,
     }
 }
 
@@ -217,18 +247,11 @@ fn compare_series(
 /// when the latest run does not have it), and the latest run's series no current one was paired
 /// with (missing). Ignored series are left out.
 fn assess_all(
-    window: &[&Run],
+    runs: &[Vec<Series>],
     cur: &[Series],
-    values: Values,
+    per_run: bool,
     config: &Config,
 ) -> (Vec<Draft>, Vec<MetricResult>) {
-    let runs: Vec<Vec<Series>> = window
-        .iter()
-        .map(|r| match values {
-            Values::Repeats => series(r),
-            Values::Runs => series_of_one_run(r),
-        })
-        .collect();
     let indexes: Vec<HashMap<(&str, &str), &Series>> = runs.iter().map(|r| index(r)).collect();
     let (Some(latest_index), Some(latest_runs)) = (indexes.last(), runs.last()) else {
         return (Vec::new(), Vec::new());
@@ -252,8 +275,7 @@ fn assess_all(
                     .iter()
                     .filter_map(|i| lookup(i, key.0, key.1))
                     .collect();
-                let runs = values == Values::Runs;
-                let mut d = assess_with_history(b, &past, c, direction, &rules, runs, config);
+                let mut d = assess_with_history(b, &past, c, direction, &rules, per_run, config);
                 d.result.trend = trend(&past, c);
                 d
             }

@@ -2,6 +2,7 @@
 //! statistic), and the baseline series each current one is compared with, found by name (or by
 //! the name without Go's `-N` suffix).
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use crate::model::{ConfidenceInterval, Data, Direction, Run, Unit};
@@ -129,14 +130,14 @@ pub(super) fn series_of_runs(runs: &[&Run]) -> Vec<Series> {
     let mut at: HashMap<(String, String), usize> = HashMap::new();
     for run in runs {
         for s in series_of_one_run(run) {
-            match at.get(&(s.benchmark.clone(), s.metric.clone())) {
-                Some(&i) => {
-                    if let Some(seen) = out.get_mut(i) {
+            match at.entry((s.benchmark.clone(), s.metric.clone())) {
+                Entry::Occupied(i) => {
+                    if let Some(seen) = out.get_mut(*i.get()) {
                         seen.values.extend(s.values);
                     }
                 }
-                None => {
-                    at.insert((s.benchmark.clone(), s.metric.clone()), out.len());
+                Entry::Vacant(slot) => {
+                    slot.insert(out.len());
                     out.push(s);
                 }
             }

@@ -58,7 +58,12 @@ pub(super) fn settle(d: Draft, family: Family) -> MetricResult {
             }
         }
         Method::Threshold => {
+            let runs = |s: Option<Side>| s.map_or(0, |s| s.n);
             let unmeasured = match (d.short_history, out.note.is_empty()) {
+                _ if d.runs => Unmeasured::Runs {
+                    baseline: runs(out.baseline),
+                    current: runs(out.current),
+                },
                 (Some(k), _) => Unmeasured::ShortHistory(k),
                 (None, false) => Unmeasured::Plainly,
                 (None, true) => Unmeasured::NoHistory,

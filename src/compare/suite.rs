@@ -33,7 +33,6 @@ pub const SUITE_MIN_BENCHMARKS: usize = 8;
 /// intervals (±0.25% in the median on the quiet reruns) are far narrower than what its estimates
 /// move between unchanged runs (up to 5.0%).
 pub(super) fn judge_against_suite(drafts: &mut [Draft], config: &Config) -> Option<SuiteShift> {
-    let speed = is_speed;
     let members: Vec<(usize, stats::SuiteMember)> = drafts
         .iter()
         .enumerate()
@@ -41,7 +40,7 @@ pub(super) fn judge_against_suite(drafts: &mut [Draft], config: &Config) -> Opti
             let tested = matches!(d.result.method, Method::MannWhitney | Method::ModeratedT);
             // Decided by the threshold until now, for want of a suite.
             let intervals = d.result.method == Method::Threshold && d.from_intervals;
-            (tested || intervals) && speed(&d.result.unit)
+            (tested || intervals) && is_speed(&d.result.unit)
         })
         .filter_map(|(i, d)| d.within.map(|w| (i, w)))
         .collect();

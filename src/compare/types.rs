@@ -273,6 +273,8 @@ pub enum Unmeasured {
     NoHistory,
     /// One value per run and only this many runs of history with the metric.
     ShortHistory(usize),
+    /// One value per run, this many runs on each side, whose spread does not decide it.
+    Runs { baseline: usize, current: usize },
     /// After another note that says why.
     Plainly,
 }

@@ -52,6 +52,14 @@ impl Run {
         self.benchmarks.iter().map(|b| b.metrics.len()).sum()
     }
 
+    /// The runs merged into one, in order ([`Run::merge`]); None for no run.
+    pub fn merged(runs: impl IntoIterator<Item = Run>) -> Option<Run> {
+        let mut runs = runs.into_iter();
+        let mut first = runs.next()?;
+        runs.for_each(|r| first.merge(r));
+        Some(first)
+    }
+
     /// Merges another run into this one (several `--current` files make one run). Metrics of a
     /// benchmark present in both are combined: samples are pooled, so that `-count` split over files
     /// still gives one sample set.

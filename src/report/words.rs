@@ -205,6 +205,12 @@ impl fmt::Display for Unmeasured {
                 count(*k, "run")
             ),
             Unmeasured::Plainly => f.write_str("no noise estimate"),
+            Unmeasured::Runs { baseline, current } => write!(
+                f,
+                "one value per run, {} against {}",
+                count(*baseline, "baseline run"),
+                count(*current, "current run")
+            ),
         }
     }
 }

@@ -20,8 +20,6 @@ pub(super) struct Found {
     pub note: Option<String>,
     /// Shell commands that fetch it locally, for the reproduce command.
     pub fetch: Option<String>,
-    /// The `baseline` files were several runs of the same benchmarks (`history` holds them).
-    pub several: bool,
 }
 
 /// Reads the baseline as the `baseline` input says: files, or the data branch.
@@ -32,10 +30,9 @@ pub(super) fn read(ctx: &Ctx, plan: &Plan, remote: &Connection) -> Result<Found>
                 ctx,
                 dir: &plan.dir,
             };
-            let history = reader.read_separate_runs(&expand(&plan.dir, p)?, plan.format)?;
             Ok(Found {
-                several: history.len() > 1,
-                history,
+                // Several runs of one commit when the files are runs of the same benchmarks.
+                history: reader.read_separate_runs(&expand(&plan.dir, p)?, plan.format)?,
                 note: None,
                 fetch: None,
             })
@@ -100,7 +97,6 @@ fn from_data_branch(ctx: &Ctx, plan: &Plan, remote: &Connection) -> Result<Found
                 history,
                 note: Some(b.describe),
                 fetch: b.fetch,
-                several: false,
             })
         }
         None => {
@@ -116,7 +112,6 @@ fn from_data_branch(ctx: &Ctx, plan: &Plan, remote: &Connection) -> Result<Found
                 history: Vec::new(),
                 note: None,
                 fetch: None,
-                several: false,
             })
         }
     }
@@ -138,7 +133,6 @@ pub(super) fn compare(plan: &Plan, found: &mut Found) -> Result<Comparison> {
     let comparison = crate::cli::gate(
         &found.history,
         current,
-        !plan.runs.is_empty() || found.several,
         matches!(plan.inputs.baseline, BaselineSource::Paths(_)),
         &plan.config,
         plan.mode == Mode::Save,

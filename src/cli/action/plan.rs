@@ -146,15 +146,14 @@ pub(super) fn gate(ctx: &Ctx, trigger: Trigger) -> Result<Plan> {
     if let Some(first) = runs.first_mut() {
         head.settle(&mut first.meta);
     }
-    let (current, runs) = if runs.len() == 1 {
-        (runs.remove(0), Vec::new())
+    // What a push records: the runs merged (one run is kept as it is, not copied).
+    let merged = if runs.len() == 1 {
+        runs.pop()
     } else {
-        let mut all = runs.iter().cloned();
-        let mut merged = all
-            .next()
-            .unwrap_or_else(|| Run::new(Default::default(), Vec::new()));
-        all.for_each(|r| merged.merge(r));
-        (merged, runs)
+        Run::merged(runs.iter().cloned())
+    };
+    let Some(current) = merged else {
+        bail!("no result files were given");
     };
     Ok(Plan {
         inputs,

@@ -21,6 +21,16 @@ pub(super) fn run_of(meta: RunMeta, benches: &[(&str, &str, Unit, Vec<f64>)]) ->
     )
 }
 
+/// A run of the benchmarks `values` names, each with its `time` values in nanoseconds.
+pub(super) fn times(values: impl IntoIterator<Item = (String, Vec<f64>)>) -> Run {
+    let rows: Vec<(String, Vec<f64>)> = values.into_iter().collect();
+    let rows: Vec<(&str, &str, Unit, Vec<f64>)> = rows
+        .iter()
+        .map(|(n, v)| (n.as_str(), "time", Unit::Nanoseconds, v.clone()))
+        .collect();
+    run_of(RunMeta::default(), &rows)
+}
+
 /// Raw p = 0.0147 (SciPy `mannwhitneyu(BASE, BORDERLINE, method="exact")`), +5.8% median.
 pub(super) const BORDERLINE: [f64; 10] = [
     108.4, 107.0, 104.6, 102.9, 107.1, 105.4, 106.4, 99.5, 98.2, 108.2,

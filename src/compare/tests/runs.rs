@@ -1,27 +1,21 @@
 //! Several runs of a side: one value per run and metric, the t test on the runs.
 
 use super::*;
+use crate::compare::assess::assess_runs;
+use crate::compare::draft::Draft;
 use crate::compare::pairing::{series_of_runs, without_machine};
+use crate::compare::settle::{settle, Family};
 
 /// A run of twenty benchmarks `B00`... of 10 repeats each (a little noise within the run),
 /// each at `100 * exp(own[i]) * slower(i)`: `own` is each benchmark's own move in this run.
 fn run_with(own: &[f64; 20], slower: impl Fn(usize) -> f64) -> Run {
-    let rows: Vec<(String, Vec<f64>)> = own
-        .iter()
-        .enumerate()
-        .map(|(i, o)| {
-            let level = 100.0 * o.exp() * slower(i);
-            (
-                format!("B{i:02}"),
-                BASE.iter().map(|v| level * v / 100.0).collect(),
-            )
-        })
-        .collect();
-    let rows: Vec<(&str, &str, Unit, Vec<f64>)> = rows
-        .iter()
-        .map(|(n, v)| (n.as_str(), "time", Unit::Nanoseconds, v.clone()))
-        .collect();
-    run_of(RunMeta::default(), &rows)
+    times(own.iter().enumerate().map(|(i, o)| {
+        let level = 100.0 * o.exp() * slower(i);
+        (
+            format!("B{i:02}"),
+            BASE.iter().map(|v| level * v / 100.0).collect(),
+        )
+    }))
 }
 
 /// Each benchmark's own move in three runs: a few percent, as between runs in CI.
@@ -39,6 +33,62 @@ const OWN: [[f64; 20]; 3] = [
         0.0, 0.02, 0.008, -0.005, -0.025, 0.015, 0.01,
     ],
 ];
+
+/// The rules of the tests: threshold 5%, significance 0.05, 4 samples.
+fn rules() -> Rules {
+    Rules {
+        threshold: 0.05,
+        alpha: 0.05,
+        min_samples: 4,
+        deterministic: false,
+        large_change: crate::config::DEFAULT_LARGE_CHANGE,
+        latency_floor: crate::config::DEFAULT_LATENCY_FLOOR_NS,
+    }
+}
+
+/// A metric's draft settled alone (its p-value corrected over nothing else).
+fn settled(mut d: Draft) -> MetricResult {
+    d.result.p_adjusted = d.result.p_value;
+    let family = Family {
+        size: usize::from(d.result.p_value.is_some()),
+        discoveries: 0,
+    };
+    settle(d, family)
+}
+
+#[test]
+fn one_value_a_run_is_tested_by_the_t_test_on_the_runs() {
+    // One baseline run's value; the pull request run twice, 10% and 14% slower.
+    let (b, c) = (t(&[100.0]), t(&[110.0, 114.0]));
+    let d = assess_runs(&b, &c, Direction::LowerIsBetter, &rules());
+    // t = mean(ln c) - ln b over sqrt(s^2 (1/1 + 1/2)), s^2 from the two runs of the pull
+    // request (1 degree of freedom): t = 0.11317 / 0.030937 = 3.658, and with 1 degree of
+    // freedom p = 1 - 2 atan(t) / pi = 0.1700.
+    let (shift, diff) = (
+        (1.10f64.ln() + 1.14f64.ln()) / 2.0,
+        1.14f64.ln() - 1.10f64.ln(),
+    );
+    let t_value = shift / (diff * diff / 2.0 * 1.5).sqrt();
+    let p = 1.0 - 2.0 * t_value.atan() / std::f64::consts::PI;
+    assert!((p - 0.1700).abs() < 5e-4, "{p}");
+    assert_eq!(d.result.method, Method::ModeratedT);
+    assert!(
+        (d.result.p_value.unwrap() - p).abs() < 1e-9,
+        "{:?}",
+        d.result
+    );
+    assert!((d.result.change.unwrap() - shift.exp_m1()).abs() < 1e-9);
+    // Runs are not repeats: one against two is tested, and +12% that two runs cannot tell from
+    // the noise between them is inconclusive, with how many runs would decide it.
+    let r = settled(d);
+    assert_eq!((r.baseline.unwrap().n, r.current.unwrap().n), (1, 2));
+    assert_eq!(r.status, Status::Inconclusive);
+    let said = words(&r.note).unwrap();
+    assert!(
+        said.contains("about 3 runs per side would likely decide it"),
+        "{said}"
+    );
+}
 
 #[test]
 fn with_few_metrics_the_runs_are_merged_and_judged_by_their_repeats() {
@@ -65,6 +115,11 @@ fn with_few_metrics_the_runs_are_merged_and_judged_by_their_repeats() {
     assert_eq!(m.method, Method::MannWhitney);
     assert_eq!((m.baseline.unwrap().n, m.current.unwrap().n), (10, 20));
     assert_eq!(m.status, Status::Regression);
+    // Baseline files of two runs merge as well: twenty repeats a side.
+    let r = compare_runs(&[b.clone(), b], &c, true, &Config::default());
+    assert!(!r.one_value_per_run);
+    let m = r.results.first().unwrap();
+    assert_eq!((m.baseline.unwrap().n, m.current.unwrap().n), (20, 20));
 }
 
 #[test]
@@ -80,7 +135,9 @@ fn many_metrics_of_several_runs_are_tested_by_one_value_per_run() {
     assert_eq!((c.baseline_runs, c.current_runs), (1, 2));
     let m = c.results.iter().find(|r| r.benchmark == "B00").unwrap();
     assert_eq!((m.baseline.unwrap().n, m.current.unwrap().n), (1, 2));
-    assert!(matches!(m.method, Method::ModeratedT | Method::RunToRun));
+    // The suite shows no shift beyond the runs' noise: each metric keeps its moderated t test.
+    assert_eq!(m.method, Method::ModeratedT);
+    assert!(c.suite.is_none());
     assert_eq!(c.verdict, Verdict::Pass);
     let notes = crate::report::render_terminal(&c, false);
     assert!(
@@ -135,14 +192,7 @@ fn a_change_every_pull_request_run_shows_fails_the_gate() {
 fn the_machine_of_each_run_is_taken_out_of_the_runs_spread() {
     // The second run's machine is 10% slower: every benchmark moved by it, B07 by 30% more.
     let rows = |f: &dyn Fn(usize) -> f64| -> Run {
-        let rows: Vec<(String, Vec<f64>)> = (0..8)
-            .map(|i| (format!("B{i}"), vec![100.0 * (i + 1) as f64 * f(i)]))
-            .collect();
-        let rows: Vec<(&str, &str, Unit, Vec<f64>)> = rows
-            .iter()
-            .map(|(n, v)| (n.as_str(), "time", Unit::Nanoseconds, v.clone()))
-            .collect();
-        run_of(RunMeta::default(), &rows)
+        times((0..8).map(|i| (format!("B{i}"), vec![100.0 * (i + 1) as f64 * f(i)])))
     };
     let first = rows(&|_| 1.0);
     let second = rows(&|i| if i == 7 { 1.1 * 1.3 } else { 1.1 });
@@ -173,4 +223,35 @@ fn the_machine_of_each_run_is_taken_out_of_the_runs_spread() {
     let before = few.clone();
     without_machine(&mut few, 2);
     assert_eq!(few, before);
+}
+
+#[test]
+fn baseline_files_of_several_runs_are_one_side_of_several_values() {
+    // Two baseline runs of one commit, and the pull request run once with B19 30% slower: the
+    // baseline's two runs give the noise between runs.
+    let c = compare_runs(
+        &[run_with(&OWN[0], |_| 1.0), run_with(&OWN[1], |_| 1.0)],
+        &[run_with(&OWN[2], |i| if i == 19 { 1.3 } else { 1.0 })],
+        true,
+        &Config::default(),
+    );
+    assert!(c.one_value_per_run);
+    assert_eq!((c.baseline_runs, c.current_runs), (2, 1));
+    let m = c.results.iter().find(|r| r.benchmark == "B00").unwrap();
+    assert_eq!((m.baseline.unwrap().n, m.current.unwrap().n), (2, 1));
+    let regressions: Vec<&str> = c
+        .results
+        .iter()
+        .filter(|r| r.status == Status::Regression)
+        .map(|r| r.benchmark.as_str())
+        .collect();
+    assert_eq!(regressions, ["B19"], "{:#?}", c.results);
+    // A store's history of the same two runs is a history: the current run is one run.
+    let h = compare_runs(
+        &[run_with(&OWN[0], |_| 1.0), run_with(&OWN[1], |_| 1.0)],
+        &[run_with(&OWN[2], |i| if i == 19 { 1.3 } else { 1.0 })],
+        false,
+        &Config::default(),
+    );
+    assert!(!h.one_value_per_run);
 }

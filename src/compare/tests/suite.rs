@@ -12,23 +12,13 @@ pub(super) fn suite_run(k: usize, machine: f64, slower: f64, n: usize) -> Run {
         0.01, -0.02, 0.03, -0.01, 0.0, 0.02, -0.03, 0.015, -0.015, 0.025, -0.025, 0.005, -0.005,
         0.012, -0.012, 0.02, -0.02, 0.008, -0.008, 0.0,
     ];
-    let benches: Vec<(String, Vec<f64>)> = OWN
-        .iter()
-        .take(k)
-        .enumerate()
-        .map(|(i, o)| {
-            let f = if i + 1 == k { slower } else { 1.0 };
-            let own = if machine == 1.0 { 0.0f64 } else { *o };
-            let level = 100.0 * machine * f * own.exp();
-            let values = Z.iter().take(n).map(|z| level * (1.0 + 0.002 * z));
-            (format!("B{i:02}"), values.collect())
-        })
-        .collect();
-    let rows: Vec<(&str, &str, Unit, Vec<f64>)> = benches
-        .iter()
-        .map(|(n, v)| (n.as_str(), "time", Unit::Nanoseconds, v.clone()))
-        .collect();
-    run_of(RunMeta::default(), &rows)
+    times(OWN.iter().take(k).enumerate().map(|(i, o)| {
+        let f = if i + 1 == k { slower } else { 1.0 };
+        let own = if machine == 1.0 { 0.0f64 } else { *o };
+        let level = 100.0 * machine * f * own.exp();
+        let values = Z.iter().take(n).map(|z| level * (1.0 + 0.002 * z));
+        (format!("B{i:02}"), values.collect())
+    }))
 }
 
 #[test]
