@@ -366,7 +366,7 @@ fn busy_reruns_keep_what_must_hold() {
             ("hyperfine", 4, 0, 5, false, 3, 5),
             ("wrk", 0, 0, 5, true, 0, 5),
             ("oha", 0, 2, 5, true, 1, 5),
-            ("autocannon", 3, 0, 5, true, 3, 5),
+            ("autocannon", 3, 0, 5, true, 1, 5),
             ("criterion", 2, 1, 1, false, 1, 1),
             ("criterion-text", 1, 2, 1, false, 3, 2),
         ],

@@ -322,8 +322,25 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
 /// runs, with as few as one run on a side when the other has two (the spread of the side with
 /// several runs is the noise, as a pooled variance). The moderation refines it with the other
 /// metrics' spreads when there are enough of them. Deterministic metrics, values that are not
-/// all positive and one run a side are assessed as repeats are.
+/// all positive and one run a side are assessed as repeats are; statistics not gated without a
+/// history (`max`, a command's `system` time: `ungated_without_history`) are compared by the
+/// runs' median values and not gated, as one value a side is.
 pub(super) fn assess_runs(b: &Series, c: &Series, direction: Direction, rules: &Rules) -> Draft {
+    if ungated_without_history(&c.metric, &c.unit).is_some() {
+        // The spread of a few runs does not show how far a run's few slowest requests (or a
+        // command's kernel time) move either: the runs' median values, without a gate.
+        let median = |s: &Series| Series {
+            values: vec![summary(&s.values)],
+            interval: None,
+            ..s.clone()
+        };
+        let mut d = assess(&median(b), &median(c), direction, rules);
+        if let (Some(bs), Some(cs)) = (d.result.baseline.as_mut(), d.result.current.as_mut()) {
+            (bs.n, cs.n) = (b.values.len(), c.values.len());
+        }
+        d.runs = true;
+        return d;
+    }
     let log_two = stats::log_two_sample(&b.values, &c.values);
     let tested = !rules.deterministic && b.unit == c.unit;
     let (Some(s), true) = (log_two, tested) else {

@@ -91,6 +91,34 @@ fn one_value_a_run_is_tested_by_the_t_test_on_the_runs() {
 }
 
 #[test]
+fn the_few_slowest_requests_are_not_gated_by_a_few_runs_either() {
+    // A load test's `max`, 5x in both runs of the pull request: the spread of three runs does
+    // not show how far a run's slowest request moves (autocannon's unchanged busy reruns: +1243%).
+    let (b, c) = (
+        s("max", Unit::Nanoseconds, &[2.0e6]),
+        s("max", Unit::Nanoseconds, &[10.0e6, 10.2e6]),
+    );
+    let r = settled(assess_runs(&b, &c, Direction::LowerIsBetter, &rules()));
+    assert_eq!(
+        (r.method, r.status),
+        (Method::Threshold, Status::Inconclusive)
+    );
+    assert_eq!((r.baseline.unwrap().n, r.current.unwrap().n), (1, 2));
+    assert_eq!(r.current.unwrap().value, 10.1e6);
+    assert_eq!(
+        words(&r.note).unwrap(),
+        "one value per run, 1 baseline run against 2 current runs; `max` rests on the run's few slowest or fastest requests: not gated without a history of runs (+405.0% here)"
+    );
+    // A percentile that many requests make is tested.
+    let (b, c) = (
+        s("p(95)", Unit::Nanoseconds, &[2.0e6]),
+        s("p(95)", Unit::Nanoseconds, &[10.0e6, 10.2e6]),
+    );
+    let r = settled(assess_runs(&b, &c, Direction::LowerIsBetter, &rules()));
+    assert_eq!(r.method, Method::ModeratedT);
+}
+
+#[test]
 fn with_few_metrics_the_runs_are_merged_and_judged_by_their_repeats() {
     // One baseline run of ten repeats; the pull request run twice, 10% and 14% slower. One
     // metric cannot share its noise with others, and the t test on three run values would have
