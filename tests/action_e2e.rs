@@ -580,6 +580,78 @@ async fn a_go_benchmark_40_percent_slower_fails_although_each_job_has_another_ru
     assert!(!run.to_string().contains("GitHub Actions"), "{run:#}");
 }
 
+/// The benchmarks run twice in each job (two files of the same benchmarks in `results`): the
+/// push records the two runs merged, and the pull request's two runs are compared by one value
+/// per run with the run recorded on main.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_of_the_same_benchmarks_run_twice_are_two_runs() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    for (name, rerun) in [
+        ("main-1", "run1"),
+        ("main-2", "run2"),
+        ("pr-1", "run3"),
+        ("pr-2", "run4"),
+    ] {
+        fs::copy(
+            fixture(&format!("reruns/quiet/go/{rerun}.txt")),
+            job.ws().join(format!("bench/{name}.txt")),
+        )
+        .unwrap();
+    }
+    let out = tokio::task::block_in_place(|| {
+        job.run(
+            "push",
+            "refs/heads/main",
+            MAIN_SHA,
+            &push_payload(),
+            &[("results", "bench/main-*.txt")],
+        )
+    });
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Recorded merged: the ten repeats of each run, twenty in all.
+    let run = recorded_run(&fake);
+    let fib = run["benchmarks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == "BenchmarkFib20-2")
+        .unwrap();
+    let time = fib["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "time")
+        .unwrap();
+    assert_eq!(time["samples"].as_array().unwrap().len(), 20, "{time}");
+
+    fake.state()
+        .pulls
+        .insert(7, (HEAD_SHA.into(), MAIN_SHA.into()));
+    let out = pull_request(&job, &[("results", "bench/pr-*.txt")]);
+    let report = job.report();
+    assert_eq!(report["current_runs"], 2, "{report:#}");
+    assert_eq!(report["one_value_per_run"], true, "{report:#}");
+    let fib = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["benchmark"] == "BenchmarkFib20-2" && r["metric"] == "time")
+        .unwrap();
+    assert_eq!(
+        (&fib["baseline"]["n"], &fib["current"]["n"]),
+        (&1.into(), &2.into())
+    );
+    // Unchanged code: the gate passes.
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        job.summary()
+            .contains("Each metric was compared by one value per run"),
+        "{}",
+        job.summary()
+    );
+}
+
 /// The same benchmarks again on another hosted runner (another name): nothing changed, nothing
 /// fails, nothing is marked as run elsewhere.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
