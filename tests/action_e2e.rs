@@ -67,6 +67,19 @@ fn pull_request(job: &Job, inputs: &[(&str, &str)]) -> Output {
     })
 }
 
+/// The push job of the tests: a push of `MAIN_SHA` to main, with `results`.
+fn push_to_main(job: &Job, results: &str) -> Output {
+    tokio::task::block_in_place(|| {
+        job.run(
+            "push",
+            "refs/heads/main",
+            MAIN_SHA,
+            &push_payload(),
+            &[("results", results)],
+        )
+    })
+}
+
 /// A `workflow_run` payload: the triggering run was a pull request's, on `head_sha`, in
 /// `<owner>/REPO`.
 fn workflow_run_payload(head_sha: &str, owner: &str) -> String {
@@ -86,15 +99,7 @@ async fn push_records_then_pull_request_compares_comments_and_fails() {
 
     // 1. A push to main records the run on the data branch (creating it).
     let job_ref = &job;
-    let out = tokio::task::block_in_place(|| {
-        job_ref.run(
-            "push",
-            "refs/heads/main",
-            MAIN_SHA,
-            &push_payload(),
-            &[("results", "bench/main.txt")],
-        )
-    });
+    let out = push_to_main(job_ref, "bench/main.txt");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("recorded run"), "{}", text(&out));
     let files = fake.state().files("perfgate-data");
@@ -510,15 +515,7 @@ fn push_then_pull_request(fake: &FakeGitHub, job: &Job, main: &Path, pr: &Path) 
     let (main_file, pr_file) = (format!("bench/main.{ext}"), format!("bench/pr.{ext}"));
     fs::copy(main, job.ws().join(&main_file)).unwrap();
     fs::copy(pr, job.ws().join(&pr_file)).unwrap();
-    let out = tokio::task::block_in_place(|| {
-        job.run(
-            "push",
-            "refs/heads/main",
-            MAIN_SHA,
-            &push_payload(),
-            &[("results", &main_file)],
-        )
-    });
+    let out = push_to_main(job, &main_file);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     fake.state()
         .pulls
@@ -599,15 +596,7 @@ async fn results_of_the_same_benchmarks_run_twice_are_two_runs() {
         )
         .unwrap();
     }
-    let out = tokio::task::block_in_place(|| {
-        job.run(
-            "push",
-            "refs/heads/main",
-            MAIN_SHA,
-            &push_payload(),
-            &[("results", "bench/main-*.txt")],
-        )
-    });
+    let out = push_to_main(&job, "bench/main-*.txt");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     // Recorded merged: the ten repeats of each run, twenty in all.
     let run = recorded_run(&fake);
