@@ -1,5 +1,5 @@
 //! The gate on real reruns (`tests/fixtures/reruns`): outputs of Go, hyperfine, wrk, criterion,
-//! oha and autocannon, five runs each of unchanged code and one after a real slowdown, recorded
+//! oha, autocannon and k6, five runs each of unchanged code and one after a real slowdown, recorded
 //! byte for byte on a 2-core machine twice: `quiet/` with the machine to itself (a hosted
 //! runner), `busy/` while other builds loaded it to 3.5-9 (a shared runner; see the READMEs
 //! there). Every unchanged pair, every run against the slowdown, and every run against a store
@@ -23,6 +23,7 @@ const TOOLS: &[(&str, &str, &str)] = &[
     ("wrk", "wrk", ".txt"),
     ("oha", "oha", ".json"),
     ("autocannon", "autocannon", ".json"),
+    ("k6", "k6", ".json"),
     ("criterion", "criterion", ""),
     ("criterion-text", "criterion", ".txt"),
 ];
@@ -325,8 +326,10 @@ fn hold(set: &str, bounds: &[Bounds]) {
 /// criterion's interval of it: its 8 benchmarks are a suite whose run-to-run spread (up to 3.6% per
 /// metric) fnv1a's +35% stands far out of, in every pair and against the store of all five runs
 /// (too short a history for single values, so compared with its latest run, as a pair).
-/// Against two baseline runs of one commit, the tools with 10 metrics or more fail the slowdown
-/// every time; hyperfine's and criterion's 9 merge their runs, and criterion's terminal output
+/// k6 passes every unchanged pair and run twice, and fails every slowdown: its statistics are one
+/// workload, so its runs keep their level (no machine, no suite-wide shift) and are not moderated
+/// together. Against two baseline runs of one commit, the tools with 10 metrics or more fail the
+/// slowdown every time; hyperfine's and criterion's 9 merge their runs, and criterion's terminal output
 /// then loses criterion's intervals (two values become two samples, as two merged baseline files
 /// always did) and passes it.
 #[test]
@@ -339,6 +342,7 @@ fn quiet_reruns_pass_and_slowdowns_fail() {
             ("wrk", 0, 0, 3, true, 1, 5),
             ("oha", 0, 0, 4, true, 0, 5),
             ("autocannon", 0, 0, 5, true, 0, 5),
+            ("k6", 0, 0, 5, true, 0, 5),
             ("criterion", 2, 0, 5, true, 0, 5),
             ("criterion-text", 0, 0, 5, true, 0, 0),
         ],
@@ -367,6 +371,7 @@ fn busy_reruns_keep_what_must_hold() {
             ("wrk", 0, 0, 5, true, 0, 5),
             ("oha", 0, 2, 5, true, 1, 5),
             ("autocannon", 3, 0, 5, true, 1, 5),
+            ("k6", 0, 0, 5, true, 0, 5),
             ("criterion", 2, 1, 1, false, 1, 1),
             ("criterion-text", 1, 2, 1, false, 3, 2),
         ],

@@ -696,6 +696,7 @@ fn files_of_the_same_benchmarks_are_runs_compared_by_one_value_per_run() {
     assert_eq!(r["current_runs"], 2);
     assert_eq!(r["baseline_runs"], 1);
     assert_eq!(r["one_value_per_run"], true);
+    assert_eq!(r["machine_taken_out"], true);
     let time = r["results"]
         .as_array()
         .unwrap()
@@ -731,4 +732,68 @@ fn files_of_other_benchmarks_are_parts_of_one_run() {
     assert_eq!(split["one_value_per_run"], false);
     assert_eq!(split["results"], whole["results"]);
     assert_eq!(split["counts"], whole["counts"]);
+}
+
+/// A quiet k6 rerun, `tests/fixtures/reruns/quiet/k6/<name>.json`.
+fn k6_rerun(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("tests/fixtures/reruns/quiet/k6/{name}.json"))
+}
+
+/// `perfgate compare` of k6 runs, its exit code and JSON report.
+fn compare_k6_reruns(dir: &Path, baseline: &[&str], current: &[&str]) -> (i32, serde_json::Value) {
+    let json = dir.join("report.json");
+    let out = perfgate()
+        .arg("compare")
+        .arg("--baseline")
+        .args(baseline.iter().map(|n| k6_rerun(n)))
+        .arg("--current")
+        .args(current.iter().map(|n| k6_rerun(n)))
+        .arg("--report-json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    (out.status.code().unwrap_or(-1), report(&json))
+}
+
+fn result<'a>(r: &'a serde_json::Value, benchmark: &str, metric: &str) -> &'a serde_json::Value {
+    r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["benchmark"] == benchmark && x["metric"] == metric)
+        .unwrap()
+}
+
+#[test]
+fn a_load_test_run_twice_is_one_workload_not_a_suite_of_benchmarks() {
+    let dir = tempfile::tempdir().unwrap();
+    // Unchanged: run4 was the quiet set's fastest run (p(95) 4.77 ms), run5 and run1 agreed on a
+    // 14% slower one (5.64, 5.25 ms). Thirty statistics of one workload moved together; each is
+    // tested on its own runs, not moderated as thirty noise estimates: beyond the threshold, but
+    // not beyond the spread of three runs, so inconclusive, and the gate passes.
+    let (code, r) = compare_k6_reruns(dir.path(), &["run4"], &["run5", "run1"]);
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(r["one_value_per_run"], true);
+    assert!(r["moderation"].is_null() && r["suite"].is_null(), "{r:#}");
+    assert_eq!(r["machine_taken_out"], false);
+    let p95 = result(&r, "http_req_duration", "p(95)");
+    assert_eq!(p95["method"], "moderated_t");
+    assert_eq!(p95["status"], "inconclusive");
+    // A sub-millisecond connection set-up time: 22 µs, then 72 and 25 µs (1-second SYN retries
+    // among 50,000 requests): not gated by a few runs.
+    let blocked = result(&r, "http_req_blocked", "avg");
+    assert_eq!(blocked["method"], "threshold");
+    assert_eq!(blocked["status"], "unchanged");
+
+    // The slowdown against two baseline runs: the latencies themselves are the regressions, not
+    // "the whole run" (no machine to take out of one load test).
+    let (code, r) = compare_k6_reruns(dir.path(), &["run1", "run2"], &["slow"]);
+    assert_eq!(code, 1);
+    assert!(r["suite"].is_null(), "{r:#}");
+    let p95 = result(&r, "http_req_duration", "p(95)");
+    assert_eq!(p95["status"], "regression");
+    assert_eq!(p95["method"], "moderated_t");
+    let change = p95["change"].as_f64().unwrap();
+    assert!((0.49..0.50).contains(&change), "{change}");
 }

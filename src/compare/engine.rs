@@ -61,10 +61,12 @@ enum Values {
     /// t test on its log run values (moderated with the others'), whatever the number of runs
     /// on each side. `current`: the runs of the current side; `one_commit`: the baseline side
     /// when it is several runs of one commit, whose values make one side rather than a history
-    /// (whose runs count one value each, [`series_of_one_run`]).
+    /// (whose runs count one value each, [`series_of_one_run`]); `machine_taken_out`: whether
+    /// each run's machine was taken out of a side's spread.
     Runs {
         current: usize,
         one_commit: Option<Vec<Series>>,
+        machine_taken_out: bool,
     },
 }
 
@@ -92,8 +94,12 @@ pub fn compare_runs(
         return compare_history(history, one, config);
     }
     let runs: Vec<&Run> = current.iter().collect();
-    let cur = series_of_runs(&runs);
-    let base = one_commit.then(|| series_of_runs(&history.iter().collect::<Vec<_>>()));
+    let (cur, cur_machine) = series_of_runs(&runs);
+    let (base, base_machine) =
+        match one_commit.then(|| series_of_runs(&history.iter().collect::<Vec<_>>())) {
+            Some((b, m)) => (Some(b), m),
+            None => (None, false),
+        };
     // Current metrics with values in several runs, on either side.
     let several = |s: &Series| s.values.len() > 1 && !is_deterministic(&s.metric, &s.unit);
     let in_base: HashSet<(&str, &str)> = base
@@ -129,6 +135,7 @@ pub fn compare_runs(
     let values = Values::Runs {
         current: current_runs,
         one_commit: base,
+        machine_taken_out: cur_machine || base_machine,
     };
     compare_series(history, &shown, cur, values, config)
 }
@@ -155,9 +162,13 @@ fn compare_series(
         is_k6(current.meta.tool.as_deref()) || is_k6(latest.and_then(|b| b.meta.tool.as_deref()));
 
     // The baseline side: each run of the window, or the runs of one commit as one side.
-    let (current_runs, per_run) = match &values {
-        Values::Repeats => (1, false),
-        Values::Runs { current, .. } => (*current, true),
+    let (current_runs, per_run, machine_taken_out) = match &values {
+        Values::Repeats => (1, false, false),
+        Values::Runs {
+            current,
+            machine_taken_out,
+            ..
+        } => (*current, true, *machine_taken_out),
     };
     let (baseline, baseline_runs): (Vec<Vec<Series>>, usize) = match values {
         Values::Repeats => (window.iter().map(|r| series(r)).collect(), window.len()),
@@ -175,8 +186,14 @@ fn compare_series(
     let (mut drafts, missing) = assess_all(&baseline, &cur, per_run, config);
 
     // With many metrics, each one's noise is learnt from all of them; with one baseline run, from
-    // the suite's run-to-run spread.
+    // the suite's run-to-run spread. A load test's metrics are views of one workload (a request's
+    // duration, its waiting time, an iteration's, each at several percentiles), not benchmarks
+    // sharing a machine: when its requests all got slower, that is the change, not the machine,
+    // and thirty statistics that move together are one noise estimate, not thirty (k6 run
+    // twice: an unchanged run 14% faster than the next two failed 21 of them, each on one
+    // degree of freedom that the moderation counted thirty times).
     let (moderation, history_moderation, suite) = match config.test {
+        TestChoice::Auto if load_test => (None, moderate_histories(&mut drafts), None),
         TestChoice::Auto => (
             moderate(&mut drafts),
             moderate_histories(&mut drafts),
@@ -240,6 +257,7 @@ fn compare_series(
         suite,
         current_runs,
         one_value_per_run: per_run,
+        machine_taken_out,
     }
 }
 

@@ -5,6 +5,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
+use super::gate::is_k6;
 use crate::model::{ConfidenceInterval, Data, Direction, Run, Unit};
 use crate::stats;
 
@@ -124,8 +125,11 @@ pub(super) fn series_of_one_run(run: &Run) -> Vec<Series> {
 /// The series of several runs of the same benchmarks, one value per run (see
 /// [`series_of_one_run`]): a series' values are its runs' values, in the order of the runs. A
 /// series only some runs have has the values of those. The machine is taken out of the runs'
-/// spread ([`without_machine`]).
-pub(super) fn series_of_runs(runs: &[&Run]) -> Vec<Series> {
+/// spread ([`without_machine`]), except in a load test's (k6's): its metrics are views of one
+/// workload (a request's duration, its waiting time, an iteration's), not benchmarks sharing a
+/// machine, and a run whose requests all got slower is that run's level, not its machine's.
+/// Also whether the machine was taken out.
+pub(super) fn series_of_runs(runs: &[&Run]) -> (Vec<Series>, bool) {
     let mut out: Vec<Series> = Vec::new();
     let mut at: HashMap<(String, String), usize> = HashMap::new();
     for run in runs {
@@ -143,8 +147,9 @@ pub(super) fn series_of_runs(runs: &[&Run]) -> Vec<Series> {
             }
         }
     }
-    without_machine(&mut out, runs.len());
-    out
+    let load_test = runs.iter().any(|r| is_k6(r.meta.tool.as_deref()));
+    let machine = !load_test && without_machine(&mut out, runs.len());
+    (out, machine)
 }
 
 /// Fewest benchmarks whose speed metrics tell a run's machine (every benchmark of a run slower
@@ -166,7 +171,8 @@ pub(super) fn is_speed(unit: &Unit) -> bool {
 /// positive log value less its mean over the runs; the offsets are centred on zero, so the
 /// side's geometric mean stays, and each speed metric's run values are divided by their run's.
 /// Nothing is done with fewer than [`MACHINE_MIN_BENCHMARKS`] such benchmarks, or one run.
-pub(super) fn without_machine(series: &mut [Series], runs: usize) {
+/// Whether it was done.
+pub(super) fn without_machine(series: &mut [Series], runs: usize) -> bool {
     let sign = |d: Direction| match d {
         Direction::LowerIsBetter => 1.0,
         Direction::HigherIsBetter => -1.0,
@@ -184,7 +190,7 @@ pub(super) fn without_machine(series: &mut [Series], runs: usize) {
     benchmarks.sort_unstable();
     benchmarks.dedup();
     if runs < 2 || benchmarks.len() < MACHINE_MIN_BENCHMARKS {
-        return;
+        return false;
     }
     // Each usable metric's worse-positive log values less their mean over the runs.
     let residuals: Vec<Vec<f64>> = series
@@ -214,6 +220,7 @@ pub(super) fn without_machine(series: &mut [Series], runs: usize) {
             *v *= (-k * o).exp();
         }
     }
+    true
 }
 
 /// Series of a run by benchmark and metric name, and by the name without Go's `-N` suffix (the

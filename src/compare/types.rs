@@ -511,6 +511,11 @@ pub struct Comparison {
     /// runs: `compare::compare_runs`), not by the repeats within one run.
     #[serde(default)]
     pub one_value_per_run: bool,
+    /// With one value per run: each run's machine (the median move of its benchmarks' speed
+    /// metrics) was taken out of a side's spread. Not with fewer than 8 benchmarks, nor for a
+    /// load test, whose statistics are one workload.
+    #[serde(default)]
+    pub machine_taken_out: bool,
 }
 
 fn one_run() -> usize {

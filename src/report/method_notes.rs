@@ -65,8 +65,15 @@ pub(super) fn suite_note(c: &Comparison) -> Option<String> {
 
 /// How a comparison of several runs a side was made.
 fn runs_words(c: &Comparison) -> String {
+    let machine = if c.machine_taken_out {
+        " (each run's machine, which moves all its benchmarks together, was taken out of that noise)"
+    } else if super::digest::is_load_test(c) {
+        " (a load test's statistics are one workload seen many ways: each was tested on its own runs, none against the others)"
+    } else {
+        ""
+    };
     format!(
-        "Each metric was compared by one value per run (the median of its repeats): {} against {} of the same benchmarks, so the noise between runs was measured, not assumed (each run's machine, which moves all its benchmarks together, was taken out of that noise)",
+        "Each metric was compared by one value per run (the median of its repeats): {} against {} of the same benchmarks, so the noise between runs was measured, not assumed{machine}",
         plural(c.baseline_runs, "baseline run", "baseline runs"),
         plural(c.current_runs, "current run", "current runs")
     )

@@ -298,7 +298,7 @@ impl fmt::Display for Note {
             ),
             Note::UnderLatencyFloor { change, delta, unit, floor } => write!(
                 f,
-                "{} is within the {} latency floor (`latency_floor`): no change worth a red build without a noise estimate",
+                "{} is within the {} latency floor (`latency_floor`): no change worth a red build without a history of runs",
                 match change {
                     Some(_) => format!("{} ({})", pct(change), unit.format(*delta)),
                     None => format!("{} up from zero", unit.format(*delta)),
