@@ -87,17 +87,20 @@ pub(super) fn magnitude(change: Option<f64>) -> f64 {
 }
 
 /// Which metric of a benchmark leads. For load tests, what says most about the users'
-/// experience: percentiles first, then the mean and rates, then the rest (extremes rest on a few
+/// experience: `p(95)` first (what k6 users set thresholds and budgets on, whatever moved most),
+/// then the other percentiles, then the mean and rates, then the rest (extremes rest on a few
 /// requests). For benchmarks, time first, then throughput, then sizes and counts.
 fn metric_class(load: bool, r: &MetricResult) -> u8 {
     let metric = r.metric.as_str();
     if load {
-        if metric.starts_with("p(") || metric == "med" || metric == "latency" {
+        if metric == "p(95)" {
             0
-        } else if metric == "avg" || metric == "rate" {
+        } else if metric.starts_with("p(") || metric == "med" || metric == "latency" {
             1
-        } else {
+        } else if metric == "avg" || metric == "rate" {
             2
+        } else {
+            3
         }
     } else {
         match r.unit {
