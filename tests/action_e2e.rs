@@ -858,6 +858,66 @@ async fn k6_thresholds_in_the_budgets_input_gate_the_first_pull_request() {
     assert!(text(&out).contains("input `budgets`"), "{}", text(&out));
 }
 
+/// Issue 11's k6 case, on real runs (k6 v1.1.0, `tests/fixtures/reruns/quiet/k6`): the push on
+/// main records a run, a pull request whose server hashes 200 KB more per request runs it again
+/// with a `p(95) < 7ms` budget in k6's form. The comment leads with the broken budget, the p(95)
+/// row comes within its first 15 lines, and it stays short; an unchanged rerun passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_slower_k6_run_breaks_its_p95_budget_in_a_short_comment() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    let run = |name: &str| fixture(&format!("reruns/quiet/k6/{name}.json"));
+    fs::copy(run("run1"), job.ws().join("bench/main.json")).unwrap();
+    let out = push_to_main(&job, "bench/main.json");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    fake.state()
+        .pulls
+        .insert(7, (HEAD_SHA.into(), MAIN_SHA.into()));
+    let inputs = [
+        ("results", "bench/pr.json"),
+        ("budgets", "http_req_duration: p(95)<7"),
+    ];
+
+    fs::copy(run("slow"), job.ws().join("bench/pr.json")).unwrap();
+    let out = pull_request(&job, &inputs);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let body = fake.state().comments.last().unwrap().body.clone();
+    assert!(
+        body.starts_with(
+            "### ❌ budget broken: http\\_req\\_duration p(95) 8.06 ms &gt; 7.00 ms · "
+        ),
+        "{body}"
+    );
+    let chars = body.chars().count();
+    assert!(chars < 4_000, "{chars} characters:\n{body}");
+    let p95 = body
+        .lines()
+        .position(|l| l.starts_with("| http\\_req\\_duration | p(95) +53.7%"))
+        .unwrap_or(usize::MAX);
+    assert!(p95 < 15, "the p(95) row is line {}:\n{body}", p95 + 1);
+
+    // An unchanged rerun of the same test, in the same budget: passes, the comment updated. Its
+    // rates moved 6.6%, beyond the threshold but within what reruns move with one run a side:
+    // inconclusive, which does not fail the gate.
+    fs::copy(run("run2"), job.ws().join("bench/pr.json")).unwrap();
+    let out = pull_request(&job, &inputs);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let comments = fake.state().comments.clone();
+    assert_eq!(comments.len(), 1);
+    assert!(
+        comments[0]
+            .body
+            .starts_with("### ⚠️ 4 inconclusive: data\\_sent rate -6.6%"),
+        "{}",
+        comments[0].body
+    );
+    assert!(
+        comments[0].body.contains("1 budget met"),
+        "{}",
+        comments[0].body
+    );
+}
+
 /// Issue 14, row 19: an API error whose body echoes the request (some proxies and GHES front ends
 /// do) was printed verbatim, token included. It is redacted everywhere the step writes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
