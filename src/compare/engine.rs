@@ -13,7 +13,9 @@ use super::environment::{environment_differences, last_window, same_environment}
 use super::gate::{across_environments, counts, fails_on, gate, is_k6, rank, reasons};
 use super::history::trend;
 use super::moderate::{far_out_left_out, moderate, moderate_histories};
-use super::pairing::{index, lookup, series, series_of_one_run, series_of_runs, Series};
+use super::pairing::{
+    index, lookup, merged_runs, series, series_of_one_run, series_of_runs, Series,
+};
 use super::rules::{is_deterministic, rules_for, Rules};
 use super::settle::{adjust, settle, Family};
 use super::suite::{against_suite, judge_against_suite};
@@ -118,9 +120,9 @@ pub fn compare_runs(
         .count();
     let current_runs = runs.len();
     if tested < MODERATION_MIN_METRICS {
-        let merged = Run::merged(current.iter().cloned());
+        let merged = merged_runs(current);
         let merged = merged.unwrap_or_else(|| Run::new(Default::default(), Vec::new()));
-        let mut c = match base.and(Run::merged(history.iter().cloned())) {
+        let mut c = match base.and(merged_runs(history)) {
             Some(b) => compare_history(std::slice::from_ref(&b), &merged, config),
             None => compare_history(history, &merged, config),
         };

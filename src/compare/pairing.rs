@@ -275,3 +275,79 @@ pub(super) fn without_procs(name: &str) -> Option<&str> {
     (!procs.is_empty() && procs.bytes().all(|b| b.is_ascii_digit()) && !base.is_empty())
         .then_some(base)
 }
+
+/// Several runs of a side merged into one, to be judged as one run ([`Run::merged`]: samples
+/// pooled), except a metric that every run gave as one value with the tool's interval of it
+/// (criterion's terminal output): that stays one value, the runs' geometric mean, with the
+/// interval of that mean (each run's log half-width squared, summed, square-rooted, over the
+/// number of runs), so that the suite still judges it against the run-to-run spread as it does
+/// one run's value. Pooled into two samples, the intervals were lost and a change became a
+/// matter of the threshold: criterion's +35% against two baseline runs passed where it failed
+/// against one. None for no run.
+pub(super) fn merged_runs(runs: &[Run]) -> Option<Run> {
+    let mut merged = Run::merged(runs.iter().cloned())?;
+    if runs.len() < 2 {
+        return Some(merged);
+    }
+    // Each run's values with intervals, by benchmark and metric.
+    let with_interval = |run: &Run| -> HashMap<(String, String), (f64, ConfidenceInterval)> {
+        run.benchmarks
+            .iter()
+            .flat_map(|b| {
+                b.metrics
+                    .iter()
+                    .filter_map(move |m| match (&m.data, m.interval) {
+                        (Data::Value(v), Some(i)) => {
+                            Some(((b.name.clone(), m.name.clone()), (*v, i)))
+                        }
+                        _ => None,
+                    })
+            })
+            .collect()
+    };
+    let per_run: Vec<_> = runs.iter().map(with_interval).collect();
+    let Some((first, rest)) = per_run.split_first() else {
+        return Some(merged);
+    };
+    for b in &mut merged.benchmarks {
+        for m in &mut b.metrics {
+            let key = (b.name.clone(), m.name.clone());
+            let Some(&(_, i0)) = first.get(&key) else {
+                continue;
+            };
+            let all: Option<Vec<(f64, ConfidenceInterval)>> = std::iter::once(first)
+                .chain(rest)
+                .map(|r| r.get(&key).copied())
+                .collect();
+            let Some(all) = all else {
+                continue;
+            };
+            let usable = all.iter().all(|(v, i)| {
+                *v > 0.0
+                    && v.is_finite()
+                    && i.lo > 0.0
+                    && i.hi >= i.lo
+                    && i.hi.is_finite()
+                    && i.confidence == i0.confidence
+            });
+            if !usable {
+                continue;
+            }
+            let k = all.len() as f64;
+            let log_mean = all.iter().map(|(v, _)| v.ln()).sum::<f64>() / k;
+            let half = all
+                .iter()
+                .map(|(_, i)| ((i.hi / i.lo).ln() / 2.0).powi(2))
+                .sum::<f64>()
+                .sqrt()
+                / k;
+            m.data = Data::Value(log_mean.exp());
+            m.interval = Some(ConfidenceInterval {
+                lo: (log_mean - half).exp(),
+                hi: (log_mean + half).exp(),
+                confidence: i0.confidence,
+            });
+        }
+    }
+    Some(merged)
+}

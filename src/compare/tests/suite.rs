@@ -304,3 +304,38 @@ fn a_value_far_beyond_large_change_is_decided_though_its_noisy_suite_cannot_conf
         "{words}"
     );
 }
+
+#[test]
+fn criterion_values_against_two_baseline_runs_keep_their_intervals_and_their_suite() {
+    // Two baseline runs of 8 benchmarks (the second moved by each one's own ±2%), the pull
+    // request once (each benchmark its own move the other way) with the last 35% slower. Eight metrics are too few to moderate one value
+    // per run, so the runs merge: each value is the runs' geometric mean with the interval of
+    // that mean, and the suite judges it as it judges one run's value.
+    let (first, second) = criterion_text_runs(8, 1.0, 1.0);
+    let (_, cur) = criterion_text_runs_apart(8, 1.0, 1.35, -1.0);
+    let baseline = [first, second];
+    let merged = crate::compare::pairing::merged_runs(&baseline).unwrap();
+    let b00 = merged.benchmarks.first().unwrap().metrics.first().unwrap();
+    // B00: 100 and 100 * e^0.01; each interval ±0.5%, so each log half-width ln(1.005/0.995)/2,
+    // and the mean's sqrt(2) times that over 2.
+    let mean = 100.0 * 0.005f64.exp();
+    let Data::Value(v) = b00.data else {
+        panic!("{b00:?}")
+    };
+    assert!((v - mean).abs() < 1e-9, "{v}");
+    let half = (1.005f64 / 0.995).ln() / 2.0 * 2f64.sqrt() / 2.0;
+    let i = b00.interval.unwrap();
+    assert!((i.lo - mean * (-half).exp()).abs() < 1e-9, "{i:?}");
+    assert!((i.hi - mean * half.exp()).abs() < 1e-9, "{i:?}");
+    assert_eq!(i.confidence, 0.95);
+
+    let c = compare_runs(&baseline, &[cur], true, &Config::default());
+    assert!(!c.one_value_per_run);
+    let slow = c.results.iter().find(|r| r.benchmark == "B07").unwrap();
+    assert_eq!(
+        (slow.status, slow.method),
+        (Status::Regression, Method::RunToRun),
+        "{slow:?}"
+    );
+    assert_eq!(c.counts.regression, 1, "{:#?}", c.results);
+}
