@@ -526,12 +526,7 @@ fn many_metrics_with_samples_are_tested_together_and_the_reports_say_so() {
     assert_eq!(r["suite"]["status"], "unchanged");
     let shift = r["suite"]["change"].as_f64().unwrap();
     assert!((shift + 0.0115).abs() < 0.001, "{shift}");
-    let time_of = |name: &str| {
-        results
-            .iter()
-            .find(|x| x["benchmark"] == name && x["metric"] == "time")
-            .unwrap()
-    };
+    let time_of = |name: &str| result(&r, name, "time");
     let koopman = time_of("BenchmarkCRC32/poly=Koopman/size=1kB/align=1-8");
     assert_eq!(koopman["status"], "regression");
     // +9.4% against the baseline run, +10.6% against the rest of the suite, which ran 1.2%
@@ -697,12 +692,7 @@ fn files_of_the_same_benchmarks_are_runs_compared_by_one_value_per_run() {
     assert_eq!(r["baseline_runs"], 1);
     assert_eq!(r["one_value_per_run"], true);
     assert_eq!(r["machine_taken_out"], true);
-    let time = r["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["benchmark"] == "BenchmarkFib20-2" && x["metric"] == "time")
-        .unwrap();
+    let time = result(&r, "BenchmarkFib20-2", "time");
     assert_eq!(
         (&time["baseline"]["n"], &time["current"]["n"]),
         (&1.into(), &2.into())
@@ -740,8 +730,12 @@ fn k6_rerun(name: &str) -> PathBuf {
         .join(format!("tests/fixtures/reruns/quiet/k6/{name}.json"))
 }
 
-/// `perfgate compare` of k6 runs, its exit code and JSON report.
-fn compare_k6_reruns(dir: &Path, baseline: &[&str], current: &[&str]) -> (i32, serde_json::Value) {
+/// `perfgate compare` of k6 runs: its exit code, JSON report and terminal output.
+fn compare_k6_reruns(
+    dir: &Path,
+    baseline: &[&str],
+    current: &[&str],
+) -> (i32, serde_json::Value, String) {
     let json = dir.join("report.json");
     let out = perfgate()
         .arg("compare")
@@ -753,7 +747,11 @@ fn compare_k6_reruns(dir: &Path, baseline: &[&str], current: &[&str]) -> (i32, s
         .arg(&json)
         .output()
         .unwrap();
-    (out.status.code().unwrap_or(-1), report(&json))
+    (
+        out.status.code().unwrap_or(-1),
+        report(&json),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 fn result<'a>(r: &'a serde_json::Value, benchmark: &str, metric: &str) -> &'a serde_json::Value {
@@ -772,8 +770,12 @@ fn a_load_test_run_twice_is_one_workload_not_a_suite_of_benchmarks() {
     // 14% slower one (5.64, 5.25 ms). Thirty statistics of one workload moved together; each is
     // tested on its own runs, not moderated as thirty noise estimates: beyond the threshold, but
     // not beyond the spread of three runs, so inconclusive, and the gate passes.
-    let (code, r) = compare_k6_reruns(dir.path(), &["run4"], &["run5", "run1"]);
+    let (code, r, out) = compare_k6_reruns(dir.path(), &["run4"], &["run5", "run1"]);
     assert_eq!(code, 0, "{r:#}");
+    assert!(
+        out.contains("1 baseline run against 2 current runs of the same benchmarks, so the noise between runs was measured, not assumed (a load test's statistics are one workload seen many ways: each was tested on its own runs, none against the others)"),
+        "{out}"
+    );
     assert_eq!(r["one_value_per_run"], true);
     assert!(r["moderation"].is_null() && r["suite"].is_null(), "{r:#}");
     assert_eq!(r["machine_taken_out"], false);
@@ -788,7 +790,7 @@ fn a_load_test_run_twice_is_one_workload_not_a_suite_of_benchmarks() {
 
     // The slowdown against two baseline runs: the latencies themselves are the regressions, not
     // "the whole run" (no machine to take out of one load test).
-    let (code, r) = compare_k6_reruns(dir.path(), &["run1", "run2"], &["slow"]);
+    let (code, r, _) = compare_k6_reruns(dir.path(), &["run1", "run2"], &["slow"]);
     assert_eq!(code, 1);
     assert!(r["suite"].is_null(), "{r:#}");
     let p95 = result(&r, "http_req_duration", "p(95)");

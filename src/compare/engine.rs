@@ -14,7 +14,7 @@ use super::gate::{across_environments, counts, fails_on, gate, is_k6, rank, reas
 use super::history::trend;
 use super::moderate::{far_out_left_out, moderate, moderate_histories};
 use super::pairing::{
-    index, lookup, merged_runs, series, series_of_one_run, series_of_runs, Series,
+    index, lookup, merged_runs, series, series_of_one_run, series_of_runs, without_machine, Series,
 };
 use super::rules::{is_deterministic, rules_for, Rules};
 use super::settle::{adjust, settle, Family};
@@ -96,12 +96,23 @@ pub fn compare_runs(
         return compare_history(history, one, config);
     }
     let runs: Vec<&Run> = current.iter().collect();
-    let (cur, cur_machine) = series_of_runs(&runs);
-    let (base, base_machine) =
-        match one_commit.then(|| series_of_runs(&history.iter().collect::<Vec<_>>())) {
-            Some((b, m)) => (Some(b), m),
-            None => (None, false),
-        };
+    // Each run's machine is taken out of a side's spread, except in a load test's: its metrics
+    // are views of one workload (a request's duration, its waiting time, an iteration's), and a
+    // run whose requests all got slower is that run's level, not its machine's.
+    let load_test = current
+        .iter()
+        .chain(history)
+        .any(|r| is_k6(r.meta.tool.as_deref()));
+    let side = |runs: &[&Run]| {
+        let mut series = series_of_runs(runs);
+        let machine = !load_test && without_machine(&mut series, runs.len());
+        (series, machine)
+    };
+    let (cur, cur_machine) = side(&runs);
+    let (base, base_machine) = match one_commit.then(|| side(&history.iter().collect::<Vec<_>>())) {
+        Some((b, m)) => (Some(b), m),
+        None => (None, false),
+    };
     // Current metrics with values in several runs, on either side.
     let several = |s: &Series| s.values.len() > 1 && !is_deterministic(&s.metric, &s.unit);
     let in_base: HashSet<(&str, &str)> = base
@@ -192,7 +203,7 @@ fn compare_series(
     // duration, its waiting time, an iteration's, each at several percentiles), not benchmarks
     // sharing a machine: when its requests all got slower, that is the change, not the machine,
     // and thirty statistics that move together are one noise estimate, not thirty (k6 run
-    // twice: an unchanged run 14% faster than the next two failed 21 of them, each on one
+    // twice: an unchanged run 14% faster than the next two failed the gate on 15 of them, each on one
     // degree of freedom that the moderation counted thirty times).
     let (moderation, history_moderation, suite) = match config.test {
         TestChoice::Auto if load_test => (None, moderate_histories(&mut drafts), None),

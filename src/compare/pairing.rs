@@ -5,7 +5,6 @@
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
-use super::gate::is_k6;
 use crate::model::{ConfidenceInterval, Data, Direction, Run, Unit};
 use crate::stats;
 
@@ -124,12 +123,8 @@ pub(super) fn series_of_one_run(run: &Run) -> Vec<Series> {
 
 /// The series of several runs of the same benchmarks, one value per run (see
 /// [`series_of_one_run`]): a series' values are its runs' values, in the order of the runs. A
-/// series only some runs have has the values of those. The machine is taken out of the runs'
-/// spread ([`without_machine`]), except in a load test's (k6's): its metrics are views of one
-/// workload (a request's duration, its waiting time, an iteration's), not benchmarks sharing a
-/// machine, and a run whose requests all got slower is that run's level, not its machine's.
-/// Also whether the machine was taken out.
-pub(super) fn series_of_runs(runs: &[&Run]) -> (Vec<Series>, bool) {
+/// series only some runs have has the values of those.
+pub(super) fn series_of_runs(runs: &[&Run]) -> Vec<Series> {
     let mut out: Vec<Series> = Vec::new();
     let mut at: HashMap<(String, String), usize> = HashMap::new();
     for run in runs {
@@ -147,9 +142,7 @@ pub(super) fn series_of_runs(runs: &[&Run]) -> (Vec<Series>, bool) {
             }
         }
     }
-    let load_test = runs.iter().any(|r| is_k6(r.meta.tool.as_deref()));
-    let machine = !load_test && without_machine(&mut out, runs.len());
-    (out, machine)
+    out
 }
 
 /// Fewest benchmarks whose speed metrics tell a run's machine (every benchmark of a run slower
@@ -306,7 +299,8 @@ pub(super) fn merged_runs(runs: &[Run]) -> Option<Run> {
             .collect()
     };
     let per_run: Vec<_> = runs.iter().map(with_interval).collect();
-    let Some((first, rest)) = per_run.split_first() else {
+    let Some((first, rest)) = per_run.split_first().filter(|(f, _)| !f.is_empty()) else {
+        // No value with an interval (all but criterion's terminal output): pooled as it is.
         return Some(merged);
     };
     for b in &mut merged.benchmarks {
