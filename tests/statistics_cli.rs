@@ -799,3 +799,42 @@ fn a_load_test_run_twice_is_one_workload_not_a_suite_of_benchmarks() {
     let change = p95["change"].as_f64().unwrap();
     assert!((0.49..0.50).contains(&change), "{change}");
 }
+
+#[test]
+fn a_runs_extremes_and_a_commands_kernel_time_are_shown_apart_and_never_gated_on_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // quiet k6, run4 → run5, unchanged code: the request duration's max went 13.6 → 33.6 ms.
+    let (code, r, out) = compare_k6_reruns(dir.path(), &["run4"], &["run5"]);
+    assert_eq!(code, 0, "{r:#}");
+    let max = result(&r, "http_req_duration", "max");
+    assert_eq!(max["status"], "inconclusive");
+    assert_eq!(max["context"], true);
+    assert_eq!(max["fails_gate"], false);
+    assert!(
+        out.contains("\nnot gated without a history of runs: `max`, `min` and percentiles beyond 99.9 rest on a run's few slowest or fastest requests:\n  http_req_duration max 13.6 ms → 33.6 ms (+147.8%) · "),
+        "{out}"
+    );
+    // Not an inconclusive row of its own, nor a note, nor the heading's news.
+    assert!(!out.contains("max +147.8%"), "{out}");
+    assert!(!out.contains("`max` rests on"), "{out}");
+
+    // hyperfine, quiet run1 → run2: `system` moved by up to -43.9% on unchanged code; shown
+    // apart, the command's time decides.
+    let rerun = |name: &str| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("tests/fixtures/reruns/quiet/hyperfine/{name}.json"))
+    };
+    let out = perfgate()
+        .args(["compare", "--baseline"])
+        .arg(rerun("run1"))
+        .arg("--current")
+        .arg(rerun("run2"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("\nnot gated without a history of runs: a command's `system` time is a few milliseconds in the kernel, which reruns of unchanged code moved by up to 129% (the command's time decides):\n  sha256sum data.bin system 6.60 ms → 4.35 ms (-34.2%) · gzip -c text.txt system 2.89 ms → 1.62 ms (-43.9%) · sort words.txt system 15.2 ms → 16.5 ms (+8.3%)\n"),
+        "{text}"
+    );
+}

@@ -70,10 +70,18 @@ pub(super) fn across_environments(r: &mut MetricResult) {
         .put_first(Note::AcrossEnvironments { change: r.change });
 }
 
-/// Marks whether a result is only context (a load test's count that follows its duration) and
-/// whether it fails the gate.
+/// A statistic that one value a side cannot gate (a run's `max`, `min` or extreme percentiles, a
+/// command's `system` time; [`Note::NotGated`]): inconclusive, and shown apart as context, so
+/// that the rows and the heading name what the gate can act on, and `fail_on_inconclusive` does
+/// not fail on what no rerun of the same code would settle.
+pub fn not_gated(r: &MetricResult) -> bool {
+    r.status == Status::Inconclusive && r.note.0.iter().any(|n| matches!(n, Note::NotGated { .. }))
+}
+
+/// Marks whether a result is only context (a load test's count that follows its duration, or a
+/// statistic not gated without a history) and whether it fails the gate.
 pub(super) fn gate(r: &mut MetricResult, config: &Config, load_test: bool) {
-    r.context = load_test && follows_duration(r);
+    r.context = (load_test && follows_duration(r)) || not_gated(r);
     r.fails_gate = fails(r, config) && !r.context;
 }
 

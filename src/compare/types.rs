@@ -113,9 +113,11 @@ pub struct MetricResult {
     /// run or without a baseline. For reports to draw a trend; decisions do not read it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trend: Option<Vec<f64>>,
-    /// A load test's count that only follows how long the test ran or how much it got through
-    /// (`crate::compare::follows_duration`): context for the reader, never failing the gate,
-    /// not annotated, not counted as a regression of its own.
+    /// Context for the reader, never failing the gate, not annotated, not counted as a
+    /// regression of its own: a load test's count that only follows how long the test ran or how
+    /// much it got through (`crate::compare::follows_duration`), or a statistic that one value a
+    /// side does not gate (`crate::compare::not_gated`: a run's `max`, `min`, extreme
+    /// percentiles, a command's `system` time), inconclusive.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub context: bool,
 }

@@ -29,7 +29,7 @@ use super::headline::{benchmark_summary, heading};
 use super::note_groups::{NoteGroup, NoteGroups};
 use super::rows::{change_cell, value_cell};
 use super::words;
-use crate::compare::{BudgetResult, Comparison, Method, MetricResult, Status};
+use crate::compare::{BudgetResult, Comparison, Method, MetricResult, Note, Status, Ungated};
 
 /// What [`digest`] returns; the fields go into the [`super::View`].
 pub(crate) struct Digest {
@@ -42,6 +42,10 @@ pub(crate) struct Digest {
     pub better: Vec<BenchmarkRow>,
     pub same: Vec<BenchmarkRow>,
     pub context: Vec<ContextRow>,
+    /// Changed statistics that one value a side does not gate (a run's extremes, a command's
+    /// `system` time), shown apart; and why, in words.
+    pub ungated: Vec<ContextRow>,
+    pub ungated_why: String,
     pub notes: Vec<NoteGroup>,
     /// Broken budgets, worst first.
     pub budgets_broken: Vec<BudgetResult>,
@@ -60,6 +64,44 @@ fn budget_excess(b: &BudgetResult) -> f64 {
         Some(_) => 0.0,
         None => f64::INFINITY,
     }
+}
+
+/// Why the statistics shown apart are not gated without a history of runs, from their notes:
+/// `` `max`, `min` and percentiles beyond 99.9 rest on a run's few slowest or fastest requests``.
+fn ungated_why(results: &[&MetricResult]) -> String {
+    let mut few = false;
+    let mut kernel: Option<f64> = None;
+    for n in results.iter().flat_map(|r| &r.note.0) {
+        match n {
+            Note::NotGated {
+                why: Ungated::FewRequests,
+                ..
+            } => few = true,
+            Note::NotGated {
+                why: Ungated::KernelTime { rerun_move },
+                ..
+            } => kernel = Some(*rerun_move),
+            _ => {}
+        }
+    }
+    let mut parts = Vec::new();
+    if few {
+        parts.push(
+            "`max`, `min` and percentiles beyond 99.9 rest on a run's few slowest or fastest requests"
+                .to_string(),
+        );
+    }
+    if let Some(moved) = kernel {
+        parts.push(format!(
+            "a command's `system` time is a few milliseconds in the kernel, which reruns of unchanged code moved by up to {} (the command's time decides)",
+            words::percent_plain(moved)
+        ));
+    }
+    if parts.is_empty() {
+        // Read back from a comparison file, whose notes are words.
+        parts.push("reruns of unchanged code move them too far to gate on one run".to_string());
+    }
+    parts.join("; ")
 }
 
 /// Tells the comparison per benchmark: rows, context, notes and a heading.
@@ -140,18 +182,23 @@ pub(crate) fn digest(c: &Comparison) -> Digest {
         }
     }
 
-    let context: Vec<ContextRow> = context_results
-        .iter()
-        .filter(|r| r.status != Status::Unchanged)
-        .map(|r| ContextRow {
-            benchmark: r.benchmark.clone(),
-            metric: r.metric.clone(),
-            baseline: value_cell(r, r.baseline),
-            current: value_cell(r, r.current),
-            change: change_cell(r),
-            fails_gate: r.fails_gate,
-        })
-        .collect();
+    // Counts that follow a load test's duration, and statistics one value a side does not gate.
+    let (duration_counts, ungated_results): (Vec<&MetricResult>, Vec<&MetricResult>) =
+        context_results
+            .into_iter()
+            .filter(|r| r.status != Status::Unchanged)
+            .partition(|r| load && crate::compare::follows_duration(r));
+    let context_row = |r: &&MetricResult| ContextRow {
+        benchmark: r.benchmark.clone(),
+        metric: r.metric.clone(),
+        baseline: value_cell(r, r.baseline),
+        current: value_cell(r, r.current),
+        change: change_cell(r),
+        fails_gate: r.fails_gate,
+    };
+    let context: Vec<ContextRow> = duration_counts.iter().map(context_row).collect();
+    let ungated: Vec<ContextRow> = ungated_results.iter().map(context_row).collect();
+    let ungated_why = ungated_why(&ungated_results);
 
     let mut budgets_broken: Vec<BudgetResult> =
         c.budgets.iter().filter(|b| !b.passed).cloned().collect();
@@ -218,6 +265,8 @@ pub(crate) fn digest(c: &Comparison) -> Digest {
         better,
         same,
         context,
+        ungated,
+        ungated_why,
         notes: notes.finish(),
         budgets_broken,
     }

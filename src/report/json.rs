@@ -143,7 +143,9 @@ struct ResultJson<'a> {
     /// The baseline branch's recent run values, oldest first; absent without a history.
     #[serde(skip_serializing_if = "Option::is_none")]
     trend: Option<&'a [f64]>,
-    /// A load test's count that follows its duration: context, never gated; absent otherwise.
+    /// Context, never gated: a load test's count that follows its duration, or a statistic that
+    /// one value a side does not gate (a run's `max`, a command's `system` time); absent
+    /// otherwise.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     context: bool,
 }

@@ -24,7 +24,8 @@
 //! `m.results_table(section, what)`, `m.inconclusive_table(section)`,
 //! `m.budgets_table(section, what, notes=true)`, `m.others_table(section)`,
 //! `m.benchmarks_table(section, what)` (one row per benchmark, the first 10 shown and the rest
-//! folded), `m.same_table(section)`, `m.context(section, gating)`, `m.notes_list(notes)`.
+//! folded), `m.same_table(section)`, `m.context(section, gating)`,
+//! `m.ungated(section, why)`, `m.notes_list(notes)`.
 //!
 //! ## Variables
 //!
@@ -89,6 +90,10 @@
 //!   (requests, iterations, bytes, `passes`/`fails` of a rate), rows with `benchmark`, `metric`,
 //!   `baseline`, `current`, `change`, `fails_gate`; shown as context, not as regressions (the
 //!   gate still decides on them: `context_gating` counts those it fails on).
+//! - `ungated`: changed statistics that one value a side does not gate without a history of runs
+//!   (a run's `max`, `min` and percentiles beyond 99.9, a command's `system` time), rows as in
+//!   `context`, inconclusive and never failing the gate; `ungated_why` says why in words (with
+//!   code spans: pass it through `note`).
 //! - `notes`: each note once, with `text`, `names` (`BenchmarkX time`, `http_req_duration
 //!   (p(95), p(99))`, at most 6) and `more`. Notes that differ only in the change they quote
 //!   are one, with the change left out of the text (the rows show it).

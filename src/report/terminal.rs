@@ -9,9 +9,9 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
-use super::benchmark_rows::BenchmarkRow;
+use super::benchmark_rows::{BenchmarkRow, ContextRow};
 use super::note_groups::NoteGroup;
-use super::rows::{BudgetRow, RunView};
+use super::rows::{BudgetRow, RunView, Section};
 use super::view::{benchmark_view, View};
 use crate::compare::Comparison;
 
@@ -62,9 +62,8 @@ pub fn render_terminal(c: &Comparison, color: bool) -> String {
         out.push('\n');
         benchmarks_table(&mut out, &rows, paint);
     }
-    if !v.context.rows.is_empty() {
-        let items: Vec<String> = v
-            .context
+    let items = |s: &Section<ContextRow>| -> String {
+        let mut items: Vec<String> = s
             .rows
             .iter()
             .map(|r| {
@@ -78,6 +77,12 @@ pub fn render_terminal(c: &Comparison, color: bool) -> String {
                 )
             })
             .collect();
+        if s.more > 0 {
+            items.push(format!("and {} more", s.more));
+        }
+        items.join(" · ")
+    };
+    if !v.context.rows.is_empty() {
         let gating = if v.context_gating > 0 {
             format!(" (the gate still counts {} of them)", v.context_gating)
         } else {
@@ -86,7 +91,15 @@ pub fn render_terminal(c: &Comparison, color: bool) -> String {
         let _ = write!(
             out,
             "\ncontext, not counted as regressions: counts that follow the test's duration and throughput{gating}:\n  {}\n",
-            items.join(" · ")
+            items(&v.context)
+        );
+    }
+    if !v.ungated.rows.is_empty() {
+        let _ = write!(
+            out,
+            "\nnot gated without a history of runs: {}:\n  {}\n",
+            v.ungated_why,
+            items(&v.ungated)
         );
     }
     notes(&mut out, &v.notes);

@@ -111,6 +111,12 @@ pub struct View {
     pub context: Section<ContextRow>,
     /// How many of `context` the gate counts as regressions anyway.
     pub context_gating: usize,
+    /// Changed statistics that one value a side does not gate without a history of runs (a
+    /// run's `max`, `min` and extreme percentiles, a command's `system` time): inconclusive,
+    /// shown apart, never failing the gate.
+    pub ungated: Section<ContextRow>,
+    /// Why `ungated` is not gated, in words (with code spans: pass it through `note`).
+    pub ungated_why: String,
     /// Notes of the changed metrics and the budgets, each said once with what it applies to.
     pub notes: Vec<NoteGroup>,
 }
@@ -248,6 +254,8 @@ fn build(c: &Comparison, metric_rows: bool) -> View {
         same_summary,
         context_gating: d.context.iter().filter(|r| r.fails_gate).count(),
         context: Section::new(d.context),
+        ungated: Section::new(d.ungated),
+        ungated_why: d.ungated_why,
         notes: d.notes,
     }
 }
@@ -268,12 +276,14 @@ impl View {
         self.unsure.cap(minor);
         self.better.cap(minor);
         self.context.cap(minor);
+        self.ungated.cap(minor);
         self.notes.truncate(max);
         let cut = [
             self.failing.more,
             self.unsure.more,
             self.better.more,
             self.context.more,
+            self.ungated.more,
             self.regressions.more,
             self.budgets_broken.more,
             self.missing.more,

@@ -259,6 +259,15 @@ impl fmt::Display for Note {
             Some(_) => format!("a change of {}", pct(c)),
             None => "a change from zero".to_string(),
         };
+        // `large_change` is a ratio, the same both ways: a fall says where it lies downwards.
+        let large = |c: &Option<f64>, bound: f64| match c {
+            Some(x) if *x < 0.0 => format!(
+                "{} (`large_change`, a ratio: a fall of {}%)",
+                percent_plain(bound),
+                trim_number((1.0 - 1.0 / (1.0 + bound)) * 100.0, 1)
+            ),
+            _ => format!("{} (`large_change`)", percent_plain(bound)),
+        };
         let here = |c: &Option<f64>| match c {
             Some(_) => format!("{} here", pct(c)),
             None => "from zero here".to_string(),
@@ -286,15 +295,15 @@ impl fmt::Display for Note {
             ),
             Note::EveryRepeat { current: 1, baseline: 1, change, large_change } => write!(
                 f,
-                "the tool's confidence intervals of the two values are further apart than the threshold, and {} is beyond {} (`large_change`), which reruns of unchanged code do not reach",
+                "the tool's confidence intervals of the two values are further apart than the threshold, and {} is beyond {}, which reruns of unchanged code do not reach",
                 a_change(change),
-                percent_plain(*large_change)
+                large(change, *large_change)
             ),
             Note::EveryRepeat { current, baseline, change, large_change } => write!(
                 f,
-                "every repeat shows it: all {current} current values are beyond all {baseline} baseline values, and {} is beyond {} (`large_change`), which reruns of unchanged code do not reach",
+                "every repeat shows it: all {current} current values are beyond all {baseline} baseline values, and {} is beyond {}, which reruns of unchanged code do not reach",
                 a_change(change),
-                percent_plain(*large_change)
+                large(change, *large_change)
             ),
             Note::UnderLatencyFloor { change, delta, unit, floor } => write!(
                 f,
@@ -327,9 +336,9 @@ impl fmt::Display for Note {
             }
             Note::LargeChange { unmeasured, change, large_change } => write!(
                 f,
-                "{unmeasured}, but {} is beyond {} (`large_change`), which reruns of unchanged code do not reach",
+                "{unmeasured}, but {} is beyond {}, which reruns of unchanged code do not reach",
                 a_change(change),
-                percent_plain(*large_change)
+                large(change, *large_change)
             ),
             Note::UnsureChange { unmeasured, large_change } => write!(
                 f,

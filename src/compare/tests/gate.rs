@@ -55,3 +55,51 @@ fn k6_counts_that_follow_the_duration_never_fail_the_gate() {
     // Only k6's counts: other tools' counts keep their own rules.
     assert!(is_k6(Some("k6-ndjson")) && !is_k6(Some("wrk")) && !is_k6(None));
 }
+
+#[test]
+fn statistics_one_value_cannot_gate_are_context_even_when_inconclusive_fails() {
+    let k6 = || RunMeta {
+        tool: Some("k6".into()),
+        ..RunMeta::default()
+    };
+    // quiet k6 reruns, run4 → run5: unchanged code, max +148%, p(95) within the latency floor.
+    let run = |max: f64, p95: f64| {
+        run_of(
+            k6(),
+            &[
+                ("http_req_duration", "max", Unit::Nanoseconds, vec![max]),
+                ("http_req_duration", "p(95)", Unit::Nanoseconds, vec![p95]),
+            ],
+        )
+    };
+    let config = Config {
+        fail_on_inconclusive: true,
+        ..Config::default()
+    };
+    let c = compare(Some(&run(13.6e6, 4.77e6)), &run(33.6e6, 5.64e6), &config);
+    assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.reasons);
+    let max = &c.results.iter().find(|r| r.metric == "max").unwrap();
+    assert_eq!(max.status, Status::Inconclusive);
+    assert!(not_gated(max) && max.context && !max.fails_gate);
+    // A command's `system` time (hyperfine, not a load test): the same.
+    let cmd = |system: f64| {
+        run_of(
+            RunMeta {
+                tool: Some("hyperfine".into()),
+                ..RunMeta::default()
+            },
+            &[("gzip", "system", Unit::Nanoseconds, vec![system])],
+        )
+    };
+    let c = compare(Some(&cmd(2.89e6)), &cmd(1.62e6), &config);
+    assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.reasons);
+    assert!(c.results[0].context && c.results[0].status == Status::Inconclusive);
+    // With a history of runs the max is gated as any value: not context.
+    let history: Vec<Run> = (0..12)
+        .map(|i| run(14e6 + f64::from(i % 3) * 0.5e6, 4.8e6))
+        .collect();
+    let c = compare_history(&history, &run(33.6e6, 4.8e6), &config);
+    let max = &c.results.iter().find(|r| r.metric == "max").unwrap();
+    assert_eq!(max.status, Status::Regression, "{:?}", max.note);
+    assert!(!max.context && max.fails_gate);
+}
