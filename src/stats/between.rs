@@ -141,7 +141,13 @@ pub fn suite_shift(members: &[SuiteMember]) -> Option<SuiteShift> {
         });
     }
     let n = kept.len();
-    let tau2 = if heterogeneous(&r2) { tau2 } else { 0.0 };
+    // Precision weighs the metrics where each one's error is measured on repeats.
+    let measured = members.iter().all(|m| m.df >= MEASURED_DF);
+    let tau2 = if heterogeneous(&r2, measured) {
+        tau2
+    } else {
+        0.0
+    };
     let totals: Vec<f64> = kept.iter().map(|(_, s)| tau2 + s).collect();
     let typical = median(&totals)?;
     Some(SuiteShift {
@@ -167,19 +173,43 @@ const HETEROGENEITY_LEVEL: f64 = 0.99;
 /// Cochran's Q at `tau^2 = 0` over the metrics within 3 standard errors (a quarter of the suite
 /// may really have changed), corrected for that truncation, against its chi-square quantile; and
 /// heterogeneous at once when more than a quarter lie beyond 3 standard errors, which happens to
-/// 0.3% of metrics without spread between runs.
-fn heterogeneous(r2: &[(f64, f64)]) -> bool {
+/// 0.3% of metrics without spread between runs, or, `by_precision`, when those beyond hold more
+/// than a quarter of the suite's within-run precision (the sum of `1 / se^2`). A quarter of the
+/// suite that changed is a quarter of its information; on a busy machine, where most metrics'
+/// repeats are noisy and a few are precise, the precise ones are what shows the spread between
+/// runs. criterion's busy reruns, run1 → run5, unchanged: 2 of 8 benchmarks lay 14% and 18% from
+/// the rest, beyond 3 standard errors; a quarter by count, not more, so no spread between runs
+/// was counted and 3 benchmarks (+11% to +20%) failed the gate; they hold 28% of the precision.
+fn heterogeneous(r2: &[(f64, f64)], by_precision: bool) -> bool {
     let within: Vec<f64> = r2
         .iter()
         .map(|(r, v)| ratio(*r, *v))
         .filter(|z2| *z2 <= 9.0)
         .collect();
-    if within.len() * 4 < r2.len() * 3 || within.len() < 3 {
+    let precision = |v: f64| 1.0 / v.max(MIN_VARIANCE);
+    let total: f64 = r2.iter().map(|(_, v)| precision(*v)).sum();
+    let beyond: f64 = r2
+        .iter()
+        .filter(|(r, v)| ratio(*r, *v) > 9.0)
+        .map(|(_, v)| precision(*v))
+        .sum();
+    let many_beyond = within.len() * 4 < r2.len() * 3 || (by_precision && beyond * 4.0 > total);
+    if many_beyond || within.len() < 3 {
         return true;
     }
     let q = within.iter().sum::<f64>() / TRUNCATED_VARIANCE_AT_3;
     q > chi2_quantile(HETEROGENEITY_LEVEL, (within.len() - 1) as f64)
 }
+
+/// The smallest within-run variance counted in a metric's precision (a standard error of 1e-6 on
+/// the log scale): one value per run without an interval has none.
+const MIN_VARIANCE: f64 = 1e-12;
+
+/// Fewest degrees of freedom of every metric's within-run error for precision to weigh the
+/// metrics beyond 3 standard errors: an error measured on two or three runs is too rough a
+/// weight (with the pull request run twice or three times, M2's regressions caught fell by 3.4
+/// points in the simulation, where they fall by 1.2 with this floor).
+const MEASURED_DF: f64 = 8.0;
 
 /// Share of a normal distribution's variance left after truncating it at +-3 standard deviations.
 const TRUNCATED_VARIANCE_AT_3: f64 = 0.973_336;
@@ -384,6 +414,37 @@ mod tests {
             })
             .collect();
         assert!(suite_shift(&wide).unwrap().tau2 > 0.0005);
+    }
+
+    #[test]
+    fn precise_metrics_far_from_the_rest_show_spread_between_runs() {
+        // criterion's busy reruns, run1 → run5 (unchanged code): each benchmark's shift against
+        // the median and the standard error of its shift from 100 samples a side.
+        let suite = |df: f64| -> Vec<SuiteMember> {
+            [
+                (0.142, 0.0563),
+                (0.100, 0.0460),
+                (0.019, 0.0378),
+                (0.002, 0.0287),
+                (0.138, 0.0310),
+                (0.181, 0.0390),
+                (-0.007, 0.0443),
+                (-0.002, 0.0285),
+            ]
+            .iter()
+            .map(|&(shift, se)| SuiteMember {
+                shift,
+                se2: se * se,
+                df,
+            })
+            .collect()
+        };
+        // Two of eight beyond 3 standard errors: a quarter by count, 28% of the precision.
+        let fit = suite_shift(&suite(99.0)).unwrap();
+        assert!(fit.tau2 > 0.005, "{fit:?}");
+        // Errors measured on two runs are too rough to weigh: the count decides, as before.
+        let fit = suite_shift(&suite(2.0)).unwrap();
+        assert_eq!(fit.tau2, 0.0, "{fit:?}");
     }
 
     #[test]
