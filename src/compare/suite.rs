@@ -15,6 +15,12 @@ use super::types::*;
 /// Fewest distinct benchmarks whose speed metrics can tell a suite's run-to-run spread.
 pub const SUITE_MIN_BENCHMARKS: usize = 8;
 
+/// How many of the suite's run-to-run standard deviations a change beyond `large_change` must
+/// also be, for every repeat showing it to decide it without the test: 3, which a normal move
+/// exceeds 0.3% of the time. Below a spread of 11% per metric (all of the quiet reruns, every
+/// simulated noise model), `large_change` (40%) is the farther bound and this changes nothing.
+const OBVIOUS_SPREADS: f64 = 3.0;
+
 /// Compared with one baseline run, metrics with samples see only the noise within the runs, and in
 /// CI most noise is between runs: the machine (every benchmark of a run moves together) and each
 /// benchmark's own run-to-run move. With speed metrics with samples (decided by the U test, or by
@@ -73,9 +79,15 @@ pub(super) fn judge_against_suite(drafts: &mut [Draft], config: &Config) -> Opti
         d.raw_change = d.result.change;
         d.result.change = Some(relative);
         d.result.ci = Some((lo.min(hi), lo.max(hi)));
-        // A change every repeat shows, but that the whole run shares, is the suite's to decide.
+        // A change every repeat shows, but that the whole run shares, is the suite's to decide;
+        // so is one within what the suite shows a benchmark moves between runs. `large_change`
+        // stands for a move reruns of unchanged code do not make, and on a machine whose
+        // benchmarks move by 47% between runs (Go's busy reruns, run4 → run5: RegexpEmails
+        // +84% against the rest, every repeat agreeing, unchanged code), they make it.
         let m = judged(Some(relative), relative > 0.0, d.result.direction, 0.0);
-        if !(beyond_large(Some(relative), config.large_change) && d.obvious == Some(m.moved)) {
+        let far = t.relative.abs() > OBVIOUS_SPREADS * fit.tau2.sqrt();
+        if !(beyond_large(Some(relative), config.large_change) && d.obvious == Some(m.moved) && far)
+        {
             d.obvious = None;
         }
     }

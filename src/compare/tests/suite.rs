@@ -339,3 +339,45 @@ fn criterion_values_against_two_baseline_runs_keep_their_intervals_and_their_sui
     );
     assert_eq!(c.counts.regression, 1, "{:#?}", c.results);
 }
+
+#[test]
+fn every_repeat_beyond_large_change_is_news_only_beyond_the_suites_spread() {
+    // Twenty benchmarks with 10 tight repeats each; between the runs each moved by its own
+    // factor, `spread` times OWN's (log), and the last one by another +70%.
+    const OWN: [f64; 20] = [
+        0.01, -0.02, 0.03, -0.01, 0.0, 0.02, -0.03, 0.015, -0.015, 0.025, -0.025, 0.005, -0.005,
+        0.012, -0.012, 0.02, -0.02, 0.008, -0.008, 0.0,
+    ];
+    const Z: [f64; 10] = [0.3, -1.2, 0.8, -0.4, 1.5, -0.9, 0.1, -0.2, 1.1, -1.0];
+    let run = |spread: f64, moved: bool| {
+        times(OWN.iter().enumerate().map(|(i, o)| {
+            let own = if moved { (spread * o).exp() } else { 1.0 };
+            let last = if moved && i == 19 { 1.7 } else { 1.0 };
+            let level = 100.0 * own * last;
+            let values = Z.iter().map(|z| level * (1.0 + 0.002 * z)).collect();
+            (format!("B{i:02}"), values)
+        }))
+    };
+    let b19 = |spread: f64| {
+        let c = compare(
+            Some(&run(spread, false)),
+            &run(spread, true),
+            &Config::default(),
+        );
+        let between = c.suite.clone().unwrap().between_cv;
+        let r = c
+            .results
+            .into_iter()
+            .find(|r| r.benchmark == "B19")
+            .unwrap();
+        (r.status, between)
+    };
+    // Benchmarks that move by about 3% between runs: +70% that every repeat shows is decided.
+    let (status, between) = b19(1.0);
+    assert_eq!(status, Status::Regression, "{between}");
+    // Benchmarks that move by about 30% between runs (a busy machine): +70% is within 3 of the
+    // suite's standard deviations, so the test decides, and it cannot tell.
+    let (status, between) = b19(12.0);
+    assert!(between > 0.15, "{between}");
+    assert_eq!(status, Status::Inconclusive, "{between}");
+}
