@@ -180,7 +180,8 @@ struct CompareArgs {
     /// Fail when the current run has benchmarks the baseline lacks.
     #[arg(long)]
     fail_on_new: bool,
-    /// Fail when a result is inconclusive.
+    /// Fail when a result is inconclusive (not one shown apart as context, such as a run's `max`
+    /// without a history).
     #[arg(long)]
     fail_on_inconclusive: bool,
     /// Write the JSON report (schema perfgate.report.v1) to this file.
