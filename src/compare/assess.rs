@@ -236,7 +236,8 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
         };
         // The change is the Hodges-Lehmann estimate, the center of the interval shown with it
         // (the medians' ratio when the values are not all positive).
-        if let Some(s) = stats::ratio_change(&b.values, &c.values, CONFIDENCE) {
+        let hodges_lehmann = stats::ratio_change(&b.values, &c.values, CONFIDENCE);
+        if let Some(s) = hodges_lehmann {
             out.change = Some(s.estimate);
             out.ci = Some((s.lo, s.hi));
         }
@@ -245,10 +246,17 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
             && beyond_large(mv.change, rules.large_change)
             && separated(&b.values, &c.values, rules.threshold))
         .then_some(mv.moved);
-        // Many repeats: trimmed means, which a stretch of slow repeats does not move. Few: the
-        // plain means without their far-out values, which keeps the power of every repeat.
+        // Many repeats: the Hodges-Lehmann shift with the error of the trimmed means, which a
+        // stretch of slow repeats moves little. Few: the plain means without their far-out
+        // values, which keeps the power of every repeat.
         let (log_two, outliers) = if b.values.len().min(c.values.len()) >= TRIM_MIN_VALUES {
-            (stats::trimmed_log_two_sample(&b.values, &c.values), 0)
+            let robust = stats::trimmed_log_two_sample(&b.values, &c.values).map(|t| {
+                match hodges_lehmann.map(|s| s.estimate.ln_1p()) {
+                    Some(shift) if shift.is_finite() => stats::LogTwoSample { shift, ..t },
+                    _ => t,
+                }
+            });
+            (robust, 0)
         } else {
             let (b_kept, c_kept) = (without_far_out(&b.values), without_far_out(&c.values));
             let left_out = (b.values.len() - b_kept.len()) + (c.values.len() - c_kept.len());
@@ -438,13 +446,14 @@ fn interval_member(b: &Series, c: &Series, direction: Direction) -> Option<stats
     })
 }
 
-/// Fewest values on each side for the t test to compare 20%-trimmed means (Yuen's test) instead
-/// of means. A burst of load in one run slows a stretch of its repeats: criterion's `fib_20` on an
-/// idle machine (`tests/fixtures/reruns/quiet/criterion` run5) had the first 40 of its 100 samples
-/// 15-40% slower, a mean 11% above the other runs' and a median 2%. The t test on means called
-/// it a regression in 4 of 10 unchanged pairs, on trimmed means in 2. With 20 values a side
-/// still keeps 12 after trimming; below that the trimming costs too much power (issue 5's n = 10
-/// tables).
+/// Fewest values on each side for the t test to take the Hodges-Lehmann shift with the error of
+/// the 20%-trimmed means (Yuen's test) instead of means. A burst of load in one run slows a
+/// stretch of its repeats: criterion's `fib_20` on an idle machine
+/// (`tests/fixtures/reruns/quiet/criterion` run5) had the first 40 of its 100 samples 15-40%
+/// slower, a mean 11% above the other runs', a trimmed mean 7% and a median 2%. The t test on
+/// means called it a regression in 4 of 10 unchanged pairs, on trimmed means in 2, on the
+/// Hodges-Lehmann shift (+1.5%, +2.5%) in none. With 20 values a side still keeps 12 after
+/// trimming; below that the trimming costs too much power (issue 5's n = 10 tables).
 pub(super) const TRIM_MIN_VALUES: usize = 20;
 
 /// A single current value against the prediction interval of the history.

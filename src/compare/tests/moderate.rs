@@ -384,3 +384,36 @@ fn many_histories_moderate_their_prediction_intervals() {
     let p = r.p_value.unwrap();
     assert!((p / 2.328_735_223_410_471_6e-5 - 1.0).abs() < 1e-6, "{p}");
 }
+
+#[test]
+fn a_stretch_of_slow_repeats_barely_moves_the_shift_of_many_repeats() {
+    // Ten benchmarks, 40 repeats a side with 1% of noise. In the current run B08 is really 10%
+    // slower; B09's first 16 repeats (a burst of load, 40% of the run) are 30% slower and the
+    // rest unchanged, as criterion's `fib_20` in the quiet reruns' run5.
+    let noise = |i: usize, k: usize| 1.0 + 0.01 * ((i * 7 + k * 13) as f64 * 0.7).sin();
+    let run = |current: bool| {
+        times((0..10).map(|i| {
+            let values = (0..40)
+                .map(|k| {
+                    let slow = match (current, i) {
+                        (true, 8) => 1.1,
+                        (true, 9) if k < 16 => 1.3,
+                        _ => 1.0,
+                    };
+                    100.0 * slow * noise(i, k + usize::from(current) * 40)
+                })
+                .collect();
+            (format!("B{i:02}"), values)
+        }))
+    };
+    let c = compare(Some(&run(false)), &run(true), &Config::default());
+    let of = |name: &str| c.results.iter().find(|r| r.benchmark == name).unwrap();
+    let (b08, b09) = (of("B08"), of("B09"));
+    assert_eq!(b09.method, Method::ModeratedT);
+    // Its mean moved by 12% and its 20%-trimmed mean by 9%; the Hodges-Lehmann shift by ~1%.
+    let change = b09.change.unwrap();
+    assert!((0.0..0.03).contains(&change), "{b09:?}");
+    assert_eq!(b09.status, Status::Unchanged, "{b09:?}");
+    assert_eq!(b08.status, Status::Regression, "{b08:?}");
+    assert!((b08.change.unwrap() - 0.10).abs() < 0.01, "{b08:?}");
+}
