@@ -817,6 +817,31 @@ fn a_runs_extremes_and_a_commands_kernel_time_are_shown_apart_and_never_gated_on
     // Not an inconclusive row of its own, nor a note, nor the heading's news.
     assert!(!out.contains("max +147.8%"), "{out}");
     assert!(!out.contains("`max` rests on"), "{out}");
+    // With a store of four runs, too short a history for single values: the line says so.
+    let store = dir.path().join("store");
+    for run in ["run1", "run2", "run3", "run4"] {
+        let saved = perfgate()
+            .args(["save", "--store"])
+            .arg(&store)
+            .arg("--current")
+            .arg(k6_rerun(run))
+            .output()
+            .unwrap();
+        assert!(saved.status.success(), "{saved:?}");
+    }
+    let out = perfgate()
+        .args(["compare", "--store"])
+        .arg(&store)
+        .arg("--current")
+        .arg(k6_rerun("run5"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("\nnot gated with only 4 runs of history (10 needed: `min_points`): `max`, `min` and percentiles beyond 99.9 rest on a run's few slowest or fastest requests:\n  http_req_duration max 13.6 ms → 33.6 ms (+147.8%) · "),
+        "{text}"
+    );
 
     // hyperfine, quiet run1 → run2: `system` moved by up to -43.9% on unchanged code; shown
     // apart, the command's time decides.

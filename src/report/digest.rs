@@ -29,7 +29,9 @@ use super::headline::{benchmark_summary, heading};
 use super::note_groups::{NoteGroup, NoteGroups};
 use super::rows::{change_cell, value_cell};
 use super::words;
-use crate::compare::{BudgetResult, Comparison, Method, MetricResult, Note, Status, Ungated};
+use crate::compare::{
+    BudgetResult, Comparison, Method, MetricResult, Note, Status, Ungated, Unmeasured,
+};
 
 /// What [`digest`] returns; the fields go into the [`super::View`].
 pub(crate) struct Digest {
@@ -43,7 +45,7 @@ pub(crate) struct Digest {
     pub same: Vec<BenchmarkRow>,
     pub context: Vec<ContextRow>,
     /// Changed statistics that one value a side does not gate (a run's extremes, a command's
-    /// `system` time), shown apart; and why, in words.
+    /// `system` time), shown apart; and when and why, in words.
     pub ungated: Vec<ContextRow>,
     pub ungated_why: String,
     pub notes: Vec<NoteGroup>,
@@ -66,24 +68,32 @@ fn budget_excess(b: &BudgetResult) -> f64 {
     }
 }
 
-/// Why the statistics shown apart are not gated without a history of runs, from their notes:
-/// `` `max`, `min` and percentiles beyond 99.9 rest on a run's few slowest or fastest requests``.
-fn ungated_why(results: &[&MetricResult]) -> String {
+/// When and why the statistics shown apart are not gated, from their notes: `without a history
+/// of runs: `max`, `min` and percentiles beyond 99.9 rest on a run's few slowest or fastest
+/// requests`.
+fn ungated_why(results: &[&MetricResult], min_points: usize) -> String {
     let mut few = false;
     let mut kernel: Option<f64> = None;
+    let mut when: Option<Unmeasured> = None;
     for n in results.iter().flat_map(|r| &r.note.0) {
-        match n {
-            Note::NotGated {
-                why: Ungated::FewRequests,
-                ..
-            } => few = true,
-            Note::NotGated {
-                why: Ungated::KernelTime { rerun_move },
-                ..
-            } => kernel = Some(*rerun_move),
-            _ => {}
+        if let Note::NotGated {
+            why, unmeasured, ..
+        } = n
+        {
+            when.get_or_insert(*unmeasured);
+            match why {
+                Ungated::FewRequests => few = true,
+                Ungated::KernelTime { rerun_move } => kernel = Some(*rerun_move),
+            }
         }
     }
+    let when = match when {
+        Some(Unmeasured::ShortHistory(n)) => {
+            format!("with only {n} runs of history ({min_points} needed: `min_points`)")
+        }
+        Some(Unmeasured::Runs { .. }) => "by a few runs a side".to_string(),
+        _ => "without a history of runs".to_string(),
+    };
     let mut parts = Vec::new();
     if few {
         parts.push(
@@ -101,7 +111,7 @@ fn ungated_why(results: &[&MetricResult]) -> String {
         // Read back from a comparison file, whose notes are words.
         parts.push("reruns of unchanged code move them too far to gate on one run".to_string());
     }
-    parts.join("; ")
+    format!("{when}: {}", parts.join("; "))
 }
 
 /// Tells the comparison per benchmark: rows, context, notes and a heading.
@@ -198,7 +208,7 @@ pub(crate) fn digest(c: &Comparison) -> Digest {
     };
     let context: Vec<ContextRow> = duration_counts.iter().map(context_row).collect();
     let ungated: Vec<ContextRow> = ungated_results.iter().map(context_row).collect();
-    let ungated_why = ungated_why(&ungated_results);
+    let ungated_why = ungated_why(&ungated_results, c.settings.history_min_points);
 
     let mut budgets_broken: Vec<BudgetResult> =
         c.budgets.iter().filter(|b| !b.passed).cloned().collect();

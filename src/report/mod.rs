@@ -92,7 +92,7 @@
 //!   gate still decides on them: `context_gating` counts those it fails on).
 //! - `ungated`: changed statistics that one value a side does not gate without a history of runs
 //!   (a run's `max`, `min` and percentiles beyond 99.9, a command's `system` time), rows as in
-//!   `context`, inconclusive and never failing the gate; `ungated_why` says why in words (with
+//!   `context`, inconclusive and never failing the gate; `ungated_why` says when and why in words (with
 //!   code spans: pass it through `note`).
 //! - `notes`: each note once, with `text`, `names` (`BenchmarkX time`, `http_req_duration
 //!   (p(95), p(99))`, at most 6) and `more`. Notes that differ only in the change they quote

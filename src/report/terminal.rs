@@ -97,7 +97,7 @@ pub fn render_terminal(c: &Comparison, color: bool) -> String {
     if !v.ungated.rows.is_empty() {
         let _ = write!(
             out,
-            "\nnot gated without a history of runs: {}:\n  {}\n",
+            "\nnot gated {}:\n  {}\n",
             v.ungated_why,
             items(&v.ungated)
         );

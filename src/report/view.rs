@@ -115,7 +115,8 @@ pub struct View {
     /// run's `max`, `min` and extreme percentiles, a command's `system` time): inconclusive,
     /// shown apart, never failing the gate.
     pub ungated: Section<ContextRow>,
-    /// Why `ungated` is not gated, in words (with code spans: pass it through `note`).
+    /// When and why `ungated` is not gated, in words (`without a history of runs: ...`, with
+    /// code spans: pass it through `note`).
     pub ungated_why: String,
     /// Notes of the changed metrics and the budgets, each said once with what it applies to.
     pub notes: Vec<NoteGroup>,
