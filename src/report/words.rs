@@ -295,13 +295,13 @@ impl fmt::Display for Note {
             ),
             Note::EveryRepeat { current: 1, baseline: 1, change, large_change } => write!(
                 f,
-                "the tool's confidence intervals of the two values are further apart than the threshold, and {} is beyond {}, which reruns of unchanged code do not reach",
+                "the tool's confidence intervals of the two values are further apart than the threshold, and {} is beyond {}, which reruns of unchanged code seldom reach",
                 a_change(change),
                 large(change, *large_change)
             ),
             Note::EveryRepeat { current, baseline, change, large_change } => write!(
                 f,
-                "every repeat shows it: all {current} current values are beyond all {baseline} baseline values, and {} is beyond {}, which reruns of unchanged code do not reach",
+                "every repeat shows it: all {current} current values are beyond all {baseline} baseline values, and {} is beyond {}, which reruns of unchanged code seldom reach",
                 a_change(change),
                 large(change, *large_change)
             ),
@@ -336,13 +336,13 @@ impl fmt::Display for Note {
             }
             Note::LargeChange { unmeasured, change, large_change } => write!(
                 f,
-                "{unmeasured}, but {} is beyond {}, which reruns of unchanged code do not reach",
+                "{unmeasured}, but {} is beyond {}, which reruns of unchanged code seldom reach",
                 a_change(change),
                 large(change, *large_change)
             ),
             Note::UnsureChange { unmeasured, large_change } => write!(
                 f,
-                "{unmeasured}: reruns of unchanged code move such a value by up to {} (`large_change`); repeat the run several times per side, or keep a history of runs (`--store`, the Action's data branch), to decide",
+                "{unmeasured}: reruns of unchanged code can move such a value this far, and only a change beyond {} (`large_change`) is decided without a noise estimate; repeat the run several times per side, or keep a history of runs (`--store`, the Action's data branch), to decide",
                 percent_plain(*large_change)
             ),
             Note::LevelShift { change, runs, of } => write!(

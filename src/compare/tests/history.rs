@@ -179,7 +179,7 @@ fn a_history_with_values_that_are_not_positive_numbers() {
             judged(&v),
             (
                 Status::Inconclusive,
-                "the history has values that are not positive numbers: no prediction interval, compared with the latest run; no noise estimate: reruns of unchanged code move such a value by up to 40% (`large_change`); repeat the run several times per side, or keep a history of runs (`--store`, the Action's data branch), to decide".to_string()
+                "the history has values that are not positive numbers: no prediction interval, compared with the latest run; no noise estimate: reruns of unchanged code can move such a value this far, and only a change beyond 40% (`large_change`) is decided without a noise estimate; repeat the run several times per side, or keep a history of runs (`--store`, the Action's data branch), to decide".to_string()
             )
         );
     }

@@ -95,13 +95,13 @@ fn single_values_without_noise_estimate_are_decided_only_beyond_the_large_change
     assert_eq!(r.p_value, None);
     assert_eq!(
         words(&r.note).as_deref(),
-        Some("one value per side and no history: no noise estimate: reruns of unchanged code move such a value by up to 40% (`large_change`); repeat the run several times per side, or keep a history of runs (`--store`, the Action's data branch), to decide")
+        Some("one value per side and no history: no noise estimate: reruns of unchanged code can move such a value this far, and only a change beyond 40% (`large_change`) is decided without a noise estimate; repeat the run several times per side, or keep a history of runs (`--store`, the Action's data branch), to decide")
     );
     let r = judge(&t(&[100.0]), &t(&[145.0]), Direction::LowerIsBetter);
     assert_eq!(r.status, Status::Regression);
     assert_eq!(
         words(&r.note).as_deref(),
-        Some("one value per side and no history: no noise estimate, but a change of +45.0% is beyond 40% (`large_change`), which reruns of unchanged code do not reach")
+        Some("one value per side and no history: no noise estimate, but a change of +45.0% is beyond 40% (`large_change`), which reruns of unchanged code seldom reach")
     );
     // The same ratio both ways: 1/1.45 is as far down.
     let r = judge(&t(&[145.0]), &t(&[100.0]), Direction::LowerIsBetter);
@@ -155,7 +155,7 @@ fn a_load_test_latency_that_moved_less_than_the_floor_is_unchanged() {
     assert_eq!(r.status, Status::Regression);
     assert_eq!(
         words(&r.note).as_deref(),
-        Some("the baseline is zero, so the change has no ratio; no noise estimate, but a change from zero is beyond 40% (`large_change`), which reruns of unchanged code do not reach")
+        Some("the baseline is zero, so the change has no ratio; no noise estimate, but a change from zero is beyond 40% (`large_change`), which reruns of unchanged code seldom reach")
     );
     // 10x over the floor and beyond the large change: decided.
     let r = judge(
@@ -216,7 +216,7 @@ fn a_change_every_repeat_shows_fails_at_any_number_of_repeats() {
         if n == 2 {
             assert_eq!(
                 words(&r.note).as_deref(),
-                Some("every repeat shows it: all 2 current values are beyond all 2 baseline values, and a change of +100.0% is beyond 40% (`large_change`), which reruns of unchanged code do not reach")
+                Some("every repeat shows it: all 2 current values are beyond all 2 baseline values, and a change of +100.0% is beyond 40% (`large_change`), which reruns of unchanged code seldom reach")
             );
         }
     }
