@@ -283,6 +283,7 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
             no_noise: None,
             from_intervals: false,
             runs: false,
+            current_runs: Vec::new(),
         };
     }
 

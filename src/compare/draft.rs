@@ -43,6 +43,9 @@ pub(super) struct Draft {
     /// The values are one per run (`compare_runs`): `min_samples` counts repeats, and
     /// runs are not repeats.
     pub(super) runs: bool,
+    /// The current side's run values, when the pull request ran more than once and each run
+    /// counts as one value: a change must hold without any one of them.
+    pub(super) current_runs: Vec<f64>,
 }
 
 impl Draft {
@@ -62,6 +65,7 @@ impl Draft {
             no_noise: None,
             from_intervals: false,
             runs: false,
+            current_runs: Vec::new(),
         }
     }
 }

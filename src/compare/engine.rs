@@ -308,6 +308,9 @@ fn assess_all(
                     .collect();
                 let mut d = assess_with_history(b, &past, c, direction, &rules, per_run, config);
                 d.result.trend = trend(&past, c);
+                if per_run && c.values.len() > 1 {
+                    d.current_runs.clone_from(&c.values);
+                }
                 d
             }
         };

@@ -1,6 +1,7 @@
 //! Settling: the p-values of every assessed metric adjusted together (Benjamini-Hochberg), and
 //! each assessment turned into a status with its adjusted p-value and the note that explains it.
 
+use crate::model::Direction;
 use crate::stats;
 
 use super::change::{judged, movement};
@@ -78,7 +79,49 @@ pub(super) fn settle(d: Draft, family: Family) -> MetricResult {
         }
         Method::Exact | Method::None => {}
     }
+    // Judged against the suite, the change is relative to the whole run's shift, which each run
+    // of the pull request has its own of: those runs are not held here.
+    if out.method != Method::RunToRun {
+        hold_for_one_run(&mut out, &d.current_runs);
+    }
     out
+}
+
+/// With the pull request run several times (each run one value), a regression or improvement
+/// must hold without the run that shows it most: a noisy neighbour slows one run, a change in the
+/// code every run. The run values without that one (their median, as for all of them) are
+/// compared with the baseline's; not beyond the threshold the same way, the change is
+/// inconclusive. With two runs this asks both to show it; with more, it costs a change every run
+/// shows almost nothing. True when it held the verdict back.
+pub(super) fn hold_for_one_run(out: &mut MetricResult, runs: &[f64]) -> bool {
+    let (Some(base), true) = (out.baseline, runs.len() > 1) else {
+        return false;
+    };
+    if !matches!(out.status, Status::Regression | Status::Improvement) {
+        return false;
+    }
+    // The verdict's way up: a regression of a time, an improvement of a rate.
+    let up = (out.status == Status::Regression) == (out.direction == Direction::LowerIsBetter);
+    let mut rest: Vec<f64> = runs.to_vec();
+    rest.sort_by(f64::total_cmp);
+    if up {
+        rest.pop();
+    } else {
+        rest.remove(0);
+    }
+    let Some(value) = stats::log_median(&rest) else {
+        return false;
+    };
+    let mv = movement(base.value, value, out.direction, out.threshold);
+    if mv.beyond && mv.moved == out.status {
+        return false;
+    }
+    out.note = Notes::one(Note::HeldForOneRun {
+        runs: runs.len(),
+        change: mv.change,
+    });
+    out.status = Status::Inconclusive;
+    true
 }
 
 pub(super) fn settle_samples(

@@ -218,6 +218,10 @@ pub enum Note {
         unit: Unit,
         change: Option<f64>,
     },
+    /// A change of the pull request run several times that its runs do not all show: without
+    /// the run that moved most, the rest changed by `change` (within the threshold, or the
+    /// other way).
+    HeldForOneRun { runs: usize, change: Option<f64> },
     /// Too few samples on a side to decide.
     TooFewSamples {
         baseline: usize,

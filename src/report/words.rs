@@ -368,6 +368,11 @@ impl fmt::Display for Note {
                 unit.format(*latest),
                 pct(change)
             ),
+            Note::HeldForOneRun { runs, change } => write!(
+                f,
+                "not every run of the pull request shows it: without the one of its {runs} runs that moved most, the rest do not show it beyond the threshold ({}); one run alone can be that run's noise (a busy neighbour on the machine), not the code: run it again to decide",
+                here(change)
+            ),
             Note::TooFewSamples { baseline, current, needed, advice } => write!(
                 f,
                 "too few samples to decide ({baseline} and {current}): at least {needed} per side are needed; {advice}"

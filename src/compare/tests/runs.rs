@@ -4,7 +4,7 @@ use super::*;
 use crate::compare::assess::assess_runs;
 use crate::compare::draft::Draft;
 use crate::compare::pairing::{series_of_runs, without_machine};
-use crate::compare::settle::{settle, Family};
+use crate::compare::settle::{hold_for_one_run, settle, Family};
 
 /// A run of twenty benchmarks `B00`... of 10 repeats each (a little noise within the run),
 /// each at `100 * exp(own[i]) * slower(i)`: `own` is each benchmark's own move in this run.
@@ -326,4 +326,119 @@ fn a_latency_within_the_floor_in_every_run_is_not_gated_by_a_few_runs() {
     );
     let r = settled(assess_runs(&b, &c, Direction::LowerIsBetter, &zero));
     assert_eq!(r.method, Method::ModeratedT);
+}
+
+/// Each benchmark's own move in run `k` of a history: a few percent, different in every run.
+fn own_in_run(k: usize) -> [f64; 20] {
+    std::array::from_fn(|i| 0.006 * (((k * 7 + i * 13) % 11) as f64 - 5.0))
+}
+
+#[test]
+fn with_a_history_a_change_one_pull_request_run_alone_shows_is_held_back() {
+    let history: Vec<Run> = (0..12).map(|k| run_with(&own_in_run(k), |_| 1.0)).collect();
+    // A neighbour slowed B00-B03 by 25% in the pull request's first run; the second was left
+    // alone. Judged by the median of the two (+12%), they are beyond the history's interval.
+    let neighbour = run_with(&own_in_run(12), |i| if i < 4 { 1.25 } else { 1.0 });
+    let calm = run_with(&own_in_run(13), |_| 1.0);
+    let c = compare_runs(&history, &[neighbour, calm], false, &Config::default());
+    assert!(c.one_value_per_run);
+    assert_eq!(c.verdict, Verdict::Pass, "{:#?}", c.results);
+    let held: Vec<&MetricResult> = c
+        .results
+        .iter()
+        .filter(|r| matches!(r.note.0.as_slice(), [Note::HeldForOneRun { .. }]))
+        .collect();
+    let names: Vec<&str> = held.iter().map(|r| r.benchmark.as_str()).collect();
+    assert_eq!(names, ["B00", "B01", "B02", "B03"], "{:#?}", c.results);
+    let b00 = held.first().unwrap();
+    assert_eq!(b00.method, Method::PredictionInterval);
+    assert_eq!(b00.status, Status::Inconclusive);
+    // B00 in the calm run against the history's level, each run's machine taken out: +0.3%.
+    let said = words(&b00.note).unwrap();
+    assert_eq!(
+        said,
+        "not every run of the pull request shows it: without the one of its 2 runs that moved most, the rest do not show it beyond the threshold (+0.3% here); one run alone can be that run's noise (a busy neighbour on the machine), not the code: run it again to decide"
+    );
+    // The same change in both runs is a regression.
+    let slower = |i: usize| if i < 4 { 1.25 } else { 1.0 };
+    let c = compare_runs(
+        &history,
+        &[
+            run_with(&own_in_run(12), slower),
+            run_with(&own_in_run(13), slower),
+        ],
+        false,
+        &Config::default(),
+    );
+    let regressions: Vec<&str> = c
+        .results
+        .iter()
+        .filter(|r| r.status == Status::Regression)
+        .map(|r| r.benchmark.as_str())
+        .collect();
+    assert_eq!(
+        regressions,
+        ["B00", "B01", "B02", "B03"],
+        "{:#?}",
+        c.results
+    );
+    assert_eq!(c.verdict, Verdict::Fail);
+}
+
+#[test]
+fn a_change_holds_only_without_the_run_that_shows_it_most() {
+    // Five baseline runs, three of the pull request: one 30% slower, two 28% and 27% slower.
+    let base = t(&[100.0, 101.0, 99.0, 100.5, 99.5]);
+    let runs = [130.0, 128.0, 127.0];
+    let mut r = settled(assess_runs(
+        &base,
+        &t(&runs),
+        Direction::LowerIsBetter,
+        &rules(),
+    ));
+    assert_eq!(r.status, Status::Regression);
+    // Without the 130: the median of 128 and 127 (their geometric mean), +27.5%: it holds.
+    assert!(!hold_for_one_run(&mut r, &runs));
+    assert_eq!(r.status, Status::Regression);
+    // One run 30% slower, two as before: without it, +0.5% (the geometric mean of 100 and 101).
+    let runs = [130.0, 100.0, 101.0];
+    let mut r = settled(assess_runs(
+        &base,
+        &t(&runs),
+        Direction::LowerIsBetter,
+        &rules(),
+    ));
+    r.status = Status::Regression;
+    assert!(hold_for_one_run(&mut r, &runs));
+    assert_eq!(r.status, Status::Inconclusive);
+    let [Note::HeldForOneRun {
+        runs: 3,
+        change: Some(change),
+    }] = r.note.0.as_slice()
+    else {
+        panic!("{:?}", r.note)
+    };
+    let expected = (100.0f64 * 101.0).sqrt() / 100.0 - 1.0;
+    assert!((change - expected).abs() < 1e-12, "{change}");
+    // A rate that rose in one run alone (higher is better): the run left out is the highest.
+    let rate = |v: &[f64]| s("throughput", Unit::PerSecond, v);
+    let runs = [1300.0, 1010.0];
+    let mut r = settled(assess_runs(
+        &rate(&[1000.0, 1010.0, 990.0, 1005.0, 995.0]),
+        &rate(&runs),
+        Direction::HigherIsBetter,
+        &rules(),
+    ));
+    r.status = Status::Improvement;
+    assert!(hold_for_one_run(&mut r, &runs));
+    assert_eq!(r.status, Status::Inconclusive);
+    // One run is no pull request run several times.
+    let mut r = settled(assess_runs(
+        &base,
+        &t(&[130.0]),
+        Direction::LowerIsBetter,
+        &rules(),
+    ));
+    r.status = Status::Regression;
+    assert!(!hold_for_one_run(&mut r, &[130.0]));
 }
