@@ -79,11 +79,14 @@ pub(super) fn settle(d: Draft, family: Family) -> MetricResult {
         }
         Method::Exact | Method::None => {}
     }
-    // Judged against the suite, the change is relative to the whole run's shift, which each run
-    // of the pull request has its own of: those runs are not held here.
-    if out.method != Method::RunToRun {
-        hold_for_one_run(&mut out, &d.current_runs);
-    }
+    // Judged against the suite, the change is relative to the whole run's shift: so is what the
+    // other runs show.
+    let whole_run = match (out.method, d.raw_change, out.change) {
+        (Method::RunToRun, Some(raw), Some(relative)) => (1.0 + raw) / (1.0 + relative),
+        (Method::RunToRun, ..) => f64::NAN,
+        _ => 1.0,
+    };
+    hold_for_one_run(&mut out, &d.current_runs, whole_run);
     out
 }
 
@@ -92,11 +95,15 @@ pub(super) fn settle(d: Draft, family: Family) -> MetricResult {
 /// code every run. The run values without that one (their median, as for all of them) are
 /// compared with the baseline's; not beyond the threshold the same way, the change is
 /// inconclusive. With two runs this asks both to show it; with more, it costs a change every run
-/// shows almost nothing. True when it held the verdict back.
-pub(super) fn hold_for_one_run(out: &mut MetricResult, runs: &[f64]) -> bool {
+/// shows almost nothing. `whole_run` is the suite-wide shift (a ratio) the change was judged
+/// beyond, 1 when it was not judged against its suite. True when it held the verdict back.
+pub(super) fn hold_for_one_run(out: &mut MetricResult, runs: &[f64], whole_run: f64) -> bool {
     let (Some(base), true) = (out.baseline, runs.len() > 1) else {
         return false;
     };
+    if !(whole_run.is_finite() && whole_run > 0.0) {
+        return false;
+    }
     if !matches!(out.status, Status::Regression | Status::Improvement) {
         return false;
     }
@@ -112,7 +119,7 @@ pub(super) fn hold_for_one_run(out: &mut MetricResult, runs: &[f64]) -> bool {
     let Some(value) = stats::log_median(&rest) else {
         return false;
     };
-    let mv = movement(base.value, value, out.direction, out.threshold);
+    let mv = movement(base.value * whole_run, value, out.direction, out.threshold);
     if mv.beyond && mv.moved == out.status {
         return false;
     }

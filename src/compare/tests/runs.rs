@@ -398,7 +398,7 @@ fn a_change_holds_only_without_the_run_that_shows_it_most() {
     ));
     assert_eq!(r.status, Status::Regression);
     // Without the 130: the median of 128 and 127 (their geometric mean), +27.5%: it holds.
-    assert!(!hold_for_one_run(&mut r, &runs));
+    assert!(!hold_for_one_run(&mut r, &runs, 1.0));
     assert_eq!(r.status, Status::Regression);
     // One run 30% slower, two as before: without it, +0.5% (the geometric mean of 100 and 101).
     let runs = [130.0, 100.0, 101.0];
@@ -409,7 +409,7 @@ fn a_change_holds_only_without_the_run_that_shows_it_most() {
         &rules(),
     ));
     r.status = Status::Regression;
-    assert!(hold_for_one_run(&mut r, &runs));
+    assert!(hold_for_one_run(&mut r, &runs, 1.0));
     assert_eq!(r.status, Status::Inconclusive);
     let [Note::HeldForOneRun {
         runs: 3,
@@ -430,7 +430,7 @@ fn a_change_holds_only_without_the_run_that_shows_it_most() {
         &rules(),
     ));
     r.status = Status::Improvement;
-    assert!(hold_for_one_run(&mut r, &runs));
+    assert!(hold_for_one_run(&mut r, &runs, 1.0));
     assert_eq!(r.status, Status::Inconclusive);
     // One run is no pull request run several times.
     let mut r = settled(assess_runs(
@@ -440,5 +440,45 @@ fn a_change_holds_only_without_the_run_that_shows_it_most() {
         &rules(),
     ));
     r.status = Status::Regression;
-    assert!(!hold_for_one_run(&mut r, &[130.0]));
+    assert!(!hold_for_one_run(&mut r, &[130.0], 1.0));
+}
+
+#[test]
+fn judged_against_its_suite_the_other_runs_are_too() {
+    // The whole run 10% slower than the baseline run, B 132 and 112 in the pull request's two
+    // runs against 100: against the suite, without the 132 run B is 112 / 110, +1.8%.
+    let base = t(&[100.0, 101.0, 99.0, 100.5, 99.5]);
+    let runs = [132.0, 112.0];
+    let mut r = settled(assess_runs(
+        &base,
+        &t(&runs),
+        Direction::LowerIsBetter,
+        &rules(),
+    ));
+    r.status = Status::Regression;
+    assert!(hold_for_one_run(&mut r, &runs, 1.1));
+    let [Note::HeldForOneRun {
+        runs: 2,
+        change: Some(change),
+    }] = r.note.0.as_slice()
+    else {
+        panic!("{:?}", r.note)
+    };
+    assert!((change - (112.0 / 110.0 - 1.0)).abs() < 1e-12, "{change}");
+    // 132 and 125: without the 132 run, +13.6% beyond the whole run's shift. It holds.
+    let runs = [132.0, 125.0];
+    let mut r = settled(assess_runs(
+        &base,
+        &t(&runs),
+        Direction::LowerIsBetter,
+        &rules(),
+    ));
+    r.status = Status::Regression;
+    assert!(!hold_for_one_run(&mut r, &runs, 1.1));
+    assert_eq!(r.status, Status::Regression);
+    // Against the baseline run alone (no suite), 112 is +12%: that holds too.
+    let runs = [132.0, 112.0];
+    assert!(!hold_for_one_run(&mut r, &runs, 1.0));
+    // A suite-wide shift that could not be worked out: nothing is held.
+    assert!(!hold_for_one_run(&mut r, &runs, f64::NAN));
 }
