@@ -80,13 +80,15 @@ pub(super) fn settle(d: Draft, family: Family) -> MetricResult {
         Method::Exact | Method::None => {}
     }
     // Judged against the suite, the change is relative to the whole run's shift: so is what the
-    // other runs show.
+    // other runs show. Without the two changes that give it, nothing is held.
     let whole_run = match (out.method, d.raw_change, out.change) {
-        (Method::RunToRun, Some(raw), Some(relative)) => (1.0 + raw) / (1.0 + relative),
-        (Method::RunToRun, ..) => f64::NAN,
-        _ => 1.0,
+        (Method::RunToRun, Some(raw), Some(relative)) => Some((1.0 + raw) / (1.0 + relative)),
+        (Method::RunToRun, ..) => None,
+        _ => Some(1.0),
     };
-    hold_for_one_run(&mut out, &d.current_runs, whole_run);
+    if let Some(whole_run) = whole_run {
+        hold_for_one_run(&mut out, &d.current_runs, whole_run);
+    }
     out
 }
 
