@@ -319,8 +319,9 @@ fn hold(set: &str, bounds: &[Bounds]) {
 
 /// The machine to itself, as on a hosted runner (a VM of its own on a shared host). hyperfine's
 /// three commands are too few for the suite rule and moved up to +92% between unchanged runs
-/// (the host: its own `user` time moved +79% for the same work); criterion's `fib_20` ran 7% slower
-/// through a whole run (run5); the load tests' slowdown cost a quarter of the rate, within what
+/// (the host: its own `user` time moved +79% for the same work); criterion's `fib_20` ran its
+/// first 40 samples 15-40% slower in run5, which the Hodges-Lehmann shift of its 100 samples
+/// barely sees, so no criterion pair fails; the load tests' slowdown cost a quarter of the rate, within what
 /// reruns without a history may move (`large_change`), so some pairs call it inconclusive, never
 /// a pass with a history. criterion's terminal output has one value per benchmark, but with
 /// criterion's interval of it: its 8 benchmarks are a suite whose run-to-run spread (up to 3.6% per
@@ -343,7 +344,7 @@ fn quiet_reruns_pass_and_slowdowns_fail() {
             ("oha", 0, 0, 4, true, 0, 5),
             ("autocannon", 0, 0, 5, true, 0, 5),
             ("k6", 0, 0, 5, true, 0, 5),
-            ("criterion", 2, 0, 5, true, 0, 5),
+            ("criterion", 0, 0, 5, true, 0, 5),
             ("criterion-text", 0, 0, 5, true, 0, 5),
         ],
     );
@@ -368,14 +369,14 @@ fn busy_reruns_keep_what_must_hold() {
     hold(
         "busy",
         &[
-            ("go", 3, 0, 5, true, 2, 5),
+            ("go", 2, 0, 5, true, 2, 5),
             ("hyperfine", 4, 0, 5, false, 3, 5),
             ("wrk", 0, 0, 5, true, 0, 5),
             ("oha", 0, 2, 5, true, 1, 5),
             ("autocannon", 3, 0, 5, true, 1, 5),
             ("k6", 0, 0, 5, true, 0, 5),
             ("criterion", 2, 1, 1, false, 1, 1),
-            ("criterion-text", 1, 2, 1, false, 1, 1),
+            ("criterion-text", 1, 1, 1, false, 1, 1),
         ],
     );
 }
