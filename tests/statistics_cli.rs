@@ -47,6 +47,30 @@ fn time_file(dir: &Path, name: &str, us: f64) -> PathBuf {
     run_file(dir, name, "{}", &[("time", "us", value(us))])
 }
 
+/// A run file of `parse` with one value in µs for each metric `names[m]`: `value_of(m)`.
+fn values_file(
+    dir: &Path,
+    name: &str,
+    names: &[String],
+    value_of: impl Fn(usize) -> f64,
+) -> PathBuf {
+    let metrics: Vec<(&str, &str, String)> = names
+        .iter()
+        .enumerate()
+        .map(|(m, n)| (n.as_str(), "us", value(value_of(m))))
+        .collect();
+    run_file(dir, name, "{}", &metrics)
+}
+
+/// The exit code and standard output of a perfgate command.
+fn code_and_stdout(cmd: &mut Command) -> (Option<i32>, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
 fn value(v: f64) -> String {
     format!(r#""value": {v}"#)
 }
@@ -610,12 +634,9 @@ fn a_store_history_of_many_metrics_is_moderated_together() {
         100.0 * (1.0 + (0.01 + 0.002 * m as f64) * wave)
     };
     for i in 0..12 {
-        let metrics: Vec<(&str, &str, String)> = names
-            .iter()
-            .enumerate()
-            .map(|(m, n)| (n.as_str(), "us", value(value_of(m, i))))
-            .collect();
-        let f = run_file(dir.path(), &format!("run{i}.json"), "{}", &metrics);
+        let f = values_file(dir.path(), &format!("run{i}.json"), &names, |m| {
+            value_of(m, i)
+        });
         perfgate()
             .args(["save", "--branch", "main", "--current"])
             .arg(&f)
@@ -624,12 +645,13 @@ fn a_store_history_of_many_metrics_is_moderated_together() {
             .assert()
             .code(0);
     }
-    let metrics: Vec<(&str, &str, String)> = names
-        .iter()
-        .enumerate()
-        .map(|(m, n)| (n.as_str(), "us", value(if m == 0 { 112.0 } else { 100.0 })))
-        .collect();
-    let cur = run_file(dir.path(), "cur.json", "{}", &metrics);
+    let cur = values_file(dir.path(), "cur.json", &names, |m| {
+        if m == 0 {
+            112.0
+        } else {
+            100.0
+        }
+    });
     let json = dir.path().join("report.json");
     compare_with_store(&cur, &store, &json, &[])
         .code(1)
@@ -829,15 +851,14 @@ fn a_runs_extremes_and_a_commands_kernel_time_are_shown_apart_and_never_gated_on
             .unwrap();
         assert!(saved.status.success(), "{saved:?}");
     }
-    let out = perfgate()
-        .args(["compare", "--store"])
-        .arg(&store)
-        .arg("--current")
-        .arg(k6_rerun("run5"))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    let (code, text) = code_and_stdout(
+        perfgate()
+            .args(["compare", "--store"])
+            .arg(&store)
+            .arg("--current")
+            .arg(k6_rerun("run5")),
+    );
+    assert_eq!(code, Some(0), "{text}");
     assert!(
         text.contains("\nnot gated with only 4 runs of history (10 needed: `min_points`): `max`, `min` and percentiles beyond 99.9 rest on a run's few slowest or fastest requests:\n  http_req_duration max 13.6 ms → 33.6 ms (+147.8%) · "),
         "{text}"
@@ -849,20 +870,23 @@ fn a_runs_extremes_and_a_commands_kernel_time_are_shown_apart_and_never_gated_on
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join(format!("tests/fixtures/reruns/quiet/hyperfine/{name}.json"))
     };
-    let out = perfgate()
-        .args(["compare", "--baseline"])
-        .arg(rerun("run1"))
-        .arg("--current")
-        .arg(rerun("run2"))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    let (code, text) = code_and_stdout(
+        perfgate()
+            .args(["compare", "--baseline"])
+            .arg(rerun("run1"))
+            .arg("--current")
+            .arg(rerun("run2")),
+    );
+    assert_eq!(code, Some(0), "{text}");
     assert!(
         text.contains("\nnot gated without a history of runs: a command's `system` time is a few milliseconds in the kernel, which reruns of unchanged code moved by up to 129% (the command's time decides):\n  sha256sum data.bin system 6.60 ms → 4.35 ms (-34.2%) · gzip -c text.txt system 2.89 ms → 1.62 ms (-43.9%) · sort words.txt system 15.2 ms → 16.5 ms (+8.3%)\n"),
         "{text}"
     );
 }
+
+/// The note of a change only one of the pull request's two runs shows, as the reports group it
+/// (without the change it quotes).
+const HELD_BACK: &str = "not every run of the pull request shows it: without the one of its 2 runs that moved most, the rest do not show it beyond the threshold; one run alone can be that run's noise (a busy neighbour on the machine), not the code: run it again to decide";
 
 /// The pull request run twice against a store of twelve runs of twelve metrics: a change only
 /// one of its runs shows (a noisy neighbour) is held back; one both runs show fails the gate.
@@ -871,46 +895,53 @@ fn with_a_store_a_change_one_pull_request_run_alone_shows_does_not_fail_the_gate
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     let names: Vec<String> = (0..12).map(|m| format!("step{m:02}")).collect();
-    let file = |name: &str, value_of: &dyn Fn(usize) -> f64| {
-        let metrics: Vec<(&str, &str, String)> = names
-            .iter()
-            .enumerate()
-            .map(|(m, n)| (n.as_str(), "us", value(value_of(m))))
-            .collect();
-        run_file(dir.path(), name, "{}", &metrics)
-    };
     for i in 0..12 {
-        let f = file(&format!("run{i}.json"), &|m| {
+        let f = values_file(dir.path(), &format!("run{i}.json"), &names, |m| {
             100.0 * (1.0 + 0.02 * ((((i + m) * 7 % 11) as f64 - 5.0) / 5.0))
         });
         save_on_main(&store, i, &f);
     }
-    let slower = |runs: usize| move |m: usize| if m < runs { 125.0 } else { 100.0 };
-    let neighbour = file("neighbour.json", &slower(4));
-    let calm = file("calm.json", &slower(0));
-    let json = dir.path().join("report.json");
-    let out = perfgate()
-        .args(["compare", "--store"])
-        .arg(&store)
-        .arg("--current")
-        .arg(&neighbour)
-        .arg(&calm)
-        .arg("--report-json")
-        .arg(&json)
-        .arg("--report-md")
-        .arg(dir.path().join("report.md"))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{text}");
-    let md = fs::read_to_string(dir.path().join("report.md")).unwrap();
-    assert!(
-        md.contains("- not every run of the pull request shows it: without the one of its 2 runs that moved most, the rest do not show it beyond the threshold; one run alone can be that run's noise (a busy neighbour on the machine), not the code: run it again to decide: parse (step00, step02, step01, step03)."),
-        "{md}"
+    // The first `slower` metrics 25% slower.
+    let run = |name: &str, slower: usize| {
+        values_file(dir.path(), name, &names, |m| {
+            if m < slower {
+                125.0
+            } else {
+                100.0
+            }
+        })
+    };
+    let (neighbour, calm, both) = (
+        run("neighbour.json", 4),
+        run("calm.json", 0),
+        run("both.json", 4),
     );
+    let (json, md) = (dir.path().join("report.json"), dir.path().join("report.md"));
+    let (code, text) = code_and_stdout(
+        perfgate()
+            .args(["compare", "--store"])
+            .arg(&store)
+            .arg("--current")
+            .arg(&neighbour)
+            .arg(&calm)
+            .arg("--report-json")
+            .arg(&json)
+            .arg("--report-md")
+            .arg(&md),
+    );
+    assert_eq!(code, Some(0), "{text}");
     assert!(
-        text.contains("not every run of the pull request shows it: without the one of its 2 runs that moved most, the rest do not show it beyond the threshold; one run alone can be that run's noise (a busy neighbour on the machine), not the code: run it again to decide"),
+        text.contains(&format!(
+            "notes:\n  {HELD_BACK}\n    parse (step00, step02, step01, step03)\n"
+        )),
         "{text}"
+    );
+    let md = fs::read_to_string(&md).unwrap();
+    assert!(
+        md.contains(&format!(
+            "- {HELD_BACK}: parse (step00, step02, step01, step03)."
+        )),
+        "{md}"
     );
     let r = report(&json);
     assert_eq!(r["current_runs"], 2);
@@ -928,18 +959,11 @@ fn with_a_store_a_change_one_pull_request_run_alone_shows_does_not_fail_the_gate
     // The calm run's 100 µs against the history's 99.8 µs: +0.2%.
     assert_eq!(
         first["note"],
-        "not every run of the pull request shows it: without the one of its 2 runs that moved most, the rest do not show it beyond the threshold (+0.2% here); one run alone can be that run's noise (a busy neighbour on the machine), not the code: run it again to decide"
+        HELD_BACK.replace("threshold;", "threshold (+0.2% here);")
     );
-    // Each run alone is a regression of those four against the history: the first run is.
-    perfgate()
-        .args(["compare", "--store"])
-        .arg(&store)
-        .arg("--current")
-        .arg(&neighbour)
-        .assert()
-        .code(1);
+    // The neighbour's run alone fails against the history.
+    compare_with_store(&neighbour, &store, &json, &[]).code(1);
     // Both runs 25% slower on them: a regression every run shows.
-    let both = file("both.json", &slower(4));
     perfgate()
         .args(["compare", "--store"])
         .arg(&store)

@@ -2,17 +2,15 @@
 
 use super::*;
 
+/// Ten repeats' noise, in units of 0.2%.
+const Z: [f64; 10] = [0.3, -1.2, 0.8, -0.4, 1.5, -0.9, 0.1, -0.2, 1.1, -1.0];
+
 /// A run of `k` (at most twenty) benchmarks `B00`... with `n` repeats of a little noise each:
 /// on a `machine` that many times slower than the baseline's (1: the baseline run itself),
-/// each benchmark also moved by its own run-to-run factor (`OWN`, log), and the last one by
+/// each benchmark also moved by its own run-to-run factor (`OWN[0]`, log), and the last one by
 /// `slower`.
 pub(super) fn suite_run(k: usize, machine: f64, slower: f64, n: usize) -> Run {
-    const Z: [f64; 10] = [0.3, -1.2, 0.8, -0.4, 1.5, -0.9, 0.1, -0.2, 1.1, -1.0];
-    const OWN: [f64; 20] = [
-        0.01, -0.02, 0.03, -0.01, 0.0, 0.02, -0.03, 0.015, -0.015, 0.025, -0.025, 0.005, -0.005,
-        0.012, -0.012, 0.02, -0.02, 0.008, -0.008, 0.0,
-    ];
-    times(OWN.iter().take(k).enumerate().map(|(i, o)| {
+    times(OWN[0].iter().take(k).enumerate().map(|(i, o)| {
         let f = if i + 1 == k { slower } else { 1.0 };
         let own = if machine == 1.0 { 0.0f64 } else { *o };
         let level = 100.0 * machine * f * own.exp();
@@ -343,14 +341,9 @@ fn criterion_values_against_two_baseline_runs_keep_their_intervals_and_their_sui
 #[test]
 fn every_repeat_beyond_large_change_is_news_only_beyond_the_suites_spread() {
     // Twenty benchmarks with 10 tight repeats each; between the runs each moved by its own
-    // factor, `spread` times OWN's (log), and the last one by another +70%.
-    const OWN: [f64; 20] = [
-        0.01, -0.02, 0.03, -0.01, 0.0, 0.02, -0.03, 0.015, -0.015, 0.025, -0.025, 0.005, -0.005,
-        0.012, -0.012, 0.02, -0.02, 0.008, -0.008, 0.0,
-    ];
-    const Z: [f64; 10] = [0.3, -1.2, 0.8, -0.4, 1.5, -0.9, 0.1, -0.2, 1.1, -1.0];
+    // factor, `spread` times `OWN[0]`'s (log), and the last one by another +70%.
     let run = |spread: f64, moved: bool| {
-        times(OWN.iter().enumerate().map(|(i, o)| {
+        times(OWN[0].iter().enumerate().map(|(i, o)| {
             let own = if moved { (spread * o).exp() } else { 1.0 };
             let last = if moved && i == 19 { 1.7 } else { 1.0 };
             let level = 100.0 * own * last;
