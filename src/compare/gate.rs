@@ -74,7 +74,7 @@ pub(super) fn across_environments(r: &mut MetricResult) {
 /// command's `system` time; [`Note::NotGated`]): inconclusive, and shown apart as context, so
 /// that the rows and the heading name what the gate can act on, and `fail_on_inconclusive` does
 /// not fail on what no rerun of the same code would settle.
-pub fn not_gated(r: &MetricResult) -> bool {
+pub(super) fn not_gated(r: &MetricResult) -> bool {
     r.status == Status::Inconclusive && r.note.0.iter().any(|n| matches!(n, Note::NotGated { .. }))
 }
 

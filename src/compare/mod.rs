@@ -36,7 +36,7 @@ pub use budget::check_budget;
 pub use change::CONFIDENCE;
 pub use engine::{compare, compare_history, compare_runs, decide, decide_with};
 pub use environment::{environment_differences, history_window, runs_with_samples, same_machine};
-pub use gate::{follows_duration, is_k6, k6_metric, not_gated};
+pub use gate::{follows_duration, is_k6, k6_metric};
 pub use pairing::{run_value, series, Series};
 pub use rules::{is_deterministic, Rules};
 pub use settle::TARGET_POWER;

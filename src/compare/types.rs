@@ -116,7 +116,7 @@ pub struct MetricResult {
     /// Context for the reader, never failing the gate, not annotated, not counted as a
     /// regression of its own: a load test's count that only follows how long the test ran or how
     /// much it got through (`crate::compare::follows_duration`), or a statistic that one value a
-    /// side does not gate (`crate::compare::not_gated`: a run's `max`, `min`, extreme
+    /// side does not gate (`compare::gate::not_gated`: a run's `max`, `min`, extreme
     /// percentiles, a command's `system` time), inconclusive.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub context: bool,

@@ -1,6 +1,7 @@
 //! What fails the gate: a load test's counts that follow its duration never do.
 
 use super::*;
+use crate::compare::gate::not_gated;
 
 #[test]
 fn k6_counts_that_follow_the_duration_never_fail_the_gate() {
