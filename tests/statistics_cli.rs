@@ -851,17 +851,26 @@ fn a_runs_extremes_and_a_commands_kernel_time_are_shown_apart_and_never_gated_on
             .unwrap();
         assert!(saved.status.success(), "{saved:?}");
     }
+    let json = dir.path().join("store-report.json");
     let (code, text) = code_and_stdout(
         perfgate()
             .args(["compare", "--store"])
             .arg(&store)
             .arg("--current")
-            .arg(k6_rerun("run5")),
+            .arg(k6_rerun("run5"))
+            .arg("--report-json")
+            .arg(&json),
     );
     assert_eq!(code, Some(0), "{text}");
     assert!(
         text.contains("\nnot gated with only 4 runs of history (10 needed: `min_points`): `max`, `min` and percentiles beyond 99.9 rest on a run's few slowest or fastest requests:\n  http_req_duration max 13.6 ms → 33.6 ms (+147.8%) · "),
         "{text}"
+    );
+    // The JSON's note says the same: a history there is, too short.
+    let r = report(&json);
+    assert_eq!(
+        result(&r, "http_req_duration", "max")["note"],
+        "one value per run and only 4 runs of history with this metric: no noise estimate; `max` rests on the run's few slowest or fastest requests: not gated until the history has `min_points` runs (+147.8% here)"
     );
 
     // hyperfine, quiet run1 → run2: `system` moved by up to -43.9% on unchanged code; shown

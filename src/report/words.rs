@@ -328,9 +328,19 @@ impl fmt::Display for Note {
                         "; the command's time decides",
                     ),
                 };
+                // When it would be gated, as the line of statistics not gated says it.
+                let until = match unmeasured {
+                    Unmeasured::ShortHistory(_) => {
+                        "not gated until the history has `min_points` runs"
+                    }
+                    Unmeasured::Runs { .. } => "not gated by a few runs a side",
+                    Unmeasured::NoHistory | Unmeasured::Plainly => {
+                        "not gated without a history of runs"
+                    }
+                };
                 write!(
                     f,
-                    "{unmeasured}; `{statistic}` {what}: not gated without a history of runs ({}){after}",
+                    "{unmeasured}; `{statistic}` {what}: {until} ({}){after}",
                     here(change)
                 )
             }

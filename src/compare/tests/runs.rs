@@ -91,7 +91,7 @@ fn the_few_slowest_requests_are_not_gated_by_a_few_runs_either() {
     assert_eq!(r.current.unwrap().value, 10.1e6);
     assert_eq!(
         words(&r.note).unwrap(),
-        "one value per run, 1 baseline run against 2 current runs; `max` rests on the run's few slowest or fastest requests: not gated without a history of runs (+405.0% here)"
+        "one value per run, 1 baseline run against 2 current runs; `max` rests on the run's few slowest or fastest requests: not gated by a few runs a side (+405.0% here)"
     );
     // A percentile that many requests make is tested.
     let (b, c) = (
