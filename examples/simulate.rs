@@ -151,13 +151,18 @@ fn run_with(rng: &mut Rng, factors: &[f64], n: usize, noise: &Noise) -> Run {
 }
 
 fn regressions(c: &Comparison) -> Vec<bool> {
+    with_status(c, Status::Regression)
+}
+
+/// Which benchmarks `c` says have `status`, by index.
+fn with_status(c: &Comparison, status: Status) -> Vec<bool> {
     let mut flagged = vec![false; c.results.len()];
     for r in &c.results {
         let index = r
             .benchmark
             .strip_prefix('B')
             .and_then(|i| i.parse::<usize>().ok());
-        if let (Some(i), Status::Regression) = (index, r.status) {
+        if let (Some(i), true) = (index, r.status == status) {
             if let Some(slot) = flagged.get_mut(i) {
                 *slot = true;
             }
@@ -434,8 +439,9 @@ fn caught_among_real(flagged: &[bool]) -> usize {
 }
 
 /// CI pull requests of [`CI_BENCHMARKS`] benchmarks: the share of unchanged PRs that fail, and
-/// (with [`CI_REAL`] benchmarks really slower by `change`) the share of real regressions caught
-/// and of PRs that fail.
+/// (with [`CI_REAL`] benchmarks really slower by `change`) the shares of real regressions caught
+/// and of those called inconclusive (not passed in silence: the report names them), and of PRs
+/// that fail.
 fn ci_pull_requests(
     seed: u64,
     noise: CiNoise,
@@ -443,7 +449,7 @@ fn ci_pull_requests(
     pr_runs: usize,
     change: f64,
     config: &Config,
-) -> (f64, f64, f64) {
+) -> CiRow {
     let mut rng = Rng::new(seed);
     let (ones, slower) = ci_factors(change);
     let n = if baseline == CiBaseline::SingleValues {
@@ -457,6 +463,7 @@ fn ci_pull_requests(
         CI_HISTORY_TRIALS
     };
     let (mut failed_null, mut failed_real, mut caught) = (0usize, 0usize, 0usize);
+    let (mut unsure, mut null_unsure) = (0usize, 0usize);
     for _ in 0..trials {
         let past: Vec<Run> = match baseline {
             CiBaseline::OneRun => vec![noise.run(&mut rng, &ones, n)],
@@ -473,15 +480,34 @@ fn ci_pull_requests(
         };
         let c = pr(&ones);
         failed_null += usize::from(c.verdict == Verdict::Fail);
+        null_unsure += with_status(&c, Status::Inconclusive)
+            .iter()
+            .filter(|f| **f)
+            .count();
         let c = pr(&slower);
         failed_real += usize::from(c.verdict == Verdict::Fail);
         caught += caught_among_real(&regressions(&c));
+        unsure += caught_among_real(&with_status(&c, Status::Inconclusive));
     }
-    (
-        failed_null as f64 / trials as f64,
-        caught as f64 / (trials * CI_REAL) as f64,
-        failed_real as f64 / trials as f64,
-    )
+    let real = (trials * CI_REAL) as f64;
+    CiRow {
+        null: failed_null as f64 / trials as f64,
+        null_unsure: null_unsure as f64 / (trials * CI_BENCHMARKS) as f64,
+        caught: caught as f64 / real,
+        unsure: unsure as f64 / real,
+        failed: failed_real as f64 / trials as f64,
+    }
+}
+
+/// One row of the CI table: unchanged PRs that fail, and their benchmarks called inconclusive;
+/// real regressions caught and called inconclusive; PRs with real regressions that fail.
+#[derive(Debug, Clone, Copy)]
+struct CiRow {
+    null: f64,
+    null_unsure: f64,
+    caught: f64,
+    unsure: f64,
+    failed: f64,
 }
 
 /// The ceiling of any rule with one baseline run: the suite test of `stats::against_suite` told
@@ -628,16 +654,23 @@ fn ci_section(config: &Config, out: &mut String, verdicts: &mut Vec<(String, boo
                 8100 + (m * baselines.len() + b) as u64
             };
             Box::new(move || ci_pull_requests(seed, noise, baseline, pr_runs, 0.15, config))
-                as Box<dyn FnOnce() -> (f64, f64, f64) + Send + '_>
+                as Box<dyn FnOnce() -> CiRow + Send + '_>
         })
         .collect();
     let rows = parallel(jobs);
     table(
         out,
         &format!("\nCI pull requests with run-to-run noise: {CI_BENCHMARKS} benchmarks; each run a machine factor shared by its benchmarks, a factor per benchmark, then within-run noise (CVs in that order); {CI_REAL} benchmarks really +15% slower in the second PR ({CI_TRIALS} PRs per one-run row, {CI_HISTORY_TRIALS} per history row)"),
-        &["<noise", "<baseline", "unchanged PRs that fail", "+15% caught", "PRs with +15% that fail"],
+        &["<noise", "<baseline", "unchanged PRs that fail", "unchanged benchmarks inconclusive", "+15% caught", "+15% inconclusive", "PRs with +15% that fail"],
     );
-    for (&(m, b, _, baseline, _), &(null, caught, failed)) in cells.iter().zip(&rows) {
+    for (&(m, b, _, baseline, _), row) in cells.iter().zip(&rows) {
+        let CiRow {
+            null,
+            null_unsure,
+            caught,
+            unsure,
+            failed,
+        } = *row;
         let (model, _) = models.get(m).copied().unwrap_or(("?", models[0].1));
         let (what, _, _) = baselines
             .get(b)
@@ -645,9 +678,11 @@ fn ci_section(config: &Config, out: &mut String, verdicts: &mut Vec<(String, boo
             .unwrap_or(("?", CiBaseline::OneRun, 1));
         let _ = writeln!(
             out,
-            "| {model} | {what} | {} | {} | {} |",
+            "| {model} | {what} | {} | {} | {} | {} | {} |",
             pct(null),
+            pct(null_unsure),
             pct(caught),
+            pct(unsure),
             pct(failed)
         );
         if m < 2 && b < 3 {
