@@ -1,8 +1,9 @@
 //! The Action reads the baseline branch's history from the data branch's index: a pull request
 //! whose metrics have samples is compared with a window of 30 runs in 2 API calls on the data
 //! branch (the index and the base run), whatever the window; runs recorded before the index held
-//! summaries are read from their files; a pull request that runs its benchmarks twice does not
-//! fail on a change only one of its runs shows. The built binary runs as a hosted runner runs the Action's
+//! summaries are read from their files; each run's machine is taken out of a suite's history;
+//! a pull request that runs its benchmarks twice does not fail on a change only one of its runs
+//! shows. The built binary runs as a hosted runner runs the Action's
 //! container (`support::runner`: no `ImageOS`, another runner name per job) against a fake GitHub
 //! on loopback, every request checked against GitHub's OpenAPI description by
 //! `FakeGitHub::verify`.
@@ -356,5 +357,79 @@ async fn a_change_one_of_the_pull_requests_two_runs_alone_shows_does_not_fail_th
     let (out, report, _) = tokio::task::block_in_place(|| pr([1.25, 1.25]));
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_eq!(report["counts"]["regression"], 4, "{report:#}");
+    fake.verify().await;
+}
+
+/// A data branch of 12 runs of main on machines up to 8% apart (every benchmark of a run
+/// together), each benchmark moving 0.5% of its own; the pull request on a machine 12% slower
+/// than theirs. Each run's machine is taken out: the one benchmark really 20% slower fails the
+/// Action, the whole run's shift is said on its own, inconclusive; with no benchmark changed the
+/// Action passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_runs_machine_is_taken_out_of_the_data_branchs_history() {
+    let fake = FakeGitHub::start().await;
+    const MACHINES: [f64; 12] = [
+        1.0, 0.95, 1.06, 0.98, 1.03, 0.93, 1.05, 1.0, 0.97, 1.08, 0.96, 1.02,
+    ];
+    let own = |i: usize, b: usize| 1.0 + 0.005 * (((i * 7 + b * 3) % 5) as f64 - 2.0) / 2.0;
+    record_runs(
+        &fake,
+        (1..=12).map(|i| {
+            suite_run(
+                |b| 1000.0 * (1.0 + b as f64) * MACHINES[i - 1] * own(i, b),
+                main_meta(i),
+            )
+        }),
+    );
+    let pr = |slower: f64| {
+        let job = Job::new(fake.api_url());
+        let run = suite_run(
+            |b| {
+                let f = if b == 11 { slower } else { 1.0 };
+                1000.0 * (1.0 + b as f64) * 1.12 * own(13, b) * f
+            },
+            RunMeta::default(),
+        );
+        fs::write(job.ws().join("pr.json"), run_format::to_string(&run)).unwrap();
+        let out = job.run(
+            "pull_request",
+            "refs/pull/7/merge",
+            HEAD_SHA,
+            &pr_payload(&sha(12)),
+            &[
+                ("results", "pr.json"),
+                ("comment", "false"),
+                ("data-branch", DATA_BRANCH),
+            ],
+        );
+        (out, job.report(), job.summary())
+    };
+    let (out, report, summary) = tokio::task::block_in_place(|| pr(1.20));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let suite = &report["suite"];
+    assert_eq!(suite["history_runs"], 12, "{report:#}");
+    assert_eq!(suite["status"], "inconclusive", "{report:#}");
+    assert_eq!(report["machine_taken_out"], true);
+    let change = suite["change"].as_f64().unwrap();
+    assert!((0.10..0.13).contains(&change), "{change}");
+    assert_eq!(report["counts"]["regression"], 1, "{report:#}");
+    let step11 = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["benchmark"] == "Step11")
+        .unwrap();
+    assert_eq!(step11["status"], "regression", "{report:#}");
+    assert_eq!(step11["method"], "prediction_interval", "{report:#}");
+    let said = format!(
+        "The whole run is {:.1}% slower than the history's 12 runs (the median move of 12 speed metrics of 12 benchmarks), beyond the 5.5% threshold but not beyond what the history's machines do between runs",
+        change * 100.0
+    );
+    assert!(summary.contains(&said), "{summary}");
+
+    let (out, report, _) = tokio::task::block_in_place(|| pr(1.0));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(report["counts"]["regression"], 0, "{report:#}");
+    assert_eq!(report["suite"]["history_runs"], 12, "{report:#}");
     fake.verify().await;
 }

@@ -12,6 +12,7 @@ use super::draft::Draft;
 use super::environment::{environment_differences, last_window, same_environment};
 use super::gate::{across_environments, counts, fails_on, gate, is_k6, rank, reasons};
 use super::history::trend;
+use super::machines::{as_they_ran, take_out_machines};
 use super::moderate::{far_out_left_out, moderate, moderate_histories};
 use super::pairing::{
     index, lookup, merged_runs, series, series_of_one_run, series_of_runs, without_machine, Series,
@@ -40,6 +41,10 @@ pub fn compare(baseline: Option<&Run>, current: &Run, config: &Config) -> Compar
 ///   judged against the log-scale prediction interval of those runs
 ///   ([`Method::PredictionInterval`]); with less history, against the latest run's value by the
 ///   threshold alone ([`Method::Threshold`]).
+/// - With a history of at least 4 runs (`SHORT_HISTORY_RUNS`), speed metrics with samples of a
+///   suite of at least 8 benchmarks have each run's machine taken out first, where the machines
+///   move enough for it to pay (`machines`); the current run's machine is the whole run's shift,
+///   judged on its own against the history's ([`SuiteShift::history_runs`]).
 /// - With one baseline run (or too short a history), speed metrics of a suite of at least
 ///   8 benchmarks (`SUITE_MIN_BENCHMARKS`), with samples or with one value a side that the tool gave
 ///   an interval of (criterion's), are judged against the run-to-run spread the suite shows
@@ -195,8 +200,17 @@ fn compare_series(
         ),
     };
 
+    // With a history of runs of a suite, each run's machine taken out of its speed metrics: the
+    // metrics are judged with it out, the reports show them as they ran.
+    let mut baseline = baseline;
+    let mut adjusted = cur.clone();
+    let mut machines = (!per_run && !load_test && config.test == TestChoice::Auto)
+        .then(|| take_out_machines(&mut baseline, &mut adjusted, config))
+        .flatten();
+    let judged_cur = if machines.is_some() { &adjusted } else { &cur };
+
     // What the data say of each metric, alone.
-    let (mut drafts, missing) = assess_all(&baseline, &cur, per_run, config);
+    let (mut drafts, missing) = assess_all(&baseline, judged_cur, per_run, config);
 
     // With many metrics, each one's noise is learnt from all of them; with one baseline run, from
     // the suite's run-to-run spread. A load test's metrics are views of one workload (a request's
@@ -210,19 +224,32 @@ fn compare_series(
         TestChoice::Auto => (
             moderate(&mut drafts),
             moderate_histories(&mut drafts),
-            judge_against_suite(&mut drafts, config),
+            match &machines {
+                Some(_) => None,
+                None => judge_against_suite(&mut drafts, config),
+            },
         ),
         TestChoice::MannWhitney => (None, None, None),
     };
 
     // The p-values adjusted together, then each metric settled and gated.
     let family = adjust(&mut drafts);
+    let suite = match machines.as_mut() {
+        Some(m) => {
+            m.settle(family.size, config);
+            Some(m.shift.clone())
+        }
+        None => suite,
+    };
     let mut results: Vec<MetricResult> = drafts
         .into_iter()
         .map(|d| {
             let (outliers, raw_change) = (d.outliers, d.raw_change);
             let mut r = settle(d, family);
             against_suite(&mut r, raw_change, suite.as_ref());
+            if let Some(m) = &machines {
+                as_they_ran(&mut r, m);
+            }
             far_out_left_out(&mut r, outliers);
             if !gate_noisy {
                 across_environments(&mut r);
@@ -270,7 +297,7 @@ fn compare_series(
         suite,
         current_runs,
         one_value_per_run: per_run,
-        machine_taken_out,
+        machine_taken_out: machine_taken_out || machines.is_some(),
     }
 }
 

@@ -134,7 +134,10 @@ pub(super) fn reasons(
         reasons.push(Reason::BudgetsBroken(counts.budgets_broken));
     }
     if let Some(s) = suite.filter(|s| s.fails_gate) {
-        reasons.push(Reason::WholeRun { change: s.change });
+        reasons.push(match s.history_runs {
+            Some(_) => Reason::WholeRunAgainstHistory { change: s.change },
+            None => Reason::WholeRun { change: s.change },
+        });
     }
     reasons
 }

@@ -10,6 +10,7 @@
 //! - `assess`: what the data say about one metric: change, interval, raw p-value.
 //! - [`history`]: how a history of runs is read (levels, far-out runs, prediction interval).
 //! - `moderate`: many metrics' noise shrunk toward what all of them show (empirical Bayes).
+//! - `machines`: with a history, each run's machine taken out of its speed metrics.
 //! - `suite`: with one baseline run, metrics judged against their suite's run-to-run spread.
 //! - `settle`: p-values adjusted together (Benjamini-Hochberg) and turned into statuses.
 //! - `gate`: which results fail the gate, which are context, the verdict and its reasons.
@@ -25,6 +26,7 @@ mod engine;
 mod environment;
 mod gate;
 pub mod history;
+mod machines;
 mod moderate;
 mod pairing;
 mod rules;

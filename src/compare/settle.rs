@@ -223,6 +223,7 @@ pub(super) fn settle_prediction(out: &mut MetricResult, p: &stats::Prediction, f
         lo: p.lo,
         hi: p.hi,
         unit: out.unit.clone(),
+        this_machine: false,
     };
     let outside = cur.value > p.hi || cur.value < p.lo;
     let q = out.p_adjusted.or(out.p_value);

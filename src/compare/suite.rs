@@ -112,6 +112,7 @@ pub(super) fn judge_against_suite(drafts: &mut [Draft], config: &Config) -> Opti
         between_cv: fit.tau2.exp_m1().max(0.0).sqrt(),
         status,
         fails_gate: false,
+        history_runs: None,
     })
 }
 

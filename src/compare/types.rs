@@ -254,6 +254,10 @@ pub enum Note {
     /// Judged against its suite: its change against the baseline run itself, while the whole
     /// run moved by `whole_run` (worse-positive for times).
     AgainstBaselineRun { change: f64, whole_run: f64 },
+    /// Judged with each run's machine taken out of a history: its change against the history as
+    /// it ran, while the whole run moved by `whole_run` against the history's machines
+    /// (worse-positive for times).
+    AgainstHistory { change: f64, whole_run: f64 },
     /// Far-out values left out of the t test.
     FarOutValues { count: usize, fences: f64 },
     /// A noisy regression against a baseline from another environment: inconclusive.
@@ -314,6 +318,9 @@ pub struct Interval {
     pub lo: f64,
     pub hi: f64,
     pub unit: Unit,
+    /// Moved by the current run's machine (each run's machine taken out of the history): where
+    /// the value was expected on this run's machine.
+    pub this_machine: bool,
 }
 
 /// What a budget check says besides its verdict, with what it quotes; worded by
@@ -372,6 +379,9 @@ pub enum Reason {
     /// The whole run moved against one baseline run beyond what the gate lets pass (the
     /// suite-wide shift's `change`, worse-positive: +0.031 = 3.1% slower).
     WholeRun { change: f64 },
+    /// The whole run moved against the history's runs beyond what their machines do between
+    /// runs (the current run's machine against theirs, worse-positive).
+    WholeRunAgainstHistory { change: f64 },
     /// Words read back from a comparison file.
     Worded(String),
 }
@@ -590,4 +600,7 @@ pub struct SuiteShift {
     pub status: Status,
     /// Whether it makes the gate fail under the configuration.
     pub fails_gate: bool,
+    /// The runs of history it was judged against, when each run's machine was taken out of a
+    /// history (`compare::machines`); None against one baseline run.
+    pub history_runs: Option<usize>,
 }

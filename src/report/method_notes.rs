@@ -108,6 +108,16 @@ fn across_environments(c: &Comparison) -> String {
 
 /// How metrics were judged against their suite, in passing.
 fn suite_words(s: &SuiteShift, per_run: bool) -> String {
+    if let Some(runs) = s.history_runs {
+        return format!(
+            "Against the history's {runs} runs, each run's machine (the median move of its speed metrics, which a slower machine moves together: {} metrics of {} benchmarks) was taken out of those metrics, the history's and this run's: the whole run is {} {} than the history's runs, and one metric moves by {} between runs beyond its machine",
+            s.metrics,
+            s.benchmarks,
+            one_decimal(s.change.abs()),
+            if s.change > 0.0 { "slower" } else { "faster" },
+            one_decimal(s.between_cv)
+        );
+    }
     let (how, noise) = if per_run {
         ("Against the baseline", "beyond the noise its runs show")
     } else {
@@ -126,6 +136,24 @@ fn suite_words(s: &SuiteShift, per_run: bool) -> String {
 /// A suite-wide shift beyond the threshold, on its own.
 fn suite_shift_note(s: &SuiteShift, threshold: f64, per_run: bool) -> String {
     let way = if s.change > 0.0 { "slower" } else { "faster" };
+    if let Some(runs) = s.history_runs {
+        let what = match s.status {
+            Status::Regression | Status::Improvement => format!(
+                "beyond what the history's machines do between runs: everything got {way}, or this run's machine is unlike the history's"
+            ),
+            _ => format!(
+                "beyond the {} threshold but not beyond what the history's machines do between runs: the machine, or a change that makes everything {way}, so it is inconclusive (the next runs will tell)",
+                percent_plain(threshold)
+            ),
+        };
+        return format!(
+            "The whole run is {} {way} than the history's {runs} runs (the median move of {} speed metrics of {} benchmarks), {what}. Each run's machine was taken out of those metrics, the history's and this run's, so that a slower machine does not fail the gate and a benchmark that got slower than the rest does (one metric moves by {} between runs beyond its machine).",
+            one_decimal(s.change.abs()),
+            s.metrics,
+            s.benchmarks,
+            one_decimal(s.between_cv)
+        );
+    }
     let (runs, to_tell, noise) = if per_run {
         ("these runs", "keep a history of runs", "the runs' spread")
     } else {

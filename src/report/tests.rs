@@ -600,6 +600,7 @@ fn suite_run() -> Comparison {
         between_cv: 0.021,
         status: Status::Inconclusive,
         fails_gate: false,
+        history_runs: None,
     });
     c
 }
@@ -1643,4 +1644,49 @@ fn the_terminal_view_is_the_full_view_without_its_per_metric_rows() {
             c.results.len()
         );
     }
+}
+
+/// Real Go reruns of unchanged code on a quiet machine (`tests/fixtures/reruns/quiet/go`): run1
+/// against a history of the other four, on a host 24% slower than theirs. Each run's machine is
+/// taken out of the history and of run1; the whole run's shift is said on its own.
+fn go_against_a_history_of_machines() -> Comparison {
+    let history: Vec<crate::model::Run> = [
+        include_str!("../../tests/fixtures/reruns/quiet/go/run2.txt"),
+        include_str!("../../tests/fixtures/reruns/quiet/go/run3.txt"),
+        include_str!("../../tests/fixtures/reruns/quiet/go/run4.txt"),
+        include_str!("../../tests/fixtures/reruns/quiet/go/run5.txt"),
+    ]
+    .iter()
+    .map(|t| run_of(t, "0123456789abcdef", "main"))
+    .collect();
+    let head = run_of(
+        include_str!("../../tests/fixtures/reruns/quiet/go/run1.txt"),
+        "9f8e7d6c5b4a3210",
+        "feature",
+    );
+    crate::compare::compare_history(&history, &head, &crate::config::Config::default())
+}
+
+#[test]
+fn a_whole_run_against_a_history_of_machines_is_said_on_its_own_in_every_report() {
+    let c = go_against_a_history_of_machines();
+    let said = "The whole run is 24.1% slower than the history's 4 runs (the median move of 15 speed metrics of 12 benchmarks), beyond the 5.5% threshold but not beyond what the history's machines do between runs: the machine, or a change that makes everything slower, so it is inconclusive (the next runs will tell).";
+    let out = render_terminal(&c, false);
+    assert!(out.contains(said), "{out}");
+    insta::assert_snapshot!("go_history_of_machines_terminal", out);
+    let md = markdown(&c);
+    assert!(md.contains(&format!("> ⚠️ {said}")), "{md}");
+    insta::assert_snapshot!("go_history_of_machines_markdown", md);
+    let v: serde_json::Value = match serde_json::from_str(&render_json(&c)) {
+        Ok(v) => v,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(v["suite"]["history_runs"], 4);
+    assert_eq!(v["suite"]["status"], "inconclusive");
+    // One baseline run says none.
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&render_json(&suite_run())).unwrap()["suite"]
+            ["history_runs"],
+        serde_json::Value::Null
+    );
 }

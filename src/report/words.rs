@@ -141,6 +141,14 @@ impl fmt::Display for Reason {
                     percent_quoted(Some(*change))
                 )
             }
+            Reason::WholeRunAgainstHistory { change } => {
+                return write!(
+                    f,
+                    "the whole run is {} than the history's runs ({})",
+                    if *change > 0.0 { "slower" } else { "faster" },
+                    percent_quoted(Some(*change))
+                )
+            }
             Reason::Worded(w) => return f.write_str(w),
         };
         f.write_str(&plural(n, one, many))
@@ -242,9 +250,14 @@ impl fmt::Display for Interval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "the {} prediction interval of the last {} runs ({} to {})",
+            "the {} prediction interval of the last {} runs{} ({} to {})",
             percent_plain(self.confidence),
             self.runs,
+            if self.this_machine {
+                ", on this run's machine"
+            } else {
+                ""
+            },
             self.unit.format(self.lo),
             self.unit.format(self.hi)
         )
@@ -414,6 +427,13 @@ impl fmt::Display for Note {
                 f.write_str("the next runs on the baseline branch will tell whether it stays")
             }
             Note::RecordRepeats => f.write_str("record several repeats per run (samples) to decide"),
+            Note::AgainstHistory { change, whole_run } => write!(
+                f,
+                "{} against the history's runs as they ran, while the whole run is {:.1}% {} than theirs",
+                percent_quoted(Some(*change)),
+                whole_run.abs() * 100.0,
+                if *whole_run > 0.0 { "slower" } else { "faster" }
+            ),
             Note::AgainstBaselineRun { change, whole_run } => write!(
                 f,
                 "{} against the baseline run, while the whole run is {:.1}% {}",

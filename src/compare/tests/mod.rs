@@ -4,6 +4,7 @@ mod budget;
 mod environment;
 mod gate;
 mod history;
+mod machines;
 mod moderate;
 mod pairing;
 mod rules;
