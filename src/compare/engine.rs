@@ -41,8 +41,9 @@ pub fn compare(baseline: Option<&Run>, current: &Run, config: &Config) -> Compar
 ///   judged against the log-scale prediction interval of those runs
 ///   ([`Method::PredictionInterval`]); with less history, against the latest run's value by the
 ///   threshold alone ([`Method::Threshold`]).
-/// - With a history of at least 4 runs (`SHORT_HISTORY_RUNS`), speed metrics with samples of a
-///   suite of at least 8 benchmarks have each run's machine taken out first, where the machines
+/// - With a history of at least 4 runs (`SHORT_HISTORY_RUNS`), speed metrics with several
+///   current values (repeats, or the runs of [`compare_runs`]) of a suite of at least 8
+///   benchmarks have each run's machine taken out first, where the machines
 ///   move enough for it to pay (`machines`); the current run's machine is the whole run's shift,
 ///   judged on its own against the history's ([`SuiteShift::history_runs`]).
 /// - With one baseline run (or too short a history), speed metrics of a suite of at least
@@ -204,7 +205,7 @@ fn compare_series(
     // metrics are judged with it out, the reports show them as they ran.
     let mut baseline = baseline;
     let mut adjusted = cur.clone();
-    let mut machines = (!per_run && !load_test && config.test == TestChoice::Auto)
+    let mut machines = (!load_test && config.test == TestChoice::Auto)
         .then(|| take_out_machines(&mut baseline, &mut adjusted, config))
         .flatten();
     let judged_cur = if machines.is_some() { &adjusted } else { &cur };

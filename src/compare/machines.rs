@@ -62,8 +62,9 @@ fn positive(values: &[f64]) -> bool {
     !values.is_empty() && values.iter().all(|v| *v > 0.0 && v.is_finite())
 }
 
-/// Takes each run's machine out of the speed metrics with samples in the current run that every
-/// run of the history (`window`, oldest first) has (with samples, or as its run value alone), when they are of at least
+/// Takes each run's machine out of the speed metrics with several values in the current run
+/// (repeats, or the pull request's runs) that every run of the history (`window`, oldest first)
+/// has (with samples, or as its run value alone), when they are of at least
 /// [`SUITE_MIN_BENCHMARKS`] benchmarks and the history has at least [`SHORT_HISTORY_RUNS`] runs:
 ///
 /// - a metric's log run values (worse-positive) less their mean over the history are its moves;
@@ -94,8 +95,9 @@ pub(super) fn take_out_machines(
         cur.iter()
             .enumerate()
             .filter(|(_, c)| {
-                // Samples in the current run; a history's runs may be their run values alone
-                // (the data branch's index keeps one per series).
+                // Several values in the current run (its repeats, or the values of the pull
+                // request's runs when it ran several times); a history's runs may be their run
+                // values alone (the data branch's index keeps one per series).
                 is_speed(&c.unit)
                     && c.values.len() > 1
                     && positive(&c.values)

@@ -165,3 +165,19 @@ fn a_history_of_run_values_as_the_data_branch_keeps_them_has_its_machines_taken_
     assert_eq!(result(&c, "B19").status, Status::Regression);
     assert_eq!(c.counts.regression, 1, "{:#?}", c.results);
 }
+
+#[test]
+fn the_pull_request_run_twice_has_its_machines_taken_out_of_a_history_too() {
+    // Two runs of the pull request on machines 10% and 14% slower than the history's, B19
+    // really 15% slower in both: each metric is compared by one value per run, and the current
+    // side's machine is read from them.
+    let current = [run(12, 20, 1.10, 1.15), run(13, 20, 1.14, 1.15)];
+    let c = compare_runs(&history(12, 20), &current, false, &Config::default());
+    assert!(c.one_value_per_run);
+    let suite = c.suite.clone().unwrap();
+    assert_eq!(suite.history_runs, Some(12));
+    assert!((suite.change - 0.12).abs() < 0.015, "{suite:?}");
+    assert_eq!(result(&c, "B19").status, Status::Regression);
+    assert_eq!(c.counts.regression, 1, "{:#?}", c.results);
+    assert_eq!(c.counts.inconclusive, 0, "{:#?}", c.results);
+}
