@@ -237,7 +237,7 @@ fn compare_series(
     let family = adjust(&mut drafts);
     let suite = match machines.as_mut() {
         Some(m) => {
-            m.settle(family.size, config);
+            m.settle(config);
             Some(m.shift.clone())
         }
         None => suite,
