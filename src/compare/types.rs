@@ -583,7 +583,9 @@ impl Comparison {
 
 /// The shift of a whole suite between one baseline run and the current run: a slower machine
 /// moves every benchmark, and so does a change that slows everything; one pair of runs cannot
-/// tell the two apart. Set when metrics were decided against their suite ([`Method::RunToRun`]).
+/// tell the two apart. Set when metrics were decided against their suite ([`Method::RunToRun`]),
+/// or when each run's machine was taken out of a history (`history_runs`): the current run's
+/// machine against the history's, which their spread tells apart from a change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SuiteShift {
     /// The median change of the suite's speed metrics, worse-positive: +0.031 = the whole run is

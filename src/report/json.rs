@@ -22,7 +22,8 @@ struct Report<'a> {
     multiple_comparisons: MultipleJson,
     moderation: Option<ModerationJson>,
     history_moderation: Option<ModerationJson>,
-    /// The suite-wide shift against one baseline run, when metrics were judged against it.
+    /// The suite-wide shift against one baseline run, when metrics were judged against it, or
+    /// the current run's machine against a history's, when each run's was taken out.
     suite: Option<&'a crate::compare::SuiteShift>,
     cross_environment: bool,
     environment_differences: &'a [String],

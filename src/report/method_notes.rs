@@ -54,8 +54,8 @@ pub(super) fn moderation(c: &Comparison) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(". "))
 }
 
-/// The suite-wide shift against one baseline run, when it is beyond the threshold (within it,
-/// [`moderation`] says it in passing).
+/// The suite-wide shift (against one baseline run, or the current run's machine against a
+/// history's), when it is beyond the threshold (within it, [`moderation`] says it in passing).
 pub(super) fn suite_note(c: &Comparison) -> Option<String> {
     c.suite
         .as_ref()

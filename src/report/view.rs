@@ -71,8 +71,9 @@ pub struct View {
     pub moderation: Option<String>,
     /// Whether the baseline ran in a different environment.
     pub cross_environment: bool,
-    /// What the suite-wide shift against one baseline run was and what the verdict did with it,
-    /// when it is beyond the threshold (within it, `moderation` says it in passing).
+    /// What the suite-wide shift was (against one baseline run, or the current run's machine
+    /// against a history's) and what the verdict did with it, when it is beyond the threshold
+    /// (within it, `moderation` says it in passing).
     pub suite_note: Option<String>,
     /// How the environments differ: `cpu: AMD EPYC 7763 → Intel Xeon 8370C`.
     pub environment_differences: Vec<String>,
