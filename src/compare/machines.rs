@@ -15,11 +15,11 @@ use crate::model::Direction;
 use crate::stats;
 
 use super::assess::SHORT_HISTORY_RUNS;
-use super::change::judged;
+use super::change::{judged, worse_sign as sign};
 use super::history::{history_model, usable_history};
 use super::pairing::{index, is_speed, lookup, run_value, Series};
 use super::rules::{is_deterministic, rules_for, Rules};
-use super::suite::SUITE_MIN_BENCHMARKS;
+use super::suite::{distinct, SUITE_MIN_BENCHMARKS};
 use super::types::{Method, MetricResult, Note, Status, SuiteShift};
 
 /// How many times the error of reading a run's machine from its suite the machines' spread must
@@ -44,17 +44,8 @@ pub(super) struct Machines {
     /// The whole run's p-value against the history's machines, before correction.
     p: Option<f64>,
     /// The metrics (current benchmark and metric names) the machines were taken out of, with
-    /// their sign ([`sign`]).
+    /// their sign (`worse_sign`: logs taken this way move up on a slower machine).
     taken_out: HashMap<(String, String), f64>,
-}
-
-/// `+1` when a larger value is worse (times), `-1` when it is better (rates): logs taken this way
-/// move up on a slower machine.
-fn sign(d: Direction) -> f64 {
-    match d {
-        Direction::LowerIsBetter => 1.0,
-        Direction::HigherIsBetter => -1.0,
-    }
 }
 
 /// Values whose run value has a logarithm: at least one, every one positive and finite.
@@ -119,13 +110,10 @@ pub(super) fn take_out_machines(
             })
             .collect()
     };
-    let mut benchmarks: Vec<&str> = keys
-        .iter()
-        .filter_map(|(i, _, _)| cur.get(*i).map(|c| c.benchmark.as_str()))
-        .collect();
-    benchmarks.sort_unstable();
-    benchmarks.dedup();
-    let benchmark_count = benchmarks.len();
+    let benchmark_count = distinct(
+        keys.iter()
+            .filter_map(|(i, _, _)| cur.get(*i).map(|c| c.benchmark.as_str())),
+    );
     if benchmark_count < SUITE_MIN_BENCHMARKS {
         return None;
     }

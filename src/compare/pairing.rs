@@ -166,23 +166,19 @@ pub(super) fn is_speed(unit: &Unit) -> bool {
 /// Nothing is done with fewer than [`MACHINE_MIN_BENCHMARKS`] such benchmarks, or one run.
 /// Whether it was done.
 pub(super) fn without_machine(series: &mut [Series], runs: usize) -> bool {
-    let sign = |d: Direction| match d {
-        Direction::LowerIsBetter => 1.0,
-        Direction::HigherIsBetter => -1.0,
-    };
+    let sign = super::change::worse_sign;
     let usable = |s: &Series| {
         is_speed(&s.unit)
             && s.values.len() == runs
             && s.values.iter().all(|v| *v > 0.0 && v.is_finite())
     };
-    let mut benchmarks: Vec<&str> = series
-        .iter()
-        .filter(|s| usable(s))
-        .map(|s| s.benchmark.as_str())
-        .collect();
-    benchmarks.sort_unstable();
-    benchmarks.dedup();
-    if runs < 2 || benchmarks.len() < MACHINE_MIN_BENCHMARKS {
+    let benchmarks = super::suite::distinct(
+        series
+            .iter()
+            .filter(|s| usable(s))
+            .map(|s| s.benchmark.as_str()),
+    );
+    if runs < 2 || benchmarks < MACHINE_MIN_BENCHMARKS {
         return false;
     }
     // Each usable metric's worse-positive log values less their mean over the runs.

@@ -15,6 +15,15 @@ use super::types::*;
 /// Fewest distinct benchmarks whose speed metrics can tell a suite's run-to-run spread.
 pub const SUITE_MIN_BENCHMARKS: usize = 8;
 
+/// How many distinct benchmark names there are among `names`: a suite counts benchmarks, not
+/// their metrics.
+pub(super) fn distinct<'a>(names: impl Iterator<Item = &'a str>) -> usize {
+    let mut names: Vec<&str> = names.collect();
+    names.sort_unstable();
+    names.dedup();
+    names.len()
+}
+
 /// How many of the suite's run-to-run standard deviations a change beyond `large_change` must
 /// also be, for every repeat showing it to decide it without the test: 3, which a normal move
 /// exceeds 0.3% of the time. Below a spread of 11% per metric (all of the quiet reruns, every
@@ -50,13 +59,11 @@ pub(super) fn judge_against_suite(drafts: &mut [Draft], config: &Config) -> Opti
         })
         .filter_map(|(i, d)| d.within.map(|w| (i, w)))
         .collect();
-    let mut benchmarks: Vec<&str> = members
-        .iter()
-        .filter_map(|(i, _)| drafts.get(*i).map(|d| d.result.benchmark.as_str()))
-        .collect();
-    benchmarks.sort_unstable();
-    benchmarks.dedup();
-    let benchmark_count = benchmarks.len();
+    let benchmark_count = distinct(
+        members
+            .iter()
+            .filter_map(|(i, _)| drafts.get(*i).map(|d| d.result.benchmark.as_str())),
+    );
     if benchmark_count < SUITE_MIN_BENCHMARKS {
         return None;
     }
