@@ -5,7 +5,9 @@
 //!
 //! The comparison engine judges a current value with it, the dashboard draws it and the watch
 //! on the default branch finds the shifts it announces: one reading, so what the dashboard shows
-//! is what the gate does. Pure: no I/O.
+//! is what the gate does (the gate reads it after taking each run's machine out of a suite's
+//! speed metrics, `compare::machines`, where the dashboard and the watch read the runs as they
+//! ran). Pure: no I/O.
 
 use crate::config::Config;
 use crate::stats;
