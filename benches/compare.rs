@@ -3,7 +3,8 @@
 //! Benjamini-Hochberg) on runs of 300 and 3,000 benchmarks with 10 lognormal samples a side at
 //! CV 5%, and the same runs with `test = "mann-whitney"`; and `compare::compare_history`
 //! (level shifts, far-out runs, prediction intervals, moderated histories) for 300 single-value
-//! benchmarks against a 30-run history.
+//! benchmarks against a 30-run history, and for 3,000 benchmarks with samples against the run
+//! values of a 30-run history whose runs' machines are taken out.
 //!
 //! `cargo bench --bench compare`
 
@@ -67,6 +68,33 @@ fn decisions(c: &mut Criterion) {
             );
         }
     }
+    // The Action's history of a suite: the data branch keeps one run value per series, and each
+    // run ran on its own machine (every benchmark 5% apart from run to run), which is taken out.
+    let on_machine = |rng: &mut Rng, mut run: Run| {
+        let machine = rng.noise();
+        for b in &mut run.benchmarks {
+            for m in &mut b.metrics {
+                match &mut m.data {
+                    Data::Value(v) => *v *= machine,
+                    Data::Samples(s) => s.iter_mut().for_each(|v| *v *= machine),
+                    Data::Histogram(_) => {}
+                }
+            }
+        }
+        run
+    };
+    let history: Vec<Run> = (0..30)
+        .map(|_| {
+            let r = samples(&mut rng, 3_000, false, 1);
+            on_machine(&mut rng, r)
+        })
+        .collect();
+    let head = run(&mut rng, 3_000, true);
+    let head = on_machine(&mut rng, head);
+    c.bench_function(
+        "compare_history 3000 benchmarks of samples, 30 runs on their machines",
+        |b| b.iter(|| compare::compare_history(black_box(&history), black_box(&head), &auto)),
+    );
     let history: Vec<Run> = (0..30).map(|_| samples(&mut rng, 300, false, 1)).collect();
     let head = samples(&mut rng, 300, true, 1);
     c.bench_function("compare_history 300 benchmarks, 30 runs", |b| {

@@ -78,11 +78,23 @@ pub(super) fn take_out_machines(
     if runs < SHORT_HISTORY_RUNS {
         return None;
     }
-    // The metrics: (index in `cur`, index in each run of the window, direction).
+    // The metrics: (index in `cur`, index in each run of the window, direction). A run's series
+    // is found as the comparison pairs it (`lookup`), then placed by its own name: the first of
+    // duplicate names, as `index` keeps.
     let keys: Vec<(usize, Vec<usize>, Direction)> = {
         let indexes: Vec<HashMap<(&str, &str), &Series>> =
             window.iter().map(|r| index(r)).collect();
-        let position = |run: &[Series], s: &Series| run.iter().position(|x| std::ptr::eq(x, s));
+        let positions: Vec<HashMap<(&str, &str), usize>> = window
+            .iter()
+            .map(|run| {
+                let mut at = HashMap::with_capacity(run.len());
+                for (j, s) in run.iter().enumerate() {
+                    at.entry((s.benchmark.as_str(), s.metric.as_str()))
+                        .or_insert(j);
+                }
+                at
+            })
+            .collect();
         cur.iter()
             .enumerate()
             .filter(|(_, c)| {
@@ -98,11 +110,11 @@ pub(super) fn take_out_machines(
                 let (direction, _) = rules_for(c, None, config)?;
                 let at: Option<Vec<usize>> = indexes
                     .iter()
-                    .zip(window.iter())
-                    .map(|(ix, run)| {
+                    .zip(&positions)
+                    .map(|(ix, at)| {
                         let b = lookup(ix, &c.benchmark, &c.metric)?;
                         (b.unit == c.unit && positive(&b.values))
-                            .then(|| position(run, b))
+                            .then(|| at.get(&(b.benchmark.as_str(), b.metric.as_str())).copied())
                             .flatten()
                     })
                     .collect();
