@@ -204,11 +204,10 @@ fn compare_series(
     // With a history of runs of a suite, each run's machine taken out of its speed metrics: the
     // metrics are judged with it out, the reports show them as they ran.
     let mut baseline = baseline;
-    let mut adjusted = cur.clone();
     let mut machines = (!load_test && config.test == TestChoice::Auto)
-        .then(|| take_out_machines(&mut baseline, &mut adjusted, config))
+        .then(|| take_out_machines(&mut baseline, &cur, config))
         .flatten();
-    let judged_cur = if machines.is_some() { &adjusted } else { &cur };
+    let judged_cur = machines.as_ref().map_or(&cur, |m| &m.adjusted);
 
     // What the data say of each metric, alone.
     let (mut drafts, missing) = assess_all(&baseline, judged_cur, per_run, config);

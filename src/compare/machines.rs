@@ -17,7 +17,7 @@ use crate::stats;
 use super::assess::SHORT_HISTORY_RUNS;
 use super::change::{judged, worse_sign as sign};
 use super::history::{history_model, usable_history};
-use super::pairing::{index, is_speed, lookup, run_value, Series};
+use super::pairing::{index, is_speed, lookup, machines_of, run_value, Series};
 use super::rules::{is_deterministic, rules_for, Rules};
 use super::suite::{distinct, SUITE_MIN_BENCHMARKS};
 use super::types::{Method, MetricResult, Note, Status, SuiteShift};
@@ -46,6 +46,8 @@ pub(super) struct Machines {
     /// The metrics (current benchmark and metric names) the machines were taken out of, with
     /// their sign (`worse_sign`: logs taken this way move up on a slower machine).
     taken_out: HashMap<(String, String), f64>,
+    /// The current run's series with its machine taken out: what the metrics are judged by.
+    pub(super) adjusted: Vec<Series>,
 }
 
 /// Values whose run value has a logarithm: at least one, every one positive and finite.
@@ -71,7 +73,7 @@ fn positive(values: &[f64]) -> bool {
 /// everything); beyond that spread too, decided.
 pub(super) fn take_out_machines(
     window: &mut [Vec<Series>],
-    cur: &mut [Series],
+    cur: &[Series],
     config: &Config,
 ) -> Option<Machines> {
     let runs = window.len();
@@ -130,63 +132,33 @@ pub(super) fn take_out_machines(
         return None;
     }
 
-    // Each metric's worse-positive log run values, the history's then the current run's.
-    let logs: Vec<(Vec<f64>, f64)> = keys
+    // Each metric's worse-positive log run values, the history's then the current run's, and
+    // each run's machine from them.
+    let logs: Vec<Vec<f64>> = keys
         .iter()
         .map(|(i, at, d)| {
             let k = sign(*d);
-            let past = at
-                .iter()
+            let run_log =
+                |s: Option<&Series>| s.map_or(f64::NAN, |s| k * run_value(&s.values).ln());
+            at.iter()
                 .zip(window.iter())
-                .map(|(j, run)| {
-                    run.get(*j)
-                        .map_or(f64::NAN, |s| k * run_value(&s.values).ln())
-                })
-                .collect();
-            let now = cur
-                .get(*i)
-                .map_or(f64::NAN, |s| k * run_value(&s.values).ln());
-            (past, now)
+                .map(|(j, run)| run_log(run.get(*j)))
+                .chain(std::iter::once(run_log(cur.get(*i))))
+                .collect()
         })
         .collect();
-    // Each metric's moves against its history's mean; each run's machine, their median.
-    let means: Vec<f64> = logs
-        .iter()
-        .map(|(past, _)| past.iter().sum::<f64>() / runs as f64)
-        .collect();
-    let machine = |moves: Vec<f64>| stats::median(&moves).filter(|m| m.is_finite());
-    let mut history: Vec<f64> = (0..runs)
-        .map(|r| {
-            machine(
-                logs.iter()
-                    .zip(&means)
-                    .map(|((past, _), m)| past.get(r).map_or(f64::NAN, |v| v - m))
-                    .collect(),
-            )
-        })
-        .collect::<Option<_>>()?;
-    let mut current = machine(
-        logs.iter()
-            .zip(&means)
-            .map(|((_, now), m)| now - m)
-            .collect(),
-    )?;
-    let centre = history.iter().sum::<f64>() / runs as f64;
-    history.iter_mut().for_each(|o| *o -= centre);
-    current -= centre;
+    let mut history = machines_of(&logs, runs);
+    let current = history.pop().unwrap_or(0.0);
 
     // One metric's spread between runs with the machines taken out: the median of the metrics'
-    // standard deviations of their log run values.
+    // standard deviations of their log run values less their runs' machines (whose mean over
+    // the history, the machines being centred, is the metric's own).
     let spreads: Vec<f64> = logs
         .iter()
-        .zip(&means)
-        .map(|((past, _), m)| {
-            let var = past
-                .iter()
-                .zip(&history)
-                .map(|(v, o)| (v - o - m).powi(2))
-                .sum::<f64>()
-                / (runs - 1) as f64;
+        .map(|l| {
+            let out: Vec<f64> = l.iter().zip(&history).map(|(v, o)| v - o).collect();
+            let mean = out.iter().sum::<f64>() / runs as f64;
+            let var = out.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (runs - 1) as f64;
             var.sqrt()
         })
         .collect();
@@ -199,11 +171,13 @@ pub(super) fn take_out_machines(
         * stats::median(&spreads.iter().map(|s| s * s).collect::<Vec<_>>()).unwrap_or(0.0)
         / keys.len() as f64;
     let machines_var = history.iter().map(|o| o * o).sum::<f64>() / (runs - 1) as f64;
-    if machines_var <= MACHINES_WORTH * read_error {
+    if machines_var.is_nan() || machines_var <= MACHINES_WORTH * read_error {
         return None;
     }
 
-    // Every value of each metric divided by its run's machine.
+    // Every value of each metric divided by its run's machine: the history's in place, the
+    // current run's in a copy (its values as they ran stay for the budgets).
+    let mut adjusted = cur.to_vec();
     let mut taken_out = HashMap::with_capacity(keys.len());
     for (i, at, d) in &keys {
         let k = sign(*d);
@@ -212,7 +186,7 @@ pub(super) fn take_out_machines(
                 s.values.iter_mut().for_each(|v| *v *= (-k * o).exp());
             }
         }
-        if let Some(c) = cur.get_mut(*i) {
+        if let Some(c) = adjusted.get_mut(*i) {
             taken_out.insert((c.benchmark.clone(), c.metric.clone()), k);
             c.values.iter_mut().for_each(|v| *v *= (-k * current).exp());
         }
@@ -234,6 +208,7 @@ pub(super) fn take_out_machines(
         current,
         p,
         taken_out,
+        adjusted,
     })
 }
 
@@ -243,14 +218,7 @@ pub(super) fn take_out_machines(
 /// holds (see [`Machines::settle`]), inconclusive otherwise. The status before that, and the
 /// p-value.
 fn whole_run(history: &[f64], current: f64, config: &Config) -> (Status, Option<f64>) {
-    let rules = Rules {
-        threshold: config.threshold,
-        alpha: config.alpha,
-        min_samples: config.min_samples,
-        deterministic: false,
-        large_change: config.large_change,
-        latency_floor: config.latency_floor,
-    };
+    let rules = Rules::of(config);
     let change = current.exp_m1();
     let mv = judged(
         Some(change),

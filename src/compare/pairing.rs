@@ -157,6 +157,32 @@ pub(super) fn is_speed(unit: &Unit) -> bool {
     )
 }
 
+/// Each run's machine, from `logs`: per metric, its worse-positive log value in each run (one
+/// column per run). A run's machine is the median, over the metrics, of the metric's value less
+/// its mean over the first `reference` runs; the machines are centred on their mean over those
+/// runs, so that each metric's values there keep their geometric mean. Runs after `reference`
+/// (the current run, against a history) are read against the same means and centre.
+pub(super) fn machines_of(logs: &[Vec<f64>], reference: usize) -> Vec<f64> {
+    let runs = logs.iter().map(Vec::len).max().unwrap_or(0);
+    let means: Vec<f64> = logs
+        .iter()
+        .map(|l| l.iter().take(reference).sum::<f64>() / reference.max(1) as f64)
+        .collect();
+    let mut offsets: Vec<f64> = (0..runs)
+        .map(|r| {
+            let at: Vec<f64> = logs
+                .iter()
+                .zip(&means)
+                .filter_map(|(l, m)| l.get(r).map(|v| v - m))
+                .collect();
+            stats::median(&at).unwrap_or(0.0)
+        })
+        .collect();
+    let centre = offsets.iter().take(reference).sum::<f64>() / reference.max(1) as f64;
+    offsets.iter_mut().for_each(|o| *o -= centre);
+    offsets
+}
+
 /// Takes the machine out of the spread of several runs of one side: a run on a slower machine
 /// moves every benchmark, and the runs' spread would read that as each benchmark's own noise,
 /// which would then be counted twice (the suite's shift between the sides holds it). Each run's
@@ -181,28 +207,17 @@ pub(super) fn without_machine(series: &mut [Series], runs: usize) -> bool {
     if runs < 2 || benchmarks < MACHINE_MIN_BENCHMARKS {
         return false;
     }
-    // Each usable metric's worse-positive log values less their mean over the runs.
-    let residuals: Vec<Vec<f64>> = series
+    let logs: Vec<Vec<f64>> = series
         .iter()
         .filter(|s| usable(s))
         .map(|s| {
-            let logs: Vec<f64> = s
-                .values
+            s.values
                 .iter()
                 .map(|v| sign(s.direction) * v.ln())
-                .collect();
-            let mean = logs.iter().sum::<f64>() / runs as f64;
-            logs.iter().map(|l| l - mean).collect()
+                .collect()
         })
         .collect();
-    let mut offsets: Vec<f64> = (0..runs)
-        .map(|r| {
-            let at: Vec<f64> = residuals.iter().filter_map(|v| v.get(r).copied()).collect();
-            stats::median(&at).unwrap_or(0.0)
-        })
-        .collect();
-    let mean = offsets.iter().sum::<f64>() / runs as f64;
-    offsets.iter_mut().for_each(|o| *o -= mean);
+    let offsets = machines_of(&logs, runs);
     for s in series.iter_mut().filter(|s| usable(s)) {
         let k = sign(s.direction);
         for (v, o) in s.values.iter_mut().zip(&offsets) {

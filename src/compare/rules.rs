@@ -25,6 +25,21 @@ pub struct Rules {
     pub latency_floor: f64,
 }
 
+impl Rules {
+    /// The configuration's own rules, before any rule names a metric: its threshold and
+    /// significance level, nothing deterministic.
+    pub(super) fn of(config: &Config) -> Rules {
+        Rules {
+            threshold: config.threshold,
+            alpha: config.alpha,
+            min_samples: config.min_samples,
+            deterministic: false,
+            large_change: config.large_change,
+            latency_floor: config.latency_floor,
+        }
+    }
+}
+
 /// The direction and decision rules the configuration gives a series (with the baseline's series
 /// of the same metric, when there is one); None when it is ignored.
 ///
@@ -53,10 +68,8 @@ pub(super) fn rules_for(
         Rules {
             threshold: r.threshold,
             alpha: r.alpha,
-            min_samples: config.min_samples,
             deterministic,
-            large_change: config.large_change,
-            latency_floor: config.latency_floor,
+            ..Rules::of(config)
         },
     ))
 }
