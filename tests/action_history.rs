@@ -268,6 +268,32 @@ async fn a_push_to_main_slower_than_its_history_says_so_in_the_job_summary() {
     fake.verify().await;
 }
 
+/// Runs `perfgate action` for a pull request on the 12th run of main whose benchmarks ran once
+/// per run of `runs` (`results: pr-*.json`), with the job summary on; returns the process
+/// output, the JSON report and the job summary.
+fn pull_request_of(fake: &FakeGitHub, runs: &[Run]) -> (Output, serde_json::Value, String) {
+    let job = Job::new(fake.api_url());
+    for (k, run) in runs.iter().enumerate() {
+        fs::write(
+            job.ws().join(format!("pr-{k}.json")),
+            run_format::to_string(run),
+        )
+        .unwrap();
+    }
+    let out = job.run(
+        "pull_request",
+        "refs/pull/7/merge",
+        HEAD_SHA,
+        &pr_payload(&sha(12)),
+        &[
+            ("results", "pr-*.json"),
+            ("comment", "false"),
+            ("data-branch", DATA_BRANCH),
+        ],
+    );
+    (out, job.report(), job.summary())
+}
+
 /// A run of twelve benchmarks `Step00`... of 10 repeats each, benchmark `b` at `level(b)` ns.
 fn suite_run(level: impl Fn(usize) -> f64, meta: RunMeta) -> Run {
     let benchmarks = (0..12)
@@ -299,31 +325,13 @@ async fn a_change_one_of_the_pull_requests_two_runs_alone_shows_does_not_fail_th
         (1..=12).map(|i| suite_run(|b| wave(i, b), main_meta(i))),
     );
     let pr = |runs: [f64; 2]| {
-        let job = Job::new(fake.api_url());
-        for (k, slower) in runs.iter().enumerate() {
-            let run = suite_run(
+        let runs = runs.map(|slower| {
+            suite_run(
                 |b| if b < 4 { 1000.0 * slower } else { 1000.0 },
                 RunMeta::default(),
-            );
-            fs::write(
-                job.ws().join(format!("pr-{k}.json")),
-                run_format::to_string(&run),
             )
-            .unwrap();
-        }
-        let out = job.run(
-            "pull_request",
-            "refs/pull/7/merge",
-            HEAD_SHA,
-            &pr_payload(&sha(12)),
-            &[
-                ("results", "pr-*.json"),
-                ("comment", "false"),
-                ("data-branch", DATA_BRANCH),
-            ],
-        );
-        let report = job.report();
-        (out, report, job.summary())
+        });
+        pull_request_of(&fake, &runs)
     };
     let (out, report, summary) = tokio::task::block_in_place(|| pr([1.25, 1.0]));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -382,7 +390,6 @@ async fn each_runs_machine_is_taken_out_of_the_data_branchs_history() {
         }),
     );
     let pr = |slower: f64| {
-        let job = Job::new(fake.api_url());
         let run = suite_run(
             |b| {
                 let f = if b == 11 { slower } else { 1.0 };
@@ -390,22 +397,11 @@ async fn each_runs_machine_is_taken_out_of_the_data_branchs_history() {
             },
             RunMeta::default(),
         );
-        fs::write(job.ws().join("pr.json"), run_format::to_string(&run)).unwrap();
-        let out = job.run(
-            "pull_request",
-            "refs/pull/7/merge",
-            HEAD_SHA,
-            &pr_payload(&sha(12)),
-            &[
-                ("results", "pr.json"),
-                ("comment", "false"),
-                ("data-branch", DATA_BRANCH),
-            ],
-        );
-        (out, job.report(), job.summary())
+        pull_request_of(&fake, &[run])
     };
     let (out, report, summary) = tokio::task::block_in_place(|| pr(1.20));
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(report["current_runs"], 1, "{report:#}");
     let suite = &report["suite"];
     assert_eq!(suite["history_runs"], 12, "{report:#}");
     assert_eq!(suite["status"], "inconclusive", "{report:#}");

@@ -3,9 +3,6 @@
 use super::moderate::times;
 use super::*;
 
-/// Ten repeats' noise, in units of 0.2%.
-const Z: [f64; 10] = [0.3, -1.2, 0.8, -0.4, 1.5, -0.9, 0.1, -0.2, 1.1, -1.0];
-
 /// Twelve runs' machines: every benchmark of a run that many times as slow (4.5% apart).
 const MACHINES: [f64; 12] = [
     1.0, 0.95, 1.06, 0.98, 1.03, 0.93, 1.05, 1.0, 0.97, 1.08, 0.96, 1.02,

@@ -22,6 +22,9 @@ use crate::stats;
 use history::*;
 use moderate::*;
 
+/// Ten repeats' noise, in units of 0.2% (or of whatever scale a test gives it).
+pub(super) const Z: [f64; 10] = [0.3, -1.2, 0.8, -0.4, 1.5, -0.9, 0.1, -0.2, 1.1, -1.0];
+
 /// Each benchmark's own move in three runs: a few percent, as between runs in CI.
 pub(super) const OWN: [[f64; 20]; 3] = [
     [

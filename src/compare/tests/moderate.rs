@@ -258,7 +258,6 @@ fn the_inconclusive_note_says_how_many_repeats_would_decide() {
 fn a_moderated_inconclusive_result_gets_the_t_tests_repeats() {
     // Twelve metrics with 5 samples a side at about 4% noise; M00 is 9% slower, which the
     // moderated t test cannot confirm after the correction over 12 metrics (+7.4% measured).
-    const Z: [f64; 10] = [0.3, -1.2, 0.8, -0.4, 1.5, -0.9, 0.1, -0.2, 1.1, -1.0];
     let names: Vec<String> = (0..12).map(|i| format!("M{i:02}")).collect();
     let side = |offset: usize, slower: f64| {
         let benches: Vec<(&str, &str, Unit, Vec<f64>)> = names
@@ -316,7 +315,6 @@ fn a_moderated_inconclusive_result_gets_the_t_tests_repeats() {
 /// Ten runs of twelve single-value benchmarks (`H00`..`H11`), each with its own spread, and a
 /// current run where `H00` is 8% slower.
 fn twelve_histories() -> (Vec<Run>, Run) {
-    const Z: [f64; 10] = [0.3, -1.2, 0.8, -0.4, 1.5, -0.9, 0.1, -0.2, 1.1, -1.0];
     let names: Vec<String> = (0..12).map(|i| format!("H{i:02}")).collect();
     let spread = |i: usize| 0.01 + 0.002 * i as f64;
     let runs = (0..10)

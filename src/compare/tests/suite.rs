@@ -2,9 +2,6 @@
 
 use super::*;
 
-/// Ten repeats' noise, in units of 0.2%.
-const Z: [f64; 10] = [0.3, -1.2, 0.8, -0.4, 1.5, -0.9, 0.1, -0.2, 1.1, -1.0];
-
 /// A run of `k` (at most twenty) benchmarks `B00`... with `n` repeats of a little noise each:
 /// on a `machine` that many times slower than the baseline's (1: the baseline run itself),
 /// each benchmark also moved by its own run-to-run factor (`OWN[0]`, log), and the last one by
