@@ -870,7 +870,7 @@ fn a_runs_extremes_and_a_commands_kernel_time_are_shown_apart_and_never_gated_on
     let r = report(&json);
     assert_eq!(
         result(&r, "http_req_duration", "max")["note"],
-        "one value per run and only 4 runs of history with this metric: no noise estimate; `max` rests on the run's few slowest or fastest requests: not gated until the history has `min_points` runs (+147.8% here)"
+        "one value per run and only 4 runs of history with this metric: no noise estimate; `max` rests on the run's few slowest or fastest requests: not gated with only 4 runs of history, fewer than `min_points` (+147.8% here)"
     );
 
     // hyperfine, quiet run1 → run2: `system` moved by up to -43.9% on unchanged code; shown

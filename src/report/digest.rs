@@ -87,13 +87,7 @@ fn ungated_why(results: &[&MetricResult], min_points: usize) -> String {
             }
         }
     }
-    let when = match when {
-        Some(Unmeasured::ShortHistory(n)) => {
-            format!("with only {n} runs of history ({min_points} needed: `min_points`)")
-        }
-        Some(Unmeasured::Runs { .. }) => "by a few runs a side".to_string(),
-        _ => "without a history of runs".to_string(),
-    };
+    let when = words::not_gated_when(&when.unwrap_or(Unmeasured::NoHistory), Some(min_points));
     let mut parts = Vec::new();
     if few {
         parts.push(

@@ -70,6 +70,23 @@ pub fn short_commit(commit: &str) -> &str {
 }
 
 /// A ratio as a percentage without needless digits: `5%`, `2.5%`.
+/// When a statistic shown apart as not gated would be: `without a history of runs`, `with only
+/// 4 runs of history (10 needed: `min_points`)` (or `..., fewer than `min_points``), `by a few
+/// runs a side`.
+/// One wording for a statistic's note and for the reports' line of them.
+pub(crate) fn not_gated_when(unmeasured: &Unmeasured, min_points: Option<usize>) -> String {
+    match unmeasured {
+        Unmeasured::ShortHistory(n) => match min_points {
+            Some(needed) => {
+                format!("with only {n} runs of history ({needed} needed: `min_points`)")
+            }
+            None => format!("with only {n} runs of history, fewer than `min_points`"),
+        },
+        Unmeasured::Runs { .. } => "by a few runs a side".to_string(),
+        Unmeasured::NoHistory | Unmeasured::Plainly => "without a history of runs".to_string(),
+    }
+}
+
 pub(crate) fn percent_plain(ratio: f64) -> String {
     format!("{}%", trim_number(ratio * 100.0, 2))
 }
@@ -341,19 +358,10 @@ impl fmt::Display for Note {
                         "; the command's time decides",
                     ),
                 };
-                // When it would be gated, as the line of statistics not gated says it.
-                let until = match unmeasured {
-                    Unmeasured::ShortHistory(_) => {
-                        "not gated until the history has `min_points` runs"
-                    }
-                    Unmeasured::Runs { .. } => "not gated by a few runs a side",
-                    Unmeasured::NoHistory | Unmeasured::Plainly => {
-                        "not gated without a history of runs"
-                    }
-                };
                 write!(
                     f,
-                    "{unmeasured}; `{statistic}` {what}: {until} ({}){after}",
+                    "{unmeasured}; `{statistic}` {what}: not gated {} ({}){after}",
+                    not_gated_when(unmeasured, None),
                     here(change)
                 )
             }
