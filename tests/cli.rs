@@ -370,6 +370,82 @@ fn a_store_that_does_not_exist_is_an_error() {
         .stderr(predicate::str::contains("does not exist"));
 }
 
+/// An empty store, a mistyped baseline branch, or a store of other branches only printed a
+/// warning and passed (exit 0): each names what the store holds and exits 2.
+#[test]
+fn a_store_without_a_baseline_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let compare = |store: &Path, more: &[&str]| {
+        let out = perfgate()
+            .args(["compare", "--current", &example("go/head.txt"), "--store"])
+            .arg(store)
+            .args(more)
+            .assert()
+            .code(2)
+            .get_output()
+            .stderr
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    let empty = dir.path().join("empty");
+    fs::create_dir_all(&empty).unwrap();
+    let err = compare(&empty, &[]);
+    assert!(
+        err.contains("holds no runs: record a baseline first"),
+        "{err}"
+    );
+
+    let store = dir.path().join("store");
+    save_example_base(&store);
+    let err = compare(&store, &["--baseline-branch", "mian"]);
+    assert!(
+        err.contains("has no runs of branch `mian` (its runs are of `main`)"),
+        "{err}"
+    );
+
+    let feature = dir.path().join("feature");
+    for branch in ["feature", "topic"] {
+        perfgate()
+            .args(["save", "--current", &example("go/base.txt")])
+            .args(["--branch", branch, "--store"])
+            .arg(&feature)
+            .assert()
+            .code(0);
+    }
+    let err = compare(&feature, &[]);
+    assert!(
+        err.contains("has no runs of `main` or `master`, the default baseline branches (its runs are of `topic`, `feature`): name the baseline branch with --baseline-branch"),
+        "{err}"
+    );
+    // Named, such a branch is the baseline.
+    perfgate()
+        .args(["compare", "--current", &example("go/head.txt"), "--store"])
+        .arg(&feature)
+        .args(["--baseline-branch", "feature"])
+        .assert()
+        .code(1);
+}
+
+/// Runs saved outside git name no branch: together they are the baseline.
+#[test]
+fn runs_saved_without_a_branch_are_the_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    perfgate()
+        .current_dir(dir.path())
+        .args(["save", "--current", &example("go/base.txt"), "--store"])
+        .arg(&store)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("branch unknown"));
+    perfgate()
+        .current_dir(dir.path())
+        .args(["compare", "--current", &example("go/head.txt"), "--store"])
+        .arg(&store)
+        .assert()
+        .code(1);
+}
+
 /// Issue 11: a baseline with no benchmark in common passed with 0 comparisons.
 #[test]
 fn a_baseline_with_nothing_in_common_is_an_error() {
@@ -790,6 +866,7 @@ fn git_is_asked_once_when_nothing_else_names_the_commit_and_branch() {
     git.perfgate()
         .args(["compare", "--current", &example("go/base.txt"), "--store"])
         .arg(&store)
+        .args(["--baseline-branch", "feature/fake"])
         .assert()
         .code(0)
         .stdout(predicate::str::contains("current fa4e5e0 on feature/fake"));

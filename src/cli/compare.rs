@@ -8,7 +8,7 @@ use perfgate::compare::{self, Verdict};
 use perfgate::config::{parse_percent, Budget, TestChoice};
 use perfgate::model::Run;
 use perfgate::report::{self, MarkdownOptions};
-use perfgate::store::{BaselineStore, LocalStore};
+use perfgate::store::{BaselineStore, LocalStore, NoBaseline};
 
 use super::reproduce::{Quote, Reproduce};
 use super::{
@@ -83,19 +83,18 @@ pub(super) fn cmd_compare(ctx: &Ctx, a: CompareArgs) -> Result<u8> {
             );
         }
         let store = LocalStore::new(dir);
-        let branch = a
+        let configured = a
             .baseline_branch
             .clone()
             .or_else(|| config.baseline_branch.clone());
-        let branch = match branch {
-            Some(b) => Some(b),
-            None => perfgate::store::Index {
-                runs: store.entries()?,
-                ..perfgate::store::Index::default()
-            }
-            .default_branch()
-            .map(str::to_string),
+        let index = perfgate::store::Index {
+            runs: store.entries()?,
+            ..perfgate::store::Index::default()
         };
+        let branch = index
+            .baseline_branch(configured.as_deref())
+            .map_err(|e| no_baseline(dir, &e))?;
+        drop(index);
         let read = |n: usize| -> Result<Vec<Run>> {
             let runs = store.history(branch.as_deref(), n)?;
             // A stored run is never empty: an empty one was damaged or replaced, and comparing
@@ -123,15 +122,6 @@ pub(super) fn cmd_compare(ctx: &Ctx, a: CompareArgs) -> Result<u8> {
                 .any(|r| first.is_some_and(|c| !compare::same_machine(r, c)))
         {
             runs = read(usize::MAX)?;
-        }
-        if runs.is_empty() {
-            eprintln!(
-                "warning: the store `{}` has no run{}: only budgets are checked",
-                dir.display(),
-                branch
-                    .map(|b| format!(" of branch `{b}`"))
-                    .unwrap_or_default()
-            );
         }
         runs
     } else {
@@ -169,6 +159,38 @@ pub(super) fn cmd_compare(ctx: &Ctx, a: CompareArgs) -> Result<u8> {
         Verdict::Pass => EXIT_PASS,
         Verdict::Fail => EXIT_FAIL,
     })
+}
+
+/// Why `--store DIR` gives no baseline, and what to do: an error, since a store that names no
+/// baseline (empty, a mistyped branch, runs of other branches only) would otherwise pass anything.
+fn no_baseline(dir: &std::path::Path, why: &NoBaseline) -> anyhow::Error {
+    let dir = dir.display();
+    let listed = |branches: &[String]| {
+        let mut names: Vec<String> = branches.iter().take(5).map(|b| format!("`{b}`")).collect();
+        if branches.len() > 5 {
+            names.push(format!("and {} more", branches.len() - 5));
+        }
+        names.join(", ")
+    };
+    match why {
+        NoBaseline::Empty => anyhow!(
+            "the store `{dir}` holds no runs: record a baseline first (`perfgate save --store {dir} --current <results>` on the default branch)"
+        ),
+        NoBaseline::NoRunsOf {
+            branch: Some(b),
+            branches,
+        } => anyhow!(
+            "the store `{dir}` has no runs of branch `{b}` (its runs are of {}): check --baseline-branch, or `baseline_branch` under `[store]` in perfgate.toml",
+            listed(branches)
+        ),
+        NoBaseline::NoRunsOf {
+            branch: None,
+            branches,
+        } => anyhow!(
+            "the store `{dir}` has no runs of `main` or `master`, the default baseline branches (its runs are of {}): name the baseline branch with --baseline-branch, or `baseline_branch` under `[store]` in perfgate.toml",
+            listed(branches)
+        ),
+    }
 }
 
 /// The command line of this comparison, for the Markdown report.

@@ -236,7 +236,59 @@ impl Index {
         out
     }
 
-    /// The baseline branch when none is configured: `main`, else `master`, else any.
+    /// Whose runs are the baseline: those of `configured`; else of `main`, else of `master`;
+    /// else, when no run names a branch (all were saved outside git), every run (None). A store
+    /// without those runs has no baseline, and saying so is the caller's to do: a typo in a
+    /// branch name, or a store filled from another branch, must not turn the gate off.
+    pub fn baseline_branch(&self, configured: Option<&str>) -> Result<Option<String>, NoBaseline> {
+        if self.runs.is_empty() {
+            return Err(NoBaseline::Empty);
+        }
+        if let Some(b) = configured {
+            return if self
+                .runs
+                .iter()
+                .any(|e| e.meta.branch.as_deref() == Some(b))
+            {
+                Ok(Some(b.to_string()))
+            } else {
+                Err(NoBaseline::NoRunsOf {
+                    branch: Some(b.to_string()),
+                    branches: self.branches(),
+                })
+            };
+        }
+        if let Some(b) = self.default_branch() {
+            return Ok(Some(b.to_string()));
+        }
+        let branches = self.branches();
+        if branches.is_empty() {
+            Ok(None)
+        } else {
+            Err(NoBaseline::NoRunsOf {
+                branch: None,
+                branches,
+            })
+        }
+    }
+
+    /// The branches the runs name, each once, in the order of their latest run (newest first).
+    pub fn branches(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for b in self
+            .runs
+            .iter()
+            .rev()
+            .filter_map(|e| e.meta.branch.as_deref())
+        {
+            if !out.iter().any(|o| o == b) {
+                out.push(b.to_string());
+            }
+        }
+        out
+    }
+
+    /// The baseline branch when none is configured: `main`, else `master`.
     pub fn default_branch(&self) -> Option<&str> {
         ["main", "master"].into_iter().find(|b| {
             self.runs
@@ -273,6 +325,18 @@ impl Index {
         });
         removed
     }
+}
+
+/// Why a store has no baseline ([`Index::baseline_branch`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoBaseline {
+    /// The store holds no run at all.
+    Empty,
+    /// No run of `branch` (None: of `main` or `master`), while the store has runs of `branches`.
+    NoRunsOf {
+        branch: Option<String>,
+        branches: Vec<String>,
+    },
 }
 
 impl IndexEntry {
