@@ -321,3 +321,46 @@ fn the_install_section_matches_the_release_workflow() {
         "the README names another Rust version than rust-version {rust}"
     );
 }
+
+/// The JSON report's example in `reports.md` is the README's first command: its result carries
+/// the numbers the binary writes for it (to the digits shown).
+#[test]
+fn the_json_example_has_the_numbers_of_the_example_pair() {
+    let doc = read("docs/src/reports.md");
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let args: Vec<&str> = RUN.split_whitespace().skip(3).collect();
+    Command::cargo_bin("perfgate")
+        .unwrap()
+        .current_dir(root())
+        .args(&args)
+        .arg("--report-json")
+        .arg(&json)
+        .assert()
+        .code(1);
+    let report: serde_json::Value = serde_json::from_str(&read_abs(&json)).unwrap();
+    let r = &report["results"][0];
+    let num = |v: &serde_json::Value| v.as_f64().unwrap();
+    let shown = |key: &str, x: f64| {
+        // As the example writes it: 4 decimals, or 3 significant digits below 0.001.
+        let text = if x.abs() < 1e-3 {
+            format!("\"{key}\": {x:.2e}").replace("e-5", "e-05")
+        } else {
+            format!("\"{key}\": {:.4}", x)
+        };
+        assert!(doc.contains(&text), "reports.md does not show {text}");
+    };
+    shown("change", num(&r["change"]));
+    shown("p_value", num(&r["p_value"]));
+    shown("p_adjusted", num(&r["p_adjusted"]));
+    let ci = format!("\"ci\": [{:.4}, {:.4}]", num(&r["ci"][0]), num(&r["ci"][1]));
+    assert!(doc.contains(&ci), "reports.md does not show {ci}");
+    for key in ["status", "method"] {
+        let text = format!("\"{key}\": {}", r[key]);
+        assert!(doc.contains(&text), "reports.md does not show {text}");
+    }
+}
+
+fn read_abs(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
