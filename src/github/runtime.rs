@@ -483,14 +483,49 @@ pub fn secrets(vars: impl Iterator<Item = (String, String)>) -> Vec<String> {
     out
 }
 
-/// `s` with every occurrence of a secret replaced by `***`.
+/// `s` with every occurrence of a secret replaced by `***`, and every run of at least
+/// [`SECRET_PREFIX`] of a secret's first characters: a message cut short inside a secret (an
+/// API error's text is cut to a few hundred characters) would otherwise give all of it away but
+/// its end.
 pub fn redact(s: &str, secrets: &[String]) -> String {
     let mut out = s.to_string();
     for secret in secrets {
         if out.contains(secret.as_str()) {
             out = out.replace(secret.as_str(), "***");
         }
+        out = redact_cut(&out, secret);
     }
+    out
+}
+
+/// The fewest first characters of a secret that [`redact`] replaces where the rest is missing.
+pub const SECRET_PREFIX: usize = 8;
+
+/// `text` with every run of at least [`SECRET_PREFIX`] first characters of `secret` replaced.
+fn redact_cut(text: &str, secret: &str) -> String {
+    let Some((head_end, _)) = secret.char_indices().nth(SECRET_PREFIX) else {
+        return text.to_string();
+    };
+    let Some(head) = secret.get(..head_end) else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(head) {
+        let (before, tail) = rest.split_at(i);
+        out.push_str(before);
+        out.push_str("***");
+        let mut n = tail
+            .bytes()
+            .zip(secret.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        while !tail.is_char_boundary(n) {
+            n -= 1;
+        }
+        rest = tail.get(n..).unwrap_or("");
+    }
+    out.push_str(rest);
     out
 }
 
@@ -740,6 +775,25 @@ mod tests {
             ),
             "Authorization: token ***; k=***"
         );
+    }
+
+    /// A message cut inside a secret (an API error's echo of the request, cut to 300 characters)
+    /// gave all of it away but its last characters.
+    #[test]
+    fn a_secret_cut_short_is_redacted_too() {
+        let s = ["ghs_SuperSecretToken123456".to_string()];
+        assert_eq!(
+            redact("echo: Bearer ghs_SuperSecretToken12345…", &s),
+            "echo: Bearer ***…"
+        );
+        assert_eq!(redact("a ghs_Supe b ghs_Sup c", &s), "a *** b ghs_Sup c");
+        assert_eq!(
+            redact("ghs_SuperSecretToken123456ghs_SuperX", &s),
+            "******X"
+        );
+        // Multi-byte characters: the cut stays on a character boundary.
+        let u = ["pässwörd-geheim".to_string()];
+        assert_eq!(redact("x pässwörd-gé", &u), "x ***é");
     }
 
     #[test]
