@@ -536,6 +536,39 @@ fn show_lists_what_was_understood() {
         );
 }
 
+/// Names are the input's: `show` escapes what would drive the terminal, and on a runner frames
+/// its JSON too, since the runner reads `##[` commands anywhere in a line.
+#[test]
+fn show_keeps_hostile_names_inert() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bench.txt");
+    fs::write(
+        &f,
+        "BenchmarkA##[error]x\u{202e}\u{9b}2J-8 100 10 ns/op\nBenchmarkA##[error]x\u{202e}\u{9b}2J-8 100 11 ns/op\n",
+    )
+    .unwrap();
+    let table = stdout(perfgate().arg("show").arg(&f), 0);
+    assert!(
+        table.contains("BenchmarkA##[error]x\\u{202e}\\u{9b}2J-8"),
+        "{table}"
+    );
+    assert!(
+        !table.contains('\u{9b}') && !table.contains('\u{202e}'),
+        "{table}"
+    );
+    let json = stdout(
+        perfgate()
+            .env("GITHUB_ACTIONS", "true")
+            .args(["show", "--json"])
+            .arg(&f),
+        0,
+    );
+    let first = json.lines().next().unwrap();
+    assert!(first.starts_with("::stop-commands::"), "{json}");
+    let token = first.trim_start_matches("::stop-commands::");
+    assert_eq!(json.lines().last(), Some(format!("::{token}::").as_str()));
+}
+
 #[test]
 fn show_json_round_trips_as_perfgate_input() {
     let out = perfgate()

@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::Result;
 use perfgate::formats;
 use perfgate::model::{Data, Run};
+use perfgate::report::printable;
 
 use super::{input, print, print_report, Ctx, ShowArgs, Workdir, EXIT_PASS};
 
@@ -25,7 +26,9 @@ pub(super) fn cmd_show(ctx: &Ctx, a: ShowArgs) -> Result<u8> {
             let only: Vec<&Run> = runs.iter().map(|(_, r)| r).collect();
             serde_json::to_string_pretty(&only)?
         };
-        print(&format!("{text}\n"))?;
+        // Framed on a runner like the table: names are the input's, and the runner reads
+        // `##[` commands anywhere in a line.
+        print_report(ctx, &format!("{text}\n"))?;
         return Ok(EXIT_PASS);
     }
     let mut out = String::new();
@@ -39,8 +42,8 @@ pub(super) fn cmd_show(ctx: &Ctx, a: ShowArgs) -> Result<u8> {
 fn show_run(path: &Path, run: &Run) -> String {
     let mut out = format!(
         "{}: {} ({} benchmarks, {} metrics)\n",
-        path.display(),
-        run.meta.tool.as_deref().unwrap_or("unknown format"),
+        printable(&path.display().to_string()),
+        printable(run.meta.tool.as_deref().unwrap_or("unknown format")),
         run.benchmarks.len(),
         run.metric_count()
     );
@@ -55,7 +58,7 @@ fn show_run(path: &Path, run: &Run) -> String {
     .chain(e.extra.iter().map(|(k, v)| format!("{k} {v}")))
     .collect();
     if !env.is_empty() {
-        out.push_str(&format!("  {}\n", env.join(", ")));
+        out.push_str(&format!("  {}\n", printable(&env.join(", "))));
     }
     let mut rows = vec![[
         "benchmark".to_string(),
@@ -94,9 +97,9 @@ fn show_run(path: &Path, run: &Run) -> String {
                 ),
             };
             rows.push([
-                b.name.clone(),
-                m.name.clone(),
-                m.unit.to_string(),
+                printable(&b.name),
+                printable(&m.name),
+                printable(&m.unit.to_string()),
                 match m.direction {
                     perfgate::model::Direction::LowerIsBetter => "lower".into(),
                     perfgate::model::Direction::HigherIsBetter => "higher".into(),

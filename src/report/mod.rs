@@ -125,7 +125,7 @@ pub use markdown::{escape_markdown, render_markdown, MarkdownOptions};
 pub use note_groups::NoteGroup;
 pub use rows::{BudgetRow, ResultRow, RunView, Section};
 pub use sparkline::sparkline;
-pub use terminal::render_terminal;
+pub use terminal::{clean as printable, render_terminal};
 pub use view::{percent_encode, view, SettingsView, View};
 pub use watch::render_watch;
 

@@ -374,8 +374,9 @@ fn width(text: &str) -> usize {
     text.chars().count()
 }
 
-/// Shows control characters escaped (`\u{1b}`), so that input cannot drive the terminal.
-fn clean(text: &str) -> String {
+/// Shows control characters and bidirectional overrides escaped (`\u{1b}`), so that input
+/// cannot drive the terminal or reorder what it shows.
+pub fn clean(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
