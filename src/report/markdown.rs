@@ -263,15 +263,27 @@ fn codeblock_filter(v: Value, lang: Option<String>) -> String {
 
 /// Makes text safe and literal inside a Markdown paragraph, heading or table cell: Markdown
 /// punctuation is backslash-escaped, `<>&` become entities (no HTML gets through), line breaks
-/// become spaces, bidirectional overrides are dropped, and `@mentions` are defused with a
-/// zero-width joiner so that a benchmark name cannot notify anyone.
+/// become spaces, bidirectional overrides are dropped, `@mentions` are defused with a
+/// zero-width joiner so that a benchmark name cannot notify anyone (nor make an e-mail link),
+/// and the `:` of `://` and the `.` of `www.` are escaped, so that GitHub does not make a link
+/// to wherever a benchmark name points (it autolinks bare addresses).
 pub fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
+    for (i, c) in text.char_indices() {
         match c {
             '\\' | '|' | '`' | '*' | '_' | '[' | ']' | '~' | '#' | '$' => {
                 out.push('\\');
                 out.push(c);
+            }
+            ':' if text.get(i + 1..).is_some_and(|rest| rest.starts_with("//")) => {
+                out.push_str("\\:");
+            }
+            '.' if out.len() >= 3
+                && out
+                    .get(out.len() - 3..)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("www")) =>
+            {
+                out.push_str("\\.");
             }
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -356,7 +368,7 @@ mod tests {
             escape_markdown("<img src=x onerror=alert(1)>"),
             "&lt;img src=x onerror=alert(1)&gt;"
         );
-        assert_eq!(escape_markdown("[link](http://x)"), r"\[link\](http://x)");
+        assert_eq!(escape_markdown("[link](http://x)"), r"\[link\](http\://x)");
         assert_eq!(escape_markdown("# title"), r"\# title");
         assert_eq!(escape_markdown("a\nb\r\nc"), "a b  c");
         assert_eq!(escape_markdown(r"a\b"), r"a\\b");
@@ -370,6 +382,22 @@ mod tests {
         assert_eq!(escape_markdown("@octocat"), "@\u{200D}octocat");
         assert_eq!(escape_markdown("a\u{202E}b"), "ab");
         assert_eq!(escape_markdown("a\u{1b}[31mb"), r"a \[31mb");
+    }
+
+    /// GitHub links bare addresses: a benchmark name must not put a link in perfgate's comment.
+    #[test]
+    fn escaping_keeps_bare_addresses_from_becoming_links() {
+        assert_eq!(
+            escape_markdown("Benchmarkhttps://evil.example/login"),
+            r"Benchmarkhttps\://evil.example/login"
+        );
+        assert_eq!(escape_markdown("go WWW.evil.com"), r"go WWW\.evil.com");
+        assert_eq!(escape_markdown("a@evil.com"), "a@\u{200D}evil.com");
+        // Elsewhere `:` and `.` are as they were.
+        assert_eq!(
+            escape_markdown("http_req_duration{name:a.b}"),
+            r"http\_req\_duration{name:a.b}"
+        );
     }
 
     #[test]
