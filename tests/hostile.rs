@@ -200,6 +200,60 @@ fn devices_and_fifos_are_not_result_files() {
     }
 }
 
+/// The config file and a template get the checks result files get: a pull request's
+/// `perfgate.toml` as a link to the runner's files was read and quoted by the parse error, and
+/// `--config /dev/zero` grew to gigabytes.
+#[cfg(unix)]
+#[test]
+fn config_files_and_templates_are_read_as_carefully_as_results() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("c2");
+    std::fs::write(&secret, "ghp_leakedSecretValue123 = 1\n").unwrap();
+    let ws = tempfile::tempdir().unwrap();
+    std::fs::write(
+        ws.path().join("go.txt"),
+        "BenchmarkA-2 \t 1000 \t 100 ns/op\nBenchmarkA-2 \t 1000 \t 101 ns/op\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&secret, ws.path().join("perfgate.toml")).unwrap();
+    let compare = |more: &[&str]| {
+        let out = perfgate(ws.path())
+            .args(["compare", "--baseline", "go.txt", "--current", "go.txt"])
+            .args(more)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+        assert!(
+            !stderr.contains("leaked") && !stdout.contains("leaked"),
+            "{stderr}"
+        );
+        stderr
+    };
+    let err = compare(&[]);
+    assert!(
+        err.contains("`perfgate.toml` is a symbolic link to"),
+        "{err}"
+    );
+    assert!(err.contains("outside the workspace"), "{err}");
+    std::fs::remove_file(ws.path().join("perfgate.toml")).unwrap();
+
+    let err = compare(&["--config", "/dev/zero"]);
+    assert!(err.contains("`/dev/zero` is not a regular file"), "{err}");
+    assert!(err.contains("expected a config file"), "{err}");
+    let fifo = ws.path().join("template.j2");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let err = compare(&["--template", "template.j2", "--report-md", "r.md"]);
+    assert!(err.contains("expected a template"), "{err}");
+    std::fs::write(ws.path().join("big.toml"), vec![b'#'; 2 << 20]).unwrap();
+    let err = compare(&["--config", "big.toml"]);
+    assert!(err.contains("is larger than 1048576 bytes"), "{err}");
+}
+
 #[test]
 fn compressed_padding_past_the_cap_is_an_error_not_a_pass() {
     let ws = tempfile::tempdir().unwrap();

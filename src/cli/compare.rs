@@ -1,9 +1,7 @@
 //! `perfgate compare`: reads the current run and its baseline (files, or a local store's
 //! history of the baseline branch), gates them, and writes the reports and the exit code.
 
-use std::fs;
-
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 use perfgate::compare::{self, Verdict};
 use perfgate::config::{parse_percent, Budget, TestChoice};
 use perfgate::model::Run;
@@ -18,7 +16,7 @@ use super::{
 
 pub(super) fn cmd_compare(ctx: &Ctx, a: CompareArgs) -> Result<u8> {
     let here = Workdir::default();
-    let mut config = load_config(&here, a.input.config.as_deref())?;
+    let mut config = load_config(ctx, &here, a.input.config.as_deref())?;
     if let Some(t) = &a.threshold {
         config.threshold = parse_percent(t).map_err(|e| anyhow!("--threshold: {e}"))?;
     }
@@ -53,10 +51,7 @@ pub(super) fn cmd_compare(ctx: &Ctx, a: CompareArgs) -> Result<u8> {
         config.history.window = w;
     }
     let template = match &a.template {
-        Some(p) => Some(
-            fs::read_to_string(p)
-                .with_context(|| format!("cannot read template `{}`", p.display()))?,
-        ),
+        Some(p) => Some(input::Reader { ctx, dir: &here }.read_hand_written(p, "a template")?),
         None => None,
     };
 

@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use perfgate::store::{BaselineStore, LocalStore};
 
-use super::{load_config, print, DashboardArgs, Workdir, EXIT_PASS};
+use super::{load_config, print, Ctx, DashboardArgs, Workdir, EXIT_PASS};
 
-pub(super) fn cmd_dashboard(a: DashboardArgs) -> Result<u8> {
+pub(super) fn cmd_dashboard(ctx: &Ctx, a: DashboardArgs) -> Result<u8> {
     use perfgate::dashboard::{self, site, Options, Source};
-    let config = load_config(&Workdir::default(), a.config.as_deref())?;
+    let config = load_config(ctx, &Workdir::default(), a.config.as_deref())?;
     let stores = dashboard_stores(&a.store)?;
     let indexes: Vec<(String, perfgate::store::Index)> = stores
         .into_iter()

@@ -135,11 +135,18 @@ impl Reader<'_> {
     /// `/proc/self/environ` where a result file should be, and an error quoting it would print the
     /// runner's secrets. A path given outside the workspace in the first place is the user's choice.
     fn guard(self, path: &Path) -> Result<fs::Metadata> {
+        self.guard_as(path, "a benchmark tool's result file")
+    }
+
+    /// [`Reader::guard`], with what the file should be for its messages.
+    fn guard_as(self, path: &Path, what: &str) -> Result<fs::Metadata> {
         let shown = path.display();
         let at = self.dir.path(path);
         let meta = fs::metadata(&at).with_context(|| format!("cannot read `{shown}`"))?;
         if !meta.is_file() && !meta.is_dir() {
-            bail!("`{shown}` is not a regular file (a FIFO, a device or a socket): expected a benchmark tool's result file");
+            bail!(
+                "`{shown}` is not a regular file (a FIFO, a device or a socket): expected {what}"
+            );
         }
         let root = (self.ctx.env)("GITHUB_WORKSPACE")
             .map(PathBuf::from)
@@ -152,12 +159,39 @@ impl Reader<'_> {
         let given_inside = normalize(&lexical).starts_with(&root);
         if given_inside && !real.starts_with(&root) {
             bail!(
-            "`{shown}` is a symbolic link to `{}`, outside the workspace `{}`: refused (a result file from a pull request must not point at the runner's files)",
+            "`{shown}` is a symbolic link to `{}`, outside the workspace `{}`: refused (a file from a pull request must not point at the runner's files)",
             real.display(),
             root.display()
         );
         }
         Ok(meta)
+    }
+
+    /// Reads a file written by hand (a config file, a template: `what`), with the checks result
+    /// files get: a regular file, not a symbolic link out of the workspace (a pull request can
+    /// commit `perfgate.toml` as a link to the runner's files, and a parse error quotes them), at
+    /// most [`MAX_HAND_WRITTEN`] bytes (`/dev/zero` as `--config` grew to gigabytes), UTF-8.
+    pub fn read_hand_written(self, path: &Path, what: &str) -> Result<String> {
+        let shown = path.display();
+        let meta = self.guard_as(path, what)?;
+        if meta.is_dir() {
+            bail!("`{shown}` is a directory: expected {what}");
+        }
+        let file = fs::File::open(self.dir.path(path))
+            .with_context(|| format!("cannot read {what} `{shown}`"))?;
+        let mut bytes = Vec::new();
+        file.take(MAX_HAND_WRITTEN + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read {what} `{shown}`"))?;
+        if bytes.len() as u64 > MAX_HAND_WRITTEN {
+            bail!("`{shown}` is larger than {MAX_HAND_WRITTEN} bytes: not read (expected {what})");
+        }
+        String::from_utf8(bytes).map_err(|e| {
+            anyhow!(
+                "`{shown}` is not UTF-8 text (invalid byte at offset {}): expected {what}",
+                e.utf8_error().valid_up_to()
+            )
+        })
     }
 
     /// Most bytes one result file may hold once decompressed: `PERFGATE_MAX_INPUT` (bytes, or with a
@@ -343,6 +377,9 @@ fn normalize(path: &Path) -> PathBuf {
     }
     out
 }
+
+/// Most bytes of a config file or a template: 1 MiB, far more than anyone writes by hand.
+pub const MAX_HAND_WRITTEN: u64 = 1 << 20;
 
 /// Reads all of `r`, or fails once it passes `cap` bytes.
 fn read_capped(r: impl Read, cap: u64) -> Result<Vec<u8>> {

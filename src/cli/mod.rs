@@ -264,8 +264,8 @@ pub fn main() -> ExitCode {
         Cmd::Save(a) => save::cmd_save(&ctx, a),
         Cmd::Show(a) => show::cmd_show(&ctx, a),
         Cmd::Formats => show::cmd_formats(),
-        Cmd::Import(a) => save::cmd_import(a),
-        Cmd::Dashboard(a) => dashboard::cmd_dashboard(a),
+        Cmd::Import(a) => save::cmd_import(&ctx, a),
+        Cmd::Dashboard(a) => dashboard::cmd_dashboard(&ctx, a),
         Cmd::Action => return ExitCode::from(action::main(&ctx, &action::github_remote)),
     };
     match result {
@@ -353,16 +353,17 @@ impl Workdir {
     }
 }
 
-fn load_config(dir: &Workdir, path: Option<&Path>) -> Result<Config> {
+/// The configuration: `path`, else `perfgate.toml` where it exists (as a link too), else the
+/// defaults. Read as result files are ([`input::Reader::read_hand_written`]).
+fn load_config(ctx: &Ctx, dir: &Workdir, path: Option<&Path>) -> Result<Config> {
     let (path, explicit) = match path {
         Some(p) => (p.to_path_buf(), true),
         None => (PathBuf::from("perfgate.toml"), false),
     };
-    if !explicit && !dir.path(&path).is_file() {
+    if !explicit && fs::symlink_metadata(dir.path(&path)).is_err() {
         return Ok(Config::default());
     }
-    let text = fs::read_to_string(dir.path(&path))
-        .with_context(|| format!("cannot read config file `{}`", path.display()))?;
+    let text = input::Reader { ctx, dir }.read_hand_written(&path, "a config file")?;
     Ok(Config::parse(&path.display().to_string(), &text)?)
 }
 
@@ -447,6 +448,27 @@ fn print(text: &str) -> Result<()> {
     }
 }
 
+/// Writes `text` to `rel` below the workspace `dir`, creating its folders, but never through a
+/// symbolic link: the Action writes its reports (`perfgate-report/...`) into a checkout of the
+/// pull request, which can commit `perfgate-report` as a link to the runner's files.
+pub(crate) fn write_in_workspace(dir: &Workdir, rel: &Path, text: &str) -> Result<()> {
+    let mut at = PathBuf::new();
+    for c in rel.components() {
+        at.push(c);
+        if fs::symlink_metadata(dir.path(&at)).is_ok_and(|m| m.file_type().is_symlink()) {
+            bail!(
+                "`{}` is a symbolic link: refused (perfgate writes its reports into the workspace, and a pull request must not send them elsewhere)",
+                at.display()
+            );
+        }
+    }
+    if let Some(parent) = rel.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir.path(parent))
+            .with_context(|| format!("cannot create `{}`", parent.display()))?;
+    }
+    fs::write(dir.path(rel), text).with_context(|| format!("cannot write `{}`", rel.display()))
+}
+
 fn write_file(path: &Path, text: &str) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
@@ -457,6 +479,41 @@ fn write_file(path: &Path, text: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A pull request can commit `perfgate-report` (or a file in it) as a link out of the
+    /// workspace: the Action's reports are never written through one.
+    #[cfg(unix)]
+    #[test]
+    fn reports_are_never_written_through_a_link() {
+        let ws = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let dir = Workdir::new(ws.path().to_path_buf());
+        let rel = Path::new("perfgate-report/default/report.json");
+        write_in_workspace(&dir, rel, "{}").unwrap();
+        assert_eq!(fs::read_to_string(ws.path().join(rel)).unwrap(), "{}");
+
+        let victim = outside.path().join("victim.txt");
+        fs::write(&victim, "keep").unwrap();
+        let comment = ws.path().join("perfgate-report/default/comment.md");
+        std::os::unix::fs::symlink(&victim, &comment).unwrap();
+        let err = write_in_workspace(&dir, Path::new("perfgate-report/default/comment.md"), "x")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`perfgate-report/default/comment.md` is a symbolic link"),
+            "{err}"
+        );
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+
+        fs::remove_dir_all(ws.path().join("perfgate-report")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), ws.path().join("perfgate-report")).unwrap();
+        let err = write_in_workspace(&dir, rel, "{}").unwrap_err().to_string();
+        assert!(
+            err.contains("`perfgate-report` is a symbolic link"),
+            "{err}"
+        );
+        assert!(!outside.path().join("default").exists());
+    }
 
     #[test]
     fn errors_are_redacted_against_the_secrets_of_the_given_environment() {

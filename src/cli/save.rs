@@ -12,7 +12,7 @@ use super::{input, load_config, meta, print, Ctx, ImportArgs, SaveArgs, Workdir,
 
 pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
     let here = Workdir::default();
-    let config = load_config(&here, a.input.config.as_deref())?;
+    let config = load_config(ctx, &here, a.input.config.as_deref())?;
     // Everything is read and validated before the store is touched: a failed or partial run
     // never replaces a baseline.
     let given = meta::Given {
@@ -48,8 +48,8 @@ pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
     Ok(EXIT_PASS)
 }
 
-pub(super) fn cmd_import(a: ImportArgs) -> Result<u8> {
-    let config = load_config(&Workdir::default(), a.config.as_deref())?;
+pub(super) fn cmd_import(ctx: &Ctx, a: ImportArgs) -> Result<u8> {
+    let config = load_config(ctx, &Workdir::default(), a.config.as_deref())?;
     let shown = a.history.display();
     let text = fs::read_to_string(&a.history).with_context(|| format!("cannot read `{shown}`"))?;
     // Every run is parsed before the store is touched.

@@ -119,7 +119,7 @@ pub(super) fn gate(ctx: &Ctx, trigger: Trigger) -> Result<Plan> {
         default_branch,
         mode,
     } = trigger;
-    let config = config(&dir, &inputs)?;
+    let config = config(ctx, &dir, &inputs)?;
     let format = match &inputs.format {
         Some(f) => Some(
             Format::from_name(f).ok_or_else(|| anyhow!("input `format`: unknown format `{f}`"))?,
@@ -176,8 +176,8 @@ fn enter(ws: &str) -> Result<PathBuf> {
 }
 
 /// The config file, with the `threshold` and `budgets` inputs applied.
-fn config(dir: &Workdir, inputs: &Inputs) -> Result<Config> {
-    let mut config = load_config(dir, inputs.config.as_deref().map(Path::new))?;
+fn config(ctx: &Ctx, dir: &Workdir, inputs: &Inputs) -> Result<Config> {
+    let mut config = load_config(ctx, dir, inputs.config.as_deref().map(Path::new))?;
     if let Some(t) = &inputs.threshold {
         config.threshold = parse_percent(t).map_err(|e| anyhow!("input `threshold`: {e}"))?;
     }

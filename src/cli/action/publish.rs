@@ -20,7 +20,7 @@ use perfgate::report::{self, alert::AlertContext};
 use super::plan::Plan;
 use super::render::{summary_markdown, Report};
 use super::{connected, remote, Connection, Ctx, Remote};
-use crate::cli::{Workdir, EXIT_FAIL, EXIT_PASS};
+use crate::cli::{write_in_workspace, Workdir, EXIT_FAIL, EXIT_PASS};
 
 /// The watch over the default branch: level shifts for the worse a push's run confirms.
 pub(super) struct Alerts {
@@ -120,17 +120,17 @@ pub(super) fn comment(plan: &Plan, report: &Report, remote: &Connection) -> Resu
         return Ok(url);
     }
     let out_dir = &report.out_dir;
-    let at = |name: &str| plan.dir.path(&out_dir.join(name)).into_owned();
-    fs::write(at("comment.md"), &report.comment)?;
+    let write = |name: &str, text: &str| write_in_workspace(&plan.dir, &out_dir.join(name), text);
+    write("comment.md", &report.comment)?;
     // What `mode: comment` renders from: data, not Markdown, so a forged artifact cannot smuggle
     // unescaped content into the comment.
-    fs::write(
-        at("comparison.json"),
-        serde_json::to_string(&report.for_comment)?,
+    write(
+        "comparison.json",
+        &serde_json::to_string(&report.for_comment)?,
     )?;
-    fs::write(
-        at("pr.json"),
-        serde_json::json!({"number": pr.number, "head_sha": pr.head_sha, "key": plan.inputs.key})
+    write(
+        "pr.json",
+        &serde_json::json!({"number": pr.number, "head_sha": pr.head_sha, "key": plan.inputs.key})
             .to_string(),
     )?;
     println!(

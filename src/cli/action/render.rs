@@ -2,11 +2,10 @@
 //! renders the comment's Markdown (the job summary starts from the same options), prints the
 //! terminal report framed against workflow commands, and annotates regressions.
 
-use std::fs;
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use perfgate::compare::{Comparison, Status};
 use perfgate::github::runtime::{
     annotation, framed, BaselineSource, Inputs, Level, ANNOTATIONS_PER_LEVEL, SUMMARY_LIMIT_BYTES,
@@ -16,8 +15,8 @@ use perfgate::report::{self, MarkdownOptions};
 use super::baseline::Found;
 use super::plan::Plan;
 use super::{remote, Ctx};
-use crate::cli::frame_token;
 use crate::cli::reproduce::{Quote, Reproduce};
+use crate::cli::{frame_token, write_in_workspace};
 
 /// The reports of a run, for the steps that publish them.
 pub(super) struct Report {
@@ -42,11 +41,8 @@ pub(super) fn report(
 ) -> Result<Report> {
     let inputs = &plan.inputs;
     let out_dir = PathBuf::from("perfgate-report").join(&inputs.key);
-    fs::create_dir_all(plan.dir.path(&out_dir))
-        .with_context(|| format!("cannot create `{}`", out_dir.display()))?;
     let json_path = out_dir.join("report.json");
-    fs::write(plan.dir.path(&json_path), report::render_json(comparison))
-        .with_context(|| format!("cannot write `{}`", json_path.display()))?;
+    write_in_workspace(&plan.dir, &json_path, &report::render_json(comparison))?;
 
     let mut md_opts = MarkdownOptions {
         dashboard_url: remote::dashboard_url(ctx, inputs),
