@@ -28,12 +28,11 @@
 //! `jmh`, which the action treats as smaller-is-better whatever its mode), and the action's
 //! per-tool rule otherwise (`benchmarkjs` and `pytest` bigger is better, every other tool smaller).
 
-use std::time::{Duration, UNIX_EPOCH};
-
 use serde_json::{Map, Value};
 
 use super::common::json::lenient_json;
 use super::common::json::{kind_of, object_or};
+use super::common::time::rfc3339;
 use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
 
@@ -412,8 +411,7 @@ impl Group {
             commit: self.commit,
             timestamp: self
                 .date
-                .and_then(|ms| UNIX_EPOCH.checked_add(Duration::from_millis(ms)))
-                .map(|t| humantime::format_rfc3339_millis(t).to_string())
+                .and_then(|ms| rfc3339(ms as f64 / 1000.0))
                 .or_else(|| self.commit_time.clone()),
             tool: (!self.tools.is_empty()).then(|| self.tools.join("+")),
             ..RunMeta::default()
