@@ -291,6 +291,34 @@ fn k6_budgets_are_checked_without_a_baseline() {
         .code(1);
 }
 
+/// A budget in a unit its metric is not in was a broken budget with a made-up limit (`200
+/// parsecs` shown as `200 ns`, exit 1): it is a mistake in the configuration (exit 2).
+#[test]
+fn a_budget_in_the_wrong_unit_is_a_config_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("perfgate.toml");
+    fs::write(
+        &config,
+        "[budgets]\nhttp_req_duration = [\"p(95) < 200ms\", \"p(99) < 5%\"]\n",
+    )
+    .unwrap();
+    for (how, value, why) in [
+        ("--budget", "http_req_duration p(95) < 200parsecs", "the unit `parsecs` does not fit"),
+        ("--budget", "checks rate > 0,95", "the unit `,95` does not fit"),
+        ("--config", config.to_str().unwrap(), "budget `http_req_duration p(99) < 5%`: the unit `%` does not fit this metric, whose unit is `ns`"),
+    ] {
+        let err = perfgate()
+            .args(["compare", "--current", &example("k6/summary.json"), how, value])
+            .assert()
+            .code(2)
+            .get_output()
+            .stderr
+            .clone();
+        let err = String::from_utf8(err).unwrap();
+        assert!(err.contains(why), "{value}: {err}");
+    }
+}
+
 #[test]
 fn compare_without_baseline_or_budgets_is_a_usage_error() {
     perfgate()

@@ -38,7 +38,7 @@ pub(super) fn cmd_compare(ctx: &Ctx, a: CompareArgs) -> Result<u8> {
     for b in &a.budgets {
         config
             .budgets
-            .push(Budget::parse_cli(b).map_err(|e| anyhow!("--budget: {e}"))?);
+            .push(Budget::parse_line(b).map_err(|e| anyhow!("--budget: {e}"))?);
     }
     config.fail_on_missing |= a.fail_on_missing;
     config.fail_on_new |= a.fail_on_new;

@@ -171,7 +171,8 @@ struct CompareArgs {
     #[arg(long, value_name = "TEST", value_parser = ["auto", "mann-whitney"])]
     test: Option<String>,
     /// An absolute budget: `<benchmark> <statistic> <op> <value>`, such as
-    /// "http_req_duration p(95) < 200ms". Repeatable; added to the config's budgets.
+    /// "http_req_duration p(95) < 200ms", or k6's "http_req_duration: p(95)<200". Repeatable;
+    /// added to the config's budgets.
     #[arg(long = "budget", value_name = "EXPR")]
     budgets: Vec<String>,
     /// Fail when a baseline benchmark is missing from the current run.
@@ -433,6 +434,9 @@ fn gate(
     recording: bool,
 ) -> Result<Comparison> {
     let comparison = perfgate::compare::compare_runs(history, current, one_commit, config);
+    if let Some(why) = comparison.misfit_budgets() {
+        bail!("{why}");
+    }
     if let Some(why) = comparison.nothing_in_common().filter(|_| !recording) {
         bail!("{why}");
     }

@@ -539,6 +539,31 @@ fn one_run() -> usize {
 }
 
 impl Comparison {
+    /// A budget whose unit does not fit the metric it names (`p(95) < 200parsecs`, `time < 5%`,
+    /// `rate > 0,95`): a mistake in the configuration, not a budget the run broke, so the caller
+    /// stops on it (exit code 2) instead of failing the gate on a made-up limit. None when every
+    /// budget's unit fits.
+    pub fn misfit_budgets(&self) -> Option<String> {
+        let misfits: Vec<String> = self
+            .budgets
+            .iter()
+            .filter_map(|b| match &b.note {
+                Some(BudgetNote::UnitMismatch(e)) => {
+                    Some(format!("budget `{} {}`: {e}", b.benchmark, b.expression))
+                }
+                _ => None,
+            })
+            .collect();
+        let first = misfits.first()?;
+        let more = match misfits.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        Some(format!(
+            "{first}{more}. Write the limit in the metric's unit (a time in ns, us, ms or s; a size in B, KB, MB; a rate as % or a fraction), or as a bare number (milliseconds on a time)"
+        ))
+    }
+
     /// Why nothing was compared although there was a baseline: every current benchmark is new
     /// and every baseline one missing (renamed benchmarks, another tool's names, the wrong
     /// baseline). A gate that compared nothing must not pass. None when something was compared,

@@ -130,7 +130,10 @@ impl Budget {
             // `http://host/` is a benchmark name, not a k6 metric followed by a threshold.
             let k6_name = !name.is_empty() && !name.contains(char::is_whitespace);
             if let (true, Some(rest)) = (k6_name && !rest.unwrap_or("").starts_with("//"), rest) {
-                return Budget::parse(name, rest);
+                // A benchmark name with a colon (`BenchmarkX/key:v time < 1ms`) is the
+                // command line's form; k6's error is the one to show when neither reads it.
+                let k6 = Budget::parse(name, rest);
+                return k6.or_else(|e| Budget::parse_cli(line).map_err(|_| e));
             }
         }
         Budget::parse_cli(line)
@@ -235,6 +238,11 @@ mod tests {
         let b = Budget::parse_line("BenchmarkJoin-8 time <= 2us").unwrap();
         assert_eq!((b.benchmark.as_str(), b.op), ("BenchmarkJoin-8", Op::Le));
         assert!(Budget::parse_line("http_req_duration: fast").is_err());
+        let b = Budget::parse_line("BenchmarkX/key:v-8 time < 1ms").unwrap();
+        assert_eq!(
+            (b.benchmark.as_str(), b.metric.as_str()),
+            ("BenchmarkX/key:v-8", "time")
+        );
         assert!(Budget::parse_line("p(95)<200").is_err());
     }
 
