@@ -289,6 +289,42 @@ fn compressed_padding_past_the_cap_is_an_error_not_a_pass() {
     assert!(text(&out).1.contains("PERFGATE_MAX_INPUT"));
 }
 
+/// k6's NDJSON is streamed in bounded memory, but the cap held only for the other formats: a
+/// small .gz of endless records was read to its end.
+#[test]
+fn a_streamed_k6_file_past_the_cap_is_an_error_too() {
+    let ws = tempfile::tempdir().unwrap();
+    let mut ndjson = String::from(
+        r#"{"type":"Metric","data":{"name":"http_reqs","type":"counter","contains":"default","thresholds":[],"submetrics":null},"metric":"http_reqs"}"#,
+    );
+    ndjson.push('\n');
+    let point = r#"{"metric":"http_reqs","type":"Point","data":{"time":"2024-02-21T16:43:55Z","value":1,"tags":{}}}"#;
+    for _ in 0..20_000 {
+        ndjson.push_str(point);
+        ndjson.push('\n');
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(ndjson.as_bytes()).unwrap();
+    std::fs::write(ws.path().join("k6.json.gz"), gz.finish().unwrap()).unwrap();
+    std::fs::write(ws.path().join("k6.json"), &ndjson).unwrap();
+    for name in ["k6.json.gz", "k6.json"] {
+        let out = perfgate(ws.path())
+            .env("PERFGATE_MAX_INPUT", "1MiB")
+            .args(["show", name])
+            .output()
+            .unwrap();
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains("larger than 1048576 bytes"),
+            "{name}: {stderr}"
+        );
+        // Under the default cap it reads.
+        let out = perfgate(ws.path()).args(["show", name]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out).1);
+    }
+}
+
 #[test]
 fn a_token_with_a_line_break_is_an_input_error_not_a_panic() {
     let ws = tempfile::tempdir().unwrap();

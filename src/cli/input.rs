@@ -238,9 +238,18 @@ impl Reader<'_> {
         if forced.is_none() && !k6_ndjson::sniff(start) {
             return Ok(None);
         }
+        let gzip = k6_ndjson::is_gzip(start);
+        let cap = self.max_input()?;
         let bar = progress_bar(len);
-        let reader = bar.wrap_read(open()?);
-        let result = k6_ndjson::parse_read(reader);
+        let raw = Capped::new(bar.wrap_read(open()?), cap);
+        // Streamed in bounded memory, but a small .gz of endless records would take hours:
+        // the cap holds here too, on the bytes once decompressed.
+        let result = if gzip {
+            let text = Capped::new(flate2::read::MultiGzDecoder::new(raw), cap);
+            k6_ndjson::parse_reader(BufReader::with_capacity(k6_ndjson::READ_BUFFER_BYTES, text))
+        } else {
+            k6_ndjson::parse_reader(BufReader::with_capacity(k6_ndjson::READ_BUFFER_BYTES, raw))
+        };
         bar.finish_and_clear();
         let mut run = result.map_err(|e| {
             anyhow!(
@@ -376,6 +385,36 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// A reader that fails once more than `cap` bytes came through it (`PERFGATE_MAX_INPUT`).
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    cap: u64,
+}
+
+impl<R> Capped<R> {
+    fn new(inner: R, cap: u64) -> Capped<R> {
+        Capped {
+            inner,
+            left: cap,
+            cap,
+        }
+    }
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.left = self.left.checked_sub(n as u64).ok_or_else(|| {
+            std::io::Error::other(format!(
+                "larger than {} bytes (`PERFGATE_MAX_INPUT`): not read",
+                self.cap
+            ))
+        })?;
+        Ok(n)
+    }
 }
 
 /// Most bytes of a config file or a template: 1 MiB, far more than anyone writes by hand.
