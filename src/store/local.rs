@@ -39,7 +39,27 @@ impl LocalStore {
                 path: path.display().to_string(),
                 message,
             }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Index::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // A new store, unless runs are there: an index lost from a store whose runs
+                // remain would be written afresh by the next save, and every run orphaned.
+                let runs = fs::read_dir(self.dir.join("runs"))
+                    .map(|d| {
+                        d.filter_map(Result::ok)
+                            .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+                            .count()
+                    })
+                    .unwrap_or(0);
+                if runs > 0 {
+                    return Err(StoreError::Corrupt {
+                        path: path.display().to_string(),
+                        message: format!(
+                            "missing, while `runs/` holds {runs} run file{}: the store is damaged. Restore index.json (from a backup or the cache it came from), or move `runs/` away to start a new store",
+                            if runs == 1 { "" } else { "s" }
+                        ),
+                    });
+                }
+                Ok(Index::default())
+            }
             Err(source) => Err(StoreError::Io {
                 path: path.display().to_string(),
                 source,
@@ -158,6 +178,25 @@ mod tests {
         assert_eq!(store.entries().unwrap().len(), 2);
         let files = fs::read_dir(dir.path().join("runs")).unwrap().count();
         assert_eq!(files, 2, "the pruned run file is deleted");
+    }
+
+    /// A save into a store whose index was lost wrote a fresh one and orphaned every run.
+    #[test]
+    fn a_store_whose_index_is_lost_is_damaged_not_new() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::new(dir.path());
+        store.save(&run("c0", 1.0), 100).unwrap();
+        fs::remove_file(dir.path().join("index.json")).unwrap();
+        let err = store.save(&run("c1", 2.0), 100).unwrap_err().to_string();
+        assert!(
+            err.contains("missing, while `runs/` holds 1 run file"),
+            "{err}"
+        );
+        assert!(!dir.path().join("index.json").exists());
+        assert!(store.entries().is_err());
+        // A directory without runs is a new store.
+        let fresh = tempfile::tempdir().unwrap();
+        assert!(LocalStore::new(fresh.path()).entries().unwrap().is_empty());
     }
 
     #[test]
