@@ -185,6 +185,52 @@ fn a_link_out_of_the_workspace_is_refused_before_anything_is_read() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
 }
 
+/// Inside a criterion directory a link out of the workspace was skipped without a word: the
+/// benchmark fell back to its estimate alone. It is refused as a link given directly is.
+#[cfg(unix)]
+#[test]
+fn a_link_out_of_the_workspace_inside_a_criterion_directory_is_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("environ");
+    std::fs::write(&secret, "INPUT_GITHUB-TOKEN=leaked\n").unwrap();
+    let ws = tempfile::tempdir().unwrap();
+    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/reruns/quiet/criterion/run1/fib_20");
+    let new = ws.path().join("criterion/fib_20/new");
+    std::fs::create_dir_all(&new).unwrap();
+    for name in ["benchmark.json", "estimates.json", "sample.json"] {
+        std::fs::copy(from.join("new").join(name), new.join(name)).unwrap();
+    }
+    let out = perfgate(ws.path())
+        .args(["show", "criterion"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    // A link inside the workspace is read as its file.
+    std::fs::rename(new.join("sample.json"), ws.path().join("sample.json")).unwrap();
+    std::os::unix::fs::symlink(ws.path().join("sample.json"), new.join("sample.json")).unwrap();
+    let out = perfgate(ws.path())
+        .args(["show", "criterion"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("median"), "{stdout}");
+    std::fs::remove_file(new.join("sample.json")).unwrap();
+    std::os::unix::fs::symlink(&secret, new.join("sample.json")).unwrap();
+    let out = perfgate(ws.path())
+        .args(["show", "criterion"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("sample.json` is a symbolic link to"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("leaked") && !stdout.contains("leaked"));
+}
+
 #[cfg(unix)]
 #[test]
 fn devices_and_fifos_are_not_result_files() {

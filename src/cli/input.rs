@@ -340,13 +340,21 @@ impl Reader<'_> {
             // As given, as `entry.path()` is when `dir` is opened where it is given.
             let path = dir.join(entry.file_name());
             let kind = entry.file_type()?;
-            if kind.is_dir() {
+            // A link is followed as the path it is would be, with its checks: one out of the
+            // workspace is refused, not skipped (its benchmark would quietly lose its samples).
+            let (is_dir, is_file) = if kind.is_symlink() {
+                let meta = self.guard(&path)?;
+                (meta.is_dir(), meta.is_file())
+            } else {
+                (kind.is_dir(), kind.is_file())
+            };
+            if is_dir {
                 let name = entry.file_name();
                 if name == "report" || name == "base" || name == "change" {
                     continue;
                 }
                 self.collect(root, &path, out, depth + 1)?;
-            } else if kind.is_file() {
+            } else if is_file {
                 let in_new = path
                     .parent()
                     .and_then(|p| p.file_name())
