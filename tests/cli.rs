@@ -511,6 +511,41 @@ fn an_empty_stored_run_fails_closed() {
         .stderr(predicate::str::contains("holds no benchmarks"));
 }
 
+/// `--timestamp notatime` was stored as the run's time and named its id.
+#[test]
+fn a_timestamp_that_is_not_rfc_3339_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    for bad in ["notatime", "9999-99-99T00:00:00Z", "2026-12-06"] {
+        perfgate()
+            .args([
+                "save",
+                "--current",
+                &example("go/base.txt"),
+                "--timestamp",
+                bad,
+            ])
+            .args(["--branch", "main", "--store"])
+            .arg(&store)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("is not an RFC 3339 time"));
+    }
+    assert!(!store.exists());
+    perfgate()
+        .args(["save", "--current", &example("go/base.txt")])
+        .args([
+            "--timestamp",
+            "2026-12-06T20:19:44+01:00",
+            "--branch",
+            "main",
+            "--store",
+        ])
+        .arg(&store)
+        .assert()
+        .code(0);
+}
+
 #[test]
 fn a_failed_save_leaves_the_store_untouched() {
     let dir = tempfile::tempdir().unwrap();

@@ -13,6 +13,13 @@ use super::{input, load_config, meta, print, Ctx, ImportArgs, SaveArgs, Workdir,
 pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
     let here = Workdir::default();
     let config = load_config(ctx, &here, a.input.config.as_deref())?;
+    if let Some(t) = &a.timestamp {
+        if chrono::DateTime::parse_from_rfc3339(t).is_err() {
+            bail!(
+                "--timestamp: `{t}` is not an RFC 3339 time: expected e.g. `2026-12-06T19:19:44Z` or `2026-12-06T20:19:44+01:00`"
+            );
+        }
+    }
     // Everything is read and validated before the store is touched: a failed or partial run
     // never replaces a baseline.
     let given = meta::Given {

@@ -178,11 +178,17 @@ impl Index {
 
     /// A new entry for `run` with an id that sorts by time and is unique in this index.
     pub fn entry_for(&self, run: &Run) -> IndexEntry {
-        let stamp: String = run
-            .meta
-            .timestamp
-            .as_deref()
-            .unwrap_or("run")
+        // To the second, as `save` stamps runs (`20261206T191944Z`): a fraction of a second
+        // (`...:51.500Z`, as github-action-benchmark histories give times) is left out.
+        let time = run.meta.timestamp.as_deref().unwrap_or("run");
+        let whole = match time.split_once('.') {
+            Some((head, rest)) => {
+                let zone = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+                format!("{head}{zone}")
+            }
+            None => time.to_string(),
+        };
+        let stamp: String = whole
             .chars()
             .filter(|c| c.is_ascii_alphanumeric())
             .take(16)
@@ -584,6 +590,9 @@ mod tests {
         assert_eq!(e.id, "20261123T120000Z-abcdef123456");
         idx.push_and_prune(e, 10);
         assert_eq!(idx.entry_for(&r).id, "20261123T120000Z-abcdef123456-2");
+        // A fraction of a second (imported histories) is left out of the id.
+        let r = run("abc", "main", "2023-06-05T18:41:51.500Z");
+        assert_eq!(idx.entry_for(&r).id, "20230605T184151Z-abc");
     }
 
     #[test]
