@@ -147,6 +147,15 @@ fn a_quoted_glob_reads_the_files_it_matches() {
         .stderr(predicate::str::contains(
             "no file matches `bench/new/*.txt`",
         ));
+    // show too.
+    let shown = stdout(
+        perfgate()
+            .current_dir(dir.path())
+            .args(["show", "bench/**/*.txt"]),
+        0,
+    );
+    assert!(shown.contains("bench/old/run.txt: go"), "{shown}");
+    assert!(shown.contains("bench/pr.txt: go"), "{shown}");
 }
 
 #[test]

@@ -61,7 +61,7 @@ impl Reader<'_> {
     /// that no shell expanded it, as the Action's reproduce line quotes it) replaced by the files
     /// it matches, as the Action expands its inputs. A file whose name holds `*` is read as
     /// named.
-    fn expand_patterns(self, paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    pub fn expand_patterns(self, paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
         let mut out = Vec::new();
         for p in paths {
             match p.to_str() {

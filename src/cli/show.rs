@@ -15,8 +15,10 @@ pub(super) fn cmd_show(ctx: &Ctx, a: ShowArgs) -> Result<u8> {
         ctx,
         dir: &Workdir::default(),
     };
+    // A quoted glob reads the files it matches, as with compare and save.
+    let paths = reader.expand_patterns(&a.paths)?;
     let mut runs = Vec::new();
-    for p in &a.paths {
+    for p in &paths {
         runs.push((p, reader.read_run(p, a.format)?));
     }
     if a.json {
