@@ -133,7 +133,12 @@ fn run_line(v: &View) -> String {
 
 fn base_line(v: &View) -> String {
     match &v.baseline {
-        Some(b) if v.baseline_runs > 1 => format!(
+        Some(b) if v.baseline_runs == 2 => format!(
+            "current {} vs baseline {} and the run before it",
+            describe(&v.current),
+            describe(b),
+        ),
+        Some(b) if v.baseline_runs > 2 => format!(
             "current {} vs baseline {} and the {} runs before it",
             describe(&v.current),
             describe(b),

@@ -506,6 +506,18 @@ fn statistics_run() -> Comparison {
     c
 }
 
+/// Two baseline runs said "the 1 runs before it".
+#[test]
+fn one_run_before_the_baseline_is_the_run_before_it() {
+    let mut c = statistics_run();
+    c.baseline_runs = 2;
+    let md = markdown(&c);
+    assert!(md.contains("and the run before it"), "{md}");
+    let text = render_terminal(&c, false);
+    assert!(text.contains("and the run before it"), "{text}");
+    assert!(!text.contains("1 runs") && !md.contains("1 runs"));
+}
+
 #[test]
 fn statistics_run_markdown_says_it_in_plain_words() {
     let md = markdown(&statistics_run());
