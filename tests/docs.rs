@@ -135,6 +135,59 @@ fn the_book_names_every_format() {
     );
 }
 
+/// The command-line reference names every option of every command (as `--name`), from each
+/// command's own `--help`.
+#[test]
+fn the_cli_reference_names_every_option() {
+    let page = read("docs/src/cli.md");
+    let mut missing = Vec::new();
+    for cmd in ["compare", "save", "show", "formats", "import", "dashboard"] {
+        let out = Command::cargo_bin("perfgate")
+            .unwrap()
+            .args([cmd, "--help"])
+            .output()
+            .unwrap();
+        let help = String::from_utf8(out.stdout).unwrap();
+        for word in help.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
+            let Some(name) = word.strip_prefix("--") else {
+                continue;
+            };
+            if name.is_empty() || name == "help" || name == "version" {
+                continue;
+            }
+            let flag = format!("`--{name}");
+            if !page.contains(&flag) {
+                missing.push(format!("{cmd} --{name}"));
+            }
+        }
+    }
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "docs/src/cli.md does not name {missing:?}"
+    );
+}
+
+/// The formats page lists the formats in the order auto-detection tries them, as it says
+/// (`perfgate formats` prints that order).
+#[test]
+fn the_formats_table_is_in_detection_order() {
+    let page = read("docs/src/formats.md");
+    let listed: Vec<&str> = page
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .flat_map(|l| {
+            let cell = l.split(" |").next().unwrap_or_default();
+            cell.split(", ")
+                .map(|n| n.trim_matches('`'))
+                .collect::<Vec<_>>()
+        })
+        .filter(|n| *n != "--format")
+        .collect();
+    let order: Vec<&str> = perfgate::formats::FORMATS.iter().map(|f| f.1).collect();
+    assert_eq!(listed, order);
+}
+
 /// The targets of the Markdown links `](target)` in `text`.
 fn link_targets(text: &str) -> Vec<String> {
     text.split("](")
@@ -363,4 +416,52 @@ fn the_json_example_has_the_numbers_of_the_example_pair() {
 
 fn read_abs(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// The book's "Templates" section names every variable a template receives (the top-level
+/// fields of `report::View`), and its example template renders.
+#[test]
+fn the_templates_section_names_every_variable() {
+    use perfgate::formats::{parse, Format};
+    let page = read("docs/src/reports.md");
+    let section = page
+        .split("## Templates")
+        .nth(1)
+        .and_then(|s| s.split("\n## JSON report schema").next())
+        .expect("reports.md has a Templates section");
+    let run = |p: &str| parse(Format::Go, &read(p)).unwrap();
+    let c = perfgate::compare::compare_runs(
+        &[run("examples/go/base.txt")],
+        &[run("examples/go/head.txt")],
+        true,
+        &perfgate::config::Config::default(),
+    );
+    let view = serde_json::to_value(perfgate::report::view(&c)).unwrap();
+    let keys: Vec<&String> = view.as_object().unwrap().keys().collect();
+    let missing: Vec<&&String> = keys
+        .iter()
+        .filter(|k| !section.contains(&format!("`{k}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "the Templates section does not name {missing:?}"
+    );
+
+    let template = section
+        .split("```jinja\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("the Templates section shows an example template");
+    let md = perfgate::report::render_markdown(
+        &c,
+        &perfgate::report::MarkdownOptions {
+            template: Some(template.to_string()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        md.contains("- BenchmarkEncode/format=json-48 time: +21.0% (1.42 µs → 1.72 µs)"),
+        "{md}"
+    );
 }
