@@ -463,6 +463,54 @@ fn a_store_without_a_baseline_is_an_error() {
         .code(1);
 }
 
+/// A store and a result file given for each other, and `go test` output that detection
+/// refused, say what to do instead of "no known format".
+#[test]
+fn mistaken_paths_say_what_to_give_instead() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    save_example_base(&store);
+    let err = |cmd: &mut Command| {
+        String::from_utf8(cmd.assert().code(2).get_output().stderr.clone()).unwrap()
+    };
+    let e = err(&mut compare(&store, example("go/head.txt")));
+    assert!(
+        e.contains(
+            "as a perfgate store is: to compare with the runs of a store, give it as --store"
+        ),
+        "{e}"
+    );
+    let e = err(&mut compare(
+        store.join("index.json"),
+        example("go/head.txt"),
+    ));
+    assert!(
+        e.contains(
+            "is a perfgate store's index, not results: give the store's directory as --store"
+        ),
+        "{e}"
+    );
+    let e = err(perfgate().args([
+        "compare",
+        "--current",
+        &example("go/head.txt"),
+        "--store",
+        &example("go/base.txt"),
+    ]));
+    assert!(e.contains("is a file, not a store's directory: to compare with a result file, give it as --baseline"), "{e}");
+    let go = dir.path().join("go.txt");
+    fs::write(
+        &go,
+        "goos: linux\ngoarch: amd64\nBenchmarkA-8 100 NaN ns/op\nPASS\n",
+    )
+    .unwrap();
+    let e = err(perfgate().arg("show").arg(&go));
+    assert!(
+        e.contains("line 3: `BenchmarkA-8`: expected a number before `ns/op`, found `NaN`"),
+        "{e}"
+    );
+}
+
 /// Runs saved outside git name no branch: together they are the baseline.
 #[test]
 fn runs_saved_without_a_branch_are_the_baseline() {

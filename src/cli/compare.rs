@@ -70,6 +70,13 @@ pub(super) fn cmd_compare(ctx: &Ctx, a: CompareArgs) -> Result<u8> {
         reader.read_separate_runs(&a.baseline, a.input.format)?
     } else if let Some(dir) = &a.store {
         // A typo in the path must not turn the gate off.
+        if dir.is_file() {
+            bail!(
+                "`{}` is a file, not a store's directory: to compare with a result file, give it as --baseline {}",
+                dir.display(),
+                dir.display()
+            );
+        }
         if !dir.is_dir() {
             bail!(
                 "the store `{}` does not exist: check the path, or record a baseline first (`perfgate save --store {} --current <results>` on the default branch)",

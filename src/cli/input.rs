@@ -113,6 +113,16 @@ impl Reader<'_> {
             (_, Ok(Format::Perfgate)) => Format::Perfgate,
             (Some(f), _) => f,
             (None, Ok(f)) => *f,
+            (None, Err(_)) if text.contains(perfgate::store::STORE_SCHEMA) => bail!(
+                "`{shown}` is a perfgate store's index, not results: give the store's directory as --store"
+            ),
+            // `go test` output that detection refused: say why in Go's terms, with the line.
+            (None, Err(_)) if looks_like_go_test(&text) => match formats::parse(Format::Go, &text) {
+                Err(e) => bail!("cannot read `{shown}` as go ({}): {e}", describe(Format::Go)),
+                Ok(_) => bail!(
+                    "`{shown}` is `go test` output without a benchmark result: run the benchmarks, e.g. `go test -run '^$' -bench . -benchmem -count 10 ./...` (one `Benchmark...` line per result)"
+                ),
+            },
             (None, Err(e)) => bail!("cannot recognise the format of `{shown}`: {e}"),
         };
         if format == Format::Criterion {
@@ -304,6 +314,13 @@ impl Reader<'_> {
         let mut files = Vec::new();
         self.collect(dir, dir, &mut files, 0)?;
         if files.is_empty() {
+            if self.dir.path(&dir.join("index.json")).is_file() {
+                bail!(
+                    "`{}` is a directory with an index.json, as a perfgate store is: to compare with the runs of a store, give it as --store {}",
+                    dir.display(),
+                    dir.display()
+                );
+            }
             bail!(
             "cannot read directory `{}`: no criterion results found (expected `<benchmark>/new/estimates.json` files, as in target/criterion)",
             dir.display()
@@ -378,6 +395,15 @@ impl Reader<'_> {
         }
         Ok(())
     }
+}
+
+/// Whether `text` has the lines `go test` prints around benchmark results (`goos:`, `pkg:`,
+/// `Benchmark...`, `PASS`, `ok  <package>`).
+fn looks_like_go_test(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with("goos: ") || l.starts_with("pkg: ") || l.starts_with("Benchmark")
+    })
 }
 
 /// `path` with `.` and `..` resolved lexically (symbolic links left as they are).
