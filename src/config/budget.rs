@@ -71,6 +71,7 @@ impl fmt::Display for Budget {
 impl Budget {
     /// Parses `<metric> <op> <number>[unit]` for the benchmarks matching `benchmark`.
     pub fn parse(benchmark: &str, expression: &str) -> Result<Budget, String> {
+        let expression = expression.trim();
         let (left, op, right) = split_op(expression)?;
         let metric = left.trim();
         if metric.is_empty() {

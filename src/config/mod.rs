@@ -237,11 +237,14 @@ impl Config {
 
     /// Parses the text of a config file; `path` only names the file in errors.
     pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError {
-            path: path.to_string(),
-            line: e.span().map(|s| line_of(text, s.start)),
-            key: None,
-            message: e.message().trim().to_string(),
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let (key, message) = toml_error(text, e.span(), e.message().trim());
+            ConfigError {
+                path: path.to_string(),
+                line: e.span().map(|s| line_of(text, s.start)),
+                key,
+                message,
+            }
         })?;
         let err = |span: std::ops::Range<usize>, key: &str, message: String| ConfigError {
             path: path.to_string(),
@@ -395,6 +398,46 @@ impl fmt::Display for ConfigError {
     }
 }
 
+/// The key a TOML error is about (the one written before `=` on its line, or the duplicated key
+/// itself) and its message in the config's words: serde's `expected usize` or `untagged enum
+/// OneOrMany` name Rust types, not what to write.
+fn toml_error(
+    text: &str,
+    span: Option<std::ops::Range<usize>>,
+    message: &str,
+) -> (Option<String>, String) {
+    let at = span
+        .as_ref()
+        .and_then(|s| text.get(s.clone()))
+        .unwrap_or("")
+        .trim();
+    let line = span
+        .as_ref()
+        .and_then(|s| text.get(..s.start))
+        .map(|before| before.rsplit('\n').next().unwrap_or(before))
+        .unwrap_or("");
+    let assigned = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"').to_string())
+        .filter(|k| !k.is_empty() && !k.contains(char::is_whitespace));
+    if message == "duplicate key" && !at.is_empty() {
+        let key = at.trim_matches('"').to_string();
+        return (Some(key), "set twice: each key may be set once".to_string());
+    }
+    let message = if message.contains("untagged enum OneOrMany") {
+        "expected a budget expression such as \"p(95) < 200ms\", or a list of them".to_string()
+    } else {
+        [
+            ("expected usize", "expected a whole number"),
+            ("expected f64", "expected a number"),
+            ("expected a boolean", "expected true or false"),
+        ]
+        .iter()
+        .fold(message.to_string(), |m, (from, to)| m.replace(from, to))
+    };
+    (assigned, message)
+}
+
 /// `*` and `?` globs over whole names; a pattern without wildcards must match exactly.
 pub fn glob_matches(pattern: &str, name: &str) -> bool {
     wildmatch::WildMatch::new(pattern).matches(name)
@@ -522,6 +565,33 @@ enum OneOrMany {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// TOML's own errors named no key (`duplicate key`) or a Rust type (`expected usize`,
+    /// `untagged enum OneOrMany`).
+    #[test]
+    fn toml_errors_name_the_key_and_what_to_write() {
+        let e = |text: &str| {
+            Config::parse("perfgate.toml", text)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            e("threshold = \"5%\"\nthreshold = \"6%\"\n"),
+            "perfgate.toml:2: key `threshold`: set twice: each key may be set once"
+        );
+        assert_eq!(
+            e("min_samples = 4.5\n"),
+            "perfgate.toml:1: key `min_samples`: invalid type: floating point `4.5`, expected a whole number"
+        );
+        assert_eq!(
+            e("[budgets]\nhttp_req_duration = [\"p(95) < 200ms\", 5]\n"),
+            "perfgate.toml:2: key `http_req_duration`: expected a budget expression such as \"p(95) < 200ms\", or a list of them"
+        );
+        assert_eq!(
+            e("[budgets]\nx = \" p(95) < abc\"\n"),
+            "perfgate.toml:2: key `budgets.\"x\"`: budget `p(95) < abc`: `abc` is not a number with an optional unit, such as `200ms` or `0.1%`"
+        );
+    }
 
     /// The names serde lists as expected after an unknown key `zz_unknown` in `table`.
     fn expected_keys(table: &str) -> Vec<String> {
