@@ -241,7 +241,21 @@ pub(super) fn heading(
                 named_change(best)
             ));
         } else if !same.is_empty() {
-            parts.push(format!("no change in {}", noun_count(same.len(), noun)));
+            // Missing and new benchmarks that do not fail the gate are not "no change".
+            let count = |s: &str| same.iter().filter(|r| r.status == s).count();
+            let mut words = Vec::new();
+            if count("unchanged") > 0 {
+                words.push(format!(
+                    "no change in {}",
+                    noun_count(count("unchanged"), noun)
+                ));
+            }
+            for status in ["missing", "new"] {
+                if count(status) > 0 {
+                    words.push(format!("{} {status}", count(status)));
+                }
+            }
+            parts.push(words.join(", "));
         } else {
             parts.push(budgets_only(c.budgets.len()));
         }

@@ -506,6 +506,27 @@ fn statistics_run() -> Comparison {
     c
 }
 
+/// A benchmark missing and one new (neither failing the gate) were counted in "no change in 3
+/// benchmarks".
+#[test]
+fn missing_and_new_benchmarks_are_not_no_change() {
+    let c = comparison(
+        vec![
+            result("BenchmarkA", "time", Unit::Nanoseconds, Status::Unchanged),
+            result("BenchmarkB", "time", Unit::Nanoseconds, Status::Missing),
+            result("BenchmarkC", "time", Unit::Nanoseconds, Status::New),
+        ],
+        Vec::new(),
+        base_meta(),
+    );
+    let text = render_terminal(&c, false);
+    assert!(
+        text.contains("PASS (no change in 1 benchmark, 1 missing, 1 new)"),
+        "{text}"
+    );
+    assert!(markdown(&c).contains("no change in 1 benchmark, 1 missing, 1 new"));
+}
+
 /// Two baseline runs said "the 1 runs before it".
 #[test]
 fn one_run_before_the_baseline_is_the_run_before_it() {
