@@ -146,6 +146,20 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             ));
         }
     }
+    // `go test` ends every line it writes: a result line without its line break was cut short
+    // (the job killed, the file truncated), and its last value may be part of a number with part
+    // of its unit (`1416 n` of `1416 ns/op`), which reads as a metric of its own.
+    if !text.is_empty() && !text.ends_with('\n') {
+        let last = text
+            .rfind('\n')
+            .map_or(text, |i| text.get(i + 1..).unwrap_or(""));
+        if result_line(last).is_some() {
+            return Err(ParseError::at(
+                memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1,
+                "the output ends inside this result line (no line break after it): it was cut short; run the benchmarks again, or leave the line out".to_string(),
+            ));
+        }
+    }
     if gathered.is_empty() {
         return Err(ParseError::whole(
             "no `go test -bench` results found: expected lines like \
@@ -640,6 +654,21 @@ FAIL
         let e = err("BenchmarkX 100 12 ns/op 7\n");
         assert_eq!(e.line, Some(1));
         assert!(e.message.contains("has no unit"), "{e}");
+    }
+
+    /// A file cut inside its last result line gave `1416 n` of `1416 ns/op` as a metric `n`.
+    #[test]
+    fn a_result_line_cut_short_is_an_error() {
+        let full =
+            "goos: linux\nBenchmarkA-8 \t 100 \t 1423 ns/op\nBenchmarkA-8 \t 100 \t 1416 ns/op\n";
+        assert!(parse(full).is_ok());
+        let cut = full.get(..full.len() - 5).unwrap();
+        assert!(cut.ends_with("1416 n"));
+        let e = parse(cut).unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("cut short"), "{e}");
+        // Without its line break, a last line that is not a result is fine.
+        assert!(parse(&format!("{full}PASS")).is_ok());
     }
 
     #[test]
