@@ -25,6 +25,13 @@
 //! it instead of the run looking empty. `firstMetricAt` (2.x, epoch ms) or `aggregate.timestamp`
 //! (1.x) is the run's timestamp.
 //!
+//! Artillery writes `null` for a number in three places only, all read as "no value": every 1.x
+//! `latency`/`scenarioDuration` statistic when no request or scenario completed (a whole block at
+//! once), 1.x `rps.mean` when there was nothing to rate, and 2.x `rates.http.request_rate` (in
+//! the intermediate reports of both real 2.x fixtures). Any other `null` (a counter, a 2.x summary
+//! statistic, a raw latency), or a 1.x block only partly null, is an error naming the field, so
+//! that no metric is left out unseen.
+//!
 //! Detection: a JSON object with an `aggregate` object and an `intermediate` array, `aggregate`
 //! holding `counters` or `summaries` (2.x) or `latency` or `scenariosCreated` (1.x).
 
@@ -35,7 +42,7 @@ use super::common::time::rfc3339;
 use super::common::MS_TO_NS;
 use super::load::{
     error_rate_metric, errors_metric, json_number, non_negative, ns_metric, rate_metric,
-    requests_metric,
+    requests_metric, required_number,
 };
 use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Histogram, Metric, Run, RunMeta, Unit};
@@ -163,14 +170,16 @@ fn object<'a>(
 fn read_v2(agg: &Map<String, Value>) -> Result<Vec<Benchmark>, ParseError> {
     let mut totals = Benchmark::new(TOTALS);
     if let Some(counters) = object(agg, "counters", "aggregate.counters")? {
-        let counter = |k: &str| json_number(counters.get(k), &format!("aggregate.counters.{k}"));
+        let counter =
+            |k: &str| required_number(counters.get(k), &format!("aggregate.counters.{k}"));
         if let Some(n) = counter("http.requests")? {
             totals.push(requests_metric(n));
         }
         let mut errors = 0.0;
         for (k, v) in counters {
             if k.starts_with("errors.") {
-                errors += json_number(Some(v), &format!("aggregate.counters.{k}"))?.unwrap_or(0.0);
+                errors +=
+                    required_number(Some(v), &format!("aggregate.counters.{k}"))?.unwrap_or(0.0);
             }
         }
         totals.push(errors_metric(errors));
@@ -180,6 +189,7 @@ fn read_v2(agg: &Map<String, Value>) -> Result<Vec<Benchmark>, ParseError> {
         }
     }
     if let Some(rates) = object(agg, "rates", "aggregate.rates")? {
+        // Artillery writes a null rate for a period without requests (see the module docs).
         if let Some(r) = json_number(
             rates.get("http.request_rate"),
             "aggregate.rates.http.request_rate",
@@ -207,9 +217,9 @@ fn read_v2(agg: &Map<String, Value>) -> Result<Vec<Benchmark>, ParseError> {
         let bench = name.strip_prefix(ENDPOINT_PREFIX).unwrap_or(name);
         let mut b = Benchmark::new(bench);
         for (stat, metric) in SUMMARY_STATS {
-            let mut v = json_number(stats.get(*stat), &format!("{path}.{stat}"))?;
+            let mut v = required_number(stats.get(*stat), &format!("{path}.{stat}"))?;
             if *stat == "median" && v.is_none() {
-                v = json_number(stats.get("p50"), &format!("{path}.p50"))?;
+                v = required_number(stats.get("p50"), &format!("{path}.p50"))?;
             }
             if let Some(v) = v {
                 b.push(ns_metric(
@@ -227,7 +237,7 @@ fn read_v1(
     root: &Map<String, Value>,
     agg: &Map<String, Value>,
 ) -> Result<Vec<Benchmark>, ParseError> {
-    let num = |k: &str| json_number(agg.get(k), &format!("aggregate.{k}"));
+    let num = |k: &str| required_number(agg.get(k), &format!("aggregate.{k}"));
     let mut totals = Benchmark::new(TOTALS);
     let completed = num("requestsCompleted")?;
     if let Some(n) = completed {
@@ -236,7 +246,7 @@ fn read_v1(
     if let Some(errors) = object(agg, "errors", "aggregate.errors")? {
         let mut n = 0.0;
         for (k, v) in errors {
-            n += json_number(Some(v), &format!("aggregate.errors.{k}"))?.unwrap_or(0.0);
+            n += required_number(Some(v), &format!("aggregate.errors.{k}"))?.unwrap_or(0.0);
         }
         totals.push(errors_metric(n));
     }
@@ -247,6 +257,7 @@ fn read_v1(
         ));
     }
     if let Some(rps) = object(agg, "rps", "aggregate.rps")? {
+        // Null when nothing was requested (see the module docs).
         if let Some(r) = json_number(rps.get("mean"), "aggregate.rps.mean")? {
             totals.push(rate_metric(r));
         }
@@ -265,13 +276,21 @@ fn read_v1(
     Ok(vec![totals, response_time, session])
 }
 
+/// The 1.x statistics of `aggregate.<key>`: none when every one is null (Artillery's "nothing
+/// completed"), else each present one must be a number.
 fn read_v1_stats(agg: &Map<String, Value>, key: &str, b: &mut Benchmark) -> Result<(), ParseError> {
     let Some(stats) = object(agg, key, &format!("aggregate.{key}"))? else {
         return Ok(());
     };
+    if V1_STATS
+        .iter()
+        .all(|(stat, _)| stats.get(*stat).is_none_or(Value::is_null))
+    {
+        return Ok(());
+    }
     for (stat, metric) in V1_STATS {
         let path = format!("aggregate.{key}.{stat}");
-        if let Some(v) = json_number(stats.get(*stat), &path)? {
+        if let Some(v) = required_number(stats.get(*stat), &path)? {
             b.push(ns_metric(metric, non_negative(v, &path)? * MS_TO_NS));
         }
     }
@@ -304,8 +323,8 @@ fn raw_latencies(
         for (i, item) in items.iter().enumerate() {
             let p = format!("{path}[{i}]");
             let v = match item {
-                Value::Array(entry) => json_number(entry.get(2), &format!("{p}[2]"))?,
-                other => json_number(Some(other), &p)?,
+                Value::Array(entry) => required_number(entry.get(2), &format!("{p}[2]"))?,
+                other => required_number(Some(other), &p)?,
             };
             if let Some(v) = v {
                 out.push(non_negative(v, &p)?);
@@ -533,6 +552,79 @@ mod tests {
             e.contains("`intermediate[0].latencies[0]` must be a number"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn fails_on_a_null_artillery_never_writes_there() {
+        fn nulled(v: &mut Value) {
+            match v {
+                Value::Number(_) => *v = Value::Null,
+                Value::Array(a) => a.iter_mut().for_each(nulled),
+                Value::Object(o) => o.values_mut().for_each(nulled),
+                _ => {}
+            }
+        }
+        let with = |text: &str, edit: &dyn Fn(&mut Value)| {
+            let mut v: Value = serde_json::from_str(text).unwrap();
+            edit(&mut v);
+            v.to_string()
+        };
+        // Every number of the aggregate null: once 48 metrics were left out without a word.
+        let e = err(&with(SAWADY, &|v| nulled(&mut v["aggregate"])));
+        assert_eq!(
+            e,
+            "`aggregate.counters.http.requests` is null or NaN: expected a number"
+        );
+        let e = err(&with(SAWADY, &|v| {
+            v["aggregate"]["summaries"]["http.response_time"]["p99"] = Value::Null
+        }));
+        assert_eq!(
+            e,
+            "`aggregate.summaries.http.response_time.p99` is null or NaN: expected a number"
+        );
+        let e = err(&with(ALL_ERRORS, &|v| {
+            v["aggregate"]["counters"]["errors.ECONNREFUSED"] = Value::Null
+        }));
+        assert!(
+            e.contains("`aggregate.counters.errors.ECONNREFUSED` is null"),
+            "{e}"
+        );
+        let e = err(&with(INTERLEDGER, &|v| {
+            v["aggregate"]["scenariosCompleted"] = Value::Null
+        }));
+        assert!(e.contains("`aggregate.scenariosCompleted` is null"), "{e}");
+        // A 1.x block is null as a whole (nothing completed) or not at all.
+        let e = err(&with(INTERLEDGER, &|v| {
+            v["aggregate"]["scenarioDuration"]["p95"] = Value::Null
+        }));
+        assert!(
+            e.contains("`aggregate.scenarioDuration.p95` is null"),
+            "{e}"
+        );
+        let e = err(&with(INTERLEDGER, &|v| {
+            v["intermediate"][0]["latencies"][3] = Value::Null
+        }));
+        assert!(e.contains("`intermediate[0].latencies[3]` is null"), "{e}");
+    }
+
+    #[test]
+    fn keeps_reading_the_nulls_artillery_writes() {
+        // The whole-block nulls of a 1.x run where nothing completed.
+        let run = parse(V1_ERROR).unwrap();
+        assert_eq!(benches(&run), ["artillery"]);
+        // A rate Artillery could not compute (its intermediate reports hold such nulls).
+        let mut v: Value = serde_json::from_str(SAWADY).unwrap();
+        v["aggregate"]["rates"]["http.request_rate"] = Value::Null;
+        let run = parse(&v.to_string()).unwrap();
+        assert_eq!(
+            names(&run, "artillery"),
+            ["requests", "errors", "error_rate"]
+        );
+        let mut v: Value = serde_json::from_str(INTERLEDGER).unwrap();
+        v["aggregate"]["rps"]["mean"] = Value::Null;
+        let run = parse(&v.to_string()).unwrap();
+        assert!(run.benchmark("artillery").unwrap().metric("rate").is_none());
+        assert_eq!(value(&run, "artillery", "requests"), 1554.0);
     }
 
     #[test]

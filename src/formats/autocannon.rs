@@ -13,6 +13,11 @@
 //! from `statusCodeStats` (counts may be strings) when absent. `start` is the run's timestamp;
 //! `title`, `connections`, `pipelining`, `workers` and `duration` go into the environment.
 //!
+//! autocannon writes its JSON with `JSON.stringify`, which turns NaN into `null`. Latency statistics
+//! may be NaN (older releases reported NaN latencies when no response was 2xx, autocannon issue
+//! #127), so a `null` there is "no value"; the counters, `requests.average` and
+//! `throughput.average` are always numbers, and a `null` among them is an error naming the field.
+//!
 //! Detection: a JSON object whose `latency`, `requests` and `throughput` are objects, with
 //! `latency` holding `p2_5` or `p97_5`.
 
@@ -22,7 +27,7 @@ use super::common::json::{json_object, kind_name};
 use super::common::MS_TO_NS;
 use super::load::{
     error_rate_metric, errors_metric, json_number, non_negative, ns_metric, percentile_name,
-    rate_metric, requests_metric,
+    rate_metric, requests_metric, required_number,
 };
 use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Environment, Metric, Run, RunMeta, Unit};
@@ -75,6 +80,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
     let mut b = Benchmark::new(name);
 
     if let Some(lat) = latency {
+        // Latency statistics may be NaN, written as null (see the module documentation).
         let mean = match json_number(lat.get("mean"), "latency.mean")? {
             Some(v) => Some(v),
             None => json_number(lat.get("average"), "latency.average")?,
@@ -111,11 +117,11 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
     }
 
     let total = match requests {
-        Some(r) => json_number(r.get("total"), "requests.total")?,
+        Some(r) => required_number(r.get("total"), "requests.total")?,
         None => None,
     };
-    let errors = json_number(root.get("errors"), "errors")?;
-    let non2xx = match json_number(root.get("non2xx"), "non2xx")? {
+    let errors = required_number(root.get("errors"), "errors")?;
+    let non2xx = match required_number(root.get("non2xx"), "non2xx")? {
         Some(n) => Some(n),
         None => non2xx_from_stats(root)?,
     };
@@ -133,12 +139,12 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         }
     }
     if let Some(r) = requests {
-        if let Some(v) = json_number(r.get("average"), "requests.average")? {
+        if let Some(v) = required_number(r.get("average"), "requests.average")? {
             b.push(rate_metric(v));
         }
     }
     if let Some(t) = throughput {
-        if let Some(v) = json_number(t.get("average"), "throughput.average")? {
+        if let Some(v) = required_number(t.get("average"), "throughput.average")? {
             b.push(Metric::new(
                 "throughput",
                 Unit::BytesPerSecond,
@@ -214,7 +220,7 @@ fn non2xx_from_stats(root: &Map<String, Value>) -> Result<Option<f64>, ParseErro
             continue;
         }
         let path = format!("statusCodeStats.{code}.count");
-        n += json_number(v.get("count"), &path)?.unwrap_or(0.0);
+        n += required_number(v.get("count"), &path)?.unwrap_or(0.0);
     }
     Ok(Some(n))
 }
@@ -375,6 +381,38 @@ mod tests {
             r#"{"latency": {}, "requests": {"total": 5}, "statusCodeStats": {"500": {"count": "many"}}}"#,
         );
         assert!(e.contains("`statusCodeStats.500.count`"), "{e}");
+    }
+
+    #[test]
+    fn fails_on_a_null_count_or_rate_but_not_on_a_null_latency() {
+        let with = |path: &[&str]| {
+            let mut v: Value = serde_json::from_str(EXAMPLE).unwrap();
+            let mut at = &mut v;
+            for key in path {
+                at = &mut at[*key];
+            }
+            *at = Value::Null;
+            v.to_string()
+        };
+        assert_eq!(
+            err(&with(&["requests", "average"])),
+            "`requests.average` is null or NaN: expected a number"
+        );
+        for (path, field) in [
+            (&["requests", "total"][..], "`requests.total`"),
+            (&["throughput", "average"][..], "`throughput.average`"),
+            (&["errors"][..], "`errors`"),
+            (&["non2xx"][..], "`non2xx`"),
+        ] {
+            let e = err(&with(path));
+            assert!(e.contains(&format!("{field} is null")), "{e}");
+        }
+        // NaN latencies (written as null) are no value, as autocannon means them.
+        let run = parse(&with(&["latency", "p99"])).unwrap();
+        let b = run.benchmark(URL).unwrap();
+        assert!(b.metric("p(99)").is_none());
+        assert_eq!(value(&run, URL, "p(97.5)"), 378e6);
+        assert_eq!(value(&run, URL, "rate"), 250.0);
     }
 
     #[test]

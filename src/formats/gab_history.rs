@@ -240,28 +240,26 @@ fn read_entry(at: &str, entry: &Value) -> Result<Entry, String> {
     };
     let mut read: Vec<(String, Metric)> = Vec::new();
     for (k, bench) in benches.iter().enumerate() {
-        if let Some((name, unit_text, metric)) = read_bench(at, k, bench, tool.as_deref())? {
-            // A name given twice in one entry is two measurements, not repeats (as in custom JSON).
-            let mut metric = metric;
-            if read
-                .iter()
-                .any(|(n, m)| *n == name && m.name == metric.name)
-            {
-                let stem = if unit_text.is_empty() {
-                    metric.name.clone()
-                } else {
-                    unit_text
-                };
-                let mut candidate = stem.clone();
-                let mut n = 2usize;
-                while read.iter().any(|(x, m)| *x == name && m.name == candidate) {
-                    candidate = format!("{stem} #{n}");
-                    n += 1;
-                }
-                metric.name = candidate;
+        let (name, unit_text, mut metric) = read_bench(at, k, bench, tool.as_deref())?;
+        // A name given twice in one entry is two measurements, not repeats (as in custom JSON).
+        if read
+            .iter()
+            .any(|(n, m)| *n == name && m.name == metric.name)
+        {
+            let stem = if unit_text.is_empty() {
+                metric.name.clone()
+            } else {
+                unit_text
+            };
+            let mut candidate = stem.clone();
+            let mut n = 2usize;
+            while read.iter().any(|(x, m)| *x == name && m.name == candidate) {
+                candidate = format!("{stem} #{n}");
+                n += 1;
             }
-            read.push((name, metric));
+            metric.name = candidate;
         }
+        read.push((name, metric));
     }
     Ok(Entry {
         commit,
@@ -274,14 +272,16 @@ fn read_entry(at: &str, entry: &Value) -> Result<Entry, String> {
     })
 }
 
-/// One bench: its name, the unit as written (first word), and its metric. `None` for a null or
-/// non-finite value.
+/// One bench: its name, the unit as written (first word), and its metric. The action takes every
+/// value from a number it matched and writes it with `JSON.stringify`, so a `null` value (how that
+/// writes NaN; a bare `NaN` reads as null too) is an error: skipping it would leave the bench out
+/// unseen.
 fn read_bench(
     at: &str,
     k: usize,
     bench: &Value,
     tool: Option<&str>,
-) -> Result<Option<(String, String, Metric)>, String> {
+) -> Result<(String, String, Metric), String> {
     let b = object_or(bench, |kind| {
         format!(
             "{at}: `benches[{k}]` must be an object with `name`, `value` and `unit`, found {kind}"
@@ -303,7 +303,11 @@ fn read_bench(
     };
     let raw = match b.get("value") {
         Some(Value::Number(n)) => n.as_f64(),
-        Some(Value::Null) => None,
+        Some(Value::Null) => {
+            return Err(format!(
+                "{at}: `{name}`: `value` is null or NaN: expected a number"
+            ))
+        }
         Some(other) => {
             return Err(format!(
                 "{at}: `{name}`: `value` must be a number, found {}",
@@ -314,7 +318,9 @@ fn read_bench(
     };
     let (unit, factor) = Unit::parse(&unit_text);
     let Some(value) = raw.map(|v| v * factor).filter(|v| v.is_finite()) else {
-        return Ok(None);
+        return Err(format!(
+            "{at}: `{name}`: `value` is too large to convert from `{unit_text}`"
+        ));
     };
     if value < 0.0 && matches!(unit, Unit::Nanoseconds | Unit::Bytes) {
         return Err(format!(
@@ -338,7 +344,7 @@ fn read_bench(
     if let Some(d) = forced {
         metric = metric.with_direction(d);
     }
-    Ok(Some((name, unit_text, metric)))
+    Ok((name, unit_text, metric))
 }
 
 /// github-action-benchmark's `biggerIsBetter(tool)`.
@@ -634,8 +640,7 @@ mod tests {
                 "c1",
                 2,
                 "benchmarkjs",
-                r#"{"name": "score", "value": 7, "unit": "points"},
-                                            {"name": "nan", "value": null, "unit": "ns"}"#
+                r#"{"name": "score", "value": 7, "unit": "points"}"#
             ),
         );
         let run = parse(&text).unwrap();
@@ -645,7 +650,6 @@ mod tests {
         let score = metric(&run, "B/score", "value");
         assert_eq!(score.unit, Unit::Custom("points".into()));
         assert_eq!(score.direction, Direction::HigherIsBetter);
-        assert!(run.benchmark("B/nan").is_none());
         assert_eq!(
             run.meta.tool.as_deref(),
             Some("customBiggerIsBetter+benchmarkjs")
@@ -679,6 +683,32 @@ mod tests {
         assert!(e.contains("no entries with results"), "{e}");
         let e = err(r#"{"lastUpdate": 0, "entries": {"A": []}}"#);
         assert!(e.contains("no entries with results"), "{e}");
+    }
+
+    #[test]
+    fn fails_on_a_nan_or_null_value_naming_the_bench() {
+        // Once the bench was left out of its commit's run (and with every value NaN, the error
+        // said that every suite was empty).
+        let first = "\"value\": 4836875142,";
+        assert!(GO_HISTORY.contains(first));
+        for bad in ["NaN", "null"] {
+            let text = GO_HISTORY.replacen(first, &format!("\"value\": {bad},"), 1);
+            assert_eq!(
+                err(&text),
+                "suite `Go Benchmark`, entry 0: `BenchmarkBuild/with_Untrusted_Builder`: `value` is null or NaN: expected a number"
+            );
+        }
+        let every = GO_HISTORY
+            .split("\"value\": ")
+            .enumerate()
+            .map(|(i, part)| match part.split_once(',') {
+                Some((_, rest)) if i > 0 => format!("NaN,{rest}"),
+                _ => part.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\"value\": ");
+        let e = err(&every);
+        assert!(e.contains("`value` is null or NaN"), "{e}");
     }
 
     #[test]

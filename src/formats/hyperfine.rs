@@ -5,7 +5,9 @@
 //! wall time as samples (converted to nanoseconds), so that baseline and current runs can be
 //! compared sample against sample; `user` and `system` are hyperfine's mean CPU times, and
 //! `memory` the per-run peak RSS when hyperfine measured it. Runs that failed (non-zero or `null`
-//! exit codes, allowed with `--ignore-failure`) are kept as measured.
+//! exit codes, allowed with `--ignore-failure`) are kept as measured. Two results with one name
+//! (the same command, or the same `--command-name` for two commands) are an error: pooling their
+//! runs would mix two measurements into one benchmark.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +18,7 @@ use super::common::json::{
 };
 use super::common::S_TO_NS;
 use super::spec::{Detect, ParseError, Spec};
-use crate::model::{Benchmarks, Data, Metric, Run, RunMeta, Unit};
+use crate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
 
 /// How `hyperfine` is named, detected and read.
 pub const SPEC: Spec = Spec {
@@ -79,19 +81,38 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         })
         .collect();
 
-    // A command measured twice under one name is the same benchmark: its runs pool.
-    let mut benchmarks = Benchmarks::default();
-    for (name, r) in names.into_iter().zip(read) {
-        benchmarks.add(name, r.metrics);
+    // Two results under one name may be two different commands (`--command-name` given twice):
+    // pooling their runs would make one benchmark of both.
+    let mut first: BTreeMap<&str, usize> = BTreeMap::new();
+    for (name, r) in names.iter().zip(&read) {
+        if let Some(earlier) = first.insert(name.as_str(), r.index) {
+            return Err(ParseError::new(
+                lines.get(r.index).copied(),
+                format!(
+                    "`results[{}]` has the same name as `results[{earlier}]`: `{name}`; give each command its own name with hyperfine's `--command-name`",
+                    r.index
+                ),
+            ));
+        }
     }
+    let benchmarks = names
+        .into_iter()
+        .zip(read)
+        .map(|(name, r)| Benchmark {
+            name,
+            metrics: r.metrics,
+        })
+        .collect();
     let meta = RunMeta {
         tool: Some("hyperfine".to_string()),
         ..RunMeta::default()
     };
-    Ok(Run::new(meta, benchmarks.into_vec()))
+    Ok(Run::new(meta, benchmarks))
 }
 
 struct ResultEntry {
+    /// The position in `results`.
+    index: usize,
     command: String,
     /// `k=v, ...` sorted by key, when the result has parameters.
     params: Option<String>,
@@ -171,6 +192,7 @@ fn read_result(i: usize, r: &Value) -> Result<ResultEntry, String> {
         metrics.push(Metric::new("memory", Unit::Bytes, Data::Samples(memory)));
     }
     Ok(ResultEntry {
+        index: i,
         command,
         params,
         metrics,
@@ -370,14 +392,26 @@ mod tests {
     }
 
     #[test]
-    fn pools_a_command_given_twice() {
-        let run = parse(
-            r#"{"results": [{"command": "a", "times": [1, 2]},
-                                        {"command": "a", "times": [3]}]}"#,
-        )
-        .unwrap();
-        assert_eq!(run.benchmarks.len(), 1);
-        assert_eq!(samples(&run, "a", "time"), [1e9, 2e9, 3e9]);
+    fn fails_on_two_results_with_one_name() {
+        // Once pooled: one `sleep 0.1` benchmark of 40 runs, 27 of them from another command.
+        let text = TWO.replacen(
+            "\"command\": \"sleep 0.2\"",
+            "\"command\": \"sleep 0.1\"",
+            1,
+        );
+        assert_ne!(text, TWO);
+        let e = err(&text);
+        assert_eq!(
+            e.message,
+            "`results[1]` has the same name as `results[0]`: `sleep 0.1`; give each command its own name with hyperfine's `--command-name`"
+        );
+        assert!(e.line.is_some(), "{e:?}");
+        // The same parameters do not tell two results of one command apart either.
+        let e = err(
+            r#"{"results": [{"command": "a", "times": [1], "parameters": {"n": "1"}},
+                            {"command": "a", "times": [2], "parameters": {"n": "1"}}]}"#,
+        );
+        assert!(e.message.contains("`a (n=1)`"), "{e}");
     }
 
     #[test]

@@ -178,6 +178,11 @@ fn push_memory(at: &str, fields: &Map<String, Value>, b: &mut Benchmark) -> Resu
         b.push(Metric::new("alloc_bytes", Unit::Bytes, Data::Value(bytes)));
     }
     if let Some(allocs) = number(at, fields, "allocs")? {
+        if allocs < 0.0 {
+            return Err(format!(
+                "{at}: `allocs` is negative ({allocs}): expected a count of allocations, 0 or more"
+            ));
+        }
         b.push(Metric::new("allocs", Unit::Count, Data::Value(allocs)));
     }
     Ok(())
@@ -407,6 +412,16 @@ mod tests {
         assert!(
             e.contains("`times[1]` must be a number, found the boolean true"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn fails_on_a_negative_allocation_count() {
+        let text = OUTPUT.replacen("\"allocs\": 0,", "\"allocs\": -1.5,", 1);
+        assert_ne!(text, OUTPUT);
+        assert_eq!(
+            err(&text),
+            "`fib/20`: `allocs` is negative (-1.5): expected a count of allocations, 0 or more"
         );
     }
 }

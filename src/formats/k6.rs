@@ -8,6 +8,10 @@
 //! one benchmark whose metrics are the statistics k6 reports, under k6's own names (`avg`, `p(95)`,
 //! `rate`, `count`...). Times are converted from k6's milliseconds to nanoseconds. Thresholds,
 //! groups and individual checks are not measurements and are ignored.
+//!
+//! k6 writes every statistic as a number (one it cannot compute, such as the average of no
+//! sample, is 0): a `null` (how `JSON.stringify` in `handleSummary()` writes NaN) is an error
+//! naming the metric and the statistic, as is a rate outside 0..1 or a negative time or size.
 
 use std::cmp::Ordering;
 
@@ -181,8 +185,8 @@ pub(super) enum Contains {
     Data,
 }
 
-/// The statistics of one metric: `None` for a JSON `null` (no value).
-type Stats = Vec<(String, Option<f64>)>;
+/// The statistics of one metric, by name.
+type Stats = Vec<(String, f64)>;
 
 /// Reads one metric object in any of the three shapes; `None` when it holds no values at all.
 fn read_metric(key: &str, m: &Value) -> Result<Option<Benchmark>, ParseError> {
@@ -256,12 +260,19 @@ fn read_metric(key: &str, m: &Value) -> Result<Option<Benchmark>, ParseError> {
                     contained_unit(contains)
                 };
                 let direction = Direction::infer(&stat, &unit);
-                push(&mut b, key, &stat, unit, factor, v, direction)?;
+                push(&mut b, key, &stat, unit, factor, Some(v), direction)?;
             }
         }
         Kind::Rate => {
             let rate_direction = Direction::infer(base, &Unit::Ratio);
-            let rate = get(&stats, "rate").or_else(|| get(&stats, "value"));
+            // The legacy export names the rate `value`; an error names the field as written.
+            let (rate_field, rate) = match get(&stats, "rate") {
+                Some(r) => ("rate", Some(r)),
+                None => ("value", get(&stats, "value")),
+            };
+            if let Some(r) = rate {
+                fraction(key, rate_field, r)?;
+            }
             let (passes, fails) = match (get(&stats, "passes"), get(&stats, "matches")) {
                 (Some(p), _) => (Some(p), get(&stats, "fails")),
                 (None, Some(matches)) => {
@@ -352,7 +363,8 @@ fn read_metric(key: &str, m: &Value) -> Result<Option<Benchmark>, ParseError> {
     Ok(if b.metrics.is_empty() { None } else { Some(b) })
 }
 
-/// Reads every statistic of `obj` except the `skip` keys; each must be a number or `null`.
+/// Reads every statistic of `obj` except the `skip` keys; each must be a number (k6 writes no
+/// `null`, so one would be a metric left out unseen).
 fn read_stats(key: &str, obj: &Map<String, Value>, skip: &[&str]) -> Result<Stats, ParseError> {
     let mut out = Vec::with_capacity(obj.len());
     for (stat, v) in obj {
@@ -360,8 +372,16 @@ fn read_stats(key: &str, obj: &Map<String, Value>, skip: &[&str]) -> Result<Stat
             continue;
         }
         let v = match v {
-            Value::Number(n) => n.as_f64(),
-            Value::Null => None,
+            Value::Number(n) => n.as_f64().filter(|x| x.is_finite()).ok_or_else(|| {
+                ParseError::whole(format!(
+                    "metric `{key}`: statistic `{stat}` is {n}: expected a finite number"
+                ))
+            })?,
+            Value::Null => {
+                return Err(ParseError::whole(format!(
+                    "metric `{key}`: statistic `{stat}` is null or NaN: expected a number"
+                )))
+            }
             other => {
                 return Err(ParseError::whole(format!(
                     "metric `{key}`: statistic `{stat}` must be a number, found {}",
@@ -441,7 +461,7 @@ pub(super) fn counts_bad_events(base: &str) -> bool {
 }
 
 fn get(stats: &Stats, name: &str) -> Option<f64> {
-    stats.iter().find(|(s, _)| s == name).and_then(|(_, v)| *v)
+    stats.iter().find(|(s, _)| s == name).map(|(_, v)| *v)
 }
 
 /// k6's summary order: avg, min, med, max, percentiles by rank, count, then anything else.
@@ -473,8 +493,8 @@ fn percentile(stat: &str) -> Option<f64> {
         .filter(|p| p.is_finite())
 }
 
-/// Adds one statistic: absent, null and non-finite values are skipped; a negative time or size is
-/// an error.
+/// Adds one statistic: an absent one is skipped; a negative time or size, or one too large for
+/// its unit, is an error.
 fn push(
     b: &mut Benchmark,
     key: &str,
@@ -489,7 +509,10 @@ fn push(
     };
     let v = raw * factor;
     if !v.is_finite() {
-        return Ok(());
+        return Err(ParseError::whole(format!(
+            "metric `{key}`: statistic `{stat}` is {raw}, too large to convert to {}",
+            unit.as_str()
+        )));
     }
     if v < 0.0 && matches!(unit, Unit::Nanoseconds | Unit::Bytes) {
         return Err(ParseError::whole(format!(
@@ -502,6 +525,16 @@ fn push(
         )));
     }
     b.push(Metric::new(stat, unit, Data::Value(v)).with_direction(direction));
+    Ok(())
+}
+
+/// Checks that the rate of a rate metric, its statistic `field`, is a fraction between 0 and 1.
+fn fraction(key: &str, field: &str, rate: f64) -> Result<(), ParseError> {
+    if !(0.0..=1.0).contains(&rate) {
+        return Err(ParseError::whole(format!(
+            "metric `{key}`: statistic `{field}` is {rate}, but a rate is a fraction between 0 and 1"
+        )));
+    }
     Ok(())
 }
 
@@ -811,10 +844,10 @@ mod tests {
     }
 
     #[test]
-    fn skips_null_statistics_and_metrics_without_values() {
+    fn skips_metrics_without_values() {
         let run = parse(
             r#"{"metrics": {
-                "http_req_duration": {"type":"trend","contains":"time","values":{"avg":NaN,"p(95)":23.5,"min":null}},
+                "http_req_duration": {"type":"trend","contains":"time","values":{"p(95)":23.5}},
                 "empty": {"type":"trend","contains":"time","values":{}}
             }, "root_group": {}}"#,
         )
@@ -825,6 +858,50 @@ mod tests {
             ["p(95)"]
         );
         assert_eq!(value(&run, "http_req_duration", "p(95)"), 23_500_000.0);
+    }
+
+    #[test]
+    fn fails_on_a_null_or_nan_statistic_naming_it() {
+        // k6 turns what it cannot compute into 0, never NaN or null: a null would be a metric
+        // left out unseen, then reported missing by a comparison that passes.
+        let failed = "\"fails\": 493168,\n            \"value\": 0";
+        assert!(QR_EXPORT.contains(failed));
+        for bad in ["null", "NaN"] {
+            let text = QR_EXPORT.replacen(failed, &failed.replace(": 0", &format!(": {bad}")), 1);
+            assert_eq!(
+                err(&text),
+                "metric `http_req_failed`: statistic `value` is null or NaN: expected a number"
+            );
+        }
+        let e = err(
+            r#"{"metrics": {"http_req_duration": {"type":"trend","contains":"time",
+                "values":{"avg":NaN,"p(95)":23.5}}}, "root_group": {}}"#,
+        );
+        assert!(
+            e.contains("`http_req_duration`: statistic `avg` is null"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn fails_on_a_rate_outside_0_to_1() {
+        let failed = "\"fails\": 493168,\n            \"value\": 0";
+        let text = QR_EXPORT.replacen(failed, &failed.replace(": 0", ": -1.5"), 1);
+        assert_eq!(
+            err(&text),
+            "metric `http_req_failed`: statistic `value` is -1.5, but a rate is a fraction between 0 and 1"
+        );
+        let text = CIRCLECI.replacen(
+            r#""values":{"rate":0,"passes":0,"fails":20}"#,
+            r#""values":{"rate":1.5,"passes":0,"fails":20}"#,
+            1,
+        );
+        assert_ne!(text, CIRCLECI);
+        let e = err(&text);
+        assert!(
+            e.contains("`http_req_failed`: statistic `rate` is 1.5, but a rate is a fraction"),
+            "{e}"
+        );
     }
 
     #[test]

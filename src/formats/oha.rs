@@ -11,7 +11,8 @@
 //! failures), `rate` (`requestsPerSec`) and `throughput` (`sizePerSec`, body bytes per second).
 //! When present, time to first byte (`details.firstByte` and `firstBytePercentiles`) is the
 //! benchmark `oha first byte`. `null` statistics (oha writes them when no request succeeded) are
-//! skipped.
+//! skipped. oha (serde_json) writes its numbers as JSON numbers: a string where a number belongs is
+//! an error, even one holding a number.
 //!
 //! `responseTimeHistogram` is not turned into a histogram: oha bins the latencies into 11 equal-width
 //! bins between the fastest and the slowest request, far too coarse for percentiles, while the
@@ -25,7 +26,7 @@ use serde_json::{Map, Value};
 use super::common::json::{json_object, kind_name};
 use super::common::{MS_TO_NS, S_TO_NS};
 use super::load::{
-    error_rate_metric, errors_metric, json_number, non_negative, ns_metric, percentile_name,
+    error_rate_metric, errors_metric, json_number_only, non_negative, ns_metric, percentile_name,
     rate_metric, requests_metric,
 };
 use super::spec::{Detect, ParseError, Spec};
@@ -89,7 +90,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
     if let Some(fb) = root.get("details").and_then(|d| d.get("firstByte")) {
         for (key, name) in [("average", "avg"), ("fastest", "min"), ("slowest", "max")] {
             let path = format!("details.firstByte.{key}");
-            if let Some(v) = json_number(fb.get(key), &path)? {
+            if let Some(v) = json_number_only(fb.get(key), &path)? {
                 first_byte.push(ns_metric(name, non_negative(v, &path)? * S_TO_NS));
             }
         }
@@ -117,7 +118,7 @@ fn read_summary(
 ) -> Result<(), ParseError> {
     for (key, name) in [("average", "avg"), ("fastest", "min"), ("slowest", "max")] {
         let path = format!("summary.{key}");
-        if let Some(v) = json_number(summary.get(key), &path)? {
+        if let Some(v) = json_number_only(summary.get(key), &path)? {
             b.push(ns_metric(name, non_negative(v, &path)? * S_TO_NS));
         }
     }
@@ -129,13 +130,13 @@ fn read_summary(
         b.push(requests_metric(responses.unwrap_or(0.0) + errors));
         b.push(errors_metric(errors));
     }
-    if let Some(success) = json_number(summary.get("successRate"), "summary.successRate")? {
+    if let Some(success) = json_number_only(summary.get("successRate"), "summary.successRate")? {
         b.push(error_rate(success, "summary.successRate")?);
     }
-    if let Some(r) = json_number(summary.get("requestsPerSec"), "summary.requestsPerSec")? {
+    if let Some(r) = json_number_only(summary.get("requestsPerSec"), "summary.requestsPerSec")? {
         b.push(rate_metric(r));
     }
-    if let Some(t) = json_number(summary.get("sizePerSec"), "summary.sizePerSec")? {
+    if let Some(t) = json_number_only(summary.get("sizePerSec"), "summary.sizePerSec")? {
         b.push(Metric::new(
             "throughput",
             Unit::BytesPerSecond,
@@ -157,15 +158,16 @@ fn read_ci_metrics(metrics: &Map<String, Value>, b: &mut Benchmark) -> Result<()
             ("p99", "p(99)"),
         ] {
             let path = format!("metrics.latency_ms.{key}");
-            if let Some(v) = json_number(lat.get(key), &path)? {
+            if let Some(v) = json_number_only(lat.get(key), &path)? {
                 b.push(ns_metric(name, non_negative(v, &path)? * MS_TO_NS));
             }
         }
     }
-    if let Some(s) = json_number(metrics.get("success_rate"), "metrics.success_rate")? {
+    if let Some(s) = json_number_only(metrics.get("success_rate"), "metrics.success_rate")? {
         b.push(error_rate(s, "metrics.success_rate")?);
     }
-    if let Some(r) = json_number(metrics.get("requests_per_sec"), "metrics.requests_per_sec")? {
+    if let Some(r) = json_number_only(metrics.get("requests_per_sec"), "metrics.requests_per_sec")?
+    {
         b.push(rate_metric(r));
     }
     Ok(())
@@ -208,7 +210,7 @@ fn read_percentiles(
                 ))
             })?;
         let path = format!("{key}.{k}");
-        if let Some(v) = json_number(Some(v), &path)? {
+        if let Some(v) = json_number_only(Some(v), &path)? {
             found.push((p, non_negative(v, &path)? * S_TO_NS));
         }
     }
@@ -234,7 +236,7 @@ fn sum_counts(root: &Map<String, Value>, key: &str) -> Result<Option<f64>, Parse
     let mut total = 0.0;
     for (k, v) in obj {
         let path = format!("{key}.{k}");
-        match json_number(Some(v), &path)? {
+        match json_number_only(Some(v), &path)? {
             Some(n) if n >= 0.0 => total += n,
             Some(n) => {
                 return Err(ParseError::whole(format!(
@@ -406,6 +408,25 @@ mod tests {
         );
         let e = err(r#"{"summary": {}, "errorDistribution": {"x": -2}}"#);
         assert!(e.contains("cannot be negative"), "{e}");
+    }
+
+    #[test]
+    fn fails_on_a_number_written_as_a_string() {
+        // oha writes JSON numbers only: "12" is a wrong type, not a success rate of 12.
+        let text = HANDMADE.replacen(
+            "\"successRate\": 0.9998500224966255",
+            "\"successRate\": \"12\"",
+            1,
+        );
+        assert_eq!(
+            err(&text),
+            "`summary.successRate` must be a number, found the string `12`"
+        );
+        let text = HANDMADE.replacen("\"503\": 10", "\"503\": \"10\"", 1);
+        assert_eq!(
+            err(&text),
+            "`statusCodeDistribution.503` must be a number, found the string `10`"
+        );
     }
 
     #[test]

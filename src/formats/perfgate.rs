@@ -1,9 +1,13 @@
 //! perfgate's own JSON run format (`perfgate.run.v1`): the serde form of [`crate::model::Run`].
 //! Users may write it by hand: units as tools spell them (converted on read), direction optional
 //! (inferred), `value`, `samples` or `histogram` per metric, and with a `value` optionally the
-//! tool's confidence `interval` of it (`{"lo", "hi", "confidence"}`).
+//! tool's confidence `interval` of it (`{"lo", "hi", "confidence"}`). A benchmark name is given once,
+//! and a metric name once per benchmark: perfgate writes each so, and a repeat would mix two
+//! measurements into one.
 
-use super::common::json::document_text;
+use std::collections::BTreeMap;
+
+use super::common::json::{document_text, item_lines};
 use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Run, RUN_SCHEMA};
 
@@ -51,7 +55,8 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             run.schema
         )));
     }
-    for b in &run.benchmarks {
+    let mut first: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, b) in run.benchmarks.iter().enumerate() {
         if b.name.trim().is_empty() {
             return Err(ParseError::whole("a benchmark has an empty `name`"));
         }
@@ -61,8 +66,37 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
                 b.name
             )));
         }
+        if let Some(earlier) = first.insert(b.name.as_str(), i) {
+            return Err(ParseError::new(
+                item_lines(text, Some("benchmarks")).get(i).copied(),
+                format!(
+                    "`benchmarks[{i}]` has the same name as `benchmarks[{earlier}]`: `{}`; give each benchmark its own name, or its measurements as one metric's `samples`",
+                    b.name
+                ),
+            ));
+        }
+        if let Some(m) = repeated_metric(b) {
+            return Err(ParseError::new(
+                item_lines(text, Some("benchmarks")).get(i).copied(),
+                format!(
+                    "benchmark `{}` (`benchmarks[{i}]`) has two metrics named `{m}`; give each metric its own name, or its measurements as one metric's `samples`",
+                    b.name
+                ),
+            ));
+        }
     }
     Ok(run)
+}
+
+/// The first metric name `b` holds twice, if any.
+fn repeated_metric(b: &crate::model::Benchmark) -> Option<&str> {
+    b.metrics.iter().enumerate().find_map(|(i, m)| {
+        b.metrics
+            .iter()
+            .take(i)
+            .any(|earlier| earlier.name == m.name)
+            .then_some(m.name.as_str())
+    })
 }
 
 /// Writes a run in this format, pretty-printed.
@@ -194,6 +228,36 @@ mod tests {
         assert!(m.contains("negative"), "{m}");
         let m = e(r#"{"name":"t","unit":"ns","value":2,"interval":{"lo":1,"high":3}}"#);
         assert!(m.contains("unknown field `high`"), "{m}");
+    }
+
+    #[test]
+    fn fails_on_a_benchmark_or_metric_name_given_twice() {
+        let text = r#"{"schema": "perfgate.run.v1", "benchmarks": [
+  {"name": "a", "metrics": [{"name": "time", "unit": "ns", "value": 5}]},
+  {"name": "b", "metrics": [{"name": "time", "unit": "ns", "value": 7}]},
+  {"name": "a", "metrics": [{"name": "time", "unit": "ns", "value": 9}]}]}"#;
+        let e = parse(text).unwrap_err();
+        assert_eq!(e.line, Some(4));
+        assert_eq!(
+            e.message,
+            "`benchmarks[2]` has the same name as `benchmarks[0]`: `a`; give each benchmark its own name, or its measurements as one metric's `samples`"
+        );
+        let e = parse(
+            r#"{"benchmarks": [{"name": "a", "metrics": [
+                {"name": "time", "unit": "ns", "value": 5}, {"name": "time", "unit": "ms", "value": 9}]}]}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e.message
+                .contains("benchmark `a` (`benchmarks[0]`) has two metrics named `time`"),
+            "{e}"
+        );
+        // What perfgate writes reads back: pooled repeats are one metric's samples.
+        let run = crate::formats::go::parse(include_str!(
+            "../../tests/fixtures/go/go_fiber_duplicate_names_output.txt"
+        ))
+        .unwrap();
+        assert_eq!(parse(&to_string(&run)).unwrap(), run);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 pub(crate) mod percentile_table;
 
-use super::common::json::kind_name;
+use super::common::json::{kind_name, kind_of};
 use super::spec::ParseError;
 use crate::model::{Data, Direction, Metric, Unit};
 
@@ -72,6 +72,41 @@ pub(crate) fn json_number(
             "`{path}` must be a number, found {}",
             kind_name(other)
         ))),
+    }
+}
+
+/// A statistic the tool always writes as a number when it writes it at all: [`json_number`], but a
+/// value that holds none (`null`, which is also how `JSON.stringify` and the lenient reader write
+/// NaN, or a `"NaN"`-like string) is an error naming `path` instead of a metric silently left out.
+/// Absent is still `None`: the fields differ between the tools' versions.
+pub(crate) fn required_number(
+    v: Option<&serde_json::Value>,
+    path: &str,
+) -> Result<Option<f64>, ParseError> {
+    use serde_json::Value;
+    match (v, json_number(v, path)?) {
+        (Some(Value::Null), None) => Err(ParseError::whole(format!(
+            "`{path}` is null or NaN: expected a number"
+        ))),
+        (Some(raw), None) => Err(ParseError::whole(format!(
+            "`{path}` is {}: expected a number",
+            kind_of(raw)
+        ))),
+        (_, n) => Ok(n),
+    }
+}
+
+/// [`json_number`] for a tool that writes its numbers as JSON numbers only (oha): a string is an
+/// error naming `path`, even one that holds a number.
+pub(crate) fn json_number_only(
+    v: Option<&serde_json::Value>,
+    path: &str,
+) -> Result<Option<f64>, ParseError> {
+    match v {
+        Some(serde_json::Value::String(s)) => Err(ParseError::whole(format!(
+            "`{path}` must be a number, found the string `{s}`"
+        ))),
+        _ => json_number(v, path),
     }
 }
 
