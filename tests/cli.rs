@@ -36,6 +36,12 @@ fn stdout(cmd: &mut Command, code: i32) -> String {
     String::from_utf8(out).unwrap()
 }
 
+/// Runs `cmd`, checks that it exits with code 2 (an input error), and returns its message.
+fn input_error(cmd: &mut Command) -> String {
+    let out = cmd.assert().code(2).get_output().stderr.clone();
+    String::from_utf8(out).unwrap()
+}
+
 fn example(p: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples")
@@ -316,14 +322,13 @@ fn a_budget_in_the_wrong_unit_is_a_config_error() {
         ("--budget", "checks rate > 0,95", "the unit `,95` does not fit"),
         ("--config", config.to_str().unwrap(), "budget `http_req_duration p(99) < 5%`: the unit `%` does not fit this metric, whose unit is `ns`"),
     ] {
-        let err = perfgate()
-            .args(["compare", "--current", &example("k6/summary.json"), how, value])
-            .assert()
-            .code(2)
-            .get_output()
-            .stderr
-            .clone();
-        let err = String::from_utf8(err).unwrap();
+        let err = input_error(perfgate().args([
+            "compare",
+            "--current",
+            &example("k6/summary.json"),
+            how,
+            value,
+        ]));
         assert!(err.contains(why), "{value}: {err}");
     }
 }
@@ -413,16 +418,12 @@ fn a_store_that_does_not_exist_is_an_error() {
 fn a_store_without_a_baseline_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let compare = |store: &Path, more: &[&str]| {
-        let out = perfgate()
-            .args(["compare", "--current", &example("go/head.txt"), "--store"])
-            .arg(store)
-            .args(more)
-            .assert()
-            .code(2)
-            .get_output()
-            .stderr
-            .clone();
-        String::from_utf8(out).unwrap()
+        input_error(
+            perfgate()
+                .args(["compare", "--current", &example("go/head.txt"), "--store"])
+                .arg(store)
+                .args(more),
+        )
     };
     let empty = dir.path().join("empty");
     fs::create_dir_all(&empty).unwrap();
@@ -470,17 +471,14 @@ fn mistaken_paths_say_what_to_give_instead() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     save_example_base(&store);
-    let err = |cmd: &mut Command| {
-        String::from_utf8(cmd.assert().code(2).get_output().stderr.clone()).unwrap()
-    };
-    let e = err(&mut compare(&store, example("go/head.txt")));
+    let e = input_error(&mut compare(&store, example("go/head.txt")));
     assert!(
         e.contains(
             "as a perfgate store is: to compare with the runs of a store, give it as --store"
         ),
         "{e}"
     );
-    let e = err(&mut compare(
+    let e = input_error(&mut compare(
         store.join("index.json"),
         example("go/head.txt"),
     ));
@@ -490,7 +488,7 @@ fn mistaken_paths_say_what_to_give_instead() {
         ),
         "{e}"
     );
-    let e = err(perfgate().args([
+    let e = input_error(perfgate().args([
         "compare",
         "--current",
         &example("go/head.txt"),
@@ -504,7 +502,7 @@ fn mistaken_paths_say_what_to_give_instead() {
         "goos: linux\ngoarch: amd64\nBenchmarkA-8 100 NaN ns/op\nPASS\n",
     )
     .unwrap();
-    let e = err(perfgate().arg("show").arg(&go));
+    let e = input_error(perfgate().arg("show").arg(&go));
     assert!(
         e.contains("line 3: `BenchmarkA-8`: expected a number before `ns/op`, found `NaN`"),
         "{e}"
