@@ -641,6 +641,17 @@ fn a_failed_save_leaves_the_store_untouched() {
     assert_eq!(fs::read_dir(store.join("runs")).unwrap().count(), 1);
 }
 
+/// The label `show` gives a file was its tool's, not always a `--format` name (`criterion` for
+/// a raw.csv read as `criterion-csv`).
+#[test]
+fn show_says_which_format_a_file_was_read_as() {
+    let text = stdout(perfgate().args(["show", &fixture("criterion-csv/raw.csv")]), 0);
+    assert!(
+        text.contains("raw.csv: criterion, read as --format criterion-csv (1 benchmarks"),
+        "{text}"
+    );
+}
+
 #[test]
 fn show_lists_what_was_understood() {
     perfgate()

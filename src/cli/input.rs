@@ -76,6 +76,11 @@ impl Reader<'_> {
 
     /// Reads one path (a file, or a criterion directory).
     pub fn read_run(self, path: &Path, forced: Option<Format>) -> Result<Run> {
+        self.read_run_as(path, forced).map(|(run, _)| run)
+    }
+
+    /// [`Reader::read_run`], with the format it was read as.
+    pub fn read_run_as(self, path: &Path, forced: Option<Format>) -> Result<(Run, Format)> {
         let shown = path.display();
         let meta = self.guard(path)?;
         if meta.is_dir() {
@@ -85,10 +90,10 @@ impl Reader<'_> {
                 forced.map(|f| f.name()).unwrap_or_default()
             );
             }
-            return self.read_criterion_dir(path);
+            return Ok((self.read_criterion_dir(path)?, Format::Criterion));
         }
         if let Some(run) = self.stream_k6(path, meta.len(), forced)? {
-            return Ok(run);
+            return Ok((run, Format::K6Ndjson));
         }
         let cap = self.max_input()?;
         let bar = progress_bar(meta.len());
@@ -127,16 +132,17 @@ impl Reader<'_> {
         };
         if format == Format::Criterion {
             if let Some(run) = self.read_criterion_file(path)? {
-                return Ok(run);
+                return Ok((run, format));
             }
         }
-        formats::parse(format, &text).map_err(|e| {
+        let run = formats::parse(format, &text).map_err(|e| {
             anyhow!(
                 "cannot read `{shown}` as {} ({}): {e}",
                 format.name(),
                 describe(format)
             )
-        })
+        })?;
+        Ok((run, format))
     }
 
     /// What a result path must be: a regular file or a directory (a FIFO would block, a device such

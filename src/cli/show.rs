@@ -19,13 +19,13 @@ pub(super) fn cmd_show(ctx: &Ctx, a: ShowArgs) -> Result<u8> {
     let paths = reader.expand_patterns(&a.paths)?;
     let mut runs = Vec::new();
     for p in &paths {
-        runs.push((p, reader.read_run(p, a.format)?));
+        runs.push((p, reader.read_run_as(p, a.format)?));
     }
     if a.json {
-        let text = if let [(_, run)] = runs.as_slice() {
+        let text = if let [(_, (run, _))] = runs.as_slice() {
             serde_json::to_string_pretty(run)?
         } else {
-            let only: Vec<&Run> = runs.iter().map(|(_, r)| r).collect();
+            let only: Vec<&Run> = runs.iter().map(|(_, (r, _))| r).collect();
             serde_json::to_string_pretty(&only)?
         };
         // Framed on a runner like the table: names are the input's, and the runner reads
@@ -34,18 +34,26 @@ pub(super) fn cmd_show(ctx: &Ctx, a: ShowArgs) -> Result<u8> {
         return Ok(EXIT_PASS);
     }
     let mut out = String::new();
-    for (path, run) in &runs {
-        out.push_str(&show_run(path, run));
+    for (path, (run, format)) in &runs {
+        out.push_str(&show_run(path, run, *format));
     }
     print_report(ctx, &out)?;
     Ok(EXIT_PASS)
 }
 
-fn show_run(path: &Path, run: &Run) -> String {
+fn show_run(path: &Path, run: &Run, format: formats::Format) -> String {
+    // The tool as the run names it, and the `--format` name it was read as where that differs
+    // (a criterion raw.csv is criterion's output read as `criterion-csv`).
+    let tool = run.meta.tool.as_deref().unwrap_or("unknown tool");
+    let read_as = if tool == format.name() {
+        String::new()
+    } else {
+        format!(", read as --format {}", format.name())
+    };
     let mut out = format!(
-        "{}: {} ({} benchmarks, {} metrics)\n",
+        "{}: {}{read_as} ({} benchmarks, {} metrics)\n",
         printable(&path.display().to_string()),
-        printable(run.meta.tool.as_deref().unwrap_or("unknown format")),
+        printable(tool),
         run.benchmarks.len(),
         run.metric_count()
     );
