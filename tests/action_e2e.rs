@@ -374,6 +374,48 @@ async fn a_step_that_fails_after_its_report_says_so_in_the_summary() {
     // After the report, so that it is the last word.
     assert!(summary[..failed].contains("BenchmarkEncode"), "{summary}");
     assert!(fake.state().comments.is_empty());
+    // A verdict was reached: the summary says it stands, and the outputs carry it (they were
+    // written only after the comment once, so a failed comment left later steps without them).
+    assert!(
+        summary[failed..]
+            .contains("The gate's verdict above stands (pass); the step failed after it"),
+        "{summary}"
+    );
+    let outputs = job.outputs();
+    assert_eq!(output_value(&outputs, "verdict"), "pass", "{outputs}");
+    assert_eq!(output_value(&outputs, "regressions"), "0", "{outputs}");
+    assert!(
+        !output_value(&outputs, "report-json").is_empty(),
+        "{outputs}"
+    );
+}
+
+/// `summary: false` holds for a step that fails too; an error before any verdict says that
+/// nothing was gated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_input_error_says_nothing_was_gated_and_keeps_summary_false() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    fs::copy(example("go/head.txt"), job.ws().join("bench/pr.txt")).unwrap();
+    let out = pull_request(&job, &[("results", "bench/pr.txt"), ("threshold", "abc")]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let summary = job.summary();
+    assert!(
+        summary.contains("Nothing was gated: the step failed before a verdict."),
+        "{summary}"
+    );
+    let job = Job::new(fake.api_url());
+    fs::copy(example("go/head.txt"), job.ws().join("bench/pr.txt")).unwrap();
+    let out = pull_request(
+        &job,
+        &[
+            ("results", "bench/pr.txt"),
+            ("threshold", "abc"),
+            ("summary", "false"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(job.summary(), "");
 }
 
 /// One value per run (no samples): the pull request is judged against a prediction interval over

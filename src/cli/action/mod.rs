@@ -100,17 +100,28 @@ pub struct PullHead {
 pub fn main(ctx: &Ctx, remote: &MakeRemote) -> u8 {
     // Where relative paths are once the run entered the workspace, the summary's among them.
     let mut dir = Workdir::default();
-    match run(ctx, remote, &mut dir) {
+    let mut verdict = None;
+    match run(ctx, remote, &mut dir, &mut verdict) {
         Ok(code) => code,
         Err(e) => {
             let line = ctx.error_line(&e);
             let msg = line.strip_prefix("error: ").unwrap_or(&line);
             println!("{}", annotation(Level::Error, "perfgate", msg));
             eprintln!("{line}");
-            // A summary written before the error (with its ✅) must not be the last word.
-            if let Some(path) = ctx.var("GITHUB_STEP_SUMMARY") {
+            // A summary written before the error (with its ✅) must not be the last word; but
+            // `summary: false` holds for errors too.
+            let summary = ctx
+                .var("INPUT_SUMMARY")
+                .is_none_or(|v| !v.trim().eq_ignore_ascii_case("false"));
+            if let Some(path) = ctx.var("GITHUB_STEP_SUMMARY").filter(|_| summary) {
+                let what = match verdict {
+                    None => "Nothing was gated: the step failed before a verdict.".to_string(),
+                    Some(v) => format!(
+                        "The gate's verdict above stands ({v}); the step failed after it, while commenting on the pull request or recording the run."
+                    ),
+                };
                 let text = format!(
-                    "\n### ❌ perfgate failed (exit code {EXIT_ERROR})\n\n{}\n\nNothing was gated: the step failed before a verdict, or after it while reporting or recording.\n",
+                    "\n### ❌ perfgate failed (exit code {EXIT_ERROR})\n\n{}\n\n{what}\n",
                     report::escape_markdown(msg)
                 );
                 if let Err(e) = publish::append(&dir, std::path::Path::new(&path), &text) {
@@ -122,8 +133,15 @@ pub fn main(ctx: &Ctx, remote: &MakeRemote) -> u8 {
     }
 }
 
-/// One run of the action, step by step; `dir` is set to the workspace once it is entered.
-fn run(ctx: &Ctx, make_remote: &MakeRemote, dir: &mut Workdir) -> Result<u8> {
+/// One run of the action, step by step; `dir` is set to the workspace once it is entered, and
+/// `verdict` once the gate decided and said so (summary, annotations, outputs), so that an error
+/// after it (the comment, the recording) does not read as if nothing was gated.
+fn run(
+    ctx: &Ctx,
+    make_remote: &MakeRemote,
+    dir: &mut Workdir,
+    verdict: &mut Option<&'static str>,
+) -> Result<u8> {
     let trigger = plan::trigger(ctx, dir)?;
     if trigger.mode == Mode::Comment {
         return comment_mode::post_rendered(ctx, &trigger, make_remote);
@@ -135,10 +153,14 @@ fn run(ctx: &Ctx, make_remote: &MakeRemote, dir: &mut Workdir) -> Result<u8> {
     let report = render::report(ctx, &plan, &found, &comparison)?;
     let alerts = publish::watch(ctx, &plan, &found.history, &comparison);
     publish::summary(ctx, &plan, &report, &alerts, &comparison)?;
+    // The verdict's outputs before anything that talks to GitHub: a comment or a recording that
+    // fails must not leave the workflow's later steps without them.
+    publish::outputs(ctx, &plan.dir, &comparison, &report, &alerts)?;
+    *verdict = Some(comparison.verdict.as_str());
     let comment_url = publish::comment(&plan, &report, &remote)?;
+    publish::output(ctx, &plan.dir, "comment-url", &comment_url)?;
     if plan.mode == Mode::Save {
         publish::save(ctx, &mut plan, &comparison, &alerts, &remote)?;
     }
-    publish::outputs(ctx, &plan.dir, &comparison, &report, &comment_url, &alerts)?;
     Ok(publish::exit_code(&plan, &comparison, &alerts))
 }

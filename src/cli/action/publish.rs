@@ -216,12 +216,13 @@ fn send_alerts(ctx: &Ctx, remote: &dyn Remote, mode: AlertMode, w: &Watch, alert
 }
 
 /// The step's outputs, when the runner gives a `GITHUB_OUTPUT` file.
+/// The verdict's outputs: `verdict`, `regressions`, `improvements`, `report-json`, `alerts`
+/// (`comment-url` follows the comment, with [`output`]).
 pub(super) fn outputs(
     ctx: &Ctx,
     dir: &Workdir,
     comparison: &Comparison,
     report: &Report,
-    comment_url: &str,
     alerts: &Alerts,
 ) -> Result<()> {
     let Some(path) = ctx.var("GITHUB_OUTPUT") else {
@@ -245,9 +246,16 @@ pub(super) fn outputs(
         &report.json_path.display().to_string(),
         nonce,
     ));
-    out.push_str(&output_entry("comment-url", comment_url, nonce));
     out.push_str(&output_entry("alerts", &alerts.count.to_string(), nonce));
     append(dir, Path::new(&path), &out)
+}
+
+/// One more output, `name`, after [`outputs`].
+pub(super) fn output(ctx: &Ctx, dir: &Workdir, name: &str, value: &str) -> Result<()> {
+    let Some(path) = ctx.var("GITHUB_OUTPUT") else {
+        return Ok(());
+    };
+    append(dir, Path::new(&path), &output_entry(name, value, nonce()))
 }
 
 /// The regressions the `regressions` output counts: a load test's counts that follow its
