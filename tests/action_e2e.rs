@@ -327,6 +327,29 @@ async fn a_fork_pull_request_writes_the_report_for_upload_instead_of_commenting(
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("workflow_run"), "{}", text(&out));
     assert_eq!(fake.state().comments.len(), 1, "only the genuine comment");
+
+    // The commenting workflow runs for a pull request of the repository itself too, whose run
+    // commented and left its report without pr.json: nothing to post, and no red job.
+    for name in ["pr.json", "comparison.json", "comment.md"] {
+        fs::remove_file(job.ws().join("perfgate-report/default").join(name)).unwrap();
+    }
+    let out = comment_job(&workflow_run_payload(HEAD_SHA, OWNER));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("::notice title=perfgate::the artifact holds a report but no pr.json"),
+        "{}",
+        text(&out)
+    );
+    // No artifact downloaded: say so, not "cannot read pr.json".
+    fs::remove_dir_all(job.ws().join("perfgate-report")).unwrap();
+    let out = comment_job(&workflow_run_payload(HEAD_SHA, "someone"));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("`perfgate-report/default` does not exist: download the pull request run's artifact there first"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(fake.state().comments.len(), 1);
     fake.verify().await;
 }
 

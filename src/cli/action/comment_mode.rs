@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 use perfgate::compare::Comparison;
-use perfgate::github::runtime::{inert, output_entry, Inputs};
+use perfgate::github::runtime::{annotation, inert, output_entry, Inputs, Level};
 use perfgate::report::{self, MarkdownOptions};
 
 use super::plan::Trigger;
@@ -21,7 +21,19 @@ use crate::cli::{Workdir, EXIT_PASS};
 /// pull request number and head commit against the triggering run and the API.
 pub(super) fn post_rendered(ctx: &Ctx, trigger: &Trigger, make_remote: &MakeRemote) -> Result<u8> {
     let (inputs, event) = (&trigger.inputs, &trigger.event);
-    let Artifact { number, head, body } = read_artifact(&trigger.dir, inputs)?;
+    let Some(Artifact { number, head, body }) = read_artifact(&trigger.dir, inputs)? else {
+        // A pull request from the repository itself commented from its own run, which left its
+        // report without `pr.json`: the commenting workflow runs for it too, with nothing to do.
+        println!(
+            "{}",
+            annotation(
+                Level::Notice,
+                "perfgate",
+                "the artifact holds a report but no pr.json: its pull request is not a fork's, and its own run posted the comment. Nothing to post"
+            )
+        );
+        return Ok(EXIT_PASS);
+    };
     // The artifact only proposes a pull request. What decides is the triggering run as GitHub
     // reports it in this job's payload: its commit and the repository that commit came from.
     // A fork cannot change those, so it cannot aim the comment at another pull request.
@@ -71,21 +83,33 @@ struct Artifact {
 }
 
 /// Reads the artifact in the folder the `results` input names (or the folder of the file it
-/// names), relative paths in `workdir`.
-fn read_artifact(workdir: &Workdir, inputs: &Inputs) -> Result<Artifact> {
+/// names), relative paths in `workdir`; None for the report of a pull request that is not a
+/// fork's (`report.json` without `pr.json`).
+fn read_artifact(workdir: &Workdir, inputs: &Inputs) -> Result<Option<Artifact>> {
     let dir = expand(workdir, &inputs.results)?
         .into_iter()
         .next()
         .ok_or_else(|| {
             anyhow!("input `results`: give the folder of the downloaded report artifact")
         })?;
+    if !workdir.path(&dir).exists() {
+        bail!(
+            "`{}` does not exist: download the pull request run's artifact there first (actions/download-artifact with `path: {}`). A run that failed before its report uploads none",
+            dir.display(),
+            dir.display()
+        );
+    }
     let dir = if workdir.path(&dir).is_dir() {
         dir
     } else {
         dir.parent().map(Path::to_path_buf).unwrap_or_default()
     };
-    let pr_text = fs::read_to_string(workdir.path(&dir.join("pr.json")))
-        .with_context(|| format!("cannot read `{}`", dir.join("pr.json").display()))?;
+    let pr_path = dir.join("pr.json");
+    if !workdir.path(&pr_path).exists() && workdir.path(&dir.join("report.json")).is_file() {
+        return Ok(None);
+    }
+    let pr_text = fs::read_to_string(workdir.path(&pr_path))
+        .with_context(|| format!("cannot read `{}`", pr_path.display()))?;
     let pr: serde_json::Value = serde_json::from_str(&pr_text)
         .with_context(|| format!("`{}` is not valid JSON", dir.join("pr.json").display()))?;
     let number = pr
@@ -116,9 +140,9 @@ fn read_artifact(workdir: &Workdir, inputs: &Inputs) -> Result<Artifact> {
             ..MarkdownOptions::default()
         },
     )?;
-    Ok(Artifact {
+    Ok(Some(Artifact {
         number,
         head: head.to_string(),
         body,
-    })
+    }))
 }
