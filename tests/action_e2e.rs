@@ -102,6 +102,19 @@ async fn push_records_then_pull_request_compares_comments_and_fails() {
     let out = push_to_main(job_ref, "bench/main.txt");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("recorded run"), "{}", text(&out));
+    // The first push records the first baseline, and says so (not "recorded by pushes to main").
+    assert!(
+        text(&out)
+            .contains("no baseline on branch `perfgate-data` yet: this push records the first one"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        job.summary()
+            .contains("Recorded this run on `perfgate-data` as the latest baseline of `main`."),
+        "{}",
+        job.summary()
+    );
     let files = fake.state().files("perfgate-data");
     assert!(files.contains_key("default/index.json"), "{files:?}");
     let index: serde_json::Value = serde_json::from_str(&files["default/index.json"]).unwrap();

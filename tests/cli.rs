@@ -645,7 +645,10 @@ fn a_failed_save_leaves_the_store_untouched() {
 /// a raw.csv read as `criterion-csv`).
 #[test]
 fn show_says_which_format_a_file_was_read_as() {
-    let text = stdout(perfgate().args(["show", &fixture("criterion-csv/raw.csv")]), 0);
+    let text = stdout(
+        perfgate().args(["show", &fixture("criterion-csv/raw.csv")]),
+        0,
+    );
     assert!(
         text.contains("raw.csv: criterion, read as --format criterion-csv (1 benchmarks"),
         "{text}"

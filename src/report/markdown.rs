@@ -304,7 +304,7 @@ fn is_bidi_control(c: char) -> bool {
 
 /// Inline code for plain identifiers (commits, branches); anything unusual is escaped text
 /// instead, because code spans cannot be escaped reliably inside tables.
-pub(crate) fn inline_code(text: &str) -> String {
+pub fn inline_code(text: &str) -> String {
     let plain = !text.is_empty()
         && text.chars().count() <= 100
         && text

@@ -105,7 +105,11 @@ fn from_data_branch(ctx: &Ctx, plan: &Plan, remote: &Connection) -> Result<Found
                 annotation(
                     Level::Notice,
                     "perfgate",
-                    &format!("no baseline on branch `{}` yet: only budgets were checked. Baselines are recorded by pushes to `{default_branch}`.", inputs.data_branch)
+                    &if plan.mode == Mode::Save {
+                        format!("no baseline on branch `{}` yet: this push records the first one (only budgets were checked).", inputs.data_branch)
+                    } else {
+                        format!("no baseline on branch `{}` yet: only budgets were checked. Baselines are recorded by pushes to `{default_branch}`.", inputs.data_branch)
+                    }
                 )
             );
             Ok(Found {

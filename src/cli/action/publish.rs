@@ -166,15 +166,24 @@ pub(super) fn save(
         .dashboard
         .then(|| remote::dashboard_site(ctx, &plan.config, &plan.default_branch));
     let id = r.save(&plan.current, site.as_ref().map(|s| s as &Site<'_>))?;
+    let marked = if comparison.verdict == Verdict::Fail {
+        " (marked: it failed the gate)"
+    } else {
+        ""
+    };
     println!(
-        "perfgate: recorded run {id} on `{}`{}",
-        inputs.data_branch,
-        if comparison.verdict == Verdict::Fail {
-            " (marked: it failed the gate)"
-        } else {
-            ""
-        }
+        "perfgate: recorded run {id} on `{}`{marked}",
+        inputs.data_branch
     );
+    // The summary says so too: on a push it is where the job's result is read.
+    if let Some(path) = ctx.var("GITHUB_STEP_SUMMARY").filter(|_| inputs.summary) {
+        let line = format!(
+            "\nRecorded this run on {} as the latest baseline of {}{marked}.\n",
+            report::inline_code(&inputs.data_branch),
+            report::inline_code(&plan.default_branch)
+        );
+        append(&plan.dir, Path::new(&path), &line)?;
+    }
     if let Some(w) = &alerts.watch {
         send_alerts(ctx, r, inputs.alert, w, &alerts.ctx);
     }

@@ -107,6 +107,8 @@ pub enum BaselineKind {
     BaseCommit,
     /// No run for the base commit: the latest run of this branch.
     LatestOfBranch(String),
+    /// No base commit to look for (a push): the latest run of this branch.
+    Latest(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -144,6 +146,7 @@ impl Baseline {
             BaselineKind::LatestOfBranch(b) => {
                 format!("{run}, the latest run of `{b}` (none for the base commit)")
             }
+            BaselineKind::Latest(b) => format!("{run}, the latest run of `{b}`"),
         }
     }
 }
@@ -339,9 +342,15 @@ impl DataBranch {
         let index = self.index().await?;
         let chosen = match base_sha.and_then(|sha| entry_for_commit(&index, sha)) {
             Some(e) => Some((e, BaselineKind::BaseCommit)),
-            None => index
-                .latest(Some(default_branch))
-                .map(|e| (e, BaselineKind::LatestOfBranch(default_branch.to_string()))),
+            None => index.latest(Some(default_branch)).map(|e| {
+                let b = default_branch.to_string();
+                let kind = if base_sha.is_some() {
+                    BaselineKind::LatestOfBranch(b)
+                } else {
+                    BaselineKind::Latest(b)
+                };
+                (e, kind)
+            }),
         };
         let Some((entry, kind)) = chosen else {
             return Ok(None);
@@ -459,6 +468,15 @@ mod tests {
         assert_eq!(
             b.describe(),
             "abcdef1 (2026-11-23T12:00:00Z), the latest run of `main` (none for the base commit)"
+        );
+        // A push has no base commit to miss.
+        let b = Baseline {
+            kind: BaselineKind::Latest("main".into()),
+            ..b
+        };
+        assert_eq!(
+            b.describe(),
+            "abcdef1 (2026-11-23T12:00:00Z), the latest run of `main`"
         );
     }
 }
