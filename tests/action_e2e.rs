@@ -286,6 +286,14 @@ async fn a_fork_pull_request_writes_the_report_for_upload_instead_of_commenting(
     };
     let out = comment_job(&workflow_run_payload(HEAD_SHA, "someone"));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // The pull request's verdict (no baseline yet: a pass), for the steps after this one.
+    let outputs = job.outputs();
+    assert_eq!(output_value(&outputs, "verdict"), "pass", "{outputs}");
+    assert_eq!(output_value(&outputs, "regressions"), "0", "{outputs}");
+    assert!(
+        output_value(&outputs, "comment-url").contains("issuecomment"),
+        "{outputs}"
+    );
     let comments = fake.state().comments.clone();
     assert_eq!(comments.len(), 1);
     assert!(

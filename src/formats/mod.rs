@@ -147,7 +147,7 @@ impl fmt::Display for Format {
 
 /// Why no format could be chosen.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{reason}; tried: {}; pass --format to force one", tried.join(", "))]
+#[error("{reason}; tried: {}; pass --format (the Action's `format` input) to force one", tried.join(", "))]
 pub struct DetectError {
     pub reason: String,
     pub tried: Vec<&'static str>,

@@ -7,11 +7,11 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 use perfgate::compare::Comparison;
-use perfgate::github::runtime::{annotation, inert, output_entry, Inputs, Level};
+use perfgate::github::runtime::{annotation, inert, Inputs, Level};
 use perfgate::report::{self, MarkdownOptions};
 
 use super::plan::Trigger;
-use super::publish::{append, nonce};
+use super::publish::{output, regressions};
 use super::render::title;
 use super::{Ctx, MakeRemote};
 use crate::cli::input::expand;
@@ -21,7 +21,13 @@ use crate::cli::{Workdir, EXIT_PASS};
 /// pull request number and head commit against the triggering run and the API.
 pub(super) fn post_rendered(ctx: &Ctx, trigger: &Trigger, make_remote: &MakeRemote) -> Result<u8> {
     let (inputs, event) = (&trigger.inputs, &trigger.event);
-    let Some(Artifact { number, head, body }) = read_artifact(&trigger.dir, inputs)? else {
+    let Some(Artifact {
+        number,
+        head,
+        body,
+        comparison,
+    }) = read_artifact(&trigger.dir, inputs)?
+    else {
         // A pull request from the repository itself commented from its own run, which left its
         // report without `pr.json`: the commenting workflow runs for it too, with nothing to do.
         println!(
@@ -64,12 +70,14 @@ pub(super) fn post_rendered(ctx: &Ctx, trigger: &Trigger, make_remote: &MakeRemo
     }
     let (what, url) = remote.upsert_comment(number, &body)?;
     println!("perfgate: comment {what}: {url}");
-    if let Some(path) = ctx.var("GITHUB_OUTPUT") {
-        append(
-            &trigger.dir,
-            Path::new(&path),
-            &output_entry("comment-url", &url, nonce()),
-        )?;
+    // The pull request's verdict as its run gave it, for the steps after this one.
+    for (name, value) in [
+        ("verdict", comparison.verdict.as_str().to_string()),
+        ("regressions", regressions(&comparison).to_string()),
+        ("improvements", comparison.counts.improvement.to_string()),
+        ("comment-url", url),
+    ] {
+        output(ctx, &trigger.dir, name, &value)?;
     }
     Ok(EXIT_PASS)
 }
@@ -80,6 +88,7 @@ struct Artifact {
     number: u64,
     head: String,
     body: String,
+    comparison: Comparison,
 }
 
 /// Reads the artifact in the folder the `results` input names (or the folder of the file it
@@ -144,5 +153,6 @@ fn read_artifact(workdir: &Workdir, inputs: &Inputs) -> Result<Option<Artifact>>
         number,
         head: head.to_string(),
         body,
+        comparison,
     }))
 }

@@ -269,7 +269,7 @@ pub(super) fn output(ctx: &Ctx, dir: &Workdir, name: &str, value: &str) -> Resul
 
 /// The regressions the `regressions` output counts: a load test's counts that follow its
 /// duration are context, not regressions of their own.
-fn regressions(c: &Comparison) -> usize {
+pub(super) fn regressions(c: &Comparison) -> usize {
     c.results
         .iter()
         .filter(|r| r.status == Status::Regression && !r.context)
