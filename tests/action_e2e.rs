@@ -434,6 +434,48 @@ async fn a_step_that_fails_after_its_report_says_so_in_the_summary() {
     );
 }
 
+/// Dependabot's pull requests (and a workflow without `pull-requests: write`) get a read-only
+/// token although they are the repository's own: the comment is refused (403). The step failed
+/// with exit code 2 and left nothing for `mode: comment`; it now leaves the report as a fork's
+/// is and keeps the verdict's exit code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_token_on_the_repositorys_own_pull_request_leaves_the_report() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    fs::copy(example("go/base.txt"), job.ws().join("bench/main.txt")).unwrap();
+    fs::copy(example("go/head.txt"), job.ws().join("bench/pr.txt")).unwrap();
+    let out = push_to_main(&job, "bench/main.txt");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    fake.state().read_only = true;
+    fake.state()
+        .pulls
+        .insert(7, (HEAD_SHA.into(), MAIN_SHA.into()));
+    let out = pull_request(&job, &[("results", "bench/pr.txt")]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the regression's exit code: {}",
+        text(&out)
+    );
+    assert!(
+        text(&out).contains(
+            "the token may not comment on this pull request (it needs `pull-requests: write`"
+        ),
+        "{}",
+        text(&out)
+    );
+    for name in ["comment.md", "comparison.json", "pr.json"] {
+        assert!(
+            job.ws()
+                .join("perfgate-report/default")
+                .join(name)
+                .is_file(),
+            "{name}"
+        );
+    }
+    assert!(fake.state().comments.is_empty());
+}
+
 /// `summary: false` holds for a step that fails too; an error before any verdict says that
 /// nothing was gated.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

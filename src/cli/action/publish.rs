@@ -115,9 +115,30 @@ pub(super) fn comment(plan: &Plan, report: &Report, remote: &Connection) -> Resu
         return Ok(String::new());
     };
     if !pr.is_fork {
-        let (what, url) = connected(remote)?.upsert_comment(pr.number, &report.comment)?;
-        println!("perfgate: comment {what}: {url}");
-        return Ok(url);
+        match connected(remote)?.upsert_comment(pr.number, &report.comment) {
+            Ok((what, url)) => {
+                println!("perfgate: comment {what}: {url}");
+                return Ok(url);
+            }
+            // A read-only token on the repository's own pull request (Dependabot's, or a
+            // workflow without `pull-requests: write`): leave the report as a fork's is, for
+            // `mode: comment`, and say which permission would have let the step comment.
+            Err(e) if forbidden(&e).is_some() => {
+                println!(
+                    "{}",
+                    annotation(
+                        Level::Warning,
+                        "perfgate",
+                        &format!(
+                            "the token may not comment on this pull request (it needs `{}`; Dependabot's pull requests get a read-only token): the report is left in `{}` for `mode: comment`, as a fork's is",
+                            forbidden(&e).unwrap_or("pull-requests: write"),
+                            report.out_dir.display()
+                        )
+                    )
+                );
+            }
+            Err(e) => return Err(e),
+        }
     }
     let out_dir = &report.out_dir;
     let write = |name: &str, text: &str| write_in_workspace(&plan.dir, &out_dir.join(name), text);
@@ -133,14 +154,16 @@ pub(super) fn comment(plan: &Plan, report: &Report, remote: &Connection) -> Resu
         &serde_json::json!({"number": pr.number, "head_sha": pr.head_sha, "key": plan.inputs.key})
             .to_string(),
     )?;
-    println!(
-        "{}",
-        annotation(
-            Level::Notice,
-            "perfgate",
-            &format!("pull requests from forks get a read-only token, so no comment was written. The report is in {} for actions/upload-artifact; a workflow_run workflow with `mode: comment` can post it (see the README).", out_dir.display())
-        )
-    );
+    if pr.is_fork {
+        println!(
+            "{}",
+            annotation(
+                Level::Notice,
+                "perfgate",
+                &format!("pull requests from forks get a read-only token, so no comment was written. The report is in {} for actions/upload-artifact; a workflow_run workflow with `mode: comment` can post it (see the README).", out_dir.display())
+            )
+        );
+    }
     Ok(String::new())
 }
 
@@ -190,6 +213,24 @@ pub(super) fn save(
     Ok(())
 }
 
+/// The permission a refused call needed, when GitHub refused it for the token's permissions.
+fn forbidden(e: &anyhow::Error) -> Option<&'static str> {
+    e.chain().find_map(|c| {
+        // The comment's errors hold the API's transparently: not a link of the chain.
+        let api =
+            c.downcast_ref::<ApiError>().or_else(|| match c
+                .downcast_ref::<perfgate::github::comment::CommentError>()
+            {
+                Some(perfgate::github::comment::CommentError::Api(a)) => Some(a),
+                _ => None,
+            });
+        match api {
+            Some(ApiError::Forbidden { permission, .. }) => Some(*permission),
+            _ => None,
+        }
+    })
+}
+
 /// Tells of the push's level shifts as the `alert` input asks. The run is recorded already: a
 /// failure here is a warning, never the job's failure, and a 403 names the permission to add.
 fn send_alerts(ctx: &Ctx, remote: &dyn Remote, mode: AlertMode, w: &Watch, alert: &AlertContext) {
@@ -206,10 +247,7 @@ fn send_alerts(ctx: &Ctx, remote: &dyn Remote, mode: AlertMode, w: &Watch, alert
             }
         }
         Err(e) => {
-            let forbidden = e.chain().find_map(|c| match c.downcast_ref::<ApiError>() {
-                Some(ApiError::Forbidden { permission, .. }) => Some(*permission),
-                _ => None,
-            });
+            let forbidden = forbidden(&e);
             let why = ctx.error_line(&e);
             let why = why.trim_start_matches("error: ");
             let msg = match forbidden {
