@@ -502,6 +502,17 @@ async fn an_input_error_says_nothing_was_gated_and_keeps_summary_false() {
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert_eq!(job.summary(), "");
+    // An empty token read a private repository's data branch as absent (404) and passed as if
+    // there were no baseline yet.
+    let job = Job::new(fake.api_url());
+    fs::copy(example("go/head.txt"), job.ws().join("bench/pr.txt")).unwrap();
+    let out = pull_request(&job, &[("results", "bench/pr.txt"), ("github-token", "")]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("the `github-token` input is empty"),
+        "{}",
+        text(&out)
+    );
 }
 
 /// One value per run (no samples): the pull request is judged against a prediction interval over
