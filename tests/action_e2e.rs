@@ -476,6 +476,40 @@ async fn a_read_only_token_on_the_repositorys_own_pull_request_leaves_the_report
     assert!(fake.state().comments.is_empty());
 }
 
+/// A pull request whose comment showed a pass, then a commit whose results cannot be read: the
+/// step fails (exit code 2), and the comment says so instead of keeping the earlier report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_that_fails_before_its_verdict_replaces_the_stale_comment() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    let main = example("go/base.txt");
+    let out = push_then_pull_request(&fake, &job, &main, &main);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(fake.state().comments.len(), 1);
+    assert!(!fake.state().comments[0].body.contains("the check failed"));
+    fs::write(
+        job.ws().join("bench/pr.txt"),
+        "BenchmarkA-8 100 nope ns/op\n",
+    )
+    .unwrap();
+    let out = pull_request(&job, &[("results", "bench/pr.txt")]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let comments = fake.state().comments.clone();
+    assert_eq!(comments.len(), 1, "the same comment, updated");
+    let body = &comments[0].body;
+    assert!(
+        body.contains("### ❌ perfgate: the check failed on `2222222`"),
+        "{body}"
+    );
+    assert!(body.contains("cannot read"), "{body}");
+    assert!(body.contains("Nothing was gated for this commit"), "{body}");
+    assert!(
+        body.trim_end()
+            .ends_with("<!-- perfgate:comment key=default -->"),
+        "{body}"
+    );
+}
+
 /// `summary: false` holds for a step that fails too; an error before any verdict says that
 /// nothing was gated.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

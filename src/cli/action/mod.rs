@@ -146,6 +146,28 @@ fn run(
     if trigger.mode == Mode::Comment {
         return comment_mode::post_rendered(ctx, &trigger, make_remote);
     }
+    // The sticky comment of the pull request, should the step fail before a verdict: it must not
+    // keep showing an earlier commit's report as if it were this one's.
+    let sticky = (trigger.mode == Mode::Compare && trigger.inputs.comment)
+        .then(|| {
+            let pr = trigger.event.pull_request.as_ref()?;
+            (!pr.is_fork).then(|| (trigger.inputs.clone(), trigger.event.clone()))
+        })
+        .flatten();
+    let result = gate(ctx, make_remote, trigger, verdict);
+    if let (Err(e), Some((inputs, event)), None) = (&result, &sticky, &verdict) {
+        publish::failed_comment(ctx, make_remote, inputs, event, e);
+    }
+    result
+}
+
+/// The gate of a pull request or a push, from the trigger on.
+fn gate(
+    ctx: &Ctx,
+    make_remote: &MakeRemote,
+    trigger: plan::Trigger,
+    verdict: &mut Option<&'static str>,
+) -> Result<u8> {
     let mut plan = plan::gate(ctx, trigger)?;
     let remote = make_remote(ctx, &plan.inputs, &plan.event);
     let mut found = baseline::read(ctx, &plan, &remote)?;

@@ -13,7 +13,7 @@ use perfgate::compare::{self, Comparison, Status, Verdict};
 use perfgate::github::alert::AlertMode;
 use perfgate::github::api::ApiError;
 use perfgate::github::datastore::Site;
-use perfgate::github::runtime::{annotation, output_entry, Level, Mode};
+use perfgate::github::runtime::{annotation, output_entry, Event, Inputs, Level, Mode};
 use perfgate::model::Run;
 use perfgate::report::{self, alert::AlertContext};
 
@@ -165,6 +165,46 @@ pub(super) fn comment(plan: &Plan, report: &Report, remote: &Connection) -> Resu
         );
     }
     Ok(String::new())
+}
+
+/// Replaces the sticky comment of the event's pull request with the error that stopped the step
+/// before a verdict (unreadable results, a baseline that cannot be read...), so that it does not
+/// keep showing an earlier commit's report. Best effort: the step fails with `error` anyway, and
+/// a comment that cannot be written is a warning.
+pub(super) fn failed_comment(
+    ctx: &Ctx,
+    make_remote: &super::MakeRemote,
+    inputs: &Inputs,
+    event: &Event,
+    error: &anyhow::Error,
+) {
+    let Some(pr) = &event.pull_request else {
+        return;
+    };
+    let line = ctx.error_line(error);
+    let why = line.strip_prefix("error: ").unwrap_or(&line);
+    let body = format!(
+        "### ❌ {}: the check failed on {}\n\n{}\n\nNothing was gated for this commit: an earlier commit's report that stood here is no longer current.\n",
+        report::escape_markdown(&super::render::title(inputs).unwrap_or_else(|| "perfgate".into())),
+        report::inline_code(pr.head_sha.get(..7).unwrap_or(&pr.head_sha)),
+        report::escape_markdown(why)
+    );
+    let body = perfgate::github::comment::with_marker(&body, &inputs.key);
+    let posted = make_remote(ctx, inputs, event).and_then(|r| r.upsert_comment(pr.number, &body));
+    match posted {
+        Ok((what, url)) => println!("perfgate: comment {what} with the error: {url}"),
+        Err(e) => println!(
+            "{}",
+            annotation(
+                Level::Warning,
+                "perfgate",
+                &format!(
+                    "the pull request's comment could not be updated with the error: {}",
+                    ctx.error_line(&e).trim_start_matches("error: ")
+                )
+            )
+        ),
+    }
 }
 
 /// Records the run on the data branch (marked when it failed the gate), with the dashboard when
