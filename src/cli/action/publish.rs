@@ -55,23 +55,24 @@ pub(super) fn watch(ctx: &Ctx, plan: &Plan, history: &[Run], comparison: &Compar
     }
 }
 
+/// A notice or warning of perfgate's in the log and on the run's page.
+fn say(level: Level, text: &str) {
+    println!("{}", annotation(level, "perfgate", text));
+}
+
 /// The level shifts a push confirmed, as warnings in the log and on the run's page.
 fn announce(w: &Watch) {
     for g in &w.alerts {
         for s in &g.shifts {
-            println!(
-                "{}",
-                annotation(
-                    Level::Warning,
-                    "perfgate",
-                    &format!(
-                        "level shift for the worse: {} {} {:+.1}% since commit {}",
-                        s.benchmark,
-                        s.metric,
-                        s.change * 100.0,
-                        g.commit
-                    )
-                )
+            say(
+                Level::Warning,
+                &format!(
+                    "level shift for the worse: {} {} {:+.1}% since commit {}",
+                    s.benchmark,
+                    s.metric,
+                    s.change * 100.0,
+                    g.commit
+                ),
             );
         }
     }
@@ -124,18 +125,12 @@ pub(super) fn comment(plan: &Plan, report: &Report, remote: &Connection) -> Resu
             // workflow without `pull-requests: write`): leave the report as a fork's is, for
             // `mode: comment`, and say which permission would have let the step comment.
             Err(e) if forbidden(&e).is_some() => {
-                println!(
-                    "{}",
-                    annotation(
-                        Level::Warning,
-                        "perfgate",
-                        &format!(
-                            "the token may not comment on this pull request (it needs `{}`; Dependabot's pull requests get a read-only token): the report is left in `{}` for `mode: comment`, as a fork's is",
-                            forbidden(&e).unwrap_or("pull-requests: write"),
-                            report.out_dir.display()
-                        )
-                    )
+                let text = format!(
+                    "the token may not comment on this pull request (it needs `{}`; Dependabot's pull requests get a read-only token): the report is left in `{}` for `mode: comment`, as a fork's is",
+                    forbidden(&e).unwrap_or("pull-requests: write"),
+                    report.out_dir.display()
                 );
+                say(Level::Warning, &text);
             }
             Err(e) => return Err(e),
         }
@@ -155,14 +150,8 @@ pub(super) fn comment(plan: &Plan, report: &Report, remote: &Connection) -> Resu
             .to_string(),
     )?;
     if pr.is_fork {
-        println!(
-            "{}",
-            annotation(
-                Level::Notice,
-                "perfgate",
-                &format!("pull requests from forks get a read-only token, so no comment was written. The report is in {} for actions/upload-artifact; a workflow_run workflow with `mode: comment` can post it (see the README).", out_dir.display())
-            )
-        );
+        let text = format!("pull requests from forks get a read-only token, so no comment was written. The report is in {} for actions/upload-artifact; a workflow_run workflow with `mode: comment` can post it (see the README).", out_dir.display());
+        say(Level::Notice, &text);
     }
     Ok(String::new())
 }
@@ -193,16 +182,12 @@ pub(super) fn failed_comment(
     let posted = make_remote(ctx, inputs, event).and_then(|r| r.upsert_comment(pr.number, &body));
     match posted {
         Ok((what, url)) => println!("perfgate: comment {what} with the error: {url}"),
-        Err(e) => println!(
-            "{}",
-            annotation(
-                Level::Warning,
-                "perfgate",
-                &format!(
-                    "the pull request's comment could not be updated with the error: {}",
-                    ctx.error_line(&e).trim_start_matches("error: ")
-                )
-            )
+        Err(e) => say(
+            Level::Warning,
+            &format!(
+                "the pull request's comment could not be updated with the error: {}",
+                ctx.error_line(&e).trim_start_matches("error: ")
+            ),
         ),
     }
 }
@@ -294,10 +279,7 @@ fn send_alerts(ctx: &Ctx, remote: &dyn Remote, mode: AlertMode, w: &Watch, alert
                 Some(p) => format!("the alert was not written: the token may not do it. Give the job `permissions:` with `{p}` (`alert: {}` needs `{needed}`). The run is recorded all the same. ({why})", mode.as_str()),
                 None => format!("the alert was not written (`alert: {}`); the run is recorded all the same: {why}", mode.as_str()),
             };
-            println!(
-                "{}",
-                annotation(Level::Warning, "perfgate", &ctx.redacted(&msg))
-            );
+            say(Level::Warning, &ctx.redacted(&msg));
         }
     }
 }
