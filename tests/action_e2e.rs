@@ -349,6 +349,27 @@ async fn a_fork_pull_request_writes_the_report_for_upload_instead_of_commenting(
     assert!(text(&out).contains("workflow_run"), "{}", text(&out));
     assert_eq!(fake.state().comments.len(), 1, "only the genuine comment");
 
+    // One commenting job for a matrix of keys: with its `key` input left alone, the artifact's
+    // key names the comment (its own sticky comment, with its title).
+    fs::write(
+        job.ws().join("perfgate-report/default/pr.json"),
+        format!(r#"{{"number":7,"head_sha":"{HEAD_SHA}","key":"api"}}"#),
+    )
+    .unwrap();
+    let out = comment_job(&workflow_run_payload(HEAD_SHA, "someone"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let comments = fake.state().comments.clone();
+    assert_eq!(comments.len(), 2, "a comment of its own");
+    assert!(
+        comments[1].body.contains("perfgate (api)"),
+        "{}",
+        comments[1].body
+    );
+    assert!(comments[1]
+        .body
+        .trim_end()
+        .ends_with("<!-- perfgate:comment key=api -->"));
+
     // The commenting workflow runs for a pull request of the repository itself too, whose run
     // commented and left its report without pr.json: nothing to post, and no red job.
     for name in ["pr.json", "comparison.json", "comment.md"] {
@@ -370,7 +391,7 @@ async fn a_fork_pull_request_writes_the_report_for_upload_instead_of_commenting(
         "{}",
         text(&out)
     );
-    assert_eq!(fake.state().comments.len(), 1);
+    assert_eq!(fake.state().comments.len(), 2);
     fake.verify().await;
 }
 

@@ -12,7 +12,7 @@ use perfgate::report::{self, MarkdownOptions};
 
 use super::plan::Trigger;
 use super::publish::{output, regressions};
-use super::render::title;
+use super::render::title_of;
 use super::{Ctx, MakeRemote};
 use crate::cli::input::expand;
 use crate::cli::{Workdir, EXIT_PASS};
@@ -24,6 +24,7 @@ pub(super) fn post_rendered(ctx: &Ctx, trigger: &Trigger, make_remote: &MakeRemo
     let Some(Artifact {
         number,
         head,
+        key,
         body,
         comparison,
     }) = read_artifact(&trigger.dir, inputs)?
@@ -68,7 +69,7 @@ pub(super) fn post_rendered(ctx: &Ctx, trigger: &Trigger, make_remote: &MakeRemo
     if !pull.open {
         bail!("pull request #{number} is closed: not commenting");
     }
-    let (what, url) = remote.upsert_comment(number, &body)?;
+    let (what, url) = remote.upsert_comment(number, &key, &body)?;
     println!("perfgate: comment {what}: {url}");
     // The pull request's verdict as its run gave it, for the steps after this one.
     for (name, value) in [
@@ -87,6 +88,8 @@ pub(super) fn post_rendered(ctx: &Ctx, trigger: &Trigger, make_remote: &MakeRemo
 struct Artifact {
     number: u64,
     head: String,
+    /// Whose sticky comment it is (see [`read_artifact`]).
+    key: String,
     body: String,
     comparison: Comparison,
 }
@@ -141,17 +144,25 @@ fn read_artifact(workdir: &Workdir, inputs: &Inputs) -> Result<Option<Artifact>>
             data_path.display()
         )
     })?;
+    // Whose comment this is: the `key` input, or when it is left at `default`, the key the run
+    // wrote its report under (one commenting job for a matrix of keys). Either way a comment on
+    // the pull request checked below, and only a marker's name.
+    let key = match pr.get("key").and_then(serde_json::Value::as_str) {
+        Some(k) if inputs.key == "default" => perfgate::github::comment::sanitize_key(k),
+        _ => inputs.key.clone(),
+    };
     let body = report::render_markdown(
         &comparison,
         &MarkdownOptions {
-            title: title(inputs),
-            marker: Some(perfgate::github::comment::marker(&inputs.key)),
+            title: title_of(&key),
+            marker: Some(perfgate::github::comment::marker(&key)),
             ..MarkdownOptions::default()
         },
     )?;
     Ok(Some(Artifact {
         number,
         head: head.to_string(),
+        key,
         body,
         comparison,
     }))

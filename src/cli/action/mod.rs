@@ -42,8 +42,8 @@ pub trait Remote {
     /// Records a run on the data branch, with the dashboard's files when `site` is given;
     /// returns its id.
     fn save(&self, run: &Run, site: Option<&Site<'_>>) -> Result<String>;
-    /// Creates or updates the sticky comment; returns (what happened, comment URL).
-    fn upsert_comment(&self, pr: u64, body: &str) -> Result<(String, String)>;
+    /// Creates or updates the sticky comment of `key`; returns (what happened, comment URL).
+    fn upsert_comment(&self, pr: u64, key: &str, body: &str) -> Result<(String, String)>;
     /// A pull request's state, head commit and head repository (`owner/name`).
     fn pull_head(&self, pr: u64) -> Result<PullHead>;
     /// Tells of the level shifts a push confirmed as `mode` asks (a commit comment, the key's

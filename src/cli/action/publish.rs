@@ -116,7 +116,7 @@ pub(super) fn comment(plan: &Plan, report: &Report, remote: &Connection) -> Resu
         return Ok(String::new());
     };
     if !pr.is_fork {
-        match connected(remote)?.upsert_comment(pr.number, &report.comment) {
+        match connected(remote)?.upsert_comment(pr.number, &plan.inputs.key, &report.comment) {
             Ok((what, url)) => {
                 println!("perfgate: comment {what}: {url}");
                 return Ok(url);
@@ -179,7 +179,8 @@ pub(super) fn failed_comment(
         report::escape_markdown(why)
     );
     let body = perfgate::github::comment::with_marker(&body, &inputs.key);
-    let posted = make_remote(ctx, inputs, event).and_then(|r| r.upsert_comment(pr.number, &body));
+    let posted = make_remote(ctx, inputs, event)
+        .and_then(|r| r.upsert_comment(pr.number, &inputs.key, &body));
     match posted {
         Ok((what, url)) => println!("perfgate: comment {what} with the error: {url}"),
         Err(e) => say(

@@ -106,7 +106,6 @@ pub fn github_remote(ctx: &Ctx, inputs: &Inputs, event: &Event) -> Result<Box<dy
         gh,
         repo,
         store,
-        key: inputs.key.clone(),
         author: inputs.comment_author.clone(),
         keep: inputs
             .keep
@@ -119,7 +118,6 @@ struct GitHubRemote {
     gh: perfgate::github::api::GitHub,
     repo: perfgate::github::api::Repo,
     store: perfgate::github::datastore::BlockingDataBranch,
-    key: String,
     author: String,
     keep: usize,
     /// The environment's secrets ([`Ctx`]), which its warnings are redacted against.
@@ -172,12 +170,12 @@ impl Remote for GitHubRemote {
         Ok(outcome.entry.id)
     }
 
-    fn upsert_comment(&self, pr: u64, body: &str) -> Result<(String, String)> {
+    fn upsert_comment(&self, pr: u64, key: &str, body: &str) -> Result<(String, String)> {
         let outcome = self.gh.block_on(perfgate::github::comment::upsert_comment(
             self.gh.client(),
             &self.repo,
             pr,
-            &self.key,
+            key,
             body,
             &self.author,
         ))?;

@@ -80,7 +80,12 @@ pub(super) fn report(
 
 /// The report's title: the key's name, but for the default key.
 pub(super) fn title(inputs: &Inputs) -> Option<String> {
-    (inputs.key != "default").then(|| format!("perfgate ({})", inputs.key))
+    title_of(&inputs.key)
+}
+
+/// The report's title for `key`: `perfgate (<key>)`, or the default title for `default`.
+pub(super) fn title_of(key: &str) -> Option<String> {
+    (key != "default").then(|| format!("perfgate ({key})"))
 }
 
 /// The job summary: `first` (a short section, such as the default branch's regressions), then
