@@ -306,6 +306,25 @@ fn k6_budgets_are_checked_without_a_baseline() {
         .code(1);
 }
 
+/// An `==` budget that fails by less than the display's three digits read "30.0 ms > 30.0 ms".
+#[test]
+fn a_budget_broken_by_less_than_the_display_shows_the_exact_values() {
+    let text = stdout(
+        perfgate().args([
+            "compare",
+            "--current",
+            &example("k6/summary.json"),
+            "--budget",
+            "http_req_duration p(95) == 30.0ms",
+        ]),
+        1,
+    );
+    assert!(
+        text.contains("30.0 ms > 30.0 ms (exactly 30025684.1 against 30000000 ns)"),
+        "{text}"
+    );
+}
+
 /// A budget in a unit its metric is not in was a broken budget with a made-up limit (`200
 /// parsecs` shown as `200 ns`, exit 1): it is a mistake in the configuration (exit 2).
 #[test]

@@ -109,15 +109,39 @@ fn budget_words(b: &BudgetResult) -> String {
                 Some(Ordering::Less) => "<",
                 _ => "=",
             };
+            let (actual, limit) = (b.unit.format(a), b.unit.format(b.limit));
+            // An `==` or `!=` budget can fail by less than three digits show.
+            let exactly = if actual == limit && a != b.limit {
+                format!(
+                    " (exactly {} against {} {})",
+                    exact(a),
+                    exact(b.limit),
+                    b.unit.as_str()
+                )
+            } else {
+                String::new()
+            };
             format!(
-                "{} {} {} {op} {}",
-                b.benchmark,
-                b.metric,
-                b.unit.format(a),
-                b.unit.format(b.limit)
+                "{} {} {actual} {op} {limit}{exactly}",
+                b.benchmark, b.metric
             )
         }
         None => format!("{} {}: not found", b.benchmark, b.metric),
+    }
+}
+
+/// A value in its canonical unit with the digits a display rounds away (`30025684.1`), and no
+/// float noise (`30025684.099999998`).
+fn exact(v: f64) -> String {
+    let text = if v.abs() >= 1.0 {
+        format!("{v:.3}")
+    } else {
+        format!("{v:.9}")
+    };
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
     }
 }
 
