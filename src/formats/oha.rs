@@ -6,7 +6,8 @@
 //!
 //! The output does not name the URL, so the run is one benchmark named `oha`: `avg`, `min`
 //! (`fastest`), `max` (`slowest`) and `p(10)` ... `p(99.99)` (oha's seconds -> nanoseconds),
-//! `requests` (responses of any status plus errors), `errors` (`errorDistribution`), `error_rate`
+//! `requests` (responses of any status plus errors), `errors` (`errorDistribution`, but for the
+//! requests cut off when `-z <duration>` ran out: "aborted due to deadline"), `error_rate`
 //! (`1 - successRate`: oha counts any response as a success and only connection-level errors as
 //! failures), `rate` (`requestsPerSec`) and `throughput` (`sizePerSec`, body bytes per second).
 //! When present, time to first byte (`details.firstByte` and `firstBytePercentiles`) is the
@@ -123,8 +124,8 @@ fn read_summary(
         }
     }
     read_percentiles(root, "latencyPercentiles", b)?;
-    let responses = sum_counts(root, "statusCodeDistribution")?;
-    let errors = sum_counts(root, "errorDistribution")?;
+    let responses = sum_counts(root, "statusCodeDistribution", &[])?;
+    let errors = sum_counts(root, "errorDistribution", &[DEADLINE])?;
     if responses.is_some() || errors.is_some() {
         let errors = errors.unwrap_or(0.0);
         b.push(requests_metric(responses.unwrap_or(0.0) + errors));
@@ -222,7 +223,17 @@ fn read_percentiles(
 }
 
 /// The sum of a `{"<label>": <count>}` object, `None` when the key is absent.
-fn sum_counts(root: &Map<String, Value>, key: &str) -> Result<Option<f64>, ParseError> {
+/// The requests in flight when `-z <duration>` ran out, which oha cuts off and lists under
+/// `errorDistribution` (one per connection, every run): not failures of the server, and not in
+/// oha's own `successRate`.
+const DEADLINE: &str = "aborted due to deadline";
+
+/// The sum of the counts of the object `key`, leaving out the keys in `skip`.
+fn sum_counts(
+    root: &Map<String, Value>,
+    key: &str,
+    skip: &[&str],
+) -> Result<Option<f64>, ParseError> {
     let obj = match root.get(key) {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Object(o)) => o,
@@ -234,7 +245,7 @@ fn sum_counts(root: &Map<String, Value>, key: &str) -> Result<Option<f64>, Parse
         }
     };
     let mut total = 0.0;
-    for (k, v) in obj {
+    for (k, v) in obj.iter().filter(|(k, _)| !skip.contains(&k.as_str())) {
         let path = format!("{key}.{k}");
         match json_number_only(Some(v), &path)? {
             Some(n) if n >= 0.0 => total += n,
@@ -346,6 +357,32 @@ mod tests {
         assert_eq!(value(&run, "oha", "errors"), 50.0);
         assert_eq!(value(&run, "oha", "error_rate"), 1.0);
         assert!(close(value(&run, "oha", "rate"), 24.98750624687656));
+    }
+
+    /// oha 1.16 with `-z 10s`, a real run (`tests/fixtures/reruns/quiet/oha`): the 10 requests in
+    /// flight when the time ran out are listed as "aborted due to deadline", which oha's own
+    /// success rate leaves out; they were counted as 10 errors in every healthy run, so a budget
+    /// on errors failed every time.
+    #[test]
+    fn requests_cut_off_by_the_deadline_are_not_errors() {
+        let text = include_str!("../../tests/fixtures/reruns/quiet/oha/run1.json");
+        assert!(text.contains("\"aborted due to deadline\": 10"));
+        let run = parse(text).unwrap();
+        assert_eq!(value(&run, "oha", "errors"), 0.0);
+        assert_eq!(value(&run, "oha", "error_rate"), 0.0);
+        let responses: f64 = serde_json::from_str::<Value>(text).unwrap()["statusCodeDistribution"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter_map(Value::as_f64)
+            .sum();
+        assert_eq!(value(&run, "oha", "requests"), responses);
+        // Any other error still counts.
+        let other = text.replace(
+            "\"aborted due to deadline\": 10",
+            "\"connection refused\": 4",
+        );
+        assert_eq!(value(&parse(&other).unwrap(), "oha", "errors"), 4.0);
     }
 
     #[test]
