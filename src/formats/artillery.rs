@@ -7,6 +7,7 @@
 //!   `errors` (the sum of the `errors.*` counters; 1.x the sum of `errors{}`), `error_rate` (failed
 //!   virtual users over created ones: 2.x `vusers.failed / vusers.created`, 1.x
 //!   `(scenariosCreated - scenariosCompleted) / scenariosCreated`) and `rate` (2.x
+//!   `http.requests` over the time from `firstCounterAt` to `lastCounterAt`, else
 //!   `rates.http.request_rate`; 1.x `rps.mean`).
 //! - one per 2.x summary, named by the summary (`http.response_time`, `http.response_time.2xx`,
 //!   `vusers.session_length`, ...), except the metrics-by-endpoint plugin's
@@ -169,11 +170,13 @@ fn object<'a>(
 
 fn read_v2(agg: &Map<String, Value>) -> Result<Vec<Benchmark>, ParseError> {
     let mut totals = Benchmark::new(TOTALS);
+    let mut requests = None;
     if let Some(counters) = object(agg, "counters", "aggregate.counters")? {
         let counter =
             |k: &str| required_number(counters.get(k), &format!("aggregate.counters.{k}"));
         if let Some(n) = counter("http.requests")? {
             totals.push(requests_metric(n));
+            requests = Some(n);
         }
         let mut errors = 0.0;
         for (k, v) in counters {
@@ -188,7 +191,18 @@ fn read_v2(agg: &Map<String, Value>) -> Result<Vec<Benchmark>, ParseError> {
             totals.push(error_rate_metric((failed / created).clamp(0.0, 1.0)));
         }
     }
-    if let Some(rates) = object(agg, "rates", "aggregate.rates")? {
+    // The test's mean request rate: its requests over the time they were counted in. The
+    // aggregate's own `rates.http.request_rate` is not that: two identical runs (50 arrivals a
+    // second for 10 s, 500 requests in 10.0 s each) reported 50 and 38.
+    let first = json_number(agg.get("firstCounterAt"), "aggregate.firstCounterAt")?;
+    let last = json_number(agg.get("lastCounterAt"), "aggregate.lastCounterAt")?;
+    let span_s = match (first, last) {
+        (Some(f), Some(l)) if l > f => Some((l - f) / 1000.0),
+        _ => None,
+    };
+    if let (Some(n), Some(s)) = (requests, span_s) {
+        totals.push(rate_metric(n / s));
+    } else if let Some(rates) = object(agg, "rates", "aggregate.rates")? {
         // Artillery writes a null rate for a period without requests (see the module docs).
         if let Some(r) = json_number(
             rates.get("http.request_rate"),
@@ -408,7 +422,8 @@ mod tests {
         assert_eq!(value(&run, "artillery", "requests"), 3000.0);
         assert_eq!(value(&run, "artillery", "errors"), 0.0);
         assert_eq!(value(&run, "artillery", "error_rate"), 0.0);
-        assert_eq!(value(&run, "artillery", "rate"), 50.0);
+        // 3000 requests from the first counter to the last, 60.573 s (50 arrivals a second).
+        assert_eq!(value(&run, "artillery", "rate"), 3000.0 / 60.573);
         assert_eq!(
             metric(&run, "artillery", "requests").direction,
             Direction::HigherIsBetter
@@ -441,7 +456,11 @@ mod tests {
         // Only the top-level `errors.*` counter, not the plugin's per-endpoint copy.
         assert_eq!(value(&run, "artillery", "errors"), 2700.0);
         assert_eq!(value(&run, "artillery", "error_rate"), 1.0);
-        assert_eq!(value(&run, "artillery", "rate"), 20.0);
+        // The test's mean rate: 2700 requests over 179.71 s (a 5 a second warm-up, then 20 a
+        // second); the aggregate's `rates.http.request_rate` says 20, its last periods' rate.
+        let span_s = (1_773_284_428_377.0 - 1_773_284_248_667.0) / 1000.0;
+        assert_eq!(value(&run, "artillery", "rate"), 2700.0 / span_s);
+        assert!((value(&run, "artillery", "rate") - 15.02).abs() < 0.01);
         assert_eq!(
             run.meta.timestamp.as_deref(),
             Some("2026-03-12T02:57:28.667Z")
@@ -612,9 +631,14 @@ mod tests {
         // The whole-block nulls of a 1.x run where nothing completed.
         let run = parse(V1_ERROR).unwrap();
         assert_eq!(benches(&run), ["artillery"]);
-        // A rate Artillery could not compute (its intermediate reports hold such nulls).
+        // A rate Artillery could not compute (its intermediate reports hold such nulls), in a
+        // report without the counters' times to work the rate out from.
         let mut v: Value = serde_json::from_str(SAWADY).unwrap();
         v["aggregate"]["rates"]["http.request_rate"] = Value::Null;
+        v["aggregate"]
+            .as_object_mut()
+            .unwrap()
+            .remove("lastCounterAt");
         let run = parse(&v.to_string()).unwrap();
         assert_eq!(
             names(&run, "artillery"),
