@@ -885,6 +885,56 @@ fn imports_a_github_action_benchmark_history_into_a_store() {
         .filter(|r| r["status"] != "new" && r["status"] != "missing")
         .count();
     assert_eq!(compared, 3, "{report}");
+
+    // The same history again: nothing new (it counted every run twice).
+    let import = |store: &Path, more: &[&str]| {
+        let mut c = perfgate();
+        c.args([
+            "import",
+            &fixture("gab_history/buildpacks-pack-go-history-data.js"),
+            "--store",
+        ])
+        .arg(store)
+        .args(more);
+        c
+    };
+    let first = fs::read_to_string(store.join("index.json")).unwrap();
+    let again = stdout(&mut import(&store, &[]), 0);
+    assert!(again.contains("nothing to import"), "{again}");
+    assert_eq!(fs::read_to_string(store.join("index.json")).unwrap(), first);
+
+    // Into a store with newer runs of the branch: refused (the old runs would have been read as
+    // the newest, and pruning deleted the store's own runs).
+    let newer = dir.path().join("newer");
+    perfgate()
+        .args(["save", "--current"])
+        .arg(&go)
+        .args([
+            "--branch",
+            "main",
+            "--timestamp",
+            "2024-06-01T00:00:00Z",
+            "--store",
+        ])
+        .arg(&newer)
+        .assert()
+        .code(0);
+    let before = fs::read_to_string(newer.join("index.json")).unwrap();
+    let e = input_error(&mut import(&newer, &["--keep", "3"]));
+    assert!(
+        e.contains("already has 1 run of branch `main` (the latest from 2024-06-01T00:00:00Z)"),
+        "{e}"
+    );
+    assert_eq!(
+        fs::read_to_string(newer.join("index.json")).unwrap(),
+        before
+    );
+    // Under another branch it is fine; --keep 0 and an empty branch are refused.
+    stdout(&mut import(&newer, &["--branch", "gab"]), 0);
+    assert!(
+        input_error(&mut import(&newer, &["--keep", "0"])).contains("--keep: expected at least 1")
+    );
+    assert!(input_error(&mut import(&newer, &["--branch", " "])).contains("--branch: expected"));
 }
 
 #[test]

@@ -243,6 +243,19 @@ fn devices_and_fifos_are_not_result_files() {
         let (_, stderr) = text(&out);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains("not a regular file"), "{stderr}");
+        // import's history too (it hung on a FIFO and filled memory from /dev/zero).
+        let out = perfgate(ws.path())
+            .arg("import")
+            .arg(path)
+            .args(["--store", "store"])
+            .output()
+            .unwrap();
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("expected a github-action-benchmark history"),
+            "{stderr}"
+        );
     }
 }
 

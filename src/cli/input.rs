@@ -188,6 +188,17 @@ impl Reader<'_> {
     /// commit `perfgate.toml` as a link to the runner's files, and a parse error quotes them), at
     /// most [`MAX_HAND_WRITTEN`] bytes (`/dev/zero` as `--config` grew to gigabytes), UTF-8.
     pub fn read_hand_written(self, path: &Path, what: &str) -> Result<String> {
+        self.read_checked(path, what, MAX_HAND_WRITTEN)
+    }
+
+    /// Reads a whole text file that is not results (`what`: a github-action-benchmark history)
+    /// with the checks and the cap (`PERFGATE_MAX_INPUT`) result files get.
+    pub fn read_text(self, path: &Path, what: &str) -> Result<String> {
+        self.read_checked(path, what, self.max_input()?)
+    }
+
+    /// A regular file in the workspace (no link out of it), of at most `cap` bytes, as UTF-8.
+    fn read_checked(self, path: &Path, what: &str, cap: u64) -> Result<String> {
         let shown = path.display();
         let meta = self.guard_as(path, what)?;
         if meta.is_dir() {
@@ -196,11 +207,11 @@ impl Reader<'_> {
         let file = fs::File::open(self.dir.path(path))
             .with_context(|| format!("cannot read {what} `{shown}`"))?;
         let mut bytes = Vec::new();
-        file.take(MAX_HAND_WRITTEN + 1)
+        file.take(cap.saturating_add(1))
             .read_to_end(&mut bytes)
             .with_context(|| format!("cannot read {what} `{shown}`"))?;
-        if bytes.len() as u64 > MAX_HAND_WRITTEN {
-            bail!("`{shown}` is larger than {MAX_HAND_WRITTEN} bytes: not read (expected {what})");
+        if bytes.len() as u64 > cap {
+            bail!("`{shown}` is larger than {cap} bytes: not read (expected {what})");
         }
         String::from_utf8(bytes).map_err(|e| {
             anyhow!(

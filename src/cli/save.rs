@@ -1,12 +1,11 @@
 //! `perfgate save` and `perfgate import`: record runs in a local store, every input read and
 //! validated before the store is touched.
 
-use std::fs;
-
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 use perfgate::formats;
+use perfgate::model::Run;
 use perfgate::report::words::short_commit;
-use perfgate::store::{BaselineStore, LocalStore};
+use perfgate::store::{BaselineStore, IndexEntry, LocalStore};
 
 use super::{input, load_config, meta, print, Ctx, ImportArgs, SaveArgs, Workdir, EXIT_PASS};
 
@@ -56,29 +55,96 @@ pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
 }
 
 pub(super) fn cmd_import(ctx: &Ctx, a: ImportArgs) -> Result<u8> {
-    let config = load_config(ctx, &Workdir::default(), a.config.as_deref())?;
+    let here = Workdir::default();
+    let config = load_config(ctx, &here, a.config.as_deref())?;
     let shown = a.history.display();
-    let text = fs::read_to_string(&a.history).with_context(|| format!("cannot read `{shown}`"))?;
-    // Every run is parsed before the store is touched.
+    if a.branch.trim().is_empty() {
+        bail!(
+            "--branch: expected the name of the branch the history's runs belong to, such as main"
+        );
+    }
+    let keep = a.keep.unwrap_or(config.keep);
+    if keep == 0 {
+        bail!("--keep: expected at least 1");
+    }
+    // Read as result files are: a regular file, bounded (a FIFO hung, /dev/zero filled memory).
+    let text = input::Reader { ctx, dir: &here }
+        .read_text(&a.history, "a github-action-benchmark history")?;
+    // Every run is parsed and checked before the store is touched.
     let runs = formats::gab_history::parse_history(&text)
         .map_err(|e| anyhow!("cannot read `{shown}` as a github-action-benchmark history: {e}"))?;
     if runs.is_empty() {
         bail!("`{shown}` holds no benchmark runs");
     }
-    let keep = a.keep.unwrap_or(config.keep).max(1);
+    for (i, run) in runs.iter().enumerate() {
+        if let Some(t) = &run.meta.timestamp {
+            if chrono::DateTime::parse_from_rfc3339(t).is_err() {
+                bail!(
+                    "`{shown}`: the time of its run {} (commit {}) is `{}`, not an RFC 3339 time such as 2023-05-04T10:04:36Z",
+                    i + 1,
+                    run.meta.commit.as_deref().unwrap_or("unknown"),
+                    perfgate::github::runtime::inert(t, 60)
+                );
+            }
+        }
+    }
     let store = LocalStore::new(&a.store);
+    // Runs of this branch already in the store: the same runs again are skipped (importing twice
+    // counted each run twice in every history); other runs refuse the import, since the history's
+    // runs, appended after them, would read as the newest (the baseline) and pruning would drop
+    // the store's own newer runs instead of the history's old ones.
+    let existing: Vec<IndexEntry> = if a.store.is_dir() {
+        store
+            .entries()?
+            .into_iter()
+            .filter(|e| e.meta.branch.as_deref() == Some(a.branch.as_str()))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let total = runs.len();
-    for mut run in runs {
+    let new: Vec<Run> = runs
+        .into_iter()
+        .filter(|r| {
+            !existing
+                .iter()
+                .any(|e| e.meta.commit == r.meta.commit && e.meta.timestamp == r.meta.timestamp)
+        })
+        .collect();
+    if new.is_empty() {
+        print(&format!(
+            "nothing to import: the store {} holds every run of `{shown}` already (branch {})\n",
+            a.store.display(),
+            a.branch
+        ))?;
+        return Ok(EXIT_PASS);
+    }
+    if let Some(latest) = existing.last() {
+        bail!(
+            "the store `{}` already has {} run{} of branch `{}` (the latest from {}): import seeds a branch's history, and the history's older runs would come after them, read as the newest. Import into a new store (then add the store's runs), or under another --branch",
+            a.store.display(),
+            existing.len(),
+            if existing.len() == 1 { "" } else { "s" },
+            a.branch,
+            latest.meta.timestamp.as_deref().unwrap_or("an unknown time")
+        );
+    }
+    let imported = new.len();
+    for mut run in new {
         run.meta.branch = Some(a.branch.clone());
         store.save(&run, keep)?;
     }
     let runs_word = |n: usize| if n == 1 { "run" } else { "runs" };
+    let skipped = match total - imported {
+        0 => String::new(),
+        n => format!(", {n} already there skipped"),
+    };
     print(&format!(
-        "imported {total} {} into {} (branch {}; the last {} kept)\n",
-        runs_word(total),
+        "imported {imported} {} into {} (branch {}; the last {} kept{skipped})\n",
+        runs_word(imported),
         a.store.display(),
         a.branch,
-        keep.min(total)
+        keep.min(imported)
     ))?;
     Ok(EXIT_PASS)
 }
