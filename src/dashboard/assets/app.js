@@ -83,15 +83,27 @@
   function cardId(i) { return "s" + i; }
 
   // ---- filters -----------------------------------------------------------------------------
-  function globRe(g) {
-    var re = g.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-    return new RegExp("^" + re + "$", "i");
+  // A glob (`*` any run, `?` one character), case-insensitive, matched in at most
+  // len(g) x len(s) steps: a RegExp of `.*` runs backtracks exponentially, and a link such as
+  // `#q=*A*A*A*A*A*A*B` hung the page.
+  function globMatch(g, s) {
+    g = g.toLowerCase(); s = s.toLowerCase();
+    var i = 0, j = 0, star = -1, mark = 0;
+    while (j < s.length) {
+      if (i < g.length && (g[i] === "?" || g[i] === s[j])) { i++; j++; }
+      else if (i < g.length && g[i] === "*") { star = i++; mark = j; }
+      else if (star >= 0) { i = star + 1; j = ++mark; }
+      else return false;
+    }
+    while (i < g.length && g[i] === "*") i++;
+    return i === g.length;
   }
   function matcher(q) {
     var tokens = q.trim().split(/\s+/).filter(Boolean).map(function (t) {
       if (/[*?]/.test(t)) {
-        var re = globRe(t);
-        return function (s) { return re.test(s.b) || re.test(s.m) || re.test(s.b + " " + s.m); };
+        return function (s) {
+          return globMatch(t, s.b) || globMatch(t, s.m) || globMatch(t, s.b + " " + s.m);
+        };
       }
       var low = t.toLowerCase();
       return function (s) { return (s.b + " " + s.m).toLowerCase().indexOf(low) >= 0; };
