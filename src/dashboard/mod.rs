@@ -241,8 +241,11 @@ pub fn build(sources: &[Source<'_>], config: &Config, options: &Options) -> Dash
             let direction = r.direction.unwrap_or(*direction);
             series.push(one_series(k, id, points, direction, r.threshold, config));
         }
+        // The latest instant, not the greatest text: `10:00+05:00` is before `06:00Z`.
+        let instant = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
         for t in runs.iter().filter_map(|e| e.meta.timestamp.as_ref()) {
-            if updated.as_ref().is_none_or(|u| t > u) {
+            let Some(at) = instant(t) else { continue };
+            if updated.as_deref().and_then(instant).is_none_or(|u| at > u) {
                 updated = Some(t.clone());
             }
         }

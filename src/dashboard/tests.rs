@@ -265,3 +265,20 @@ fn the_data_of_a_small_history() {
     );
     insta::assert_snapshot!(serde_json::to_string_pretty(&d).unwrap());
 }
+
+/// "Last run" compared the times as text: `10:00:00+05:00` (05:00 UTC) beat `06:00:00Z`.
+#[test]
+fn the_last_run_is_the_latest_instant_not_the_greatest_text() {
+    let mut idx = index(2, |_| vec![("BenchmarkA", "time", 100.0)]);
+    idx.runs[0].meta.timestamp = Some("2024-01-01T10:00:00+05:00".into());
+    idx.runs[1].meta.timestamp = Some("2024-01-01T06:00:00Z".into());
+    let d = build(
+        &[Source {
+            key: "default",
+            index: &idx,
+        }],
+        &Config::default(),
+        &Options::default(),
+    );
+    assert_eq!(d.updated.as_deref(), Some("2024-01-01T06:00:00Z"));
+}
