@@ -49,6 +49,11 @@ fn wiggle(i: usize) -> f64 {
     1.0 + 0.02 * ((i * 7 % 5) as f64 - 2.0) / 2.0
 }
 
+/// The site of one store, `key`.
+fn build_one(key: &str, idx: &Index, config: &Config, options: &Options) -> Dashboard {
+    build(&[Source { key, index: idx }], config, options)
+}
+
 fn index(runs: usize, f: impl Fn(usize) -> Vec<(&'static str, &'static str, f64)>) -> Index {
     Index {
         runs: (0..runs).map(|i| entry(i, "main", &f(i), None)).collect(),
@@ -67,14 +72,7 @@ fn a_series_is_read_as_the_gate_reads_it() {
         let ops = if i < 12 { 1000.0 } else { 1200.0 } * wiggle(i + 1);
         vec![("BenchmarkA", "time", t), ("BenchmarkA", "ops", ops)]
     });
-    let d = build(
-        &[Source {
-            key: "default",
-            index: &idx,
-        }],
-        &Config::default(),
-        &Options::default(),
-    );
+    let d = build_one("default", &idx, &Config::default(), &Options::default());
     assert_eq!(d.series.len(), 2);
     let time = &d.series[0];
     assert_eq!(
@@ -111,14 +109,7 @@ fn a_series_is_read_as_the_gate_reads_it() {
         recent: 10,
         ..Options::default()
     };
-    let d = build(
-        &[Source {
-            key: "default",
-            index: &idx,
-        }],
-        &Config::default(),
-        &recent,
-    );
+    let d = build_one("default", &idx, &Config::default(), &recent);
     assert!(
         d.changes.is_empty(),
         "run 12 is not among the last 10 of 24"
@@ -162,14 +153,7 @@ fn other_branches_ignored_series_and_machines_are_kept_apart() {
         "[[rule]]\nbenchmark = \"Noise\"\nignore = true\n",
     )
     .unwrap();
-    let d = build(
-        &[Source {
-            key: "api",
-            index: &idx,
-        }],
-        &config,
-        &Options::default(),
-    );
+    let d = build_one("api", &idx, &config, &Options::default());
     assert_eq!(
         d.machines,
         vec![
@@ -191,14 +175,7 @@ fn other_branches_ignored_series_and_machines_are_kept_apart() {
         branch: Some("feature".into()),
         ..Options::default()
     };
-    let d = build(
-        &[Source {
-            key: "api",
-            index: &idx,
-        }],
-        &config,
-        &feature,
-    );
+    let d = build_one("api", &idx, &config, &feature);
     assert_eq!(d.series.len(), 1);
     assert_eq!(d.series[0].y, vec![99.0; 6]);
 }
@@ -220,14 +197,7 @@ fn the_data_file_cannot_close_a_script_and_the_page_escapes_its_title() {
         title: "<b>\"perf\" & 'gate'</b>".into(),
         ..Options::default()
     };
-    let d = build(
-        &[Source {
-            key: "default",
-            index: &idx,
-        }],
-        &Config::default(),
-        &options,
-    );
+    let d = build_one("default", &idx, &Config::default(), &options);
     let js = data_js(&d);
     assert!(js.starts_with("window.PERFGATE_DATA = {") && js.ends_with("};\n"));
     assert!(!js.contains('<') && !js.contains('\u{2028}'));
@@ -255,14 +225,7 @@ fn the_data_of_a_small_history() {
         commit_url: Some("https://github.com/o/r/commit/".into()),
         ..Options::default()
     };
-    let d = build(
-        &[Source {
-            key: "default",
-            index: &idx,
-        }],
-        &Config::default(),
-        &options,
-    );
+    let d = build_one("default", &idx, &Config::default(), &options);
     insta::assert_snapshot!(serde_json::to_string_pretty(&d).unwrap());
 }
 
@@ -272,13 +235,6 @@ fn the_last_run_is_the_latest_instant_not_the_greatest_text() {
     let mut idx = index(2, |_| vec![("BenchmarkA", "time", 100.0)]);
     idx.runs[0].meta.timestamp = Some("2024-01-01T10:00:00+05:00".into());
     idx.runs[1].meta.timestamp = Some("2024-01-01T06:00:00Z".into());
-    let d = build(
-        &[Source {
-            key: "default",
-            index: &idx,
-        }],
-        &Config::default(),
-        &Options::default(),
-    );
+    let d = build_one("default", &idx, &Config::default(), &Options::default());
     assert_eq!(d.updated.as_deref(), Some("2024-01-01T06:00:00Z"));
 }
