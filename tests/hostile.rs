@@ -310,7 +310,18 @@ fn config_files_and_templates_are_read_as_carefully_as_results() {
     assert!(err.contains("expected a template"), "{err}");
     std::fs::write(ws.path().join("big.toml"), vec![b'#'; 2 << 20]).unwrap();
     let err = compare(&["--config", "big.toml"]);
-    assert!(err.contains("is larger than 1048576 bytes"), "{err}");
+    assert!(
+        err.contains("cannot read a config file `big.toml`: larger than 1048576 bytes (1 MiB at most, for a file written by hand): not read"),
+        "{err}"
+    );
+    // Exactly the cap reads (a comment of 1 MiB is a valid config).
+    std::fs::write(ws.path().join("big.toml"), vec![b'#'; 1 << 20]).unwrap();
+    let out = perfgate(ws.path())
+        .args(["compare", "--baseline", "go.txt", "--current", "go.txt"])
+        .args(["--config", "big.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
 }
 
 #[test]

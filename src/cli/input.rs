@@ -99,19 +99,18 @@ impl Reader<'_> {
         let bar = progress_bar(meta.len());
         let file = fs::File::open(self.dir.path(path))
             .with_context(|| format!("cannot read `{shown}`"))?;
-        let mut bytes = read_capped(bar.wrap_read(file), cap)
+        let mut bytes = read_capped(bar.wrap_read(file), cap, MAX_INPUT_NAME)
             .with_context(|| format!("cannot read `{shown}`"))?;
         bar.finish_and_clear();
         if k6_ndjson::is_gzip(&bytes) {
-            bytes = read_capped(flate2::read::MultiGzDecoder::new(bytes.as_slice()), cap)
-                .with_context(|| format!("cannot decompress `{shown}` (gzip)"))?;
+            bytes = read_capped(
+                flate2::read::MultiGzDecoder::new(bytes.as_slice()),
+                cap,
+                MAX_INPUT_NAME,
+            )
+            .with_context(|| format!("cannot decompress `{shown}` (gzip)"))?;
         }
-        let text = String::from_utf8(bytes).map_err(|e| {
-        anyhow!(
-            "`{shown}` is not UTF-8 text (invalid byte at offset {}); expected a benchmark tool's text or JSON output",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
+        let text = utf8_text(bytes, path, "a benchmark tool's text or JSON output")?;
         let detected = formats::detect(&text);
         // A saved perfgate run is always read as such, even when --format names the tool.
         let format = match (forced, &detected) {
@@ -188,17 +187,18 @@ impl Reader<'_> {
     /// commit `perfgate.toml` as a link to the runner's files, and a parse error quotes them), at
     /// most [`MAX_HAND_WRITTEN`] bytes (`/dev/zero` as `--config` grew to gigabytes), UTF-8.
     pub fn read_hand_written(self, path: &Path, what: &str) -> Result<String> {
-        self.read_checked(path, what, MAX_HAND_WRITTEN)
+        self.read_checked(path, what, MAX_HAND_WRITTEN, MAX_HAND_WRITTEN_NAME)
     }
 
     /// Reads a whole text file that is not results (`what`: a github-action-benchmark history)
     /// with the checks and the cap (`PERFGATE_MAX_INPUT`) result files get.
     pub fn read_text(self, path: &Path, what: &str) -> Result<String> {
-        self.read_checked(path, what, self.max_input()?)
+        self.read_checked(path, what, self.max_input()?, MAX_INPUT_NAME)
     }
 
-    /// A regular file in the workspace (no link out of it), of at most `cap` bytes, as UTF-8.
-    fn read_checked(self, path: &Path, what: &str, cap: u64) -> Result<String> {
+    /// A regular file in the workspace (no link out of it), of at most `cap` bytes (the limit
+    /// `limit` names), as UTF-8.
+    fn read_checked(self, path: &Path, what: &str, cap: u64, limit: &str) -> Result<String> {
         let shown = path.display();
         let meta = self.guard_as(path, what)?;
         if meta.is_dir() {
@@ -206,19 +206,9 @@ impl Reader<'_> {
         }
         let file = fs::File::open(self.dir.path(path))
             .with_context(|| format!("cannot read {what} `{shown}`"))?;
-        let mut bytes = Vec::new();
-        file.take(cap.saturating_add(1))
-            .read_to_end(&mut bytes)
+        let bytes = read_capped(file, cap, limit)
             .with_context(|| format!("cannot read {what} `{shown}`"))?;
-        if bytes.len() as u64 > cap {
-            bail!("`{shown}` is larger than {cap} bytes: not read (expected {what})");
-        }
-        String::from_utf8(bytes).map_err(|e| {
-            anyhow!(
-                "`{shown}` is not UTF-8 text (invalid byte at offset {}): expected {what}",
-                e.utf8_error().valid_up_to()
-            )
-        })
+        utf8_text(bytes, path, what)
     }
 
     /// Most bytes one result file may hold once decompressed: `PERFGATE_MAX_INPUT` (bytes, or with a
@@ -268,11 +258,11 @@ impl Reader<'_> {
         let gzip = k6_ndjson::is_gzip(start);
         let cap = self.max_input()?;
         let bar = progress_bar(len);
-        let raw = Capped::new(bar.wrap_read(open()?), cap);
+        let raw = Capped::new(bar.wrap_read(open()?), cap, MAX_INPUT_NAME);
         // Streamed in bounded memory, but a small .gz of endless records would take hours:
         // the cap holds here too, on the bytes once decompressed.
         let result = if gzip {
-            let text = Capped::new(flate2::read::MultiGzDecoder::new(raw), cap);
+            let text = Capped::new(flate2::read::MultiGzDecoder::new(raw), cap, MAX_INPUT_NAME);
             k6_ndjson::parse_reader(BufReader::with_capacity(k6_ndjson::READ_BUFFER_BYTES, text))
         } else {
             k6_ndjson::parse_reader(BufReader::with_capacity(k6_ndjson::READ_BUFFER_BYTES, raw))
@@ -438,47 +428,63 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// A reader that fails once more than `cap` bytes came through it (`PERFGATE_MAX_INPUT`).
-struct Capped<R> {
+/// A reader that fails once more than `cap` bytes came through it, naming the `limit` passed.
+struct Capped<'a, R> {
     inner: R,
     left: u64,
     cap: u64,
+    limit: &'a str,
 }
 
-impl<R> Capped<R> {
-    fn new(inner: R, cap: u64) -> Capped<R> {
+impl<'a, R> Capped<'a, R> {
+    fn new(inner: R, cap: u64, limit: &'a str) -> Capped<'a, R> {
         Capped {
             inner,
             left: cap,
             cap,
+            limit,
         }
     }
 }
 
-impl<R: Read> Read for Capped<R> {
+impl<R: Read> Read for Capped<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.left = self.left.checked_sub(n as u64).ok_or_else(|| {
             std::io::Error::other(format!(
-                "larger than {} bytes (`PERFGATE_MAX_INPUT`): not read",
-                self.cap
+                "larger than {} bytes ({}): not read",
+                self.cap, self.limit
             ))
         })?;
         Ok(n)
     }
 }
 
+/// The cap of a result file, as its error names it.
+const MAX_INPUT_NAME: &str = "`PERFGATE_MAX_INPUT`";
+
 /// Most bytes of a config file or a template: 1 MiB, far more than anyone writes by hand.
 pub const MAX_HAND_WRITTEN: u64 = 1 << 20;
 
-/// Reads all of `r`, or fails once it passes `cap` bytes.
-fn read_capped(r: impl Read, cap: u64) -> Result<Vec<u8>> {
+/// [`MAX_HAND_WRITTEN`] as its error names it.
+const MAX_HAND_WRITTEN_NAME: &str = "1 MiB at most, for a file written by hand";
+
+/// Reads all of `r`, or fails once it passes `cap` bytes (the limit `limit` names).
+fn read_capped(r: impl Read, cap: u64, limit: &str) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    r.take(cap.saturating_add(1)).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > cap {
-        bail!("larger than {cap} bytes (`PERFGATE_MAX_INPUT`): not read");
-    }
+    Capped::new(r, cap, limit).read_to_end(&mut bytes)?;
     Ok(bytes)
+}
+
+/// `bytes` as text, or an error naming `path` and what it should have held.
+fn utf8_text(bytes: Vec<u8>, path: &Path, what: &str) -> Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow!(
+            "`{}` is not UTF-8 text (invalid byte at offset {}); expected {what}",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// Expands globs (`*`, `?`, `**`) relative to `dir`; a pattern that matches nothing is an error
