@@ -46,7 +46,9 @@ pub struct CommentOutcome {
 pub enum CommentError {
     #[error("the comment is {chars} characters long, over GitHub's limit of {COMMENT_LIMIT_CHARS}: render a shorter report")]
     TooLong { chars: usize },
-    #[error(transparent)]
+    /// The API's error, said as it is and kept as this one's source, so that a caller finds it
+    /// in the error's chain (`transparent` hid it there: a refused permission went unseen).
+    #[error("{0}")]
     Api(#[from] ApiError),
 }
 

@@ -241,19 +241,9 @@ pub(super) fn save(
 
 /// The permission a refused call needed, when GitHub refused it for the token's permissions.
 fn forbidden(e: &anyhow::Error) -> Option<&'static str> {
-    e.chain().find_map(|c| {
-        // The comment's errors hold the API's transparently: not a link of the chain.
-        let api =
-            c.downcast_ref::<ApiError>().or_else(|| match c
-                .downcast_ref::<perfgate::github::comment::CommentError>()
-            {
-                Some(perfgate::github::comment::CommentError::Api(a)) => Some(a),
-                _ => None,
-            });
-        match api {
-            Some(ApiError::Forbidden { permission, .. }) => Some(*permission),
-            _ => None,
-        }
+    e.chain().find_map(|c| match c.downcast_ref::<ApiError>() {
+        Some(ApiError::Forbidden { permission, .. }) => Some(*permission),
+        _ => None,
     })
 }
 
