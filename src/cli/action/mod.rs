@@ -109,10 +109,9 @@ pub fn main(ctx: &Ctx, remote: &MakeRemote) -> u8 {
             println!("{}", annotation(Level::Error, "perfgate", msg));
             eprintln!("{line}");
             // A summary written before the error (with its ✅) must not be the last word; but
-            // `summary: false` holds for errors too.
-            let summary = ctx
-                .var("INPUT_SUMMARY")
-                .is_none_or(|v| !v.trim().eq_ignore_ascii_case("false"));
+            // `summary: false` holds for errors too (read as the inputs are; when they cannot
+            // be read, the error is worth the summary).
+            let summary = Inputs::from_env(&*ctx.env).map_or(true, |i| i.summary);
             if let Some(path) = ctx.var("GITHUB_STEP_SUMMARY").filter(|_| summary) {
                 let what = match verdict {
                     None => "Nothing was gated: the step failed before a verdict.".to_string(),

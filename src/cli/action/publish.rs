@@ -178,7 +178,7 @@ pub(super) fn failed_comment(
         report::inline_code(pr.head_sha.get(..7).unwrap_or(&pr.head_sha)),
         report::escape_markdown(why)
     );
-    let body = perfgate::github::comment::with_marker(&body, &inputs.key);
+    // upsert_comment ends the body with the key's marker.
     let posted = make_remote(ctx, inputs, event)
         .and_then(|r| r.upsert_comment(pr.number, &inputs.key, &body));
     match posted {

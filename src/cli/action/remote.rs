@@ -1,7 +1,7 @@
 //! The GitHub side of the action: [`GitHubRemote`], the REST implementation of [`Remote`] over
 //! the data branch and the pull request's comments, and the dashboard's files and address.
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 use perfgate::compare::alert::Watch;
 use perfgate::config::Config;
 use perfgate::github::alert::AlertMode;
@@ -93,14 +93,13 @@ pub fn github_remote(ctx: &Ctx, inputs: &Inputs, event: &Event) -> Result<Box<dy
     let repo = Repo::parse(&repo_name)?;
     // Without a token a private repository's data branch reads as absent (GitHub answers 404),
     // and the gate would pass as if there were no baseline yet.
-    let Some(token) = inputs.token.clone().map(Token::new) else {
-        bail!("the `github-token` input is empty: perfgate reads the baseline from the data branch and writes the comment through GitHub's API with it. Leave the input out (its default is the job's token) or give a token");
-    };
-    let token = Some(token);
+    let token = inputs.token.clone().map(Token::new).ok_or_else(|| {
+        anyhow!("the `github-token` input is empty: perfgate reads the baseline from the data branch and writes the comment through GitHub's API with it. Leave the input out (its default is the job's token) or give a token")
+    })?;
     let api_url = ctx
         .var("GITHUB_API_URL")
         .unwrap_or_else(|| DEFAULT_API_URL.to_string());
-    let gh = GitHub::new(ClientConfig::new(api_url, token))?;
+    let gh = GitHub::new(ClientConfig::new(api_url, Some(token)))?;
     let store = BlockingDataBranch::new(&gh, repo.clone(), &inputs.data_branch, &inputs.key);
     Ok(Box::new(GitHubRemote {
         gh,
