@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 
 use super::common::json::{json_object, kind_name};
 use super::common::MS_TO_NS;
+use super::load::fraction;
 use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
 
@@ -271,7 +272,11 @@ fn read_metric(key: &str, m: &Value) -> Result<Option<Benchmark>, ParseError> {
                 None => ("value", get(&stats, "value")),
             };
             if let Some(r) = rate {
-                fraction(key, rate_field, r)?;
+                fraction(
+                    r,
+                    &format!("metric `{key}`: statistic `{rate_field}`"),
+                    "a rate",
+                )?;
             }
             let (passes, fails) = match (get(&stats, "passes"), get(&stats, "matches")) {
                 (Some(p), _) => (Some(p), get(&stats, "fails")),
@@ -525,16 +530,6 @@ fn push(
         )));
     }
     b.push(Metric::new(stat, unit, Data::Value(v)).with_direction(direction));
-    Ok(())
-}
-
-/// Checks that the rate of a rate metric, its statistic `field`, is a fraction between 0 and 1.
-fn fraction(key: &str, field: &str, rate: f64) -> Result<(), ParseError> {
-    if !(0.0..=1.0).contains(&rate) {
-        return Err(ParseError::whole(format!(
-            "metric `{key}`: statistic `{field}` is {rate}, but a rate is a fraction between 0 and 1"
-        )));
-    }
     Ok(())
 }
 

@@ -27,8 +27,8 @@ use serde_json::{Map, Value};
 use super::common::json::{json_object, kind_name};
 use super::common::{MS_TO_NS, S_TO_NS};
 use super::load::{
-    error_rate_metric, errors_metric, json_number_only, non_negative, ns_metric, percentile_name,
-    rate_metric, requests_metric,
+    error_rate_metric, errors_metric, fraction, json_number_only, non_negative, ns_metric,
+    percentile_name, rate_metric, requests_metric,
 };
 use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Metric, Run, RunMeta, Unit};
@@ -175,11 +175,7 @@ fn read_ci_metrics(metrics: &Map<String, Value>, b: &mut Benchmark) -> Result<()
 }
 
 fn error_rate(success: f64, path: &str) -> Result<Metric, ParseError> {
-    if !(0.0..=1.0).contains(&success) {
-        return Err(ParseError::whole(format!(
-            "`{path}` is {success}, but a success rate is a fraction between 0 and 1"
-        )));
-    }
+    let success = fraction(success, &format!("`{path}`"), "a success rate")?;
     Ok(error_rate_metric(1.0 - success))
 }
 
@@ -222,13 +218,13 @@ fn read_percentiles(
     Ok(())
 }
 
-/// The sum of a `{"<label>": <count>}` object, `None` when the key is absent.
 /// The requests in flight when `-z <duration>` ran out, which oha cuts off and lists under
 /// `errorDistribution` (one per connection, every run): not failures of the server, and not in
 /// oha's own `successRate`.
 const DEADLINE: &str = "aborted due to deadline";
 
-/// The sum of the counts of the object `key`, leaving out the keys in `skip`.
+/// The sum of a `{"<label>": <count>}` object `key`, leaving out the labels in `skip`; `None`
+/// when the key is absent.
 fn sum_counts(
     root: &Map<String, Value>,
     key: &str,

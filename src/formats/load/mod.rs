@@ -120,6 +120,17 @@ pub(crate) fn non_negative(v: f64, path: &str) -> Result<f64, ParseError> {
     Ok(v)
 }
 
+/// A rate that must be a fraction between 0 and 1: `what` names the field (`` `summary.successRate` ``)
+/// and `noun` the kind of rate (`a success rate`).
+pub(crate) fn fraction(v: f64, what: &str, noun: &str) -> Result<f64, ParseError> {
+    if !(0.0..=1.0).contains(&v) {
+        return Err(ParseError::whole(format!(
+            "{what} is {v}, but {noun} is a fraction between 0 and 1"
+        )));
+    }
+    Ok(v)
+}
+
 /// `nan`, `-nan`, `NaN%`: how the tools print "no value".
 pub(crate) fn is_nan(token: &str) -> bool {
     let t = token.trim_end_matches('%').trim_start_matches(['-', '+']);
