@@ -13,7 +13,7 @@ pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
     let here = Workdir::default();
     let config = load_config(ctx, &here, a.input.config.as_deref())?;
     if let Some(t) = &a.timestamp {
-        if chrono::DateTime::parse_from_rfc3339(t).is_err() {
+        if !is_rfc3339(t) {
             bail!(
                 "--timestamp: `{t}` is not an RFC 3339 time: expected e.g. `2026-12-06T19:19:44Z` or `2026-12-06T20:19:44+01:00`"
             );
@@ -78,7 +78,7 @@ pub(super) fn cmd_import(ctx: &Ctx, a: ImportArgs) -> Result<u8> {
     }
     for (i, run) in runs.iter().enumerate() {
         if let Some(t) = &run.meta.timestamp {
-            if chrono::DateTime::parse_from_rfc3339(t).is_err() {
+            if !is_rfc3339(t) {
                 bail!(
                     "`{shown}`: the time of its run {} (commit {}) is `{}`, not an RFC 3339 time such as 2023-05-04T10:04:36Z",
                     i + 1,
@@ -93,15 +93,12 @@ pub(super) fn cmd_import(ctx: &Ctx, a: ImportArgs) -> Result<u8> {
     // counted each run twice in every history); other runs refuse the import, since the history's
     // runs, appended after them, would read as the newest (the baseline) and pruning would drop
     // the store's own newer runs instead of the history's old ones.
-    let existing: Vec<IndexEntry> = if a.store.is_dir() {
-        store
-            .entries()?
-            .into_iter()
-            .filter(|e| e.meta.branch.as_deref() == Some(a.branch.as_str()))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    // (A store that does not exist yet has no entries.)
+    let existing: Vec<IndexEntry> = store
+        .entries()?
+        .into_iter()
+        .filter(|e| e.meta.branch.as_deref() == Some(a.branch.as_str()))
+        .collect();
     let total = runs.len();
     let new: Vec<Run> = runs
         .into_iter()
@@ -147,4 +144,10 @@ pub(super) fn cmd_import(ctx: &Ctx, a: ImportArgs) -> Result<u8> {
         keep.min(imported)
     ))?;
     Ok(EXIT_PASS)
+}
+
+/// Whether `t` is a time as the run format stores it (RFC 3339), which run ids and histories
+/// are ordered by.
+fn is_rfc3339(t: &str) -> bool {
+    chrono::DateTime::parse_from_rfc3339(t).is_ok()
 }
