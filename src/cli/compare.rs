@@ -6,7 +6,7 @@ use perfgate::compare::{self, Verdict};
 use perfgate::config::{parse_percent, Budget, TestChoice};
 use perfgate::model::Run;
 use perfgate::report::{self, MarkdownOptions};
-use perfgate::store::{BaselineStore, LocalStore, NoBaseline};
+use perfgate::store::{LocalStore, NoBaseline};
 
 use super::reproduce::{Quote, Reproduce};
 use super::{
@@ -89,16 +89,13 @@ pub(super) fn cmd_compare(ctx: &Ctx, a: CompareArgs) -> Result<u8> {
             .baseline_branch
             .clone()
             .or_else(|| config.baseline_branch.clone());
-        let index = perfgate::store::Index {
-            runs: store.entries()?,
-            ..perfgate::store::Index::default()
-        };
+        // The index is read once: for the baseline branch, then for the runs of the window.
+        let index = store.index()?;
         let branch = index
             .baseline_branch(configured.as_deref())
             .map_err(|e| no_baseline(dir, &e))?;
-        drop(index);
         let read = |n: usize| -> Result<Vec<Run>> {
-            let runs = store.history(branch.as_deref(), n)?;
+            let runs = store.runs_of(index.last(branch.as_deref(), n))?;
             // A stored run is never empty: an empty one was damaged or replaced, and comparing
             // with it would pass anything. The latest fails closed; older ones are left out.
             if let Some((entry, _)) = runs.last().filter(|(_, r)| r.benchmarks.is_empty()) {

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use perfgate::store::{BaselineStore, LocalStore};
+use perfgate::store::LocalStore;
 
 use super::{load_config, print, Ctx, DashboardArgs, Workdir, EXIT_PASS};
 
@@ -15,16 +15,7 @@ pub(super) fn cmd_dashboard(ctx: &Ctx, a: DashboardArgs) -> Result<u8> {
     let stores = dashboard_stores(&a.store)?;
     let indexes: Vec<(String, perfgate::store::Index)> = stores
         .into_iter()
-        .map(|(key, dir)| {
-            let runs = LocalStore::new(&dir).entries()?;
-            Ok((
-                key,
-                perfgate::store::Index {
-                    runs,
-                    ..Default::default()
-                },
-            ))
-        })
+        .map(|(key, dir)| Ok((key, LocalStore::new(&dir).index()?)))
         .collect::<Result<_>>()?;
     let sources: Vec<Source> = indexes
         .iter()

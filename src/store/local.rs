@@ -32,6 +32,20 @@ impl LocalStore {
         self.dir.join("runs").join(format!("{id}.json"))
     }
 
+    /// The store's index (empty for a store not written yet), read once for a caller that
+    /// looks up several things in it.
+    pub fn index(&self) -> Result<Index, StoreError> {
+        self.load_index()
+    }
+
+    /// The runs of `entries` (from [`LocalStore::index`]), in their order, each with its entry.
+    pub fn runs_of(&self, entries: Vec<&IndexEntry>) -> Result<Vec<(IndexEntry, Run)>, StoreError> {
+        entries
+            .into_iter()
+            .map(|entry| Ok((entry.clone(), self.load_run(entry)?)))
+            .collect()
+    }
+
     fn load_index(&self) -> Result<Index, StoreError> {
         let path = self.index_path();
         match fs::read_to_string(&path) {
@@ -119,12 +133,7 @@ impl BaselineStore for LocalStore {
         branch: Option<&str>,
         n: usize,
     ) -> Result<Vec<(IndexEntry, Run)>, StoreError> {
-        let index = self.load_index()?;
-        index
-            .last(branch, n)
-            .into_iter()
-            .map(|entry| Ok((entry.clone(), self.load_run(entry)?)))
-            .collect()
+        self.runs_of(self.load_index()?.last(branch, n))
     }
 
     fn save(&self, run: &Run, keep: usize) -> Result<IndexEntry, StoreError> {
