@@ -41,6 +41,17 @@ pub(super) const OWN: [[f64; 20]; 3] = [
     ],
 ];
 
+/// The whole run's shift of `c`, after checking its status and whether it fails the gate.
+pub(super) fn whole_run(c: &Comparison, status: Status, fails_gate: bool) -> SuiteShift {
+    let suite = c.suite.clone().expect("the whole run's shift is reported");
+    assert_eq!(
+        (suite.status, suite.fails_gate),
+        (status, fails_gate),
+        "{suite:?}"
+    );
+    suite
+}
+
 pub(super) fn s(metric: &str, unit: Unit, values: &[f64]) -> Series {
     Series {
         benchmark: "B".into(),
