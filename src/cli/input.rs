@@ -121,7 +121,7 @@ impl Reader<'_> {
                 "`{shown}` is a perfgate store's index, not results: give the store's directory as --store"
             ),
             // `go test` output that detection refused: say why in Go's terms, with the line.
-            (None, Err(_)) if looks_like_go_test(&text) => match formats::parse(Format::Go, &text) {
+            (None, Err(_)) if formats::go::looks_like_test_output(&text) => match formats::parse(Format::Go, &text) {
                 Err(e) => bail!("cannot read `{shown}` as go ({}): {e}", describe(Format::Go)),
                 Ok(_) => bail!(
                     "`{shown}` is `go test` output without a benchmark result: run the benchmarks, e.g. `go test -run '^$' -bench . -benchmem -count 10 ./...` (one `Benchmark...` line per result)"
@@ -402,15 +402,6 @@ impl Reader<'_> {
         }
         Ok(())
     }
-}
-
-/// Whether `text` has the lines `go test` prints around benchmark results (`goos:`, `pkg:`,
-/// `Benchmark...`, `PASS`, `ok  <package>`).
-fn looks_like_go_test(text: &str) -> bool {
-    text.lines().any(|l| {
-        let l = l.trim_start();
-        l.starts_with("goos: ") || l.starts_with("pkg: ") || l.starts_with("Benchmark")
-    })
 }
 
 /// `path` with `.` and `..` resolved lexically (symbolic links left as they are).

@@ -43,6 +43,16 @@ pub fn looks_like(text: &str) -> bool {
     })
 }
 
+/// Looser than [`looks_like`]: whether `text` has any line `go test` prints around benchmark
+/// results (`goos:`, `pkg:`, a line starting `Benchmark`), so that a file detection refused
+/// can be explained in Go's terms (a result line it could not read, or none at all).
+pub fn looks_like_test_output(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with("goos: ") || l.starts_with("pkg: ") || l.starts_with("Benchmark")
+    })
+}
+
 fn result_shape(line: &str) -> bool {
     if !line.starts_with("Benchmark") {
         return false;
