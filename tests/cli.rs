@@ -333,13 +333,13 @@ fn a_budget_in_the_wrong_unit_is_a_config_error() {
     let config = dir.path().join("perfgate.toml");
     fs::write(
         &config,
-        "[budgets]\nhttp_req_duration = [\"p(95) < 200ms\", \"p(99) < 5%\"]\n",
+        "[budgets]\nhttp_req_duration = [\"p(95) < 200ms\", \"p(99) < 5%\", \"p(90) < 3parsecs\"]\n",
     )
     .unwrap();
     for (how, value, why) in [
         ("--budget", "http_req_duration p(95) < 200parsecs", "the unit `parsecs` does not fit"),
         ("--budget", "checks rate > 0,95", "the unit `,95` does not fit"),
-        ("--config", config.to_str().unwrap(), "budget `http_req_duration p(99) < 5%`: the unit `%` does not fit this metric, whose unit is `ns`"),
+        ("--config", config.to_str().unwrap(), "budget `http_req_duration p(99) < 5%`: the unit `%` does not fit this metric, whose unit is `ns` (and 1 more). Write the limit in the metric's unit"),
     ] {
         let err = input_error(perfgate().args([
             "compare",
