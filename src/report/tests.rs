@@ -1064,6 +1064,33 @@ fn title_option_replaces_perfgate_in_the_heading() {
     assert!(!md.contains("#### Reproduce"), "{md}");
 }
 
+/// The Action's title names the baseline branch in backticks: a code span, not the `\``
+/// GitHub shows literally; a quoted part that is not plain stays escaped text.
+#[test]
+fn the_title_quotes_the_baseline_branch_as_code() {
+    let title = |t: &str| {
+        let opts = MarkdownOptions {
+            title: Some(t.into()),
+            ..MarkdownOptions::default()
+        };
+        match render_markdown(&passing_run(), &opts) {
+            Ok(md) => md,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let md =
+        title("perfgate (api) · baseline abc1234 (2026-12-06T21:56:25Z), the latest run of `main`");
+    assert!(
+        md.contains("\n\nperfgate (api) · baseline abc1234 (2026-12-06T21:56:25Z), the latest run of `main`: 1 improvement"),
+        "{md}"
+    );
+    let md = title("perfgate · baseline abc1234, the latest run of `<b>x`");
+    assert!(
+        md.contains("the latest run of &lt;b&gt;x: 1 improvement"),
+        "{md}"
+    );
+}
+
 fn assert_fits(md: &str, max: usize) {
     let n = md.chars().count();
     assert!(n <= max, "{n} characters, more than {max}");
