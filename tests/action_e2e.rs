@@ -1170,3 +1170,78 @@ async fn a_comment_author_that_is_not_the_token_is_named_in_a_warning() {
     );
     fake.verify().await;
 }
+
+/// A `merge_group` job of a merge queue, on `base_sha` (main's tip, or the merge group ahead in
+/// the queue), with `results`.
+fn merge_group(job: &Job, base_sha: &str, results: &str) -> Output {
+    let head = "4444444444444444444444444444444444444444";
+    let queue_ref = format!("refs/heads/gh-readonly-queue/main/pr-7-{base_sha}");
+    let payload = format!(
+        r#"{{"action":"checks_requested","merge_group":{{"head_sha":"{head}","head_ref":"{queue_ref}",
+            "base_sha":"{base_sha}","base_ref":"refs/heads/main","head_commit":{{"id":"{head}","message":"Merge pull request #7"}}}},
+            "repository":{{"full_name":"{OWNER}/{REPO}","default_branch":"main"}}}}"#
+    );
+    tokio::task::block_in_place(|| {
+        job.run(
+            "merge_group",
+            &queue_ref,
+            head,
+            &payload,
+            &[("results", results)],
+        )
+    })
+}
+
+/// A merge queue runs the required checks on `merge_group` events: the merged commit is
+/// compared with the recorded run of the commit it was merged onto, fails the queue on the
+/// regression, and neither comments (there is no pull request to comment on) nor records.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merge_queue_compares_with_its_base_commit_and_fails_on_the_regression() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    fs::copy(example("go/base.txt"), job.ws().join("bench/main.txt")).unwrap();
+    fs::copy(example("go/head.txt"), job.ws().join("bench/pr.txt")).unwrap();
+    let out = push_to_main(&job, "bench/main.txt");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let recorded = fake.state().files("perfgate-data");
+
+    let out = merge_group(&job, MAIN_SHA, "bench/pr.txt");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("regression: BenchmarkEncode/format=json-48 time: +21.0%25"),
+        "{}",
+        text(&out)
+    );
+    let summary = job.summary();
+    assert!(
+        summary.contains("perfgate · baseline 1111111 ("),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("), the base commit: 1 regression"),
+        "{summary}"
+    );
+    assert_eq!(output_value(&job.outputs(), "verdict"), "fail");
+    assert!(
+        fake.state().comments.is_empty(),
+        "no pull request to comment on"
+    );
+    assert_eq!(
+        fake.state().files("perfgate-data"),
+        recorded,
+        "a merge group never records"
+    );
+
+    // Behind another merge group in the queue: its base has no recorded run, so main's latest
+    // is the baseline, and the title says so with the branch as code.
+    let ahead = "5555555555555555555555555555555555555555";
+    let out = merge_group(&job, ahead, "bench/pr.txt");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let summary = job.summary();
+    assert!(
+        summary.contains("), the latest run of `main` (none for the base commit): 1 regression"),
+        "{summary}"
+    );
+    assert!(fake.state().comments.is_empty());
+    fake.verify().await;
+}

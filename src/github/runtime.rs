@@ -270,6 +270,9 @@ pub struct Event {
     /// The run that triggered a `workflow_run` event, as GitHub reports it (trusted, unlike the
     /// artifacts that run uploaded).
     pub workflow_run: Option<WorkflowRun>,
+    /// A merge queue's `merge_group` event: the commit its changes were merged onto (the
+    /// default branch's tip, or the merge group ahead of it in the queue).
+    pub merge_group_base: Option<String>,
 }
 
 /// The triggering run of a `workflow_run` event.
@@ -288,6 +291,12 @@ struct Payload {
     pull_request: Option<PayloadPr>,
     repository: Option<PayloadRepo>,
     workflow_run: Option<PayloadWorkflowRun>,
+    merge_group: Option<PayloadMergeGroup>,
+}
+
+#[derive(Deserialize)]
+struct PayloadMergeGroup {
+    base_sha: String,
 }
 
 #[derive(Deserialize)]
@@ -363,7 +372,20 @@ impl Event {
             default_branch: p.repository.and_then(|r| r.default_branch),
             repository,
             workflow_run,
+            merge_group_base: p
+                .merge_group
+                .filter(|_| name == "merge_group")
+                .map(|m| m.base_sha),
         })
+    }
+
+    /// The commit the changes under test were made on: a pull request's base, or the commit a
+    /// merge group was merged onto. Its recorded run is the baseline when there is one.
+    pub fn base_sha(&self) -> Option<&str> {
+        self.pull_request
+            .as_ref()
+            .map(|p| p.base_sha.as_str())
+            .or(self.merge_group_base.as_deref())
     }
 
     /// Whether a run of this event may be recorded as a baseline: a push, a schedule or a manual
@@ -715,6 +737,17 @@ mod tests {
         let e = Event::parse("push", r#"{"repository": {"full_name": "o/r"}}"#).unwrap();
         assert!(!e.may_record("refs/heads/main"));
         assert!(e.pull_request.is_none());
+    }
+
+    #[test]
+    fn reads_the_base_of_a_merge_group() {
+        let payload = r#"{"action":"checks_requested","merge_group":{"head_sha":"bbb","head_ref":"refs/heads/gh-readonly-queue/main/pr-7-aaa","base_sha":"aaa","base_ref":"refs/heads/main"},"repository":{"full_name":"o/r","default_branch":"main"}}"#;
+        let e = Event::parse("merge_group", payload).unwrap();
+        assert_eq!(e.base_sha(), Some("aaa"));
+        assert!(e.pull_request.is_none());
+        assert!(!e.may_record("refs/heads/gh-readonly-queue/main/pr-7-aaa"));
+        // Another event's payload with the same field is not a merge group.
+        assert_eq!(Event::parse("push", payload).unwrap().base_sha(), None);
     }
 
     #[test]

@@ -46,7 +46,7 @@ fn from_data_branch(ctx: &Ctx, plan: &Plan, remote: &Connection) -> Result<Found
     let r = connected(remote)?;
     let inputs = &plan.inputs;
     let default_branch = &plan.default_branch;
-    let base_sha = plan.pr().map(|p| p.base_sha.as_str());
+    let base_sha = plan.event.base_sha();
     // The history comes from the index's run summaries, so the whole window costs no more API
     // calls than the base run alone. Samples are read only for the runs the comparison uses
     // them from: the latest on this kind of machine, and the pooled ones.
