@@ -23,11 +23,14 @@
 //!   `q`, `pooled_log_sd` is the textbook pooled estimate, more noise needs more repeats.
 //! - Verdicts: a benchmark's time and its reciprocal (a throughput) get the same verdict, with
 //!   samples or single values, at any threshold (the threshold is a ratio, the same both ways).
+//! - The whole comparison, one baseline run (suite rule, moderation, single values) or a history
+//!   (prediction intervals, levels, machines taken out): swapping the runs mirrors every verdict,
+//!   and neither the benchmarks' order, the repeats' order nor a common scale decides anything.
 //! - No public function panics on arbitrary floats (NaN, infinities, zeros, subnormals, negatives,
 //!   empty samples), and each returns `None`, an error or NaN where its documentation says so.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use perfgate::compare::{compare, decide, Series};
+use perfgate::compare::{compare, compare_history, decide, Series, Status};
 use perfgate::config::Config;
 use perfgate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
 use perfgate::stats::{
@@ -974,5 +977,228 @@ proptest! {
                 prop_assert!(m.lo <= m.hi, "{m:?}");
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10. The whole comparison: what a verdict must not depend on
+// ---------------------------------------------------------------------------------------------
+
+/// A run-wide suite of `benchmarks` time metrics: each side's repeats (1 to 12), a shift per
+/// benchmark (most none), and a machine factor shared by the current run's benchmarks.
+fn suite() -> impl Strategy<Value = Vec<(Vec<f64>, Vec<f64>)>> {
+    (1_usize..=14, -0.2..0.2_f64, 1_usize..=12, 1_usize..=12).prop_flat_map(
+        |(benchmarks, machine, n1, n2)| {
+            vec(
+                (
+                    1.0..1e6_f64,
+                    0.001..0.2_f64,
+                    prop_oneof![3 => Just(0.0), 1 => -1.0..1.0_f64],
+                    vec(-1.0..1.0_f64, n1),
+                    vec(-1.0..1.0_f64, n2),
+                ),
+                benchmarks,
+            )
+            .prop_map(move |ms| {
+                ms.into_iter()
+                    .map(|(base, spread, shift, zx, zy)| {
+                        let x = zx.iter().map(|z| base * (spread * z).exp()).collect();
+                        let y = zy
+                            .iter()
+                            .map(|z| base * (machine + shift + spread * z).exp())
+                            .collect();
+                        (x, y)
+                    })
+                    .filter(|(x, y): &(Vec<f64>, Vec<f64>)| x.len() + y.len() >= 3)
+                    .collect()
+            })
+        },
+    )
+}
+
+/// The run of one side of `metrics` (0 the baseline, 1 the current), benchmark `i` named
+/// `BenchmarkX/<names[i]>`.
+fn suite_run(metrics: &[(Vec<f64>, Vec<f64>)], side: usize, names: &[usize]) -> Run {
+    let benchmarks = metrics
+        .iter()
+        .zip(names)
+        .map(|((x, y), name)| {
+            let v = if side == 0 { x } else { y };
+            let mut b = Benchmark::new(format!("BenchmarkX/{name}"));
+            let data = match v.as_slice() {
+                [one] => Data::Value(*one),
+                _ => Data::Samples(v.clone()),
+            };
+            b.push(Metric::new("time", Unit::Nanoseconds, data));
+            b
+        })
+        .collect();
+    Run::new(RunMeta::default(), benchmarks)
+}
+
+/// Each benchmark's status, by name.
+fn statuses(c: &perfgate::compare::Comparison) -> std::collections::BTreeMap<String, Status> {
+    c.results
+        .iter()
+        .map(|r| (r.benchmark.clone(), r.status))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(cases(256))]
+
+    /// Swapping the runs mirrors every verdict: what got slower one way got faster the other,
+    /// and what was unchanged or undecided stays so.
+    #[test]
+    fn swapping_the_runs_mirrors_every_verdict(metrics in suite()) {
+        let names: Vec<usize> = (0..metrics.len()).collect();
+        let config = Config::default();
+        let (a, b) = (suite_run(&metrics, 0, &names), suite_run(&metrics, 1, &names));
+        let forward = statuses(&compare(Some(&a), &b, &config));
+        let back = statuses(&compare(Some(&b), &a, &config));
+        for (name, s) in &forward {
+            let mirrored = match s {
+                Status::Regression => Status::Improvement,
+                Status::Improvement => Status::Regression,
+                other => *other,
+            };
+            prop_assert_eq!(back.get(name), Some(&mirrored), "{}: {:?} -> {:?}", name, forward, back);
+        }
+    }
+
+    /// The order the benchmarks come in and the order of each side's repeats decide nothing.
+    #[test]
+    fn order_decides_nothing(metrics in suite(), seed in any::<u64>()) {
+        let names: Vec<usize> = (0..metrics.len()).collect();
+        let config = Config::default();
+        let before = statuses(&compare(
+            Some(&suite_run(&metrics, 0, &names)),
+            &suite_run(&metrics, 1, &names),
+            &config,
+        ));
+        // A fixed pseudo-random permutation of the benchmarks and of each side's repeats.
+        let mut state = seed | 1;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut order: Vec<usize> = (0..metrics.len()).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, (next() % (i as u64 + 1)) as usize);
+        }
+        let mut shuffled: Vec<(Vec<f64>, Vec<f64>)> = order.iter().map(|&i| metrics[i].clone()).collect();
+        for (x, y) in &mut shuffled {
+            x.reverse();
+            let half = y.len() / 2;
+            y.rotate_left(half);
+        }
+        let after = statuses(&compare(
+            Some(&suite_run(&shuffled, 0, &order)),
+            &suite_run(&shuffled, 1, &order),
+            &config,
+        ));
+        prop_assert_eq!(before, after);
+    }
+
+    /// Scaling every value of both runs (another unit, a faster machine for both) decides
+    /// nothing: the gate reads ratios.
+    #[test]
+    fn a_common_scale_decides_nothing(metrics in suite(), k in prop_oneof![Just(1000.0), Just(0.001), 0.01..100.0_f64]) {
+        let names: Vec<usize> = (0..metrics.len()).collect();
+        let config = Config::default();
+        let before = statuses(&compare(
+            Some(&suite_run(&metrics, 0, &names)),
+            &suite_run(&metrics, 1, &names),
+            &config,
+        ));
+        let scaled: Vec<(Vec<f64>, Vec<f64>)> = metrics
+            .iter()
+            .map(|(x, y)| (x.iter().map(|v| v * k).collect(), y.iter().map(|v| v * k).collect()))
+            .collect();
+        let after = statuses(&compare(
+            Some(&suite_run(&scaled, 0, &names)),
+            &suite_run(&scaled, 1, &names),
+            &config,
+        ));
+        prop_assert_eq!(before, after);
+    }
+}
+
+/// A history of 2 to 12 runs and a current run of 1 to 12 benchmarks, each run with a
+/// machine factor shared by its benchmarks, each benchmark with its own move per run, then
+/// repeats (1 to 5 a run): `runs[r][b]` is benchmark `b`'s values in run `r`, the last run the
+/// current one.
+fn suite_history() -> impl Strategy<Value = Vec<Vec<Vec<f64>>>> {
+    (1_usize..=12, 3_usize..=13, 1_usize..=5).prop_flat_map(|(benchmarks, runs, n)| {
+        (
+            vec((1.0..1e6_f64, 0.001..0.1_f64, 0.0..0.2_f64), benchmarks),
+            vec(
+                (-0.1..0.1_f64, vec(vec(-1.0..1.0_f64, n + 1), benchmarks)),
+                runs,
+            ),
+        )
+            .prop_map(|(bases, runs)| {
+                runs.iter()
+                    .map(|(machine, zs)| {
+                        bases
+                            .iter()
+                            .zip(zs)
+                            .map(|((base, spread, moves), z)| {
+                                let own = moves * z[0];
+                                z[1..]
+                                    .iter()
+                                    .map(|w| base * (machine + own + spread * w).exp())
+                                    .collect()
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+    })
+}
+
+/// One run of [`suite_history`]'s, benchmark `b` named `BenchmarkX/<names[b]>`, its values
+/// in `order[b]`'s place.
+fn history_run(values: &[Vec<f64>], order: &[usize], k: f64) -> Run {
+    let benchmarks = order
+        .iter()
+        .map(|&b| {
+            let mut bench = Benchmark::new(format!("BenchmarkX/{b}"));
+            let v: Vec<f64> = values[b].iter().rev().map(|x| x * k).collect();
+            let data = match v.as_slice() {
+                [one] => Data::Value(*one),
+                _ => Data::Samples(v),
+            };
+            bench.push(Metric::new("time", Unit::Nanoseconds, data));
+            bench
+        })
+        .collect();
+    Run::new(RunMeta::default(), benchmarks)
+}
+
+proptest! {
+    #![proptest_config(cases(128))]
+
+    /// Against a history too (prediction intervals, levels, machines taken out): neither the
+    /// benchmarks' order nor a common scale of every value decides anything.
+    #[test]
+    fn against_a_history_order_and_scale_decide_nothing(
+        runs in suite_history(),
+        k in prop_oneof![Just(1000.0), 0.01..100.0_f64],
+    ) {
+        let n = runs[0].len();
+        let config = Config::default();
+        let judge = |order: &[usize], k: f64| {
+            let (current, history) = runs.split_last().unwrap();
+            let history: Vec<Run> = history.iter().map(|r| history_run(r, order, k)).collect();
+            statuses(&compare_history(&history, &history_run(current, order, k), &config))
+        };
+        let straight: Vec<usize> = (0..n).collect();
+        let reversed: Vec<usize> = (0..n).rev().collect();
+        let before = judge(&straight, 1.0);
+        prop_assert_eq!(&before, &judge(&reversed, 1.0));
+        prop_assert_eq!(&before, &judge(&straight, k));
     }
 }
