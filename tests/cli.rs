@@ -1059,7 +1059,8 @@ fn git_is_not_asked_when_flags_or_ci_variables_name_the_commit_and_branch() {
     let store = dir.path().join("store");
     git.perfgate()
         .args(["save", "--current", &example("go/base.txt")])
-        .args(["--commit", "1111111", "--branch", "main", "--store"])
+        .args(["--commit", "1111111", "--branch", "main"])
+        .args(["--commit-time", "2026-12-06T10:00:00Z", "--store"])
         .arg(&store)
         .assert()
         .code(0);
@@ -1096,7 +1097,14 @@ fn git_is_asked_once_when_nothing_else_names_the_commit_and_branch() {
         .stdout(predicate::str::contains(
             "commit fa4e5e0, branch feature/fake",
         ));
-    assert_eq!(git.calls(), ["rev-parse HEAD --abbrev-ref HEAD"]);
+    // And, for where the run goes in the branch's history, the commit's date.
+    assert_eq!(
+        git.calls(),
+        [
+            "rev-parse HEAD --abbrev-ref HEAD".to_string(),
+            format!("show -s --format=%cI {}", FakeGit::COMMIT)
+        ]
+    );
     git.perfgate()
         .args(["compare", "--current", &example("go/base.txt"), "--store"])
         .arg(&store)
@@ -1104,7 +1112,7 @@ fn git_is_asked_once_when_nothing_else_names_the_commit_and_branch() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("current fa4e5e0 on feature/fake"));
-    assert_eq!(git.calls().len(), 2);
+    assert_eq!(git.calls().len(), 3);
     // Several result files on each side, and every report: still one call.
     let md = dir.path().join("report.md");
     git.perfgate()
@@ -1119,6 +1127,120 @@ fn git_is_asked_once_when_nothing_else_names_the_commit_and_branch() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("current fa4e5e0 on feature/fake"));
-    assert_eq!(git.calls().len(), 3);
+    assert_eq!(git.calls().len(), 4);
     assert!(fs::read_to_string(&md).unwrap().contains("fa4e5e0"));
+}
+
+/// Backfilling a store, as from a checkout of each older commit in turn, or saving runs whose
+/// jobs finished out of order: each run goes in its branch's history by its commit's date (from
+/// git, or `--commit-time`), so the latest commit stays the baseline.
+#[test]
+fn saves_keep_a_branch_in_commit_order_whatever_order_they_come_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    fs::create_dir(&repo).unwrap();
+    let git = |args: &[&str], date: Option<&str>| {
+        let mut c = std::process::Command::new("git");
+        c.current_dir(&repo)
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", dir.path());
+        if let Some(d) = date {
+            c.env("GIT_COMMITTER_DATE", d).env("GIT_AUTHOR_DATE", d);
+        }
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    git(&["init", "-q", "-b", "main"], None);
+    git(&["config", "user.email", "dev@example.com"], None);
+    git(&["config", "user.name", "dev"], None);
+    let mut commits = Vec::new();
+    for day in [
+        "2026-01-01T10:00:00+01:00",
+        "2026-01-02T10:00:00+01:00",
+        "2026-01-03T10:00:00+01:00",
+    ] {
+        git(&["commit", "-q", "--allow-empty", "-m", day], Some(day));
+        commits.push(git(&["rev-parse", "HEAD"], None));
+    }
+    let store = dir.path().join("store");
+    // The newest commit first, then the oldest, then the middle one.
+    for c in [&commits[2], &commits[0], &commits[1]] {
+        perfgate()
+            .current_dir(&repo)
+            .args([
+                "save",
+                "--current",
+                &example("go/base.txt"),
+                "--branch",
+                "main",
+            ])
+            .args(["--commit", c, "--store"])
+            .arg(&store)
+            .assert()
+            .code(0);
+    }
+    // A run given its commit's time by hand, older than all.
+    perfgate()
+        .current_dir(&repo)
+        .args([
+            "save",
+            "--current",
+            &example("go/base.txt"),
+            "--branch",
+            "main",
+        ])
+        .args([
+            "--commit",
+            "0000000",
+            "--commit-time",
+            "2025-12-31T23:00:00Z",
+            "--store",
+        ])
+        .arg(&store)
+        .assert()
+        .code(0);
+    let index: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(store.join("index.json")).unwrap()).unwrap();
+    let order: Vec<&str> = index["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["commit"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, ["0000000", &commits[0], &commits[1], &commits[2]]);
+    assert_eq!(index["runs"][1]["commit_time"], "2026-01-01T10:00:00+01:00");
+    let out = stdout(
+        perfgate()
+            .current_dir(&repo)
+            .args(["compare", "--current", &example("go/base.txt"), "--store"])
+            .arg(&store),
+        0,
+    );
+    assert!(
+        out.contains(&format!("vs baseline {} on main", &commits[2][..7])),
+        "{out}"
+    );
+    // Not a time: refused before the store is touched.
+    let err = input_error(
+        perfgate()
+            .args([
+                "save",
+                "--current",
+                &example("go/base.txt"),
+                "--commit-time",
+                "yesterday",
+                "--store",
+            ])
+            .arg(&store),
+    );
+    assert!(
+        err.contains("--commit-time: `yesterday` is not an RFC 3339 time"),
+        "{err}"
+    );
 }

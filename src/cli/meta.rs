@@ -174,6 +174,27 @@ fn memory_gib(meminfo: &str) -> Option<u32> {
     u32::try_from(gib).ok().filter(|&g| g > 0)
 }
 
+/// The committer date of `commit` as git knows it (`git show -s --format=%cI`), RFC 3339; None
+/// when git cannot say (not a repository, a commit it does not have) or `commit` is not a
+/// hexadecimal object name (nothing else reaches git's command line).
+pub fn commit_time(commit: &str) -> Option<String> {
+    let hex = (4..=64).contains(&commit.len()) && commit.chars().all(|c| c.is_ascii_hexdigit());
+    if !hex {
+        return None;
+    }
+    let out = Command::new("git")
+        .args(["show", "-s", "--format=%cI", commit])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let time = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    chrono::DateTime::parse_from_rfc3339(&time)
+        .ok()
+        .map(|_| time)
+}
+
 /// `git rev-parse HEAD --abbrev-ref HEAD` started (None when git cannot be run).
 fn start_git_head() -> Option<Child> {
     Command::new("git")

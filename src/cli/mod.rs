@@ -216,6 +216,10 @@ struct SaveArgs {
     /// Time of the run, RFC 3339 [default: now].
     #[arg(long)]
     timestamp: Option<String>,
+    /// Time of the commit, RFC 3339: the run goes in its branch's history after the runs of
+    /// earlier commits, whenever it is saved [default: the commit's date from git].
+    #[arg(long, value_name = "TIME")]
+    commit_time: Option<String>,
     /// Runs to keep per branch [default: the config's store.keep, 100].
     #[arg(long, value_name = "N")]
     keep: Option<usize>,

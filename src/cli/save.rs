@@ -19,6 +19,13 @@ pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
             );
         }
     }
+    if let Some(t) = &a.commit_time {
+        if !is_rfc3339(t) {
+            bail!(
+                "--commit-time: `{t}` is not an RFC 3339 time: expected e.g. `2026-12-06T19:19:44Z` or `2026-12-06T20:19:44+01:00`"
+            );
+        }
+    }
     // Everything is read and validated before the store is touched: a failed or partial run
     // never replaces a baseline.
     let given = meta::Given {
@@ -31,6 +38,13 @@ pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
     let mut run = reader.read_runs(&a.input.current, a.input.format)?;
     meta::fill(&mut run.meta, a.timestamp, &*ctx.env);
     head.settle(&mut run.meta);
+    // Where the run goes in its branch's history: in commit order.
+    run.meta.commit_time = a.commit_time.or_else(|| {
+        run.meta
+            .commit_time
+            .take()
+            .or_else(|| run.meta.commit.as_deref().and_then(meta::commit_time))
+    });
     let keep = a.keep.unwrap_or(config.keep);
     if keep == 0 {
         bail!("--keep: expected at least 1");

@@ -16,6 +16,7 @@ fn entry(
             commit: Some(format!("{i:040x}")),
             branch: Some(branch.into()),
             timestamp: Some(format!("2026-12-01T{:02}:00:00Z", i % 24)),
+            commit_time: None,
             tool: Some("go".into()),
             environment: env.unwrap_or_default(),
         },

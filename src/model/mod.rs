@@ -134,6 +134,10 @@ pub struct RunMeta {
     /// RFC 3339 time of the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
+    /// RFC 3339 time of the commit (its committer date): where a stored run goes in its branch's
+    /// history, which is in commit order, not in the order the runs finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit_time: Option<String>,
     /// The tool (format) the results came from, such as `go` or `k6`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool: Option<String>,
@@ -152,6 +156,7 @@ impl RunMeta {
         fill(&mut self.commit, other.commit);
         fill(&mut self.branch, other.branch);
         fill(&mut self.timestamp, other.timestamp);
+        fill(&mut self.commit_time, other.commit_time);
         match (&mut self.tool, other.tool) {
             (None, t) => self.tool = t,
             (Some(a), Some(b)) if *a != b && !a.split('+').any(|x| x == b) => {

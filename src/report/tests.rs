@@ -15,6 +15,7 @@ fn meta(commit: &str, branch: &str, timestamp: &str) -> RunMeta {
         commit: Some(commit.into()),
         branch: Some(branch.into()),
         timestamp: Some(timestamp.into()),
+        commit_time: None,
         tool: Some("go".into()),
         environment: Environment {
             os: Some("linux".into()),

@@ -78,6 +78,8 @@ struct Stored<T, E, S> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     timestamp: Option<T>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    commit_time: Option<T>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     tool: Option<T>,
     benchmarks: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -94,6 +96,7 @@ impl Serialize for IndexEntry {
             commit: m.commit.as_deref(),
             branch: m.branch.as_deref(),
             timestamp: m.timestamp.as_deref(),
+            commit_time: m.commit_time.as_deref(),
             tool: m.tool.as_deref(),
             benchmarks: self.benchmarks,
             environment: (!m.environment.is_empty()).then_some(&m.environment),
@@ -112,6 +115,7 @@ impl<'de> Deserialize<'de> for IndexEntry {
                 commit: s.commit,
                 branch: s.branch,
                 timestamp: s.timestamp,
+                commit_time: s.commit_time,
                 tool: s.tool,
                 environment: s.environment.unwrap_or_default(),
             },
@@ -119,6 +123,11 @@ impl<'de> Deserialize<'de> for IndexEntry {
             summary: s.summary,
         })
     }
+}
+
+/// An RFC 3339 time as an instant (None when it is not one).
+fn instant(t: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    chrono::DateTime::parse_from_rfc3339(t).ok()
 }
 
 /// Whether `id` is a name perfgate could have given a run: what `entry_for` makes.
@@ -229,6 +238,27 @@ impl Index {
             .find(|e| branch.is_none() || e.meta.branch.as_deref() == branch)
     }
 
+    /// The latest entry of `branch` that a run of it committed at `committed` would follow
+    /// ([`Index::place`]): the latest of all when that time is unknown.
+    pub fn latest_before(&self, branch: &str, committed: Option<&str>) -> Option<&IndexEntry> {
+        let probe = IndexEntry {
+            id: String::new(),
+            meta: RunMeta {
+                branch: Some(branch.to_string()),
+                commit_time: committed.map(str::to_string),
+                ..RunMeta::default()
+            },
+            benchmarks: 0,
+            summary: None,
+        };
+        let at = self.place(&probe);
+        self.runs
+            .get(..at)?
+            .iter()
+            .rev()
+            .find(|e| e.meta.branch.as_deref() == Some(branch))
+    }
+
     /// The last `n` entries of `branch` (any branch when None), oldest first.
     pub fn last(&self, branch: Option<&str>, n: usize) -> Vec<&IndexEntry> {
         let mut out: Vec<&IndexEntry> = self
@@ -240,6 +270,31 @@ impl Index {
             .collect();
         out.reverse();
         out
+    }
+
+    /// Where `entry` goes: at the end, unless runs of its branch committed later than it (by
+    /// `commit_time`) stand there; then before the first of those that follow the last run
+    /// committed no later. A branch's runs are in commit order, not in the order their jobs
+    /// finished: two merges whose jobs overlapped, or a job re-run on an older commit, would
+    /// otherwise make an older commit the latest run of the branch (the baseline of every pull
+    /// request whose base has no run) and put a step back into its history. Runs without a
+    /// commit time stay where they were saved. From the end: an in-order save looks at one run.
+    fn place(&self, entry: &IndexEntry) -> usize {
+        let Some(t) = entry.meta.commit_time.as_deref().and_then(instant) else {
+            return self.runs.len();
+        };
+        let mut at = self.runs.len();
+        for (i, e) in self.runs.iter().enumerate().rev() {
+            if e.meta.branch != entry.meta.branch {
+                continue;
+            }
+            match e.meta.commit_time.as_deref().and_then(instant) {
+                Some(u) if u > t => at = i,
+                Some(_) => break,
+                None => {}
+            }
+        }
+        at
     }
 
     /// Whose runs are the baseline: those of `configured`; else of `main`, else of `master`;
@@ -303,11 +358,12 @@ impl Index {
         })
     }
 
-    /// Appends `entry` and returns the entries to delete so that at most `keep` runs of its
-    /// branch remain (oldest first).
+    /// Adds `entry` in its place (see [`Index::place`]) and returns the entries to delete so that
+    /// at most `keep` runs of its branch remain (the earliest first).
     pub fn push_and_prune(&mut self, entry: IndexEntry, keep: usize) -> Vec<IndexEntry> {
         let branch = entry.meta.branch.clone();
-        self.runs.push(entry);
+        let at = self.place(&entry);
+        self.runs.insert(at, entry);
         let same: Vec<usize> = self
             .runs
             .iter()
@@ -576,6 +632,7 @@ mod tests {
                 commit: Some(commit.into()),
                 branch: Some(branch.into()),
                 timestamp: Some(ts.into()),
+                commit_time: None,
                 ..RunMeta::default()
             },
             vec![],
@@ -593,6 +650,101 @@ mod tests {
         // A fraction of a second (imported histories) is left out of the id.
         let r = run("abc", "main", "2023-06-05T18:41:51.500Z");
         assert_eq!(idx.entry_for(&r).id, "20230605T184151Z-abc");
+    }
+
+    /// A run of `commit` on `branch`, committed at `committed` (None: unknown).
+    fn committed(commit: &str, branch: &str, committed: Option<&str>) -> Run {
+        let mut r = run(commit, branch, "2026-12-06T12:00:00Z");
+        r.meta.commit_time = committed.map(str::to_string);
+        r
+    }
+
+    fn commits(idx: &Index) -> Vec<&str> {
+        idx.runs
+            .iter()
+            .filter_map(|e| e.meta.commit.as_deref())
+            .collect()
+    }
+
+    #[test]
+    fn runs_go_in_commit_order_whatever_order_their_jobs_finished_in() {
+        let mut idx = Index::default();
+        let save = |idx: &mut Index, r: Run| {
+            let e = idx.entry_for(&r);
+            idx.push_and_prune(e, 10)
+        };
+        save(
+            &mut idx,
+            committed("a", "main", Some("2026-12-06T10:00:00Z")),
+        );
+        save(
+            &mut idx,
+            committed("c", "main", Some("2026-12-06T12:00:00Z")),
+        );
+        save(
+            &mut idx,
+            committed("f", "feature", Some("2026-12-06T13:00:00Z")),
+        );
+        // b's job finished after c's: b still goes before c, and c stays the latest of main.
+        save(
+            &mut idx,
+            committed("b", "main", Some("2026-12-06T11:00:00Z")),
+        );
+        assert_eq!(commits(&idx), ["a", "b", "c", "f"]);
+        assert_eq!(
+            idx.latest(Some("main")).unwrap().meta.commit.as_deref(),
+            Some("c")
+        );
+        // Instants, not text: 12:30+01:00 is 11:30Z, between b and c.
+        save(
+            &mut idx,
+            committed("b2", "main", Some("2026-12-06T12:30:00+01:00")),
+        );
+        assert_eq!(commits(&idx), ["a", "b", "b2", "c", "f"]);
+        // Another branch's later runs do not move a run of main; nor does a run without a
+        // commit time, which stays where it was saved, and a re-run of the same commit goes
+        // after the runs of it.
+        save(
+            &mut idx,
+            committed("d", "main", Some("2026-12-06T14:00:00Z")),
+        );
+        save(&mut idx, committed("x", "main", None));
+        save(
+            &mut idx,
+            committed("c", "main", Some("2026-12-06T12:00:00Z")),
+        );
+        assert_eq!(commits(&idx), ["a", "b", "b2", "c", "f", "c", "d", "x"]);
+        // An unreadable commit time is an unknown one.
+        save(&mut idx, committed("y", "main", Some("yesterday")));
+        assert_eq!(
+            idx.latest(Some("main")).unwrap().meta.commit.as_deref(),
+            Some("y")
+        );
+        // The commit time is kept in the index.
+        let again = Index::parse(&idx.to_json()).unwrap();
+        assert_eq!(
+            again.runs[1].meta.commit_time.as_deref(),
+            Some("2026-12-06T11:00:00Z")
+        );
+    }
+
+    #[test]
+    fn a_full_branch_keeps_its_latest_commits() {
+        let mut idx = Index::default();
+        for h in [10, 12, 13] {
+            let e = idx.entry_for(&committed(
+                &format!("c{h}"),
+                "main",
+                Some(&format!("2026-12-06T{h}:00:00Z")),
+            ));
+            idx.push_and_prune(e, 3);
+        }
+        // A late run of c11 pushes out c10, the earliest commit, not a later one.
+        let e = idx.entry_for(&committed("c11", "main", Some("2026-12-06T11:00:00Z")));
+        let removed = idx.push_and_prune(e, 3);
+        assert_eq!(removed.len(), 1);
+        assert_eq!(removed[0].meta.commit.as_deref(), Some("c10"));
+        assert_eq!(commits(&idx), ["c11", "c12", "c13"]);
     }
 
     #[test]
@@ -698,6 +850,7 @@ mod tests {
             commit: Some("abcdef1234567890".into()),
             branch: Some("main".into()),
             timestamp: Some("2026-11-23T12:00:00Z".into()),
+            commit_time: None,
             tool: Some("go+k6".into()),
             ..RunMeta::default()
         };
@@ -942,6 +1095,7 @@ mod tests {
                     commit: Some(format!("{r:040x}")),
                     branch: Some("main".into()),
                     timestamp: Some(format!("2026-11-23T12:{:02}:{:02}Z", r / 60, r % 60)),
+                    commit_time: None,
                     tool: Some("go".into()),
                     environment: crate::model::Environment {
                         os: Some("linux".into()),

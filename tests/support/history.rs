@@ -111,6 +111,7 @@ pub fn synthetic(series: usize, runs: usize) -> (Index, Vec<Planted>) {
                     1 + run / 24,
                     run % 24
                 )),
+                commit_time: None,
                 tool: Some("go".into()),
                 environment: env.clone(),
             },
