@@ -1171,6 +1171,71 @@ async fn a_comment_author_that_is_not_the_token_is_named_in_a_warning() {
     fake.verify().await;
 }
 
+/// Pushes whose benchmark jobs finish out of order (two merges a minute apart, or a job
+/// re-run on an older commit) keep main's history in commit order: the latest commit stays
+/// the baseline of a pull request whose base has no run yet, whatever job finished last.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_of_pushes_that_finish_out_of_order_stay_in_commit_order() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    fs::copy(example("go/base.txt"), job.ws().join("bench/main.txt")).unwrap();
+    fs::copy(example("go/head.txt"), job.ws().join("bench/pr.txt")).unwrap();
+    let [a, b, c] = ['a', 'b', 'c'].map(|x| x.to_string().repeat(40));
+    let push = |sha: &str, committed: &str| {
+        let payload = format!(
+            r#"{{"ref":"refs/heads/main","after":"{sha}","head_commit":{{"id":"{sha}","timestamp":"{committed}","message":"m"}},
+                "repository":{{"full_name":"{OWNER}/{REPO}","default_branch":"main"}}}}"#
+        );
+        let out = tokio::task::block_in_place(|| {
+            job.run(
+                "push",
+                "refs/heads/main",
+                sha,
+                &payload,
+                &[("results", "bench/main.txt")],
+            )
+        });
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    };
+    // Three merges; the middle one's job finishes last. Its run is compared with the run of the
+    // commit before it, and goes before the later commit's.
+    push(&a, "2026-12-06T10:00:00Z");
+    push(&c, "2026-12-06T13:00:00+01:00");
+    push(&b, "2026-12-06T11:00:00Z");
+    assert!(
+        job.summary()
+            .contains("), the latest run of `main` committed before this one"),
+        "{}",
+        job.summary()
+    );
+    assert!(
+        job.summary().contains("baseline aaaaaaa ("),
+        "{}",
+        job.summary()
+    );
+    let index: serde_json::Value =
+        serde_json::from_str(&fake.state().files("perfgate-data")["default/index.json"]).unwrap();
+    let order: Vec<&str> = index["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["commit"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, [&a, &b, &c]);
+    assert_eq!(index["runs"][1]["commit_time"], "2026-12-06T11:00:00Z");
+
+    // A pull request whose base has no run compares with the latest commit's run, not with
+    // the run that finished last.
+    let out = pull_request(&job, &[("results", "bench/pr.txt")]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        job.summary().contains("perfgate · baseline ccccccc ("),
+        "{}",
+        job.summary()
+    );
+    fake.verify().await;
+}
+
 /// A `merge_group` job of a merge queue, on `base_sha` (main's tip, or the merge group ahead in
 /// the queue), with `results`.
 fn merge_group(job: &Job, base_sha: &str, results: &str) -> Output {

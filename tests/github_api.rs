@@ -675,7 +675,7 @@ async fn a_history_of_thirty_runs_costs_the_index_and_the_base_run_alone() {
     record(&s, 30).await;
     let before = fake.log().len();
     let base = s
-        .baseline_with_history(Some(&sha(30)), "main", 30, &summaries_only)
+        .baseline_with_history(Some(&sha(30)), "main", 30, &summaries_only, None)
         .await
         .unwrap()
         .unwrap();
@@ -732,7 +732,7 @@ async fn runs_recorded_before_summaries_are_read_from_their_files() {
 
     let before = fake.log().len();
     let base = s
-        .baseline_with_history(Some(&sha(12)), "main", 10, &summaries_only)
+        .baseline_with_history(Some(&sha(12)), "main", 10, &summaries_only, None)
         .await
         .unwrap()
         .unwrap();
@@ -768,7 +768,7 @@ async fn the_latest_run_on_the_current_kind_of_machine_is_read_with_its_samples(
     let full = |runs: &[&Run]| compare::runs_with_samples(runs, &current, &config);
     let before = fake.log().len();
     let base = s
-        .baseline_with_history(Some(&sha(5)), "main", 30, &full)
+        .baseline_with_history(Some(&sha(5)), "main", 30, &full, None)
         .await
         .unwrap()
         .unwrap();
@@ -802,7 +802,7 @@ async fn the_latest_run_on_the_current_kind_of_machine_is_read_with_its_samples(
     let pooled = |runs: &[&Run]| compare::runs_with_samples(runs, &current, &pooling);
     let before = fake.log().len();
     let base = s
-        .baseline_with_history(Some(&sha(5)), "main", 30, &pooled)
+        .baseline_with_history(Some(&sha(5)), "main", 30, &pooled, None)
         .await
         .unwrap()
         .unwrap();

@@ -273,6 +273,9 @@ pub struct Event {
     /// A merge queue's `merge_group` event: the commit its changes were merged onto (the
     /// default branch's tip, or the merge group ahead of it in the queue).
     pub merge_group_base: Option<String>,
+    /// A push's head commit and its time (`head_commit.id`, `head_commit.timestamp`: the
+    /// committer date), which places its run in the branch's history.
+    pub head_commit: Option<(String, String)>,
 }
 
 /// The triggering run of a `workflow_run` event.
@@ -292,6 +295,13 @@ struct Payload {
     repository: Option<PayloadRepo>,
     workflow_run: Option<PayloadWorkflowRun>,
     merge_group: Option<PayloadMergeGroup>,
+    head_commit: Option<PayloadCommit>,
+}
+
+#[derive(Deserialize)]
+struct PayloadCommit {
+    id: String,
+    timestamp: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -376,7 +386,19 @@ impl Event {
                 .merge_group
                 .filter(|_| name == "merge_group")
                 .map(|m| m.base_sha),
+            head_commit: p
+                .head_commit
+                .filter(|_| name == "push")
+                .and_then(|c| Some((c.id, c.timestamp?))),
         })
+    }
+
+    /// The time of `commit` when the event says it (a push's head commit), as RFC 3339.
+    pub fn commit_time(&self, commit: &str) -> Option<&str> {
+        self.head_commit
+            .as_ref()
+            .filter(|(id, t)| id == commit && chrono::DateTime::parse_from_rfc3339(t).is_ok())
+            .map(|(_, t)| t.as_str())
     }
 
     /// The commit the changes under test were made on: a pull request's base, or the commit a
@@ -748,6 +770,26 @@ mod tests {
         assert!(!e.may_record("refs/heads/gh-readonly-queue/main/pr-7-aaa"));
         // Another event's payload with the same field is not a merge group.
         assert_eq!(Event::parse("push", payload).unwrap().base_sha(), None);
+    }
+
+    #[test]
+    fn reads_the_time_of_a_pushed_commit() {
+        let payload = r#"{"ref":"refs/heads/main","after":"abc","head_commit":{"id":"abc","timestamp":"2026-12-06T11:02:00+01:00"},"repository":{"full_name":"o/r","default_branch":"main"}}"#;
+        let e = Event::parse("push", payload).unwrap();
+        assert_eq!(e.commit_time("abc"), Some("2026-12-06T11:02:00+01:00"));
+        // Another commit's, a time that is not RFC 3339, another event: none.
+        assert_eq!(e.commit_time("def"), None);
+        let bad = payload.replace("2026-12-06T11:02:00+01:00", "Sunday");
+        assert_eq!(Event::parse("push", &bad).unwrap().commit_time("abc"), None);
+        assert_eq!(
+            Event::parse("workflow_dispatch", payload)
+                .unwrap()
+                .commit_time("abc"),
+            None
+        );
+        // A push that deletes a branch has `head_commit: null`.
+        let deleted = r#"{"ref":"refs/heads/x","head_commit":null}"#;
+        assert_eq!(Event::parse("push", deleted).unwrap().head_commit, None);
     }
 
     #[test]

@@ -56,6 +56,11 @@ fn from_data_branch(ctx: &Ctx, plan: &Plan, remote: &Connection) -> Result<Found
         default_branch,
         window: plan.config.history.window.max(1),
         full: &full,
+        // A push recording its run is compared with the runs its commit follows; anything
+        // else (a pull request, a push to another branch) with the branch's latest.
+        committed: (plan.mode == Mode::Save)
+            .then_some(plan.current.meta.commit_time.as_deref())
+            .flatten(),
     };
     let found = match r.baseline(&wanted) {
         Ok(found) => found,

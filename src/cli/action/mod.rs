@@ -59,6 +59,9 @@ pub struct Wanted<'a> {
     pub default_branch: &'a str,
     pub window: usize,
     pub full: &'a FullRuns<'a>,
+    /// The time of the commit a push records: it is compared with the latest run committed no
+    /// later (see [`perfgate::store::Index::latest_before`]).
+    pub committed: Option<&'a str>,
 }
 
 /// A baseline found by a [`Remote`].

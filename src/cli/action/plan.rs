@@ -145,6 +145,10 @@ pub(super) fn gate(ctx: &Ctx, trigger: Trigger) -> Result<Plan> {
     }
     if let Some(first) = runs.first_mut() {
         head.settle(&mut first.meta);
+        let meta = &mut first.meta;
+        if let Some(t) = meta.commit.as_deref().and_then(|c| event.commit_time(c)) {
+            meta.commit_time = Some(t.to_string());
+        }
     }
     // What a push records: the runs merged (one run is kept as it is, not copied).
     let merged = if runs.len() == 1 {

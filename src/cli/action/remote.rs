@@ -134,6 +134,7 @@ impl Remote for GitHubRemote {
                 w.default_branch,
                 w.window,
                 w.full,
+                w.committed,
             ))?
             .map(|b| {
                 let path = store.run_path(&b.entry.id);

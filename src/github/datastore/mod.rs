@@ -109,6 +109,9 @@ pub enum BaselineKind {
     LatestOfBranch(String),
     /// No base commit to look for (a push): the latest run of this branch.
     Latest(String),
+    /// A push of a commit older than the branch's latest run (its job finished late): the
+    /// latest run of this branch committed before it.
+    CommittedBefore(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -147,6 +150,9 @@ impl Baseline {
                 format!("{run}, the latest run of `{b}` (none for the base commit)")
             }
             BaselineKind::Latest(b) => format!("{run}, the latest run of `{b}`"),
+            BaselineKind::CommittedBefore(b) => {
+                format!("{run}, the latest run of `{b}` committed before this one")
+            }
         }
     }
 }
@@ -319,7 +325,7 @@ impl DataBranch {
         base_sha: Option<&str>,
         default_branch: &str,
     ) -> Result<Option<Baseline>, DataError> {
-        self.baseline_with_history(base_sha, default_branch, 1, &summaries_only)
+        self.baseline_with_history(base_sha, default_branch, 1, &summaries_only, None)
             .await
     }
 
@@ -332,25 +338,34 @@ impl DataBranch {
     ///
     /// So 2 API calls, plus `full.count` at most, however long the window, once the entries in the
     /// window have summaries (before that, one more per entry without one).
+    ///
+    /// `committed`: the time of the commit a push records, when known. Its run goes in the
+    /// branch's history in commit order ([`Index::push_and_prune`]), so the run it is compared
+    /// with is the latest one committed no later, not a later commit's whose job finished first.
     pub async fn baseline_with_history(
         &self,
         base_sha: Option<&str>,
         default_branch: &str,
         window: usize,
         full: &FullRuns<'_>,
+        committed: Option<&str>,
     ) -> Result<Option<Baseline>, DataError> {
         let index = self.index().await?;
         let chosen = match base_sha.and_then(|sha| entry_for_commit(&index, sha)) {
             Some(e) => Some((e, BaselineKind::BaseCommit)),
-            None => index.latest(Some(default_branch)).map(|e| {
+            None => {
                 let b = default_branch.to_string();
-                let kind = if base_sha.is_some() {
-                    BaselineKind::LatestOfBranch(b)
-                } else {
-                    BaselineKind::Latest(b)
-                };
-                (e, kind)
-            }),
+                let latest = index.latest(Some(default_branch));
+                // A run committed before every stored one has no run before it: the latest then.
+                match index.latest_before(default_branch, committed).or(latest) {
+                    Some(e) if latest.is_some_and(|l| l.id != e.id) => {
+                        Some((e, BaselineKind::CommittedBefore(b)))
+                    }
+                    Some(e) if base_sha.is_some() => Some((e, BaselineKind::LatestOfBranch(b))),
+                    Some(e) => Some((e, BaselineKind::Latest(b))),
+                    None => None,
+                }
+            }
         };
         let Some((entry, kind)) = chosen else {
             return Ok(None);
