@@ -422,10 +422,19 @@ impl Group {
             tool: (!self.tools.is_empty()).then(|| self.tools.join("+")),
             ..RunMeta::default()
         };
+        // The commit's date places the run in its branch's history; one that is not RFC 3339
+        // is kept as the history wrote it.
+        let commit_time = match self.commit_time {
+            Some(t) if chrono::DateTime::parse_from_rfc3339(&t).is_ok() => {
+                meta.commit_time = Some(t);
+                None
+            }
+            other => other,
+        };
         let extra = &mut meta.environment.extra;
         for (key, value) in [
             ("repo_url", repo_url.map(str::to_string)),
-            ("commit_time", self.commit_time),
+            ("commit_time", commit_time),
             ("commit_url", self.commit_url),
             ("commit_message", self.commit_message),
         ] {
@@ -497,7 +506,11 @@ mod tests {
             extra("repo_url"),
             Some("https://github.com/buildpacks/pack")
         );
-        assert_eq!(extra("commit_time"), Some("2023-05-04T14:45:29+03:00"));
+        assert_eq!(
+            first.meta.commit_time.as_deref(),
+            Some("2023-05-04T14:45:29+03:00")
+        );
+        assert_eq!(extra("commit_time"), None);
         assert_eq!(
             extra("commit_message"),
             Some("Merge pull request #1745 from dmikusa/paketo-jammy")

@@ -212,8 +212,14 @@ fn read_meta(root: &Map<String, Value>) -> RunMeta {
         meta.commit = text(c.get("id"));
         // pytest-benchmark writes "(unknown)" when git cannot tell the branch.
         meta.branch = text(c.get("branch")).filter(|b| b != "(unknown)");
+        // The commit's date (`git show -s --format=%cI`): where a saved run goes in its
+        // branch's history. Kept as it was written when it is not RFC 3339.
         if let Some(t) = text(c.get("time")) {
-            env.extra.insert("commit_time".to_string(), t);
+            if chrono::DateTime::parse_from_rfc3339(&t).is_ok() {
+                meta.commit_time = Some(t);
+            } else {
+                env.extra.insert("commit_time".to_string(), t);
+            }
         }
         if c.get("dirty").and_then(Value::as_bool) == Some(true) {
             env.extra
@@ -308,7 +314,8 @@ mod tests {
             Some("Intel(R) Core(TM) i7-4771 CPU @ 3.50GHz")
         );
         let extra = |k: &str| env.extra.get(k).map(String::as_str);
-        assert_eq!(extra("commit_time"), Some("2019-11-16T12:10:30+09:00"));
+        assert_eq!(m.commit_time.as_deref(), Some("2019-11-16T12:10:30+09:00"));
+        assert_eq!(extra("commit_time"), None);
         assert_eq!(extra("commit_dirty"), Some("true"));
         assert_eq!(extra("python_version"), Some("3.7.5"));
         assert_eq!(extra("pytest_benchmark_version"), Some("3.2.2"));
