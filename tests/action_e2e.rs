@@ -67,14 +67,28 @@ fn pull_request(job: &Job, inputs: &[(&str, &str)]) -> Output {
     })
 }
 
+/// A job of `fake`'s repository with the Go example's runs in its workspace: main's as
+/// `bench/main.txt`, the pull request's (one benchmark 21% slower) as `bench/pr.txt`.
+fn go_job(fake: &FakeGitHub) -> Job {
+    let job = Job::new(fake.api_url());
+    fs::copy(example("go/base.txt"), job.ws().join("bench/main.txt")).unwrap();
+    fs::copy(example("go/head.txt"), job.ws().join("bench/pr.txt")).unwrap();
+    job
+}
+
 /// The push job of the tests: a push of `MAIN_SHA` to main, with `results`.
 fn push_to_main(job: &Job, results: &str) -> Output {
+    push_commit(job, MAIN_SHA, &push_payload(), results)
+}
+
+/// A push of `sha` to main with `payload`, with `results`.
+fn push_commit(job: &Job, sha: &str, payload: &str, results: &str) -> Output {
     tokio::task::block_in_place(|| {
         job.run(
             "push",
             "refs/heads/main",
-            MAIN_SHA,
-            &push_payload(),
+            sha,
+            payload,
             &[("results", results)],
         )
     })
@@ -93,9 +107,7 @@ fn workflow_run_payload(head_sha: &str, owner: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn push_records_then_pull_request_compares_comments_and_fails() {
     let fake = FakeGitHub::start().await;
-    let job = Job::new(fake.api_url());
-    fs::copy(example("go/base.txt"), job.ws().join("bench/main.txt")).unwrap();
-    fs::copy(example("go/head.txt"), job.ws().join("bench/pr.txt")).unwrap();
+    let job = go_job(&fake);
 
     // 1. A push to main records the run on the data branch (creating it).
     let job_ref = &job;
@@ -462,9 +474,7 @@ async fn a_step_that_fails_after_its_report_says_so_in_the_summary() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_only_token_on_the_repositorys_own_pull_request_leaves_the_report() {
     let fake = FakeGitHub::start().await;
-    let job = Job::new(fake.api_url());
-    fs::copy(example("go/base.txt"), job.ws().join("bench/main.txt")).unwrap();
-    fs::copy(example("go/head.txt"), job.ws().join("bench/pr.txt")).unwrap();
+    let job = go_job(&fake);
     let out = push_to_main(&job, "bench/main.txt");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     fake.state().read_only = true;
@@ -1177,24 +1187,14 @@ async fn a_comment_author_that_is_not_the_token_is_named_in_a_warning() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runs_of_pushes_that_finish_out_of_order_stay_in_commit_order() {
     let fake = FakeGitHub::start().await;
-    let job = Job::new(fake.api_url());
-    fs::copy(example("go/base.txt"), job.ws().join("bench/main.txt")).unwrap();
-    fs::copy(example("go/head.txt"), job.ws().join("bench/pr.txt")).unwrap();
+    let job = go_job(&fake);
     let [a, b, c] = ['a', 'b', 'c'].map(|x| x.to_string().repeat(40));
     let push = |sha: &str, committed: &str| {
         let payload = format!(
             r#"{{"ref":"refs/heads/main","after":"{sha}","head_commit":{{"id":"{sha}","timestamp":"{committed}","message":"m"}},
                 "repository":{{"full_name":"{OWNER}/{REPO}","default_branch":"main"}}}}"#
         );
-        let out = tokio::task::block_in_place(|| {
-            job.run(
-                "push",
-                "refs/heads/main",
-                sha,
-                &payload,
-                &[("results", "bench/main.txt")],
-            )
-        });
+        let out = push_commit(&job, sha, &payload, "bench/main.txt");
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     };
     // Three merges; the middle one's job finishes last. Its run is compared with the run of the
@@ -1263,9 +1263,7 @@ fn merge_group(job: &Job, base_sha: &str, results: &str) -> Output {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_merge_queue_compares_with_its_base_commit_and_fails_on_the_regression() {
     let fake = FakeGitHub::start().await;
-    let job = Job::new(fake.api_url());
-    fs::copy(example("go/base.txt"), job.ws().join("bench/main.txt")).unwrap();
-    fs::copy(example("go/head.txt"), job.ws().join("bench/pr.txt")).unwrap();
+    let job = go_job(&fake);
     let out = push_to_main(&job, "bench/main.txt");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let recorded = fake.state().files("perfgate-data");

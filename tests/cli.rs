@@ -1169,42 +1169,23 @@ fn saves_keep_a_branch_in_commit_order_whatever_order_they_come_in() {
         commits.push(git(&["rev-parse", "HEAD"], None));
     }
     let store = dir.path().join("store");
-    // The newest commit first, then the oldest, then the middle one.
-    for c in [&commits[2], &commits[0], &commits[1]] {
+    let save = |commit: &str, more: &[&str]| {
         perfgate()
             .current_dir(&repo)
-            .args([
-                "save",
-                "--current",
-                &example("go/base.txt"),
-                "--branch",
-                "main",
-            ])
-            .args(["--commit", c, "--store"])
+            .args(["save", "--current", &example("go/base.txt")])
+            .args(["--branch", "main", "--commit", commit])
+            .args(more)
+            .arg("--store")
             .arg(&store)
             .assert()
             .code(0);
+    };
+    // The newest commit first, then the oldest, then the middle one.
+    for c in [&commits[2], &commits[0], &commits[1]] {
+        save(c, &[]);
     }
     // A run given its commit's time by hand, older than all.
-    perfgate()
-        .current_dir(&repo)
-        .args([
-            "save",
-            "--current",
-            &example("go/base.txt"),
-            "--branch",
-            "main",
-        ])
-        .args([
-            "--commit",
-            "0000000",
-            "--commit-time",
-            "2025-12-31T23:00:00Z",
-            "--store",
-        ])
-        .arg(&store)
-        .assert()
-        .code(0);
+    save("0000000", &["--commit-time", "2025-12-31T23:00:00Z"]);
     let index: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(store.join("index.json")).unwrap()).unwrap();
     let order: Vec<&str> = index["runs"]

@@ -1044,6 +1044,19 @@ fn statuses(c: &perfgate::compare::Comparison) -> std::collections::BTreeMap<Str
         .collect()
 }
 
+/// Each benchmark's status when the current side of `metrics` is compared with the baseline
+/// side, benchmark `i` named after `names[i]`, with the default config.
+fn suite_verdicts(
+    metrics: &[(Vec<f64>, Vec<f64>)],
+    names: &[usize],
+) -> std::collections::BTreeMap<String, Status> {
+    statuses(&compare(
+        Some(&suite_run(metrics, 0, names)),
+        &suite_run(metrics, 1, names),
+        &Config::default(),
+    ))
+}
+
 proptest! {
     #![proptest_config(cases(256))]
 
@@ -1070,12 +1083,7 @@ proptest! {
     #[test]
     fn order_decides_nothing(metrics in suite(), seed in any::<u64>()) {
         let names: Vec<usize> = (0..metrics.len()).collect();
-        let config = Config::default();
-        let before = statuses(&compare(
-            Some(&suite_run(&metrics, 0, &names)),
-            &suite_run(&metrics, 1, &names),
-            &config,
-        ));
+        let before = suite_verdicts(&metrics, &names);
         // A fixed pseudo-random permutation of the benchmarks and of each side's repeats.
         let mut state = seed | 1;
         let mut next = move || {
@@ -1094,11 +1102,7 @@ proptest! {
             let half = y.len() / 2;
             y.rotate_left(half);
         }
-        let after = statuses(&compare(
-            Some(&suite_run(&shuffled, 0, &order)),
-            &suite_run(&shuffled, 1, &order),
-            &config,
-        ));
+        let after = suite_verdicts(&shuffled, &order);
         prop_assert_eq!(before, after);
     }
 
@@ -1107,21 +1111,12 @@ proptest! {
     #[test]
     fn a_common_scale_decides_nothing(metrics in suite(), k in prop_oneof![Just(1000.0), Just(0.001), 0.01..100.0_f64]) {
         let names: Vec<usize> = (0..metrics.len()).collect();
-        let config = Config::default();
-        let before = statuses(&compare(
-            Some(&suite_run(&metrics, 0, &names)),
-            &suite_run(&metrics, 1, &names),
-            &config,
-        ));
+        let before = suite_verdicts(&metrics, &names);
         let scaled: Vec<(Vec<f64>, Vec<f64>)> = metrics
             .iter()
             .map(|(x, y)| (x.iter().map(|v| v * k).collect(), y.iter().map(|v| v * k).collect()))
             .collect();
-        let after = statuses(&compare(
-            Some(&suite_run(&scaled, 0, &names)),
-            &suite_run(&scaled, 1, &names),
-            &config,
-        ));
+        let after = suite_verdicts(&scaled, &names);
         prop_assert_eq!(before, after);
     }
 }
