@@ -532,8 +532,15 @@ async fn a_step_that_fails_before_its_verdict_replaces_the_stale_comment() {
         body.contains("### ❌ perfgate: the check failed on `2222222`"),
         "{body}"
     );
-    assert!(body.contains("cannot read"), "{body}");
+    // The error's quoted words are code, as in the log (an escaped backtick showed literally).
+    assert!(body.contains("cannot read `bench/pr.txt` as go"), "{body}");
     assert!(body.contains("Nothing was gated for this commit"), "{body}");
+    assert!(
+        job.summary()
+            .contains("line 1: `BenchmarkA-8`: expected a number before `ns/op`, found `nope`"),
+        "{}",
+        job.summary()
+    );
     assert!(
         body.trim_end()
             .ends_with("<!-- perfgate:comment key=default -->"),

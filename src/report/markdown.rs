@@ -226,7 +226,7 @@ fn note_filter(v: Value) -> String {
 /// they are plain (letters, digits and `._/:+-_*`), everything else escaped as by
 /// [`escape_markdown`], an unpaired backtick included. A note can quote a glob from the config
 /// a pull request may edit: a quoted part that is not plain is escaped text, never markup.
-pub(crate) fn note_markdown(text: &str) -> String {
+pub fn note_markdown(text: &str) -> String {
     let parts: Vec<&str> = text.split('`').collect();
     let mut out = String::with_capacity(text.len() + 8);
     for (i, part) in parts.iter().enumerate() {

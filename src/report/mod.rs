@@ -31,7 +31,7 @@ mod tests;
 
 pub use benchmark_rows::{BenchmarkRow, Change, ContextRow};
 pub use json::render_json;
-pub use markdown::{escape_markdown, inline_code, render_markdown, MarkdownOptions};
+pub use markdown::{escape_markdown, inline_code, note_markdown, render_markdown, MarkdownOptions};
 pub use note_groups::NoteGroup;
 pub use rows::{BudgetRow, ResultRow, RunView, Section};
 pub use sparkline::sparkline;

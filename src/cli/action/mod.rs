@@ -124,7 +124,7 @@ pub fn main(ctx: &Ctx, remote: &MakeRemote) -> u8 {
                 };
                 let text = format!(
                     "\n### ❌ perfgate failed (exit code {EXIT_ERROR})\n\n{}\n\n{what}\n",
-                    report::escape_markdown(msg)
+                    report::note_markdown(msg)
                 );
                 if let Err(e) = publish::append(&dir, std::path::Path::new(&path), &text) {
                     eprintln!("{}", ctx.error_line(&e));

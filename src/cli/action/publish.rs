@@ -176,7 +176,7 @@ pub(super) fn failed_comment(
         "### ❌ {}: the check failed on {}\n\n{}\n\nNothing was gated for this commit: an earlier commit's report that stood here is no longer current.\n",
         report::escape_markdown(&super::render::title(inputs).unwrap_or_else(|| "perfgate".into())),
         report::inline_code(pr.head_sha.get(..7).unwrap_or(&pr.head_sha)),
-        report::escape_markdown(why)
+        report::note_markdown(why)
     );
     // upsert_comment ends the body with the key's marker.
     let posted = make_remote(ctx, inputs, event)
