@@ -1220,6 +1220,13 @@ async fn runs_of_pushes_that_finish_out_of_order_stay_in_commit_order() {
         "{}",
         job.summary()
     );
+    assert!(
+        job.summary().contains(
+            "Recorded this run on `perfgate-data` in the history of `main`, before the run of 1 later commit whose job finished first."
+        ),
+        "{}",
+        job.summary()
+    );
     let index: serde_json::Value =
         serde_json::from_str(&fake.state().files("perfgate-data")["default/index.json"]).unwrap();
     let order: Vec<&str> = index["runs"]

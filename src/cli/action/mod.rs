@@ -40,8 +40,8 @@ pub trait Remote {
     /// it locally, and the earlier runs of its branch.
     fn baseline(&self, wanted: &Wanted<'_>) -> Result<Option<Baseline>>;
     /// Records a run on the data branch, with the dashboard's files when `site` is given;
-    /// returns its id.
-    fn save(&self, run: &Run, site: Option<&Site<'_>>) -> Result<String>;
+    /// returns its id and how many runs of its branch follow it (runs of later commits).
+    fn save(&self, run: &Run, site: Option<&Site<'_>>) -> Result<(String, usize)>;
     /// Creates or updates the sticky comment of `key`; returns (what happened, comment URL).
     fn upsert_comment(&self, pr: u64, key: &str, body: &str) -> Result<(String, String)>;
     /// A pull request's state, head commit and head repository (`owner/name`).

@@ -214,22 +214,43 @@ pub(super) fn save(
     let site = inputs
         .dashboard
         .then(|| remote::dashboard_site(ctx, &plan.config, &plan.default_branch));
-    let id = r.save(&plan.current, site.as_ref().map(|s| s as &Site<'_>))?;
+    let (id, later) = r.save(&plan.current, site.as_ref().map(|s| s as &Site<'_>))?;
     let marked = if comparison.verdict == Verdict::Fail {
         " (marked: it failed the gate)"
     } else {
         ""
     };
+    // A run whose job finished after later commits' goes before their runs: the baseline is
+    // still the latest commit's.
+    let place = match later {
+        0 => String::new(),
+        n => format!(
+            ", before the {} of {n} later commit{} whose job{} finished first",
+            if n == 1 { "run" } else { "runs" },
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "" } else { "s" },
+        ),
+    };
     println!(
-        "perfgate: recorded run {id} on `{}`{marked}",
+        "perfgate: recorded run {id} on `{}`{place}{marked}",
         inputs.data_branch
     );
     // The summary says so too: on a push it is where the job's result is read.
     if let Some(path) = ctx.var("GITHUB_STEP_SUMMARY").filter(|_| inputs.summary) {
+        let what = if later == 0 {
+            format!(
+                "as the latest baseline of {}",
+                report::inline_code(&plan.default_branch)
+            )
+        } else {
+            format!(
+                "in the history of {}{place}",
+                report::inline_code(&plan.default_branch)
+            )
+        };
         let line = format!(
-            "\nRecorded this run on {} as the latest baseline of {}{marked}.\n",
+            "\nRecorded this run on {} {what}{marked}.\n",
             report::inline_code(&inputs.data_branch),
-            report::inline_code(&plan.default_branch)
         );
         append(&plan.dir, Path::new(&path), &line)?;
     }

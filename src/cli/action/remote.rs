@@ -149,7 +149,7 @@ impl Remote for GitHubRemote {
             }))
     }
 
-    fn save(&self, run: &Run, site: Option<&Site<'_>>) -> Result<String> {
+    fn save(&self, run: &Run, site: Option<&Site<'_>>) -> Result<(String, usize)> {
         let outcome = match site {
             Some(site) => self.store.save_run_with_site(run, self.keep, site)?,
             None => self.store.save_run(run, self.keep)?,
@@ -167,7 +167,7 @@ impl Remote for GitHubRemote {
                 self.store.inner().branch()
             );
         }
-        Ok(outcome.entry.id)
+        Ok((outcome.entry.id, outcome.later_runs))
     }
 
     fn upsert_comment(&self, pr: u64, key: &str, body: &str) -> Result<(String, String)> {

@@ -46,6 +46,7 @@ impl DataBranch {
                     conflicts: 0,
                     site_written: !files.is_empty(),
                     site_warning: None,
+                    later_runs: 0,
                 });
             }
             // Another save created the branch first: continue as a later save.
@@ -69,6 +70,7 @@ impl DataBranch {
                 match self.head_commit().await {
                     Ok(Some(head)) => break (head, removed, index),
                     Ok(None) | Err(_) => {
+                        let later_runs = later_runs(&index, &entry);
                         return Ok(SaveOutcome {
                             entry,
                             created_branch: false,
@@ -82,7 +84,8 @@ impl DataBranch {
                                     self.branch
                                 )
                             }),
-                        })
+                            later_runs,
+                        });
                     }
                 }
             }
@@ -156,6 +159,7 @@ impl DataBranch {
                 site_written = false;
             }
         }
+        let later_runs = later_runs(&written, &entry);
         Ok(SaveOutcome {
             entry,
             created_branch: false,
@@ -164,6 +168,7 @@ impl DataBranch {
             conflicts,
             site_written,
             site_warning,
+            later_runs,
         })
     }
 
@@ -374,3 +379,14 @@ impl DataBranch {
 
 /// Tries at creating the data branch's ref when its answers are lost.
 const CREATE_ATTEMPTS: u32 = 3;
+
+/// How many runs of `entry`'s branch follow it in `index` (0 when it is not there).
+fn later_runs(index: &Index, entry: &IndexEntry) -> usize {
+    index
+        .runs
+        .iter()
+        .skip_while(|e| e.id != entry.id)
+        .skip(1)
+        .filter(|e| e.meta.branch == entry.meta.branch)
+        .count()
+}
