@@ -1170,22 +1170,36 @@ fn saves_keep_a_branch_in_commit_order_whatever_order_they_come_in() {
     }
     let store = dir.path().join("store");
     let save = |commit: &str, more: &[&str]| {
-        perfgate()
-            .current_dir(&repo)
-            .args(["save", "--current", &example("go/base.txt")])
-            .args(["--branch", "main", "--commit", commit])
-            .args(more)
-            .arg("--store")
-            .arg(&store)
-            .assert()
-            .code(0);
+        stdout(
+            perfgate()
+                .current_dir(&repo)
+                .args(["save", "--current", &example("go/base.txt")])
+                .args(["--branch", "main", "--commit", commit])
+                .args(more)
+                .arg("--store")
+                .arg(&store),
+            0,
+        )
     };
-    // The newest commit first, then the oldest, then the middle one.
-    for c in [&commits[2], &commits[0], &commits[1]] {
-        save(c, &[]);
+    // The newest commit first, then the oldest, then the middle one: each says where it went.
+    let said: Vec<String> = [&commits[2], &commits[0], &commits[1]]
+        .iter()
+        .map(|c| save(c, &[]))
+        .collect();
+    assert!(said[0].trim_end().ends_with("/store"), "{}", said[0]);
+    for s in &said[1..] {
+        assert!(
+            s.trim_end()
+                .ends_with("/store, before the run of 1 later commit"),
+            "{s}"
+        );
     }
     // A run given its commit's time by hand, older than all.
-    save("0000000", &["--commit-time", "2025-12-31T23:00:00Z"]);
+    let s = save("0000000", &["--commit-time", "2025-12-31T23:00:00Z"]);
+    assert!(
+        s.trim_end().ends_with("before the runs of 3 later commits"),
+        "{s}"
+    );
     let index: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(store.join("index.json")).unwrap()).unwrap();
     let order: Vec<&str> = index["runs"]

@@ -51,8 +51,15 @@ pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
     }
     let store = LocalStore::new(&a.store);
     let entry = store.save(&run, keep)?;
+    // A run of an earlier commit than the branch's latest goes before the later ones' runs.
+    let later = store.index().map_or(0, |i| i.later_runs(&entry));
+    let place = match later {
+        0 => String::new(),
+        1 => ", before the run of 1 later commit".to_string(),
+        n => format!(", before the runs of {n} later commits"),
+    };
     print(&format!(
-        "saved run {} ({} benchmarks, {} metrics; commit {}, branch {}) to {}\n",
+        "saved run {} ({} benchmarks, {} metrics; commit {}, branch {}) to {}{place}\n",
         entry.id,
         run.benchmarks.len(),
         run.metric_count(),

@@ -259,6 +259,17 @@ impl Index {
             .find(|e| e.meta.branch.as_deref() == Some(branch))
     }
 
+    /// How many runs of `entry`'s branch follow it (runs of later commits saved before it; 0
+    /// when it is not in the index).
+    pub fn later_runs(&self, entry: &IndexEntry) -> usize {
+        self.runs
+            .iter()
+            .skip_while(|e| e.id != entry.id)
+            .skip(1)
+            .filter(|e| e.meta.branch == entry.meta.branch)
+            .count()
+    }
+
     /// The last `n` entries of `branch` (any branch when None), oldest first.
     pub fn last(&self, branch: Option<&str>, n: usize) -> Vec<&IndexEntry> {
         let mut out: Vec<&IndexEntry> = self

@@ -70,7 +70,7 @@ impl DataBranch {
                 match self.head_commit().await {
                     Ok(Some(head)) => break (head, removed, index),
                     Ok(None) | Err(_) => {
-                        let later_runs = later_runs(&index, &entry);
+                        let later_runs = index.later_runs(&entry);
                         return Ok(SaveOutcome {
                             entry,
                             created_branch: false,
@@ -159,7 +159,7 @@ impl DataBranch {
                 site_written = false;
             }
         }
-        let later_runs = later_runs(&written, &entry);
+        let later_runs = written.later_runs(&entry);
         Ok(SaveOutcome {
             entry,
             created_branch: false,
@@ -379,14 +379,3 @@ impl DataBranch {
 
 /// Tries at creating the data branch's ref when its answers are lost.
 const CREATE_ATTEMPTS: u32 = 3;
-
-/// How many runs of `entry`'s branch follow it in `index` (0 when it is not there).
-fn later_runs(index: &Index, entry: &IndexEntry) -> usize {
-    index
-        .runs
-        .iter()
-        .skip_while(|e| e.id != entry.id)
-        .skip(1)
-        .filter(|e| e.meta.branch == entry.meta.branch)
-        .count()
-}
