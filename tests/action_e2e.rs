@@ -1238,6 +1238,29 @@ async fn runs_of_pushes_that_finish_out_of_order_stay_in_commit_order() {
     assert_eq!(order, [&a, &b, &c]);
     assert_eq!(index["runs"][1]["commit_time"], "2026-12-06T11:00:00Z");
 
+    // Older than the three, with `keep: 3`: pruned by its own save, and the summary says so.
+    let d = "d".repeat(40);
+    let payload = format!(
+        r#"{{"ref":"refs/heads/main","after":"{d}","head_commit":{{"id":"{d}","timestamp":"2026-12-06T09:00:00Z","message":"m"}},
+            "repository":{{"full_name":"{OWNER}/{REPO}","default_branch":"main"}}}}"#
+    );
+    let out = tokio::task::block_in_place(|| {
+        job.run(
+            "push",
+            "refs/heads/main",
+            &d,
+            &payload,
+            &[("results", "bench/main.txt"), ("keep", "3")],
+        )
+    });
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        job.summary().contains("This run was not kept on `perfgate-data`: its commit is older than every run of `main` kept"),
+        "{}",
+        job.summary()
+    );
+    assert_eq!(stored_runs(&fake).len(), 3, "its file is gone too");
+
     // A pull request whose base has no run compares with the latest commit's run, not with
     // the run that finished last.
     let out = pull_request(&job, &[("results", "bench/pr.txt")]);

@@ -1200,6 +1200,17 @@ fn saves_keep_a_branch_in_commit_order_whatever_order_they_come_in() {
         s.trim_end().ends_with("before the runs of 3 later commits"),
         "{s}"
     );
+    // Older still, into a branch that keeps 4: pruned by its own save, and it says so.
+    let s = save(
+        "1111111",
+        &["--commit-time", "2025-01-01T00:00:00Z", "--keep", "4"],
+    );
+    assert!(
+        s.trim_end().ends_with(
+            ", and pruned at once: its commit is older than the 4 runs of its branch kept (--keep)"
+        ),
+        "{s}"
+    );
     let index: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(store.join("index.json")).unwrap()).unwrap();
     let order: Vec<&str> = index["runs"]

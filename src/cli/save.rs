@@ -5,7 +5,7 @@ use anyhow::{anyhow, bail, Result};
 use perfgate::formats;
 use perfgate::model::Run;
 use perfgate::report::words::short_commit;
-use perfgate::store::{BaselineStore, IndexEntry, LocalStore};
+use perfgate::store::{BaselineStore, IndexEntry, LocalStore, Placed};
 
 use super::{input, load_config, meta, print, Ctx, ImportArgs, SaveArgs, Workdir, EXIT_PASS};
 
@@ -51,12 +51,15 @@ pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
     }
     let store = LocalStore::new(&a.store);
     let entry = store.save(&run, keep)?;
-    // A run of an earlier commit than the branch's latest goes before the later ones' runs.
-    let later = store.index().map_or(0, |i| i.later_runs(&entry));
-    let place = match later {
-        0 => String::new(),
-        1 => ", before the run of 1 later commit".to_string(),
-        n => format!(", before the runs of {n} later commits"),
+    // A run of an earlier commit than the branch's latest goes before the later ones' runs;
+    // one older than every run its branch keeps is pruned by its own save.
+    let place = match store.index().map(|i| i.placed(&entry)) {
+        Ok(Placed::Before(1)) => ", before the run of 1 later commit".to_string(),
+        Ok(Placed::Before(n)) => format!(", before the runs of {n} later commits"),
+        Ok(Placed::NotKept) => format!(
+            ", and pruned at once: its commit is older than the {keep} runs of its branch kept (--keep)"
+        ),
+        Ok(Placed::Latest) | Err(_) => String::new(),
     };
     print(&format!(
         "saved run {} ({} benchmarks, {} metrics; commit {}, branch {}) to {}{place}\n",

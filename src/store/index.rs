@@ -259,15 +259,22 @@ impl Index {
             .find(|e| e.meta.branch.as_deref() == Some(branch))
     }
 
-    /// How many runs of `entry`'s branch follow it (runs of later commits saved before it; 0
-    /// when it is not in the index).
-    pub fn later_runs(&self, entry: &IndexEntry) -> usize {
-        self.runs
+    /// Where a saved `entry` stands in its branch: the latest run, before the runs of later
+    /// commits saved before it, or not kept (older than every run its branch keeps).
+    pub fn placed(&self, entry: &IndexEntry) -> Placed {
+        let Some(at) = self.runs.iter().position(|e| e.id == entry.id) else {
+            return Placed::NotKept;
+        };
+        let later = self
+            .runs
             .iter()
-            .skip_while(|e| e.id != entry.id)
-            .skip(1)
+            .skip(at + 1)
             .filter(|e| e.meta.branch == entry.meta.branch)
-            .count()
+            .count();
+        match later {
+            0 => Placed::Latest,
+            n => Placed::Before(n),
+        }
     }
 
     /// The last `n` entries of `branch` (any branch when None), oldest first.
@@ -398,6 +405,17 @@ impl Index {
         });
         removed
     }
+}
+
+/// Where a saved run went in its branch's history ([`Index::placed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placed {
+    /// The branch's latest run: the baseline from now on.
+    Latest,
+    /// Before the runs of this many later commits, which were saved first.
+    Before(usize),
+    /// Pruned by its own save: its commit is older than every run its branch keeps.
+    NotKept,
 }
 
 /// Why a store has no baseline ([`Index::baseline_branch`]).
@@ -755,6 +773,14 @@ mod tests {
         let removed = idx.push_and_prune(e, 3);
         assert_eq!(removed.len(), 1);
         assert_eq!(removed[0].meta.commit.as_deref(), Some("c10"));
+        assert_eq!(commits(&idx), ["c11", "c12", "c13"]);
+        assert_eq!(idx.placed(&idx.runs[0].clone()), Placed::Before(2));
+        assert_eq!(idx.placed(&idx.runs[2].clone()), Placed::Latest);
+        // A run older than all three is pruned by its own save.
+        let e = idx.entry_for(&committed("c09", "main", Some("2026-12-06T09:00:00Z")));
+        let removed = idx.push_and_prune(e.clone(), 3);
+        assert_eq!(removed, std::slice::from_ref(&e));
+        assert_eq!(idx.placed(&e), Placed::NotKept);
         assert_eq!(commits(&idx), ["c11", "c12", "c13"]);
     }
 

@@ -7,7 +7,7 @@ pub mod local;
 
 use crate::model::Run;
 
-pub use index::{Index, IndexEntry, NoBaseline, STORE_SCHEMA};
+pub use index::{Index, IndexEntry, NoBaseline, Placed, STORE_SCHEMA};
 pub use local::LocalStore;
 
 /// A store problem, naming the path involved.

@@ -28,6 +28,7 @@ use perfgate::github::datastore::{FullRuns, Site};
 use perfgate::github::runtime::{annotation, Event, Inputs, Level, Mode};
 use perfgate::model::Run;
 use perfgate::report::{self, alert::AlertContext};
+use perfgate::store::Placed;
 
 use super::{Ctx, Workdir, EXIT_ERROR};
 
@@ -40,8 +41,8 @@ pub trait Remote {
     /// it locally, and the earlier runs of its branch.
     fn baseline(&self, wanted: &Wanted<'_>) -> Result<Option<Baseline>>;
     /// Records a run on the data branch, with the dashboard's files when `site` is given;
-    /// returns its id and how many runs of its branch follow it (runs of later commits).
-    fn save(&self, run: &Run, site: Option<&Site<'_>>) -> Result<(String, usize)>;
+    /// returns its id and where it went in its branch's history.
+    fn save(&self, run: &Run, site: Option<&Site<'_>>) -> Result<(String, Placed)>;
     /// Creates or updates the sticky comment of `key`; returns (what happened, comment URL).
     fn upsert_comment(&self, pr: u64, key: &str, body: &str) -> Result<(String, String)>;
     /// A pull request's state, head commit and head repository (`owner/name`).

@@ -16,6 +16,7 @@ use perfgate::github::datastore::Site;
 use perfgate::github::runtime::{annotation, output_entry, Event, Inputs, Level, Mode};
 use perfgate::model::Run;
 use perfgate::report::{self, alert::AlertContext};
+use perfgate::store::Placed;
 
 use super::plan::Plan;
 use super::render::{summary_markdown, Report};
@@ -214,45 +215,45 @@ pub(super) fn save(
     let site = inputs
         .dashboard
         .then(|| remote::dashboard_site(ctx, &plan.config, &plan.default_branch));
-    let (id, later) = r.save(&plan.current, site.as_ref().map(|s| s as &Site<'_>))?;
+    let (id, placed) = r.save(&plan.current, site.as_ref().map(|s| s as &Site<'_>))?;
     let marked = if comparison.verdict == Verdict::Fail {
         " (marked: it failed the gate)"
     } else {
         ""
     };
+    let branch = report::inline_code(&plan.default_branch);
+    let data = report::inline_code(&inputs.data_branch);
     // A run whose job finished after later commits' goes before their runs: the baseline is
-    // still the latest commit's.
-    let place = match later {
-        0 => String::new(),
-        n => format!(
-            ", before the {} of {n} later commit{} whose job{} finished first",
-            if n == 1 { "run" } else { "runs" },
-            if n == 1 { "" } else { "s" },
-            if n == 1 { "" } else { "s" },
+    // still the latest commit's. One older than every run kept is pruned by its own save.
+    let (log, summary) = match placed {
+        Placed::Latest => (
+            format!("recorded run {id} on `{}`{marked}", inputs.data_branch),
+            format!("Recorded this run on {data} as the latest baseline of {branch}{marked}."),
+        ),
+        Placed::Before(n) => {
+            let place = format!(
+                "before the {} of {n} later commit{} whose job{} finished first",
+                if n == 1 { "run" } else { "runs" },
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "" } else { "s" },
+            );
+            (
+                format!("recorded run {id} on `{}`, {place}{marked}", inputs.data_branch),
+                format!("Recorded this run on {data} in the history of {branch}, {place}{marked}."),
+            )
+        }
+        Placed::NotKept => (
+            format!(
+                "run {id} not kept on `{}`: its commit is older than every run of `{}` kept (the `keep` input, or `store.keep`)",
+                inputs.data_branch, plan.default_branch
+            ),
+            format!("This run was not kept on {data}: its commit is older than every run of {branch} kept (the `keep` input, or `store.keep` in the config)."),
         ),
     };
-    println!(
-        "perfgate: recorded run {id} on `{}`{place}{marked}",
-        inputs.data_branch
-    );
+    println!("perfgate: {log}");
     // The summary says so too: on a push it is where the job's result is read.
     if let Some(path) = ctx.var("GITHUB_STEP_SUMMARY").filter(|_| inputs.summary) {
-        let what = if later == 0 {
-            format!(
-                "as the latest baseline of {}",
-                report::inline_code(&plan.default_branch)
-            )
-        } else {
-            format!(
-                "in the history of {}{place}",
-                report::inline_code(&plan.default_branch)
-            )
-        };
-        let line = format!(
-            "\nRecorded this run on {} {what}{marked}.\n",
-            report::inline_code(&inputs.data_branch),
-        );
-        append(&plan.dir, Path::new(&path), &line)?;
+        append(&plan.dir, Path::new(&path), &format!("\n{summary}\n"))?;
     }
     if let Some(w) = &alerts.watch {
         send_alerts(ctx, r, inputs.alert, w, &alerts.ctx);

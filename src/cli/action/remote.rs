@@ -9,6 +9,7 @@ use perfgate::github::datastore::Site;
 use perfgate::github::runtime::{annotation, Event, Inputs, Level};
 use perfgate::model::Run;
 use perfgate::report::alert::AlertContext;
+use perfgate::store::Placed;
 
 use super::{Baseline, Ctx, PullHead, Remote, Wanted};
 
@@ -149,7 +150,7 @@ impl Remote for GitHubRemote {
             }))
     }
 
-    fn save(&self, run: &Run, site: Option<&Site<'_>>) -> Result<(String, usize)> {
+    fn save(&self, run: &Run, site: Option<&Site<'_>>) -> Result<(String, Placed)> {
         let outcome = match site {
             Some(site) => self.store.save_run_with_site(run, self.keep, site)?,
             None => self.store.save_run(run, self.keep)?,
@@ -167,7 +168,7 @@ impl Remote for GitHubRemote {
                 self.store.inner().branch()
             );
         }
-        Ok((outcome.entry.id, outcome.later_runs))
+        Ok((outcome.entry.id, outcome.placed))
     }
 
     fn upsert_comment(&self, pr: u64, key: &str, body: &str) -> Result<(String, String)> {

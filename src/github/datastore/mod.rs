@@ -60,7 +60,7 @@ use super::comment::sanitize_key;
 use crate::formats::perfgate;
 use crate::model::Run;
 use crate::report::words::short_commit;
-use crate::store::{BaselineStore, Index, IndexEntry, StoreError};
+use crate::store::{BaselineStore, Index, IndexEntry, Placed, StoreError};
 
 pub use blocking::BlockingDataBranch;
 
@@ -184,9 +184,9 @@ pub struct SaveOutcome {
     pub site_written: bool,
     /// Set when the site could not be written (the run is saved; the next save writes it).
     pub site_warning: Option<String>,
-    /// Runs of its branch after this one in the index (runs of later commits whose jobs
-    /// finished first): 0 when it is the branch's latest run, the baseline.
-    pub later_runs: usize,
+    /// Where the run went in its branch's history (runs of later commits whose jobs finished
+    /// first stay after it).
+    pub placed: Placed,
 }
 
 /// The files of a site written with each save (the dashboard): made from the index of every key

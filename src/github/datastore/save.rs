@@ -46,7 +46,7 @@ impl DataBranch {
                     conflicts: 0,
                     site_written: !files.is_empty(),
                     site_warning: None,
-                    later_runs: 0,
+                    placed: Placed::Latest,
                 });
             }
             // Another save created the branch first: continue as a later save.
@@ -70,7 +70,7 @@ impl DataBranch {
                 match self.head_commit().await {
                     Ok(Some(head)) => break (head, removed, index),
                     Ok(None) | Err(_) => {
-                        let later_runs = index.later_runs(&entry);
+                        let placed = index.placed(&entry);
                         return Ok(SaveOutcome {
                             entry,
                             created_branch: false,
@@ -84,7 +84,7 @@ impl DataBranch {
                                     self.branch
                                 )
                             }),
-                            later_runs,
+                            placed,
                         });
                     }
                 }
@@ -159,7 +159,7 @@ impl DataBranch {
                 site_written = false;
             }
         }
-        let later_runs = written.later_runs(&entry);
+        let placed = written.placed(&entry);
         Ok(SaveOutcome {
             entry,
             created_branch: false,
@@ -168,7 +168,7 @@ impl DataBranch {
             conflicts,
             site_written,
             site_warning,
-            later_runs,
+            placed,
         })
     }
 
