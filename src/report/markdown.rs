@@ -223,31 +223,44 @@ fn note_filter(v: Value) -> String {
 }
 
 /// A note's text as Markdown: its `quoted` words (config keys, flags, globs) as code spans when
-/// they are plain (letters, digits and `._/:+-_*`), everything else escaped as by
-/// [`escape_markdown`], an unpaired backtick included. A note can quote a glob from the config
-/// a pull request may edit: a quoted part that is not plain is escaped text, never markup.
+/// they are plain (letters, digits, `._/:+-_*` and inner spaces), everything else escaped as by
+/// [`escape_markdown`], the backticks of a quote that is not plain and an unpaired one included.
+/// A note can quote a glob from the config a pull request may edit, and an error quotes what
+/// the results said: a quoted part that is not plain is escaped text, never markup. The text
+/// between code spans is escaped as one piece, so that an address split by backticks
+/// (``x`https:`//evil.example/<``) cannot join up into a link once the backticks are gone.
 pub fn note_markdown(text: &str) -> String {
     let parts: Vec<&str> = text.split('`').collect();
     let mut out = String::with_capacity(text.len() + 8);
+    let mut pending = String::new();
     for (i, part) in parts.iter().enumerate() {
+        let quoted = i % 2 == 1;
         let closed = i + 1 < parts.len();
         let plain = !part.is_empty()
             && part.chars().count() <= 100
+            && !part.starts_with(' ')
+            && !part.ends_with(' ')
             && part
                 .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._/:+-_*".contains(c));
-        if i % 2 == 1 && closed && plain {
+                .all(|c| c.is_ascii_alphanumeric() || "._/:+-_* ".contains(c));
+        if quoted && closed && plain {
+            out.push_str(&escape_markdown(&pending));
+            pending.clear();
             out.push('`');
             out.push_str(part);
             out.push('`');
-        } else {
-            // Outside quotes, a quote that is not plain, or after an unpaired backtick.
-            if i % 2 == 1 && !closed {
-                out.push_str(&escape_markdown("`"));
+        } else if quoted {
+            // A quote that is not plain, or after an unpaired backtick: literal backticks.
+            pending.push('`');
+            pending.push_str(part);
+            if closed {
+                pending.push('`');
             }
-            out.push_str(&escape_markdown(part));
+        } else {
+            pending.push_str(part);
         }
     }
+    out.push_str(&escape_markdown(&pending));
     out
 }
 
@@ -343,10 +356,30 @@ mod tests {
             note_markdown("beyond 40% (`large_change`); use `--store`"),
             "beyond 40% (`large_change`); use `--store`"
         );
-        // A glob from a config a pull request may edit: not plain, so escaped text.
+        // A glob from a config a pull request may edit: not plain, so escaped text, its
+        // backticks included.
         assert_eq!(
             note_markdown("no benchmark matches `<img src=x>`"),
-            format!("no benchmark matches {}", escape_markdown("<img src=x>"))
+            format!("no benchmark matches {}", escape_markdown("`<img src=x>`"))
+        );
+        assert_eq!(note_markdown("set `mode: save`"), "set `mode: save`");
+        assert_eq!(note_markdown("a ` b` c"), r"a \` b\` c");
+        // An address split by backticks stays split: no link once they are gone (GitHub
+        // autolinks bare `https://` and `www.` addresses).
+        for hostile in [
+            "found `x`https:`//evil.example/<`",
+            "found `x`www`.evil.example/<`",
+            "found `x`http:`//evil.example/a?b=c`",
+        ] {
+            let md = note_markdown(hostile);
+            assert!(
+                !md.contains("://") && !md.contains("www."),
+                "{hostile} -> {md}"
+            );
+        }
+        assert_eq!(
+            note_markdown("found `x`https:`//evil.example/<`"),
+            r"found `x`https:\`//evil.example/&lt;\`"
         );
         assert_eq!(note_markdown("a `checkout_*` glob"), "a `checkout_*` glob");
         // An unpaired backtick is a literal one.

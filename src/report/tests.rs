@@ -1087,7 +1087,7 @@ fn the_title_quotes_the_baseline_branch_as_code() {
     );
     let md = title("perfgate · baseline abc1234, the latest run of `<b>x`");
     assert!(
-        md.contains("the latest run of &lt;b&gt;x: 1 improvement"),
+        md.contains(r"the latest run of \`&lt;b&gt;x\`: 1 improvement"),
         "{md}"
     );
 }
