@@ -1222,7 +1222,7 @@ async fn runs_of_pushes_that_finish_out_of_order_stay_in_commit_order() {
     );
     assert!(
         job.summary().contains(
-            "Recorded this run on `perfgate-data` in the history of `main`, before the run of 1 later commit whose job finished first."
+            "Recorded this run on `perfgate-data` in the history of `main`, before 1 later run, whose job finished first."
         ),
         "{}",
         job.summary()
@@ -1269,6 +1269,31 @@ async fn runs_of_pushes_that_finish_out_of_order_stay_in_commit_order() {
         job.summary().contains("perfgate · baseline ccccccc ("),
         "{}",
         job.summary()
+    );
+
+    // A commit dated in 2099 (a wrong clock) would keep every later run behind it: its run goes
+    // at the end without a date, and the next push's run after it.
+    let (e, f) = ("e".repeat(40), "f".repeat(40));
+    push(&e, "2099-01-01T00:00:00Z");
+    push(&f, "2026-12-06T14:00:00Z");
+    assert!(
+        job.summary().contains("as the latest baseline of `main`"),
+        "{}",
+        job.summary()
+    );
+    let index: serde_json::Value =
+        serde_json::from_str(&fake.state().files("perfgate-data")["default/index.json"]).unwrap();
+    let runs = index["runs"].as_array().unwrap();
+    let last: Vec<(&str, Option<&str>)> = runs[runs.len() - 2..]
+        .iter()
+        .map(|r| (r["commit"].as_str().unwrap(), r["commit_time"].as_str()))
+        .collect();
+    assert_eq!(
+        last,
+        [
+            (e.as_str(), None),
+            (f.as_str(), Some("2026-12-06T14:00:00Z"))
+        ]
     );
     fake.verify().await;
 }

@@ -1190,14 +1190,14 @@ fn saves_keep_a_branch_in_commit_order_whatever_order_they_come_in() {
     for s in &said[1..] {
         assert!(
             s.trim_end()
-                .ends_with("/store, before the run of 1 later commit"),
+                .ends_with("/store, before 1 later run of its branch"),
             "{s}"
         );
     }
     // A run given its commit's time by hand, older than all.
     let s = save("0000000", &["--commit-time", "2025-12-31T23:00:00Z"]);
     assert!(
-        s.trim_end().ends_with("before the runs of 3 later commits"),
+        s.trim_end().ends_with("before 3 later runs of its branch"),
         "{s}"
     );
     // Older still, into a branch that keeps 4: pruned by its own save, and it says so.
@@ -1248,5 +1248,122 @@ fn saves_keep_a_branch_in_commit_order_whatever_order_they_come_in() {
     assert!(
         err.contains("--commit-time: `yesterday` is not an RFC 3339 time"),
         "{err}"
+    );
+}
+
+/// The commit date a result file gives is its commit's: kept when that commit is the one saved,
+/// left out when a flag or CI variable names another; a commit dated after its run (a wrong
+/// clock, which would keep every later run behind it) is refused when given and left out when
+/// found; an empty `--commit` is a mistake.
+#[test]
+fn a_commit_date_places_only_its_own_commit_and_never_after_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let index = || -> serde_json::Value {
+        serde_json::from_str(&fs::read_to_string(store.join("index.json")).unwrap()).unwrap()
+    };
+    let pytest = fixture("pytest/pytest_output.json");
+    // pytest-benchmark's own commit: its date is kept.
+    perfgate()
+        .args(["save", "--current", &pytest, "--store"])
+        .arg(&store)
+        .assert()
+        .code(0);
+    assert_eq!(
+        index()["runs"][0]["commit_time"],
+        "2019-11-16T12:10:30+09:00"
+    );
+    // Another commit named by CI: not that commit's date (and git does not know it).
+    perfgate()
+        .env("GITHUB_SHA", "feedface")
+        .args(["save", "--current", &pytest, "--store"])
+        .arg(&store)
+        .assert()
+        .code(0);
+    assert_eq!(index()["runs"][1]["commit"], "feedface");
+    assert!(
+        index()["runs"][1].get("commit_time").is_none(),
+        "{}",
+        index()
+    );
+
+    // A date after the run's time: refused when given, left out with a warning when found.
+    let err = input_error(
+        perfgate()
+            .args([
+                "save",
+                "--current",
+                &example("go/base.txt"),
+                "--branch",
+                "main",
+            ])
+            .args(["--commit", "abc1234", "--timestamp", "2026-12-06T10:00:00Z"])
+            .args(["--commit-time", "2062-01-01T00:00:00Z", "--store"])
+            .arg(&store),
+    );
+    assert!(
+        err.contains("--commit-time: `2062-01-01T00:00:00Z` is later than the run's time (2026-12-06T10:00:00Z)"),
+        "{err}"
+    );
+    let run = dir.path().join("future.json");
+    fs::write(
+        &run,
+        r#"{"schema":"perfgate.run.v1","meta":{"commit":"abc1234","branch":"main","timestamp":"2026-12-06T10:00:00Z","commit_time":"2062-01-01T00:00:00Z"},"benchmarks":[{"name":"x","metrics":[{"name":"time","unit":"ms","samples":[1,2,3]}]}]}"#,
+    )
+    .unwrap();
+    perfgate()
+        .args(["save", "--current"])
+        .arg(&run)
+        .arg("--store")
+        .arg(&store)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "warning: the commit's date (2062-01-01T00:00:00Z) is later than the run's time (2026-12-06T10:00:00Z)",
+        ));
+    assert!(
+        index()["runs"][2].get("commit_time").is_none(),
+        "{}",
+        index()
+    );
+    // Not a time at all, in a run file: an error naming the field.
+    fs::write(
+        &run,
+        fs::read_to_string(&run)
+            .unwrap()
+            .replace("2062-01-01T00:00:00Z", "2026-02-30T00:00:00Z"),
+    )
+    .unwrap();
+    let err = input_error(
+        perfgate()
+            .args(["save", "--current"])
+            .arg(&run)
+            .arg("--store")
+            .arg(&store),
+    );
+    assert!(
+        err.contains("`meta.commit_time` is `2026-02-30T00:00:00Z`, not an RFC 3339 time"),
+        "{err}"
+    );
+    let err = input_error(
+        perfgate()
+            .args([
+                "save",
+                "--current",
+                &example("go/base.txt"),
+                "--commit",
+                "",
+                "--store",
+            ])
+            .arg(&store),
+    );
+    assert!(
+        err.contains("--commit: expected a value, found an empty one"),
+        "{err}"
+    );
+    assert_eq!(
+        index()["runs"].as_array().unwrap().len(),
+        3,
+        "nothing else was saved"
     );
 }

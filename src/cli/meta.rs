@@ -60,7 +60,10 @@ impl Head {
 
     /// Sets the commit and branch of `meta`: what the flags and CI variables said, else what the
     /// result files said, else what git said.
+    /// A commit time the result files gave is kept only for the commit they named: it is that
+    /// commit's date, not the one the flags or CI variables name instead.
     pub fn settle(mut self, meta: &mut RunMeta) {
+        let named = meta.commit.clone();
         let commit = self.commit.take().or_else(|| meta.commit.take());
         let branch = self.branch.take().or_else(|| meta.branch.take());
         let (commit, branch) = match (commit, branch) {
@@ -70,6 +73,9 @@ impl Head {
                 (c.or(git_commit), b.or(git_branch))
             }
         };
+        if commit != named {
+            meta.commit_time = None;
+        }
         meta.commit = commit;
         meta.branch = branch;
     }

@@ -217,7 +217,8 @@ struct SaveArgs {
     #[arg(long)]
     timestamp: Option<String>,
     /// Time of the commit, RFC 3339: the run goes in its branch's history after the runs of
-    /// earlier commits, whenever it is saved [default: the commit's date from git].
+    /// earlier commits, whenever it is saved [default: the result files' date of the commit,
+    /// else git's].
     #[arg(long, value_name = "TIME")]
     commit_time: Option<String>,
     /// Runs to keep per branch [default: the config's store.keep, 100].

@@ -26,6 +26,11 @@ pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
             );
         }
     }
+    for (flag, value) in [("--commit", &a.commit), ("--branch", &a.branch)] {
+        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            bail!("{flag}: expected a value, found an empty one");
+        }
+    }
     // Everything is read and validated before the store is touched: a failed or partial run
     // never replaces a baseline.
     let given = meta::Given {
@@ -38,13 +43,28 @@ pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
     let mut run = reader.read_runs(&a.input.current, a.input.format)?;
     meta::fill(&mut run.meta, a.timestamp, &*ctx.env);
     head.settle(&mut run.meta);
-    // Where the run goes in its branch's history: in commit order.
+    // Where the run goes in its branch's history: in commit order. A commit is made before its
+    // runs: a date after the run's own time (a clock that was wrong) would keep every later
+    // commit's run behind this one, so it is refused when given, and left out when found.
+    let given_time = a.commit_time.is_some();
     run.meta.commit_time = a.commit_time.or_else(|| {
         run.meta
             .commit_time
             .take()
             .or_else(|| run.meta.commit.as_deref().and_then(meta::commit_time))
     });
+    if run.meta.commit_time.is_some() && run.meta.plausible_commit_time().is_none() {
+        let (committed, ran) = (
+            run.meta.commit_time.take().unwrap_or_default(),
+            run.meta.timestamp.as_deref().unwrap_or("unknown"),
+        );
+        if given_time {
+            bail!("--commit-time: `{committed}` is later than the run's time ({ran}): a commit is made before its runs");
+        }
+        eprintln!(
+            "warning: the commit's date ({committed}) is later than the run's time ({ran}): the run goes at the end of its branch's history"
+        );
+    }
     let keep = a.keep.unwrap_or(config.keep);
     if keep == 0 {
         bail!("--keep: expected at least 1");
@@ -54,8 +74,8 @@ pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
     // A run of an earlier commit than the branch's latest goes before the later ones' runs;
     // one older than every run its branch keeps is pruned by its own save.
     let place = match store.index().map(|i| i.placed(&entry)) {
-        Ok(Placed::Before(1)) => ", before the run of 1 later commit".to_string(),
-        Ok(Placed::Before(n)) => format!(", before the runs of {n} later commits"),
+        Ok(Placed::Before(1)) => ", before 1 later run of its branch".to_string(),
+        Ok(Placed::Before(n)) => format!(", before {n} later runs of its branch"),
         Ok(Placed::NotKept) => format!(
             ", and pruned at once: its commit is older than the {keep} runs of its branch kept (--keep)"
         ),

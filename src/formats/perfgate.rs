@@ -55,6 +55,16 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             run.schema
         )));
     }
+    // Where a saved run goes in its branch's history: a time, or nothing.
+    if let Some(t) = &run.meta.commit_time {
+        if chrono::DateTime::parse_from_rfc3339(t).is_err() {
+            let shown: String = t.chars().take(40).collect();
+            return Err(ParseError::whole(format!(
+                "`meta.commit_time` is `{shown}`{}, not an RFC 3339 time such as `2026-12-06T19:19:44Z`",
+                if shown.len() < t.len() { "..." } else { "" }
+            )));
+        }
+    }
     let mut first: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, b) in run.benchmarks.iter().enumerate() {
         if b.name.trim().is_empty() {
@@ -148,6 +158,31 @@ mod tests {
         )
         .unwrap();
         assert_eq!(parse(&to_string(&run)).unwrap(), run);
+    }
+
+    #[test]
+    fn a_commit_time_is_a_time_or_an_error() {
+        let with = |t: &str| {
+            parse(&format!(
+                r#"{{"meta":{{"commit":"abc","commit_time":{t}}},"benchmarks":[{{"name":"a","metrics":[{{"name":"time","unit":"ns","value":5}}]}}]}}"#
+            ))
+        };
+        let run = with(r#""2026-12-06T11:02:00+01:00""#).unwrap();
+        assert_eq!(
+            run.meta.commit_time.as_deref(),
+            Some("2026-12-06T11:02:00+01:00")
+        );
+        assert_eq!(
+            with(r#""2026-02-30T00:00:00Z""#).unwrap_err().to_string(),
+            "`meta.commit_time` is `2026-02-30T00:00:00Z`, not an RFC 3339 time such as `2026-12-06T19:19:44Z`"
+        );
+        let long = format!(r#""{}""#, "9".repeat(100_000));
+        let e = with(&long).unwrap_err().to_string();
+        assert!(
+            e.starts_with("`meta.commit_time` is `9999") && e.len() < 200,
+            "{e}"
+        );
+        assert!(with("17").is_err());
     }
 
     #[test]

@@ -300,13 +300,13 @@ struct Payload {
 
 #[derive(Deserialize)]
 struct PayloadCommit {
-    id: String,
+    id: Option<String>,
     timestamp: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct PayloadMergeGroup {
-    base_sha: String,
+    base_sha: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -385,11 +385,11 @@ impl Event {
             merge_group_base: p
                 .merge_group
                 .filter(|_| name == "merge_group")
-                .map(|m| m.base_sha),
+                .and_then(|m| m.base_sha),
             head_commit: p
                 .head_commit
                 .filter(|_| name == "push")
-                .and_then(|c| Some((c.id, c.timestamp?))),
+                .and_then(|c| Some((c.id?, c.timestamp?))),
         })
     }
 
@@ -770,6 +770,9 @@ mod tests {
         assert!(!e.may_record("refs/heads/gh-readonly-queue/main/pr-7-aaa"));
         // Another event's payload with the same field is not a merge group.
         assert_eq!(Event::parse("push", payload).unwrap().base_sha(), None);
+        // Without its base (GitHub always sends it), the default branch's latest run decides.
+        let e = Event::parse("merge_group", r#"{"merge_group":{"base_sha":null}}"#).unwrap();
+        assert_eq!(e.base_sha(), None);
     }
 
     #[test]

@@ -146,6 +146,18 @@ pub struct RunMeta {
 }
 
 impl RunMeta {
+    /// The commit time if it can place the run: an RFC 3339 time no later than the run's own
+    /// time (a commit is made before its runs; a date in the future, from a clock that was
+    /// wrong, would keep every later commit's run behind it). None otherwise.
+    pub fn plausible_commit_time(&self) -> Option<&str> {
+        let instant = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
+        let committed = instant(self.commit_time.as_deref()?)?;
+        match self.timestamp.as_deref().and_then(instant) {
+            Some(ran) if committed > ran => None,
+            _ => self.commit_time.as_deref(),
+        }
+    }
+
     /// Takes every field this one lacks from `other`.
     pub fn fill_from(&mut self, other: RunMeta) {
         fn fill<T>(a: &mut Option<T>, b: Option<T>) {

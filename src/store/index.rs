@@ -238,8 +238,10 @@ impl Index {
             .find(|e| branch.is_none() || e.meta.branch.as_deref() == branch)
     }
 
-    /// The latest entry of `branch` that a run of it committed at `committed` would follow
-    /// ([`Index::place`]): the latest of all when that time is unknown.
+    /// The latest entry of `branch` committed before `committed` among those a run committed
+    /// then would follow ([`Index::place`]), passing over the runs of its own commit time (an
+    /// earlier run of the same commit: a re-run is compared as its first run was); the latest of
+    /// all when that time is unknown.
     pub fn latest_before(&self, branch: &str, committed: Option<&str>) -> Option<&IndexEntry> {
         let probe = IndexEntry {
             id: String::new(),
@@ -252,11 +254,15 @@ impl Index {
             summary: None,
         };
         let at = self.place(&probe);
+        let same = |e: &IndexEntry| {
+            let t = committed.and_then(instant);
+            t.is_some() && e.meta.commit_time.as_deref().and_then(instant) == t
+        };
         self.runs
             .get(..at)?
             .iter()
             .rev()
-            .find(|e| e.meta.branch.as_deref() == Some(branch))
+            .find(|e| e.meta.branch.as_deref() == Some(branch) && !same(e))
     }
 
     /// Where a saved `entry` stands in its branch: the latest run, before the runs of later
@@ -412,7 +418,8 @@ impl Index {
 pub enum Placed {
     /// The branch's latest run: the baseline from now on.
     Latest,
-    /// Before the runs of this many later commits, which were saved first.
+    /// Before this many later runs of its branch, which were saved first (runs of later
+    /// commits, and any saved without a commit time after them).
     Before(usize),
     /// Pruned by its own save: its commit is older than every run its branch keeps.
     NotKept,
@@ -743,6 +750,21 @@ mod tests {
             committed("c", "main", Some("2026-12-06T12:00:00Z")),
         );
         assert_eq!(commits(&idx), ["a", "b", "b2", "c", "f", "c", "d", "x"]);
+        // A late run is compared with the latest run committed before it; a re-run of a
+        // commit, with the run before that commit's, as its first run was.
+        let before = |t: &str| {
+            idx.latest_before("main", Some(t))
+                .and_then(|e| e.meta.commit.clone())
+        };
+        assert_eq!(before("2026-12-06T11:45:00Z").as_deref(), Some("b2"));
+        assert_eq!(before("2026-12-06T11:30:00Z").as_deref(), Some("b"));
+        assert_eq!(before("2026-12-06T12:00:00Z").as_deref(), Some("b2"));
+        assert_eq!(before("2026-12-06T10:00:00Z"), None);
+        assert_eq!(
+            idx.latest_before("main", None)
+                .and_then(|e| e.meta.commit.as_deref()),
+            Some("x")
+        );
         // An unreadable commit time is an unknown one.
         save(&mut idx, committed("y", "main", Some("yesterday")));
         assert_eq!(

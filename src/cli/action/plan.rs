@@ -149,6 +149,11 @@ pub(super) fn gate(ctx: &Ctx, trigger: Trigger) -> Result<Plan> {
         if let Some(t) = meta.commit.as_deref().and_then(|c| event.commit_time(c)) {
             meta.commit_time = Some(t.to_string());
         }
+        // A commit dated after its run (a clock that was wrong) would keep every later
+        // commit's run behind this one: such a run goes at the end, as one without a date.
+        if meta.plausible_commit_time().is_none() {
+            meta.commit_time = None;
+        }
     }
     // What a push records: the runs merged (one run is kept as it is, not copied).
     let merged = if runs.len() == 1 {

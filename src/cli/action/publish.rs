@@ -231,12 +231,10 @@ pub(super) fn save(
             format!("Recorded this run on {data} as the latest baseline of {branch}{marked}."),
         ),
         Placed::Before(n) => {
-            let place = format!(
-                "before the {} of {n} later commit{} whose job{} finished first",
-                if n == 1 { "run" } else { "runs" },
-                if n == 1 { "" } else { "s" },
-                if n == 1 { "" } else { "s" },
-            );
+            let place = match n {
+                1 => "before 1 later run, whose job finished first".to_string(),
+                n => format!("before {n} later runs, whose jobs finished first"),
+            };
             (
                 format!("recorded run {id} on `{}`, {place}{marked}", inputs.data_branch),
                 format!("Recorded this run on {data} in the history of {branch}, {place}{marked}."),
