@@ -254,10 +254,9 @@ impl Index {
             summary: None,
         };
         let at = self.place(&probe);
-        let same = |e: &IndexEntry| {
-            let t = committed.and_then(instant);
-            t.is_some() && e.meta.commit_time.as_deref().and_then(instant) == t
-        };
+        let t = committed.and_then(instant);
+        let same =
+            |e: &IndexEntry| t.is_some() && e.meta.commit_time.as_deref().and_then(instant) == t;
         self.runs
             .get(..at)?
             .iter()
