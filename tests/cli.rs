@@ -30,6 +30,11 @@ fn compare(base: impl AsRef<std::ffi::OsStr>, current: impl AsRef<std::ffi::OsSt
     c
 }
 
+/// A store's index.json, parsed.
+fn store_index(store: &Path) -> serde_json::Value {
+    serde_json::from_str(&fs::read_to_string(store.join("index.json")).unwrap()).unwrap()
+}
+
 /// Runs `cmd`, checks that it exits with `code`, and returns what it printed.
 fn stdout(cmd: &mut Command, code: i32) -> String {
     let out = cmd.assert().code(code).get_output().stdout.clone();
@@ -843,8 +848,7 @@ fn imports_a_github_action_benchmark_history_into_a_store() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("imported 3 runs"));
-    let index: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(store.join("index.json")).unwrap()).unwrap();
+    let index = store_index(&store);
     let runs = index["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 3);
     assert!(runs
@@ -1211,8 +1215,7 @@ fn saves_keep_a_branch_in_commit_order_whatever_order_they_come_in() {
         ),
         "{s}"
     );
-    let index: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(store.join("index.json")).unwrap()).unwrap();
+    let index = store_index(&store);
     let order: Vec<&str> = index["runs"]
         .as_array()
         .unwrap()
@@ -1259,9 +1262,7 @@ fn saves_keep_a_branch_in_commit_order_whatever_order_they_come_in() {
 fn a_commit_date_places_only_its_own_commit_and_never_after_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
-    let index = || -> serde_json::Value {
-        serde_json::from_str(&fs::read_to_string(store.join("index.json")).unwrap()).unwrap()
-    };
+    let index = || store_index(&store);
     let pytest = fixture("pytest/pytest_output.json");
     // pytest-benchmark's own commit: its date is kept.
     perfgate()
