@@ -92,6 +92,8 @@ pub struct KeyRuns {
     pub key: String,
     pub branch: String,
     pub commits: Vec<Option<String>>,
+    /// Each run's date on the charts: its commit's when recorded (the runs are in commit
+    /// order, so a backfilled history reads in order), else the run's own time.
     pub times: Vec<Option<String>>,
 }
 
@@ -253,7 +255,15 @@ pub fn build(sources: &[Source<'_>], config: &Config, options: &Options) -> Dash
             key: source.key.to_string(),
             branch,
             commits: runs.iter().map(|e| e.meta.commit.clone()).collect(),
-            times: runs.iter().map(|e| e.meta.timestamp.clone()).collect(),
+            times: runs
+                .iter()
+                .map(|e| {
+                    e.meta
+                        .commit_time
+                        .clone()
+                        .or_else(|| e.meta.timestamp.clone())
+                })
+                .collect(),
         });
     }
     let changes = recent_changes(&series, &keys, options.recent);

@@ -230,6 +230,26 @@ fn the_data_of_a_small_history() {
     insta::assert_snapshot!(serde_json::to_string_pretty(&d).unwrap());
 }
 
+/// The charts date a run by its commit when it has a commit time (the runs are in commit order:
+/// a backfill's run times would read out of order), by its run time otherwise; "last run" is
+/// still the latest run time.
+#[test]
+fn points_are_dated_by_their_commit_and_the_last_run_by_its_time() {
+    let mut idx = index(2, |_| vec![("BenchmarkA", "time", 100.0)]);
+    idx.runs[0].meta.timestamp = Some("2026-12-06T10:00:00Z".into());
+    idx.runs[0].meta.commit_time = Some("2026-01-01T09:00:00Z".into());
+    idx.runs[1].meta.timestamp = Some("2026-12-05T10:00:00Z".into());
+    let d = build_one("default", &idx, &Config::default(), &Options::default());
+    assert_eq!(
+        d.keys[0].times,
+        [
+            Some("2026-01-01T09:00:00Z".to_string()),
+            Some("2026-12-05T10:00:00Z".to_string())
+        ]
+    );
+    assert_eq!(d.updated.as_deref(), Some("2026-12-06T10:00:00Z"));
+}
+
 /// "Last run" compared the times as text: `10:00:00+05:00` (05:00 UTC) beat `06:00:00Z`.
 #[test]
 fn the_last_run_is_the_latest_instant_not_the_greatest_text() {
