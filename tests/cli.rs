@@ -1252,6 +1252,16 @@ fn saves_keep_a_branch_in_commit_order_whatever_order_they_come_in() {
         err.contains("--commit-time: `yesterday` is not an RFC 3339 time"),
         "{err}"
     );
+    // A name git knows is the commit it names, with that commit's date.
+    let s = save("HEAD~1", &[]);
+    assert!(
+        s.contains(&format!("commit {}, branch main", &commits[1][..7]))
+            && s.trim_end().ends_with("before 1 later run of its branch"),
+        "{s}"
+    );
+    let runs = store_index(&store)["runs"].as_array().unwrap().clone();
+    assert_eq!(runs[3]["commit"], commits[1].as_str());
+    assert_eq!(runs[3]["commit_time"], "2026-01-02T10:00:00+01:00");
 }
 
 /// The commit date a result file gives is its commit's: kept when that commit is the one saved,

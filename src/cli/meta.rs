@@ -180,6 +180,27 @@ fn memory_gib(meminfo: &str) -> Option<u32> {
     u32::try_from(gib).ok().filter(|&g| g > 0)
 }
 
+/// The commit a name that is not a hexadecimal object name stands for (`HEAD~1`, `main`, a
+/// tag), as git resolves it (`git rev-parse --verify --end-of-options <name>^{commit}`); None
+/// when git cannot (not a repository, no such name), when the name is already hexadecimal, or
+/// starts with `-`.
+pub fn resolve_commit(name: &str) -> Option<String> {
+    let hex = name.chars().all(|c| c.is_ascii_hexdigit());
+    if hex || name.is_empty() || name.starts_with('-') || name.len() > 200 {
+        return None;
+    }
+    let out = Command::new("git")
+        .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
+        .arg(format!("{name}^{{commit}}"))
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let sha = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (sha.len() >= 40 && sha.chars().all(|c| c.is_ascii_hexdigit())).then_some(sha)
+}
+
 /// The committer date of `commit` as git knows it (`git show -s --format=%cI`), RFC 3339; None
 /// when git cannot say (not a repository, a commit it does not have) or `commit` is not a
 /// hexadecimal object name (nothing else reaches git's command line).

@@ -207,7 +207,8 @@ struct SaveArgs {
     /// The store directory (created when absent).
     #[arg(long, value_name = "DIR")]
     store: PathBuf,
-    /// Commit of the run [default: from CI variables or git].
+    /// Commit of the run: a hash, or a name git resolves (`HEAD~1`, a tag) [default: from CI
+    /// variables or git].
     #[arg(long)]
     commit: Option<String>,
     /// Branch of the run [default: from CI variables or git].

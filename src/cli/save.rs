@@ -33,8 +33,10 @@ pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
     }
     // Everything is read and validated before the store is touched: a failed or partial run
     // never replaces a baseline.
+    // A name git knows (`HEAD~1`, `main`, a tag) is stored as the commit it names.
+    let commit = a.commit.map(|c| meta::resolve_commit(&c).unwrap_or(c));
     let given = meta::Given {
-        commit: a.commit,
+        commit,
         branch: a.branch,
     };
     // git (when asked) runs while the results are read.
