@@ -3,7 +3,7 @@
 
 use std::process::{Child, Command, Stdio};
 
-use perfgate::model::{Environment, RunMeta};
+use perfgate::model::{instant, Environment, RunMeta};
 
 use super::Env;
 
@@ -217,9 +217,7 @@ pub fn commit_time(commit: &str) -> Option<String> {
         .ok()
         .filter(|o| o.status.success())?;
     let time = String::from_utf8(out.stdout).ok()?.trim().to_string();
-    chrono::DateTime::parse_from_rfc3339(&time)
-        .ok()
-        .map(|_| time)
+    instant(&time).map(|_| time)
 }
 
 /// `git rev-parse HEAD --abbrev-ref HEAD` started (None when git cannot be run).

@@ -195,5 +195,5 @@ pub(super) fn cmd_import(ctx: &Ctx, a: ImportArgs) -> Result<u8> {
 /// Whether `t` is a time as the run format stores it (RFC 3339), which run ids and histories
 /// are ordered by.
 fn is_rfc3339(t: &str) -> bool {
-    chrono::DateTime::parse_from_rfc3339(t).is_ok()
+    perfgate::model::instant(t).is_some()
 }

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::compare::{alert, history};
 use crate::config::Config;
-use crate::model::Direction;
+use crate::model::{instant, Direction};
 use crate::store::Index;
 
 /// Schema tag of the dashboard's data.
@@ -244,7 +244,6 @@ pub fn build(sources: &[Source<'_>], config: &Config, options: &Options) -> Dash
             series.push(one_series(k, id, points, direction, r.threshold, config));
         }
         // The latest instant, not the greatest text: `10:00+05:00` is before `06:00Z`.
-        let instant = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
         for t in runs.iter().filter_map(|e| e.meta.timestamp.as_ref()) {
             let Some(at) = instant(t) else { continue };
             if updated.as_deref().and_then(instant).is_none_or(|u| at > u) {

@@ -425,7 +425,7 @@ impl Group {
         // The commit's date places the run in its branch's history; one that is not RFC 3339
         // is kept as the history wrote it.
         let commit_time = match self.commit_time {
-            Some(t) if chrono::DateTime::parse_from_rfc3339(&t).is_ok() => {
+            Some(t) if crate::model::instant(&t).is_some() => {
                 meta.commit_time = Some(t);
                 None
             }

@@ -57,7 +57,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
     }
     // Where a saved run goes in its branch's history: a time, or nothing.
     if let Some(t) = &run.meta.commit_time {
-        if chrono::DateTime::parse_from_rfc3339(t).is_err() {
+        if crate::model::instant(t).is_none() {
             let shown: String = t.chars().take(40).collect();
             return Err(ParseError::whole(format!(
                 "`meta.commit_time` is `{shown}`{}, not an RFC 3339 time such as `2026-12-06T19:19:44Z`",

@@ -215,7 +215,7 @@ fn read_meta(root: &Map<String, Value>) -> RunMeta {
         // The commit's date (`git show -s --format=%cI`): where a saved run goes in its
         // branch's history. Kept as it was written when it is not RFC 3339.
         if let Some(t) = text(c.get("time")) {
-            if chrono::DateTime::parse_from_rfc3339(&t).is_ok() {
+            if crate::model::instant(&t).is_some() {
                 meta.commit_time = Some(t);
             } else {
                 env.extra.insert("commit_time".to_string(), t);

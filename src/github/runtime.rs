@@ -5,6 +5,8 @@
 
 use serde::Deserialize;
 
+use crate::model::instant;
+
 /// What the action does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -274,7 +276,8 @@ pub struct Event {
     /// default branch's tip, or the merge group ahead of it in the queue).
     pub merge_group_base: Option<String>,
     /// A push's head commit and its time (`head_commit.id`, `head_commit.timestamp`: the
-    /// committer date), which places its run in the branch's history.
+    /// committer date, when it is an RFC 3339 time), which places its run in the branch's
+    /// history.
     pub head_commit: Option<(String, String)>,
 }
 
@@ -389,7 +392,7 @@ impl Event {
             head_commit: p
                 .head_commit
                 .filter(|_| name == "push")
-                .and_then(|c| Some((c.id?, c.timestamp?))),
+                .and_then(|c| Some((c.id?, c.timestamp.filter(|t| instant(t).is_some())?))),
         })
     }
 
@@ -397,7 +400,7 @@ impl Event {
     pub fn commit_time(&self, commit: &str) -> Option<&str> {
         self.head_commit
             .as_ref()
-            .filter(|(id, t)| id == commit && chrono::DateTime::parse_from_rfc3339(t).is_ok())
+            .filter(|(id, _)| id == commit)
             .map(|(_, t)| t.as_str())
     }
 

@@ -14,6 +14,13 @@ use serde::{Deserialize, Serialize};
 pub use histogram::Histogram;
 pub use unit::{si, sig3, Unit};
 
+/// An RFC 3339 time (`2026-12-06T19:19:44Z`, `2026-12-06T20:19:44+01:00`) as an instant, so
+/// that times written with different offsets compare as the moments they are; None when `t` is
+/// not one. The run format's times (`timestamp`, `commit_time`) are these.
+pub fn instant(t: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    chrono::DateTime::parse_from_rfc3339(t).ok()
+}
+
 /// The schema tag of perfgate's own run format.
 pub const RUN_SCHEMA: &str = "perfgate.run.v1";
 
@@ -150,7 +157,6 @@ impl RunMeta {
     /// time (a commit is made before its runs; a date in the future, from a clock that was
     /// wrong, would keep every later commit's run behind it). None otherwise.
     pub fn plausible_commit_time(&self) -> Option<&str> {
-        let instant = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
         let committed = instant(self.commit_time.as_deref()?)?;
         match self.timestamp.as_deref().and_then(instant) {
             Some(ran) if committed > ran => None,

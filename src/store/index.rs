@@ -28,7 +28,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::compare;
-use crate::model::{Benchmark, Data, Direction, Environment, Metric, Run, RunMeta, Unit};
+use crate::model::{instant, Benchmark, Data, Direction, Environment, Metric, Run, RunMeta, Unit};
 
 /// Schema tag of the index file.
 pub const STORE_SCHEMA: &str = "perfgate.store.v1";
@@ -123,11 +123,6 @@ impl<'de> Deserialize<'de> for IndexEntry {
             summary: s.summary,
         })
     }
-}
-
-/// An RFC 3339 time as an instant (None when it is not one).
-fn instant(t: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
-    chrono::DateTime::parse_from_rfc3339(t).ok()
 }
 
 /// Whether `id` is a name perfgate could have given a run: what `entry_for` makes.

@@ -733,7 +733,7 @@ impl Shape<'_> {
 /// `T`, `t` or a space between date and time, any number of fraction digits (nanoseconds kept),
 /// `Z` or a `±hh:mm` offset.
 pub(super) fn rfc3339_ns(time: &[u8]) -> Option<i128> {
-    let t = chrono::DateTime::parse_from_rfc3339(std::str::from_utf8(time).ok()?).ok()?;
+    let t = crate::model::instant(std::str::from_utf8(time).ok()?)?;
     // A leap second's nanoseconds run past 10^9, which lands it in the next second.
     Some(i128::from(t.timestamp()) * 1_000_000_000 + i128::from(t.timestamp_subsec_nanos()))
 }
