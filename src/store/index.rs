@@ -238,17 +238,7 @@ impl Index {
     /// earlier run of the same commit: a re-run is compared as its first run was); the latest of
     /// all when that time is unknown.
     pub fn latest_before(&self, branch: &str, committed: Option<&str>) -> Option<&IndexEntry> {
-        let probe = IndexEntry {
-            id: String::new(),
-            meta: RunMeta {
-                branch: Some(branch.to_string()),
-                commit_time: committed.map(str::to_string),
-                ..RunMeta::default()
-            },
-            benchmarks: 0,
-            summary: None,
-        };
-        let at = self.place(&probe);
+        let at = self.place(Some(branch), committed);
         let t = committed.and_then(instant);
         let same =
             |e: &IndexEntry| t.is_some() && e.meta.commit_time.as_deref().and_then(instant) == t;
@@ -290,20 +280,20 @@ impl Index {
         out
     }
 
-    /// Where `entry` goes: at the end, unless runs of its branch committed later than it (by
-    /// `commit_time`) stand there; then before the first of those that follow the last run
+    /// Where a run of `branch` committed at `committed` goes: at the end, unless runs of its
+    /// branch committed later than it (by `commit_time`) stand there; then before the first of those that follow the last run
     /// committed no later. A branch's runs are in commit order, not in the order their jobs
     /// finished: two merges whose jobs overlapped, or a job re-run on an older commit, would
     /// otherwise make an older commit the latest run of the branch (the baseline of every pull
     /// request whose base has no run) and put a step back into its history. Runs without a
     /// commit time stay where they were saved. From the end: an in-order save looks at one run.
-    fn place(&self, entry: &IndexEntry) -> usize {
-        let Some(t) = entry.meta.commit_time.as_deref().and_then(instant) else {
+    fn place(&self, branch: Option<&str>, committed: Option<&str>) -> usize {
+        let Some(t) = committed.and_then(instant) else {
             return self.runs.len();
         };
         let mut at = self.runs.len();
         for (i, e) in self.runs.iter().enumerate().rev() {
-            if e.meta.branch != entry.meta.branch {
+            if e.meta.branch.as_deref() != branch {
                 continue;
             }
             match e.meta.commit_time.as_deref().and_then(instant) {
@@ -380,7 +370,7 @@ impl Index {
     /// at most `keep` runs of its branch remain (the earliest first).
     pub fn push_and_prune(&mut self, entry: IndexEntry, keep: usize) -> Vec<IndexEntry> {
         let branch = entry.meta.branch.clone();
-        let at = self.place(&entry);
+        let at = self.place(branch.as_deref(), entry.meta.commit_time.as_deref());
         self.runs.insert(at, entry);
         let same: Vec<usize> = self
             .runs
