@@ -854,6 +854,8 @@ fn imports_a_github_action_benchmark_history_into_a_store() {
     assert!(runs
         .iter()
         .all(|r| r["branch"] == "main" && r["commit"].is_string()));
+    // Each run goes in commit order by the history's commit date.
+    assert_eq!(runs[0]["commit_time"], "2023-05-04T14:45:29+03:00");
     // github-action-benchmark strips Go's GOMAXPROCS suffix; go test prints it. The imported
     // history still compares with go test's output (issue 11: it kept nothing comparable).
     let go = dir.path().join("bench.txt");
@@ -939,6 +941,28 @@ fn imports_a_github_action_benchmark_history_into_a_store() {
         input_error(&mut import(&newer, &["--keep", "0"])).contains("--keep: expected at least 1")
     );
     assert!(input_error(&mut import(&newer, &["--branch", " "])).contains("--branch: expected"));
+
+    // A commit dated after its run (a wrong clock) would keep every later run behind it: the
+    // run is imported without the date.
+    let future = dir.path().join("future.json");
+    fs::write(
+        &future,
+        r#"{"lastUpdate": 1700000000000, "repoUrl": "https://github.com/o/r", "entries": {"Go": [
+            {"commit": {"id": "abc1234", "message": "m", "timestamp": "2099-01-01T00:00:00Z", "url": "u"},
+             "date": 1700000000000, "tool": "go", "benches": [{"name": "BenchmarkA", "value": 1, "unit": "ns/op"}]}]}}"#,
+    )
+    .unwrap();
+    let later = dir.path().join("later");
+    perfgate()
+        .arg("import")
+        .arg(&future)
+        .arg("--store")
+        .arg(&later)
+        .assert()
+        .code(0);
+    let run = &store_index(&later)["runs"][0];
+    assert_eq!(run["commit"], "abc1234");
+    assert!(run.get("commit_time").is_none(), "{run}");
 }
 
 #[test]

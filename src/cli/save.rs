@@ -55,11 +55,8 @@ pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
             .take()
             .or_else(|| run.meta.commit.as_deref().and_then(meta::commit_time))
     });
-    if run.meta.commit_time.is_some() && run.meta.plausible_commit_time().is_none() {
-        let (committed, ran) = (
-            run.meta.commit_time.take().unwrap_or_default(),
-            run.meta.timestamp.as_deref().unwrap_or("unknown"),
-        );
+    if let Some(committed) = run.meta.take_implausible_commit_time() {
+        let ran = run.meta.timestamp.as_deref().unwrap_or("unknown");
         if given_time {
             bail!("--commit-time: `{committed}` is later than the run's time ({ran}): a commit is made before its runs");
         }
@@ -175,6 +172,8 @@ pub(super) fn cmd_import(ctx: &Ctx, a: ImportArgs) -> Result<u8> {
     let imported = new.len();
     for mut run in new {
         run.meta.branch = Some(a.branch.clone());
+        // A commit dated after its run would keep every later run behind it.
+        run.meta.take_implausible_commit_time();
         store.save(&run, keep)?;
     }
     let runs_word = |n: usize| if n == 1 { "run" } else { "runs" };

@@ -153,14 +153,17 @@ pub struct RunMeta {
 }
 
 impl RunMeta {
-    /// The commit time if it can place the run: an RFC 3339 time no later than the run's own
-    /// time (a commit is made before its runs; a date in the future, from a clock that was
-    /// wrong, would keep every later commit's run behind it). None otherwise.
-    pub fn plausible_commit_time(&self) -> Option<&str> {
-        let committed = instant(self.commit_time.as_deref()?)?;
-        match self.timestamp.as_deref().and_then(instant) {
-            Some(ran) if committed > ran => None,
-            _ => self.commit_time.as_deref(),
+    /// Takes out and returns a commit time that cannot place the run: one that is not an RFC
+    /// 3339 time, or is later than the run's own time (a commit is made before its runs; a date
+    /// in the future, from a clock that was wrong, would keep every later commit's run behind
+    /// this one). Every way a run is stored (save, import, the Action's push) asks this first.
+    pub fn take_implausible_commit_time(&mut self) -> Option<String> {
+        let committed = instant(self.commit_time.as_deref()?);
+        let ran = self.timestamp.as_deref().and_then(instant);
+        match (committed, ran) {
+            (Some(c), Some(r)) if c > r => self.commit_time.take(),
+            (None, _) => self.commit_time.take(),
+            _ => None,
         }
     }
 
@@ -792,6 +795,35 @@ impl TryFrom<MetricRepr> for Metric {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_commit_time_after_its_run_or_not_a_time_is_taken_out() {
+        let meta = |commit_time: &str, timestamp: Option<&str>| RunMeta {
+            commit_time: Some(commit_time.into()),
+            timestamp: timestamp.map(str::to_string),
+            ..RunMeta::default()
+        };
+        // Before the run (as an instant: 12:30+01:00 is 11:30Z), or no run time to check: kept.
+        for (c, t) in [
+            ("2026-12-06T12:30:00+01:00", Some("2026-12-06T12:00:00Z")),
+            ("2026-12-06T12:00:00Z", Some("2026-12-06T12:00:00Z")),
+            ("2026-12-06T12:00:00Z", None),
+        ] {
+            let mut m = meta(c, t);
+            assert_eq!(m.take_implausible_commit_time(), None, "{c} {t:?}");
+            assert_eq!(m.commit_time.as_deref(), Some(c));
+        }
+        for (c, t) in [
+            ("2062-01-01T00:00:00Z", Some("2026-12-06T12:00:00Z")),
+            ("2026-12-06T12:00:01Z", Some("2026-12-06T13:00:00+01:00")),
+            ("yesterday", None),
+        ] {
+            let mut m = meta(c, t);
+            assert_eq!(m.take_implausible_commit_time().as_deref(), Some(c));
+            assert_eq!(m.commit_time, None);
+        }
+        assert_eq!(RunMeta::default().take_implausible_commit_time(), None);
+    }
 
     #[test]
     fn infers_direction_from_unit_and_name() {

@@ -151,9 +151,7 @@ pub(super) fn gate(ctx: &Ctx, trigger: Trigger) -> Result<Plan> {
         }
         // A commit dated after its run (a clock that was wrong) would keep every later
         // commit's run behind this one: such a run goes at the end, as one without a date.
-        if meta.plausible_commit_time().is_none() {
-            meta.commit_time = None;
-        }
+        meta.take_implausible_commit_time();
     }
     // What a push records: the runs merged (one run is kept as it is, not copied).
     let merged = if runs.len() == 1 {
