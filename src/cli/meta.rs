@@ -185,39 +185,46 @@ fn memory_gib(meminfo: &str) -> Option<u32> {
 /// when git cannot (not a repository, no such name), when the name is already hexadecimal, or
 /// starts with `-`.
 pub fn resolve_commit(name: &str) -> Option<String> {
-    let hex = name.chars().all(|c| c.is_ascii_hexdigit());
-    if hex || name.is_empty() || name.starts_with('-') || name.len() > 200 {
+    if is_object_name(name) || name.is_empty() || name.starts_with('-') || name.len() > 200 {
         return None;
     }
-    let out = Command::new("git")
-        .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
-        .arg(format!("{name}^{{commit}}"))
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()
-        .filter(|o| o.status.success())?;
-    let sha = String::from_utf8(out.stdout).ok()?.trim().to_string();
-    (sha.len() >= 40 && sha.chars().all(|c| c.is_ascii_hexdigit())).then_some(sha)
+    let commit = format!("{name}^{{commit}}");
+    let sha = git(&[
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        &commit,
+    ])?;
+    (sha.len() >= 40 && is_object_name(&sha)).then_some(sha)
 }
 
 /// The committer date of `commit` as git knows it (`git show -s --format=%cI`), RFC 3339; None
 /// when git cannot say (not a repository, a commit it does not have) or `commit` is not a
 /// hexadecimal object name (nothing else reaches git's command line).
 pub fn commit_time(commit: &str) -> Option<String> {
-    let hex = (4..=64).contains(&commit.len()) && commit.chars().all(|c| c.is_ascii_hexdigit());
-    if !hex {
+    if !is_object_name(commit) {
         return None;
     }
+    let time = git(&["show", "-s", "--format=%cI", commit])?;
+    instant(&time).map(|_| time)
+}
+
+/// Whether `name` is a (possibly abbreviated) hexadecimal object name, 4 to 64 digits.
+fn is_object_name(name: &str) -> bool {
+    (4..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// What `git <args>` printed, trimmed, when it ran and succeeded (its errors are not shown).
+fn git(args: &[&str]) -> Option<String> {
     let out = Command::new("git")
-        .args(["show", "-s", "--format=%cI", commit])
+        .args(args)
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()
         .ok()
         .filter(|o| o.status.success())?;
-    let time = String::from_utf8(out.stdout).ok()?.trim().to_string();
-    instant(&time).map(|_| time)
+    Some(String::from_utf8(out.stdout).ok()?.trim().to_string())
 }
 
 /// `git rev-parse HEAD --abbrev-ref HEAD` started (None when git cannot be run).

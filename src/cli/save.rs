@@ -12,17 +12,13 @@ use super::{input, load_config, meta, print, Ctx, ImportArgs, SaveArgs, Workdir,
 pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
     let here = Workdir::default();
     let config = load_config(ctx, &here, a.input.config.as_deref())?;
-    if let Some(t) = &a.timestamp {
-        if !is_rfc3339(t) {
+    for (flag, time) in [
+        ("--timestamp", &a.timestamp),
+        ("--commit-time", &a.commit_time),
+    ] {
+        if let Some(t) = time.as_deref().filter(|t| !is_rfc3339(t)) {
             bail!(
-                "--timestamp: `{t}` is not an RFC 3339 time: expected e.g. `2026-12-06T19:19:44Z` or `2026-12-06T20:19:44+01:00`"
-            );
-        }
-    }
-    if let Some(t) = &a.commit_time {
-        if !is_rfc3339(t) {
-            bail!(
-                "--commit-time: `{t}` is not an RFC 3339 time: expected e.g. `2026-12-06T19:19:44Z` or `2026-12-06T20:19:44+01:00`"
+                "{flag}: `{t}` is not an RFC 3339 time: expected e.g. `2026-12-06T19:19:44Z` or `2026-12-06T20:19:44+01:00`"
             );
         }
     }
