@@ -30,6 +30,17 @@ fn compare(base: impl AsRef<std::ffi::OsStr>, current: impl AsRef<std::ffi::OsSt
     c
 }
 
+/// `perfgate save --current <current> --store <store>`, more arguments to follow.
+fn save(current: impl AsRef<std::ffi::OsStr>, store: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut c = perfgate();
+    c.arg("save")
+        .arg("--current")
+        .arg(current)
+        .arg("--store")
+        .arg(store);
+    c
+}
+
 /// A store's index.json, parsed.
 fn store_index(store: &Path) -> serde_json::Value {
     serde_json::from_str(&fs::read_to_string(store.join("index.json")).unwrap()).unwrap()
@@ -368,16 +379,8 @@ fn compare_without_baseline_or_budgets_is_a_usage_error() {
 
 /// `perfgate save` of `examples/go/base.txt` as commit 1111111 of `main` into `store`.
 fn save_example_base(store: &std::path::Path) {
-    perfgate()
-        .args([
-            "save",
-            "--current",
-            &example("go/base.txt"),
-            "--commit",
-            "1111111",
-        ])
-        .args(["--branch", "main", "--store"])
-        .arg(store)
+    save(example("go/base.txt"), store)
+        .args(["--commit", "1111111", "--branch", "main"])
         .assert()
         .code(0)
         .stdout(predicate::str::contains("saved run"));
@@ -467,10 +470,8 @@ fn a_store_without_a_baseline_is_an_error() {
 
     let feature = dir.path().join("feature");
     for branch in ["feature", "topic"] {
-        perfgate()
-            .args(["save", "--current", &example("go/base.txt")])
-            .args(["--branch", branch, "--store"])
-            .arg(&feature)
+        save(example("go/base.txt"), &feature)
+            .args(["--branch", branch])
             .assert()
             .code(0);
     }
@@ -538,10 +539,8 @@ fn mistaken_paths_say_what_to_give_instead() {
 fn runs_saved_without_a_branch_are_the_baseline() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
-    perfgate()
+    save(example("go/base.txt"), &store)
         .current_dir(dir.path())
-        .args(["save", "--current", &example("go/base.txt"), "--store"])
-        .arg(&store)
         .assert()
         .code(0)
         .stdout(predicate::str::contains("branch unknown"));
@@ -596,31 +595,20 @@ fn a_timestamp_that_is_not_rfc_3339_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     for bad in ["notatime", "9999-99-99T00:00:00Z", "2026-12-06"] {
-        perfgate()
-            .args([
-                "save",
-                "--current",
-                &example("go/base.txt"),
-                "--timestamp",
-                bad,
-            ])
-            .args(["--branch", "main", "--store"])
-            .arg(&store)
+        save(example("go/base.txt"), &store)
+            .args(["--timestamp", bad, "--branch", "main"])
             .assert()
             .code(2)
             .stderr(predicate::str::contains("is not an RFC 3339 time"));
     }
     assert!(!store.exists());
-    perfgate()
-        .args(["save", "--current", &example("go/base.txt")])
+    save(example("go/base.txt"), &store)
         .args([
             "--timestamp",
             "2026-12-06T20:19:44+01:00",
             "--branch",
             "main",
-            "--store",
         ])
-        .arg(&store)
         .assert()
         .code(0);
 }
@@ -629,33 +617,16 @@ fn a_timestamp_that_is_not_rfc_3339_is_refused() {
 fn a_failed_save_leaves_the_store_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
-    perfgate()
-        .args([
-            "save",
-            "--current",
-            &example("go/base.txt"),
-            "--branch",
-            "main",
-            "--store",
-        ])
-        .arg(&store)
+    save(example("go/base.txt"), &store)
+        .args(["--branch", "main"])
         .assert()
         .code(0);
     let before = fs::read_to_string(store.join("index.json")).unwrap();
     let bad = dir.path().join("bad.txt");
     fs::write(&bad, "BenchmarkX-8 100 nope ns/op\n").unwrap();
-    perfgate()
-        .args([
-            "save",
-            "--branch",
-            "main",
-            "--current",
-            &example("go/base.txt"),
-        ])
-        .arg("--current")
+    save(example("go/base.txt"), &store)
+        .args(["--branch", "main", "--current"])
         .arg(&bad)
-        .arg("--store")
-        .arg(&store)
         .assert()
         .code(2);
     assert_eq!(
@@ -912,17 +883,8 @@ fn imports_a_github_action_benchmark_history_into_a_store() {
     // Into a store with newer runs of the branch: refused (the old runs would have been read as
     // the newest, and pruning deleted the store's own runs).
     let newer = dir.path().join("newer");
-    perfgate()
-        .args(["save", "--current"])
-        .arg(&go)
-        .args([
-            "--branch",
-            "main",
-            "--timestamp",
-            "2024-06-01T00:00:00Z",
-            "--store",
-        ])
-        .arg(&newer)
+    save(&go, &newer)
+        .args(["--branch", "main", "--timestamp", "2024-06-01T00:00:00Z"])
         .assert()
         .code(0);
     let before = fs::read_to_string(newer.join("index.json")).unwrap();
@@ -997,16 +959,8 @@ fn the_store_baseline_is_main_even_when_master_ran_later() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     for (file, branch) in [("go/head.txt", "main"), ("go/base.txt", "master")] {
-        perfgate()
-            .args([
-                "save",
-                "--current",
-                &example(file),
-                "--branch",
-                branch,
-                "--store",
-            ])
-            .arg(&store)
+        save(example(file), &store)
+            .args(["--branch", branch])
             .assert()
             .code(0);
     }
@@ -1197,22 +1151,19 @@ fn saves_keep_a_branch_in_commit_order_whatever_order_they_come_in() {
         commits.push(git(&["rev-parse", "HEAD"], None));
     }
     let store = dir.path().join("store");
-    let save = |commit: &str, more: &[&str]| {
+    let save_commit = |commit: &str, more: &[&str]| {
         stdout(
-            perfgate()
+            save(example("go/base.txt"), &store)
                 .current_dir(&repo)
-                .args(["save", "--current", &example("go/base.txt")])
                 .args(["--branch", "main", "--commit", commit])
-                .args(more)
-                .arg("--store")
-                .arg(&store),
+                .args(more),
             0,
         )
     };
     // The newest commit first, then the oldest, then the middle one: each says where it went.
     let said: Vec<String> = [&commits[2], &commits[0], &commits[1]]
         .iter()
-        .map(|c| save(c, &[]))
+        .map(|c| save_commit(c, &[]))
         .collect();
     assert!(said[0].trim_end().ends_with("/store"), "{}", said[0]);
     for s in &said[1..] {
@@ -1223,13 +1174,13 @@ fn saves_keep_a_branch_in_commit_order_whatever_order_they_come_in() {
         );
     }
     // A run given its commit's time by hand, older than all.
-    let s = save("0000000", &["--commit-time", "2025-12-31T23:00:00Z"]);
+    let s = save_commit("0000000", &["--commit-time", "2025-12-31T23:00:00Z"]);
     assert!(
         s.trim_end().ends_with("before 3 later runs of its branch"),
         "{s}"
     );
     // Older still, into a branch that keeps 4: pruned by its own save, and it says so.
-    let s = save(
+    let s = save_commit(
         "1111111",
         &["--commit-time", "2025-01-01T00:00:00Z", "--keep", "4"],
     );
@@ -1260,24 +1211,14 @@ fn saves_keep_a_branch_in_commit_order_whatever_order_they_come_in() {
         "{out}"
     );
     // Not a time: refused before the store is touched.
-    let err = input_error(
-        perfgate()
-            .args([
-                "save",
-                "--current",
-                &example("go/base.txt"),
-                "--commit-time",
-                "yesterday",
-                "--store",
-            ])
-            .arg(&store),
-    );
+    let err =
+        input_error(save(example("go/base.txt"), &store).args(["--commit-time", "yesterday"]));
     assert!(
         err.contains("--commit-time: `yesterday` is not an RFC 3339 time"),
         "{err}"
     );
     // A name git knows is the commit it names, with that commit's date.
-    let s = save("HEAD~1", &[]);
+    let s = save_commit("HEAD~1", &[]);
     assert!(
         s.contains(&format!("commit {}, branch main", &commits[1][..7]))
             && s.trim_end().ends_with("before 1 later run of its branch"),
@@ -1299,20 +1240,14 @@ fn a_commit_date_places_only_its_own_commit_and_never_after_the_run() {
     let index = || store_index(&store);
     let pytest = fixture("pytest/pytest_output.json");
     // pytest-benchmark's own commit: its date is kept.
-    perfgate()
-        .args(["save", "--current", &pytest, "--store"])
-        .arg(&store)
-        .assert()
-        .code(0);
+    save(&pytest, &store).assert().code(0);
     assert_eq!(
         index()["runs"][0]["commit_time"],
         "2019-11-16T12:10:30+09:00"
     );
     // Another commit named by CI: not that commit's date (and git does not know it).
-    perfgate()
+    save(&pytest, &store)
         .env("GITHUB_SHA", "feedface")
-        .args(["save", "--current", &pytest, "--store"])
-        .arg(&store)
         .assert()
         .code(0);
     assert_eq!(index()["runs"][1]["commit"], "feedface");
@@ -1324,17 +1259,10 @@ fn a_commit_date_places_only_its_own_commit_and_never_after_the_run() {
 
     // A date after the run's time: refused when given, left out with a warning when found.
     let err = input_error(
-        perfgate()
-            .args([
-                "save",
-                "--current",
-                &example("go/base.txt"),
-                "--branch",
-                "main",
-            ])
-            .args(["--commit", "abc1234", "--timestamp", "2026-12-06T10:00:00Z"])
-            .args(["--commit-time", "2062-01-01T00:00:00Z", "--store"])
-            .arg(&store),
+        save(example("go/base.txt"), &store)
+            .args(["--branch", "main", "--commit", "abc1234"])
+            .args(["--timestamp", "2026-12-06T10:00:00Z"])
+            .args(["--commit-time", "2062-01-01T00:00:00Z"]),
     );
     assert!(
         err.contains("--commit-time: `2062-01-01T00:00:00Z` is later than the run's time (2026-12-06T10:00:00Z)"),
@@ -1346,11 +1274,7 @@ fn a_commit_date_places_only_its_own_commit_and_never_after_the_run() {
         r#"{"schema":"perfgate.run.v1","meta":{"commit":"abc1234","branch":"main","timestamp":"2026-12-06T10:00:00Z","commit_time":"2062-01-01T00:00:00Z"},"benchmarks":[{"name":"x","metrics":[{"name":"time","unit":"ms","samples":[1,2,3]}]}]}"#,
     )
     .unwrap();
-    perfgate()
-        .args(["save", "--current"])
-        .arg(&run)
-        .arg("--store")
-        .arg(&store)
+    save(&run, &store)
         .assert()
         .code(0)
         .stderr(predicate::str::contains(
@@ -1369,29 +1293,12 @@ fn a_commit_date_places_only_its_own_commit_and_never_after_the_run() {
             .replace("2062-01-01T00:00:00Z", "2026-02-30T00:00:00Z"),
     )
     .unwrap();
-    let err = input_error(
-        perfgate()
-            .args(["save", "--current"])
-            .arg(&run)
-            .arg("--store")
-            .arg(&store),
-    );
+    let err = input_error(&mut save(&run, &store));
     assert!(
         err.contains("`meta.commit_time` is `2026-02-30T00:00:00Z`, not an RFC 3339 time"),
         "{err}"
     );
-    let err = input_error(
-        perfgate()
-            .args([
-                "save",
-                "--current",
-                &example("go/base.txt"),
-                "--commit",
-                "",
-                "--store",
-            ])
-            .arg(&store),
-    );
+    let err = input_error(save(example("go/base.txt"), &store).args(["--commit", ""]));
     assert!(
         err.contains("--commit: expected a value, found an empty one"),
         "{err}"
