@@ -496,5 +496,14 @@ mod tests {
             b.describe(),
             "abcdef1 (2026-11-23T12:00:00Z), the latest run of `main`"
         );
+        // A push whose job finished after a later commit's.
+        let b = Baseline {
+            kind: BaselineKind::CommittedBefore("main".into()),
+            ..b
+        };
+        assert_eq!(
+            b.describe(),
+            "abcdef1 (2026-11-23T12:00:00Z), the latest run of `main` committed before this one"
+        );
     }
 }
