@@ -65,6 +65,13 @@ pub(super) fn judge_against_suite(drafts: &mut [Draft], config: &Config) -> Opti
             .filter_map(|(i, _)| drafts.get(*i).map(|d| d.result.benchmark.as_str())),
     );
     if benchmark_count < SUITE_MIN_BENCHMARKS {
+        // Each is decided on its repeats, as before the suite rule: the report says what that
+        // rests on. Runs given as one value each measured the noise between runs already.
+        for (i, _) in &members {
+            if let Some(d) = drafts.get_mut(*i).filter(|d| !d.runs && !d.from_intervals) {
+                d.repeats_only = Some(benchmark_count);
+            }
+        }
         return None;
     }
     let fit = stats::suite_shift(&members.iter().map(|(_, m)| *m).collect::<Vec<_>>())

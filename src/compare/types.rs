@@ -258,6 +258,14 @@ pub enum Note {
     /// it ran, while the whole run moved by `whole_run` against the history's machines
     /// (worse-positive for times).
     AgainstHistory { change: f64, whole_run: f64 },
+    /// Decided on the repeats within each run: the suite's `benchmarks` are too few (`needed`)
+    /// to show how far a benchmark moves between runs, which the repeats do not see; a history
+    /// of `history` runs would.
+    RepeatsOnly {
+        benchmarks: usize,
+        needed: usize,
+        history: usize,
+    },
     /// Far-out values left out of the t test.
     FarOutValues { count: usize, fences: f64 },
     /// A noisy regression against a baseline from another environment: inconclusive.

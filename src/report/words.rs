@@ -449,6 +449,12 @@ impl fmt::Display for Note {
                 whole_run.abs() * 100.0,
                 if *whole_run > 0.0 { "slower" } else { "faster" }
             ),
+            Note::RepeatsOnly { benchmarks, needed, history } => write!(
+                f,
+                "decided on each run's repeats, which do not see another machine or another moment: {} {} too few for the suite to show how far a benchmark moves between runs ({needed} would); a history of {history} runs or more (`--store`, the Action's data branch) would confirm it",
+                plural(*benchmarks, "benchmark", "benchmarks"),
+                if *benchmarks == 1 { "is" } else { "are" }
+            ),
             Note::FarOutValues { count: k, fences } => write!(
                 f,
                 "{} (beyond {fences} interquartile ranges, log scale) left out of the t test",

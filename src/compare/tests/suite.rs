@@ -81,6 +81,47 @@ fn eight_benchmarks_of_one_metric_are_a_suite_too() {
 }
 
 #[test]
+fn too_few_benchmarks_for_a_suite_say_their_verdicts_rest_on_the_repeats() {
+    let rest_on_repeats = |c: &Comparison| -> Vec<String> {
+        let said = "decided on each run's repeats, which do not see another machine or another moment: 7 benchmarks are too few for the suite to show how far a benchmark moves between runs (8 would); a history of 4 runs or more (`--store`, the Action's data branch) would confirm it";
+        c.results
+            .iter()
+            .filter(|r| words(&r.note).is_some_and(|w| w.contains(said)))
+            .map(|r| r.benchmark.clone())
+            .collect()
+    };
+    // Seven benchmarks, the last 30% slower, the others as they were: the one decided says what
+    // its verdict rests on, the unchanged ones say nothing.
+    let base = suite_run(7, 1.0, 1.0, 10);
+    let c = compare(Some(&base), &suite_run(7, 1.0, 1.3, 10), &Config::default());
+    assert_eq!(c.counts.regression, 1, "{:#?}", c.results);
+    assert_eq!(rest_on_repeats(&c), ["B06"]);
+    // Improvements too: the same runs the other way.
+    let c = compare(Some(&suite_run(7, 1.0, 1.3, 10)), &base, &Config::default());
+    assert_eq!(c.counts.improvement, 1, "{:#?}", c.results);
+    assert_eq!(rest_on_repeats(&c), ["B06"]);
+    // Eight benchmarks are a suite, which shows the spread between runs: no such note.
+    let c = compare(
+        Some(&suite_run(8, 1.0, 1.0, 10)),
+        &suite_run(8, 1.25, 1.3, 10),
+        &Config::default(),
+    );
+    assert!(c.suite.is_some());
+    assert!(c
+        .results
+        .iter()
+        .all(|r| words(&r.note).is_none_or(|w| !w.contains("decided on each run's repeats"))));
+    // Benchstat's test is asked for by name: each metric alone, as benchstat says it.
+    let u = Config {
+        test: TestChoice::MannWhitney,
+        ..Config::default()
+    };
+    let c = compare(Some(&base), &suite_run(7, 1.0, 1.3, 10), &u);
+    assert_eq!(c.counts.regression, 1);
+    assert!(rest_on_repeats(&c).is_empty());
+}
+
+#[test]
 fn a_change_every_repeat_shows_but_the_whole_run_shares_is_the_suites_to_decide() {
     // Everything 1.6x slower with 3 repeats a side: every repeat of B19 is +74% against the
     // baseline run, but only +9% against the rest of its suite, within the suite's spread.
