@@ -72,6 +72,38 @@ fn across_environments_noisy_regressions_are_inconclusive_but_deterministic_ones
 }
 
 #[test]
+fn a_regression_across_environments_is_not_said_to_be_decided() {
+    // Three benchmarks, the last 30% slower: decided on the repeats, and said so, on one machine;
+    // inconclusive across two, with no word of a decision.
+    let repeats = |c: &Comparison| {
+        c.results
+            .iter()
+            .filter_map(|r| words(&r.note))
+            .filter(|w| w.contains("decided on each run's repeats"))
+            .count()
+    };
+    let side = |meta: RunMeta, slower: f64| {
+        let mut run = super::suite::suite_run(3, 1.0, slower, 10);
+        run.meta = meta;
+        run
+    };
+    let base = side(on("AMD EPYC 7763", Some(4)), 1.0);
+    let c = compare(
+        Some(&base),
+        &side(on("AMD EPYC 7763", Some(4)), 1.3),
+        &Config::default(),
+    );
+    assert_eq!((c.counts.regression, repeats(&c)), (1, 1));
+    let c = compare(
+        Some(&base),
+        &side(on("Intel Xeon 8370C", Some(4)), 1.3),
+        &Config::default(),
+    );
+    assert_eq!((c.counts.regression, c.counts.inconclusive), (0, 1));
+    assert_eq!(repeats(&c), 0, "{:#?}", c.results);
+}
+
+#[test]
 fn a_history_from_several_kinds_of_machine_is_compared_on_the_current_one() {
     // Main ran on two CPU models in turn; the Intel runs are 20% slower.
     let amd = "AMD EPYC 7763";
