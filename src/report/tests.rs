@@ -671,6 +671,31 @@ fn a_suite_wide_shift_is_said_on_its_own_in_every_report() {
     assert!(out.contains("the whole run is 1.2% slower than the baseline run, and one metric moves by 2.1% between runs beyond its repeats' noise."), "{out}");
 }
 
+#[test]
+fn a_whole_run_that_fails_the_gate_is_what_the_heading_names() {
+    // Every row regressed against the baseline run, none against the rest of the suite, and the
+    // whole run beyond `large_change`: the gate fails on the whole run, not on its rows.
+    let mut c = suite_run();
+    for r in &mut c.results {
+        r.status = Status::Inconclusive;
+    }
+    if let Some(s) = c.suite.as_mut() {
+        (s.change, s.status, s.fails_gate) = (0.488, Status::Regression, true);
+    }
+    c.reasons = vec![Reason::WholeRun { change: 0.488 }];
+    c.verdict = Verdict::Fail;
+    let out = render_terminal(&c, false);
+    assert!(
+        out.ends_with("perfgate: FAIL (the whole run is slower than the baseline run (+48.8%))\n"),
+        "{out}"
+    );
+    let md = markdown(&c);
+    assert!(
+        md.contains("❌ the whole run is slower than the baseline run (+48.8%)"),
+        "{md}"
+    );
+}
+
 /// `n` results of every status, with long names, sorted as the engine sorts them.
 fn large_run(n: usize) -> Comparison {
     let status_of = |i: usize| match i % 10 {

@@ -104,6 +104,32 @@ fn a_regression_across_environments_is_not_said_to_be_decided() {
 }
 
 #[test]
+fn a_whole_run_slower_on_another_kind_of_machine_does_not_fail_the_gate() {
+    // Every benchmark 60% slower: beyond `large_change` on one machine, a regression of the
+    // whole run; against a baseline from another CPU, the machine is what moves a whole run.
+    let side = |meta: RunMeta, machine: f64| {
+        let mut run = super::suite::suite_run(20, machine, 1.0, 10);
+        run.meta = meta;
+        run
+    };
+    let base = side(on("AMD EPYC 7763", Some(4)), 1.0);
+    let c = compare(
+        Some(&base),
+        &side(on("AMD EPYC 7763", Some(4)), 1.6),
+        &Config::default(),
+    );
+    whole_run(&c, Status::Regression, true);
+    assert_eq!(c.verdict, Verdict::Fail);
+    let c = compare(
+        Some(&base),
+        &side(on("Intel Xeon 8370C", Some(4)), 1.6),
+        &Config::default(),
+    );
+    whole_run(&c, Status::Inconclusive, false);
+    assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.reasons);
+}
+
+#[test]
 fn a_history_from_several_kinds_of_machine_is_compared_on_the_current_one() {
     // Main ran on two CPU models in turn; the Intel runs are 20% slower.
     let amd = "AMD EPYC 7763";
