@@ -694,6 +694,11 @@ fn a_whole_run_that_fails_the_gate_is_what_the_heading_names() {
         md.contains("❌ the whole run is slower than the baseline run (+48.8%)"),
         "{md}"
     );
+    // The setting it names is a code span, not escaped backticks.
+    assert!(
+        md.contains("beyond what a machine does between runs (`large_change`)"),
+        "{md}"
+    );
 }
 
 /// `n` results of every status, with long names, sorted as the engine sorts them.
