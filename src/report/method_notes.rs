@@ -101,6 +101,8 @@ fn across_environments(c: &Comparison) -> String {
     );
     if c.settings.allow_cross_environment {
         format!("{what}; every metric gates anyway (allow_cross_environment is set), so machine differences can show as changes.")
+    } else if c.settings.fail_on_inconclusive {
+        format!("{what}: the regressions of noisy metrics such as times are inconclusive, and fail the gate as inconclusive results (`fail_on_inconclusive` is set); deterministic metrics such as instruction counts and sizes gate as regressions.")
     } else {
         format!("{what}: noisy metrics such as times cannot fail the gate (their regressions are inconclusive); deterministic metrics such as instruction counts and sizes still gate.")
     }

@@ -566,6 +566,13 @@ fn statistics_run_terminal_marks_the_environment_change() {
         "{out}"
     );
     insta::assert_snapshot!("statistics_run_terminal", out);
+    assert!(out.contains("noisy metrics such as times cannot fail the gate"));
+    // Unless inconclusive results fail it: then they do, and the note says so.
+    let mut c = statistics_run();
+    c.settings.fail_on_inconclusive = true;
+    let out = render_terminal(&c, false);
+    assert!(!out.contains("cannot fail the gate"), "{out}");
+    assert!(out.contains("the regressions of noisy metrics such as times are inconclusive, and fail the gate as inconclusive results (`fail_on_inconclusive` is set)"), "{out}");
 }
 
 #[test]

@@ -462,7 +462,7 @@ impl fmt::Display for Note {
             ),
             Note::AcrossEnvironments { change } => write!(
                 f,
-                "would be a regression ({}), but the baseline ran in another environment: noisy metrics do not fail the gate across environments; compare runs from the same runner (or base and head in the same job), or set allow_cross_environment = true",
+                "would be a regression ({}), but the baseline ran in another environment, where a noisy metric is inconclusive; compare runs from the same runner (or base and head in the same job), or set allow_cross_environment = true",
                 pct(change)
             ),
             Note::Worded(w) => f.write_str(w),
