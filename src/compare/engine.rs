@@ -139,11 +139,19 @@ pub fn compare_runs(
     if tested < MODERATION_MIN_METRICS {
         let merged = merged_runs(current);
         let merged = merged.unwrap_or_else(|| Run::new(Default::default(), Vec::new()));
-        let mut c = match base.and(merged_runs(history)) {
-            Some(b) => compare_history(std::slice::from_ref(&b), &merged, config),
+        let merged_base = base.and(merged_runs(history));
+        let mut c = match &merged_base {
+            Some(b) => compare_history(std::slice::from_ref(b), &merged, config),
             None => compare_history(history, &merged, config),
         };
         c.current_runs = current_runs;
+        if merged_base.is_some() {
+            c.baseline_runs = history.len();
+        }
+        // Pooled, the repeats are of several runs: not one run's, as that note says.
+        for r in &mut c.results {
+            r.note.0.retain(|n| !matches!(n, Note::RepeatsOnly { .. }));
+        }
         return c;
     }
     let mut meta = runs.first().map(|r| r.meta.clone()).unwrap_or_default();

@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use crate::model::{ConfidenceInterval, Data, Direction, Run, Unit};
 use crate::stats;
 
+use super::rules::ungated_without_history;
+
 /// The statistics a latency histogram is compared through, named as k6 names them.
 pub(super) const HISTOGRAM_STATS: &[(&str, Option<f64>)] = &[
     ("avg", None),
@@ -287,11 +289,38 @@ pub(super) fn without_procs(name: &str) -> Option<&str> {
 /// number of runs), so that the suite still judges it against the run-to-run spread as it does
 /// one run's value. Pooled into two samples, the intervals were lost and a change became a
 /// matter of the threshold: criterion's +35% against two baseline runs passed where it failed
-/// against one. None for no run.
+/// against one. A statistic not gated without a history (a run's `max`, a command's `system`
+/// time: [`ungated_without_history`]) that every run gave as one value stays one value too, the
+/// runs' median: pooled, two runs' `system` times became two repeats "all beyond" the baseline's,
+/// and an unchanged hyperfine run twice failed the gate on `gzip`'s +65% in the kernel. None for
+/// no run.
 pub(super) fn merged_runs(runs: &[Run]) -> Option<Run> {
     let mut merged = Run::merged(runs.iter().cloned())?;
     if runs.len() < 2 {
         return Some(merged);
+    }
+    for b in &mut merged.benchmarks {
+        for m in &mut b.metrics {
+            if ungated_without_history(&m.name, &m.unit).is_none() {
+                continue;
+            }
+            let values: Option<Vec<f64>> = runs
+                .iter()
+                .map(|r| {
+                    match r
+                        .benchmark(&b.name)
+                        .and_then(|b| b.metric(&m.name))
+                        .map(|m| &m.data)
+                    {
+                        Some(Data::Value(v)) => Some(*v),
+                        _ => None,
+                    }
+                })
+                .collect();
+            if let Some(median) = values.as_deref().and_then(stats::median) {
+                m.data = Data::Value(median);
+            }
+        }
     }
     // Each run's values with intervals, by benchmark and metric.
     let with_interval = |run: &Run| -> HashMap<(String, String), (f64, ConfidenceInterval)> {

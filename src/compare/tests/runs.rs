@@ -447,3 +447,18 @@ fn judged_against_its_suite_the_other_runs_are_too() {
     // A suite-wide shift that could not be worked out: nothing is held.
     assert!(!hold_for_one_run(&mut r, &[132.0, 112.0], f64::NAN));
 }
+
+#[test]
+fn merged_runs_count_the_baseline_runs_and_are_not_one_runs_repeats() {
+    // Three benchmarks, two runs a side: too few metrics to compare by run values, so each side's
+    // runs are merged; their pooled repeats are of two runs, not one run's.
+    let side = |slower: f64| vec![super::suite::suite_run(3, 1.0, slower, 10); 2];
+    let c = compare_runs(&side(1.0), &side(1.3), true, &Config::default());
+    assert!(!c.one_value_per_run);
+    assert_eq!((c.baseline_runs, c.current_runs), (2, 2));
+    assert_eq!(c.counts.regression, 1, "{:#?}", c.results);
+    assert!(c
+        .results
+        .iter()
+        .all(|r| words(&r.note).is_none_or(|w| !w.contains("decided on each run's repeats"))));
+}
