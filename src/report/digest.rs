@@ -219,7 +219,7 @@ pub(crate) fn digest(c: &Comparison) -> Digest {
         .chain(c.budgets.iter().filter(|b| b.passed))
     {
         if let Some(n) = words::budget_note(&b.note) {
-            notes.add(&n, &b.benchmark, format!("({})", b.expression));
+            notes.add(&n, None, &b.benchmark, format!("({})", b.expression));
         }
     }
     // In the order of the rows, so that the worst benchmarks are named first.
@@ -235,10 +235,12 @@ pub(crate) fn digest(c: &Comparison) -> Digest {
     }
     for r in changed {
         let metric = r.metric.clone();
+        let change = r.change.map(|c| words::percent_quoted(Some(c)));
         match (words::note(&r.note), r.method) {
-            (Some(n), _) => notes.add(&n, &r.benchmark, metric),
+            (Some(n), _) => notes.add(&n, change.as_deref(), &r.benchmark, metric),
             (None, Method::Threshold) => notes.add(
                 "one value per side: no noise estimate, decided by the threshold alone",
+                None,
                 &r.benchmark,
                 metric,
             ),
