@@ -397,3 +397,40 @@ fn busy_reruns_keep_what_must_hold() {
         ],
     );
 }
+
+/// What would decide a metric left inconclusive against its suite follows the spread the suite
+/// shows: where its metrics move between runs beyond their repeats (quiet Go, run2 → run4: 2.3%
+/// per metric), a history of runs; where they do not and only the whole run moved (busy Go,
+/// run1 → run2: 0.0% per metric, the whole run 13.7% faster), more repeats. The rows said "the
+/// runs differ by more than their repeats do" beside the suite's 0.0%.
+#[test]
+fn what_would_decide_follows_the_spread_the_suite_shows() {
+    let text = |set: &str, baseline: &str, current: &str| {
+        let out = perfgate()
+            .arg("compare")
+            .arg("--baseline")
+            .arg(file(set, "go", baseline, ".txt"))
+            .arg("--current")
+            .arg(file(set, "go", current, ".txt"))
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let differ = "the runs differ by more than their repeats do: keep a history of runs";
+    let quiet = text("quiet", "run2", "run4");
+    assert!(
+        quiet.contains("one metric moves by 2.3% between runs"),
+        "{quiet}"
+    );
+    assert!(quiet.contains(differ), "{quiet}");
+    let busy = text("busy", "run1", "run2");
+    assert!(
+        busy.contains("(0.0% per metric beyond its repeats' noise)"),
+        "{busy}"
+    );
+    assert!(!busy.contains(differ), "{busy}");
+    assert!(
+        busy.contains("repeats per side would likely decide it"),
+        "{busy}"
+    );
+}

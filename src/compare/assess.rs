@@ -284,6 +284,7 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
             from_intervals: false,
             runs: false,
             current_runs: Vec::new(),
+            runs_differ: false,
             repeats_only: None,
         };
     }

@@ -46,6 +46,9 @@ pub(super) struct Draft {
     /// The current side's run values, when the pull request ran more than once and each run
     /// counts as one value: a change must hold without any one of them.
     pub(super) current_runs: Vec<f64>,
+    /// Judged against a suite whose metrics move between runs by more than their repeats show
+    /// (`tau^2 > 0`): more repeats would not decide it, a history of runs would.
+    pub(super) runs_differ: bool,
     /// Tested on its repeats in a suite of this many benchmarks, too few to show how far one
     /// moves between runs: a regression or improvement says so.
     pub(super) repeats_only: Option<usize>,
@@ -69,6 +72,7 @@ impl Draft {
             from_intervals: false,
             runs: false,
             current_runs: Vec::new(),
+            runs_differ: false,
             repeats_only: None,
         }
     }

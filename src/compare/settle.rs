@@ -35,7 +35,17 @@ pub(super) fn settle(d: Draft, family: Family) -> MetricResult {
             } else {
                 rules.min_samples
             };
-            settle_samples(&mut out, d.log_sd, min_samples, d.runs, family);
+            // Against a suite whose metrics move between runs beyond their repeats, more
+            // repeats would not decide it.
+            let keep_history = out.method == Method::RunToRun && !d.runs && d.runs_differ;
+            settle_samples(
+                &mut out,
+                d.log_sd,
+                min_samples,
+                d.runs,
+                keep_history,
+                family,
+            );
             if let (Some(moved), Status::Inconclusive) = (d.obvious, out.status) {
                 if let (Some(b), Some(c)) = (out.baseline, out.current) {
                     out.status = moved;
@@ -147,6 +157,7 @@ pub(super) fn settle_samples(
     log_sd: Option<f64>,
     min_samples: usize,
     runs: bool,
+    keep_history: bool,
     family: Family,
 ) {
     let (Some(base), Some(cur)) = (out.baseline, out.current) else {
@@ -182,8 +193,7 @@ pub(super) fn settle_samples(
     // Worked out only for the notes that give it: most metrics are decided without (the power
     // formula's normal quantiles were 7.5% of a 10,000-benchmark comparison).
     let advice = || {
-        if out.method == Method::RunToRun && !runs {
-            // More repeats do not shrink the noise between runs.
+        if keep_history {
             return Advice::KeepHistory;
         }
         let needed = match (mv.change, log_sd) {

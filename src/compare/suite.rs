@@ -87,6 +87,7 @@ pub(super) fn judge_against_suite(drafts: &mut [Draft], config: &Config) -> Opti
         let (lo, hi) = ((sign * t.lo).exp_m1(), (sign * t.hi).exp_m1());
         let relative = (sign * t.relative).exp_m1();
         d.result.method = Method::RunToRun;
+        d.runs_differ = fit.tau2 > 0.0;
         // A value a side is now tested like samples: the threshold's decision is void.
         d.no_noise = None;
         d.result.p_value = Some(t.p);
