@@ -183,6 +183,15 @@ fn suite_shift_note(s: &SuiteShift, threshold: f64, per_run: bool) -> String {
     )
 }
 
+/// "1 degree of freedom", "36 degrees of freedom": of a whole number.
+fn degrees(d: f64) -> String {
+    if d == 1.0 {
+        "1 degree of freedom".to_string()
+    } else {
+        format!("{d:.0} degrees of freedom")
+    }
+}
+
 /// "3.1%": a ratio as a percentage with one decimal.
 fn one_decimal(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
@@ -193,14 +202,20 @@ fn one_decimal(v: f64) -> String {
 fn moderation_words(m: &Moderation, what: &str, noise: &str) -> String {
     // A test never gets more than the pooled degrees of freedom of all the metrics.
     let borrowed = match m.prior_df {
-        Some(df) if m.pooled_df <= 0.0 || df < m.pooled_df => {
-            format!("each borrowed {df:.0} degrees of freedom from the others")
-        }
+        Some(df) if m.pooled_df <= 0.0 || df < m.pooled_df => match df.round() {
+            // Their noises differ so much that the others' tell each little.
+            d if d < 1.0 => {
+                "each borrowed less than one degree of freedom from the others".to_string()
+            }
+            d => format!("each borrowed {} from the others", degrees(d)),
+        },
         _ if m.pooled_df > 0.0 => format!(
-            "they are about as noisy as each other, so each test uses the noise of all ({:.0} degrees of freedom)",
-            m.pooled_df
+            "they are about as noisy as each other, so each test uses the noise of all ({})",
+            degrees(m.pooled_df.round())
         ),
-        _ => "they are about as noisy as each other, so each test uses the noise of all".to_string(),
+        _ => {
+            "they are about as noisy as each other, so each test uses the noise of all".to_string()
+        }
     };
     format!(
         "{} {what}: their typical {noise} is {:.1}% and {borrowed}",
