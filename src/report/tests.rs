@@ -1788,3 +1788,33 @@ fn a_whole_run_against_a_history_of_machines_is_said_on_its_own_in_every_report(
         serde_json::Value::Null
     );
 }
+
+/// Words that fit one value on a side and a short history (found by an audit of the reports).
+#[test]
+fn notes_fit_one_value_on_a_side_and_a_short_history() {
+    use crate::compare::{Note, Unmeasured};
+    let said = |n: Note| crate::report::words::note(&Notes::one(n)).unwrap_or_default();
+    let every = |current, baseline| Note::EveryRepeat {
+        current,
+        baseline,
+        change: Some(0.5),
+        large_change: 0.4,
+    };
+    // "all 1 current values are beyond all 2 baseline values" said nothing of one value.
+    assert!(said(every(1, 2))
+        .starts_with("the current value is beyond all 2 baseline values, and a change of +50.0%"));
+    assert!(
+        said(every(3, 1)).starts_with("all 3 current values are beyond the baseline value, and")
+    );
+    assert!(said(every(3, 2)).starts_with(
+        "every repeat shows it: all 3 current values are beyond all 2 baseline values"
+    ));
+    // A store of 4 runs was told to keep a history of runs.
+    let unsure = |unmeasured| Note::UnsureChange {
+        unmeasured,
+        large_change: 0.4,
+    };
+    assert!(said(unsure(Unmeasured::ShortHistory(4))).ends_with("repeat the run several times per side, or let the history grow to `min_points` runs, to decide"));
+    assert!(said(unsure(Unmeasured::NoHistory)).ends_with("repeat the run several times per side, or keep a history of runs (`--store`, the Action's data branch), to decide"));
+    assert!(said(unsure(Unmeasured::Runs { baseline: 2, current: 2 })).ends_with("run each side more times, or keep a history of runs (`--store`, the Action's data branch), to decide"));
+}

@@ -329,6 +329,18 @@ impl fmt::Display for Note {
                 a_change(change),
                 large(change, *large_change)
             ),
+            Note::EveryRepeat { current: 1, baseline, change, large_change } => write!(
+                f,
+                "the current value is beyond all {baseline} baseline values, and {} is beyond {}, which reruns of unchanged code seldom reach",
+                a_change(change),
+                large(change, *large_change)
+            ),
+            Note::EveryRepeat { current, baseline: 1, change, large_change } => write!(
+                f,
+                "all {current} current values are beyond the baseline value, and {} is beyond {}, which reruns of unchanged code seldom reach",
+                a_change(change),
+                large(change, *large_change)
+            ),
             Note::EveryRepeat { current, baseline, change, large_change } => write!(
                 f,
                 "every repeat shows it: all {current} current values are beyond all {baseline} baseline values, and {} is beyond {}, which reruns of unchanged code seldom reach",
@@ -337,7 +349,7 @@ impl fmt::Display for Note {
             ),
             Note::UnderLatencyFloor { change, delta, unit, floor } => write!(
                 f,
-                "{} is within the {} latency floor (`latency_floor`): no change worth a red build without a history of runs",
+                "{} is within the {} latency floor (`latency_floor`): no change worth a red build without a noise estimate",
                 match change {
                     Some(_) => format!("{} ({})", pct(change), unit.format(*delta)),
                     None => format!("{} up from zero", unit.format(*delta)),
@@ -373,8 +385,13 @@ impl fmt::Display for Note {
             ),
             Note::UnsureChange { unmeasured, large_change } => write!(
                 f,
-                "{unmeasured}: reruns of unchanged code can move such a value this far, and only a change beyond {} (`large_change`) is decided without a noise estimate; repeat the run several times per side, or keep a history of runs (`--store`, the Action's data branch), to decide",
-                percent_plain(*large_change)
+                "{unmeasured}: reruns of unchanged code can move such a value this far, and only a change beyond {} (`large_change`) is decided without a noise estimate; {}, to decide",
+                percent_plain(*large_change),
+                match unmeasured {
+                    Unmeasured::ShortHistory(_) => "repeat the run several times per side, or let the history grow to `min_points` runs",
+                    Unmeasured::Runs { .. } => "run each side more times, or keep a history of runs (`--store`, the Action's data branch)",
+                    Unmeasured::NoHistory | Unmeasured::Plainly => "repeat the run several times per side, or keep a history of runs (`--store`, the Action's data branch)",
+                }
             ),
             Note::LevelShift { change, runs, of } => write!(
                 f,

@@ -287,7 +287,7 @@ fn a_latency_within_the_floor_in_every_run_is_not_gated_by_a_few_runs() {
     assert!(
         words(&r.note)
             .unwrap()
-            .contains("is within the 1.00 ms latency floor (`latency_floor`): no change worth a red build without a history of runs"),
+            .contains("is within the 1.00 ms latency floor (`latency_floor`): no change worth a red build without a noise estimate"),
         "{:?}",
         words(&r.note)
     );

@@ -132,7 +132,7 @@ fn a_load_test_latency_that_moved_less_than_the_floor_is_unchanged() {
     assert_eq!(r.status, Status::Unchanged);
     assert_eq!(
         words(&r.note).as_deref(),
-        Some("+22.2% (13.7 µs) is within the 1.00 ms latency floor (`latency_floor`): no change worth a red build without a history of runs")
+        Some("+22.2% (13.7 µs) is within the 1.00 ms latency floor (`latency_floor`): no change worth a red build without a noise estimate")
     );
     // autocannon reports whole milliseconds: its p(75) from 0 to 1 ms on an unchanged rerun.
     let r = judge(
@@ -143,7 +143,7 @@ fn a_load_test_latency_that_moved_less_than_the_floor_is_unchanged() {
     assert_eq!((r.status, r.change), (Status::Unchanged, None));
     assert_eq!(
         words(&r.note).as_deref(),
-        Some("the baseline is zero, so the change has no ratio; 1.00 ms up from zero is within the 1.00 ms latency floor (`latency_floor`): no change worth a red build without a history of runs")
+        Some("the baseline is zero, so the change has no ratio; 1.00 ms up from zero is within the 1.00 ms latency floor (`latency_floor`): no change worth a red build without a noise estimate")
     );
     // From 0 to 2 ms (autocannon's p(50) under 3x the work): beyond the floor, and a change from
     // zero is beyond any ratio.
