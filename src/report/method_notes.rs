@@ -167,7 +167,7 @@ fn suite_shift_note(s: &SuiteShift, threshold: f64, per_run: bool) -> String {
     };
     let what = match s.status {
         Status::Regression | Status::Improvement => format!(
-            "beyond what a machine does between runs (`large_change`): the whole run is {way}"
+            "beyond `large_change`, a move reruns of unchanged code seldom make: the whole run is {way}"
         ),
         _ => format!(
             "beyond the {} threshold: the machine, or a change that makes everything {way}; {runs} cannot tell them apart, so it is inconclusive ({to_tell} to tell)",

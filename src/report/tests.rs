@@ -703,7 +703,7 @@ fn a_whole_run_that_fails_the_gate_is_what_the_heading_names() {
     );
     // The setting it names is a code span, not escaped backticks.
     assert!(
-        md.contains("beyond what a machine does between runs (`large_change`)"),
+        md.contains("beyond `large_change`, a move reruns of unchanged code seldom make"),
         "{md}"
     );
 }
