@@ -788,6 +788,38 @@ async fn a_go_benchmark_40_percent_slower_fails_although_each_job_has_another_ru
     assert!(!run.to_string().contains("GitHub Actions"), "{run:#}");
 }
 
+/// A whole run that fails the gate on its own (busy criterion, run3 on main, run5 in the pull
+/// request: every benchmark about 65% slower, none beyond the rest of the run) is an error
+/// annotation and the comment's heading, as a regression is: no row shows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_run_that_fails_the_gate_is_annotated_and_headed() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    let out = push_then_pull_request(
+        &fake,
+        &job,
+        &fixture("reruns/busy/criterion/run3.txt"),
+        &fixture("reruns/busy/criterion/run5.txt"),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let said = "the whole run is slower than the baseline run (+65.2%25)";
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        stdout.contains(&format!("::error title=perfgate::{said}")),
+        "{stdout}"
+    );
+    let comment = fake
+        .state()
+        .comments
+        .first()
+        .map(|c| c.body.clone())
+        .unwrap_or_default();
+    assert!(
+        comment.contains(&format!("❌ {}", said.replace("%25", "%"))),
+        "{comment}"
+    );
+}
+
 /// The benchmarks run twice in each job (two files of the same benchmarks in `results`): the
 /// push records the two runs merged, and the pull request's two runs are compared by one value
 /// per run with the run recorded on main.

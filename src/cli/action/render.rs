@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Result;
-use perfgate::compare::{Comparison, Status};
+use perfgate::compare::{Comparison, Reason, Status};
 use perfgate::github::runtime::{
     annotation, framed, BaselineSource, Inputs, Level, ANNOTATIONS_PER_LEVEL, SUMMARY_LIMIT_BYTES,
 };
@@ -111,7 +111,8 @@ pub(super) fn summary_markdown(
     }
 }
 
-/// Error annotations for regressions and broken budgets, warnings for inconclusive results,
+/// Error annotations for regressions, a whole run that fails the gate and broken budgets,
+/// warnings for inconclusive results,
 /// within GitHub's per-step limits.
 fn annotate(c: &Comparison) {
     let mut errors: Vec<String> = Vec::new();
@@ -133,6 +134,14 @@ fn annotate(c: &Comparison) {
             )),
             _ => {}
         }
+    }
+    // The whole run's shift, when it fails the gate on its own: no row shows it.
+    if let Some(s) = c.suite.as_ref().filter(|s| s.fails_gate) {
+        let reason = match s.history_runs {
+            Some(_) => Reason::WholeRunAgainstHistory { change: s.change },
+            None => Reason::WholeRun { change: s.change },
+        };
+        errors.extend(perfgate::report::words::reasons(&[reason]));
     }
     for b in c.budgets.iter().filter(|b| !b.passed) {
         errors.push(format!(
