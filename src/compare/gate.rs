@@ -135,11 +135,6 @@ pub(super) fn reasons(
     if counts.budgets_broken > 0 {
         reasons.push(Reason::BudgetsBroken(counts.budgets_broken));
     }
-    if let Some(s) = suite.filter(|s| s.fails_gate) {
-        reasons.push(match s.history_runs {
-            Some(_) => Reason::WholeRunAgainstHistory { change: s.change },
-            None => Reason::WholeRun { change: s.change },
-        });
-    }
+    reasons.extend(suite.and_then(SuiteShift::failing_reason));
     reasons
 }

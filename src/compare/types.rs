@@ -639,3 +639,18 @@ pub struct SuiteShift {
     /// history (`compare::machines`); None against one baseline run.
     pub history_runs: Option<usize>,
 }
+
+impl SuiteShift {
+    /// Why the gate fails on the whole run, when it does: the reason, the heading and the
+    /// Action's annotation say it alike.
+    pub fn failing_reason(&self) -> Option<Reason> {
+        self.fails_gate.then_some(match self.history_runs {
+            Some(_) => Reason::WholeRunAgainstHistory {
+                change: self.change,
+            },
+            None => Reason::WholeRun {
+                change: self.change,
+            },
+        })
+    }
+}

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 
 use super::benchmark_rows::{BenchmarkRow, ContextRow};
 use super::words::{self, plural};
-use crate::compare::{BudgetResult, Comparison, Counts, Reason, Status, Verdict};
+use crate::compare::{BudgetResult, Comparison, Counts, Status, Verdict};
 use crate::model::Unit;
 
 /// The verdict in words: the reasons of a failing gate, or `no regressions`, `1 regression (not
@@ -228,11 +228,7 @@ pub(super) fn heading(
         }
     }
     // The whole run's shift fails the gate on its own: the rows do not show it.
-    if let Some(s) = c.suite.as_ref().filter(|s| s.fails_gate) {
-        let reason = match s.history_runs {
-            Some(_) => Reason::WholeRunAgainstHistory { change: s.change },
-            None => Reason::WholeRun { change: s.change },
-        };
+    if let Some(reason) = c.suite.as_ref().and_then(|s| s.failing_reason()) {
         parts.push(words::reasons(&[reason]).join(", "));
     }
     if parts.is_empty() {

@@ -220,20 +220,19 @@ mod tests {
                 vec!["-2.0%".to_string()]
             )
         );
-        let mut groups = NoteGroups::default();
-        groups.add(
-            &note("+13.2%"),
-            Some("+31.1%"),
-            "StringsBuilder",
-            "time".into(),
-        );
-        groups.add(
-            &note("-43.1%"),
-            Some("-34.1%"),
-            "StrconvItoa",
-            "time".into(),
-        );
-        let [g] = groups.finish().try_into().unwrap();
+        // Each (its own change, the row's change, benchmark): one group.
+        let one_group = |rows: &[(&str, &str, &str)]| -> NoteGroup {
+            let mut groups = NoteGroups::default();
+            for (own, row, benchmark) in rows {
+                groups.add(&note(own), Some(row), benchmark, "time".into());
+            }
+            let [g] = groups.finish().try_into().unwrap();
+            g
+        };
+        let g = one_group(&[
+            ("+13.2%", "+31.1%", "StringsBuilder"),
+            ("-43.1%", "-34.1%", "StrconvItoa"),
+        ]);
         assert_eq!(
             g.text,
             "its own change against the baseline run, while the whole run is 13.7% faster"
@@ -243,14 +242,7 @@ mod tests {
             ["StringsBuilder time +13.2%", "StrconvItoa time -43.1%"]
         );
         // One note alone keeps its numbers, and its name needs none.
-        let mut groups = NoteGroups::default();
-        groups.add(
-            &note("+13.2%"),
-            Some("+31.1%"),
-            "StringsBuilder",
-            "time".into(),
-        );
-        let [g] = groups.finish().try_into().unwrap();
+        let g = one_group(&[("+13.2%", "+31.1%", "StringsBuilder")]);
         assert_eq!(
             (g.text, g.names),
             (note("+13.2%"), vec!["StringsBuilder time".to_string()])

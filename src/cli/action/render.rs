@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Result;
-use perfgate::compare::{Comparison, Reason, Status};
+use perfgate::compare::{Comparison, Status};
 use perfgate::github::runtime::{
     annotation, framed, BaselineSource, Inputs, Level, ANNOTATIONS_PER_LEVEL, SUMMARY_LIMIT_BYTES,
 };
@@ -136,11 +136,7 @@ fn annotate(c: &Comparison) {
         }
     }
     // The whole run's shift, when it fails the gate on its own: no row shows it.
-    if let Some(s) = c.suite.as_ref().filter(|s| s.fails_gate) {
-        let reason = match s.history_runs {
-            Some(_) => Reason::WholeRunAgainstHistory { change: s.change },
-            None => Reason::WholeRun { change: s.change },
-        };
+    if let Some(reason) = c.suite.as_ref().and_then(|s| s.failing_reason()) {
         errors.extend(perfgate::report::words::reasons(&[reason]));
     }
     for b in c.budgets.iter().filter(|b| !b.passed) {

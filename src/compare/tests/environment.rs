@@ -71,6 +71,13 @@ fn across_environments_noisy_regressions_are_inconclusive_but_deterministic_ones
     assert_eq!(c.counts.regression, 2);
 }
 
+/// `suite::suite_run` on a 4-core machine with `cpu`.
+fn suite_on(cpu: &str, k: usize, machine: f64, slower: f64) -> Run {
+    let mut run = super::suite::suite_run(k, machine, slower, 10);
+    run.meta = on(cpu, Some(4));
+    run
+}
+
 #[test]
 fn a_regression_across_environments_is_not_said_to_be_decided() {
     // Three benchmarks, the last 30% slower: decided on the repeats, and said so, on one machine;
@@ -82,21 +89,13 @@ fn a_regression_across_environments_is_not_said_to_be_decided() {
             .filter(|w| w.contains("decided on each run's repeats"))
             .count()
     };
-    let side = |meta: RunMeta, slower: f64| {
-        let mut run = super::suite::suite_run(3, 1.0, slower, 10);
-        run.meta = meta;
-        run
-    };
-    let base = side(on("AMD EPYC 7763", Some(4)), 1.0);
-    let c = compare(
-        Some(&base),
-        &side(on("AMD EPYC 7763", Some(4)), 1.3),
-        &Config::default(),
-    );
+    let side = |cpu: &str, slower: f64| suite_on(cpu, 3, 1.0, slower);
+    let base = side("AMD EPYC 7763", 1.0);
+    let c = compare(Some(&base), &side("AMD EPYC 7763", 1.3), &Config::default());
     assert_eq!((c.counts.regression, repeats(&c)), (1, 1));
     let c = compare(
         Some(&base),
-        &side(on("Intel Xeon 8370C", Some(4)), 1.3),
+        &side("Intel Xeon 8370C", 1.3),
         &Config::default(),
     );
     assert_eq!((c.counts.regression, c.counts.inconclusive), (0, 1));
@@ -107,22 +106,14 @@ fn a_regression_across_environments_is_not_said_to_be_decided() {
 fn a_whole_run_slower_on_another_kind_of_machine_does_not_fail_the_gate() {
     // Every benchmark 60% slower: beyond `large_change` on one machine, a regression of the
     // whole run; against a baseline from another CPU, the machine is what moves a whole run.
-    let side = |meta: RunMeta, machine: f64| {
-        let mut run = super::suite::suite_run(20, machine, 1.0, 10);
-        run.meta = meta;
-        run
-    };
-    let base = side(on("AMD EPYC 7763", Some(4)), 1.0);
-    let c = compare(
-        Some(&base),
-        &side(on("AMD EPYC 7763", Some(4)), 1.6),
-        &Config::default(),
-    );
+    let side = |cpu: &str, machine: f64| suite_on(cpu, 20, machine, 1.0);
+    let base = side("AMD EPYC 7763", 1.0);
+    let c = compare(Some(&base), &side("AMD EPYC 7763", 1.6), &Config::default());
     whole_run(&c, Status::Regression, true);
     assert_eq!(c.verdict, Verdict::Fail);
     let c = compare(
         Some(&base),
-        &side(on("Intel Xeon 8370C", Some(4)), 1.6),
+        &side("Intel Xeon 8370C", 1.6),
         &Config::default(),
     );
     whole_run(&c, Status::Inconclusive, false);
