@@ -19,7 +19,7 @@ use super::pairing::{
 };
 use super::rules::{is_deterministic, rules_for, Rules};
 use super::settle::{adjust, settle, Family};
-use super::suite::{against_suite, judge_against_suite};
+use super::suite::{against_suite, judge_against_suite, rests_on_repeats};
 use super::types::*;
 
 /// Compares `current` with `baseline` (None: budgets only) under `config`.
@@ -252,7 +252,7 @@ fn compare_series(
     let mut results: Vec<MetricResult> = drafts
         .into_iter()
         .map(|d| {
-            let (outliers, raw_change) = (d.outliers, d.raw_change);
+            let (outliers, raw_change, repeats_only) = (d.outliers, d.raw_change, d.repeats_only);
             let mut r = settle(d, family);
             against_suite(&mut r, raw_change, suite.as_ref());
             if let Some(m) = &machines {
@@ -262,6 +262,7 @@ fn compare_series(
             if !gate_noisy {
                 across_environments(&mut r);
             }
+            rests_on_repeats(&mut r, repeats_only);
             gate(&mut r, config, load_test);
             r
         })

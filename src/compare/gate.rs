@@ -66,8 +66,6 @@ pub(super) fn across_environments(r: &mut MetricResult) {
         return;
     }
     r.status = Status::Inconclusive;
-    // Not decided after all: what a decision rested on no longer applies.
-    r.note.0.retain(|n| !matches!(n, Note::RepeatsOnly { .. }));
     r.note
         .put_first(Note::AcrossEnvironments { change: r.change });
 }

@@ -99,15 +99,6 @@ pub(super) fn settle(d: Draft, family: Family) -> MetricResult {
     if let Some(whole_run) = whole_run {
         hold_for_one_run(&mut out, &d.current_runs, whole_run);
     }
-    if let (Some(benchmarks), Status::Regression | Status::Improvement) =
-        (d.repeats_only, out.status)
-    {
-        out.note.push(Note::RepeatsOnly {
-            benchmarks,
-            needed: super::suite::SUITE_MIN_BENCHMARKS,
-            history: super::assess::SHORT_HISTORY_RUNS,
-        });
-    }
     out
 }
 

@@ -131,6 +131,19 @@ pub(super) fn judge_against_suite(drafts: &mut [Draft], config: &Config) -> Opti
     })
 }
 
+/// Says that a metric decided (as its status finally is: after the environments' rule) rests on
+/// the repeats of one run each, in a suite of `benchmarks` too few to show how far one moves
+/// between runs (`Draft::repeats_only`).
+pub(super) fn rests_on_repeats(r: &mut MetricResult, benchmarks: Option<usize>) {
+    if let (Some(benchmarks), Status::Regression | Status::Improvement) = (benchmarks, r.status) {
+        r.note.push(Note::RepeatsOnly {
+            benchmarks,
+            needed: SUITE_MIN_BENCHMARKS,
+            history: super::assess::SHORT_HISTORY_RUNS,
+        });
+    }
+}
+
 /// Says what a metric judged against its suite changed against the baseline run itself
 /// (`raw_change`), when the whole run moved.
 pub(super) fn against_suite(
