@@ -1108,7 +1108,9 @@ fn git_is_asked_once_when_nothing_else_names_the_commit_and_branch() {
         .arg(dir.path().join("report.json"))
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("current fa4e5e0 on feature/fake"));
+        .stdout(predicate::str::contains(
+            "current 2 runs of fa4e5e0 on feature/fake",
+        ));
     assert_eq!(git.calls().len(), 4);
     assert!(fs::read_to_string(&md).unwrap().contains("fa4e5e0"));
 }

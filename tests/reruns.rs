@@ -434,3 +434,45 @@ fn what_would_decide_follows_the_spread_the_suite_shows() {
         "{busy}"
     );
 }
+
+/// Several runs a side say so, and what they ask for is runs. Run twice against two baseline
+/// files, the reports said "vs baseline (unknown commit) and the run before it" of two runs of
+/// one commit; hyperfine's `user` time, one mean per run, pooled into two values a side, was
+/// advised "about 98 repeats per side" (more repeats give it no more values: more runs do); and
+/// a budget on Go's runs said "median of 2 samples" of two runs' values.
+#[test]
+fn several_runs_a_side_are_named_as_runs() {
+    let text = |tool: &str, ext: &str, budget: &str| {
+        let mut c = perfgate();
+        c.arg("compare");
+        for (flag, names) in [
+            ("--baseline", ["run2", "run3"]),
+            ("--current", ["run4", "run1"]),
+        ] {
+            for n in names {
+                c.arg(flag).arg(file("quiet", tool, n, ext));
+            }
+        }
+        let out = c.arg("--budget").arg(budget).output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let hyperfine = text("hyperfine", ".json", "sha256sum* time < 10s");
+    let header = hyperfine.lines().next().unwrap_or_default();
+    assert!(
+        header.starts_with("current 2 runs of ")
+            && header.ends_with(" vs baseline 2 runs of (unknown commit)"),
+        "{hyperfine}"
+    );
+    assert!(
+        hyperfine.contains("too few samples to decide (2 and 2): at least 4 per side are needed; about 98 runs per side would likely decide it (80% power at the observed change and the noise between runs)\n    sha256sum data.bin user"),
+        "{hyperfine}"
+    );
+    assert!(!hyperfine.contains("repeats per side"), "{hyperfine}");
+    assert!(hyperfine.contains("median of 40 samples"), "{hyperfine}");
+    let go = text("go", ".txt", "BenchmarkFib20-2 time < 1ms");
+    assert!(!go.contains("before it"), "{go}");
+    assert!(
+        go.contains("median of 2 runs' values\n    BenchmarkFib20-2 (time < 1ms)"),
+        "{go}"
+    );
+}

@@ -19,8 +19,9 @@ pub(super) fn same_stat(a: &str, b: &str) -> bool {
     canon(a) == canon(b)
 }
 
-/// Checks one budget against the current run's series.
-pub fn check_budget(budget: &Budget, current: &[Series]) -> Vec<BudgetResult> {
+/// Checks one budget against the current run's series; `runs`: each series is one value per run
+/// of a current side given as several runs.
+pub fn check_budget(budget: &Budget, current: &[Series], runs: bool) -> Vec<BudgetResult> {
     let matching: Vec<&Series> = current
         .iter()
         .filter(|s| glob_matches(&budget.benchmark, &s.benchmark))
@@ -74,7 +75,10 @@ pub fn check_budget(budget: &Budget, current: &[Series]) -> Vec<BudgetResult> {
                 limit,
                 unit: s.unit.clone(),
                 passed: budget.op.holds(actual, limit),
-                note: (s.values.len() > 1).then_some(BudgetNote::MedianOf(s.values.len())),
+                note: (s.values.len() > 1).then_some(match runs {
+                    true => BudgetNote::MedianOfRuns(s.values.len()),
+                    false => BudgetNote::MedianOf(s.values.len()),
+                }),
             }),
             Err(e) => out.push(BudgetResult {
                 actual: Some(actual),

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::config::{Config, TestChoice, MODERATION_MIN_METRICS};
-use crate::model::{Direction, Run};
+use crate::model::{Data, Direction, Run};
 
 use super::assess::{assess, assess_with_history, only_one_side};
 use super::budget::check_budget;
@@ -147,10 +147,17 @@ pub fn compare_runs(
         c.current_runs = current_runs;
         if merged_base.is_some() {
             c.baseline_runs = history.len();
+            c.baseline_one_commit = true;
         }
-        // Pooled, the repeats are of several runs: not one run's, as that note says.
+        // Pooled, the repeats are of several runs: not one run's, as that note says. A metric
+        // every current run gave as one value (hyperfine's `user` time) has one value per run:
+        // what would decide it is more runs, not more repeats.
+        let one_value_each = one_value_each(current);
         for r in &mut c.results {
             r.note.0.retain(|n| !matches!(n, Note::RepeatsOnly { .. }));
+            if one_value_each.contains(&(r.benchmark.as_str(), r.metric.as_str())) {
+                r.note.0.iter_mut().for_each(in_runs);
+            }
         }
         return c;
     }
@@ -165,6 +172,37 @@ pub fn compare_runs(
         machine_taken_out: cur_machine || base_machine,
     };
     compare_series(history, &shown, cur, values, config)
+}
+
+/// The (benchmark, metric) pairs that every one of `runs` gave as one value.
+fn one_value_each(runs: &[Run]) -> HashSet<(&str, &str)> {
+    let Some((first, rest)) = runs.split_first() else {
+        return HashSet::new();
+    };
+    let one_value = |r: &Run, b: &str, m: &str| {
+        r.benchmark(b)
+            .and_then(|b| b.metric(m))
+            .is_some_and(|m| matches!(m.data, Data::Value(_)))
+    };
+    first
+        .benchmarks
+        .iter()
+        .flat_map(|b| {
+            b.metrics
+                .iter()
+                .map(move |m| (b.name.as_str(), m.name.as_str()))
+        })
+        .filter(|&(b, m)| one_value(first, b, m) && rest.iter().all(|r| one_value(r, b, m)))
+        .collect()
+}
+
+/// A note's advice of repeats as advice of runs: for a metric whose values are one per run.
+fn in_runs(note: &mut Note) {
+    if let Note::TooFewSamples { advice, .. } | Note::NotSignificant { advice, .. } = note {
+        if let Advice::Repeats(n) | Advice::AtLeast(n) = *advice {
+            *advice = Advice::Runs(n);
+        }
+    }
 }
 
 /// The comparison of the current series `cur` (of the run `current`, whose metadata it is),
@@ -197,6 +235,13 @@ fn compare_series(
             ..
         } => (*current, true, *machine_taken_out),
     };
+    let baseline_one_commit = matches!(
+        values,
+        Values::Runs {
+            one_commit: Some(_),
+            ..
+        }
+    );
     let (baseline, baseline_runs): (Vec<Vec<Series>>, usize) = match values {
         Values::Repeats => (window.iter().map(|r| series(r)).collect(), window.len()),
         Values::Runs {
@@ -276,7 +321,7 @@ fn compare_series(
     let budgets: Vec<BudgetResult> = config
         .budgets
         .iter()
-        .flat_map(|b| check_budget(b, &cur))
+        .flat_map(|b| check_budget(b, &cur, per_run))
         .collect();
     let counts = counts(&results, &budgets);
     let mut suite = suite;
@@ -304,6 +349,7 @@ fn compare_series(
         corrected_over: family.size,
         environment_differences,
         baseline_runs,
+        baseline_one_commit,
         other_environment_runs,
         moderation,
         history_moderation,

@@ -348,6 +348,9 @@ pub enum BudgetNote {
     UnitMismatch(UnitMismatch),
     /// The value checked is the median of this many samples.
     MedianOf(usize),
+    /// The value checked is the median of this many runs' values (a side given as several runs,
+    /// each metric one value per run).
+    MedianOfRuns(usize),
     /// Words read back from a comparison file.
     Worded(String),
 }
@@ -514,6 +517,10 @@ pub struct Comparison {
     /// How many baseline runs were read (1 for a single baseline, more with a store history; 0
     /// without a baseline).
     pub baseline_runs: usize,
+    /// The `baseline_runs` are runs of one commit given together (baseline files), not a
+    /// history of runs.
+    #[serde(default)]
+    pub baseline_one_commit: bool,
     /// Runs of the history left out because they ran on another kind of machine than the current
     /// run, while some ran on the same (those are compared with).
     #[serde(default)]

@@ -148,6 +148,9 @@ pub struct RunView {
     pub cpu: Option<String>,
     pub cores: Option<u32>,
     pub runner: Option<String>,
+    /// The runs of this commit the side was given as (several result files of the same
+    /// benchmarks); 1 for one run. A baseline that is a history of runs is 1 here, its last run.
+    pub runs: usize,
 }
 
 /// A side's value in the metric's unit (`1.20 ms`), or `—` when the side is absent.
@@ -260,7 +263,8 @@ pub(crate) fn budget_row(b: &BudgetResult) -> BudgetRow {
     }
 }
 
-pub(super) fn run_view(m: &RunMeta) -> RunView {
+/// `m` as a report shows it, a side given as `runs` runs of its commit.
+pub(super) fn run_view(m: &RunMeta, runs: usize) -> RunView {
     RunView {
         commit: m.commit.clone(),
         // Trimmed here (the run line always was); the watch and alert sections show an id as
@@ -277,6 +281,7 @@ pub(super) fn run_view(m: &RunMeta) -> RunView {
         cpu: m.environment.cpu.clone(),
         cores: m.environment.cores,
         runner: m.environment.runner.clone(),
+        runs,
     }
 }
 

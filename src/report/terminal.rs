@@ -133,6 +133,12 @@ fn run_line(v: &View) -> String {
 
 fn base_line(v: &View) -> String {
     match &v.baseline {
+        // Several runs of one commit given as the baseline: no runs before it.
+        Some(b) if b.runs > 1 => format!(
+            "current {} vs baseline {}",
+            describe(&v.current),
+            describe(b)
+        ),
         Some(b) if v.baseline_runs == 2 => format!(
             "current {} vs baseline {} and the run before it",
             describe(&v.current),
@@ -156,11 +162,17 @@ fn base_line(v: &View) -> String {
     }
 }
 
+/// `2 runs of 9f8e7d6 on main (2025-06-02T10:15:00Z)`, or without the count for one run.
 fn describe(r: &RunView) -> String {
-    let mut s = r
-        .short_commit
-        .as_deref()
-        .map_or_else(|| "(unknown commit)".to_string(), clean);
+    let mut s = if r.runs > 1 {
+        format!("{} runs of ", r.runs)
+    } else {
+        String::new()
+    };
+    match r.short_commit.as_deref() {
+        Some(c) => s.push_str(&clean(c)),
+        None => s.push_str("(unknown commit)"),
+    }
     if let Some(b) = &r.branch {
         let _ = write!(s, " on {}", clean(b));
     }

@@ -181,6 +181,7 @@ fn comparison(
         corrected_over: results_with_p,
         environment_differences: Vec::new(),
         baseline_runs: 1,
+        baseline_one_commit: false,
         other_environment_runs: 0,
         current_runs: 1,
         one_value_per_run: false,
@@ -538,6 +539,27 @@ fn one_run_before_the_baseline_is_the_run_before_it() {
     let text = render_terminal(&c, false);
     assert!(text.contains("and the run before it"), "{text}");
     assert!(!text.contains("1 runs") && !md.contains("1 runs"));
+}
+
+/// Runs of one commit given on each side are counted as runs of it, not a history ("the run
+/// before it").
+#[test]
+fn runs_of_one_commit_are_counted_on_each_side() {
+    let mut c = statistics_run();
+    c.baseline_runs = 2;
+    c.baseline_one_commit = true;
+    c.current_runs = 3;
+    let md = markdown(&c);
+    assert!(
+        md.contains("Compared 3 runs of `9f8e7d6` on `feature/faster-json` (2025-06-02T10:15:00Z) with 2 runs of the baseline `0123456` on `main` (2025-06-01T08:00:00Z)."),
+        "{md}"
+    );
+    let text = render_terminal(&c, false);
+    assert!(
+        text.starts_with("current 3 runs of 9f8e7d6 on feature/faster-json (2025-06-02T10:15:00Z) vs baseline 2 runs of 0123456 on main (2025-06-01T08:00:00Z)\n"),
+        "{text}"
+    );
+    assert!(!text.contains("before it") && !md.contains("before it"));
 }
 
 #[test]
@@ -968,6 +990,7 @@ fn json_results_have_exactly_the_contract_fields_in_order() {
             "cross_environment",
             "environment_differences",
             "baseline_runs",
+            "baseline_one_commit",
             "current_runs",
             "one_value_per_run",
             "machine_taken_out",

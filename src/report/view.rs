@@ -205,8 +205,17 @@ fn build(c: &Comparison, metric_rows: bool) -> View {
         summary: summary(&c.counts),
         counts: c.counts,
         reasons: words::reasons(&c.reasons),
-        baseline: c.baseline.as_ref().map(run_view),
-        current: run_view(&c.current),
+        baseline: c.baseline.as_ref().map(|m| {
+            run_view(
+                m,
+                if c.baseline_one_commit {
+                    c.baseline_runs
+                } else {
+                    1
+                },
+            )
+        }),
+        current: run_view(&c.current, c.current_runs),
         settings: SettingsView {
             threshold: percent_plain(c.settings.threshold),
             alpha: trim_number(c.settings.alpha, 4),

@@ -193,6 +193,7 @@ impl fmt::Display for BudgetNote {
             // The configuration's words: it knows what a budget's unit may be.
             BudgetNote::UnitMismatch(e) => write!(f, "{e}"),
             BudgetNote::MedianOf(n) => write!(f, "median of {n} samples"),
+            BudgetNote::MedianOfRuns(n) => write!(f, "median of {n} runs' values"),
             BudgetNote::Worded(w) => f.write_str(w),
         }
     }
