@@ -281,6 +281,82 @@ async fn updates_the_most_recent_of_several_matching_comments_deletes_the_others
     fake.verify().await;
 }
 
+/// Jobs of one pull request at once (a matrix with one key, re-runs): the comment a job is
+/// about to update can be deleted by another that saw a newer one. The update met a 404 and
+/// the job failed; it looks again and the newer comment carries its report.
+#[tokio::test]
+async fn a_comment_deleted_by_another_job_before_the_update_moves_the_report_to_the_newer_one() {
+    let fake = FakeGitHub::start().await;
+    let older = fake
+        .state()
+        .add_comment(BOT, &format!("a\n\n{}", marker("default")));
+    fake.fault(
+        "PATCH",
+        "/issues/comments/",
+        1,
+        FaultKind::Before(Box::new(move |s| {
+            // Another job posted a comment, saw the older one and deleted it.
+            s.add_comment(BOT, &format!("b\n\n{}", marker("default")));
+            s.comments.retain(|c| c.id != older);
+        })),
+    );
+    let out = upsert_comment(&client(&fake), &repo(), 7, "default", "c", BOT)
+        .await
+        .unwrap();
+    assert_eq!(out.action, CommentAction::Updated);
+    let c = fake.state().comments.clone();
+    assert_eq!(c.len(), 1, "{c:?}");
+    assert_eq!(c[0].id, out.id);
+    assert_eq!(c[0].body, format!("c\n\n{}", marker("default")));
+    fake.verify().await;
+}
+
+/// The same after posting: a job that made a comment and saw a newer one carries its report
+/// there; that one can be gone too by then (a third job saw a newer still).
+#[tokio::test]
+async fn a_posted_comment_follows_the_newest_one_even_when_it_goes_meanwhile() {
+    let fake = FakeGitHub::start().await;
+    fake.fault(
+        "POST",
+        "/issues/7/comments",
+        1,
+        FaultKind::Before(Box::new(|s| {
+            s.add_comment(BOT, &format!("b\n\n{}", marker("default")));
+        })),
+    );
+    // The job posts (its comment is newer than b), then a fourth comment appears before it looks
+    // again, and is deleted with the one before it just as the job updates it.
+    fake.fault(
+        "GET",
+        "/issues/7/comments",
+        2,
+        FaultKind::Before(Box::new(|s| {
+            if s.comments.len() == 2 {
+                s.add_comment(BOT, &format!("d\n\n{}", marker("default")));
+            }
+        })),
+    );
+    fake.fault(
+        "PATCH",
+        "/issues/comments/",
+        1,
+        FaultKind::Before(Box::new(|s| {
+            let newest = s.add_comment(BOT, &format!("e\n\n{}", marker("default")));
+            s.comments
+                .retain(|c| c.id == newest || c.body.starts_with("c\n"));
+        })),
+    );
+    let out = upsert_comment(&client(&fake), &repo(), 7, "default", "c", BOT)
+        .await
+        .unwrap();
+    assert_eq!(out.action, CommentAction::Updated);
+    let c = fake.state().comments.clone();
+    assert_eq!(c.len(), 1, "{c:?}");
+    assert_eq!(c[0].id, out.id);
+    assert_eq!(c[0].body, format!("c\n\n{}", marker("default")));
+    fake.verify().await;
+}
+
 #[tokio::test]
 async fn refuses_a_comment_over_the_length_limit_before_any_request() {
     let fake = FakeGitHub::start().await;

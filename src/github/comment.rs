@@ -98,8 +98,9 @@ pub fn with_marker(body: &str, key: &str) -> String {
 /// Reads every page of the pull request's comments, keeps those written by `author_login`
 /// (case-insensitively, as GitHub logins are) whose last line is the marker, and updates the
 /// most recent of them when its body differs; creates a comment when there is none, then looks
-/// again, so that jobs that ran at once converge on one comment. Any other comment of the key
-/// (a duplicate) is deleted. Bodies over
+/// again, so that jobs that ran at once converge on one comment: the latest carries the report,
+/// and when another job deleted it meanwhile (it saw a newer one), this one looks again. Any
+/// other comment of the key (a duplicate) is deleted. Bodies over
 /// [`COMMENT_LIMIT_CHARS`] (marker included) are refused before any request.
 pub async fn upsert_comment(
     client: &Client,
@@ -125,88 +126,112 @@ pub async fn upsert_comment(
         v.sort_by_key(|c| c.id);
         v
     };
-    let existing = ours(client.list_issue_comments(repo, pr_number).await?);
-    // What to keep, and what else was seen of this key: duplicates, from jobs that ran at once on
-    // one pull request (each found none and made one) or from older perfgates. They go.
-    let (outcome, seen) = match existing.last() {
-        Some(c) if same_text(c.body.as_deref().unwrap_or_default(), &body) => (
-            CommentOutcome {
-                action: CommentAction::Unchanged,
-                url: c.html_url.clone(),
-                id: c.id,
+    let mut now = ours(client.list_issue_comments(repo, pr_number).await?);
+    // None found: this job posts one, then looks again, for a comment another job made at the
+    // same time.
+    let mut created: Option<IssueComment> = None;
+    if now.is_empty() {
+        let posted = match client.create_comment(repo, pr, &body).await {
+            Ok(c) => Some(c),
+            // The comment may have been posted although the answer was lost: look before
+            // posting again, so that a 5xx never makes two comments.
+            Err(e) if e.is_transient() => {
+                now = ours(client.list_issue_comments(repo, pr_number).await?);
+                match now.last() {
+                    Some(c) if same_text(c.body.as_deref().unwrap_or_default(), &body) => {
+                        Some(c.clone())
+                    }
+                    // Another job's comment appeared meanwhile: it carries this report (below).
+                    Some(_) => None,
+                    None => Some(client.create_comment(repo, pr, &body).await?),
+                }
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(c) = posted {
+            now = ours(client.list_issue_comments(repo, pr_number).await?);
+            if !now.iter().any(|n| n.id == c.id) {
+                now.push(c.clone());
+                now.sort_by_key(|n| n.id);
+            }
+            created = Some(c);
+        }
+    }
+    // The latest comment carries the report; the others of the key (duplicates, from jobs that
+    // ran at once on one pull request or from older perfgates) go. Another job converging at the
+    // same moment may delete the latest this job saw, when it saw a newer one: then this job
+    // looks again and carries its report there.
+    let mut looks = 0;
+    let outcome = loop {
+        let Some(latest) = now.last().cloned() else {
+            // Every comment of the key went meanwhile (deleted by hand): post one.
+            let c = client.create_comment(repo, pr, &body).await?;
+            now.push(c.clone());
+            break created_outcome(c, author_login);
+        };
+        if created.as_ref().is_some_and(|c| c.id == latest.id) {
+            break created_outcome(latest, author_login);
+        }
+        let changed = created.is_some();
+        if same_text(latest.body.as_deref().unwrap_or_default(), &body) {
+            break CommentOutcome {
+                action: if changed {
+                    CommentAction::Updated
+                } else {
+                    CommentAction::Unchanged
+                },
+                url: latest.html_url,
+                id: latest.id,
                 posted_as_another: None,
-            },
-            existing.clone(),
-        ),
-        Some(c) => {
-            let updated = client.update_comment(repo, pr, c.id, &body).await?;
-            (
-                CommentOutcome {
+            };
+        }
+        match client.update_comment(repo, pr, latest.id, &body).await {
+            Ok(updated) => {
+                break CommentOutcome {
                     action: CommentAction::Updated,
                     url: updated.html_url,
                     id: updated.id,
                     posted_as_another: None,
-                },
-                existing.clone(),
-            )
-        }
-        None => {
-            let created = match client.create_comment(repo, pr, &body).await {
-                Ok(created) => created,
-                // The comment may have been posted although the answer was lost: look before
-                // posting again, so that a 5xx never makes two comments.
-                Err(e) if e.is_transient() => {
-                    let now = ours(client.list_issue_comments(repo, pr_number).await?);
-                    match now.last() {
-                        Some(c) if same_text(c.body.as_deref().unwrap_or_default(), &body) => {
-                            c.clone()
-                        }
-                        // Another job's comment appeared meanwhile: it carries this report now.
-                        Some(c) => client.update_comment(repo, pr, c.id, &body).await?,
-                        None => client.create_comment(repo, pr, &body).await?,
-                    }
                 }
-                Err(e) => return Err(e.into()),
-            };
-            // Look again: when another job made a comment after this one, that one stays, with
-            // this report.
-            let mut now = ours(client.list_issue_comments(repo, pr_number).await?);
-            if !now.iter().any(|c| c.id == created.id) {
-                now.push(created.clone());
-                now.sort_by_key(|c| c.id);
             }
-            let outcome = match now.last() {
-                Some(latest) if latest.id != created.id => {
-                    let kept = if same_text(latest.body.as_deref().unwrap_or_default(), &body) {
-                        latest.clone()
-                    } else {
-                        client.update_comment(repo, pr, latest.id, &body).await?
-                    };
-                    CommentOutcome {
-                        action: CommentAction::Updated,
-                        url: kept.html_url,
-                        id: kept.id,
-                        posted_as_another: None,
+            Err(e) if e.status() == Some(404) && looks < CONVERGE_LOOKS => {
+                looks += 1;
+                now = ours(client.list_issue_comments(repo, pr_number).await?);
+                // This job's own comment stays a candidate while the listing may not show it
+                // yet; gone, deleting it again is a success.
+                if let Some(c) = &created {
+                    if !now.iter().any(|n| n.id == c.id) {
+                        now.push(c.clone());
+                        now.sort_by_key(|n| n.id);
                     }
                 }
-                _ => CommentOutcome {
-                    action: CommentAction::Created,
-                    posted_as_another: created
-                        .user
-                        .as_ref()
-                        .map(|u| u.login.clone())
-                        .filter(|login| !login.eq_ignore_ascii_case(author_login)),
-                    url: created.html_url,
-                    id: created.id,
-                },
-            };
-            (outcome, now)
+            }
+            Err(e) => return Err(e.into()),
         }
     };
-    for c in seen.iter().filter(|c| c.id != outcome.id) {
+    for c in now.iter().filter(|c| c.id != outcome.id) {
         client.delete_issue_comment(repo, c.id).await?;
     }
     Ok(outcome)
+}
+
+/// How many times a job looks again for the latest comment when the one it was updating was
+/// deleted meanwhile by another job: each look finds a newer comment, and jobs of one pull
+/// request at once are few.
+const CONVERGE_LOOKS: u32 = 5;
+
+/// The outcome of keeping the comment this job posted.
+fn created_outcome(c: IssueComment, author_login: &str) -> CommentOutcome {
+    CommentOutcome {
+        action: CommentAction::Created,
+        posted_as_another: c
+            .user
+            .as_ref()
+            .map(|u| u.login.clone())
+            .filter(|login| !login.eq_ignore_ascii_case(author_login)),
+        url: c.html_url,
+        id: c.id,
+    }
 }
 
 fn is_ours(c: &IssueComment, marker: &str, author_login: &str) -> bool {
