@@ -185,6 +185,62 @@ async fn an_issue_opens_on_a_slower_level_and_closes_when_a_later_shift_undoes_i
     fake.verify().await;
 }
 
+/// Two pushes at once that confirm the same shift each list no issue and each open one: the key
+/// had two open issues, and later pushes kept only the oldest up to date. The job that opened
+/// the newer one sees the older, closes its own as a duplicate and carries its alert there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushes_at_once_that_each_open_the_issue_keep_the_oldest() {
+    let issue = [("alert", "issue")];
+    // The issue push 15 opens, as another job at the same moment would open it.
+    let other = {
+        let fake = FakeGitHub::start().await;
+        record(&fake);
+        pushes(&fake, &SLOWER[..3], &issue);
+        let s = fake.state();
+        assert_eq!(s.issues.len(), 1);
+        s.issues[0].clone()
+    };
+    let fake = FakeGitHub::start().await;
+    record(&fake);
+    pushes(&fake, &SLOWER[..2], &issue);
+    // Push 15's job listed no issue; the other job's lands just before its own.
+    fake.fault(
+        "POST",
+        "/issues",
+        1,
+        FaultKind::Before(Box::new(move |s| s.issues.push(other.clone()))),
+    );
+    let p = push(&fake, 15, 1291.0, &issue);
+    assert_eq!(p.out.status.code(), Some(0), "{}", text(&p.out));
+    assert!(
+        text(&p.out).contains("as a duplicate of https://github.com/octo-org/perf-repo/issues/1, opened at the same moment"),
+        "{}",
+        text(&p.out)
+    );
+    {
+        let s = fake.state();
+        let open: Vec<u64> = s
+            .issues
+            .iter()
+            .filter(|i| i.state == "open")
+            .map(|i| i.number)
+            .collect();
+        assert_eq!(open, [1], "{:?}", s.issues);
+        let dup = &s.issues[1];
+        assert_eq!(dup.state_reason.as_deref(), Some("duplicate"));
+        assert!(dup.body.starts_with("Duplicate of #1: "), "{}", dup.body);
+    }
+    // Later pushes keep the one issue: reverted and confirmed back, it closes as completed.
+    pushes(&fake, &SLOWER[3..], &issue);
+    pushes(&fake, &BACK, &issue);
+    {
+        let s = fake.state();
+        assert_eq!(s.issues.len(), 2);
+        assert_eq!(s.issues[0].state_reason.as_deref(), Some("completed"));
+    }
+    fake.verify().await;
+}
+
 /// A 502 on the alert's POST, whether the request landed (its answer lost) or not: the alert is
 /// written once all the same, with no warning.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

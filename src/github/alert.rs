@@ -7,7 +7,9 @@
 //! one list of its comments (a page per 100) and one POST (or PATCH, when a later run confirmed
 //! more series of the same commit). For `issue`: one list of the open issues labelled
 //! [`ISSUE_LABEL`] per push (the issue can be undone by any push), then a PATCH of its body and a
-//! comment when shifts were added or undone, a POST when there was no issue. A POST that fails
+//! comment when shifts were added or undone, a POST when there was no issue and a list after it
+//! (runs at once that each opened one keep the oldest and close the others as its duplicates).
+//! A POST that fails
 //! with a 5xx or a dropped connection may have landed: the list is read again before a second
 //! POST ([`create_once`]), as for the pull request comment, so the alert is neither lost nor
 //! written twice.
@@ -17,8 +19,8 @@ use super::comment::same_text;
 use crate::compare::alert::{Shift, ShiftGroup, Watch};
 use crate::report::alert::{
     announced, extend_commit_comment, issue_marker, issue_title, render_commit_comment,
-    render_issue, render_issue_added, render_issue_closed, series_id, AlertContext, IssueState,
-    ISSUE_LABEL,
+    render_issue, render_issue_added, render_issue_closed, render_issue_duplicate, series_id,
+    AlertContext, IssueState, ISSUE_LABEL,
 };
 
 /// How the `alert` input asks to be told.
@@ -156,8 +158,8 @@ pub async fn keep_issue(
     }
 }
 
-/// The key's open issue among `issues`: written by `author`, its body ending with the key's
-/// marker.
+/// The key's open issue among `issues` (oldest first): the oldest written by `author` whose body
+/// ends with the key's marker.
 fn ours(issues: Vec<Issue>, author: &str, ctx: &AlertContext) -> Option<Issue> {
     let marker = issue_marker(&ctx.key);
     issues.into_iter().find(|i| {
@@ -196,6 +198,24 @@ async fn open_issue(
         },
     )
     .await?;
+    // Runs at once (pushes in a row) each found no issue and each opened one: the oldest is the
+    // key's issue (the one every later run finds), the others are closed as its duplicates, and
+    // this run's alert goes to it.
+    let issues = client.list_open_issues(repo, ISSUE_LABEL).await?;
+    if let Some(oldest) = ours(issues, author, ctx).filter(|o| o.number < issue.number) {
+        client
+            .close_issue_as_duplicate(repo, issue.number, &render_issue_duplicate(oldest.number))
+            .await?;
+        let mut kept = update_issue(client, repo, &oldest, w, ctx, author).await?;
+        kept.done.insert(
+            0,
+            format!(
+                "closed {} as a duplicate of {}, opened at the same moment",
+                issue.html_url, oldest.html_url
+            ),
+        );
+        return Ok(kept);
+    }
     Ok(IssueOutcome {
         done: vec![format!("opened {}", issue.html_url)],
         label_dropped: !issue.has_label(ISSUE_LABEL),

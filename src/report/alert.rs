@@ -501,6 +501,14 @@ pub fn render_issue_closed(undone: &[Tracked], ctx: &AlertContext) -> String {
     )
 }
 
+/// The body of an alert issue closed as a duplicate of issue `kept`: two runs at once each found
+/// no issue and each opened one. No marker: it is no longer the key's issue.
+pub fn render_issue_duplicate(kept: u64) -> String {
+    format!(
+        "Duplicate of #{kept}: another run of the workflow opened that issue at the same moment; the alert is kept there."
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

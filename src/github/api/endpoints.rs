@@ -203,6 +203,27 @@ impl Client {
         self.send_json(call).await
     }
 
+    /// Replaces an issue's body and closes it as a duplicate.
+    pub async fn close_issue_as_duplicate(
+        &self,
+        repo: &Repo,
+        number: u64,
+        body: &str,
+    ) -> Result<Issue, ApiError> {
+        let call = Call::new(
+            Method::PATCH,
+            format!("{}/issues/{number}", repo.path()),
+            Need::IssuesWrite,
+        )
+        .json(&UpdateIssue {
+            body,
+            state: Some("closed"),
+            state_reason: Some("duplicate"),
+        })?
+        .repeatable(true);
+        self.send_json(call).await
+    }
+
     // ---- pulls ----
 
     /// A pull request; `None` when there is no such pull request.
