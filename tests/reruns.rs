@@ -379,8 +379,10 @@ fn merged_runs_keep_a_commands_system_time_ungated() {
 /// (`sort_100k` +45%). The threshold alone failed 4 unchanged pairs on single benchmarks' +42%
 /// to +83% and caught the slowdown in 2 (in one of them only through benchmarks it did not
 /// touch). Run twice, or against two runs, it is judged the same way, on the runs' mean: the
-/// runs' whole-run moves fail one case each (run3 and run4 against the slowdown; the pull
-/// request run twice on `sort_1k` and `sort_100k` +10%).
+/// runs' whole-run moves fail one case (run3 and run4 against the slowdown). The pull request
+/// run twice failed on `sort_1k` and `sort_100k` +10% to +18% pooled, which run2 alone did not
+/// show: its 9 metrics merge their runs, and a change must hold without the run that shows it
+/// most, as with one value per run.
 #[test]
 fn busy_reruns_keep_what_must_hold() {
     hold(
@@ -392,8 +394,8 @@ fn busy_reruns_keep_what_must_hold() {
             ("oha", 0, 2, 5, true, 1, 5),
             ("autocannon", 3, 0, 5, true, 1, 5),
             ("k6", 0, 0, 5, true, 0, 5),
-            ("criterion", 2, 1, 1, false, 1, 1),
-            ("criterion-text", 1, 1, 1, false, 1, 1),
+            ("criterion", 2, 1, 1, false, 0, 1),
+            ("criterion-text", 1, 1, 1, false, 0, 1),
         ],
     );
 }

@@ -57,13 +57,17 @@ pub fn compare(baseline: Option<&Run>, current: &Run, config: &Config) -> Compar
 /// fail the gate (their regressions become inconclusive) unless `config.allow_cross_environment`
 /// is set.
 pub fn compare_history(history: &[Run], current: &Run, config: &Config) -> Comparison {
-    compare_series(history, current, series(current), Values::Repeats, config)
+    let values = Values::Repeats { runs: None };
+    compare_series(history, current, series(current), values, config)
 }
 
 /// What a metric's values are on each side.
 enum Values {
     /// The repeats within one run (or a tool's single value), and each baseline run one run.
-    Repeats,
+    /// `runs`: when the current run is several runs merged (their samples pooled), each
+    /// metric's value in each of them ([`series_of_runs`]): a regression or improvement must
+    /// hold without the run that shows it most, as with one value per run.
+    Repeats { runs: Option<Vec<Series>> },
     /// One value per run ([`series_of_runs`]), on every side: the spread of a side's values is
     /// the noise between runs, measured rather than assumed, and each metric is compared by the
     /// t test on its log run values (moderated with the others'), whatever the number of runs
@@ -140,9 +144,18 @@ pub fn compare_runs(
         let merged = merged_runs(current);
         let merged = merged.unwrap_or_else(|| Run::new(Default::default(), Vec::new()));
         let merged_base = base.and(merged_runs(history));
+        let values = || Values::Repeats {
+            runs: Some(series_of_runs(&runs)),
+        };
         let mut c = match &merged_base {
-            Some(b) => compare_history(std::slice::from_ref(b), &merged, config),
-            None => compare_history(history, &merged, config),
+            Some(b) => compare_series(
+                std::slice::from_ref(b),
+                &merged,
+                series(&merged),
+                values(),
+                config,
+            ),
+            None => compare_series(history, &merged, series(&merged), values(), config),
         };
         c.current_runs = current_runs;
         if merged_base.is_some() {
@@ -228,7 +241,7 @@ fn compare_series(
 
     // The baseline side: each run of the window, or the runs of one commit as one side.
     let (current_runs, per_run, machine_taken_out) = match &values {
-        Values::Repeats => (1, false, false),
+        Values::Repeats { .. } => (1, false, false),
         Values::Runs {
             current,
             machine_taken_out,
@@ -242,17 +255,23 @@ fn compare_series(
             ..
         }
     );
-    let (baseline, baseline_runs): (Vec<Vec<Series>>, usize) = match values {
-        Values::Repeats => (window.iter().map(|r| series(r)).collect(), window.len()),
-        Values::Runs {
-            one_commit: Some(base),
-            ..
-        } => (vec![base], history.len()),
-        Values::Runs { .. } => (
-            window.iter().map(|r| series_of_one_run(r)).collect(),
-            window.len(),
-        ),
-    };
+    let (baseline, baseline_runs, merged): (Vec<Vec<Series>>, usize, Option<Vec<Series>>) =
+        match values {
+            Values::Repeats { runs } => (
+                window.iter().map(|r| series(r)).collect(),
+                window.len(),
+                runs,
+            ),
+            Values::Runs {
+                one_commit: Some(base),
+                ..
+            } => (vec![base], history.len(), None),
+            Values::Runs { .. } => (
+                window.iter().map(|r| series_of_one_run(r)).collect(),
+                window.len(),
+                None,
+            ),
+        };
 
     // With a history of runs of a suite, each run's machine taken out of its speed metrics: the
     // metrics are judged with it out, the reports show them as they ran.
@@ -264,6 +283,19 @@ fn compare_series(
 
     // What the data say of each metric, alone.
     let (mut drafts, missing) = assess_all(&baseline, judged_cur, per_run, config);
+    // Several current runs merged: each metric's value in each of them, for the check that a
+    // change holds without the run that shows it most.
+    if let Some(merged) = &merged {
+        let by_key = index(merged);
+        for d in &mut drafts {
+            let r = &d.result;
+            if let Some(s) = by_key.get(&(r.benchmark.as_str(), r.metric.as_str())) {
+                if s.values.len() > 1 {
+                    d.current_runs.clone_from(&s.values);
+                }
+            }
+        }
+    }
 
     // With many metrics, each one's noise is learnt from all of them; with one baseline run, from
     // the suite's run-to-run spread. A load test's metrics are views of one workload (a request's
