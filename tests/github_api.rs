@@ -281,6 +281,19 @@ async fn updates_the_most_recent_of_several_matching_comments_deletes_the_others
     fake.verify().await;
 }
 
+/// `body` upserted as key `default` ends as the one comment of the key, updated (another job's).
+async fn upserts_into_one_comment(fake: &FakeGitHub, body: &str) {
+    let out = upsert_comment(&client(fake), &repo(), 7, "default", body, BOT)
+        .await
+        .unwrap();
+    assert_eq!(out.action, CommentAction::Updated);
+    let c = fake.state().comments.clone();
+    assert_eq!(c.len(), 1, "{c:?}");
+    assert_eq!(c[0].id, out.id);
+    assert_eq!(c[0].body, format!("{body}\n\n{}", marker("default")));
+    fake.verify().await;
+}
+
 /// Jobs of one pull request at once (a matrix with one key, re-runs): the comment a job is
 /// about to update can be deleted by another that saw a newer one. The update met a 404 and
 /// the job failed; it looks again and the newer comment carries its report.
@@ -300,15 +313,7 @@ async fn a_comment_deleted_by_another_job_before_the_update_moves_the_report_to_
             s.comments.retain(|c| c.id != older);
         })),
     );
-    let out = upsert_comment(&client(&fake), &repo(), 7, "default", "c", BOT)
-        .await
-        .unwrap();
-    assert_eq!(out.action, CommentAction::Updated);
-    let c = fake.state().comments.clone();
-    assert_eq!(c.len(), 1, "{c:?}");
-    assert_eq!(c[0].id, out.id);
-    assert_eq!(c[0].body, format!("c\n\n{}", marker("default")));
-    fake.verify().await;
+    upserts_into_one_comment(&fake, "c").await;
 }
 
 /// The same after posting: a job that made a comment and saw a newer one carries its report
@@ -346,15 +351,7 @@ async fn a_posted_comment_follows_the_newest_one_even_when_it_goes_meanwhile() {
                 .retain(|c| c.id == newest || c.body.starts_with("c\n"));
         })),
     );
-    let out = upsert_comment(&client(&fake), &repo(), 7, "default", "c", BOT)
-        .await
-        .unwrap();
-    assert_eq!(out.action, CommentAction::Updated);
-    let c = fake.state().comments.clone();
-    assert_eq!(c.len(), 1, "{c:?}");
-    assert_eq!(c[0].id, out.id);
-    assert_eq!(c[0].body, format!("c\n\n{}", marker("default")));
-    fake.verify().await;
+    upserts_into_one_comment(&fake, "c").await;
 }
 
 #[tokio::test]

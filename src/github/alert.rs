@@ -14,7 +14,7 @@
 //! POST ([`create_once`]), as for the pull request comment, so the alert is neither lost nor
 //! written twice.
 
-use super::api::{ApiError, Client, CommentOn, Issue, IssueComment, Repo};
+use super::api::{ApiError, Client, CommentOn, Issue, IssueClose, IssueComment, Repo};
 use super::comment::same_text;
 use crate::compare::alert::{Shift, ShiftGroup, Watch};
 use crate::report::alert::{
@@ -203,8 +203,9 @@ async fn open_issue(
     // this run's alert goes to it.
     let issues = client.list_open_issues(repo, ISSUE_LABEL).await?;
     if let Some(oldest) = ours(issues, author, ctx).filter(|o| o.number < issue.number) {
+        let body = render_issue_duplicate(oldest.number);
         client
-            .close_issue_as_duplicate(repo, issue.number, &render_issue_duplicate(oldest.number))
+            .update_issue(repo, issue.number, &body, Some(IssueClose::Duplicate))
             .await?;
         let mut kept = update_issue(client, repo, &oldest, w, ctx, author).await?;
         kept.done.insert(
@@ -251,7 +252,12 @@ async fn update_issue(
         comment_on_issue_once(client, repo, issue.number, &body, author).await?;
     }
     client
-        .update_issue(repo, issue.number, &render_issue(&state, ctx), close)
+        .update_issue(
+            repo,
+            issue.number,
+            &render_issue(&state, ctx),
+            close.then_some(IssueClose::Completed),
+        )
         .await?;
     done.push(if close {
         format!("closed {}: every shift is undone", issue.html_url)

@@ -181,13 +181,13 @@ impl Client {
         self.send_json(call).await
     }
 
-    /// Replaces an issue's body, and closes it as completed with `close`.
+    /// Replaces an issue's body, and closes it with `close`'s reason.
     pub async fn update_issue(
         &self,
         repo: &Repo,
         number: u64,
         body: &str,
-        close: bool,
+        close: Option<IssueClose>,
     ) -> Result<Issue, ApiError> {
         let call = Call::new(
             Method::PATCH,
@@ -196,29 +196,8 @@ impl Client {
         )
         .json(&UpdateIssue {
             body,
-            state: close.then_some("closed"),
-            state_reason: close.then_some("completed"),
-        })?
-        .repeatable(true);
-        self.send_json(call).await
-    }
-
-    /// Replaces an issue's body and closes it as a duplicate.
-    pub async fn close_issue_as_duplicate(
-        &self,
-        repo: &Repo,
-        number: u64,
-        body: &str,
-    ) -> Result<Issue, ApiError> {
-        let call = Call::new(
-            Method::PATCH,
-            format!("{}/issues/{number}", repo.path()),
-            Need::IssuesWrite,
-        )
-        .json(&UpdateIssue {
-            body,
-            state: Some("closed"),
-            state_reason: Some("duplicate"),
+            state: close.map(|_| "closed"),
+            state_reason: close.map(IssueClose::reason),
         })?
         .repeatable(true);
         self.send_json(call).await

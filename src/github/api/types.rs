@@ -2,6 +2,24 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Why an issue is closed (its `state_reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueClose {
+    /// What it tracked is done.
+    Completed,
+    /// Another issue tracks the same.
+    Duplicate,
+}
+
+impl IssueClose {
+    pub fn reason(self) -> &'static str {
+        match self {
+            IssueClose::Completed => "completed",
+            IssueClose::Duplicate => "duplicate",
+        }
+    }
+}
+
 /// What a comment is written on, which decides its endpoints and the permission writing it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CommentOn<'a> {
