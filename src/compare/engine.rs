@@ -285,15 +285,26 @@ fn compare_series(
     let (mut drafts, missing) = assess_all(&baseline, judged_cur, per_run, config);
     // Several current runs merged: each metric's value in each of them, for the check that a
     // change holds without the run that shows it most.
+    // With the current run's machine taken out of a history, each run's value is judged with it
+    // out too: scaled as the merged run's values were.
     if let Some(merged) = &merged {
-        let by_key = index(merged);
+        let (by_key, raw, judged) = (index(merged), index(&cur), index(judged_cur));
         for d in &mut drafts {
-            let r = &d.result;
-            if let Some(s) = by_key.get(&(r.benchmark.as_str(), r.metric.as_str())) {
-                if s.values.len() > 1 {
-                    d.current_runs.clone_from(&s.values);
-                }
-            }
+            let key = (d.result.benchmark.as_str(), d.result.metric.as_str());
+            let Some(s) = by_key.get(&key).filter(|s| s.values.len() > 1) else {
+                continue;
+            };
+            let scale = match (raw.get(&key), judged.get(&key)) {
+                (Some(r), Some(j)) => r
+                    .values
+                    .first()
+                    .zip(j.values.first())
+                    .map(|(r, j)| j / r)
+                    .filter(|f| f.is_finite() && *f > 0.0)
+                    .unwrap_or(1.0),
+                _ => 1.0,
+            };
+            d.current_runs = s.values.iter().map(|v| v * scale).collect();
         }
     }
 

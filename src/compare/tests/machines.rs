@@ -169,3 +169,32 @@ fn the_pull_request_run_twice_has_its_machines_taken_out_of_a_history_too() {
     assert_eq!(c.counts.regression, 1, "{:#?}", c.results);
     assert_eq!(c.counts.inconclusive, 0, "{:#?}", c.results);
 }
+
+/// Eight benchmarks of one metric each, the pull request run twice: too few metrics to compare by
+/// one value per run, so the runs merge, with each run's machine taken out of the history. Both
+/// runs on a machine 25% faster, B07 really 30% slower in both: as they ran, B07 is 2.5% faster
+/// than the history (1.3 x 0.75); with the machine out, 30% slower. The check that the change
+/// holds without the run that shows it most reads each run's value with the machine out too.
+#[test]
+fn merged_runs_hold_a_change_with_the_machine_taken_out_of_each_run() {
+    let current = [run(12, 8, 0.75, 1.3), run(13, 8, 0.76, 1.3)];
+    let c = compare_runs(&history(12, 8), &current, false, &Config::default());
+    assert!(!c.one_value_per_run, "merged");
+    assert_eq!(c.suite.as_ref().and_then(|s| s.history_runs), Some(12));
+    let b07 = result(&c, "B07");
+    assert_eq!(b07.status, Status::Regression, "{b07:#?}");
+    assert!((b07.change.unwrap() - 0.30).abs() < 0.02, "{b07:?}");
+    assert_eq!(c.counts.regression, 1, "{:#?}", c.results);
+    // Shown by one run alone, it is held.
+    let current = [run(12, 8, 0.75, 1.3), run(13, 8, 0.76, 1.0)];
+    let c = compare_runs(&history(12, 8), &current, false, &Config::default());
+    let b07 = result(&c, "B07");
+    assert_eq!(b07.status, Status::Inconclusive, "{b07:#?}");
+    assert!(
+        b07.note
+            .0
+            .iter()
+            .any(|n| matches!(n, Note::HeldForOneRun { .. })),
+        "{b07:#?}"
+    );
+}
