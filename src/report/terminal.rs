@@ -132,34 +132,18 @@ fn run_line(v: &View) -> String {
 }
 
 fn base_line(v: &View) -> String {
-    match &v.baseline {
-        // Several runs of one commit given as the baseline: no runs before it.
-        Some(b) if b.runs > 1 => format!(
-            "current {} vs baseline {}",
-            describe(&v.current),
-            describe(b)
-        ),
-        Some(b) if v.baseline_runs == 2 => format!(
-            "current {} vs baseline {} and the run before it",
-            describe(&v.current),
-            describe(b),
-        ),
-        Some(b) if v.baseline_runs > 2 => format!(
-            "current {} vs baseline {} and the {} runs before it",
-            describe(&v.current),
-            describe(b),
-            v.baseline_runs - 1
-        ),
-        Some(b) => format!(
-            "current {} vs baseline {}",
-            describe(&v.current),
-            describe(b)
-        ),
-        None => format!(
-            "current {}; no baseline: budgets only",
-            describe(&v.current)
-        ),
-    }
+    let current = describe(&v.current);
+    let Some(b) = &v.baseline else {
+        return format!("current {current}; no baseline: budgets only");
+    };
+    // A history's runs before the baseline run; several runs of one commit have none.
+    let before = match v.baseline_runs {
+        _ if b.runs > 1 => String::new(),
+        0..=1 => String::new(),
+        2 => " and the run before it".to_string(),
+        n => format!(" and the {} runs before it", n - 1),
+    };
+    format!("current {current} vs baseline {}{before}", describe(b))
 }
 
 /// `2 runs of 9f8e7d6 on main (2025-06-02T10:15:00Z)`, or without the count for one run.
