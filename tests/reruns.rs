@@ -346,10 +346,15 @@ fn hold(set: &str, bounds: &[Bounds]) {
 /// (too short a history for single values, so compared with its latest run, as a pair).
 /// k6 passes every unchanged pair and run twice, and fails every slowdown: its statistics are one
 /// workload, so its runs keep their level (no machine, no suite-wide shift) and are not moderated
-/// together. Against two baseline runs of one commit, every tool but hyperfine fails the
+/// together. Against two baseline runs of one commit, every tool but hyperfine and oha fails the
 /// slowdown every time: hyperfine's and criterion's 9 metrics merge their runs, and criterion's
 /// terminal output keeps one value a side with the interval of the runs' mean, so its suite still
-/// judges fnv1a's +35% (and the rebuild's `fib_20` +20%) against the run-to-run spread.
+/// judges fnv1a's +35% (and the rebuild's `fib_20` +20%) against the run-to-run spread. oha's
+/// unchanged run2 was itself 23% slower than the other runs: against two runs that include it,
+/// the slowdown's +47% to +68% is within what those runs move (inconclusive, with how many runs
+/// would decide it), not beyond `large_change` as a run's repeats would be. An unchanged run
+/// against two others fails where the two agreed and it did not: hyperfine's `sha256sum` (75 ms
+/// in three runs, 126-144 ms in two) and oha's run2 (every latency statistic +30%).
 #[test]
 fn quiet_reruns_pass_and_slowdowns_fail() {
     hold(
@@ -358,7 +363,7 @@ fn quiet_reruns_pass_and_slowdowns_fail() {
             ("go", 0, 1, 5, true, 1, 5, 0),
             ("hyperfine", 6, 2, 3, false, 2, 2, 3),
             ("wrk", 0, 0, 3, true, 1, 5, 0),
-            ("oha", 0, 0, 4, true, 0, 5, 1),
+            ("oha", 0, 0, 4, true, 0, 3, 1),
             ("autocannon", 0, 0, 5, true, 0, 5, 0),
             ("k6", 0, 0, 5, true, 0, 5, 0),
             ("criterion", 0, 0, 5, true, 0, 5, 0),
@@ -399,17 +404,21 @@ fn merged_runs_keep_a_commands_system_time_ungated() {
 /// runs' whole-run moves fail one case (run3 and run4 against the slowdown). The pull request
 /// run twice failed on `sort_1k` and `sort_100k` +10% to +18% pooled, which run2 alone did not
 /// show: its 9 metrics merge their runs, and a change must hold without the run that shows it
-/// most, as with one value per run.
+/// most, as with one value per run. Against two baseline runs, a run value beyond `large_change`
+/// is decided only beyond 3 standard errors of what the runs move: Go's `SHA256_1KB` +43.5%
+/// (its two baseline runs 24% apart), wrk's p(90), oha's and autocannon's p(99) no longer fail
+/// unchanged runs; Go's `StrconvItoa` (+93%, one run's repeats half in a slower mode) and
+/// `SHA256_64KB` (+61%) still do.
 #[test]
 fn busy_reruns_keep_what_must_hold() {
     hold(
         "busy",
         &[
-            ("go", 2, 0, 5, true, 2, 5, 3),
+            ("go", 2, 0, 5, true, 2, 5, 2),
             ("hyperfine", 4, 0, 5, false, 3, 5, 3),
-            ("wrk", 0, 0, 5, true, 0, 5, 1),
-            ("oha", 0, 2, 5, true, 1, 5, 1),
-            ("autocannon", 3, 0, 5, true, 1, 5, 1),
+            ("wrk", 0, 0, 5, true, 0, 5, 0),
+            ("oha", 0, 2, 5, true, 1, 5, 0),
+            ("autocannon", 3, 0, 5, true, 1, 5, 0),
             ("k6", 0, 0, 5, true, 0, 5, 0),
             ("criterion", 2, 1, 1, false, 0, 1, 1),
             ("criterion-text", 1, 1, 1, false, 0, 1, 1),

@@ -28,7 +28,7 @@ pub(super) fn distinct<'a>(names: impl Iterator<Item = &'a str>) -> usize {
 /// also be, for every repeat showing it to decide it without the test: 3, which a normal move
 /// exceeds 0.3% of the time. Below a spread of 11% per metric (all of the quiet reruns, every
 /// simulated noise model), `large_change` (40%) is the farther bound and this changes nothing.
-const OBVIOUS_SPREADS: f64 = 3.0;
+pub(super) const OBVIOUS_SPREADS: f64 = 3.0;
 
 /// Compared with one baseline run, metrics with samples see only the noise within the runs, and in
 /// CI most noise is between runs: the machine (every benchmark of a run moves together) and each

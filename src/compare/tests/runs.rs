@@ -75,6 +75,35 @@ fn one_value_a_run_is_tested_by_the_t_test_on_the_runs() {
 }
 
 #[test]
+fn beyond_large_change_but_within_what_the_runs_move_the_test_decides() {
+    // Two baseline runs 30% apart and the pull request's one run beyond both, +64% against
+    // their geometric mean: every value shows it, beyond `large_change` (40%), but the runs show
+    // the metric moves that far between them (3 standard errors of the change: ln 1.3 / sqrt 2
+    // per run, times sqrt(1/2 + 1/1), is 0.68; the change's log is 0.50). As busy Go's
+    // `SHA256_1KB` did, unchanged: 4.71 and 3.80 us, then 6.10.
+    let (b, c) = (t(&[100.0, 130.0]), t(&[187.0]));
+    let r = settled(assess_runs(&b, &c, Direction::LowerIsBetter, &rules()));
+    assert!((r.change.unwrap() - 187.0 / 130f64.sqrt() / 10.0 + 1.0).abs() < 1e-9);
+    assert_eq!(r.status, Status::Inconclusive, "{r:?}");
+    assert!(words(&r.note)
+        .unwrap()
+        .contains("not statistically significant"));
+    // Runs 10% apart: +57% is beyond 3 standard errors (0.25 against its log, 0.45), every
+    // value shows it, and it is decided, although the t test on two runs against one (1 degree
+    // of freedom: t = 5.5, p = 0.11) cannot.
+    let (b, c) = (t(&[100.0, 110.0]), t(&[165.0]));
+    let d = assess_runs(&b, &c, Direction::LowerIsBetter, &rules());
+    assert!(d.result.p_value.unwrap() > 0.1, "{:?}", d.result.p_value);
+    let r = settled(d);
+    assert_eq!(r.status, Status::Regression, "{r:?}");
+    assert!(
+        matches!(r.note.0.first(), Some(Note::EveryRepeat { .. })),
+        "{:?}",
+        r.note
+    );
+}
+
+#[test]
 fn the_few_slowest_requests_are_not_gated_by_a_few_runs_either() {
     // A load test's `max`, 5x in both runs of the pull request: the spread of three runs does
     // not show how far a run's slowest request moves (autocannon's unchanged busy reruns: +1243%).
