@@ -765,6 +765,7 @@ fn metric_series(metric: &str, unit: Unit, values: Vec<f64>) -> Series {
         direction: Direction::LowerIsBetter,
         values,
         interval: None,
+        repeats: Vec::new(),
     }
 }
 

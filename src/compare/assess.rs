@@ -110,6 +110,10 @@ pub(super) fn assess_with_history(
                 .iter()
                 .flat_map(|s| s.values.iter().copied())
                 .collect(),
+            repeats: comparable
+                .iter()
+                .flat_map(|s| s.repeats.iter().copied())
+                .collect(),
             interval: None,
             ..latest.clone()
         };
@@ -125,6 +129,7 @@ pub(super) fn assess_with_history(
         let base = Series {
             values: pooled,
             interval: None,
+            repeats: Vec::new(),
             ..latest.clone()
         };
         return compare(&base);
@@ -407,9 +412,19 @@ pub(super) fn assess_runs(b: &Series, c: &Series, direction: Direction, rules: &
         direction,
         rules.threshold,
     );
+    // Every repeat shows it: every repeat of every run, which each run's lowest and highest
+    // stand for (a run value is its repeats' median, which a run half of whose repeats a
+    // neighbour slowed moves as far as a change in the code would).
+    let every_repeat = |s: &Series| -> Vec<f64> {
+        if s.repeats.len() == s.values.len() {
+            s.repeats.iter().flat_map(|&(lo, hi)| [lo, hi]).collect()
+        } else {
+            s.values.clone()
+        }
+    };
     d.obvious = (mv.beyond
         && beyond_large(mv.change, rules.large_change)
-        && separated(&b.values, &c.values, rules.threshold))
+        && separated(&every_repeat(b), &every_repeat(c), rules.threshold))
     .then_some(mv.moved);
     d.no_noise = None;
     d.runs = true;

@@ -32,6 +32,9 @@ pub struct Series {
     pub values: Vec<f64>,
     /// The tool's confidence interval of the one value (criterion's), when it gave one.
     pub interval: Option<ConfidenceInterval>,
+    /// With one value per run ([`series_of_runs`]): each run's lowest and highest repeat, in
+    /// the order of `values` (the value itself where the run gave one). Empty otherwise.
+    pub repeats: Vec<(f64, f64)>,
 }
 
 /// Flattens a run into comparable series; histograms become one series per statistic (`p(95)`,
@@ -53,6 +56,7 @@ pub fn series(run: &Run) -> Vec<Series> {
                     direction: m.direction,
                     values: vec![*v],
                     interval: m.interval,
+                    repeats: Vec::new(),
                 }),
                 Data::Samples(s) => out.push(Series {
                     benchmark: b.name.clone(),
@@ -61,6 +65,7 @@ pub fn series(run: &Run) -> Vec<Series> {
                     direction: m.direction,
                     values: s.clone(),
                     interval: None,
+                    repeats: Vec::new(),
                 }),
                 Data::Histogram(h) => {
                     if h.is_empty() {
@@ -83,6 +88,7 @@ pub fn series(run: &Run) -> Vec<Series> {
                             direction: m.direction,
                             values: vec![v],
                             interval: None,
+                            repeats: Vec::new(),
                         });
                     }
                 }
@@ -117,7 +123,15 @@ fn one_per_run(values: &[f64]) -> f64 {
 pub(super) fn series_of_one_run(run: &Run) -> Vec<Series> {
     let mut out = series(run);
     for s in &mut out {
+        let range = s
+            .values
+            .iter()
+            .filter(|v| v.is_finite())
+            .fold(None, |r: Option<(f64, f64)>, &v| {
+                Some(r.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
+            });
         s.values = vec![one_per_run(&s.values)];
+        s.repeats = range.into_iter().collect();
         s.interval = None;
     }
     out
@@ -135,6 +149,7 @@ pub(super) fn series_of_runs(runs: &[&Run]) -> Vec<Series> {
                 Entry::Occupied(i) => {
                     if let Some(seen) = out.get_mut(*i.get()) {
                         seen.values.extend(s.values);
+                        seen.repeats.extend(s.repeats);
                     }
                 }
                 Entry::Vacant(slot) => {
@@ -224,6 +239,11 @@ pub(super) fn without_machine(series: &mut [Series], runs: usize) -> bool {
         let k = sign(s.direction);
         for (v, o) in s.values.iter_mut().zip(&offsets) {
             *v *= (-k * o).exp();
+        }
+        if s.repeats.len() == runs {
+            for ((lo, hi), o) in s.repeats.iter_mut().zip(&offsets) {
+                (*lo, *hi) = (*lo * (-k * o).exp(), *hi * (-k * o).exp());
+            }
         }
     }
     true

@@ -60,6 +60,7 @@ pub(super) fn s(metric: &str, unit: Unit, values: &[f64]) -> Series {
         unit,
         values: values.to_vec(),
         interval: None,
+        repeats: Vec::new(),
     }
 }
 

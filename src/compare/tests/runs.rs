@@ -104,6 +104,37 @@ fn beyond_large_change_but_within_what_the_runs_move_the_test_decides() {
 }
 
 #[test]
+fn beyond_large_change_every_repeat_of_every_run_must_show_it() {
+    // Two baseline runs 10% apart and one current run 81% slower than their geometric mean:
+    // beyond `large_change` and beyond 3 standard errors of what the runs move, but the t test
+    // on two runs against one (1 degree of freedom) cannot decide it (p = 0.09).
+    let with = |values: &[f64], repeats: &[(f64, f64)]| Series {
+        repeats: repeats.to_vec(),
+        ..t(values)
+    };
+    let b = with(&[100.0, 110.0], &[(95.0, 104.0), (104.0, 115.0)]);
+    let judge = |c: &Series| settled(assess_runs(&b, c, Direction::LowerIsBetter, &rules()));
+    // Every repeat of the current run slower than every baseline repeat: decided.
+    let r = judge(&with(&[190.0], &[(180.0, 200.0)]));
+    assert_eq!(r.status, Status::Regression, "{r:?}");
+    assert!(matches!(r.note.0.first(), Some(Note::EveryRepeat { .. })));
+    // Its fastest repeats as fast as the baseline's (busy Go's `StrconvItoa` in run3: 7 of 10
+    // repeats 109-136 ns, 3 at 58-62 ns, against runs of 58 and 56 ns): the median moved as a
+    // neighbour moves it, not every repeat. The test decides: inconclusive.
+    let r = judge(&with(&[190.0], &[(101.0, 200.0)]));
+    assert_eq!(r.status, Status::Inconclusive, "{r:?}");
+    // Without the runs' repeats (one value per run, as a load test's statistics), the run
+    // values decide as before.
+    let r = settled(assess_runs(
+        &t(&[100.0, 110.0]),
+        &t(&[190.0]),
+        Direction::LowerIsBetter,
+        &rules(),
+    ));
+    assert_eq!(r.status, Status::Regression, "{r:?}");
+}
+
+#[test]
 fn the_few_slowest_requests_are_not_gated_by_a_few_runs_either() {
     // A load test's `max`, 5x in both runs of the pull request: the spread of three runs does
     // not show how far a run's slowest request moves (autocannon's unchanged busy reruns: +1243%).

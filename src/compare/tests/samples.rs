@@ -118,6 +118,7 @@ fn latency(metric: &str, v: f64) -> Series {
         direction: Direction::LowerIsBetter,
         values: vec![v],
         interval: None,
+        repeats: Vec::new(),
     }
 }
 
@@ -333,6 +334,7 @@ fn a_commands_system_time_without_a_history_is_not_gated() {
         direction: Direction::LowerIsBetter,
         values: vec![v],
         interval: None,
+        repeats: Vec::new(),
     };
     let r = judge(
         &cpu("system", 1_619_000.0),
