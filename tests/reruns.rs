@@ -431,7 +431,8 @@ fn busy_reruns_keep_what_must_hold() {
 /// shows: where its metrics move between runs beyond their repeats (quiet Go, run2 → run4: 2.3%
 /// per metric), a history of runs; where they do not and only the whole run moved (busy Go,
 /// run1 → run2: 0.0% per metric, the whole run 13.7% faster), more repeats. The rows said "the
-/// runs differ by more than their repeats do" beside the suite's 0.0%.
+/// runs differ by more than their repeats do" beside the suite's 0.0%. Against a store of two
+/// runs, more of its runs (4 judge samples against a history).
 #[test]
 fn what_would_decide_follows_the_spread_the_suite_shows() {
     let text = |set: &str, baseline: &str, current: &str| {
@@ -462,6 +463,36 @@ fn what_would_decide_follows_the_spread_the_suite_shows() {
         busy.contains("repeats per side would likely decide it"),
         "{busy}"
     );
+    // Against a store of two runs, too short to judge samples by (4 runs), the report told a user
+    // of `--store` to keep a history of runs (`--store`): what decides is more of its runs.
+    let store = tempfile::tempdir().unwrap();
+    for (i, name) in ["run1", "run4"].iter().enumerate() {
+        let out = perfgate()
+            .args(["save", "--branch", "main", "--commit", &format!("c{i}")])
+            .arg("--store")
+            .arg(store.path())
+            .arg("--current")
+            .arg(file("quiet", "go", name, ".txt"))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+    let out = perfgate()
+        .arg("compare")
+        .arg("--store")
+        .arg(store.path())
+        .arg("--current")
+        .arg(file("quiet", "go", "run2", ".txt"))
+        .output()
+        .unwrap();
+    let short = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        short.contains(
+            "the runs differ by more than their repeats do: let the history grow to 4 runs (it has 2) to decide"
+        ),
+        "{short}"
+    );
+    assert!(!short.contains(differ), "{short}");
 }
 
 /// Several runs a side say so, and what they ask for is runs. Run twice against two baseline

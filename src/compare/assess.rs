@@ -134,7 +134,14 @@ pub(super) fn assess_with_history(
         };
         return compare(&base);
     }
-    compare(latest)
+    let mut d = compare(latest);
+    let short = (2..SHORT_HISTORY_RUNS).contains(&past.len());
+    if short && c.values.len() > 1 && d.result.method != Method::Threshold {
+        // Samples against a history too short to judge them by (a store of 2 or 3 runs): what
+        // would decide them is more of its runs.
+        d.short_history = Some(past.len());
+    }
+    d
 }
 
 pub(super) fn skeleton(

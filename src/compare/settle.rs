@@ -38,7 +38,8 @@ pub(super) fn settle(d: Draft, family: Family) -> MetricResult {
             };
             // Against a suite whose metrics move between runs beyond their repeats, more
             // repeats would not decide it.
-            let keep_history = out.method == Method::RunToRun && !d.runs && d.runs_differ;
+            let keep_history = (out.method == Method::RunToRun && !d.runs && d.runs_differ)
+                .then_some(d.short_history);
             settle_samples(
                 &mut out,
                 d.log_sd,
@@ -176,7 +177,7 @@ pub(super) fn settle_samples(
     log_sd: Option<f64>,
     min_samples: usize,
     runs: bool,
-    keep_history: bool,
+    keep_history: Option<Option<usize>>,
     family: Family,
 ) {
     let (Some(base), Some(cur)) = (out.baseline, out.current) else {
@@ -212,8 +213,15 @@ pub(super) fn settle_samples(
     // Worked out only for the notes that give it: most metrics are decided without (the power
     // formula's normal quantiles were 7.5% of a 10,000-benchmark comparison).
     let advice = || {
-        if keep_history {
-            return Advice::KeepHistory;
+        match keep_history {
+            Some(Some(runs)) => {
+                return Advice::GrowHistory {
+                    runs,
+                    needed: super::assess::SHORT_HISTORY_RUNS,
+                }
+            }
+            Some(None) => return Advice::KeepHistory,
+            None => {}
         }
         let needed = match (mv.change, log_sd) {
             (Some(ch), Some(sd)) if ch > -1.0 => {

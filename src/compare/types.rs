@@ -306,6 +306,9 @@ pub enum Advice {
     AtLeast(usize),
     /// The runs differ by more than their repeats do: a history of runs.
     KeepHistory,
+    /// The runs differ by more than their repeats do, and the history has `runs` runs, fewer
+    /// than the `needed` from which samples are judged against it.
+    GrowHistory { runs: usize, needed: usize },
     /// About this many runs per side (80% power at the observed change and the noise between
     /// runs), when each side was given as several runs.
     Runs(usize),

@@ -245,6 +245,7 @@ impl fmt::Display for Advice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Advice::KeepHistory => f.write_str("the runs differ by more than their repeats do: keep a history of runs (`--store`, the Action's data branch) to decide"),
+            Advice::GrowHistory { runs, needed } => write!(f, "the runs differ by more than their repeats do: let the history grow to {needed} runs (it has {runs}) to decide"),
             Advice::Repeats(n) => write!(f, "about {n} repeats per side would likely decide it (80% power at the observed change and noise)"),
             Advice::AtLeast(n) => write!(f, "run more repeats (at least {n} per side)"),
             Advice::Runs(n) => write!(f, "about {n} runs per side would likely decide it (80% power at the observed change and the noise between runs)"),
