@@ -37,15 +37,22 @@ pub(super) fn settle(d: Draft, family: Family) -> MetricResult {
                 rules.min_samples
             };
             // Against a suite whose metrics move between runs beyond their repeats, more
-            // repeats would not decide it.
-            let keep_history = (out.method == Method::RunToRun && !d.runs && d.runs_differ)
-                .then_some(d.short_history);
+            // repeats would not decide it: a history would, or more of its runs.
+            let to_history = match d.short_history {
+                Some(runs) => Advice::GrowHistory {
+                    runs,
+                    needed: super::assess::SHORT_HISTORY_RUNS,
+                },
+                None => Advice::KeepHistory,
+            };
+            let history_advice =
+                (out.method == Method::RunToRun && !d.runs && d.runs_differ).then_some(to_history);
             settle_samples(
                 &mut out,
                 d.log_sd,
                 min_samples,
                 d.runs,
-                keep_history,
+                history_advice,
                 family,
             );
             if let (Some(moved), Status::Inconclusive, true) = (
@@ -113,7 +120,8 @@ pub(super) fn settle(d: Draft, family: Family) -> MetricResult {
 /// errors of the change, from the (moderated) spread of the runs' values. `large_change` stands
 /// for a move reruns of unchanged code do not make; where the runs on either side show they make
 /// it, the test decides (busy Go, run1 against run2 and run3: `SHA256_1KB` +43.5%, p = 0.71,
-/// whose two baseline runs were 24% apart). Repeats within a run always are.
+/// whose two baseline runs were 24% apart). Repeats within one run do not see the runs' noise:
+/// for them the rule stands as it was (true).
 fn beyond_the_runs_spread(
     runs: bool,
     log_two: Option<stats::LogTwoSample>,
@@ -172,12 +180,14 @@ pub(super) fn hold_for_one_run(out: &mut MetricResult, runs: &[f64], whole_run: 
     true
 }
 
+/// Settles a tested metric: its status from the adjusted p-value and the threshold, and, when
+/// inconclusive, what would decide it (`history_advice` when more repeats would not).
 pub(super) fn settle_samples(
     out: &mut MetricResult,
     log_sd: Option<f64>,
     min_samples: usize,
     runs: bool,
-    keep_history: Option<Option<usize>>,
+    history_advice: Option<Advice>,
     family: Family,
 ) {
     let (Some(base), Some(cur)) = (out.baseline, out.current) else {
@@ -213,15 +223,8 @@ pub(super) fn settle_samples(
     // Worked out only for the notes that give it: most metrics are decided without (the power
     // formula's normal quantiles were 7.5% of a 10,000-benchmark comparison).
     let advice = || {
-        match keep_history {
-            Some(Some(runs)) => {
-                return Advice::GrowHistory {
-                    runs,
-                    needed: super::assess::SHORT_HISTORY_RUNS,
-                }
-            }
-            Some(None) => return Advice::KeepHistory,
-            None => {}
+        if let Some(advice) = history_advice {
+            return advice;
         }
         let needed = match (mv.change, log_sd) {
             (Some(ch), Some(sd)) if ch > -1.0 => {
