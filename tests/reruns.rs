@@ -432,7 +432,7 @@ fn busy_reruns_keep_what_must_hold() {
 /// per metric), a history of runs; where they do not and only the whole run moved (busy Go,
 /// run1 → run2: 0.0% per metric, the whole run 13.7% faster), more repeats. The rows said "the
 /// runs differ by more than their repeats do" beside the suite's 0.0%. Against a store of two
-/// runs, more of its runs (4 judge samples against a history).
+/// runs, more of its runs (4 judge samples against a history), for a metric and the whole run.
 #[test]
 fn what_would_decide_follows_the_spread_the_suite_shows() {
     let text = |set: &str, baseline: &str, current: &str| {
@@ -465,27 +465,30 @@ fn what_would_decide_follows_the_spread_the_suite_shows() {
     );
     // Against a store of two runs, too short to judge samples by (4 runs), the report told a user
     // of `--store` to keep a history of runs (`--store`): what decides is more of its runs.
-    let store = tempfile::tempdir().unwrap();
-    for (i, name) in ["run1", "run4"].iter().enumerate() {
+    let against_two = |set: &str, history: [&str; 2], current: &str| {
+        let store = tempfile::tempdir().unwrap();
+        for (i, name) in history.iter().enumerate() {
+            let out = perfgate()
+                .args(["save", "--branch", "main", "--commit", &format!("c{i}")])
+                .arg("--store")
+                .arg(store.path())
+                .arg("--current")
+                .arg(file(set, "go", name, ".txt"))
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+        }
         let out = perfgate()
-            .args(["save", "--branch", "main", "--commit", &format!("c{i}")])
+            .arg("compare")
             .arg("--store")
             .arg(store.path())
             .arg("--current")
-            .arg(file("quiet", "go", name, ".txt"))
+            .arg(file(set, "go", current, ".txt"))
             .output()
             .unwrap();
-        assert!(out.status.success());
-    }
-    let out = perfgate()
-        .arg("compare")
-        .arg("--store")
-        .arg(store.path())
-        .arg("--current")
-        .arg(file("quiet", "go", "run2", ".txt"))
-        .output()
-        .unwrap();
-    let short = String::from_utf8(out.stdout).unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let short = against_two("quiet", ["run1", "run4"], "run2");
     assert!(
         short.contains(
             "the runs differ by more than their repeats do: let the history grow to 4 runs (it has 2) to decide"
@@ -493,6 +496,12 @@ fn what_would_decide_follows_the_spread_the_suite_shows() {
         "{short}"
     );
     assert!(!short.contains(differ), "{short}");
+    // So does the whole run's shift: the busy run3 is 18.0% slower than run5.
+    let whole = against_two("busy", ["run4", "run5"], "run3");
+    assert!(
+        whole.contains("so it is inconclusive (a history of 4 runs will tell; it has 2)"),
+        "{whole}"
+    );
 }
 
 /// Several runs a side say so, and what they ask for is runs. Run twice against two baseline

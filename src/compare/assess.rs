@@ -40,7 +40,7 @@ pub(super) fn only_one_side(
 
 /// Fewest runs of history with which a metric with samples is judged by its run value against
 /// the history's run values (the prediction interval), not by the latest run's repeats alone.
-pub(super) const SHORT_HISTORY_RUNS: usize = 4;
+pub const SHORT_HISTORY_RUNS: usize = 4;
 
 /// Picks the baseline data for one metric from the history (`past`, oldest first, the latest
 /// run's series last, only runs that have the metric) and assesses it.

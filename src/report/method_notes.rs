@@ -60,7 +60,14 @@ pub(super) fn suite_note(c: &Comparison) -> Option<String> {
     c.suite
         .as_ref()
         .filter(|s| s.status != Status::Unchanged)
-        .map(|s| suite_shift_note(s, c.settings.threshold, c.one_value_per_run))
+        .map(|s| {
+            suite_shift_note(
+                s,
+                c.settings.threshold,
+                c.one_value_per_run,
+                short_history(c),
+            )
+        })
 }
 
 /// How a comparison of several runs a side was made.
@@ -135,8 +142,17 @@ fn suite_words(s: &SuiteShift, per_run: bool) -> String {
     )
 }
 
-/// A suite-wide shift beyond the threshold, on its own.
-fn suite_shift_note(s: &SuiteShift, threshold: f64, per_run: bool) -> String {
+/// The runs of a history too short to judge samples by (a store of 2 or 3 runs, compared with
+/// its latest run), if that is the baseline.
+fn short_history(c: &Comparison) -> Option<usize> {
+    let runs = c.baseline_runs;
+    (!c.baseline_one_commit && (2..crate::compare::SHORT_HISTORY_RUNS).contains(&runs))
+        .then_some(runs)
+}
+
+/// A suite-wide shift beyond the threshold, on its own. `short`: the baseline is the latest of
+/// a history of so many runs, too few to judge samples by.
+fn suite_shift_note(s: &SuiteShift, threshold: f64, per_run: bool, short: Option<usize>) -> String {
     let way = if s.change > 0.0 { "slower" } else { "faster" };
     if let Some(runs) = s.history_runs {
         let what = match s.status {
@@ -156,12 +172,24 @@ fn suite_shift_note(s: &SuiteShift, threshold: f64, per_run: bool) -> String {
             one_decimal(s.between_cv)
         );
     }
+    let grow = short.map(|k| {
+        format!(
+            "a history of {} runs will tell; it has {k}",
+            crate::compare::SHORT_HISTORY_RUNS
+        )
+    });
     let (runs, to_tell, noise) = if per_run {
-        ("these runs", "keep a history of runs", "the runs' spread")
+        (
+            "these runs",
+            "keep a history of runs to tell".to_string(),
+            "the runs' spread",
+        )
     } else {
         (
             "one pair of runs",
-            "run the job again, or keep a history of runs,",
+            grow.unwrap_or_else(|| {
+                "run the job again, or keep a history of runs, to tell".to_string()
+            }),
             "its repeats' noise",
         )
     };
@@ -170,7 +198,7 @@ fn suite_shift_note(s: &SuiteShift, threshold: f64, per_run: bool) -> String {
             "beyond `large_change`, a move reruns of unchanged code seldom make: the whole run is {way}"
         ),
         _ => format!(
-            "beyond the {} threshold: the machine, or a change that makes everything {way}; {runs} cannot tell them apart, so it is inconclusive ({to_tell} to tell)",
+            "beyond the {} threshold: the machine, or a change that makes everything {way}; {runs} cannot tell them apart, so it is inconclusive ({to_tell})",
             percent_plain(threshold)
         ),
     };
