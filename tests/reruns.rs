@@ -148,6 +148,18 @@ fn against_store(
     history: &[String],
     current: &str,
 ) -> Outcome {
+    let store = store_of(set, tool_dir, ext, history);
+    let c = file(set, tool_dir, current, ext);
+    compare(&[
+        "--store".as_ref(),
+        store.path().as_os_str(),
+        "--current".as_ref(),
+        c.as_os_str(),
+    ])
+}
+
+/// A store holding `history` (oldest first) on main, one commit each.
+fn store_of(set: &str, tool_dir: &str, ext: &str, history: &[String]) -> tempfile::TempDir {
     let store = tempfile::tempdir().unwrap();
     for (i, name) in history.iter().enumerate() {
         let out = perfgate()
@@ -166,13 +178,7 @@ fn against_store(
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let c = file(set, tool_dir, current, ext);
-    compare(&[
-        "--store".as_ref(),
-        store.path().as_os_str(),
-        "--current".as_ref(),
-        c.as_os_str(),
-    ])
+    store
 }
 
 fn run(i: usize) -> String {
@@ -466,18 +472,8 @@ fn what_would_decide_follows_the_spread_the_suite_shows() {
     // Against a store of two runs, too short to judge samples by (4 runs), the report told a user
     // of `--store` to keep a history of runs (`--store`): what decides is more of its runs.
     let against_two = |set: &str, history: [&str; 2], current: &str| {
-        let store = tempfile::tempdir().unwrap();
-        for (i, name) in history.iter().enumerate() {
-            let out = perfgate()
-                .args(["save", "--branch", "main", "--commit", &format!("c{i}")])
-                .arg("--store")
-                .arg(store.path())
-                .arg("--current")
-                .arg(file(set, "go", name, ".txt"))
-                .output()
-                .unwrap();
-            assert!(out.status.success());
-        }
+        let history: Vec<String> = history.iter().map(|h| h.to_string()).collect();
+        let store = store_of(set, "go", ".txt", &history);
         let out = perfgate()
             .arg("compare")
             .arg("--store")

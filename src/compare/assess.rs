@@ -42,6 +42,12 @@ pub(super) fn only_one_side(
 /// the history's run values (the prediction interval), not by the latest run's repeats alone.
 pub const SHORT_HISTORY_RUNS: usize = 4;
 
+/// Whether a history of `runs` runs is too short to judge samples by, though a history (a store
+/// of 2 or 3 runs): what decides then is more of its runs.
+pub fn is_short_history(runs: usize) -> bool {
+    (2..SHORT_HISTORY_RUNS).contains(&runs)
+}
+
 /// Picks the baseline data for one metric from the history (`past`, oldest first, the latest
 /// run's series last, only runs that have the metric) and assesses it.
 pub(super) fn assess_with_history(
@@ -135,8 +141,7 @@ pub(super) fn assess_with_history(
         return compare(&base);
     }
     let mut d = compare(latest);
-    let short = (2..SHORT_HISTORY_RUNS).contains(&past.len());
-    if short && c.values.len() > 1 && d.result.method != Method::Threshold {
+    if is_short_history(past.len()) && c.values.len() > 1 && d.result.method != Method::Threshold {
         // Samples against a history too short to judge them by (a store of 2 or 3 runs): what
         // would decide them is more of its runs.
         d.short_history = Some(past.len());

@@ -34,7 +34,7 @@ mod settle;
 mod suite;
 mod types;
 
-pub use assess::SHORT_HISTORY_RUNS;
+pub use assess::{is_short_history, SHORT_HISTORY_RUNS};
 pub use budget::check_budget;
 pub use change::CONFIDENCE;
 pub use engine::{compare, compare_history, compare_runs, decide, decide_with};

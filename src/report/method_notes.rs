@@ -146,8 +146,7 @@ fn suite_words(s: &SuiteShift, per_run: bool) -> String {
 /// its latest run), if that is the baseline.
 fn short_history(c: &Comparison) -> Option<usize> {
     let runs = c.baseline_runs;
-    (!c.baseline_one_commit && (2..crate::compare::SHORT_HISTORY_RUNS).contains(&runs))
-        .then_some(runs)
+    (!c.baseline_one_commit && crate::compare::is_short_history(runs)).then_some(runs)
 }
 
 /// A suite-wide shift beyond the threshold, on its own. `short`: the baseline is the latest of
