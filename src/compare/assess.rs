@@ -296,6 +296,7 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
             outliers,
             within,
             obvious,
+            obvious_of: Shown::Values,
             raw_change: None,
             no_noise: None,
             from_intervals: false,
@@ -402,6 +403,7 @@ pub(super) fn assess_runs(b: &Series, c: &Series, direction: Direction, rules: &
         // moderation lends the metric the others' noise.
         d.runs = true;
         d.log_two = Some(s);
+        (d.obvious, d.obvious_of) = every_repeat_of_every_run(b, c, direction, rules);
         return d;
     };
     d.result.method = Method::ModeratedT;
@@ -418,29 +420,42 @@ pub(super) fn assess_runs(b: &Series, c: &Series, direction: Direction, rules: &
         se2: t.var * s.scale,
         df: t.df,
     });
+    (d.obvious, d.obvious_of) = every_repeat_of_every_run(b, c, direction, rules);
+    d.no_noise = None;
+    d.runs = true;
+    d
+}
+
+/// Whether every repeat of every run shows a change beyond `large_change` (the change of the
+/// runs' median values), and what that read: each run's lowest and highest repeat stand for its
+/// repeats, where both sides kept them (a run value is its repeats' median, which a run half of
+/// whose repeats a neighbour slowed moves as far as a change in the code would); otherwise each
+/// run's value (a load test's statistic).
+fn every_repeat_of_every_run(
+    b: &Series,
+    c: &Series,
+    direction: Direction,
+    rules: &Rules,
+) -> (Option<Status>, Shown) {
     let mv = movement(
         stats::log_median(&b.values).unwrap_or(f64::NAN),
         stats::log_median(&c.values).unwrap_or(f64::NAN),
         direction,
         rules.threshold,
     );
-    // Every repeat shows it: every repeat of every run, which each run's lowest and highest
-    // stand for (a run value is its repeats' median, which a run half of whose repeats a
-    // neighbour slowed moves as far as a change in the code would).
-    let every_repeat = |s: &Series| -> Vec<f64> {
-        if s.repeats.len() == s.values.len() {
-            s.repeats.iter().flat_map(|&(lo, hi)| [lo, hi]).collect()
-        } else {
-            s.values.clone()
-        }
+    let kept = |s: &Series| s.repeats.len() == s.values.len();
+    let (every_b, every_c, of) = if kept(b) && kept(c) {
+        let every =
+            |s: &Series| -> Vec<f64> { s.repeats.iter().flat_map(|&(lo, hi)| [lo, hi]).collect() };
+        (every(b), every(c), Shown::RunsRepeats)
+    } else {
+        (b.values.clone(), c.values.clone(), Shown::Runs)
     };
-    d.obvious = (mv.beyond
+    let obvious = (mv.beyond
         && beyond_large(mv.change, rules.large_change)
-        && separated(&every_repeat(b), &every_repeat(c), rules.threshold))
+        && separated(&every_b, &every_c, rules.threshold))
     .then_some(mv.moved);
-    d.no_noise = None;
-    d.runs = true;
-    d
+    (obvious, of)
 }
 
 /// Degrees of freedom of the within-run error of a value a tool gave with its interval. The

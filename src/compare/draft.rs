@@ -33,6 +33,8 @@ pub(super) struct Draft {
     /// the threshold, the change beyond `large_change`; for one value a side, the two intervals
     /// that far apart): the regression or improvement it is.
     pub(super) obvious: Option<Status>,
+    /// What `obvious` read: values, or runs (with their repeats, when each run kept them).
+    pub(super) obvious_of: Shown,
     /// The change against the baseline run, when the suite's shift was taken out of `change`.
     pub(super) raw_change: Option<f64>,
     /// One value per side and no noise estimate: what was decided, for `settle` to word.
@@ -67,6 +69,7 @@ impl Draft {
             outliers: 0,
             within: None,
             obvious: None,
+            obvious_of: Shown::Values,
             raw_change: None,
             no_noise: None,
             from_intervals: false,

@@ -171,11 +171,13 @@ pub enum Note {
     /// The current value cannot be compared on a log scale.
     NotOnLogScale { value: f64, unit: Unit },
     /// Every repeat shows the change, beyond `large_change`: decided although not significant.
+    /// `current` and `baseline` count values, or runs when `of` says the values are runs'.
     EveryRepeat {
         current: usize,
         baseline: usize,
         change: Option<f64>,
         large_change: f64,
+        of: Shown,
     },
     /// A load test's latency statistic that moved less than the latency floor (`delta`, in
     /// `unit`; the floor in nanoseconds).
@@ -295,6 +297,19 @@ pub enum Unmeasured {
     Runs { baseline: usize, current: usize },
     /// After another note that says why.
     Plainly,
+}
+
+/// What showed a change beyond `large_change` ([`Note::EveryRepeat`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// Each value: a repeat, or one value a side with the tool's interval.
+    Values,
+    /// Each run's one value (a load test's statistic), also beyond what the runs move between
+    /// them.
+    Runs,
+    /// Every repeat of every run (each run's fastest and slowest), also beyond what the runs'
+    /// values move between them.
+    RunsRepeats,
 }
 
 /// What would decide an inconclusive comparison of samples.

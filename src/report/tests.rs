@@ -1822,6 +1822,7 @@ fn notes_fit_one_value_on_a_side_and_a_short_history() {
         baseline,
         change: Some(0.5),
         large_change: 0.4,
+        of: crate::compare::Shown::Values,
     };
     // "all 1 current values are beyond all 2 baseline values" said nothing of one value.
     assert!(said(every(1, 2))
@@ -1832,6 +1833,31 @@ fn notes_fit_one_value_on_a_side_and_a_short_history() {
     assert!(said(every(3, 2)).starts_with(
         "every repeat shows it: all 3 current values are beyond all 2 baseline values"
     ));
+    // Runs: what was read, runs or every repeat of them, and the runs' spread beside it.
+    let of_runs = |current, baseline, of| Note::EveryRepeat {
+        current,
+        baseline,
+        change: Some(0.5),
+        large_change: 0.4,
+        of,
+    };
+    use crate::compare::Shown;
+    for (note, words) in [
+        (
+            of_runs(2, 1, Shown::Runs),
+            "all 2 current runs are beyond the baseline run",
+        ),
+        (
+            of_runs(1, 3, Shown::Runs),
+            "the current run is beyond all 3 baseline runs",
+        ),
+        (
+            of_runs(2, 1, Shown::RunsRepeats),
+            "every repeat of the 2 current runs is beyond every repeat of the baseline run",
+        ),
+    ] {
+        assert_eq!(said(note), format!("{words}, and a change of +50.0% is beyond 40% (`large_change`), which reruns of unchanged code seldom reach and the runs' own spread does not explain"));
+    }
     // A store of 4 runs was told to keep a history of runs.
     let unsure = |unmeasured| Note::UnsureChange {
         unmeasured,

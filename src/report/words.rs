@@ -8,7 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::compare::{
-    Advice, BudgetNote, Interval, Note, Notes, Reason, Significance, Ungated, Unmeasured,
+    Advice, BudgetNote, Interval, Note, Notes, Reason, Shown, Significance, Ungated, Unmeasured,
 };
 use crate::model::Unit;
 
@@ -325,25 +325,47 @@ impl fmt::Display for Note {
                 "the value {} cannot be compared on a log scale",
                 unit.format(*value)
             ),
-            Note::EveryRepeat { current: 1, baseline: 1, change, large_change } => write!(
+            Note::EveryRepeat { current, baseline, change, large_change, of: of @ (Shown::Runs | Shown::RunsRepeats) } => {
+                // "the current run", "the 2 baseline runs"; each run, or all of them.
+                let the = |n: usize, side: &str| match n {
+                    1 => format!("the {side} run"),
+                    n => format!("the {n} {side} runs"),
+                };
+                let all = |n: usize, side: &str| match n {
+                    1 => format!("the {side} run"),
+                    n => format!("all {n} {side} runs"),
+                };
+                match (of, current) {
+                    (Shown::RunsRepeats, _) => write!(f, "every repeat of {} is beyond every repeat of {}", the(*current, "current"), the(*baseline, "baseline")),
+                    (_, 1) => write!(f, "the current run is beyond {}", all(*baseline, "baseline")),
+                    _ => write!(f, "{} are beyond {}", all(*current, "current"), all(*baseline, "baseline")),
+                }?;
+                write!(
+                    f,
+                    ", and {} is beyond {}, which reruns of unchanged code seldom reach and the runs' own spread does not explain",
+                    a_change(change),
+                    large(change, *large_change)
+                )
+            }
+            Note::EveryRepeat { current: 1, baseline: 1, change, large_change, .. } => write!(
                 f,
                 "the tool's confidence intervals of the two values are further apart than the threshold, and {} is beyond {}, which reruns of unchanged code seldom reach",
                 a_change(change),
                 large(change, *large_change)
             ),
-            Note::EveryRepeat { current: 1, baseline, change, large_change } => write!(
+            Note::EveryRepeat { current: 1, baseline, change, large_change, .. } => write!(
                 f,
                 "the current value is beyond all {baseline} baseline values, and {} is beyond {}, which reruns of unchanged code seldom reach",
                 a_change(change),
                 large(change, *large_change)
             ),
-            Note::EveryRepeat { current, baseline: 1, change, large_change } => write!(
+            Note::EveryRepeat { current, baseline: 1, change, large_change, .. } => write!(
                 f,
                 "all {current} current values are beyond the baseline value, and {} is beyond {}, which reruns of unchanged code seldom reach",
                 a_change(change),
                 large(change, *large_change)
             ),
-            Note::EveryRepeat { current, baseline, change, large_change } => write!(
+            Note::EveryRepeat { current, baseline, change, large_change, .. } => write!(
                 f,
                 "every repeat shows it: all {current} current values are beyond all {baseline} baseline values, and {} is beyond {}, which reruns of unchanged code seldom reach",
                 a_change(change),

@@ -117,12 +117,35 @@ fn beyond_large_change_every_repeat_of_every_run_must_show_it() {
     // Every repeat of the current run slower than every baseline repeat: decided.
     let r = judge(&with(&[190.0], &[(180.0, 200.0)]));
     assert_eq!(r.status, Status::Regression, "{r:?}");
-    assert!(matches!(r.note.0.first(), Some(Note::EveryRepeat { .. })));
+    assert!(matches!(
+        r.note.0.first(),
+        Some(Note::EveryRepeat {
+            current: 1,
+            baseline: 2,
+            of: Shown::RunsRepeats,
+            ..
+        })
+    ));
+    // The words say what was read: every repeat of every run, and the runs' spread.
+    assert_eq!(
+        words(&r.note).unwrap(),
+        "every repeat of the current run is beyond every repeat of the 2 baseline runs, and a \
+         change of +81.2% is beyond 40% (`large_change`), which reruns of unchanged code seldom reach and the \
+         runs' own spread does not explain"
+    );
     // Its fastest repeats as fast as the baseline's (busy Go's `StrconvItoa` in run3: 7 of 10
     // repeats 109-136 ns, 3 at 58-62 ns, against runs of 58 and 56 ns): the median moved as a
     // neighbour moves it, not every repeat. The test decides: inconclusive.
     let r = judge(&with(&[190.0], &[(101.0, 200.0)]));
     assert_eq!(r.status, Status::Inconclusive, "{r:?}");
+    // So too where the runs gave the same values (no spread for the t test): every repeat of
+    // every run decides, not the run values.
+    let same = with(&[100.0, 100.0], &[(95.0, 104.0), (96.0, 105.0)]);
+    let on_same = |c: &Series| settled(assess_runs(&same, c, Direction::LowerIsBetter, &rules()));
+    let r = on_same(&with(&[190.0, 190.0], &[(180.0, 200.0), (185.0, 195.0)]));
+    assert_eq!(r.status, Status::Regression, "{r:?}");
+    let r = on_same(&with(&[190.0, 190.0], &[(101.0, 200.0), (185.0, 195.0)]));
+    assert_ne!(r.status, Status::Regression, "{r:?}");
     // Without the runs' repeats (one value per run, as a load test's statistics), the run
     // values decide as before.
     let r = settled(assess_runs(
@@ -132,6 +155,13 @@ fn beyond_large_change_every_repeat_of_every_run_must_show_it() {
         &rules(),
     ));
     assert_eq!(r.status, Status::Regression, "{r:?}");
+    assert!(
+        words(&r.note)
+            .unwrap()
+            .starts_with("the current run is beyond all 2 baseline runs, and a change of +81.2%"),
+        "{:?}",
+        r.note
+    );
 }
 
 #[test]
