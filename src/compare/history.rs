@@ -311,6 +311,36 @@ pub(super) struct HistoryShape {
     pub(super) far_out: usize,
     /// The latest run's value, when it was one of those far-out runs.
     pub(super) far_latest: Option<f64>,
+    /// The far-out runs above the runs kept, and those below them.
+    pub(super) far_above: Option<FarRuns>,
+    pub(super) far_below: Option<FarRuns>,
+}
+
+/// Far-out runs on one side of a history: how many, and the lowest and highest of their values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct FarRuns {
+    pub(super) runs: usize,
+    pub(super) lo: f64,
+    pub(super) hi: f64,
+}
+
+impl FarRuns {
+    fn of(values: impl Iterator<Item = f64>) -> Option<FarRuns> {
+        values.fold(None, |span, v| {
+            Some(match span {
+                None => FarRuns {
+                    runs: 1,
+                    lo: v,
+                    hi: v,
+                },
+                Some(s) => FarRuns {
+                    runs: s.runs + 1,
+                    lo: s.lo.min(v),
+                    hi: s.hi.max(v),
+                },
+            })
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -349,7 +379,18 @@ pub(super) fn usable_history(
         .filter_map(|&i| values.get(i).copied())
         .collect();
     let latest_far = u.far_out.last() == Some(&true);
+    // The far-out runs, on either side of the runs kept.
+    let middle = stats::median(&kept).unwrap_or(f64::NAN);
+    let far = || {
+        values
+            .iter()
+            .zip(&u.far_out)
+            .filter(|(_, far)| **far)
+            .map(|(v, _)| *v)
+    };
     let shape = HistoryShape {
+        far_above: FarRuns::of(far().filter(|v| *v > middle)),
+        far_below: FarRuns::of(far().filter(|v| *v < middle)),
         far_out: u.far_out.iter().filter(|f| **f).count() - usize::from(latest_far),
         far_latest: (latest_far || u.latest_apart)
             .then(|| values.last().copied())

@@ -80,6 +80,7 @@ pub(super) fn settle(d: Draft, family: Family) -> MetricResult {
                     .far_latest
                     .is_some_and(|v| hold_for_a_far_latest_run(&mut out, &p, v));
                 note_shape(&mut out, &d.shape, held);
+                note_like_far_out_runs(&mut out, &p, &d.shape, rules);
             }
         }
         Method::Threshold => {
@@ -305,6 +306,57 @@ pub(super) fn settle_prediction(out: &mut MetricResult, p: &stats::Prediction, f
             Note::RecordRepeats
         };
         out.note = Notes(vec![why, next]);
+    }
+}
+
+/// Fewest far-out runs on one side of a history for them to be runs that recur (a slow mode of
+/// the benchmark), not one slow day.
+const RECURRING_FAR_RUNS: usize = 2;
+
+/// A regression or improvement against a history that left out far-out runs on the same side,
+/// at least [`RECURRING_FAR_RUNS`] of them, and as far out as they were (from the nearest of them,
+/// less the threshold, to the farthest, plus `large_change`): the note says so, and that running
+/// it again tells a change from one more such run. The verdict stands: in the simulation, a
+/// benchmark with slow modes (M5) fails the gate as a change would, and making such values
+/// inconclusive cost the regressions that neighbours' far-out runs overlap (M3: 90.6% caught
+/// fell to 58.7%).
+fn note_like_far_out_runs(
+    out: &mut MetricResult,
+    p: &stats::Prediction,
+    shape: &HistoryShape,
+    rules: &Rules,
+) {
+    let Some(cur) = out.current else {
+        return;
+    };
+    if !matches!(out.status, Status::Regression | Status::Improvement)
+        || shape.shift.is_some()
+        || p.center.is_nan()
+        || p.center <= 0.0
+    {
+        return;
+    }
+    let above = cur.value > p.hi;
+    let span = if above {
+        shape.far_above
+    } else {
+        shape.far_below
+    };
+    let Some(span) = span.filter(|s| s.runs >= RECURRING_FAR_RUNS) else {
+        return;
+    };
+    let (near, far) = (1.0 + rules.threshold, 1.0 + rules.large_change);
+    let like = if above {
+        cur.value >= span.lo / near && cur.value <= span.hi * far
+    } else {
+        cur.value <= span.hi * near && cur.value >= span.lo / far
+    };
+    if like {
+        out.note.push(Note::LikeFarOutRuns {
+            runs: span.runs,
+            lo: span.lo / p.center - 1.0,
+            hi: span.hi / p.center - 1.0,
+        });
     }
 }
 

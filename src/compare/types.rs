@@ -210,6 +210,10 @@ pub enum Note {
     LevelShift { change: f64, runs: usize, of: usize },
     /// Far-out runs left out of the history.
     FarOutRuns { count: usize, fences: f64 },
+    /// A change as far out as `runs` far-out runs of the history on its side, which lay `lo` to
+    /// `hi` from the history's level (ratios less 1): runs that recur, which one more run tells
+    /// from a change.
+    LikeFarOutRuns { runs: usize, lo: f64, hi: f64 },
     /// The latest baseline run, far from the runs before it, left out.
     LatestRunApart { value: f64, unit: Unit },
     /// A change against the history held back: the latest baseline run is far from the runs

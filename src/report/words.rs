@@ -428,6 +428,12 @@ impl fmt::Display for Note {
                 "{} of the history (beyond {fences} interquartile ranges, log scale) left out",
                 count(*k, "far-out run")
             ),
+            Note::LikeFarOutRuns { runs, lo, hi } => write!(
+                f,
+                "as far out as {runs} runs the history left out ({} to {} from its level): runs this far out recur for this benchmark; run it again to tell a change from one more of them",
+                pct(&Some(*lo)),
+                pct(&Some(*hi))
+            ),
             Note::LatestRunApart { value, unit } => write!(
                 f,
                 "the latest baseline run ({}) is far from the runs before it: left out",

@@ -318,3 +318,31 @@ fn a_single_baseline_run_has_no_trend_and_zeros_still_draw_one() {
     let r = &compare_history(&runs, &on("amd", 5.0), &Config::default()).results[0];
     assert_eq!(r.trend, Some(vec![1.0, 3.0, 4.0]));
 }
+
+#[test]
+fn a_change_as_far_out_as_recurring_far_out_runs_says_so() {
+    // 30 runs with 2% noise, three of them in a slow mode (1.4x to 1.6x): left out, so the
+    // interval is the fast mode's. A value as slow as they were is still a regression, and the
+    // note says such runs recur (the simulation's slow modes, M5).
+    let mut v = level(30, 100.0);
+    (v[5], v[14], v[22]) = (140.0, 150.0, 160.0);
+    let runs = history_of(&v);
+    let judge = |x: f64| compare_history(&runs, &one(x), &Config::default()).results[0].clone();
+    let r = judge(145.0);
+    assert_eq!(r.status, Status::Regression);
+    let note = words(&r.note).unwrap();
+    assert!(
+        note.ends_with("3 far-out runs of the history (beyond 4.5 interquartile ranges, log scale) left out; as far out as 3 runs the history left out (+39.9% to +59.9% from its level): runs this far out recur for this benchmark; run it again to tell a change from one more of them"),
+        "{note}"
+    );
+    // +15%, short of the nearest of them less the threshold (132.7): no such note.
+    let r = judge(115.0);
+    assert_eq!(r.status, Status::Regression);
+    assert!(!words(&r.note).unwrap().contains("as far out as"), "{r:?}");
+    // One far-out run is a slow day, not runs that recur.
+    let mut v = level(30, 100.0);
+    v[5] = 150.0;
+    let r = &compare_history(&history_of(&v), &one(150.0), &Config::default()).results[0];
+    assert_eq!(r.status, Status::Regression);
+    assert!(!words(&r.note).unwrap().contains("as far out as"), "{r:?}");
+}
