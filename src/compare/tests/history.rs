@@ -339,6 +339,17 @@ fn a_change_as_far_out_as_recurring_far_out_runs_says_so() {
     let r = judge(115.0);
     assert_eq!(r.status, Status::Regression);
     assert!(!words(&r.note).unwrap().contains("as far out as"), "{r:?}");
+    // Below: far-out fast runs, and an improvement as fast as they were.
+    let mut v = level(30, 100.0);
+    (v[3], v[17]) = (60.0, 65.0);
+    let r = &compare_history(&history_of(&v), &one(62.0), &Config::default()).results[0];
+    assert_eq!(r.status, Status::Improvement);
+    assert!(
+        words(&r.note).unwrap().contains(
+            "as far out as 2 runs the history left out (-39.9% to -34.9% from its level)"
+        ),
+        "{r:?}"
+    );
     // One far-out run is a slow day, not runs that recur.
     let mut v = level(30, 100.0);
     v[5] = 150.0;
