@@ -354,8 +354,9 @@ struct CiNoise {
     burst: f64,
     /// Slow modes: with this probability each benchmark runs, for a whole run, in a slow mode,
     /// 30% to 70% slower (log-uniform), every repeat alike. The real quiet reruns show it:
-    /// hyperfine's `sha256sum` took 75 ms in three runs and 126-144 ms in two; Go's run4 was 35% to
-    /// 40% faster than run1 and run5 on five of twelve benchmarks, and as fast as them on the rest.
+    /// hyperfine's `sha256sum` took 75 ms in three runs and 126-144 ms in two; Go's run4 was 34% to
+    /// 41% faster than both run1 and run5 on five of twelve benchmarks, where run5 was within 5% of
+    /// run4 on five of the other seven.
     modes: f64,
 }
 
