@@ -591,62 +591,38 @@ fn ci_oracle(seed: u64, noise: CiNoise, change: f64, config: &Config) -> (f64, f
 
 /// The run-to-run table and its targets.
 fn ci_section(config: &Config, out: &mut String, verdicts: &mut Vec<(String, bool)>) {
+    // M3 to M5 are M1 with one more kind of noise each.
+    const M1: CiNoise = CiNoise {
+        machine: 0.03,
+        run: 0.015,
+        within: 0.01,
+        neighbour: 0.0,
+        burst: 0.0,
+        modes: 0.0,
+    };
     let models = [
-        (
-            "M1 (3% / 1.5% / 1%)",
-            CiNoise {
-                machine: 0.03,
-                run: 0.015,
-                within: 0.01,
-                neighbour: 0.0,
-                burst: 0.0,
-                modes: 0.0,
-            },
-        ),
+        ("M1 (3% / 1.5% / 1%)", M1),
         (
             "M2 (1% / 3% / 2%)",
             CiNoise {
                 machine: 0.01,
                 run: 0.03,
                 within: 0.02,
-                neighbour: 0.0,
-                burst: 0.0,
-                modes: 0.0,
+                ..M1
             },
         ),
         (
             "M3: M1 + noisy neighbours",
             CiNoise {
-                machine: 0.03,
-                run: 0.015,
-                within: 0.01,
                 neighbour: 0.2,
-                burst: 0.0,
-                modes: 0.0,
+                ..M1
             },
         ),
         (
             "M4: M1 + a stretch of slow repeats",
-            CiNoise {
-                machine: 0.03,
-                run: 0.015,
-                within: 0.01,
-                neighbour: 0.0,
-                burst: 0.5,
-                modes: 0.0,
-            },
+            CiNoise { burst: 0.5, ..M1 },
         ),
-        (
-            "M5: M1 + slow modes",
-            CiNoise {
-                machine: 0.03,
-                run: 0.015,
-                within: 0.01,
-                neighbour: 0.0,
-                burst: 0.0,
-                modes: 0.1,
-            },
-        ),
+        ("M5: M1 + slow modes", CiNoise { modes: 0.1, ..M1 }),
     ];
     let baselines = [
         ("one run of 10 repeats", CiBaseline::OneRun, 1),
