@@ -325,20 +325,12 @@ pub(super) struct FarRuns {
 }
 
 impl FarRuns {
-    fn of(values: impl Iterator<Item = f64>) -> Option<FarRuns> {
-        values.fold(None, |span, v| {
-            Some(match span {
-                None => FarRuns {
-                    runs: 1,
-                    lo: v,
-                    hi: v,
-                },
-                Some(s) => FarRuns {
-                    runs: s.runs + 1,
-                    lo: s.lo.min(v),
-                    hi: s.hi.max(v),
-                },
-            })
+    fn of(values: &[f64]) -> Option<FarRuns> {
+        let (lo, hi) = stats::extent(values.iter().copied())?;
+        Some(FarRuns {
+            runs: values.len(),
+            lo,
+            hi,
         })
     }
 }
@@ -381,16 +373,16 @@ pub(super) fn usable_history(
     let latest_far = u.far_out.last() == Some(&true);
     // The far-out runs, on either side of the runs kept.
     let middle = stats::median(&kept).unwrap_or(f64::NAN);
-    let far = || {
-        values
-            .iter()
-            .zip(&u.far_out)
-            .filter(|(_, far)| **far)
-            .map(|(v, _)| *v)
-    };
+    let (above, below): (Vec<f64>, Vec<f64>) = values
+        .iter()
+        .zip(&u.far_out)
+        // Neither side of a middle that is not a number (no run kept).
+        .filter(|(v, far)| **far && v.partial_cmp(&&middle).is_some_and(|o| o.is_ne()))
+        .map(|(v, _)| *v)
+        .partition(|v| *v > middle);
     let shape = HistoryShape {
-        far_above: FarRuns::of(far().filter(|v| *v > middle)),
-        far_below: FarRuns::of(far().filter(|v| *v < middle)),
+        far_above: FarRuns::of(&above),
+        far_below: FarRuns::of(&below),
         far_out: u.far_out.iter().filter(|f| **f).count() - usize::from(latest_far),
         far_latest: (latest_far || u.latest_apart)
             .then(|| values.last().copied())

@@ -123,13 +123,7 @@ fn one_per_run(values: &[f64]) -> f64 {
 pub(super) fn series_of_one_run(run: &Run) -> Vec<Series> {
     let mut out = series(run);
     for s in &mut out {
-        let range = s
-            .values
-            .iter()
-            .filter(|v| v.is_finite())
-            .fold(None, |r: Option<(f64, f64)>, &v| {
-                Some(r.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
-            });
+        let range = stats::extent(s.values.iter().copied().filter(|v| v.is_finite()));
         s.values = vec![one_per_run(&s.values)];
         s.repeats = range.into_iter().collect();
         s.interval = None;

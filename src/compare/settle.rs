@@ -67,7 +67,7 @@ pub(super) fn settle(d: Draft, family: Family) -> MetricResult {
                         baseline: b.n,
                         change: out.change,
                         large_change: rules.large_change,
-                        of: if d.runs { d.obvious_of } else { Shown::Values },
+                        of: d.obvious_of,
                     });
                 }
             }

@@ -51,7 +51,7 @@ pub use power::{pooled_log_sd, repeats_per_side, repeats_per_side_t};
 pub use predict::{log_prediction_interval, Prediction};
 pub use shift::{hodges_lehmann, ratio_change, Shift};
 pub(crate) use summary::median_in_place;
-pub use summary::{log_median, mean, median, median_ci, quantile, tukey_fences};
+pub use summary::{extent, log_median, mean, median, median_ci, quantile, tukey_fences};
 pub use tdist::{student_t_cdf, student_t_quantile};
 pub use utest::{mann_whitney_u, min_achievable_p, UTest};
 

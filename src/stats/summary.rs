@@ -41,6 +41,13 @@ pub fn tukey_fences(xs: &[f64], k: f64) -> Option<(f64, f64)> {
     Some((q1 - k * iqr, q3 + k * iqr))
 }
 
+/// The lowest and highest of `xs`; None when there are none.
+pub fn extent(xs: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
+    xs.into_iter().fold(None, |r, v| {
+        Some(r.map_or((v, v), |(lo, hi): (f64, f64)| (lo.min(v), hi.max(v))))
+    })
+}
+
 /// The sample median: the middle order statistic, or the mean of the two middle ones. Equal to
 /// `quantile(xs, 0.5)`, and to benchstat's summary (golang/perf `benchmath.AssumeNothing`).
 /// `None` for an empty sample.
