@@ -441,16 +441,20 @@ fn busy_reruns_keep_what_must_hold() {
 /// runs, more of its runs (4 judge samples against a history), for a metric and the whole run.
 #[test]
 fn what_would_decide_follows_the_spread_the_suite_shows() {
-    let text = |set: &str, baseline: &str, current: &str| {
+    // What `compare` prints, with the baseline given by `baseline_args`.
+    let printed = |baseline_args: &[&std::ffi::OsStr], set: &str, current: &str| {
         let out = perfgate()
             .arg("compare")
-            .arg("--baseline")
-            .arg(file(set, "go", baseline, ".txt"))
+            .args(baseline_args)
             .arg("--current")
             .arg(file(set, "go", current, ".txt"))
             .output()
             .unwrap();
         String::from_utf8(out.stdout).unwrap()
+    };
+    let text = |set: &str, baseline: &str, current: &str| {
+        let b = file(set, "go", baseline, ".txt");
+        printed(&["--baseline".as_ref(), b.as_os_str()], set, current)
     };
     let differ = "the runs differ by more than their repeats do: keep a history of runs";
     let quiet = text("quiet", "run2", "run4");
@@ -474,15 +478,11 @@ fn what_would_decide_follows_the_spread_the_suite_shows() {
     let against_two = |set: &str, history: [&str; 2], current: &str| {
         let history: Vec<String> = history.iter().map(|h| h.to_string()).collect();
         let store = store_of(set, "go", ".txt", &history);
-        let out = perfgate()
-            .arg("compare")
-            .arg("--store")
-            .arg(store.path())
-            .arg("--current")
-            .arg(file(set, "go", current, ".txt"))
-            .output()
-            .unwrap();
-        String::from_utf8(out.stdout).unwrap()
+        printed(
+            &["--store".as_ref(), store.path().as_os_str()],
+            set,
+            current,
+        )
     };
     let short = against_two("quiet", ["run1", "run4"], "run2");
     assert!(

@@ -356,4 +356,16 @@ fn a_change_as_far_out_as_recurring_far_out_runs_says_so() {
     let r = &compare_history(&history_of(&v), &one(150.0), &Config::default()).results[0];
     assert_eq!(r.status, Status::Regression);
     assert!(!words(&r.note).unwrap().contains("as far out as"), "{r:?}");
+    // After a level shift, far-out runs of the level before it are not this level's.
+    let mut v = level(15, 100.0);
+    (v[3], v[9]) = (150.0, 160.0);
+    v.extend(level(15, 120.0));
+    let r = &compare_history(&history_of(&v), &one(155.0), &Config::default()).results[0];
+    assert_eq!(r.status, Status::Regression);
+    let note = words(&r.note).unwrap();
+    assert!(
+        note.contains("the baseline changed level (+20.3%)"),
+        "{note}"
+    );
+    assert!(!note.contains("as far out as"), "{note}");
 }
