@@ -352,10 +352,12 @@ fn a_budget_in_the_wrong_unit_is_a_config_error() {
         "[budgets]\nhttp_req_duration = [\"p(95) < 200ms\", \"p(99) < 5%\", \"p(90) < 3parsecs\"]\n",
     )
     .unwrap();
+    // Each names where the budget was written.
+    let in_file = format!("{}:2: budget `http_req_duration p(99) < 5%`: the unit `%` does not fit this metric, whose unit is `ns` (and 1 more). Write the limit in the metric's unit", config.display());
     for (how, value, why) in [
-        ("--budget", "http_req_duration p(95) < 200parsecs", "the unit `parsecs` does not fit"),
+        ("--budget", "http_req_duration p(95) < 200parsecs", "--budget: budget `http_req_duration p(95) < 200parsecs`: the unit `parsecs` does not fit"),
         ("--budget", "checks rate > 0,95", "the unit `,95` does not fit"),
-        ("--config", config.to_str().unwrap(), "budget `http_req_duration p(99) < 5%`: the unit `%` does not fit this metric, whose unit is `ns` (and 1 more). Write the limit in the metric's unit"),
+        ("--config", config.to_str().unwrap(), in_file.as_str()),
     ] {
         let err = input_error(perfgate().args([
             "compare",
@@ -1229,6 +1231,18 @@ fn saves_keep_a_branch_in_commit_order_whatever_order_they_come_in() {
     let runs = store_index(&store)["runs"].as_array().unwrap().clone();
     assert_eq!(runs[3]["commit"], commits[1].as_str());
     assert_eq!(runs[3]["commit_time"], "2026-01-02T10:00:00+01:00");
+    // A name git does not know is kept as given, and the save says so.
+    let out = save(example("go/base.txt"), &store)
+        .current_dir(&repo)
+        .args(["--branch", "main", "--commit", "HEAD~9"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("warning: --commit: git cannot resolve `HEAD~9` here (not a repository, or no such name): saved as given"),
+        "{err}"
+    );
 }
 
 /// The commit date a result file gives is its commit's: kept when that commit is the one saved,

@@ -36,9 +36,9 @@ pub(super) fn cmd_compare(ctx: &Ctx, a: CompareArgs) -> Result<u8> {
         config.test = t;
     }
     for b in &a.budgets {
-        config
-            .budgets
-            .push(Budget::parse_line(b).map_err(|e| anyhow!("--budget: {e}"))?);
+        let mut budget = Budget::parse_line(b).map_err(|e| anyhow!("--budget: {e}"))?;
+        budget.source = Some("--budget".into());
+        config.budgets.push(budget);
     }
     config.fail_on_missing |= a.fail_on_missing;
     config.fail_on_new |= a.fail_on_new;

@@ -211,7 +211,7 @@ pub fn commit_time(commit: &str) -> Option<String> {
 }
 
 /// Whether `name` is a (possibly abbreviated) hexadecimal object name, 4 to 64 digits.
-fn is_object_name(name: &str) -> bool {
+pub fn is_object_name(name: &str) -> bool {
     (4..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_hexdigit())
 }
 

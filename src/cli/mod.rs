@@ -191,11 +191,12 @@ struct CompareArgs {
     /// Write the Markdown report to this file.
     #[arg(long, value_name = "FILE")]
     report_md: Option<PathBuf>,
-    /// A minijinja template for the Markdown report instead of the built-in one.
-    #[arg(long, value_name = "FILE")]
+    /// A minijinja template for the Markdown report instead of the built-in one (with
+    /// `--report-md`).
+    #[arg(long, value_name = "FILE", requires = "report_md")]
     template: Option<PathBuf>,
     /// The dashboard's address (`perfgate dashboard`, served somewhere): rows of the Markdown
-    /// report with a trend link to their chart there.
+    /// report with a trend link to their chart there (with `--report-md`).
     #[arg(long, value_name = "URL", requires = "report_md")]
     dashboard_url: Option<String>,
 }
@@ -214,7 +215,7 @@ struct SaveArgs {
     /// Branch of the run [default: from CI variables or git].
     #[arg(long)]
     branch: Option<String>,
-    /// Time of the run, RFC 3339 [default: now].
+    /// Time of the run, RFC 3339 [default: the result files' time, else now].
     #[arg(long)]
     timestamp: Option<String>,
     /// Time of the commit, RFC 3339: the run goes in its branch's history after the runs of
@@ -440,7 +441,7 @@ fn gate(
     recording: bool,
 ) -> Result<Comparison> {
     let comparison = perfgate::compare::compare_runs(history, current, one_commit, config);
-    if let Some(why) = comparison.misfit_budgets() {
+    if let Some(why) = comparison.misfit_budgets(config) {
         bail!("{why}");
     }
     if let Some(why) = comparison.nothing_in_common().filter(|_| !recording) {

@@ -29,8 +29,19 @@ pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
     }
     // Everything is read and validated before the store is touched: a failed or partial run
     // never replaces a baseline.
-    // A name git knows (`HEAD~1`, `main`, a tag) is stored as the commit it names.
-    let commit = a.commit.map(|c| meta::resolve_commit(&c).unwrap_or(c));
+    // A name git knows (`HEAD~1`, `main`, a tag) is stored as the commit it names; one it does
+    // not know is kept as given (another system's revision), and said.
+    let commit = a.commit.map(|c| match meta::resolve_commit(&c) {
+        Some(sha) => sha,
+        None => {
+            if !meta::is_object_name(&c) {
+                eprintln!(
+                    "warning: --commit: git cannot resolve `{c}` here (not a repository, or no such name): saved as given, with no commit date"
+                );
+            }
+            c
+        }
+    });
     let given = meta::Given {
         commit,
         branch: a.branch,

@@ -580,13 +580,29 @@ impl Comparison {
     /// `rate > 0,95`): a mistake in the configuration, not a budget the run broke, so the caller
     /// stops on it (exit code 2) instead of failing the gate on a made-up limit. None when every
     /// budget's unit fits.
-    pub fn misfit_budgets(&self) -> Option<String> {
+    ///
+    /// Each misfit is named with where its budget was written (`perfgate.toml:12: `), as
+    /// `config` gives it.
+    pub fn misfit_budgets(&self, config: &Config) -> Option<String> {
         let misfits: Vec<String> = self
             .budgets
             .iter()
             .filter_map(|b| match &b.note {
                 Some(BudgetNote::UnitMismatch(e)) => {
-                    Some(format!("budget `{} {}`: {e}", b.benchmark, b.expression))
+                    let source = config
+                        .budgets
+                        .iter()
+                        .find(|c| {
+                            c.expression == b.expression
+                                && crate::config::glob_matches(&c.benchmark, &b.benchmark)
+                        })
+                        .and_then(|c| c.source.as_deref())
+                        .map(|s| format!("{s}: "))
+                        .unwrap_or_default();
+                    Some(format!(
+                        "{source}budget `{} {}`: {e}",
+                        b.benchmark, b.expression
+                    ))
                 }
                 _ => None,
             })

@@ -60,6 +60,9 @@ pub struct Budget {
     pub unit: Option<String>,
     /// The whole expression as written, for reports.
     pub expression: String,
+    /// Where it was written (`perfgate.toml:12`, `--budget`, input `budgets`), for errors.
+    #[serde(skip)]
+    pub source: Option<String>,
 }
 
 impl fmt::Display for Budget {
@@ -95,6 +98,7 @@ impl Budget {
             value,
             unit,
             expression: format!("{metric} {} {}", op.as_str(), right.trim()),
+            source: None,
         })
     }
 

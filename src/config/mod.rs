@@ -303,8 +303,9 @@ impl Config {
                 OneOrMany::Many(v) => v.clone(),
             };
             for e in list {
-                let b = Budget::parse(bench, &e)
+                let mut b = Budget::parse(bench, &e)
                     .map_err(|m| err(exprs.span(), &format!("budgets.\"{bench}\""), m))?;
+                b.source = Some(format!("{path}:{}", line_of(text, exprs.span().start)));
                 c.budgets.push(b);
             }
         }

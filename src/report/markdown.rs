@@ -83,7 +83,9 @@ pub fn render_markdown(c: &Comparison, opts: &MarkdownOptions) -> Result<String,
     let marker = opts.marker.as_deref();
 
     let render = |v: &View| -> Result<String, ReportError> {
-        let body = template.render(v).map_err(template_error)?;
+        let body = template
+            .render(v)
+            .map_err(|e| name_unknown_variables(template_error(e), &env, &template, v))?;
         Ok(finish(&body, marker))
     };
     let fits = |text: &str| text.chars().count() <= opts.max_chars;
@@ -203,6 +205,35 @@ fn template_error(e: minijinja::Error) -> ReportError {
         ReportError::TemplateSyntax { line, message }
     } else {
         ReportError::TemplateRender { line, message }
+    }
+}
+
+/// A render error on an undefined value names the template's variables that neither the view
+/// nor the environment has (`regresions`): minijinja's own message does not.
+fn name_unknown_variables(
+    e: ReportError,
+    env: &Environment<'_>,
+    template: &minijinja::Template<'_, '_>,
+    v: &View,
+) -> ReportError {
+    let ReportError::TemplateRender { line, message } = e else {
+        return e;
+    };
+    let known = serde_json::to_value(v).ok();
+    let mut unknown: Vec<String> = template
+        .undeclared_variables(false)
+        .into_iter()
+        .filter(|name| known.as_ref().is_none_or(|k| k.get(name).is_none()))
+        .filter(|name| !env.globals().any(|(g, _)| g == name))
+        .collect();
+    if unknown.is_empty() || !message.starts_with("undefined value") {
+        return ReportError::TemplateRender { line, message };
+    }
+    unknown.sort();
+    let names: Vec<String> = unknown.iter().map(|n| format!("`{n}`")).collect();
+    ReportError::TemplateRender {
+        line,
+        message: format!("{message} (unknown variables: {})", names.join(", ")),
     }
 }
 

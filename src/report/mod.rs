@@ -56,7 +56,7 @@ pub enum ReportError {
     },
     /// The template parses but fails on this report, such as an unknown variable or filter.
     #[error(
-        "the Markdown template failed to render{}: {message}; check the names of its variables and filters (`md`, `code`, `codeblock`)",
+        "the Markdown template failed to render{}: {message}; check the names of its variables and filters (`md`, `code`, `note`, `codeblock`)",
         at_line(*line)
     )]
     TemplateRender {

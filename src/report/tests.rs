@@ -1102,7 +1102,11 @@ fn a_template_using_an_unknown_variable_fails_with_its_line() {
     };
     match render_markdown(&failing_run(), &opts) {
         Err(e @ ReportError::TemplateRender { line: Some(2), .. }) => {
-            assert!(e.to_string().contains("at line 2"), "{e}");
+            assert!(
+                e.to_string()
+                    .contains("at line 2: undefined value (unknown variables: `regresions`)"),
+                "{e}"
+            );
         }
         other => panic!("expected a render error at line 2, got {other:?}"),
     }

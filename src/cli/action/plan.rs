@@ -189,9 +189,9 @@ fn config(ctx: &Ctx, dir: &Workdir, inputs: &Inputs) -> Result<Config> {
         config.threshold = parse_percent(t).map_err(|e| anyhow!("input `threshold`: {e}"))?;
     }
     for line in &inputs.budgets {
-        config
-            .budgets
-            .push(Budget::parse_line(line).map_err(|e| anyhow!("input `budgets`: {e}"))?);
+        let mut budget = Budget::parse_line(line).map_err(|e| anyhow!("input `budgets`: {e}"))?;
+        budget.source = Some("input `budgets`".into());
+        config.budgets.push(budget);
     }
     Ok(config)
 }
