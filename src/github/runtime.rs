@@ -484,13 +484,15 @@ fn without_controls(s: &str) -> String {
 
 /// Untrusted text (a file name, an excerpt of an input, an API answer) made inert for one line
 /// of a log that the Actions runner reads for workflow commands: control characters and line
-/// breaks become visible escapes (`\n`, `\u{1b}`), so the text cannot start a line of its own; a
-/// leading `::` and every `##[` (the runner's older command form, which it finds anywhere in a
-/// line) get a backslash; anything over `max` characters is cut with an ellipsis.
+/// breaks become visible escapes (`\n`, `\u{1b}`), so the text cannot start a line of its own,
+/// and so do the characters that do not show or reorder the line (`\u{200b}`, `\u{202e}`:
+/// [`crate::report::is_invisible`]), so that the message reads as the text is; a leading `::`
+/// and every `##[` (the runner's older command form, which it finds anywhere in a line) get a
+/// backslash; anything over `max` characters is cut with an ellipsis.
 pub fn inert(s: &str, max: usize) -> String {
     let mut out = String::with_capacity(s.len().min(max) + 8);
     for c in truncate(s, max).chars() {
-        if c.is_control() {
+        if c.is_control() || crate::report::is_invisible(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
@@ -835,6 +837,24 @@ mod tests {
         assert_eq!(inert("  ::stop-commands::x", 100), "\\  ::stop-commands::x");
         assert_eq!(inert("a ##[error]b", 100), "a #\\#[error]b");
         assert_eq!(inert("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn inert_text_shows_the_characters_that_do_not_show() {
+        assert_eq!(
+            inert("evil\u{202E}txt.exe\u{2066}", 100),
+            "evil\\u{202e}txt.exe\\u{2066}"
+        );
+        assert_eq!(
+            inert("zero\u{200B}width\u{FEFF}\u{AD}\u{3164}\u{E0041}", 100),
+            "zero\\u{200b}width\\u{feff}\\u{ad}\\u{3164}\\u{e0041}"
+        );
+        assert_eq!(
+            inert("\u{061C}\u{2060}\u{2064}", 100),
+            "\\u{61c}\\u{2060}\\u{2064}"
+        );
+        // Escaped, an invisible character cannot hide a command's start either.
+        assert_eq!(inert("\u{200B}::error::x", 100), "\\u{200b}::error::x");
     }
 
     #[test]

@@ -10,8 +10,8 @@
 //!   (`<!-- perfgate:state <hex of JSON> -->`: the shifts it tracks, with the level before each,
 //!   which tells when a later shift undoes it).
 //!
-//! Every name is escaped ([`escape_markdown`]); keys are sanitised ([`sanitize_key`]); commits
-//! in markers are checked to be hexadecimal.
+//! Every name is escaped ([`escape_name`]: shortened when long); keys are sanitised
+//! ([`sanitize_key`]); commits in markers are checked to be hexadecimal.
 
 use std::fmt::Write as _;
 
@@ -19,7 +19,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
-use super::markdown::{escape_markdown, inline_code};
+use super::markdown::{escape_markdown, escape_name, inline_code};
 use super::words::{percent_plain, percent_signed, short_commit};
 use crate::compare::alert::{size, Shift, ShiftGroup, Watch};
 use crate::github::comment::{sanitize_key, COMMENT_LIMIT_CHARS};
@@ -114,8 +114,8 @@ fn table(shifts: &[&Shift], ctx: &AlertContext, commits: bool) -> String {
         let _ = write!(
             out,
             "| {} | {} | {} | {} → {} |",
-            escape_markdown(&s.benchmark),
-            escape_markdown(&s.metric),
+            escape_name(&s.benchmark),
+            escape_name(&s.metric),
             percent_signed(s.change),
             escape_markdown(&s.unit.format(s.before)),
             escape_markdown(&s.unit.format(s.after)),
@@ -144,8 +144,8 @@ pub fn render_summary(w: &Watch, ctx: &AlertContext, fails: bool) -> Option<Stri
         ctx.key_note(),
         verb(&all),
         ctx.commit(&worst.commit),
-        escape_markdown(&worst.benchmark),
-        escape_markdown(&worst.metric),
+        escape_name(&worst.benchmark),
+        escape_name(&worst.metric),
         percent_signed(worst.change),
     );
     let _ = write!(
@@ -460,8 +460,8 @@ fn undone_table(undone: &[&Tracked], ctx: &AlertContext) -> String {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} |",
-            escape_markdown(&s.benchmark),
-            escape_markdown(&s.metric),
+            escape_name(&s.benchmark),
+            escape_name(&s.metric),
             percent_signed(s.change),
             ctx.commit(&s.commit),
             t.level_then

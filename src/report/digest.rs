@@ -60,7 +60,7 @@ pub(crate) fn is_load_test(c: &Comparison) -> bool {
 }
 
 /// How far a broken budget is from its limit, for ordering: a missing value first.
-fn budget_excess(b: &BudgetResult) -> f64 {
+pub(super) fn budget_excess(b: &BudgetResult) -> f64 {
     match b.actual {
         Some(a) if a > 0.0 && b.limit > 0.0 => (a / b.limit).ln().abs(),
         Some(_) => 0.0,

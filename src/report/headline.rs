@@ -1,10 +1,13 @@
 //! The report in a line: the verdict's headline (`2 regressions, 1 budget broken`), the heading
 //! that names what changed, worst first (`1 benchmark slower: BenchmarkJoin time +3605%`), and
-//! the counts in words (`2 regressions · 1 improvement · 3 unchanged`).
+//! the counts in words (`2 regressions · 1 improvement · 3 unchanged`). The heading is prose
+//! that every report shows, so the names in it are as [`display_name`] shows them: shortened
+//! when long.
 
 use std::cmp::Ordering;
 
 use super::benchmark_rows::{BenchmarkRow, ContextRow};
+use super::names::display_name;
 use super::words::{self, plural};
 use crate::compare::{BudgetResult, Comparison, Counts, Status, Verdict};
 use crate::model::Unit;
@@ -123,10 +126,15 @@ fn budget_words(b: &BudgetResult) -> String {
             };
             format!(
                 "{} {} {actual} {op} {limit}{exactly}",
-                b.benchmark, b.metric
+                display_name(&b.benchmark),
+                display_name(&b.metric)
             )
         }
-        None => format!("{} {}: not found", b.benchmark, b.metric),
+        None => format!(
+            "{} {}: not found",
+            display_name(&b.benchmark),
+            display_name(&b.metric)
+        ),
     }
 }
 
@@ -147,9 +155,14 @@ fn exact(v: f64) -> String {
 
 /// `BenchmarkJoin time +3605%`.
 fn named_change(row: &BenchmarkRow) -> String {
+    let name = display_name(&row.benchmark);
     match row.status {
-        "missing" | "new" => format!("{} ({})", row.benchmark, row.status),
-        _ => format!("{} {} {}", row.benchmark, row.lead.metric, row.lead.change),
+        "missing" | "new" => format!("{name} ({})", row.status),
+        _ => format!(
+            "{name} {} {}",
+            display_name(&row.lead.metric),
+            row.lead.change
+        ),
     }
 }
 
@@ -220,7 +233,7 @@ pub(super) fn heading(
                 format!(
                     "{} {status}: {}",
                     noun_count(rows.len(), noun),
-                    first.benchmark
+                    display_name(&first.benchmark)
                 )
             } else {
                 format!("{} {status}", noun_count(rows.len(), noun))
@@ -255,7 +268,9 @@ pub(super) fn heading(
         parts.push(match counted.first() {
             Some(first) => format!(
                 "the gate failed on counts that follow the test's duration: {} {} {}",
-                first.benchmark, first.metric, first.change
+                display_name(&first.benchmark),
+                display_name(&first.metric),
+                first.change
             ),
             None => why_failed(c),
         });

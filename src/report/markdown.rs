@@ -3,13 +3,19 @@
 //!
 //! Everything from the input is attacker-controlled (a pull request can name a benchmark
 //! anything), so minijinja's HTML auto-escaping is off (it is wrong for Markdown) and templates
-//! pass input text through the `md` filter explicitly. When a report is too long it is rendered
-//! again, shorter: first without the rows' trends, then without the collapsed details, then with fewer rows per section, and as
-//! a last resort it is cut with a note. The marker, when given, is always the last line.
+//! pass input text through the `md` filter explicitly. Names are shown shortened when long
+//! ([`super::display_name`]): one name must not take the whole size limit.
+//!
+//! When a report is too long it is rendered again, shorter: first without the rows' trends, then
+//! without the collapsed details, then with as many rows per section as the limit holds (found
+//! by a binary search over the rows cap: a job summary's larger limit holds more rows than a
+//! comment's), and as a last resort it is cut with a note. Either says where every result is
+//! ([`MarkdownOptions::full_list`]). The marker, when given, is always the last line.
 
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
+use super::names::{display_name, is_invisible};
 use super::view::{view, View};
 use super::ReportError;
 use crate::compare::Comparison;
@@ -20,11 +26,8 @@ const MACROS_TEMPLATE: &str = include_str!("templates/macros.md");
 /// The name a custom template is registered under.
 const CUSTOM_NAME: &str = "custom.md";
 
-/// Rows per section tried, in turn, when the report is too long.
-const ROW_CAPS: &[usize] = &[200, 100, 50, 20, 10, 5, 2, 1];
-
-const TRUNCATION_NOTE: &str =
-    "\n\n_… report cut to fit the size limit; the JSON report lists every result._\n";
+/// Where every result can be read when the report leaves rows out, unless the caller says.
+pub const FULL_LIST_DEFAULT: &str = "the terminal report (the job log)";
 
 /// How to render the Markdown report.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +46,11 @@ pub struct MarkdownOptions {
     pub dashboard_url: Option<String>,
     /// The key whose series the chart links name (`k=`), when the dashboard has several.
     pub dashboard_key: Option<String>,
+    /// Where every result can be read when rows are left out to fit, as the subject of "lists
+    /// every result": ``the JSON report (`perfgate-report/report.json`)`` when one was written
+    /// (a plain word in backticks is a code span, as in a note); [`FULL_LIST_DEFAULT`] when
+    /// None.
+    pub full_list: Option<String>,
 }
 
 impl Default for MarkdownOptions {
@@ -55,6 +63,7 @@ impl Default for MarkdownOptions {
             reproduce: None,
             dashboard_url: None,
             dashboard_key: None,
+            full_list: None,
         }
     }
 }
@@ -77,9 +86,15 @@ pub fn render_markdown(c: &Comparison, opts: &MarkdownOptions) -> Result<String,
         v.title.clone_from(title);
     }
     v.reproduce.clone_from(&opts.reproduce);
+    v.full_list = opts
+        .full_list
+        .clone()
+        .unwrap_or_else(|| FULL_LIST_DEFAULT.to_string());
     if let Some(url) = &opts.dashboard_url {
         v.link_charts(url, opts.dashboard_key.as_deref());
     }
+    // After the chart links, which name each series whole.
+    v.shorten_names();
     let marker = opts.marker.as_deref();
 
     let render = |v: &View| -> Result<String, ReportError> {
@@ -108,14 +123,28 @@ pub fn render_markdown(c: &Comparison, opts: &MarkdownOptions) -> Result<String,
             return Ok(last);
         }
     }
-    for &cap in ROW_CAPS {
-        v.cap(cap);
-        last = render(&v)?;
-        if fits(&last) {
-            return Ok(last);
+    // The most rows per section that fit. The report grows with the cap, and every row shown
+    // does not fit (just tried), so a binary search finds it in a dozen renders for thousands of
+    // rows: as many rows as the limit holds, a comment's or a job summary's four times larger.
+    let (mut fitting, mut too_many) = (0, v.rows_uncapped());
+    let mut best = None;
+    while too_many - fitting > 1 {
+        let cap = fitting + (too_many - fitting) / 2;
+        let mut capped = v.clone();
+        capped.cap(cap);
+        let text = render(&capped)?;
+        if fits(&text) {
+            fitting = cap;
+            best = Some(text);
+        } else {
+            too_many = cap;
+            last = text;
         }
     }
-    Ok(truncate(&last, marker, opts.max_chars))
+    match best {
+        Some(text) => Ok(text),
+        None => Ok(truncate(&last, marker, opts.max_chars, &v.full_list)),
+    }
 }
 
 /// Ends the body with one newline, then a blank line and the marker.
@@ -128,9 +157,13 @@ fn finish(body: &str, marker: Option<&str>) -> String {
     }
 }
 
-/// Cuts a finished report (marker included) to `max` characters at a line break, with a note,
-/// keeping the marker last.
-fn truncate(report: &str, marker: Option<&str>, max: usize) -> String {
+/// Cuts a finished report (marker included) to `max` characters at a line break, with a note
+/// that says where every result is (`full_list`), keeping the marker last.
+fn truncate(report: &str, marker: Option<&str>, max: usize, full_list: &str) -> String {
+    let note = format!(
+        "\n\n_… report cut to fit the size limit; {} lists every result._",
+        note_markdown(full_list)
+    );
     let body = match marker {
         Some(m) => report
             .trim_end()
@@ -143,7 +176,7 @@ fn truncate(report: &str, marker: Option<&str>, max: usize) -> String {
         Some(m) => format!("\n\n{m}\n"),
         None => "\n".to_string(),
     };
-    let fixed = TRUNCATION_NOTE.chars().count() + tail.chars().count() + 4; // room for a fence
+    let fixed = note.chars().count() + tail.chars().count() + 4; // room for a fence
     let Some(room) = max.checked_sub(fixed) else {
         return match marker {
             Some(m) if m.chars().count() < max => format!("{m}\n"),
@@ -168,7 +201,7 @@ fn truncate(report: &str, marker: Option<&str>, max: usize) -> String {
     {
         out.push_str("\n```");
     }
-    out.push_str(TRUNCATION_NOTE.trim_end());
+    out.push_str(&note);
     out.push_str(&tail);
     out
 }
@@ -307,20 +340,35 @@ fn codeblock_filter(v: Value, lang: Option<String>) -> String {
 
 /// Makes text safe and literal inside a Markdown paragraph, heading or table cell: Markdown
 /// punctuation is backslash-escaped, `<>&` become entities (no HTML gets through), line breaks
-/// become spaces, bidirectional overrides are dropped, `@mentions` are defused with a
-/// zero-width joiner so that a benchmark name cannot notify anyone (nor make an e-mail link),
-/// and the `:` of `://` and the `.` of `www.` are escaped, so that GitHub does not make a link
-/// to wherever a benchmark name points (it autolinks bare addresses).
+/// become spaces, and characters that do not show (zero-width spaces, bidirectional overrides:
+/// [`is_invisible`](super::is_invisible)) are written as escapes (`\u{200b}`), visible, so that
+/// two names differing only by one read differently and none reorders the line.
+///
+/// GitHub also links and decorates words of the rendered text, where a backslash no longer is,
+/// so a zero-width joiner goes into each of them: after `@` (`@mentions` notify, and make e-mail
+/// links), after the `#` of `#123` (and `org/repo#123`) and the `-` of `GH-123` (issue
+/// references, which link and cross-reference the issue), and after the first `:` of an emoji
+/// shortcode (`:shipit:`). The `:` of `://` and the `.` of `www.` are escaped, so that GitHub
+/// does not make a link to wherever a benchmark name points (it autolinks bare addresses).
 pub fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for (i, c) in text.char_indices() {
+        let rest = text.get(i + c.len_utf8()..).unwrap_or_default();
+        let digit_next = rest.starts_with(|d: char| d.is_ascii_digit());
         match c {
+            '#' if digit_next => out.push_str("\\#\u{200D}"),
             '\\' | '|' | '`' | '*' | '_' | '[' | ']' | '~' | '#' | '$' => {
                 out.push('\\');
                 out.push(c);
             }
-            ':' if text.get(i + 1..).is_some_and(|rest| rest.starts_with("//")) => {
-                out.push_str("\\:");
+            ':' if rest.starts_with("//") => out.push_str("\\:"),
+            ':' if opens_shortcode(rest) => out.push_str(":\u{200D}"),
+            '-' if digit_next
+                && text
+                    .get(i.saturating_sub(2)..i)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("gh")) =>
+            {
+                out.push_str("-\u{200D}");
             }
             '.' if out.len() >= 3
                 && out
@@ -333,7 +381,11 @@ pub fn escape_markdown(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '@' => out.push_str("@\u{200D}"),
-            c if is_bidi_control(c) => {}
+            c if is_invisible(c) => {
+                // `\\u{200b}`: an escaped backslash, then the code point.
+                out.push('\\');
+                out.extend(c.escape_unicode());
+            }
             c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
@@ -341,9 +393,23 @@ pub fn escape_markdown(text: &str) -> String {
     out
 }
 
-/// Unicode characters that reorder text (the "Trojan Source" trick).
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+/// Whether `rest`, what follows a `:`, makes it an emoji shortcode: a word of letters, digits,
+/// `_`, `+` or `-` and a closing `:` (`shipit:`, `+1:`, `100:`). One or two digits alone are the
+/// minutes of a time (`10:15:00`), which no shortcode is.
+fn opens_shortcode(rest: &str) -> bool {
+    let word = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || "_+-".contains(c)))
+        .unwrap_or(rest.len());
+    let name = rest.get(..word).unwrap_or_default();
+    !name.is_empty()
+        && rest.get(word..).is_some_and(|r| r.starts_with(':'))
+        && !(name.len() <= 2 && name.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// A name from the input in Markdown prose or a table cell: as [`display_name`] shows it (a long
+/// one shortened in the middle), escaped by [`escape_markdown`].
+pub fn escape_name(name: &str) -> String {
+    escape_markdown(&display_name(name))
 }
 
 /// Inline code for plain identifiers (commits, branches); anything unusual is escaped text
@@ -444,8 +510,76 @@ mod tests {
     #[test]
     fn escaping_defuses_mentions_and_reordering() {
         assert_eq!(escape_markdown("@octocat"), "@\u{200D}octocat");
-        assert_eq!(escape_markdown("a\u{202E}b"), "ab");
+        assert_eq!(escape_markdown("a\u{202E}b"), r"a\\u{202e}b");
         assert_eq!(escape_markdown("a\u{1b}[31mb"), r"a \[31mb");
+    }
+
+    /// Shown, not dropped: `ab` and `a<ZWSP>b` are two benchmarks, and must read as two.
+    #[test]
+    fn escaping_shows_the_characters_that_do_not_show() {
+        for (c, shown) in [
+            ('\u{200B}', "200b"),
+            ('\u{200C}', "200c"),
+            ('\u{200D}', "200d"),
+            ('\u{200E}', "200e"),
+            ('\u{200F}', "200f"),
+            ('\u{202A}', "202a"),
+            ('\u{202E}', "202e"),
+            ('\u{2066}', "2066"),
+            ('\u{2069}', "2069"),
+            ('\u{061C}', "61c"),
+            ('\u{FEFF}', "feff"),
+            ('\u{2060}', "2060"),
+            ('\u{2064}', "2064"),
+            ('\u{00AD}', "ad"),
+            ('\u{3164}', "3164"),
+            ('\u{E0041}', "e0041"),
+            ('\u{E007F}', "e007f"),
+        ] {
+            // An escaped backslash, then the code point: GitHub shows `a\u{200b}b`.
+            assert_eq!(
+                escape_markdown(&format!("a{c}b")),
+                format!(r"a\\u{{{shown}}}b"),
+                "{c:?}"
+            );
+        }
+        assert_ne!(escape_markdown("a\u{200B}b"), escape_markdown("ab"));
+    }
+
+    /// GitHub finds references and shortcodes in the rendered text, where a backslash is gone:
+    /// a zero-width joiner breaks each word it would link or decorate.
+    #[test]
+    fn escaping_defuses_issue_references_and_emoji_shortcodes() {
+        const ZWJ: char = '\u{200D}';
+        assert_eq!(escape_markdown("#123"), format!(r"\#{ZWJ}123"));
+        assert_eq!(escape_markdown("fix #7 now"), format!(r"fix \#{ZWJ}7 now"));
+        assert_eq!(
+            escape_markdown("org/repo#45"),
+            format!(r"org/repo\#{ZWJ}45")
+        );
+        assert_eq!(escape_markdown("GH-123"), format!("GH-{ZWJ}123"));
+        assert_eq!(escape_markdown("see gh-9"), format!("see gh-{ZWJ}9"));
+        assert_eq!(escape_markdown(":shipit:"), format!(":{ZWJ}shipit:"));
+        assert_eq!(escape_markdown(":+1: :-1:"), format!(":{ZWJ}+1: :{ZWJ}-1:"));
+        assert_eq!(escape_markdown(":100:"), format!(":{ZWJ}100:"));
+        assert_eq!(
+            escape_markdown(":white_check_mark:"),
+            format!(r":{ZWJ}white\_check\_mark:")
+        );
+        // What is no reference or shortcode stays as it was.
+        for plain in [
+            "# title",
+            "a-1",
+            "sha-256",
+            "GH-x",
+            "10:15:00",
+            "2026-12-07T11:12:03Z",
+            "http_req_duration{name:a.b}",
+            "a: b:",
+        ] {
+            let md = escape_markdown(plain);
+            assert!(!md.contains(ZWJ), "{plain} -> {md}");
+        }
     }
 
     /// GitHub links bare addresses: a benchmark name must not put a link in perfgate's comment.
@@ -480,7 +614,7 @@ mod tests {
     #[test]
     fn truncation_keeps_the_marker_last_and_closes_code_blocks() {
         let body = format!("intro\n```sh\n{}\n```\n\n<!-- m -->\n", "x\n".repeat(500));
-        let out = truncate(&body, Some("<!-- m -->"), 300);
+        let out = truncate(&body, Some("<!-- m -->"), 300, FULL_LIST_DEFAULT);
         assert!(out.chars().count() <= 300, "{}", out.chars().count());
         assert_eq!(out.lines().last(), Some("<!-- m -->"));
         assert!(out.contains("```\n\n_… report cut"), "{out}");
@@ -488,7 +622,13 @@ mod tests {
 
     #[test]
     fn a_limit_smaller_than_the_marker_gives_the_marker_alone() {
-        assert_eq!(truncate("body\n\nmark\n", Some("mark"), 3), "mark");
-        assert_eq!(truncate("body\n\nmark\n", Some("mark"), 10), "mark\n");
+        assert_eq!(
+            truncate("body\n\nmark\n", Some("mark"), 3, FULL_LIST_DEFAULT),
+            "mark"
+        );
+        assert_eq!(
+            truncate("body\n\nmark\n", Some("mark"), 10, FULL_LIST_DEFAULT),
+            "mark\n"
+        );
     }
 }

@@ -12,12 +12,14 @@
 //! book (`docs/src/reports.md`, "Templates"), which `tests/docs.rs` checks against [`View`].
 
 pub mod alert;
+mod annotations;
 mod benchmark_rows;
 mod digest;
 mod headline;
 mod json;
 mod markdown;
 mod method_notes;
+mod names;
 mod note_groups;
 mod rows;
 mod sparkline;
@@ -29,9 +31,13 @@ pub mod words;
 #[cfg(test)]
 mod tests;
 
+pub use annotations::{annotations, Annotations};
 pub use benchmark_rows::{BenchmarkRow, Change, ContextRow};
 pub use json::render_json;
-pub use markdown::{escape_markdown, inline_code, note_markdown, render_markdown, MarkdownOptions};
+pub use markdown::{
+    escape_markdown, escape_name, inline_code, note_markdown, render_markdown, MarkdownOptions,
+};
+pub use names::{display_name, is_invisible, NAME_SHOWN};
 pub use note_groups::NoteGroup;
 pub use rows::{BudgetRow, ResultRow, RunView, Section};
 pub use sparkline::sparkline;

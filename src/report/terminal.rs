@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 
 use super::benchmark_rows::{BenchmarkRow, ContextRow};
+use super::names::is_invisible;
 use super::note_groups::NoteGroup;
 use super::rows::{BudgetRow, RunView, Section};
 use super::view::{benchmark_view, View};
@@ -69,8 +70,8 @@ pub fn render_terminal(c: &Comparison, color: bool) -> String {
             .map(|r| {
                 format!(
                     "{} {} {} → {} ({})",
-                    clean(&r.benchmark),
-                    clean(&r.metric),
+                    fit(&r.benchmark, 2 * BENCHMARK_WIDTH),
+                    fit(&r.metric, METRIC_WIDTH),
                     r.baseline,
                     r.current,
                     r.change
@@ -231,27 +232,23 @@ fn benchmarks_table(out: &mut String, rows: &[&BenchmarkRow], paint: Paint) {
                         ch.change.clone()
                     };
                     let tag = ch.tag.map(|t| format!("{t} ")).unwrap_or_default();
-                    format!("{tag}{} {value}", shorten(&clean(&ch.metric), METRIC_WIDTH))
+                    format!("{tag}{} {value}", fit(&ch.metric, METRIC_WIDTH))
                 })
                 .collect();
             if r.more_changes > 0 {
                 change.push(format!("+{} more", r.more_changes));
             }
             let change = if change.is_empty() {
-                format!(
-                    "{} {}",
-                    shorten(&clean(&r.lead.metric), METRIC_WIDTH),
-                    r.lead.change
-                )
+                format!("{} {}", fit(&r.lead.metric, METRIC_WIDTH), r.lead.change)
             } else {
                 change.join(" · ")
             };
             let mut cells = vec![
-                cell(shorten(&clean(&r.benchmark), BENCHMARK_WIDTH)),
+                cell(fit(&r.benchmark, BENCHMARK_WIDTH)),
                 styled(change, style),
                 cell(format!(
                     "{} {} → {}",
-                    shorten(&clean(&r.lead.metric), METRIC_WIDTH),
+                    fit(&r.lead.metric, METRIC_WIDTH),
                     clean(&r.lead.baseline),
                     clean(&r.lead.current)
                 )),
@@ -286,7 +283,7 @@ fn budgets_table(out: &mut String, rows: &[&BudgetRow], paint: Paint) {
             };
             vec![
                 cell(clean(&b.expression)),
-                cell(shorten(&clean(&b.benchmark), BENCHMARK_WIDTH)),
+                cell(fit(&b.benchmark, BENCHMARK_WIDTH)),
                 cell(clean(&b.actual)),
                 cell(clean(&b.limit)),
                 status,
@@ -344,7 +341,7 @@ fn notes(out: &mut String, groups: &[NoteGroup]) {
             .names
             .iter()
             .take(NOTE_NAMES)
-            .map(|n| shorten(&clean(n), 2 * BENCHMARK_WIDTH))
+            .map(|n| fit(n, 2 * BENCHMARK_WIDTH))
             .collect();
         let mut line = shown.join(", ");
         let more = g.more + g.names.len().saturating_sub(NOTE_NAMES);
@@ -375,32 +372,56 @@ fn width(text: &str) -> usize {
     text.chars().count()
 }
 
-/// Shows control characters and bidirectional overrides escaped (`\u{1b}`), so that input
-/// cannot drive the terminal or reorder what it shows.
+/// Shows control characters and the characters that do not show or reorder text
+/// ([`is_invisible`]: zero-width spaces, bidirectional overrides) escaped (`\u{1b}`,
+/// `\u{200b}`), so that input cannot drive the terminal, reorder what it shows, or pass for
+/// another name.
 pub fn clean(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
+        push_clean(&mut out, c);
     }
     out
 }
 
-/// Shortens text to `max` characters by replacing its middle with `…`.
-fn shorten(text: &str, max: usize) -> String {
-    let n = width(text);
+fn push_clean(out: &mut String, c: char) {
+    if c.is_control() || is_invisible(c) {
+        out.extend(c.escape_default());
+    } else {
+        out.push(c);
+    }
+}
+
+/// `text` as [`clean`] shows it, shortened to `max` characters by replacing its middle with
+/// `…`. The cut falls between the raw text's characters, never inside an escape (`\u{1b}`).
+fn fit(text: &str, max: usize) -> String {
+    let whole = clean(text);
+    let n = width(&whole);
     if n <= max || max < 3 {
-        return text.to_string();
+        return whole;
     }
     let keep = max - 1;
-    let head = keep.div_ceil(2);
-    let tail = keep - head;
-    let start: String = text.chars().take(head).collect();
-    let end: String = text.chars().skip(n - tail).collect();
-    format!("{start}…{end}")
+    let head_room = keep.div_ceil(2);
+    let tail_room = keep - head_room;
+    // Whole characters (or escapes) from one end, as many as `room` holds.
+    let take = |chars: &mut dyn Iterator<Item = char>, room: usize| -> Vec<String> {
+        let mut taken = Vec::new();
+        let mut used = 0;
+        for c in chars {
+            let mut shown = String::new();
+            push_clean(&mut shown, c);
+            used += width(&shown);
+            if used > room {
+                break;
+            }
+            taken.push(shown);
+        }
+        taken
+    };
+    let head = take(&mut text.chars(), head_room).concat();
+    let mut tail = take(&mut text.chars().rev(), tail_room);
+    tail.reverse();
+    format!("{head}…{}", tail.concat())
 }
 
 #[cfg(test)]
@@ -409,15 +430,38 @@ mod tests {
 
     #[test]
     fn long_names_are_shortened_in_the_middle() {
-        assert_eq!(shorten("abcdefghij", 7), "abc…hij");
-        assert_eq!(shorten("abcdefghij", 6), "abc…ij");
-        assert_eq!(shorten("short", 7), "short");
-        assert_eq!(width(&shorten(&"x".repeat(100), 48)), 48);
+        assert_eq!(fit("abcdefghij", 7), "abc…hij");
+        assert_eq!(fit("abcdefghij", 6), "abc…ij");
+        assert_eq!(fit("short", 7), "short");
+        assert_eq!(width(&fit(&"x".repeat(100), 48)), 48);
+    }
+
+    #[test]
+    fn a_name_is_shortened_between_escapes_never_inside_one() {
+        let name = format!("{}{}", "\u{1b}".repeat(20), "\u{200b}".repeat(20));
+        let shown = fit(&name, 20);
+        assert!(width(&shown) <= 20, "{shown}");
+        // Whole escapes each side of the cut (of 6 and 8 characters), as many as fit.
+        assert_eq!(shown, "\\u{1b}…\\u{200b}");
+        assert_eq!(fit("ab\u{1b}cd", 8), "ab…cd");
     }
 
     #[test]
     fn control_characters_are_shown_escaped() {
         assert_eq!(clean("a\u{1b}[31mb"), "a\\u{1b}[31mb");
         assert_eq!(clean("a\nb"), "a\\nb");
+    }
+
+    #[test]
+    fn invisible_characters_are_shown_escaped() {
+        assert_eq!(clean("zero\u{200b}width"), "zero\\u{200b}width");
+        assert_eq!(clean("evil\u{202e}txt"), "evil\\u{202e}txt");
+        assert_eq!(clean("tag\u{e0041}"), "tag\\u{e0041}");
+        assert_eq!(
+            clean("soft\u{ad}hyphen\u{feff}"),
+            "soft\\u{ad}hyphen\\u{feff}"
+        );
+        // Two names that differ only by an invisible character read differently.
+        assert_ne!(clean("a\u{200c}b"), clean("ab"));
     }
 }

@@ -1180,7 +1180,10 @@ fn five_thousand_benchmarks_are_shortened_with_counts_of_what_is_left_out() {
     let md = markdown(&large_run(5000));
     assert_fits(&md, 65_000);
     assert!(md.contains("more regressions."), "{md}");
-    assert!(md.contains("the JSON report lists every result"), "{md}");
+    assert!(
+        md.contains("the terminal report (the job log) lists every result"),
+        "{md}"
+    );
     assert!(md.contains("Not shown: 2500 unchanged."), "{md}");
 }
 
@@ -1274,7 +1277,7 @@ fn the_moderation_sentence_says_how_much_each_test_borrowed() {
 
 #[test]
 fn a_hostile_name_in_the_heading_renders_as_text() {
-    for name in HOSTILE {
+    for name in HOSTILE.iter().chain(SNEAKY) {
         let worst = single(
             name,
             name,
@@ -1870,4 +1873,378 @@ fn notes_fit_one_value_on_a_side_and_a_short_history() {
     assert!(said(unsure(Unmeasured::ShortHistory(4))).ends_with("repeat the run several times per side, or let the history grow to `min_points` runs, to decide"));
     assert!(said(unsure(Unmeasured::NoHistory)).ends_with("repeat the run several times per side, or keep a history of runs (`--store`, the Action's data branch), to decide"));
     assert!(said(unsure(Unmeasured::Runs { baseline: 2, current: 2 })).ends_with("run each side more times, or keep a history of runs (`--store`, the Action's data branch), to decide"));
+}
+
+// Names a pull request chooses: very long ones, ones with characters that do not show, and
+// words GitHub links or decorates (found by an audit of the reports).
+
+/// A name of `len` characters that ends as parametrised names do, where they differ.
+fn long_name(len: usize, end: &str) -> String {
+    format!("BenchmarkLong/{}{end}", "x".repeat(len))
+}
+
+#[test]
+fn a_name_of_100000_characters_leaves_the_rest_of_the_report_whole() {
+    let long = long_name(100_000, "/size=1024");
+    let mut results = vec![single(
+        &long,
+        "time",
+        Unit::Nanoseconds,
+        100.0,
+        150.0,
+        Status::Regression,
+    )];
+    results.extend((0..12).map(|i| {
+        single(
+            &format!("BenchmarkFine{i}"),
+            "time",
+            Unit::Nanoseconds,
+            100.0,
+            101.0,
+            Status::Unchanged,
+        )
+    }));
+    let budgets = vec![budget(&long, "time", "time < 1ms", Some(2e6), 1e6, None)];
+    let c = comparison(results, budgets, base_meta());
+    let md = markdown(&c);
+    assert_fits(&md, 65_000);
+    // Nothing left out: the heading, tables, notes and the collapsed details are all there.
+    for part in [
+        "#### Budgets broken",
+        "#### Regressions",
+        "#### Notes",
+        "<summary>12 unchanged</summary>",
+        "#### Reproduce",
+    ] {
+        assert!(md.contains(part), "{part} is missing:\n{md}");
+    }
+    assert!(!md.contains("left out"), "{md}");
+    assert!(!md.contains("report cut"), "{md}");
+    // The name is its start, `…` and its end, wherever it is shown.
+    let shown = display_name(&long);
+    assert_eq!(shown.chars().count(), NAME_SHOWN);
+    assert!(shown.ends_with("xxx/size=1024"), "{shown}");
+    assert!(!md.contains(&"x".repeat(NAME_SHOWN)));
+    // The heading, the budget's row and the regression's.
+    assert_eq!(md.matches(&escape_markdown(&shown)).count(), 3, "{md}");
+    // A note's name is the benchmark's with its metric, shortened as one.
+    let note = md.lines().find(|l| l.starts_with("- one value per side"));
+    assert!(
+        note.is_some_and(|l| l.contains('…') && l.ends_with("xxx/size=1024 time.")),
+        "{md}"
+    );
+    let heading = md.lines().next().unwrap_or_default();
+    assert!(heading.chars().count() < 2 * NAME_SHOWN, "{heading}");
+    assert!(
+        heading.contains("size=1024 time 2.00 ms &gt; 1.00 ms"),
+        "{heading}"
+    );
+    // The terminal's verdict line too; its table is narrower still.
+    let term = render_terminal(&c, false);
+    let verdict = term.lines().last().unwrap_or_default();
+    assert!(verdict.starts_with("perfgate: FAIL (budget broken: BenchmarkLong/xxx"));
+    assert!(
+        verdict.contains('…') && verdict.contains("xxx/size=1024 time 2.00 ms > 1.00 ms"),
+        "{verdict}"
+    );
+    assert!(verdict.chars().count() < 2 * NAME_SHOWN, "{verdict}");
+    assert!(term.chars().count() < 10_000, "{}", term.chars().count());
+    // The JSON report keeps it exactly.
+    let json: serde_json::Value = serde_json::from_str(&render_json(&c)).unwrap();
+    assert_eq!(json["results"][0]["benchmark"], long.as_str());
+    assert_eq!(json["budgets"][0]["benchmark"], long.as_str());
+}
+
+#[test]
+fn twenty_names_of_10000_characters_fit_without_a_cut() {
+    let results = (0..20)
+        .map(|i| {
+            single(
+                &long_name(10_000, &format!("/case={i}")),
+                "time",
+                Unit::Nanoseconds,
+                100.0,
+                150.0 + i as f64,
+                Status::Regression,
+            )
+        })
+        .collect();
+    let md = markdown(&comparison(results, Vec::new(), base_meta()));
+    assert_fits(&md, 65_000);
+    assert!(!md.contains("left out"), "{md}");
+    for i in 0..20 {
+        assert!(md.contains(&format!("xxx/case={i} |")), "case {i}:\n{md}");
+    }
+}
+
+/// Rows shown in the tables of benchmarks.
+fn benchmark_rows_in(md: &str) -> usize {
+    md.lines()
+        .filter(|l| l.starts_with("| BenchmarkServer/"))
+        .count()
+}
+
+#[test]
+fn the_rows_shown_are_as_many_as_the_size_limit_holds() {
+    let c = large_run(5000);
+    let at = |max: usize| {
+        let opts = MarkdownOptions {
+            marker: Some(MARKER.into()),
+            max_chars: max,
+            ..MarkdownOptions::default()
+        };
+        let md = render_markdown(&c, &opts).unwrap();
+        assert_fits(&md, max);
+        assert!(md.contains("Some rows are left out"), "{md}");
+        md
+    };
+    let comment = at(65_000);
+    let summary = at(250_000);
+    // A job summary's limit holds about four times the rows of a comment's: more than the 200
+    // a section once stopped at, whatever the limit.
+    let (few, many) = (benchmark_rows_in(&comment), benchmark_rows_in(&summary));
+    assert!(
+        many > 3 * few,
+        "{few} rows in a comment, {many} in a summary"
+    );
+    assert!(many > 1000, "{many}");
+    // As many as fit: one more row each (a quarter of one in the minor sections) would not.
+    for (md, max) in [(&comment, 65_000), (&summary, 250_000)] {
+        let room = max - md.chars().count();
+        assert!(room < 1_000, "{room} characters left unused");
+    }
+}
+
+#[test]
+fn a_shortened_report_says_where_every_result_is() {
+    let c = large_run(5000);
+    let md = markdown(&c);
+    assert!(
+        md.contains("; the terminal report (the job log) lists every result._"),
+        "{md}"
+    );
+    let opts = MarkdownOptions {
+        full_list: Some("the JSON report `out/report.json`".into()),
+        ..MarkdownOptions::default()
+    };
+    let md = render_markdown(&c, &opts).unwrap();
+    assert!(
+        md.contains("; the JSON report `out/report.json` lists every result._"),
+        "{md}"
+    );
+    assert!(!md.contains("terminal report"), "{md}");
+    // Cut as a last resort, it says so too; a path that is not plain is escaped text.
+    let opts = MarkdownOptions {
+        template: Some("{% for i in range(10000) %}line {{ i }}\n{% endfor %}".into()),
+        max_chars: 5000,
+        full_list: Some("the JSON report `<b>|x.json`".into()),
+        ..MarkdownOptions::default()
+    };
+    let md = render_markdown(&c, &opts).unwrap();
+    assert!(
+        md.trim_end().ends_with(
+            r"report cut to fit the size limit; the JSON report \`&lt;b&gt;\|x.json\` lists every result._"
+        ),
+        "{md}"
+    );
+}
+
+#[test]
+fn a_hundred_thousand_character_name_with_a_trend_keeps_its_trend_without_a_link() {
+    let mut c = trend_run();
+    let long = long_name(100_000, "/size=1024");
+    for r in &mut c.results {
+        r.benchmark = long.clone();
+    }
+    let opts = MarkdownOptions {
+        dashboard_url: Some("https://o.github.io/r/".into()),
+        ..MarkdownOptions::default()
+    };
+    let md = render_markdown(&c, &opts).unwrap();
+    assert!(!md.contains("[chart]("), "{md}");
+    assert!(trends_in(&md) > 0, "{md}");
+    assert!(!md.contains("left out"), "{md}");
+}
+
+/// Characters that do not show, and words GitHub turns into links, mentions or emoji.
+const SNEAKY: &[&str] = &[
+    "zero\u{200B}width\u{200D}joiner\u{FEFF}",
+    "iso\u{2066}late\u{2069} soft\u{AD}hyphen tag\u{E0041}\u{E007F} fill\u{3164}",
+    "fix GH-123 org/repo#45 #7",
+    ":shipit: :+1: :100: at 10:15:00",
+];
+
+fn sneaky_run() -> Comparison {
+    let mut results: Vec<MetricResult> = SNEAKY
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            single(
+                name,
+                "time",
+                Unit::Nanoseconds,
+                100.0,
+                150.0 + 10.0 * i as f64,
+                Status::Regression,
+            )
+        })
+        .collect();
+    // Two benchmarks that differ only by a zero-width space.
+    for name in ["BenchmarkTwin", "Benchmark\u{200B}Twin"] {
+        results.push(single(
+            name,
+            "time",
+            Unit::Nanoseconds,
+            100.0,
+            101.0,
+            Status::Unchanged,
+        ));
+    }
+    results.push(single(
+        &long_name(1_000, "/size=1024"),
+        "time",
+        Unit::Nanoseconds,
+        100.0,
+        120.0,
+        Status::Regression,
+    ));
+    comparison(results, Vec::new(), base_meta())
+}
+
+#[test]
+fn sneaky_names_read_as_they_are_in_markdown() {
+    let md = markdown(&sneaky_run());
+    // No character that does not show, but the joiners put after `@`, `#`, `GH-` and a
+    // shortcode's `:` to break what GitHub would link or decorate.
+    let chars: Vec<char> = md.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if *c == '\u{200D}' {
+            let before = chars.get(i.wrapping_sub(1)).copied();
+            assert!(
+                matches!(before, Some('@' | '#' | '-' | ':')),
+                "a joiner after {before:?} in:\n{md}"
+            );
+        } else {
+            assert!(!crate::report::is_invisible(*c), "{c:?} in:\n{md}");
+        }
+    }
+    for linked in ["GH-123", "#45", "#7", ":shipit:", ":+1:", ":100:"] {
+        assert!(!md.contains(linked), "{linked} in:\n{md}");
+    }
+    assert!(
+        md.contains(r"zero\\u{200b}width\\u{200d}joiner\\u{feff}"),
+        "{md}"
+    );
+    assert!(md.contains(r"| Benchmark\\u{200b}Twin |"), "{md}");
+    assert!(md.contains("| BenchmarkTwin |"), "{md}");
+    // A time keeps its colons as they are.
+    assert!(md.contains("at 10:15:00"), "{md}");
+    insta::assert_snapshot!("sneaky_names_markdown", md);
+}
+
+#[test]
+fn sneaky_names_read_as_they_are_in_the_terminal() {
+    let out = render_terminal(&sneaky_run(), false);
+    assert!(!out.chars().any(crate::report::is_invisible), "{out}");
+    assert!(
+        out.contains(r"zero\u{200b}width\u{200d}joiner\u{feff}"),
+        "{out}"
+    );
+    assert!(out.contains(r"Benchmark\u{200b}Twin "), "{out}");
+    insta::assert_snapshot!("sneaky_names_terminal", out);
+}
+
+#[test]
+fn annotations_name_what_fails_the_gate_first_and_the_largest_changes_first() {
+    let regression = |name: &str, cur: f64, gating: bool| MetricResult {
+        fails_gate: gating,
+        ..single(
+            name,
+            "time",
+            Unit::Nanoseconds,
+            100.0,
+            cur,
+            Status::Regression,
+        )
+    };
+    let inconclusive = |name: &str, cur: f64| {
+        single(
+            name,
+            "time",
+            Unit::Nanoseconds,
+            100.0,
+            cur,
+            Status::Inconclusive,
+        )
+    };
+    let results = vec![
+        regression("Small", 110.0, true),
+        regression("NotGating", 400.0, false),
+        inconclusive("UnsureSmall", 103.0),
+        regression("Huge", 900.0, true),
+        inconclusive("UnsureLarge", 130.0),
+        regression("Middle", 150.0, true),
+        single(
+            "Same",
+            "time",
+            Unit::Nanoseconds,
+            100.0,
+            100.0,
+            Status::Unchanged,
+        ),
+    ];
+    let budgets = vec![
+        budget("Near", "p(95)", "p(95) < 1ms", Some(1.1e6), 1e6, None),
+        budget("Far", "p(95)", "p(95) < 1ms", Some(5e6), 1e6, None),
+        budget("Met", "p(95)", "p(95) < 1ms", Some(0.5e6), 1e6, None),
+    ];
+    let a = annotations(&comparison(results, budgets, base_meta()));
+    assert_eq!(
+        a.errors,
+        [
+            "budget broken: Far p(95) < 1ms (actual 5.00 ms)",
+            "budget broken: Near p(95) < 1ms (actual 1.10 ms)",
+            "regression: Huge time: +800.0%",
+            "regression: Middle time: +50.0%",
+            "regression: Small time: +10.0%",
+            "regression: NotGating time: +300.0%",
+        ]
+    );
+    assert_eq!(
+        a.warnings,
+        [
+            "inconclusive: UnsureLarge time: +30.0%",
+            "inconclusive: UnsureSmall time: +3.0%",
+        ]
+    );
+}
+
+#[test]
+fn annotations_show_names_shortened_and_what_does_not_show_escaped() {
+    let long = long_name(100_000, "/size=1024");
+    let names = [long.as_str(), "zero\u{200B}width\u{202E}", "\u{1b}[2Jclear"];
+    let results = names
+        .iter()
+        .map(|n| {
+            single(
+                n,
+                "time",
+                Unit::Nanoseconds,
+                100.0,
+                150.0,
+                Status::Regression,
+            )
+        })
+        .collect();
+    let a = annotations(&comparison(results, Vec::new(), base_meta()));
+    let [long_one, zero, clear] = a.errors.as_slice() else {
+        panic!("{:?}", a.errors)
+    };
+    assert!(long_one.chars().count() < 2 * NAME_SHOWN, "{long_one}");
+    assert!(
+        long_one.ends_with("xxx/size=1024 time: +50.0%"),
+        "{long_one}"
+    );
+    assert_eq!(zero, r"regression: zero\u{200b}width\u{202e} time: +50.0%");
+    assert_eq!(clear, r"regression: \u{1b}[2Jclear time: +50.0%");
 }

@@ -2,7 +2,9 @@
 //! formatted (`1.23 ms`, `+12.3%`, `p = 0.004`) and results grouped into the sections a report
 //! shows. Markdown templates (built-in or the user's) and the terminal table render from it, so
 //! numbers read the same everywhere. Text from the input (names, notes, units) is kept raw here:
-//! each renderer escapes it for its medium.
+//! each renderer escapes it for its medium. The heading, which every report shows as it is, names
+//! benchmarks as [`display_name`] shows them (shortened when long); the Markdown report shortens
+//! the other names likewise ([`View::shorten_names`]), and the terminal to its columns.
 //!
 //! The rooms it is built from: [`super::rows`] (the detailed tables' rows and cells),
 //! [`super::digest`] (one row per benchmark, worst first), [`super::headline`] (the report in a
@@ -14,6 +16,7 @@ use super::benchmark_rows::{BenchmarkRow, ContextRow};
 use super::digest::digest;
 use super::headline::{details_summary, headline, summary};
 use super::method_notes::{correction, environment_note, moderation, same_machine, suite_note};
+use super::names::display_name;
 use super::note_groups::NoteGroup;
 use super::rows::{budget_row, result_row, run_view, BudgetRow, ResultRow, RunView, Section};
 use super::words::{self, percent_plain, trim_number};
@@ -60,6 +63,10 @@ pub struct View {
     pub trends_hidden: bool,
     /// A command to reproduce the run locally, when the caller gave one.
     pub reproduce: Option<String>,
+    /// Where every result can be read when rows are left out, as the caller says: "the terminal
+    /// report (the job log)", or the JSON report and its path in backticks (pass it through
+    /// `note`).
+    pub full_list: String,
     pub total_results: usize,
     pub total_budgets: usize,
     /// How many metrics the p-values were adjusted over (Benjamini-Hochberg).
@@ -242,6 +249,7 @@ fn build(c: &Comparison, metric_rows: bool) -> View {
         shortened: false,
         trends_hidden: false,
         reproduce: None,
+        full_list: super::markdown::FULL_LIST_DEFAULT.to_string(),
         total_results: c.results.len(),
         total_budgets: c.budgets.len(),
         corrected_over: c.corrected_over,
@@ -307,6 +315,86 @@ impl View {
         }
     }
 
+    /// The smallest `max` of [`View::cap`] that leaves every row in (the sections of minor rows
+    /// keep a quarter of it), and every note.
+    pub(crate) fn rows_uncapped(&self) -> usize {
+        let major = [
+            self.regressions.rows.len(),
+            self.budgets_broken.rows.len(),
+            self.missing.rows.len(),
+            self.new.rows.len(),
+            self.failing.rows.len(),
+            self.notes.len(),
+        ];
+        let minor = [
+            self.inconclusive.rows.len(),
+            self.improvements.rows.len(),
+            self.unsure.rows.len(),
+            self.better.rows.len(),
+            self.context.rows.len(),
+            self.ungated.rows.len(),
+        ];
+        let most = |counts: &[usize]| counts.iter().copied().max().unwrap_or(0);
+        most(&major).max(4 * most(&minor)).max(1)
+    }
+
+    /// Shows every name from the input (benchmarks, metrics, budgets, the names of notes) as
+    /// [`display_name`] does: a long one shortened in the middle, so that one name of 100,000
+    /// characters cannot take a report's room. The heading names them so already. Call it
+    /// after [`View::link_charts`], whose links name each series whole.
+    pub fn shorten_names(&mut self) {
+        fn short(s: &mut String) {
+            let shown = match display_name(s) {
+                std::borrow::Cow::Owned(t) => Some(t),
+                std::borrow::Cow::Borrowed(_) => None,
+            };
+            if let Some(t) = shown {
+                *s = t;
+            }
+        }
+        for s in [
+            &mut self.regressions,
+            &mut self.missing,
+            &mut self.new,
+            &mut self.inconclusive,
+            &mut self.improvements,
+            &mut self.others,
+        ] {
+            for r in &mut s.rows {
+                short(&mut r.benchmark);
+                short(&mut r.metric);
+            }
+        }
+        for s in [&mut self.budgets_broken, &mut self.budgets_passed] {
+            for b in &mut s.rows {
+                short(&mut b.benchmark);
+                short(&mut b.metric);
+                short(&mut b.expression);
+            }
+        }
+        for s in [
+            &mut self.failing,
+            &mut self.unsure,
+            &mut self.better,
+            &mut self.same,
+        ] {
+            for r in &mut s.rows {
+                short(&mut r.benchmark);
+                short(&mut r.lead.metric);
+                r.changes.iter_mut().for_each(|ch| short(&mut ch.metric));
+            }
+        }
+        for s in [&mut self.context, &mut self.ungated] {
+            for r in &mut s.rows {
+                short(&mut r.benchmark);
+                short(&mut r.metric);
+            }
+        }
+        for n in &mut self.notes {
+            n.names.iter_mut().for_each(short);
+        }
+    }
+
     /// Leaves out the trends of every row: the first thing to go when a report is too long.
     /// Returns whether there were any.
     pub fn hide_trends(&mut self) -> bool {
@@ -357,7 +445,9 @@ impl View {
                 if let Some(k) = key {
                     link.push_str(&format!("&k={}", percent_encode(k)));
                 }
-                r.chart = Some(link);
+                // A link of a name of thousands of characters would take the comment's room
+                // (and no browser keeps it whole): that row keeps its trend, without a link.
+                r.chart = (link.len() <= MAX_CHART_LINK).then_some(link);
             }
         }
     }
@@ -372,6 +462,9 @@ impl View {
         }
     }
 }
+
+/// The longest chart link a row gets, in bytes.
+const MAX_CHART_LINK: usize = 2_000;
 
 /// The bytes of RFC 3986 that are not unreserved (letters, digits, `-`, `.`, `_`, `~`).
 const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC

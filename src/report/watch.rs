@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use super::digest::is_load_test;
-use super::markdown::{escape_markdown, inline_code};
+use super::markdown::{escape_markdown, escape_name, inline_code};
 use super::rows::value_cell;
 use super::words::{percent_plain, percent_signed, short_commit};
 use crate::compare::{Comparison, Method, MetricResult, Status};
@@ -60,8 +60,8 @@ pub fn render_watch(c: &Comparison, branch: &str) -> Option<String> {
     let mut out = format!(
         "### ⚠️ {} got {verb} at {commit}: {} {} {}\n\n",
         inline_code(branch),
-        escape_markdown(&worst.benchmark),
-        escape_markdown(&worst.metric),
+        escape_name(&worst.benchmark),
+        escape_name(&worst.metric),
         change(worst)
     );
     let _ = write!(
@@ -78,8 +78,8 @@ pub fn render_watch(c: &Comparison, branch: &str) -> Option<String> {
         let _ = writeln!(
             out,
             "- {} {} {} ({} → {})",
-            escape_markdown(&r.benchmark),
-            escape_markdown(&r.metric),
+            escape_name(&r.benchmark),
+            escape_name(&r.metric),
             change(r),
             escape_markdown(&value_cell(r, r.baseline)),
             escape_markdown(&value_cell(r, r.current)),

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Result;
-use perfgate::compare::{Comparison, Status};
+use perfgate::compare::Comparison;
 use perfgate::github::runtime::{
     annotation, framed, BaselineSource, Inputs, Level, ANNOTATIONS_PER_LEVEL, SUMMARY_LIMIT_BYTES,
 };
@@ -50,6 +50,12 @@ pub(super) fn report(
         title: title(inputs),
         reproduce: Some(reproduce(inputs, found.fetch.as_deref())),
         marker: Some(perfgate::github::comment::marker(&inputs.key)),
+        // The JSON report stays on the runner unless the workflow uploads it: the log is where
+        // a reader of the comment finds every result.
+        full_list: Some(
+            "the terminal report in the job log (as does the JSON report, the step's `report-json` output)"
+                .into(),
+        ),
         ..MarkdownOptions::default()
     };
     if let Some(note) = &found.note {
@@ -64,10 +70,11 @@ pub(super) fn report(
     for_comment.current.timestamp = None;
     let comment = report::render_markdown(&for_comment, &md_opts)?;
 
-    print!(
-        "{}",
-        framed(&report::render_terminal(comparison, false), &frame_token())
-    );
+    // The log is for reading: a standard output that cannot take it loses it, no more.
+    let _ = super::super::print(&framed(
+        &report::render_terminal(comparison, false),
+        &frame_token(),
+    ));
     annotate(comparison);
     Ok(Report {
         out_dir,
@@ -111,44 +118,11 @@ pub(super) fn summary_markdown(
     }
 }
 
-/// Error annotations for regressions, a whole run that fails the gate and broken budgets,
-/// warnings for inconclusive results,
-/// within GitHub's per-step limits.
+/// Error annotations for broken budgets, a whole run that fails the gate and regressions,
+/// warnings for inconclusive results, worst first as the report orders them
+/// ([`report::annotations`]), within GitHub's per-step limits.
 fn annotate(c: &Comparison) {
-    let mut errors: Vec<String> = Vec::new();
-    let mut warnings: Vec<String> = Vec::new();
-    // A load test's counts that follow its duration are context, not annotations.
-    for r in c.results.iter().filter(|r| !r.context) {
-        let change = r
-            .change
-            .map(|x| format!("{:+.1}%", x * 100.0))
-            .unwrap_or_else(|| "changed".into());
-        let line = format!("{} {}: {change}", r.benchmark, r.metric);
-        match r.status {
-            Status::Regression => errors.push(format!("regression: {line}")),
-            Status::Inconclusive => warnings.push(format!(
-                "inconclusive: {line}{}",
-                perfgate::report::words::note(&r.note)
-                    .map(|n| format!(" ({n})"))
-                    .unwrap_or_default()
-            )),
-            _ => {}
-        }
-    }
-    // The whole run's shift, when it fails the gate on its own: no row shows it.
-    if let Some(reason) = c.suite.as_ref().and_then(|s| s.failing_reason()) {
-        errors.extend(perfgate::report::words::reasons(&[reason]));
-    }
-    for b in c.budgets.iter().filter(|b| !b.passed) {
-        errors.push(format!(
-            "budget broken: {} {}{}",
-            b.benchmark,
-            b.expression,
-            b.actual
-                .map(|a| format!(" (actual {})", b.unit.format(a)))
-                .unwrap_or_default()
-        ));
-    }
+    let report::Annotations { errors, warnings } = report::annotations(c);
     let mut out = std::io::stdout().lock();
     for (level, list) in [(Level::Error, errors), (Level::Warning, warnings)] {
         let n = list.len();
