@@ -564,6 +564,33 @@ fn a_baseline_with_nothing_in_common_is_an_error() {
         .code(2)
         .stderr(predicate::str::contains("nothing was compared"))
         .stderr(predicate::str::contains("`sha256sum data.bin`"));
+    // The same benchmark with other metrics: said so, not "no benchmark in the baseline".
+    let dir = tempfile::tempdir().unwrap();
+    let (base, current) = (dir.path().join("base.txt"), dir.path().join("current.txt"));
+    fs::write(&base, "BenchmarkX-8 100 50 ns/op\n").unwrap();
+    fs::write(&current, "BenchmarkX-8 100 50 widgets/op\n").unwrap();
+    let err = input_error(&mut compare(&base, &current));
+    assert!(
+        err.contains("no metric of the current run is in the baseline, so nothing was compared: `BenchmarkX-8` has `widgets/op` in the current run and `time` in the baseline"),
+        "{err}"
+    );
+}
+
+/// A configuration that ignores every metric gates nothing: an error, not a pass.
+#[test]
+fn a_config_that_ignores_everything_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("perfgate.toml");
+    fs::write(&config, "[[rule]]\nbenchmark = \"*\"\nignore = true\n").unwrap();
+    let err = input_error(
+        compare(example("go/base.txt"), example("go/head.txt"))
+            .arg("--config")
+            .arg(&config),
+    );
+    assert!(
+        err.contains("every metric of the current run is ignored by the configuration"),
+        "{err}"
+    );
 }
 
 /// Issue 14, row 14: a stored run replaced by an empty one made a regression pass.
@@ -1324,4 +1351,120 @@ fn a_commit_date_places_only_its_own_commit_and_never_after_the_run() {
         3,
         "nothing else was saved"
     );
+}
+
+/// A standard output or error that cannot be written (`/dev/full`, a closed log) is no crash:
+/// an error still exits 2, a save still saves (its line lost), and a report that cannot be
+/// written is an error, not a pass.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_unwritable_standard_output_or_error_is_no_crash() {
+    let full = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let run = |args: &[&std::ffi::OsStr], stdout: bool| {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("perfgate"));
+        cmd.args(args).env("NO_COLOR", "1");
+        if stdout {
+            cmd.stdout(full());
+        } else {
+            cmd.stderr(full());
+        }
+        cmd.output().unwrap().status.code()
+    };
+    let os = |s: &'static str| std::ffi::OsStr::new(s);
+    assert_eq!(run(&[os("show"), os("no-such-file")], false), Some(2));
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let base = example("go/base.txt");
+    let save = [
+        os("save"),
+        os("--branch"),
+        os("main"),
+        os("--current"),
+        base.as_ref(),
+        os("--store"),
+        store.as_os_str(),
+    ];
+    assert_eq!(run(&save, true), Some(0));
+    assert_eq!(store_index(&store)["runs"].as_array().unwrap().len(), 1);
+    let compare = [
+        os("compare"),
+        os("--baseline"),
+        base.as_ref(),
+        os("--current"),
+        base.as_ref(),
+    ];
+    assert_eq!(run(&compare, true), Some(2));
+}
+
+/// A value no tool can mean is an error naming the file and what was expected: a negative count
+/// (against which a regression read as an "improvement" of -10100%), or a latency that
+/// overflows on conversion to nanoseconds (`1e308us`, saved as `null`, which broke every later
+/// compare of the store). Nothing is saved.
+#[test]
+fn negative_and_overflowing_values_are_input_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let negative = dir.path().join("negative.txt");
+    fs::write(&negative, "BenchmarkX-8 100 50 ns/op -5 allocs/op\n").unwrap();
+    let err = input_error(&mut compare(&negative, example("go/base.txt")));
+    assert!(
+        err.contains("negative.txt")
+            && err.contains(
+                "benchmark `BenchmarkX-8`, metric `allocs`: negative value -5: expected a count of zero or more"
+            ),
+        "{err}"
+    );
+    let wrk = fs::read_to_string(fixture("wrk/wrk-get-latency.txt")).unwrap();
+    let (head, tail) = wrk.split_once("     50%").unwrap();
+    let (_, rest) = tail.split_once('\n').unwrap();
+    let overflow = dir.path().join("overflow.txt");
+    fs::write(&overflow, format!("{head}     50%   1e308us\n{rest}")).unwrap();
+    let store = dir.path().join("store");
+    let err = input_error(&mut save(&overflow, &store));
+    assert!(
+        err.contains("overflow.txt")
+            && err.contains("metric `p(50)`: value inf is not a finite number (in ns"),
+        "{err}"
+    );
+    assert!(!store.exists());
+}
+
+/// One benchmark with more metrics than any tool writes (a Go line of 10,001 units) is refused:
+/// each metric was looked for among all before it, and 80,000 of them took 37 s.
+#[test]
+fn a_benchmark_with_too_many_metrics_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("many.txt");
+    let units: String = (0..10_001).map(|i| format!(" 1 u{i}/op")).collect();
+    fs::write(&file, format!("BenchmarkX 100 50 ns/op{units}\n")).unwrap();
+    let err = input_error(perfgate().arg("show").arg(&file));
+    assert!(
+        err.contains("benchmark `BenchmarkX` has more than 10000 metrics"),
+        "{err}"
+    );
+}
+
+/// A criterion directory with a link to a parent (a loop) is read once: the walk gave `a`,
+/// `a/loop/a`, `a/loop/a/loop/a`... as deep as it went.
+#[cfg(unix)]
+#[test]
+fn a_criterion_directory_with_a_link_to_a_parent_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("criterion/fib/new");
+    fs::create_dir_all(&new).unwrap();
+    for f in ["benchmark.json", "estimates.json", "sample.json"] {
+        fs::copy(fixture(&format!("criterion/old-layout/{f}")), new.join(f)).unwrap();
+    }
+    std::os::unix::fs::symlink("..", dir.path().join("criterion/fib/loop")).unwrap();
+    let out = stdout(
+        perfgate()
+            .current_dir(dir.path())
+            .args(["show", "criterion"]),
+        0,
+    );
+    assert!(out.contains("(1 benchmarks, 1 metrics)"), "{out}");
 }

@@ -148,6 +148,10 @@ pub(super) fn cmd_compare(ctx: &Ctx, a: CompareArgs) -> Result<u8> {
             template,
             reproduce: Some(reproduce_command(&a)),
             dashboard_url: a.dashboard_url.clone(),
+            full_list: a
+                .report_json
+                .as_ref()
+                .map(|p| format!("the JSON report `{}`", p.display())),
             ..MarkdownOptions::default()
         };
         let md = report::render_markdown(&comparison, &opts)?;

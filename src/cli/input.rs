@@ -111,7 +111,13 @@ impl Reader<'_> {
             .with_context(|| format!("cannot decompress `{shown}` (gzip)"))?;
         }
         let text = utf8_text(bytes, path, "a benchmark tool's text or JSON output")?;
-        let detected = formats::detect(&text);
+        // With --format given, only a saved run is looked for: the other formats' detection
+        // reads the whole input for nothing.
+        let detected = match forced {
+            Some(_) if formats::is_saved_run(&text) => Ok(Format::Perfgate),
+            Some(f) => Ok(f),
+            None => formats::detect(&text),
+        };
         // A saved perfgate run is always read as such, even when --format names the tool.
         let format = match (forced, &detected) {
             (_, Ok(Format::Perfgate)) => Format::Perfgate,
@@ -319,7 +325,7 @@ impl Reader<'_> {
     /// Walks a `target/criterion`-like directory for `*/new/{benchmark,estimates,sample}.json`.
     fn read_criterion_dir(self, dir: &Path) -> Result<Run> {
         let mut files = Vec::new();
-        self.collect(dir, dir, &mut files, 0)?;
+        self.collect(dir, dir, &mut files, &mut HashSet::new(), 0)?;
         if files.is_empty() {
             if self.dir.path(&dir.join("index.json")).is_file() {
                 bail!(
@@ -352,10 +358,17 @@ impl Reader<'_> {
         root: &Path,
         dir: &Path,
         out: &mut Vec<InputFile>,
+        seen: &mut HashSet<PathBuf>,
         depth: usize,
     ) -> Result<()> {
         if depth > 12 {
             return Ok(());
+        }
+        // A directory reached again through a link (to a parent: a loop) is read once.
+        if let Ok(real) = fs::canonicalize(self.dir.path(dir)) {
+            if !seen.insert(real) {
+                return Ok(());
+            }
         }
         let entries = fs::read_dir(self.dir.path(dir))
             .with_context(|| format!("cannot list `{}`", dir.display()))?;
@@ -377,7 +390,7 @@ impl Reader<'_> {
                 if name == "report" || name == "base" || name == "change" {
                     continue;
                 }
-                self.collect(root, &path, out, depth + 1)?;
+                self.collect(root, &path, out, seen, depth + 1)?;
             } else if is_file {
                 let in_new = path
                     .parent()

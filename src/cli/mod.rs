@@ -2,6 +2,24 @@
 //! emit), and what the commands share: config loading, printing, error lines.
 //! Files, environment, stdout and exit codes live here and nowhere else.
 
+/// `println!` for messages along the way: a standard output that cannot be written (`>/dev/full`,
+/// a closed log) loses the line instead of aborting the run. Reports go through [`print`].
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that never aborts the run when standard error cannot be written: the exit code
+/// still says what happened.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod action;
 mod compare;
 mod dashboard;
@@ -279,7 +297,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("{}", ctx.error_line(&e));
+            errln!("{}", ctx.error_line(&e));
             ExitCode::from(EXIT_ERROR)
         }
     }
@@ -446,6 +464,17 @@ fn gate(
     }
     if let Some(why) = comparison.nothing_in_common().filter(|_| !recording) {
         bail!("{why}");
+    }
+    // Every metric ignored by the configuration (a rule `ignore = true` on a glob that took
+    // everything) and no budget: a gate that looked at nothing must not pass.
+    if comparison.baseline.is_some()
+        && comparison.results.is_empty()
+        && comparison.budgets.is_empty()
+        && !recording
+    {
+        bail!(
+            "every metric of the current run is ignored by the configuration (`ignore = true` rules), and there is no budget: nothing was gated. Narrow the rules' `benchmark` and `metric` globs"
+        );
     }
     Ok(comparison)
 }

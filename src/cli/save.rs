@@ -35,7 +35,7 @@ pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
         Some(sha) => sha,
         None => {
             if !meta::is_object_name(&c) {
-                eprintln!(
+                errln!(
                     "warning: --commit: git cannot resolve `{c}` here (not a repository, or no such name): saved as given, with no commit date"
                 );
             }
@@ -67,7 +67,7 @@ pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
         if given_time {
             bail!("--commit-time: `{committed}` is later than the run's time ({ran}): a commit is made before its runs");
         }
-        eprintln!(
+        errln!(
             "warning: the commit's date ({committed}) is later than the run's time ({ran}): the run goes at the end of its branch's history"
         );
     }
@@ -83,11 +83,16 @@ pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
         Ok(Placed::Before(1)) => ", before 1 later run of its branch".to_string(),
         Ok(Placed::Before(n)) => format!(", before {n} later runs of its branch"),
         Ok(Placed::NotKept) => format!(
-            ", and pruned at once: its commit is older than the {keep} runs of its branch kept (--keep)"
+            ", and pruned at once: its commit is older than the {} of its branch kept (--keep)",
+            match keep {
+                1 => "1 run".to_string(),
+                n => format!("{n} runs"),
+            }
         ),
         Ok(Placed::Latest) | Err(_) => String::new(),
     };
-    print(&format!(
+    // The run is saved: a standard output that cannot take the line is no failure of the save.
+    let _ = print(&format!(
         "saved run {} ({} benchmarks, {} metrics; commit {}, branch {}) to {}{place}\n",
         entry.id,
         run.benchmarks.len(),
@@ -100,7 +105,7 @@ pub(super) fn cmd_save(ctx: &Ctx, a: SaveArgs) -> Result<u8> {
             .unwrap_or("unknown"),
         entry.meta.branch.as_deref().unwrap_or("unknown"),
         a.store.display()
-    ))?;
+    ));
     Ok(EXIT_PASS)
 }
 
@@ -188,13 +193,14 @@ pub(super) fn cmd_import(ctx: &Ctx, a: ImportArgs) -> Result<u8> {
         0 => String::new(),
         n => format!(", {n} already there skipped"),
     };
-    print(&format!(
+    // The runs are saved: a lost line is no failure of the import.
+    let _ = print(&format!(
         "imported {imported} {} into {} (branch {}; the last {} kept{skipped})\n",
         runs_word(imported),
         a.store.display(),
         a.branch,
         keep.min(imported)
-    ))?;
+    ));
     Ok(EXIT_PASS)
 }
 

@@ -36,10 +36,21 @@ pub fn check_budget(budget: &Budget, current: &[Series], runs: bool) -> Vec<Budg
         passed: false,
         note: Some(note),
     };
+    // With nothing to check it on, the limit is shown in the unit it was written in (`2ms`,
+    // not `2`).
+    let not_found = |benchmark: &str, note: BudgetNote| {
+        let (unit, factor) = budget
+            .unit
+            .as_deref()
+            .map_or((Unit::Count, 1.0), Unit::parse);
+        BudgetResult {
+            limit: budget.value * factor,
+            ..broken(benchmark, unit, note)
+        }
+    };
     if matching.is_empty() {
-        return vec![broken(
+        return vec![not_found(
             &budget.benchmark,
-            Unit::Count,
             BudgetNote::NoBenchmark {
                 pattern: budget.benchmark.clone(),
             },
@@ -54,9 +65,8 @@ pub fn check_budget(budget: &Budget, current: &[Series], runs: bool) -> Vec<Budg
             .iter()
             .find(|s| same_stat(&s.metric, &budget.metric))
         else {
-            out.push(broken(
+            out.push(not_found(
                 name,
-                Unit::Count,
                 BudgetNote::NoMetric {
                     benchmark: name.to_string(),
                     metric: budget.metric.clone(),

@@ -646,6 +646,33 @@ impl Comparison {
             }
             shown.join(", ")
         };
+        // The same benchmarks with other metrics (another unit, a tool's other output) are not
+        // "no benchmark in the baseline": say which metrics each side has.
+        let shared = self.results.iter().find(|n| {
+            n.status == Status::New
+                && self
+                    .results
+                    .iter()
+                    .any(|m| m.status == Status::Missing && m.benchmark == n.benchmark)
+        });
+        if let Some(n) = shared {
+            let metrics = |status: Status| {
+                let mut v: Vec<String> = self
+                    .results
+                    .iter()
+                    .filter(|r| r.status == status && r.benchmark == n.benchmark)
+                    .map(|r| format!("`{}`", r.metric))
+                    .collect();
+                v.dedup();
+                v.join(", ")
+            };
+            return Some(format!(
+                "no metric of the current run is in the baseline, so nothing was compared: `{}` has {} in the current run and {} in the baseline. Check that both come from the same tool and its same options (units, output format)",
+                n.benchmark,
+                metrics(Status::New),
+                metrics(Status::Missing)
+            ));
+        }
         Some(format!(
             "no benchmark of the current run is in the baseline, so nothing was compared (current: {}; baseline: {}). Check that both come from the same benchmarks and tool, and that the baseline is the right one",
             names(Status::New),

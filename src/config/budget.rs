@@ -88,9 +88,21 @@ impl Budget {
                 "budget `{expression}`: `{metric}` is not one statistic name: expected e.g. `p(95) < 200ms`"
             ));
         }
+        if let Some(q) = metric.strip_prefix("p(").and_then(|m| m.strip_suffix(')')) {
+            if !q.parse::<f64>().is_ok_and(|q| (0.0..=100.0).contains(&q)) {
+                return Err(format!(
+                    "budget `{expression}`: `{metric}` is not a percentile: expected `p(N)` with N from 0 to 100, such as `p(95)`"
+                ));
+            }
+        }
         let (value, unit) = split_number(right.trim()).ok_or_else(|| {
             format!("budget `{expression}`: `{}` is not a number with an optional unit, such as `200ms` or `0.1%`", right.trim())
         })?;
+        if value < 0.0 {
+            return Err(format!(
+                "budget `{expression}`: the limit is below zero, and no measured value is: expected a limit of zero or more"
+            ));
+        }
         Ok(Budget {
             benchmark: benchmark.trim().to_string(),
             metric: metric.to_string(),
@@ -225,6 +237,22 @@ pub(super) fn split_number(text: &str) -> Option<(f64, Option<String>)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_percentile_out_of_range_or_a_limit_below_zero_is_refused() {
+        for (expr, why) in [
+            ("p(150) < 5ms", "`p(150)` is not a percentile"),
+            ("p(-5) < 5ms", "`p(-5)` is not a percentile"),
+            ("p(abc) < 5ms", "`p(abc)` is not a percentile"),
+            ("time < -5ms", "the limit is below zero"),
+        ] {
+            let e = Budget::parse("b", expr).unwrap_err();
+            assert!(e.contains(why), "{expr}: {e}");
+        }
+        for ok in ["p(99.9) < 5ms", "p(0) >= 0", "p(100) < 1s"] {
+            assert!(Budget::parse("b", ok).is_ok(), "{ok}");
+        }
+    }
+
     #[test]
     fn budget_lines_read_the_k6_threshold_form_and_the_command_line_form() {
         let b = Budget::parse_line("http_req_duration: p(95)<200").unwrap();

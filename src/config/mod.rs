@@ -302,6 +302,13 @@ impl Config {
                 OneOrMany::One(s) => vec![s.clone()],
                 OneOrMany::Many(v) => v.clone(),
             };
+            if list.is_empty() {
+                return Err(err(
+                    exprs.span(),
+                    &format!("budgets.\"{bench}\""),
+                    "expected a budget such as \"p(95) < 200ms\", or a list of them; found an empty list".into(),
+                ));
+            }
             for e in list {
                 let mut b = Budget::parse(bench, &e)
                     .map_err(|m| err(exprs.span(), &format!("budgets.\"{bench}\""), m))?;
@@ -591,6 +598,10 @@ mod tests {
         assert_eq!(
             e("[budgets]\nx = \" p(95) < abc\"\n"),
             "perfgate.toml:2: key `budgets.\"x\"`: budget `p(95) < abc`: `abc` is not a number with an optional unit, such as `200ms` or `0.1%`"
+        );
+        assert_eq!(
+            e("[budgets]\n\"*\" = []\n"),
+            "perfgate.toml:2: key `budgets.\"*\"`: expected a budget such as \"p(95) < 200ms\", or a list of them; found an empty list"
         );
     }
 

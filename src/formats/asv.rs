@@ -14,8 +14,13 @@
 //! `<env> <benchmark>` when the log has results from several environments, else the benchmark
 //! name (and prefixed with the commit when several commits appear). asv's JSON results directory
 //! holds more than this log (samples, parameters); prefer it when available.
+//!
+//! asv ends every line with a line break: a file that ends inside a result line is refused as cut
+//! when the result could go on (a bare number, `2.` of `2.42k`, `m` of `ms`).
 
-use super::common::text::clean_lines;
+use std::collections::HashSet;
+
+use super::common::text::{clean_lines, refuse_cut};
 use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmarks, Data, Metric, Run, RunMeta, Unit};
 
@@ -55,6 +60,25 @@ struct Found {
 
 /// Parses an asv console log; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
+    refuse_cut(text, "asv", read(text), could_be_cut)
+}
+
+/// Whether a last line without its line break could be the start of a longer one: a result whose
+/// text could go on (`2.` of `2.42k`, `11.1\u{b1}0.01m` of `...ms`). A unit that no other begins
+/// with (`s`, `k`) shows the result whole.
+fn could_be_cut(line: &str) -> bool {
+    let Some((3, rest)) = progress(line) else {
+        return false;
+    };
+    rest.split_once(char::is_whitespace)
+        .is_some_and(|(name, result)| {
+            let r = result.trim();
+            name.contains('.')
+                && r.ends_with(|c: char| c.is_ascii_digit() || matches!(c, '.' | 'm'))
+        })
+}
+
+fn read(text: &str) -> Result<Run, ParseError> {
     let mut env: Option<String> = None;
     let mut commit: Option<String> = None;
     let mut branch: Option<String> = None;
@@ -102,15 +126,9 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
              `[ 35.00%] \u{b7}\u{b7}\u{b7} benchmarks.TimeSuite.time_keys   11.1\u{b1}0.01\u{3bc}s`",
         ));
     }
-    let distinct = |f: fn(&Found) -> &Option<String>| {
-        let mut seen: Vec<&Option<String>> = Vec::new();
-        for x in &found {
-            if !seen.contains(&f(x)) {
-                seen.push(f(x));
-            }
-        }
-        seen.len()
-    };
+    // A set, not a list searched per result: 40,000 environments took seconds.
+    let distinct =
+        |f: fn(&Found) -> &Option<String>| found.iter().map(f).collect::<HashSet<_>>().len();
     let many_envs = distinct(|f| &f.env) > 1;
     let many_commits = distinct(|f| &f.commit) > 1;
     let mut benchmarks = Benchmarks::default();
@@ -255,6 +273,7 @@ fn size_factor(unit: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::common::text::CUT;
     use crate::formats::test_support::{metric, names, value};
     use crate::model::Direction;
 
@@ -396,6 +415,72 @@ mod tests {
         assert!(e.message.contains("found `fast`"), "{e}");
         let e = err("[ 35.00%] \u{b7}\u{b7}\u{b7} b.time_x   -3ms\n");
         assert_eq!(e.line, Some(1));
+    }
+
+    /// `2.` of `2.11k` (a file cut inside its last result) was read as 2 bytes.
+    #[test]
+    fn refuses_a_file_cut_inside_its_last_result() {
+        let mem = SIX.find("2.11k").unwrap();
+        let time = SIX.find("9.07\u{b1}0.5\u{3bc}s").unwrap();
+        for cut in [
+            SIX.get(..mem + 1).unwrap(),
+            SIX.get(..mem + 2).unwrap(),
+            SIX.get(..mem + "2.11".len()).unwrap(),
+            SIX.get(..time + "9.07\u{b1}0.5".len()).unwrap(),
+        ] {
+            let e = err(cut);
+            assert_eq!(e.line, Some(cut.lines().count()), "{cut}");
+            assert!(e.message.starts_with(&format!("{CUT}: `[")), "{e}");
+            assert!(
+                e.message.ends_with(
+                    "` has no line break after it, and asv ends every line with one; run the benchmarks again, or remove the line"
+                ),
+                "{e}"
+            );
+        }
+        // What cannot be read whole is said to be cut, not a bad result.
+        let e = err(SIX.get(..time + "9.07\u{b1}0.5\u{3bc}".len()).unwrap());
+        assert_eq!(e.line, Some(16));
+        assert!(
+            e.message.starts_with(&format!(
+                "{CUT} (`benchmarks.TimeSuite.time_keys3`: expected a result such as"
+            )),
+            "{e}"
+        );
+        // `m` (minutes) may be the start of `ms`.
+        let e = err("[ 35.00%] \u{b7}\u{b7}\u{b7} b.time_x   1.5\u{b1}0.01m");
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.starts_with(CUT), "{e}");
+    }
+
+    /// A last result with a unit that no other begins with is whole, line break or not.
+    #[test]
+    fn reads_a_whole_last_result_without_a_line_break() {
+        assert_eq!(parse(SIX.trim_end()).unwrap(), parse(SIX).unwrap());
+        let mem = SIX.find("2.11k").unwrap();
+        let run = parse(SIX.get(..mem + "2.11k".len()).unwrap()).unwrap();
+        let b = "virtualenv-py3.6 benchmarks.MemSuite.mem_list3";
+        assert_eq!(value(&run, b, "value"), 2110.0);
+        let time = SIX.find("9.07\u{b1}0.5\u{3bc}s").unwrap();
+        let run = parse(SIX.get(..time + "9.07\u{b1}0.5\u{3bc}s".len()).unwrap()).unwrap();
+        let b = "virtualenv-py3.6 benchmarks.TimeSuite.time_keys3";
+        assert!(close(value(&run, b, "time"), 9070.0));
+    }
+
+    /// Each result's environment was searched in a list of those seen: 50,000 environments took
+    /// minutes, a moment by a set (no timing is asserted).
+    #[test]
+    fn reads_fifty_thousand_environments_in_one_pass() {
+        let text: String = (0..50_000)
+            .map(|i| {
+                format!(
+                    "[ 1.00%] \u{b7}\u{b7} Benchmarking e{i}\n[ 1.00%] \u{b7}\u{b7}\u{b7} a.time_b   {i}.0\u{b1}0.1ms\n"
+                )
+            })
+            .collect();
+        let run = parse(&text).unwrap();
+        assert_eq!(run.benchmarks.len(), 50_000);
+        assert!(close(value(&run, "e49999 a.time_b", "time"), 49_999e6));
     }
 
     #[test]

@@ -6,9 +6,10 @@
 //!
 //! Each line gives `throughput`, operations per second, higher is better (one value: the runs are
 //! summarised, not listed). Names may themselves contain ` x `, so a line is read from its end.
-//! `<hz>` may carry `,` thousands separators. Any other line is skipped.
+//! `<hz>` may carry `,` thousands separators. A line of that shape with another unit than
+//! `ops/sec` is an error (Benchmark.js prints no other); any other line is skipped.
 
-use super::common::text::{clean_lines, parse_number};
+use super::common::text::{clean_lines, excerpt, parse_number};
 use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmarks, Data, Direction, Metric, Run, RunMeta, Unit};
 
@@ -24,39 +25,57 @@ pub const SPEC: Spec = Spec {
 
 /// True when some line has the Benchmark.js result shape.
 pub fn looks_like(text: &str) -> bool {
-    text.split('\n')
-        .any(|l| l.contains(" ops/sec ") && result_shape(l.trim_end_matches('\r')).is_some())
+    text.split('\n').any(|l| {
+        l.contains(" ops/sec ")
+            && result_shape(l.trim_end_matches('\r')).is_some_and(|(_, _, unit)| unit == UNIT)
+    })
 }
 
-/// `(name, hz text)` of a result line, without judging the number.
-fn result_shape(line: &str) -> Option<(&str, &str)> {
+/// The only unit Benchmark.js prints.
+const UNIT: &str = "ops/sec";
+
+/// `(name, hz text, unit)` of a line shaped like a result,
+/// `<name> x <hz> <unit> ±<rme>% (<n> runs sampled)`, without judging the number or the unit.
+fn result_shape(line: &str) -> Option<(&str, &str, &str)> {
     let line = line.trim_end();
-    let (head, tail) = line.rsplit_once(" ops/sec ")?;
-    // `±0.74% (93 runs sampled)`; old builds print `+/-`.
-    let tail = tail
-        .strip_prefix('\u{b1}')
-        .or_else(|| tail.strip_prefix("+/-"))?;
-    let (rme, runs) = tail.split_once("% (")?;
-    let runs = runs.strip_suffix(" sampled)")?;
+    let runs = line.strip_suffix(" sampled)")?;
+    let (head, runs) = runs.rsplit_once("% (")?;
     let (count, word) = runs.split_once(' ')?;
     if !matches!(word, "runs" | "run")
+        || count.is_empty()
         || !count.chars().all(|c| c.is_ascii_digit())
-        || rme.parse::<f64>().is_err()
     {
         return None;
     }
+    // `±0.74%`; old builds print `+/-`.
+    let (head, rme) = head
+        .rsplit_once(" \u{b1}")
+        .or_else(|| head.rsplit_once(" +/-"))?;
+    rme.parse::<f64>().ok()?;
+    let (head, unit) = head.trim_end().rsplit_once(' ')?;
     let (name, hz) = head.rsplit_once(" x ")?;
     let name = name.trim();
-    (!name.is_empty()).then_some((name, hz.trim()))
+    (!name.is_empty()).then_some((name, hz.trim(), unit))
 }
 
 /// Parses Benchmark.js output; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
     let mut benchmarks = Benchmarks::default();
     for (no, line) in clean_lines(text) {
-        let Some((name, hz)) = result_shape(&line) else {
+        let Some((name, hz, unit)) = result_shape(&line) else {
             continue;
         };
+        // Any other unit is not Benchmark.js's: reading it as a rate, or skipping the line, would
+        // lose the benchmark (then reported missing, not failed).
+        if unit != UNIT {
+            return Err(ParseError::at(
+                no,
+                format!(
+                    "`{name}`: expected the unit `{UNIT}` (the only one Benchmark.js prints), found `{}`",
+                    excerpt(unit, 40)
+                ),
+            ));
+        }
         let value = match parse_number(hz) {
             Some(v) if v >= 0.0 => v,
             _ => {
@@ -177,6 +196,24 @@ mod tests {
         assert!(e.message.contains("found `1.2.3`"), "{e}");
         let e = err("fib x -5 ops/sec \u{b1}1.00% (90 runs sampled)\n");
         assert_eq!(e.line, Some(1));
+    }
+
+    /// `ops/fortnight` dropped the benchmark, which was then reported missing, not failed.
+    #[test]
+    fn fails_on_another_unit_naming_the_line() {
+        let text = OUTPUT.replace("1,431,759 ops/sec", "1,431,759 ops/fortnight");
+        let e = err(&text);
+        assert_eq!(e.line, Some(1));
+        assert_eq!(
+            e.message,
+            "`fib(10)`: expected the unit `ops/sec` (the only one Benchmark.js prints), found `ops/fortnight`"
+        );
+        let e = err("a x 10 ops/sec \u{b1}1% (1 run sampled)\nb x 10 Hz +/-1% (5 runs sampled)\n");
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.ends_with("found `Hz`"), "{e}");
+        // The detection still needs a line in `ops/sec`.
+        assert!(looks_like(&text));
+        assert!(!looks_like("b x 10 Hz \u{b1}1% (5 runs sampled)\n"));
     }
 
     #[test]

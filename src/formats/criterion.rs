@@ -7,8 +7,12 @@
 //! Each benchmark gets one metric, `time`: the per-iteration time of every sample when
 //! `sample.json` is there (so the statistics can test the difference), else the slope (or mean)
 //! estimate. criterion declares these files private, so shapes are checked rather than assumed.
+//! In a directory, an `estimates.json` next to a `sample.json` is checked too, though its numbers
+//! are not used: criterion writes both, and a cut or empty one is a broken result directory. Two
+//! benchmark directories holding the same files are one directory reached twice (a symbolic link
+//! to a parent) and an error: no two measurements give the same samples.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value};
 
@@ -90,9 +94,19 @@ pub fn parse_dir(files: &[InputFile]) -> Result<Run, ParseError> {
         }
     }
     let mut benchmarks: Vec<(Benchmark, String)> = Vec::new();
+    // The directory that holds each set of files, to tell one directory reached twice.
+    let mut holders: HashMap<[Option<&str>; 3], &str> = HashMap::new();
+    let mut named: HashMap<String, &str> = HashMap::new();
     for (dir, d) in &dirs {
         let data = match (d.sample, d.estimates) {
-            (Some(f), _) => in_file(f, read_sample)?,
+            (Some(sample), estimates) => {
+                // The samples are what is read, but criterion writes the estimates with them: a
+                // broken estimates.json (cut, empty) is a broken result directory, not a detail.
+                if let Some(f) = estimates {
+                    in_file(f, read_estimates)?;
+                }
+                in_file(sample, read_sample)?
+            }
             (None, Some(f)) => in_file(f, read_estimates)?,
             (None, None) => continue,
         };
@@ -107,9 +121,19 @@ pub fn parse_dir(files: &[InputFile]) -> Result<Run, ParseError> {
                 dir.clone()
             }
         });
-        if let Some((_, other)) = benchmarks.iter().find(|(b, _)| b.name == name) {
+        if let Some(other) = named.insert(name.clone(), dir) {
             return Err(ParseError::whole(format!(
                 "two criterion benchmarks are named `{name}`: `{other}` and `{dir}`"
+            )));
+        }
+        // Two measurements never give the same files: these are one directory reached by two
+        // paths (a symbolic link to a parent gave `a`, `a/loop/a`, `a/loop/a/loop/a`...).
+        let texts = [d.benchmark, d.estimates, d.sample].map(|f| f.map(|f| f.text.as_str()));
+        if let Some(other) = holders.insert(texts, dir) {
+            return Err(ParseError::whole(format!(
+                "`{}` and `{}` hold the same result files, which no two measurements give: one benchmark's results copied, or one directory reached by two paths (a symbolic link to a parent directory?); remove the copy or the link",
+                shown(other),
+                shown(dir)
             )));
         }
         benchmarks.push((time_benchmark(&name, data), dir.clone()));
@@ -348,6 +372,15 @@ fn one_run(benchmarks: Vec<Benchmark>) -> Run {
         ..RunMeta::default()
     };
     Run::new(meta, benchmarks)
+}
+
+/// A benchmark directory as a message shows it, its results' `new/` included.
+fn shown(dir: &str) -> String {
+    if dir.is_empty() {
+        "new".to_string()
+    } else {
+        format!("{dir}/new")
+    }
 }
 
 /// A relative path with `/` separators and no leading `./`.
@@ -592,6 +625,61 @@ mod tests {
             e.starts_with("a/new/benchmark.json: expected benchmark.json"),
             "{e}"
         );
+    }
+
+    /// A cut `estimates.json` next to a `sample.json` was skipped without a word.
+    #[test]
+    fn fails_on_a_broken_estimates_file_next_to_samples() {
+        let cut = OLD_ESTIMATES.get(..100).unwrap();
+        for (estimates, expected) in [
+            (cut, "a/new/estimates.json: line 1: "),
+            ("", "a/new/estimates.json: the file is empty"),
+            ("[]", "a/new/estimates.json: expected estimates.json (an object with `mean`), found an array"),
+        ] {
+            let e = parse_dir(&[
+                file("a/new/estimates.json", estimates),
+                file("a/new/sample.json", OLD_SAMPLE),
+                file("b/new/estimates.json", OLD_ESTIMATES),
+                file("b/new/sample.json", OLD_SAMPLE),
+            ])
+            .unwrap_err();
+            assert_eq!(e.line, None);
+            assert!(e.message.starts_with(expected), "{e}");
+        }
+        let e = parse_dir(&[
+            file("a/new/estimates.json", cut),
+            file("a/new/sample.json", OLD_SAMPLE),
+        ])
+        .unwrap_err();
+        assert!(e.message.contains("EOF"), "{e}");
+    }
+
+    /// A link `a/loop -> ..` gave benchmarks `a`, `a/loop/a`, `a/loop/a/loop/a`... as deep as the
+    /// walk went.
+    #[test]
+    fn fails_on_one_directory_reached_by_two_paths() {
+        let e = parse_dir(&[
+            file("a/new/estimates.json", OLD_ESTIMATES),
+            file("a/new/sample.json", OLD_SAMPLE),
+            file("a/loop/a/new/estimates.json", OLD_ESTIMATES),
+            file("a/loop/a/new/sample.json", OLD_SAMPLE),
+            file("b/new/estimates.json", NEW_ESTIMATES),
+            file("b/new/sample.json", NEW_SAMPLE),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`a/new` and `a/loop/a/new` hold the same result files, which no two measurements give: one benchmark's results copied, or one directory reached by two paths (a symbolic link to a parent directory?); remove the copy or the link"
+        );
+        // Other files in each, same numbers written otherwise: two benchmarks.
+        let run = parse_dir(&[
+            file("a/new/estimates.json", OLD_ESTIMATES),
+            file("a/new/sample.json", OLD_SAMPLE),
+            file("b/new/estimates.json", NEW_ESTIMATES),
+            file("b/new/sample.json", NEW_SAMPLE),
+        ])
+        .unwrap();
+        assert_eq!(run.benchmarks.len(), 2);
     }
 
     #[test]

@@ -5,7 +5,12 @@
 //! (≥ 0.3.4). The per-iteration time of a sample is its measured value over its iteration count;
 //! the samples of one benchmark (`group/function/value`, empty parts left out) become `time`
 //! samples. Detected by either header as the first non-blank line.
+//!
+//! Every row must have every column, and end with a line break, as criterion's CSV writer ends
+//! each: a file whose last row has none was cut, and its last cell (the iteration count) may be
+//! the start of a longer number.
 
+use super::common::text::refuse_cut;
 use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmarks, Data, Metric, Run, RunMeta, Unit};
 
@@ -31,7 +36,14 @@ pub fn looks_like(text: &str) -> bool {
         .is_some_and(|l| l == OLD_HEADER || l == NEW_HEADER)
 }
 
+/// Parses a criterion `raw.csv`; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
+    // Every row ends with a line break, and the last cell is a number that a cut file may hold
+    // the start of: a row without one is refused.
+    refuse_cut(text, "criterion's CSV writer", read(text), |_| true)
+}
+
+fn read(text: &str) -> Result<Run, ParseError> {
     let mut lines = super::common::text::clean_lines(text).filter(|(_, l)| !l.trim().is_empty());
     let Some((_, header)) = lines.next() else {
         return Err(ParseError::whole(
@@ -115,6 +127,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::common::text::CUT;
 
     const RAW: &str = include_str!("../../tests/fixtures/criterion-csv/raw.csv");
 
@@ -160,6 +173,41 @@ mod tests {
             .message
             .contains("no samples"));
         assert!(parse("").is_err());
+    }
+
+    /// A file cut inside the last row's iteration count (`18` of `18380824`) gave a sample a
+    /// million times too slow.
+    #[test]
+    fn refuses_a_file_cut_inside_its_last_row() {
+        let at = RAW.rfind("20887300").unwrap();
+        for cut in [RAW.get(..at + 2).unwrap(), RAW.trim_end()] {
+            let e = parse(cut).unwrap_err();
+            assert_eq!(e.line, Some(101));
+            assert!(
+                e.message
+                    .starts_with(&format!("{CUT}: `Fibonacci2,Iterative,20,95764000,")),
+                "{e}"
+            );
+            assert!(
+                e.message.contains(
+                    "has no line break after it, and criterion's CSV writer ends every line with one"
+                ),
+                "{e}"
+            );
+        }
+        // Cut before the last cell: the row's own error says so, as a cut.
+        let e = parse(RAW.get(..at).unwrap()).unwrap_err();
+        assert_eq!(e.line, Some(101));
+        assert_eq!(
+            e.message,
+            format!("{CUT} (the iteration count `` is not a number)")
+        );
+        let e = parse(RAW.get(..at - 1).unwrap()).unwrap_err();
+        assert_eq!(e.line, Some(101));
+        assert_eq!(
+            e.message,
+            format!("{CUT} (expected 5 comma-separated fields, found 4)")
+        );
     }
 
     #[test]

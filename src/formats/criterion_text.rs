@@ -20,7 +20,7 @@
 //! `<target>::<id>`; repeats under one target pool into samples, without the intervals.
 
 use super::common::cargo::{assemble, cargo_target, qualify_with_target, Result1};
-use super::common::text::{clean_lines, parse_number, snake_case, strip_ansi};
+use super::common::text::{clean_lines, excerpt, parse_number, snake_case, strip_ansi};
 use super::spec::{Detect, ParseError, Spec};
 use crate::model::{ConfidenceInterval, Data, Metric, Run, RunMeta, Unit};
 
@@ -162,17 +162,43 @@ fn visible(line: &str) -> String {
 
 /// Splits `<left><ws>label<ws>[<inside>]...` at the last `label` that starts a word and is followed
 /// by `[`, returning the left part and the bracket contents.
+///
+/// Linear in the line: the labels are tried from the right, and each one's `]` is searched for only
+/// up to where the search for the label after it began (beyond that, the first `]` is already
+/// known). Searching the rest of the line once per label took minutes on one line of a million
+/// `time: [`.
 fn stat<'a>(line: &'a str, label: &str) -> Option<(&'a str, &'a str)> {
-    line.rmatch_indices(label).find_map(|(i, _)| {
-        let left = line.get(..i)?;
+    // Where the last bracket tried opened, and the first `]` at or after it.
+    let mut searched_from = line.len();
+    let mut first_close: Option<usize> = None;
+    for (i, _) in line.rmatch_indices(label) {
+        let Some(left) = line.get(..i) else {
+            continue;
+        };
         if !(left.is_empty() || left.ends_with(char::is_whitespace)) {
-            return None;
+            continue;
         }
-        let after = line.get(i + label.len()..)?.trim_start();
-        let inside = after.strip_prefix('[')?;
-        let end = inside.find(']')?;
-        Some((left, inside.get(..end)?))
-    })
+        let Some(inside) = line
+            .get(i + label.len()..)
+            .and_then(|after| after.trim_start().strip_prefix('['))
+        else {
+            continue;
+        };
+        let open = line.len() - inside.len();
+        let close = match line
+            .get(open..searched_from.max(open))
+            .and_then(|s| s.find(']'))
+        {
+            Some(j) => Some(open + j),
+            None => first_close,
+        };
+        searched_from = open;
+        first_close = close;
+        if let Some(inside) = close.and_then(|c| line.get(open..c)) {
+            return Some((left, inside));
+        }
+    }
+    None
 }
 
 /// The `time:` and `thrpt:` lines of a `change:` block hold percentages.
@@ -192,7 +218,8 @@ fn bracket<'a>(
         ParseError::at(
             no,
             format!(
-                "`{id}`: expected `{label}: [<low> <unit> <estimate> <unit> <high> <unit>]`, found `[{inside}]`"
+                "`{id}`: expected `{label}: [<low> <unit> <estimate> <unit> <high> <unit>]`, found `[{}]`",
+                excerpt(inside, 80)
             ),
         )
     };
@@ -207,7 +234,11 @@ fn bracket<'a>(
         let Some(v) = parse_number(number) else {
             return Err(ParseError::at(
                 no,
-                format!("`{id}`: expected numbers in `{label}: [{inside}]`, found `{number}`"),
+                format!(
+                    "`{id}`: expected numbers in `{label}: [{}]`, found `{}`",
+                    excerpt(inside, 80),
+                    excerpt(number, 40)
+                ),
             ));
         };
         *slot = (v, unit);
@@ -444,6 +475,24 @@ fib                     time:   [1 ns 8 ns 9 ns]
         assert!(e.message.contains("expected a rate"), "{e}");
         let e = err("f                       time:   [1 ns -2 ns 3 ns]\n");
         assert!(e.message.contains("negative"), "{e}");
+    }
+
+    /// Runs in moments when a line is read once; searching the rest of the line for `]` from each
+    /// of the half a million labels took minutes (no timing is asserted: it would just hang).
+    #[test]
+    fn reads_a_four_megabyte_line_of_unclosed_labels_in_one_pass() {
+        let line = format!("x{}", " time: [".repeat(500_000));
+        assert_eq!(line.len(), 4_000_001);
+        assert!(!looks_like(&line));
+        let e = err(&line);
+        assert_eq!(e.line, None);
+        assert!(e.message.contains("no criterion results"), "{e}");
+        // A bracket closed before the unclosed ones is still found, whatever follows it.
+        let text = format!("fib time: [1 ns 2 ns 3 ns]{}\n", " time: [".repeat(500_000));
+        assert!(looks_like(&text));
+        let run = parse(&text).unwrap();
+        assert_eq!(names(&run), ["fib"]);
+        assert_eq!(value(&run, "fib", "time"), 2.0);
     }
 
     #[test]

@@ -179,9 +179,12 @@ fn read_entry(i: usize, item: &Value) -> Result<Option<Entry>, String> {
     match o.get("Metrics") {
         None | Some(Value::Null) => {}
         Some(Value::Array(list)) => {
+            // A set, not a search of the metrics so far: a list of 100,000 took seconds.
+            let mut seen: std::collections::HashSet<String> =
+                metrics.iter().map(|x| x.name.clone()).collect();
             for (k, m) in list.iter().enumerate() {
                 if let Some(metric) = descriptor_metric(&name, k, m)? {
-                    if !metrics.iter().any(|x| x.name == metric.name) {
+                    if seen.insert(metric.name.clone()) {
                         metrics.push(metric);
                     }
                 }

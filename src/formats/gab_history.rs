@@ -28,6 +28,8 @@
 //! `jmh`, which the action treats as smaller-is-better whatever its mode), and the action's
 //! per-tool rule otherwise (`benchmarkjs` and `pytest` bigger is better, every other tool smaller).
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::{Map, Value};
 
 use super::common::json::lenient_json;
@@ -118,6 +120,9 @@ pub fn parse_history(text: &str) -> Result<Vec<Run>, ParseError> {
         .filter(|s| !s.is_empty());
 
     let mut groups: Vec<Group> = Vec::new();
+    // Maps, not searches of what was read so far, here and in each group: a history of 100,000
+    // entries or benchmarks took minutes.
+    let mut group_of: HashMap<String, usize> = HashMap::new();
     for (suite, entries) in suites {
         let Value::Array(entries) = entries else {
             return Err(ParseError::whole(format!(
@@ -130,10 +135,11 @@ pub fn parse_history(text: &str) -> Result<Vec<Run>, ParseError> {
             let e = read_entry(&at, entry).map_err(ParseError::whole)?;
             let prefix = prefix_suites.then_some(suite.as_str());
             let key = e.commit.clone().unwrap_or_else(|| at.clone());
-            let group = match groups.iter().position(|g| g.key == key) {
-                Some(p) => groups.get_mut(p),
+            let group = match group_of.get(&key) {
+                Some(&p) => groups.get_mut(p),
                 None => {
-                    groups.push(Group::new(key));
+                    group_of.insert(key, groups.len());
+                    groups.push(Group::new());
                     groups.last_mut()
                 }
             };
@@ -239,26 +245,28 @@ fn read_entry(at: &str, entry: &Value) -> Result<Entry, String> {
         None => return Err(format!("{at} has no `benches`")),
     };
     let mut read: Vec<(String, Metric)> = Vec::new();
+    // The (benchmark, metric) names taken, and per (benchmark, stem) the next number to try: a
+    // search of `read` per name (and per number tried) took minutes for 10,000 repeats of a name.
+    let mut taken: HashSet<(String, String)> = HashSet::new();
+    let mut next_number: HashMap<(String, String), usize> = HashMap::new();
     for (k, bench) in benches.iter().enumerate() {
         let (name, unit_text, mut metric) = read_bench(at, k, bench, tool.as_deref())?;
         // A name given twice in one entry is two measurements, not repeats (as in custom JSON).
-        if read
-            .iter()
-            .any(|(n, m)| *n == name && m.name == metric.name)
-        {
+        if taken.contains(&(name.clone(), metric.name.clone())) {
             let stem = if unit_text.is_empty() {
                 metric.name.clone()
             } else {
                 unit_text
             };
             let mut candidate = stem.clone();
-            let mut n = 2usize;
-            while read.iter().any(|(x, m)| *x == name && m.name == candidate) {
+            let n = next_number.entry((name.clone(), stem.clone())).or_insert(2);
+            while taken.contains(&(name.clone(), candidate.clone())) {
                 candidate = format!("{stem} #{n}");
-                n += 1;
+                *n += 1;
             }
             metric.name = candidate;
         }
+        taken.insert((name.clone(), metric.name.clone()));
         read.push((name, metric));
     }
     Ok(Entry {
@@ -357,27 +365,30 @@ fn tool_direction(tool: Option<&str>) -> Direction {
 
 /// The entries of one commit.
 struct Group {
-    key: String,
     commit: Option<String>,
     commit_time: Option<String>,
     commit_url: Option<String>,
     commit_message: Option<String>,
     date: Option<u64>,
     tools: Vec<String>,
+    tool_set: HashSet<String>,
     benchmarks: Vec<Benchmark>,
+    /// Where each name is in `benchmarks`.
+    positions: HashMap<String, usize>,
 }
 
 impl Group {
-    fn new(key: String) -> Group {
+    fn new() -> Group {
         Group {
-            key,
             commit: None,
             commit_time: None,
             commit_url: None,
             commit_message: None,
             date: None,
             tools: Vec::new(),
+            tool_set: HashSet::new(),
             benchmarks: Vec::new(),
+            positions: HashMap::new(),
         }
     }
 
@@ -390,7 +401,7 @@ impl Group {
         }
         self.date = self.date.max(e.date);
         if let Some(t) = e.tool {
-            if !self.tools.contains(&t) {
+            if self.tool_set.insert(t.clone()) {
                 self.tools.push(t);
             }
         }
@@ -399,9 +410,10 @@ impl Group {
                 Some(s) => format!("{s}/{name}"),
                 None => name,
             };
-            let bench = match self.benchmarks.iter().position(|b| b.name == name) {
-                Some(p) => self.benchmarks.get_mut(p),
+            let bench = match self.positions.get(&name) {
+                Some(&p) => self.benchmarks.get_mut(p),
                 None => {
+                    self.positions.insert(name.clone(), self.benchmarks.len());
                     self.benchmarks.push(Benchmark::new(name));
                     self.benchmarks.last_mut()
                 }
@@ -733,6 +745,44 @@ mod tests {
         let e = parse("window.BENCHMARK_DATA = {x}").unwrap_err();
         assert_eq!(e.line, Some(1));
         assert!(e.message.starts_with("column 26"), "{e}");
+    }
+
+    /// Commits and benchmark names were searched in those read so far, and each repeat of a name
+    /// in one entry in the entry's names once per number tried: 20,000 of each took minutes, a
+    /// moment by maps and sets (no timing is asserted).
+    #[test]
+    fn reads_twenty_thousand_entries_and_repeats_in_one_pass() {
+        let entries: Vec<String> = (0..20_000)
+            .map(|i| {
+                entry(
+                    &format!("c{}", i % 2),
+                    i,
+                    "go",
+                    &format!(r#"{{"name": "B{i}", "value": {i}, "unit": "ns/op"}}"#),
+                )
+            })
+            .collect();
+        let text = format!(r#"{{"entries": {{"S": [{}]}}}}"#, entries.join(","));
+        let runs = parse_history(&text).unwrap();
+        assert_eq!(runs.len(), 2);
+        assert_eq!(runs[1].benchmarks.len(), 10_000);
+        assert_eq!(
+            metric(&runs[1], "B19999", "time").data,
+            Data::Value(19_999.0)
+        );
+        // Repeats of a name in one entry are told apart by number, each number tried once.
+        let repeats = vec![r#"{"name": "A", "value": 3, "unit": "allocs/op"}"#; 200].join(",");
+        let text = format!(
+            r#"{{"entries": {{"S": [{}]}}}}"#,
+            entry("c", 1, "go", &repeats)
+        );
+        let run = parse(&text).unwrap();
+        let b = run.benchmark("A").unwrap();
+        assert_eq!(b.metrics.len(), 200);
+        assert_eq!(b.metrics[0].name, "value");
+        assert_eq!(b.metrics[1].name, "allocs/op");
+        assert_eq!(b.metrics[2].name, "allocs/op #2");
+        assert_eq!(b.metrics[199].name, "allocs/op #199");
     }
 
     #[test]

@@ -80,6 +80,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
     // nothing unless it brings a new benchmark or metric.
     let mut packages: Vec<Option<String>> = vec![None];
     let mut positions: Vec<FxHashMap<String, usize>> = vec![FxHashMap::default()];
+    let mut package_index: FxHashMap<String, usize> = FxHashMap::default();
     let mut package = 0usize;
     let mut gathered: Vec<(usize, Benchmark)> = Vec::new();
     for (i, raw) in raw_lines(text).enumerate() {
@@ -92,9 +93,11 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         if let Some((key, value)) = config_line(&line) {
             if key == "pkg" {
                 // The same package again (a header per `-count` round) is the same package.
-                package = match packages.iter().position(|p| p.as_deref() == Some(value)) {
-                    Some(i) => i,
+                // By a map, not a search of the packages so far: 40,000 packages took seconds.
+                package = match package_index.get(value) {
+                    Some(&i) => i,
                     None => {
+                        package_index.insert(value.to_string(), packages.len());
                         packages.push(Some(value.to_string()));
                         positions.push(FxHashMap::default());
                         packages.len() - 1
@@ -716,6 +719,20 @@ FAIL
             assert_eq!(e.line, None);
             assert!(e.message.contains("no `go test -bench` results"), "{e}");
         }
+    }
+
+    /// Each `pkg:` line was searched in the packages seen: 50,000 packages took minutes, a moment
+    /// by a map (no timing is asserted).
+    #[test]
+    fn reads_fifty_thousand_packages_in_one_pass() {
+        let text: String = (0..50_000)
+            .map(|i| format!("pkg: p{i}\nBenchmarkX-8 1 {i} ns/op\n"))
+            .collect();
+        let run = parse(&text).unwrap();
+        assert_eq!(run.benchmarks.len(), 50_000);
+        let last = run.benchmarks.last().unwrap();
+        assert_eq!(last.name, "p49999.BenchmarkX-8");
+        assert_eq!(last.metric("time").unwrap().data, Data::Value(49_999.0));
     }
 
     #[test]

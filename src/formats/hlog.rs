@@ -21,6 +21,7 @@
 //! Detection: a `#[Histogram log format version` line, the `"StartTimestamp",` legend, or an
 //! interval line whose fourth field is an encoded histogram (`HIST...`).
 
+use std::collections::HashMap;
 use std::io::Read;
 
 use flate2::read::ZlibDecoder;
@@ -98,6 +99,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
     let mut base_time: Option<f64> = None;
     let mut first_interval: Option<f64> = None;
     let mut series: Vec<(String, Histogram)> = Vec::new();
+    let mut series_index: HashMap<String, usize> = HashMap::new();
     let mut intervals = 0usize;
     for (no, line) in clean_lines(text) {
         let t = line.trim();
@@ -135,9 +137,11 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         let bytes = base64(payload)
             .ok_or_else(|| ParseError::at(no, "the interval histogram is not valid base64"))?;
         let recorded = decode(&bytes).map_err(|e| ParseError::at(no, e))?;
-        let i = match series.iter().position(|(name, _)| name == tag) {
-            Some(i) => i,
+        // By a map, not a search of the series so far: 40,000 tags took seconds.
+        let i = match series_index.get(tag) {
+            Some(&i) => i,
             None => {
+                series_index.insert(tag.to_string(), series.len());
                 series.push((tag.to_string(), Histogram::new()));
                 series.len() - 1
             }

@@ -23,10 +23,16 @@
 //! runs shown with `--show-intermediate` keep only the `## Total` part; `Comparison with ...`
 //! sections (`compare_by_id`) describe another benchmark and are skipped, as are `Regressions:`
 //! summaries, the benchmarks' own output (up to `- end of stdout/stderr`) and libtest noise.
+//!
+//! Both tools end every line with a line break: a file that ends inside a benchmark's indented line
+//! is refused as cut (`Instructions: 18` may be the start of `18454953`), unless the line ends
+//! with a change `(...)` or a factor `[...]`, which show it whole.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use super::common::text::{clean_lines, parse_number, raw_lines, snake_case, strip_ansi};
+use super::common::text::{
+    clean_lines, parse_number, raw_lines, refuse_cut, snake_case, strip_ansi,
+};
 use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
 
@@ -98,7 +104,20 @@ struct Block {
 
 /// Parses iai or iai-callgrind/gungraun output; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
+    refuse_cut(text, "iai", read(text), could_be_cut)
+}
+
+/// Whether a last line without its line break could be the start of a longer one: a benchmark's
+/// indented line, unless it ends with the `)` of a change or the `]` of a factor. Its count may be
+/// the start of a longer one (`Instructions: 18` of `18454953`), and iai ends every line it writes
+/// with a line break.
+fn could_be_cut(line: &str) -> bool {
+    indent_body(line).is_some() && !line.trim_end().ends_with([')', ']'])
+}
+
+fn read(text: &str) -> Result<Run, ParseError> {
     let mut benchmarks: Vec<Benchmark> = Vec::new();
+    let mut positions: HashMap<String, usize> = HashMap::new();
     // Unindented lines since the last blank or indented line: the header candidates.
     let mut pending: Vec<String> = Vec::new();
     let mut last_header: Option<String> = None;
@@ -133,9 +152,11 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             }
             let name = header_name(&pending);
             pending.clear();
-            let bench = match benchmarks.iter().position(|b| b.name == name) {
-                Some(i) => i,
+            // By a map, not a search of the benchmarks so far: 100,000 names took minutes.
+            let bench = match positions.get(&name) {
+                Some(&i) => i,
                 None => {
+                    positions.insert(name.clone(), benchmarks.len());
                     benchmarks.push(Benchmark::new(name));
                     benchmarks.len() - 1
                 }
@@ -372,6 +393,7 @@ fn is_non_finite(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::common::text::CUT;
     use crate::formats::test_support::{metric, names, value};
 
     const IAI_TWO: &str = include_str!("../../tests/fixtures/iai/iai-two.txt");
@@ -672,6 +694,61 @@ a::b::c x
             assert_eq!(e.line, None, "{text:?}");
             assert!(e.message.contains("no iai or iai-callgrind results"), "{e}");
         }
+    }
+
+    /// A file cut inside `18454953` gave `Instructions: 18`, a benchmark of 18 instructions.
+    #[test]
+    fn refuses_a_file_cut_inside_a_count_of_its_last_line() {
+        let at = IAI_CHANGE.find("18454953").unwrap();
+        let cut = IAI_CHANGE.get(..at + 2).unwrap();
+        assert!(cut.ends_with("  Instructions:            18"));
+        let e = err(cut);
+        assert_eq!(e.line, Some(13));
+        assert_eq!(
+            e.message,
+            format!(
+                "{CUT}: `Instructions:            18` has no line break after it, and iai ends \
+                 every line with one; run the benchmarks again, or remove the line"
+            )
+        );
+        // Cut inside the change: the count is whole, but the output is still cut.
+        let at = IAI_CHANGE.find("(+0.000076%)").unwrap();
+        assert_eq!(err(IAI_CHANGE.get(..at + 5).unwrap()).line, Some(13));
+        // A first run's last count has nothing after it to show it whole.
+        assert!(err(IAI_TWO.trim_end()).message.starts_with(CUT));
+    }
+
+    /// A last line that ends with a change `(...)` or a factor `[...]` is whole, line break or not
+    /// (`$(cargo bench)` in a shell drops the final ones).
+    #[test]
+    fn reads_a_last_line_ending_with_its_change_without_a_line_break() {
+        for text in [IAI_CHANGE, CG_DELTA, CG_REGRESSIONS, CG_ANSI] {
+            let whole = parse(text).unwrap();
+            assert_eq!(parse(text.trim_end()).unwrap(), whole);
+        }
+        // An unindented last line (a header, a summary) holds no count.
+        let run = parse("a\n  Instructions: 5\nb").unwrap();
+        assert_eq!(value(&run, "a", "instructions"), 5.0);
+    }
+
+    /// Each header was looked up in the benchmarks read so far: 50,000 took minutes, a moment by
+    /// a map (no timing is asserted).
+    #[test]
+    fn reads_fifty_thousand_benchmarks_in_one_pass() {
+        let text: String = (0..50_000)
+            .map(|i| format!("b{i}\n  Instructions: {i}\n\n"))
+            .collect();
+        let run = parse(&text).unwrap();
+        assert_eq!(run.benchmarks.len(), 50_000);
+        assert_eq!(value(&run, "b49999", "instructions"), 49_999.0);
+        // A name seen again is the same benchmark.
+        let run = parse("a\n  Instructions: 1\n\nb\n  Instructions: 2\n\na\n  Instructions: 3\n")
+            .unwrap();
+        assert_eq!(names(&run), ["a", "b"]);
+        assert_eq!(
+            metric(&run, "a", "instructions").data,
+            Data::Samples(vec![1.0, 3.0])
+        );
     }
 
     #[test]

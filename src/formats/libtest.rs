@@ -9,15 +9,20 @@
 //!
 //! The value becomes `time` (converted to nanoseconds) when its unit is a time; harnesses that
 //! imitate the format with other units (`cycles/iter`) get a metric named after the unit (`cycles`,
-//! [`Unit::parse`] decides the canonical unit). `= N MB/s` becomes `throughput` (decimal MB, as
-//! libtest computes it). The `(+/- dev)` is left out on purpose: for libtest it is the range
-//! (max - min) of the winsorized samples, for criterion's bencher output a standard deviation, and
-//! neither is an observation the gate can test with. Numbers may carry `,` thousands separators
+//! [`Unit::parse`] decides the canonical unit). A unit must end with `/iter` and be one
+//! [`Unit::parse`] knows: `xs/iter` is an error, not a metric `xs`. `= N MB/s` becomes
+//! `throughput` (decimal MB, as libtest computes it). The `(+/- dev)` must be there (it ends every
+//! result line, so a line without it was cut) but is left out on purpose: for libtest it is the
+//! range (max - min) of the winsorized samples, for criterion's bencher output a standard
+//! deviation, and neither is an observation the gate can test with. A file that ends inside a
+//! `test ...` line (no line break after it) is refused as cut, unless that line is complete. Numbers may carry `,` thousands separators
 //! (`18,794.12`). A name seen under two cargo `Running <target>` lines (two bench binaries) is
 //! qualified as `<target>::<name>`; repeats under one target pool into samples.
 
 use super::common::cargo::{assemble, cargo_target, qualify_with_target, Result1};
-use super::common::text::{clean_lines, parse_number, raw_lines, snake_case, strip_ansi};
+use super::common::text::{
+    clean_lines, excerpt, parse_number, raw_lines, refuse_cut, snake_case, strip_ansi,
+};
 use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Data, Metric, Run, RunMeta, Unit};
 
@@ -49,6 +54,24 @@ pub fn looks_like(text: &str) -> bool {
 
 /// Parses libtest bench output; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
+    refuse_cut(text, "libtest", read(text), could_be_cut)
+}
+
+/// Whether a last line without its line break could be the start of a longer libtest line: a
+/// `test <name> ...` line that is not complete (a result line that reads whole is; so are `ok`,
+/// `FAILED`, `ignored` and the `test result:` summary). Other lines are cargo's, not results.
+fn could_be_cut(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix("test ") else {
+        return false;
+    };
+    if rest.starts_with("result: ") || split_result_line(line).is_some() {
+        return false;
+    }
+    let status = rest.rsplit_once(" ... ").map(|(_, s)| s.trim());
+    !status.is_some_and(|s| s == "ok" || s == "FAILED" || s.starts_with("ignored"))
+}
+
+fn read(text: &str) -> Result<Run, ParseError> {
     let mut target: Option<String> = None;
     let mut results = Vec::new();
     for (no, line) in clean_lines(text) {
@@ -100,6 +123,20 @@ fn result_metrics(no: usize, name: &str, after: &str) -> Result<Vec<Metric>, Par
         ));
     };
     let mut metrics = vec![value_metric(no, name, value, unit)?];
+    // `(+/- N)` ends every result line: without it the line was cut (or is no libtest line).
+    let deviation = match (tokens.next(), tokens.next()) {
+        (Some("(+/-"), Some(d)) => d.strip_suffix(')').and_then(parse_number),
+        _ => None,
+    };
+    if deviation.is_none() {
+        return Err(ParseError::at(
+            no,
+            format!(
+                "`{name}`: expected `(+/- <range>)` after `{value} {unit}`, as in `1,234 ns/iter (+/- 56)`, found `{}`",
+                excerpt(after.trim(), 80)
+            ),
+        ));
+    }
     // ` = N MB/s`: the throughput libtest reports when the bench sets `b.bytes`.
     let rest: Vec<&str> = tokens.collect();
     if let Some(eq) = rest.iter().position(|t| *t == "=") {
@@ -117,6 +154,15 @@ fn result_metrics(no: usize, name: &str, after: &str) -> Result<Vec<Metric>, Par
 fn value_metric(no: usize, name: &str, value: &str, unit: &str) -> Result<Metric, ParseError> {
     let v = number_or_error(no, name, value, unit)?;
     let (kind, factor) = Unit::parse(unit);
+    if !unit.ends_with("/iter") || matches!(kind, Unit::Custom(_)) {
+        return Err(ParseError::at(
+            no,
+            format!(
+                "`{name}`: expected a unit per iteration such as `ns/iter`, `\u{b5}s/iter`, `ms/iter`, `s/iter` or `cycles/iter`, found `{}`",
+                excerpt(unit, 40)
+            ),
+        ));
+    }
     let metric = if kind == Unit::Nanoseconds {
         "time".to_string()
     } else {
@@ -156,6 +202,7 @@ fn number_or_error(no: usize, name: &str, value: &str, unit: &str) -> Result<f64
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::common::text::CUT;
     use crate::formats::test_support::{metric, names, value};
     use crate::model::Direction;
 
@@ -347,6 +394,95 @@ test fib ... bench: 22 ns/iter (+/- 1)
         assert!(e.message.contains("`= <number> MB/s`"), "{e}");
         let e = err("test x ... bench:   1,234 ns/iter (+/- 5) = 12 ns\n");
         assert!(e.message.contains("expected a rate"), "{e}");
+    }
+
+    /// `18,149 ns/` (a file cut inside `ns/iter`) was read as a metric `ns` in the unit `ns/`.
+    #[test]
+    fn refuses_a_file_cut_inside_its_last_test_line() {
+        let full = INTEGERS.find("18,149 ns/iter (+/- 755)").unwrap();
+        for (keep, why) in [
+            (
+                "18,149 ns/",
+                "(`bench_fib_20`: expected a unit per iteration",
+            ),
+            (
+                "18,149 ns/iter (+/- 75",
+                "(`bench_fib_20`: expected `(+/- <range>)`",
+            ),
+            ("18,149", "(`bench_fib_20`: expected `<value> <unit>/iter`"),
+            ("", "(`bench_fib_20`: expected `<value> <unit>/iter`"),
+        ] {
+            let cut = INTEGERS.get(..full + keep.len()).unwrap();
+            let e = err(cut);
+            assert_eq!(e.line, Some(9), "{keep}");
+            assert!(
+                e.message.starts_with(&format!("{CUT} {why}")),
+                "{keep}: {e}"
+            );
+        }
+        let status = INTEGERS.find("bench_fib_20 ... bench:").unwrap();
+        let cut = INTEGERS.get(..status + "bench_fib_20 ... b".len()).unwrap();
+        assert!(cut.ends_with("test bench_fib_20 ... b"));
+        let e = err(cut);
+        assert_eq!(e.line, Some(9));
+        assert!(
+            e.message.starts_with(&format!(
+                "{CUT}: `test bench_fib_20 ... b` has no line break after it, and libtest ends every line with one"
+            )),
+            "{e}"
+        );
+        assert!(err("test x ... bench:   1,234 ns/iter (+/- 5) = 512 MB/")
+            .message
+            .starts_with(CUT));
+    }
+
+    /// A last line that is complete by libtest's grammar is read, line break or not (`$(cargo
+    /// bench)` in a shell drops the final ones).
+    #[test]
+    fn reads_complete_last_lines_without_a_line_break() {
+        for text in [INTEGERS, DECIMALS, IGNORED, FAILED, CRITERION_BENCHER] {
+            let whole = parse(text).unwrap();
+            assert_eq!(parse(text.trim_end()).unwrap(), whole);
+        }
+        let run = parse("test a ... bench: 10 ns/iter (+/- 1)").unwrap();
+        assert_eq!(value(&run, "a", "time"), 10.0);
+        let run = parse("test a ... bench: 10 ns/iter (+/- 1) = 512 MB/s").unwrap();
+        assert_eq!(value(&run, "a", "throughput"), 512e6);
+        for last in ["test b ... ok", "test b ... ignored", "test b ... FAILED"] {
+            let run = parse(&format!("test a ... bench: 10 ns/iter (+/- 1)\n{last}")).unwrap();
+            assert_eq!(names(&run), ["a"]);
+        }
+    }
+
+    /// `xs/iter` became a metric `xs`; `ns` without `/iter` is no libtest unit either.
+    #[test]
+    fn fails_on_a_unit_it_does_not_know_naming_the_line() {
+        let e = err(&INTEGERS.replace("135 ns/iter", "135 xs/iter"));
+        assert_eq!(e.line, Some(8));
+        assert_eq!(
+            e.message,
+            "`bench_fib_10`: expected a unit per iteration such as `ns/iter`, `\u{b5}s/iter`, `ms/iter`, `s/iter` or `cycles/iter`, found `xs/iter`"
+        );
+        let e = err("test a ... bench: 10 ns (+/- 1)\n");
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.ends_with("found `ns`"), "{e}");
+        let e = err("test a ... bench: 10 ns/iter\n");
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("expected `(+/- <range>)`"), "{e}");
+    }
+
+    /// The bench binaries of a name were searched per result: one name in 50,000 binaries took
+    /// minutes, a moment now (no timing is asserted).
+    #[test]
+    fn qualifies_a_name_of_fifty_thousand_bench_binaries_in_one_pass() {
+        let text: String = (0..50_000)
+            .map(|i| {
+                format!("     Running benches/t{i}.rs (target/release/deps/t{i}-0a1b)\ntest a ... bench: {i} ns/iter (+/- 1)\n")
+            })
+            .collect();
+        let run = parse(&text).unwrap();
+        assert_eq!(run.benchmarks.len(), 50_000);
+        assert_eq!(value(&run, "t49999::a", "time"), 49_999.0);
     }
 
     #[test]

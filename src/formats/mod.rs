@@ -47,7 +47,7 @@ mod test_support;
 
 use std::fmt;
 
-use crate::model::Run;
+use crate::model::{Data, Run};
 
 pub use criterion::InputFile;
 pub use spec::{Detect, ParseError, Spec};
@@ -155,14 +155,17 @@ pub struct DetectError {
 
 /// Picks the format of `text`: first the [`Detect::Head`] checks, then JSON is dispatched on its
 /// keys ([`Detect::Json`], then [`Detect::JsonLast`]) and other text on its lines
-/// ([`Detect::Lines`]).
+/// ([`Detect::Lines`]). Every check sees the text without a byte-order mark, as [`parse`] reads
+/// it: a BOM glued to a first line (`\u{feff}Running 10s test @ ...`) hid a wrk2 log's banner,
+/// and the log was read as an `.hgrm`.
 pub fn detect(text: &str) -> Result<Format, DetectError> {
     let tried = SPECS
         .iter()
         .filter(|(_, spec)| !spec.detect.is_empty())
         .map(|(_, spec)| spec.name)
         .collect::<Vec<_>>();
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    let text = text.trim_start_matches('\u{feff}');
+    let trimmed = text.trim_start();
     if trimmed.is_empty() {
         return Err(DetectError {
             reason: "the input is empty".into(),
@@ -200,6 +203,21 @@ pub fn detect(text: &str) -> Result<Format, DetectError> {
     })
 }
 
+/// Whether [`detect`] would call `text` a saved perfgate run, without the other formats' line
+/// checks: a saved run is read as such whatever `--format` says, and with `--format` given the
+/// other detectors need not read the whole input.
+pub fn is_saved_run(text: &str) -> bool {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
+        return false;
+    }
+    if first(|d| matches!(d, Detect::Head(check) if check(trimmed))).is_some() {
+        return false;
+    }
+    common::json::lenient_json(trimmed)
+        .is_ok_and(|value| detect_json(&value) == Some(Format::Perfgate))
+}
+
 /// The first format, in registry order, with a check that `passes`.
 fn first(passes: impl Fn(&Detect) -> bool) -> Option<Format> {
     SPECS
@@ -233,6 +251,7 @@ pub fn finish(format: Format, run: &mut Run) -> Result<(), ParseError> {
             format.name()
         )));
     }
+    check_values(run)?;
     if run.meta.tool.is_none() {
         run.meta.tool = Some(format.name().to_string());
     }
@@ -240,6 +259,39 @@ pub fn finish(format: Format, run: &mut Run) -> Result<(), ParseError> {
     // each (custom JSON, hyperfine), 100,000 benchmarks held 60 MB of room never used.
     for b in &mut run.benchmarks {
         b.metrics.shrink_to_fit();
+    }
+    Ok(())
+}
+
+/// Every value a parser produced is a measurement perfgate can compare
+/// ([`crate::model::check_value`]): after unit conversion (`1e308us` overflows nanoseconds) and
+/// whatever the parser checked itself.
+fn check_values(run: &Run) -> Result<(), ParseError> {
+    for b in &run.benchmarks {
+        if b.metrics.len() > crate::model::MAX_METRICS {
+            return Err(ParseError::whole(format!(
+                "benchmark `{}` has more than {} metrics: no tool writes that many for one benchmark (a damaged input?)",
+                crate::formats::common::text::excerpt(&b.name, 200),
+                crate::model::MAX_METRICS
+            )));
+        }
+        for m in &b.metrics {
+            let values: Vec<f64> = match &m.data {
+                Data::Value(v) => vec![*v],
+                Data::Samples(s) => s.clone(),
+                Data::Histogram(_) => Vec::new(),
+            };
+            let bounds = m.interval.iter().flat_map(|i| [i.lo, i.hi]);
+            for v in values.into_iter().chain(bounds) {
+                crate::model::check_value(&m.unit, v).map_err(|why| {
+                    ParseError::whole(format!(
+                        "benchmark `{}`, metric `{}`: {why}",
+                        crate::formats::common::text::excerpt(&b.name, 200),
+                        crate::formats::common::text::excerpt(&m.name, 200)
+                    ))
+                })?;
+            }
+        }
     }
     Ok(())
 }
@@ -263,5 +315,60 @@ mod tests {
         assert!(e.to_string().contains("JSON Schema document"), "{e}");
         let e = detect(r#"{"foo": 1}"#).unwrap_err();
         assert!(e.to_string().contains("match no known format"), "{e}");
+    }
+
+    #[test]
+    fn tells_a_saved_run_as_detection_does() {
+        let go = include_str!("../../tests/fixtures/go/suffixarray.bench");
+        let saved = perfgate::to_string(&parse(Format::Go, go).unwrap());
+        let hyperfine = r#"{"results": [{"command": "a", "mean": 1, "times": [1]}]}"#;
+        for text in [
+            saved.as_str(),
+            &format!("\u{feff}{saved}"),
+            go,
+            hyperfine,
+            "[]",
+            "{",
+            "",
+        ] {
+            assert_eq!(
+                is_saved_run(text),
+                detect(text) == Ok(Format::Perfgate),
+                "{text:.60}"
+            );
+        }
+        assert!(is_saved_run(&saved));
+        assert!(!is_saved_run(go));
+    }
+
+    /// A byte-order mark glued to the first line hid it from the line checks: an `.hgrm` and a Ruby
+    /// report went unrecognised, and a wrk2 log (its banner first) was read as an `.hgrm`.
+    #[test]
+    fn detection_reads_the_text_after_a_byte_order_mark() {
+        for (text, format) in [
+            (
+                include_str!("../../tests/fixtures/hgrm/12Krps.hgrm"),
+                Format::Hgrm,
+            ),
+            (
+                include_str!("../../tests/fixtures/ruby/ruby-bm-five.txt"),
+                Format::Ruby,
+            ),
+            (
+                include_str!("../../tests/fixtures/wrk/wrk2-recorded-and-uncorrected.txt"),
+                Format::Wrk,
+            ),
+            (
+                include_str!("../../tests/fixtures/criterion-csv/raw.csv"),
+                Format::CriterionCsv,
+            ),
+            (
+                include_str!("../../tests/fixtures/go/suffixarray.bench"),
+                Format::Go,
+            ),
+        ] {
+            assert_eq!(detect(text), Ok(format));
+            assert_eq!(detect(&format!("\u{feff}{text}")), Ok(format));
+        }
     }
 }

@@ -22,9 +22,15 @@
 //! `Req/Sec` rows are per-thread and not kept. `-nan` values mean "no value". The variant
 //! (`wrk`/`wrk2`), threads, connections and requested duration go into the environment's extras.
 //!
+//! A run must also print `Transfer/sec:` after `Requests/sec:`, as wrk always does: a log that
+//! ends before it was cut, and its rate may be the start of a longer number (`3` of `30161.22`).
+//! An error on a last line without its line break says the output looks cut.
+//!
 //! Detection: a line `Running <duration> test @ <url>` and a line starting with `Requests/sec:`.
 
-use super::common::text::{clean_lines, contains, raw_lines};
+use std::collections::HashMap;
+
+use super::common::text::{clean_lines, contains, raw_lines, refuse_cut};
 use super::common::MS_TO_NS;
 use super::load::percentile_table;
 use super::load::{
@@ -104,6 +110,8 @@ struct RunBlock {
     requests: Option<f64>,
     errors: f64,
     rate: Option<f64>,
+    /// The line of `Requests/sec:`.
+    rate_line: usize,
     throughput: Option<f64>,
     stats_third_is_max: bool,
 }
@@ -122,6 +130,7 @@ impl RunBlock {
             requests: None,
             errors: 0.0,
             rate: None,
+            rate_line: line,
             throughput: None,
             stats_third_is_max: true,
         }
@@ -137,6 +146,17 @@ impl RunBlock {
                 ),
             ));
         };
+        // wrk prints `Transfer/sec:` right after `Requests/sec:`: without it the rate may be the
+        // start of a longer number (`3` of `30161.22`).
+        if self.throughput.is_none() {
+            return Err(ParseError::at(
+                self.rate_line,
+                format!(
+                    "the wrk run on {} has no `Transfer/sec:` line, which wrk prints after `Requests/sec:`: the output looks cut",
+                    self.url
+                ),
+            ));
+        }
         let mut b = Benchmark::new(self.url);
         if let Some(h) = self.histogram {
             // The comparison expands the histogram into avg, percentiles and max itself.
@@ -191,6 +211,12 @@ impl RunBlock {
 
 /// Parses wrk or wrk2 text; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
+    // A run's lines are complete once it reads (`Transfer/sec:` ends with its `B`), and what a log
+    // adds after them is not wrk's: only an error on a last line without its line break is a cut.
+    refuse_cut(text, "wrk", read(text), |_| false)
+}
+
+fn read(text: &str) -> Result<Run, ParseError> {
     let lines: Vec<(usize, String)> = clean_lines(text)
         .map(|(no, l)| (no, l.trim_start_matches("^C").to_string()))
         .collect();
@@ -297,6 +323,7 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         }
         if let Some(rest) = t.strip_prefix("Requests/sec:") {
             block.rate = Some(field(no, rest, finite, "a number after `Requests/sec:`")?);
+            block.rate_line = no;
             continue;
         }
         if let Some(rest) = t.strip_prefix("Transfer/sec:") {
@@ -316,15 +343,20 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         ));
     }
     let mut benchmarks: Vec<Benchmark> = Vec::new();
+    // By a map, not a search of the benchmarks so far: 40,000 URLs took seconds.
+    let mut positions: HashMap<String, usize> = HashMap::new();
     for block in blocks {
         let b = block.into_benchmark()?;
-        match benchmarks.iter_mut().find(|x| x.name == b.name) {
+        match positions.get(&b.name).and_then(|&i| benchmarks.get_mut(i)) {
             Some(existing) => {
                 for m in b.metrics {
                     existing.push(m);
                 }
             }
-            None => benchmarks.push(b),
+            None => {
+                positions.insert(b.name.clone(), benchmarks.len());
+                benchmarks.push(b);
+            }
         }
     }
     env.extra.insert(
@@ -486,6 +518,7 @@ fn socket_errors(no: usize, rest: &str) -> Result<f64, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::common::text::CUT;
     use crate::formats::test_support::{metric, value};
     use crate::model::Direction;
 
@@ -763,6 +796,57 @@ Requests/sec:     20.00\nTransfer/sec:    512.00B\n";
         let e = err(&cut);
         assert_eq!(e.line, Some(30));
         assert!(e.message.contains("looks truncated"), "{e}");
+    }
+
+    /// `Requests/sec:  3` (a file cut inside `30161.22`) was read as a rate of 3.
+    #[test]
+    fn refuses_a_run_cut_before_its_transfer_line() {
+        let at = PUT.find("30161.22").unwrap();
+        let e = err(PUT.get(..at + 1).unwrap());
+        assert_eq!(e.line, Some(15));
+        assert_eq!(
+            e.message,
+            format!(
+                "{CUT} (the wrk run on {URL} has no `Transfer/sec:` line, which wrk prints after `Requests/sec:`)"
+            )
+        );
+        // Cut after the rate's line break: the rate is whole, but the run has no transfer rate.
+        let at = PUT.find("Transfer/sec:").unwrap();
+        let e = err(PUT.get(..at).unwrap());
+        assert_eq!(e.line, Some(15));
+        assert!(e.message.starts_with("the wrk run on"), "{e}");
+        assert!(e.message.ends_with("the output looks cut"), "{e}");
+        // Cut inside the transfer rate: `1.9` has no `B`.
+        let e = err(PUT.get(..PUT.len() - 4).unwrap());
+        assert_eq!(e.line, Some(16));
+        assert!(
+            e.message.starts_with(&format!(
+                "{CUT} (expected a size such as `1.41MB` after `Transfer/sec:`, found `1.9`)"
+            )),
+            "{e}"
+        );
+    }
+
+    /// A run that reaches `Transfer/sec: <size>B` is whole, line break or not.
+    #[test]
+    fn reads_a_whole_last_line_without_a_line_break() {
+        for text in [GET, PUT, RECORDED, NAN, MINUTES] {
+            assert_eq!(parse(text.trim_end()).unwrap(), parse(text).unwrap());
+        }
+    }
+
+    /// Each run's URL was looked up in the benchmarks so far: 50,000 URLs took minutes, a moment
+    /// by a map (no timing is asserted).
+    #[test]
+    fn reads_fifty_thousand_urls_in_one_pass() {
+        let text: String = (0..50_000)
+            .map(|i| {
+                format!("Running 1s test @ http://a/{i}\nRequests/sec: {i}\nTransfer/sec: 1.00KB\n")
+            })
+            .collect();
+        let run = parse(&text).unwrap();
+        assert_eq!(run.benchmarks.len(), 50_000);
+        assert_eq!(value(&run, "http://a/49999", "rate"), 49_999.0);
     }
 
     #[test]

@@ -36,6 +36,14 @@ impl Histogram {
                 "histogram value {value} is not a finite, non-negative number"
             ));
         }
+        // hdrhistogram saturates its total count: a file whose counts overflow it would show
+        // n = 18446744073709551615 and quantiles of whatever fitted.
+        if self.inner.len().checked_add(count).is_none() {
+            return Err(format!(
+                "histogram counts add up to more than {} observations",
+                u64::MAX
+            ));
+        }
         self.inner
             .record_n(value.round() as u64, count)
             .map_err(|e| format!("histogram cannot record {value}: {e:?}"))
@@ -115,6 +123,12 @@ impl<'de> Deserialize<'de> for Histogram {
         let buckets = Vec::<(u64, u64)>::deserialize(d)?;
         let mut h = Histogram::new();
         for (value, count) in buckets {
+            if h.inner.len().checked_add(count).is_none() {
+                return Err(serde::de::Error::custom(format!(
+                    "histogram counts add up to more than {} observations",
+                    u64::MAX
+                )));
+            }
             h.inner
                 .record_n(value, count)
                 .map_err(|e| serde::de::Error::custom(format!("bad histogram bucket: {e:?}")))?;
@@ -139,6 +153,19 @@ mod tests {
         assert_eq!(back, h);
         assert_eq!(back.len(), 4);
         assert_eq!(back.quantile(0.5), 2000.0);
+    }
+
+    #[test]
+    fn rejects_counts_that_overflow_the_total() {
+        let mut h = Histogram::new();
+        h.record_n(1000.0, u64::MAX - 1).unwrap();
+        h.record_n(5000.0, 1).unwrap();
+        let e = h.record_n(5000.0, 1).unwrap_err();
+        assert!(e.contains("add up to more than"), "{e}");
+        assert_eq!(h.len(), u64::MAX);
+        let e = serde_json::from_str::<Histogram>("[[1000, 18446744073709551615], [5000, 1]]")
+            .unwrap_err();
+        assert!(e.to_string().contains("add up to more than"), "{e}");
     }
 
     #[test]

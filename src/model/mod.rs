@@ -387,6 +387,10 @@ impl<'a> Runner<'a> {
     }
 }
 
+/// The most metrics one benchmark may have: no tool writes more than a few dozen for one
+/// benchmark (k6, 74 statistics in all), so more is a damaged or forged input.
+pub const MAX_METRICS: usize = 10_000;
+
 /// A named benchmark (or load-test series, such as `http_req_duration{expected_response:true}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -410,7 +414,7 @@ impl Benchmark {
     /// Adds one value of the metric `name`: a new metric, or one more sample of the existing one,
     /// as `push` pools a `Data::Value`, without building a metric to pool.
     pub fn push_value(&mut self, name: &str, unit: Unit, value: f64) {
-        let Some(existing) = self.metrics.iter_mut().find(|m| m.name == name) else {
+        let Some(existing) = self.same_metric(name) else {
             self.add_metric(Metric::new(name, unit, Data::Value(value)));
             return;
         };
@@ -419,10 +423,20 @@ impl Benchmark {
 
     /// Adds a metric, or pools its data into an existing metric of the same name.
     pub fn push(&mut self, metric: Metric) {
-        match self.metrics.iter_mut().find(|m| m.name == metric.name) {
+        match self.same_metric(&metric.name) {
             Some(existing) => existing.absorb(metric),
             None => self.add_metric(metric),
         }
+    }
+
+    /// The metric named `name`, looked for among at most [`MAX_METRICS`]: past them a benchmark
+    /// is refused whole ([`crate::formats::parse`]), and each search would cost as much as all
+    /// before it (one Go line of 80,000 units took 37 s).
+    fn same_metric(&mut self, name: &str) -> Option<&mut Metric> {
+        if self.metrics.len() > MAX_METRICS {
+            return None;
+        }
+        self.metrics.iter_mut().find(|m| m.name == name)
     }
 
     /// Appends a metric. A benchmark's first metric gets room for one: most have one, and
@@ -535,6 +549,33 @@ impl Data {
             Data::Histogram(h) => usize::try_from(h.len()).unwrap_or(usize::MAX),
         }
     }
+}
+
+/// Why `v`, in `unit`'s canonical scale, is not a measurement perfgate can compare: not a finite
+/// number (a tool's `1e308us` is infinite in nanoseconds), or negative. Changes are ratios, read
+/// on the log scale: a negative baseline would turn a regression into an "improvement" of
+/// -10100%, and no time, size, rate, count or fraction is below zero.
+pub fn check_value(unit: &Unit, v: f64) -> Result<(), String> {
+    if !v.is_finite() {
+        return Err(format!(
+            "value {v} is not a finite number (in {}, the unit values are kept in)",
+            unit.as_str()
+        ));
+    }
+    if v < 0.0 {
+        let what = match unit {
+            Unit::Nanoseconds => "time",
+            Unit::Bytes => "size",
+            Unit::Ratio => "fraction",
+            Unit::Count => "count",
+            Unit::PerSecond | Unit::BytesPerSecond => "rate",
+            Unit::Custom(_) => "value perfgate compares as a ratio",
+        };
+        return Err(format!(
+            "negative value {v}: expected a {what} of zero or more"
+        ));
+    }
+    Ok(())
 }
 
 /// One measured quantity of a benchmark.
@@ -705,20 +746,9 @@ impl TryFrom<MetricRepr> for Metric {
         }
         let (unit, factor) = Unit::from_canonical(&r.unit);
         let check = |v: f64| -> Result<f64, String> {
-            if !v.is_finite() {
-                return Err(format!("metric `{name}`: value {v} is not a finite number"));
-            }
-            if v < 0.0 && matches!(unit, Unit::Nanoseconds | Unit::Bytes) {
-                return Err(format!(
-                    "metric `{name}`: negative value {v} for a unit of {}",
-                    if unit == Unit::Nanoseconds {
-                        "time"
-                    } else {
-                        "size"
-                    }
-                ));
-            }
-            Ok(v * factor)
+            let v = v * factor;
+            check_value(&unit, v).map_err(|why| format!("metric `{name}`: {why}"))?;
+            Ok(v)
         };
         let data = match (r.value, r.samples, r.histogram) {
             (Some(v), None, None) => Data::Value(check(v)?),

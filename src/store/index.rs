@@ -138,6 +138,8 @@ fn plain_id(id: &str) -> bool {
 impl Index {
     /// Reads an index, refusing other schemas.
     pub fn parse(text: &str) -> Result<Index, String> {
+        // An editor's byte order mark is not a damaged index.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let index: Index = serde_json::from_str(text).map_err(|e| e.to_string())?;
         if index.schema != STORE_SCHEMA {
             return Err(format!(
@@ -157,6 +159,20 @@ impl Index {
                 "run {} has the id `{}`, which is not a plain name (letters, digits, `-`, `_`, `.`, not starting with `.`, at most 100 characters): the index was damaged or edited by hand",
                 i + 1,
                 e.id.chars().take(100).collect::<String>()
+            ));
+        }
+        // One run file per id: an id listed twice would count its run twice in a history.
+        let mut seen = std::collections::HashSet::new();
+        if let Some((i, e)) = index
+            .runs
+            .iter()
+            .enumerate()
+            .find(|(_, e)| !seen.insert(e.id.as_str()))
+        {
+            return Err(format!(
+                "run {} has the id `{}`, which an earlier run of the index has: the index was damaged or edited by hand",
+                i + 1,
+                e.id
             ));
         }
         Ok(index)
@@ -1036,6 +1052,18 @@ mod tests {
             r#"{"id":"20261123T120000Z-abcdef123456","commit":"abcdef1234567890","branch":"main","timestamp":"2026-11-23T12:00:00Z","tool":"go","benchmarks":3}"#
         );
         assert_eq!(Index::parse(&old).unwrap().to_json(), old);
+    }
+
+    #[test]
+    fn an_id_listed_twice_is_refused() {
+        let e = Index::parse(&format!(
+            r#"{{"schema":"{STORE_SCHEMA}","runs":[{{"id":"r1","benchmarks":1}},{{"id":"r2","benchmarks":1}},{{"id":"r1","benchmarks":1}}]}}"#
+        ))
+        .unwrap_err();
+        assert_eq!(
+            e,
+            "run 3 has the id `r1`, which an earlier run of the index has: the index was damaged or edited by hand"
+        );
     }
 
     #[test]

@@ -67,7 +67,7 @@ fn from_data_branch(ctx: &Ctx, plan: &Plan, remote: &Connection) -> Result<Found
         // One damaged stored run must not stop the branch from recording: the new run is
         // saved without a comparison, and the warning says what to repair.
         Err(e) if plan.mode == Mode::Save => {
-            println!(
+            outln!(
                 "{}",
                 annotation(
                     Level::Warning,
@@ -105,7 +105,7 @@ fn from_data_branch(ctx: &Ctx, plan: &Plan, remote: &Connection) -> Result<Found
             })
         }
         None => {
-            println!(
+            outln!(
                 "{}",
                 annotation(
                     Level::Notice,
@@ -132,7 +132,7 @@ fn from_data_branch(ctx: &Ctx, plan: &Plan, remote: &Connection) -> Result<Found
 /// machine, the note says which one was used.
 pub(super) fn compare(plan: &Plan, found: &mut Found) -> Result<Comparison> {
     if found.history.is_empty() && plan.mode == Mode::Compare && plan.config.budgets.is_empty() {
-        println!("perfgate: no baseline and no budgets: nothing to gate yet");
+        outln!("perfgate: no baseline and no budgets: nothing to gate yet");
     }
     let current = if plan.runs.is_empty() {
         std::slice::from_ref(&plan.current)

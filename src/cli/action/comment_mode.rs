@@ -31,7 +31,7 @@ pub(super) fn post_rendered(ctx: &Ctx, trigger: &Trigger, make_remote: &MakeRemo
     else {
         // A pull request from the repository itself commented from its own run, which left its
         // report without `pr.json`: the commenting workflow runs for it too, with nothing to do.
-        println!(
+        outln!(
             "{}",
             annotation(
                 Level::Notice,
@@ -70,7 +70,7 @@ pub(super) fn post_rendered(ctx: &Ctx, trigger: &Trigger, make_remote: &MakeRemo
         bail!("pull request #{number} is closed: not commenting");
     }
     let (what, url) = remote.upsert_comment(number, &key, &body)?;
-    println!("perfgate: comment {what}: {url}");
+    outln!("perfgate: comment {what}: {url}");
     // The pull request's verdict as its run gave it, for the steps after this one.
     for (name, value) in [
         ("verdict", comparison.verdict.as_str().to_string()),

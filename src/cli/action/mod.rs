@@ -110,8 +110,8 @@ pub fn main(ctx: &Ctx, remote: &MakeRemote) -> u8 {
         Err(e) => {
             let line = ctx.error_line(&e);
             let msg = line.strip_prefix("error: ").unwrap_or(&line);
-            println!("{}", annotation(Level::Error, "perfgate", msg));
-            eprintln!("{line}");
+            outln!("{}", annotation(Level::Error, "perfgate", msg));
+            errln!("{line}");
             // A summary written before the error (with its ✅) must not be the last word; but
             // `summary: false` holds for errors too (read as the inputs are; when they cannot
             // be read, the error is worth the summary).
@@ -128,7 +128,7 @@ pub fn main(ctx: &Ctx, remote: &MakeRemote) -> u8 {
                     report::note_markdown(msg)
                 );
                 if let Err(e) = publish::append(&dir, std::path::Path::new(&path), &text) {
-                    eprintln!("{}", ctx.error_line(&e));
+                    errln!("{}", ctx.error_line(&e));
                 }
             }
             EXIT_ERROR

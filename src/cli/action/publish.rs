@@ -58,7 +58,7 @@ pub(super) fn watch(ctx: &Ctx, plan: &Plan, history: &[Run], comparison: &Compar
 
 /// A notice or warning of perfgate's in the log and on the run's page.
 fn say(level: Level, text: &str) {
-    println!("{}", annotation(level, "perfgate", text));
+    outln!("{}", annotation(level, "perfgate", text));
 }
 
 /// The level shifts a push confirmed, as warnings in the log and on the run's page.
@@ -119,7 +119,7 @@ pub(super) fn comment(plan: &Plan, report: &Report, remote: &Connection) -> Resu
     if !pr.is_fork {
         match connected(remote)?.upsert_comment(pr.number, &plan.inputs.key, &report.comment) {
             Ok((what, url)) => {
-                println!("perfgate: comment {what}: {url}");
+                outln!("perfgate: comment {what}: {url}");
                 return Ok(url);
             }
             // A read-only token on the repository's own pull request (Dependabot's, or a
@@ -183,7 +183,7 @@ pub(super) fn failed_comment(
     let posted = make_remote(ctx, inputs, event)
         .and_then(|r| r.upsert_comment(pr.number, &inputs.key, &body));
     match posted {
-        Ok((what, url)) => println!("perfgate: comment {what} with the error: {url}"),
+        Ok((what, url)) => outln!("perfgate: comment {what} with the error: {url}"),
         Err(e) => say(
             Level::Warning,
             &format!(
@@ -248,7 +248,7 @@ pub(super) fn save(
             format!("This run was not kept on {data}: its commit is older than every run of {branch} kept (the `keep` input, or `store.keep` in the config)."),
         ),
     };
-    println!("perfgate: {log}");
+    outln!("perfgate: {log}");
     // The summary says so too: on a push it is where the job's result is read.
     if let Some(path) = ctx.var("GITHUB_STEP_SUMMARY").filter(|_| inputs.summary) {
         append(&plan.dir, Path::new(&path), &format!("\n{summary}\n"))?;
@@ -279,7 +279,7 @@ fn send_alerts(ctx: &Ctx, remote: &dyn Remote, mode: AlertMode, w: &Watch, alert
     match remote.alert(mode, w, alert) {
         Ok(done) => {
             for line in done {
-                println!("perfgate: alert: {line}");
+                outln!("perfgate: alert: {line}");
             }
         }
         Err(e) => {

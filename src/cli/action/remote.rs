@@ -160,10 +160,10 @@ impl Remote for GitHubRemote {
             .flatten()
         {
             let w = perfgate::github::runtime::redact(w, &self.secrets);
-            println!("{}", annotation(Level::Warning, "perfgate", &w));
+            outln!("{}", annotation(Level::Warning, "perfgate", &w));
         }
         if outcome.site_written {
-            println!(
+            outln!(
                 "perfgate: dashboard updated on `{}` (index.html, data.js)",
                 self.store.inner().branch()
             );
@@ -181,7 +181,7 @@ impl Remote for GitHubRemote {
             &self.author,
         ))?;
         if let Some(login) = &outcome.posted_as_another {
-            println!(
+            outln!(
                 "{}",
                 annotation(
                     Level::Warning,
@@ -210,7 +210,7 @@ impl Remote for GitHubRemote {
                     self.gh
                         .block_on(keep_issue(client, &self.repo, watch, ctx, &self.author))?;
                 if outcome.label_dropped {
-                    println!(
+                    outln!(
                         "{}",
                         annotation(
                             Level::Warning,

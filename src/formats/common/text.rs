@@ -1,5 +1,8 @@
 //! Reading the text tools print: numbered lines without colour escapes, numbers the way benchmark
-//! tools write them, names made from labels, and a line's trailing columns.
+//! tools write them, names made from labels, a line's trailing columns, and telling an output that
+//! was cut off in the middle of its last line.
+
+use crate::formats::spec::ParseError;
 
 /// The lines of `text` without trailing `\r`s, colour escapes left in: enough for a quick
 /// detection check.
@@ -137,6 +140,67 @@ pub(crate) fn split_tail(line: &str, n: usize) -> Option<(&str, Vec<&str>)> {
     Some((line.get(..head_end)?, tail))
 }
 
+/// What a parser says of the line a cut output ends in.
+pub(crate) const CUT: &str = "the file ends in the middle of this line: the output looks cut";
+
+/// The 1-based number and the text of the last line when `text` does not end with a line break
+/// and that line holds more than whitespace. Tools that end every line they write with a line break
+/// leave such a line only when their output was cut (the job killed, the log truncated), and its
+/// last number may be part of one (`Instructions: 18` of `18454953`).
+pub(crate) fn unterminated_last_line(text: &str) -> Option<(usize, &str)> {
+    if text.ends_with('\n') {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let start = memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1);
+    let last = text.get(start..)?;
+    if last.trim().is_empty() {
+        return None;
+    }
+    Some((memchr::memchr_iter(b'\n', bytes).count() + 1, last))
+}
+
+/// A parse of `text` checked for a cut last line: an error about the unterminated last line is
+/// said to be a cut (`ns/` of `ns/iter` is not a bad unit, the file stops there), and a last line
+/// read without error is refused when `is_cut` finds that it could be the start of a longer one
+/// (`tool` names who writes the line break that is missing).
+pub(crate) fn refuse_cut<T>(
+    text: &str,
+    tool: &str,
+    parsed: Result<T, ParseError>,
+    is_cut: impl FnOnce(&str) -> bool,
+) -> Result<T, ParseError> {
+    let Some((no, last)) = unterminated_last_line(text) else {
+        return parsed;
+    };
+    let last = strip_ansi(last);
+    match parsed {
+        Err(e) if e.line == Some(no) => {
+            let why = e.message.trim_end_matches(": the output looks cut");
+            Err(ParseError::at(no, format!("{CUT} ({why})")))
+        }
+        Err(e) => Err(e),
+        Ok(_) if is_cut(&last) => Err(ParseError::at(
+            no,
+            format!(
+                "{CUT}: `{}` has no line break after it, and {tool} ends every line with one; \
+                 run the benchmarks again, or remove the line",
+                excerpt(last.trim(), 80)
+            ),
+        )),
+        Ok(parsed) => Ok(parsed),
+    }
+}
+
+/// At most `max` characters of `text` for a message, with `...` when some were left out: a quoted
+/// line of an adversarial input can be megabytes long.
+pub(crate) fn excerpt(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}...", text.get(..i).unwrap_or_default()),
+        None => text.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,6 +236,55 @@ mod tests {
         assert_eq!(snake_case("SysCpuTime"), "sys_cpu_time");
         assert_eq!(snake_case("ILmr"), "ilmr");
         assert_eq!(snake_case("I1mr"), "i1mr");
+    }
+
+    #[test]
+    fn finds_a_last_line_without_its_line_break() {
+        assert_eq!(unterminated_last_line("a\nb"), Some((2, "b")));
+        assert_eq!(unterminated_last_line("x"), Some((1, "x")));
+        assert_eq!(unterminated_last_line("a\r\nb\r"), Some((2, "b\r")));
+        assert_eq!(unterminated_last_line("a\nb\n"), None);
+        assert_eq!(unterminated_last_line("a\n \t"), None);
+        assert_eq!(unterminated_last_line(""), None);
+    }
+
+    #[test]
+    fn says_an_error_on_a_cut_last_line_is_a_cut() {
+        let at = |line, message: &str| ParseError::at(line, message);
+        let e = refuse_cut("a\nb", "t", Err::<(), _>(at(2, "bad")), |_| false).unwrap_err();
+        assert_eq!(e, at(2, &format!("{CUT} (bad)")));
+        let e = refuse_cut(
+            "a\nb",
+            "t",
+            Err::<(), _>(at(2, "bad: the output looks cut")),
+            |_| false,
+        )
+        .unwrap_err();
+        assert_eq!(e, at(2, &format!("{CUT} (bad)")));
+        // An error elsewhere, or a file that ends with its line break, is left as it is.
+        let e = refuse_cut("a\nb", "t", Err::<(), _>(at(1, "bad")), |_| true).unwrap_err();
+        assert_eq!(e, at(1, "bad"));
+        let e = refuse_cut("a\nb\n", "t", Err::<(), _>(at(2, "bad")), |_| true).unwrap_err();
+        assert_eq!(e, at(2, "bad"));
+        assert_eq!(refuse_cut("a\nb\n", "t", Ok(1), |_| true), Ok(1));
+        assert_eq!(refuse_cut("a\nb", "t", Ok(1), |_| false), Ok(1));
+        let e = refuse_cut("a\n\u{1b}[1mb\u{1b}[0m", "t", Ok(1), |l| l == "b").unwrap_err();
+        assert_eq!(
+            e,
+            at(
+                2,
+                &format!(
+                    "{CUT}: `b` has no line break after it, and t ends every line with one; run the benchmarks again, or remove the line"
+                )
+            )
+        );
+    }
+
+    #[test]
+    fn excerpts_long_text_by_characters() {
+        assert_eq!(excerpt("abc", 3), "abc");
+        assert_eq!(excerpt("abcd", 3), "abc...");
+        assert_eq!(excerpt("\u{b5}\u{b5}\u{b5}", 2), "\u{b5}\u{b5}...");
     }
 
     #[test]
