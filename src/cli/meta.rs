@@ -96,8 +96,9 @@ impl Drop for Head {
 /// the environment of `meta`, reading CI variables through `vars`; the commit and branch are
 /// [`Head`]'s.
 pub fn fill(meta: &mut RunMeta, timestamp: Option<String>, vars: &Env) {
+    // A tool's time that is not one (`15:22:NaNZ`) is left for the time of reading.
     meta.timestamp = timestamp
-        .or_else(|| meta.timestamp.take())
+        .or_else(|| meta.timestamp.take().filter(|t| instant(t).is_some()))
         .or_else(|| Some(humantime::format_rfc3339_seconds(now(vars)).to_string()));
     fingerprint(&mut meta.environment, vars);
 }

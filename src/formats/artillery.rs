@@ -123,9 +123,11 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
     };
     // 1.x reports may carry an empty `counters` object too; `scenariosCreated`/`latency` are 1.x only.
     let benchmarks = if agg.contains_key("scenariosCreated") || agg.contains_key("latency") {
+        // A time that is not one (`15:22:NaNZ`, a damaged report) is left out.
         meta.timestamp = agg
             .get("timestamp")
             .and_then(Value::as_str)
+            .filter(|t| crate::model::instant(t).is_some())
             .map(str::to_string);
         read_v1(root, agg)?
     } else if agg.contains_key("counters") || agg.contains_key("summaries") {
@@ -464,6 +466,16 @@ mod tests {
         assert_eq!(
             run.meta.timestamp.as_deref(),
             Some("2026-03-12T02:57:28.667Z")
+        );
+    }
+
+    #[test]
+    fn leaves_out_a_v1_time_that_is_not_one() {
+        let text = V1_ERROR.replace("2016-03-16T15:22:25.502Z", "2016-03-16T15:22:NaNZ");
+        assert_eq!(parse(&text).unwrap().meta.timestamp, None);
+        assert_eq!(
+            parse(V1_ERROR).unwrap().meta.timestamp.as_deref(),
+            Some("2016-03-16T15:22:25.502Z")
         );
     }
 

@@ -55,12 +55,16 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
             run.schema
         )));
     }
-    // Where a saved run goes in its branch's history: a time, or nothing.
-    if let Some(t) = &run.meta.commit_time {
+    // When it ran and where it goes in its branch's history: times, or nothing.
+    for (field, time) in [
+        ("timestamp", &run.meta.timestamp),
+        ("commit_time", &run.meta.commit_time),
+    ] {
+        let Some(t) = time else { continue };
         if crate::model::instant(t).is_none() {
             let shown: String = t.chars().take(40).collect();
             return Err(ParseError::whole(format!(
-                "`meta.commit_time` is `{shown}`{}, not an RFC 3339 time such as `2026-12-06T19:19:44Z`",
+                "`meta.{field}` is `{shown}`{}, not an RFC 3339 time such as `2026-12-06T19:19:44Z`",
                 if shown.len() < t.len() { "..." } else { "" }
             )));
         }
@@ -183,6 +187,14 @@ mod tests {
             "{e}"
         );
         assert!(with("17").is_err());
+        let e = parse(
+            r#"{"meta":{"timestamp":"yesterday"},"benchmarks":[{"name":"a","metrics":[{"name":"time","unit":"ns","value":5}]}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`meta.timestamp` is `yesterday`, not an RFC 3339 time such as `2026-12-06T19:19:44Z`"
+        );
     }
 
     #[test]
