@@ -338,6 +338,28 @@ impl View {
         most(&major).max(4 * most(&minor)).max(1)
     }
 
+    /// The sections of result rows, one metric each, mutable.
+    fn result_sections(&mut self) -> [&mut Section<ResultRow>; 6] {
+        [
+            &mut self.regressions,
+            &mut self.missing,
+            &mut self.new,
+            &mut self.inconclusive,
+            &mut self.improvements,
+            &mut self.others,
+        ]
+    }
+
+    /// The sections of benchmark rows (a benchmark's metrics together), mutable.
+    fn benchmark_sections(&mut self) -> [&mut Section<BenchmarkRow>; 4] {
+        [
+            &mut self.failing,
+            &mut self.unsure,
+            &mut self.better,
+            &mut self.same,
+        ]
+    }
+
     /// Shows every name from the input (benchmarks, metrics, budgets, the names of notes) as
     /// [`display_name`] does: a long one shortened in the middle, so that one name of 100,000
     /// characters cannot take a report's room. The heading names them so already. Call it
@@ -352,14 +374,7 @@ impl View {
                 *s = t;
             }
         }
-        for s in [
-            &mut self.regressions,
-            &mut self.missing,
-            &mut self.new,
-            &mut self.inconclusive,
-            &mut self.improvements,
-            &mut self.others,
-        ] {
+        for s in self.result_sections() {
             for r in &mut s.rows {
                 short(&mut r.benchmark);
                 short(&mut r.metric);
@@ -372,12 +387,7 @@ impl View {
                 short(&mut b.expression);
             }
         }
-        for s in [
-            &mut self.failing,
-            &mut self.unsure,
-            &mut self.better,
-            &mut self.same,
-        ] {
+        for s in self.benchmark_sections() {
             for r in &mut s.rows {
                 short(&mut r.benchmark);
                 short(&mut r.lead.metric);
@@ -400,25 +410,13 @@ impl View {
     pub fn hide_trends(&mut self) -> bool {
         let mut any = false;
         let mut clear = |t: &mut Option<String>| any |= t.take().is_some();
-        for s in [
-            &mut self.failing,
-            &mut self.unsure,
-            &mut self.better,
-            &mut self.same,
-        ] {
+        for s in self.benchmark_sections() {
             s.rows.iter_mut().for_each(|r| {
                 clear(&mut r.trend);
                 r.chart = None;
             });
         }
-        for s in [
-            &mut self.regressions,
-            &mut self.missing,
-            &mut self.new,
-            &mut self.inconclusive,
-            &mut self.improvements,
-            &mut self.others,
-        ] {
+        for s in self.result_sections() {
             s.rows.iter_mut().for_each(|r| clear(&mut r.trend));
         }
         self.trends_hidden |= any;
@@ -430,12 +428,7 @@ impl View {
     /// every name percent-encoded, so that no name can change the link or the Markdown around it.
     pub fn link_charts(&mut self, url: &str, key: Option<&str>) {
         let base = url.split('#').next().unwrap_or(url);
-        for s in [
-            &mut self.failing,
-            &mut self.unsure,
-            &mut self.better,
-            &mut self.same,
-        ] {
+        for s in self.benchmark_sections() {
             for r in s.rows.iter_mut().filter(|r| r.trend.is_some()) {
                 let mut link = format!(
                     "{base}#b={}&m={}",
