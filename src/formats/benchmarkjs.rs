@@ -9,7 +9,7 @@
 //! `<hz>` may carry `,` thousands separators. A line of that shape with another unit than
 //! `ops/sec` is an error (Benchmark.js prints no other); any other line is skipped.
 
-use super::common::text::{clean_lines, excerpt, parse_number};
+use super::common::text::{clean_lines, excerpt, parse_number, refuse_cut};
 use super::spec::{Detect, ParseError, Spec};
 use crate::model::{Benchmarks, Data, Direction, Metric, Run, RunMeta, Unit};
 
@@ -60,6 +60,21 @@ fn result_shape(line: &str) -> Option<(&str, &str, &str)> {
 
 /// Parses Benchmark.js output; see the module documentation.
 pub fn parse(text: &str) -> Result<Run, ParseError> {
+    refuse_cut(text, "`console.log`", read(text), could_be_cut)
+}
+
+/// Whether a last line without its line break is the start of a result cut short: a name, ` x `
+/// and the start of a rate (`fib(20) x 12,`), or a name and ` x`, that is not a whole result.
+/// Other text with an `x` in it (`this x line`) is not.
+fn could_be_cut(line: &str) -> bool {
+    let line = line.trim_end();
+    let rate_begun = line
+        .rsplit_once(" x ")
+        .is_some_and(|(_, rest)| rest.trim_start().starts_with(|c: char| c.is_ascii_digit()));
+    (rate_begun || line.ends_with(" x")) && result_shape(line).is_none()
+}
+
+fn read(text: &str) -> Result<Run, ParseError> {
     let mut benchmarks = Benchmarks::default();
     for (no, line) in clean_lines(text) {
         let Some((name, hz, unit)) = result_shape(&line) else {
@@ -107,7 +122,28 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::common::text::CUT;
     use super::*;
+
+    /// Cut inside its last result, the output lost that benchmark (then reported missing).
+    #[test]
+    fn refuses_a_file_cut_inside_its_last_result() {
+        let whole = "fib(10) x 1,431,759 ops/sec \u{b1}0.74% (93 runs sampled)\n";
+        for cut in [
+            "fib(20) x 12,",
+            "fib(20) x",
+            "fib(20) x 12,146 ops/sec \u{b1}0.32% (96 ru",
+        ] {
+            let e = parse(&format!("{whole}{cut}")).unwrap_err();
+            assert_eq!(e.line, Some(2), "{cut}: {e}");
+            assert!(e.message.starts_with(CUT), "{cut}: {e}");
+        }
+        // Whole without its line break, or other text last: read.
+        let run = parse(whole.trim_end()).unwrap();
+        assert_eq!(run.benchmarks.len(), 1);
+        let run = parse(&format!("{whole}this x line should be ignored")).unwrap();
+        assert_eq!(run.benchmarks.len(), 1);
+    }
     use crate::formats::test_support::names;
 
     const OUTPUT: &str = include_str!("../../tests/fixtures/benchmarkjs/benchmarkjs_output.txt");
