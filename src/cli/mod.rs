@@ -459,7 +459,7 @@ fn gate(
     recording: bool,
 ) -> Result<Comparison> {
     let comparison = perfgate::compare::compare_runs(history, current, one_commit, config);
-    if let Some(why) = comparison.misfit_budgets(config) {
+    if let Some(why) = comparison.misfit_budgets() {
         bail!("{why}");
     }
     if let Some(why) = comparison.nothing_in_common().filter(|_| !recording) {

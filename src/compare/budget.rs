@@ -35,6 +35,7 @@ pub fn check_budget(budget: &Budget, current: &[Series], runs: bool) -> Vec<Budg
         unit,
         passed: false,
         note: Some(note),
+        source: budget.source.clone(),
     };
     // With nothing to check it on, the limit is shown in the unit it was written in (`2ms`,
     // not `2`).
@@ -89,6 +90,7 @@ pub fn check_budget(budget: &Budget, current: &[Series], runs: bool) -> Vec<Budg
                     true => BudgetNote::MedianOfRuns(s.values.len()),
                     false => BudgetNote::MedianOf(s.values.len()),
                 }),
+                source: budget.source.clone(),
             }),
             Err(e) => out.push(BudgetResult {
                 actual: Some(actual),

@@ -392,6 +392,9 @@ pub struct BudgetResult {
     pub unit: Unit,
     pub passed: bool,
     pub note: Option<BudgetNote>,
+    /// Where the budget was written ([`crate::config::Budget::source`]), for errors.
+    #[serde(skip)]
+    pub source: Option<String>,
 }
 
 /// Why a verdict fails, with the numbers it quotes; worded by [`crate::report::words`]
@@ -580,23 +583,16 @@ impl Comparison {
     /// `rate > 0,95`): a mistake in the configuration, not a budget the run broke, so the caller
     /// stops on it (exit code 2) instead of failing the gate on a made-up limit. None when every
     /// budget's unit fits.
-    ///
-    /// Each misfit is named with where its budget was written (`perfgate.toml:12: `), as
-    /// `config` gives it.
-    pub fn misfit_budgets(&self, config: &Config) -> Option<String> {
+    /// Each misfit is named with where its budget was written (`perfgate.toml:12: `).
+    pub fn misfit_budgets(&self) -> Option<String> {
         let misfits: Vec<String> = self
             .budgets
             .iter()
             .filter_map(|b| match &b.note {
                 Some(BudgetNote::UnitMismatch(e)) => {
-                    let source = config
-                        .budgets
-                        .iter()
-                        .find(|c| {
-                            c.expression == b.expression
-                                && crate::config::glob_matches(&c.benchmark, &b.benchmark)
-                        })
-                        .and_then(|c| c.source.as_deref())
+                    let source = b
+                        .source
+                        .as_deref()
                         .map(|s| format!("{s}: "))
                         .unwrap_or_default();
                     Some(format!(

@@ -132,6 +132,7 @@ fn budget(
         unit: Unit::Nanoseconds,
         passed: actual.is_some_and(|a| a < limit),
         note,
+        source: None,
     }
 }
 

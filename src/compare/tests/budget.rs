@@ -42,7 +42,7 @@ fn budgets_pass_and_break_with_actual_and_limit() {
 fn a_budget_on_something_absent_is_broken_not_skipped() {
     let cfg = Config::parse(
         "t.toml",
-        "[budgets]\nhttp_req_duraton = \"p(95) < 200\"\nhttp_req_duration = \"p(96) < 200\"\n",
+        "[budgets]\nhttp_req_duraton = \"p(95) < 200ms\"\nhttp_req_duration = \"p(96) < 5%\"\n",
     )
     .unwrap();
     let c = compare(None, &k6_like(), &cfg);
@@ -59,4 +59,11 @@ fn a_budget_on_something_absent_is_broken_not_skipped() {
         ]
     );
     assert!(c.budgets.iter().all(|b| !b.passed));
+    // With nothing to check it on, a limit keeps the unit it was written in (`5%`, `200ms`).
+    let limits: Vec<(f64, Unit)> = c
+        .budgets
+        .iter()
+        .map(|b| (b.limit, b.unit.clone()))
+        .collect();
+    assert_eq!(limits, [(0.05, Unit::Ratio), (200e6, Unit::Nanoseconds)]);
 }
