@@ -36,7 +36,7 @@ use super::common::json::lenient_json;
 use super::common::json::{kind_of, object_or};
 use super::common::time::rfc3339;
 use super::spec::{Detect, ParseError, Spec};
-use crate::model::{Benchmark, Data, Direction, Metric, Run, RunMeta, Unit};
+use crate::model::{Benchmarks, Data, Direction, Metric, Run, RunMeta, Unit};
 
 /// How `gab-history` is named, detected and read.
 pub const SPEC: Spec = Spec {
@@ -372,9 +372,7 @@ struct Group {
     date: Option<u64>,
     tools: Vec<String>,
     tool_set: HashSet<String>,
-    benchmarks: Vec<Benchmark>,
-    /// Where each name is in `benchmarks`.
-    positions: HashMap<String, usize>,
+    benchmarks: Benchmarks,
 }
 
 impl Group {
@@ -387,8 +385,7 @@ impl Group {
             date: None,
             tools: Vec::new(),
             tool_set: HashSet::new(),
-            benchmarks: Vec::new(),
-            positions: HashMap::new(),
+            benchmarks: Benchmarks::default(),
         }
     }
 
@@ -410,17 +407,7 @@ impl Group {
                 Some(s) => format!("{s}/{name}"),
                 None => name,
             };
-            let bench = match self.positions.get(&name) {
-                Some(&p) => self.benchmarks.get_mut(p),
-                None => {
-                    self.positions.insert(name.clone(), self.benchmarks.len());
-                    self.benchmarks.push(Benchmark::new(name));
-                    self.benchmarks.last_mut()
-                }
-            };
-            if let Some(b) = bench {
-                b.push(metric);
-            }
+            self.benchmarks.add(name, [metric]);
         }
     }
 
@@ -454,7 +441,7 @@ impl Group {
                 extra.insert(key.to_string(), v);
             }
         }
-        Run::new(meta, self.benchmarks)
+        Run::new(meta, self.benchmarks.into_vec())
     }
 }
 

@@ -23,13 +23,13 @@
 //! `gc.count`/`gc.time` count rare events too coarsely to gate on. Hardware counters from
 //! `-prof perfnorm` are not read yet.
 
-use std::collections::HashMap;
-
 use serde_json::{Map, Value};
 
 use super::common::json::{copy_fields, item_lines, json_array, kind_of, object_or, param_label};
 use super::spec::{Detect, ParseError, Spec};
-use crate::model::{Benchmark, Data, Direction, Environment, Metric, Run, RunMeta, Unit};
+use crate::model::{
+    Benchmark, Benchmarks, Data, Direction, Environment, Metric, Run, RunMeta, Unit,
+};
 
 /// How `jmh` is named, detected and read.
 pub const SPEC: Spec = Spec {
@@ -70,24 +70,12 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         ));
     }
     let lines = item_lines(text, None);
-    let mut benchmarks: Vec<Benchmark> = Vec::new();
-    // By a map, not a search of the benchmarks so far: 100,000 results took minutes.
-    let mut positions: HashMap<String, usize> = HashMap::new();
+    let mut benchmarks = Benchmarks::default();
     for (i, item) in items.iter().enumerate() {
         let b = read_result(i, item).map_err(|m| ParseError::new(lines.get(i).copied(), m))?;
-        match positions.get(&b.name).and_then(|&p| benchmarks.get_mut(p)) {
-            Some(existing) => {
-                for m in b.metrics {
-                    existing.push(m);
-                }
-            }
-            None => {
-                positions.insert(b.name.clone(), benchmarks.len());
-                benchmarks.push(b);
-            }
-        }
+        benchmarks.add(b.name, b.metrics);
     }
-    Ok(Run::new(read_meta(items), benchmarks))
+    Ok(Run::new(read_meta(items), benchmarks.into_vec()))
 }
 
 fn read_result(i: usize, item: &Value) -> Result<Benchmark, String> {
