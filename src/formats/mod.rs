@@ -276,13 +276,14 @@ fn check_values(run: &Run) -> Result<(), ParseError> {
             )));
         }
         for m in &b.metrics {
-            let values: Vec<f64> = match &m.data {
-                Data::Value(v) => vec![*v],
-                Data::Samples(s) => s.clone(),
-                Data::Histogram(_) => Vec::new(),
+            // Histograms refuse such values as they are built.
+            let values: &[f64] = match &m.data {
+                Data::Value(v) => std::slice::from_ref(v),
+                Data::Samples(s) => s,
+                Data::Histogram(_) => &[],
             };
             let bounds = m.interval.iter().flat_map(|i| [i.lo, i.hi]);
-            for v in values.into_iter().chain(bounds) {
+            for v in values.iter().copied().chain(bounds) {
                 crate::model::check_value(&m.unit, v).map_err(|why| {
                     ParseError::whole(format!(
                         "benchmark `{}`, metric `{}`: {why}",

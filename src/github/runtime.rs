@@ -485,20 +485,12 @@ fn without_controls(s: &str) -> String {
 /// Untrusted text (a file name, an excerpt of an input, an API answer) made inert for one line
 /// of a log that the Actions runner reads for workflow commands: control characters and line
 /// breaks become visible escapes (`\n`, `\u{1b}`), so the text cannot start a line of its own,
-/// and so do the characters that do not show or reorder the line (`\u{200b}`, `\u{202e}`:
-/// [`crate::report::is_invisible`]), so that the message reads as the text is; a leading `::`
+/// and so do the characters that do not show or reorder the line (`\u{200b}`, `\u{202e}`), as
+/// the terminal report shows them ([`crate::report::printable`]); a leading `::`
 /// and every `##[` (the runner's older command form, which it finds anywhere in a line) get a
 /// backslash; anything over `max` characters is cut with an ellipsis.
 pub fn inert(s: &str, max: usize) -> String {
-    let mut out = String::with_capacity(s.len().min(max) + 8);
-    for c in truncate(s, max).chars() {
-        if c.is_control() || crate::report::is_invisible(c) {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    let mut out = out.replace("##[", "#\\#[");
+    let mut out = crate::report::printable(&truncate(s, max)).replace("##[", "#\\#[");
     if out.trim_start().starts_with("::") {
         out.insert(0, '\\');
     }

@@ -36,8 +36,14 @@ impl Histogram {
                 "histogram value {value} is not a finite, non-negative number"
             ));
         }
-        // hdrhistogram saturates its total count: a file whose counts overflow it would show
-        // n = 18446744073709551615 and quantiles of whatever fitted.
+        self.record_count(value.round() as u64, count)
+            .map_err(|e| format!("histogram cannot record {value}: {e}"))
+    }
+
+    /// Records `count` observations of `value`, refusing counts that overflow the total:
+    /// hdrhistogram saturates it, and a file whose counts did would show n =
+    /// 18446744073709551615 and quantiles of whatever fitted.
+    fn record_count(&mut self, value: u64, count: u64) -> Result<(), String> {
         if self.inner.len().checked_add(count).is_none() {
             return Err(format!(
                 "histogram counts add up to more than {} observations",
@@ -45,8 +51,8 @@ impl Histogram {
             ));
         }
         self.inner
-            .record_n(value.round() as u64, count)
-            .map_err(|e| format!("histogram cannot record {value}: {e:?}"))
+            .record_n(value, count)
+            .map_err(|e| format!("{e:?}"))
     }
 
     pub fn record(&mut self, value: f64) -> Result<(), String> {
@@ -123,15 +129,8 @@ impl<'de> Deserialize<'de> for Histogram {
         let buckets = Vec::<(u64, u64)>::deserialize(d)?;
         let mut h = Histogram::new();
         for (value, count) in buckets {
-            if h.inner.len().checked_add(count).is_none() {
-                return Err(serde::de::Error::custom(format!(
-                    "histogram counts add up to more than {} observations",
-                    u64::MAX
-                )));
-            }
-            h.inner
-                .record_n(value, count)
-                .map_err(|e| serde::de::Error::custom(format!("bad histogram bucket: {e:?}")))?;
+            h.record_count(value, count)
+                .map_err(|e| serde::de::Error::custom(format!("bad histogram bucket: {e}")))?;
         }
         Ok(h)
     }
