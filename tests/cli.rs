@@ -189,6 +189,30 @@ fn missing_current_file_is_an_input_error() {
 }
 
 #[test]
+fn a_benchmark_listed_twice_in_a_json_file_is_an_input_error() {
+    // serde_json keeps the last of two equal keys: one result would be lost without a word.
+    let dir = tempfile::tempdir().unwrap();
+    let twice = dir.path().join("bmf.json");
+    fs::write(
+        &twice,
+        "{\n  \"parse\": {\"latency\": {\"value\": 1.0}},\n  \"parse\": {\"latency\": {\"value\": 2.0}}\n}\n",
+    )
+    .unwrap();
+    for format in [None, Some("bmf")] {
+        let mut cmd = compare(&twice, &twice);
+        if let Some(f) = format {
+            cmd.args(["--format", f]);
+        }
+        let err = input_error(&mut cmd);
+        assert!(
+            err.contains("bmf.json")
+                && err.contains("line 3: column 9: the key \"parse\" appears twice in one object"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn empty_current_file_is_an_input_error() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty.txt");

@@ -267,17 +267,107 @@ pub(crate) fn array_field<'a>(
 }
 
 /// Reads a JSON document leniently: bare `NaN`, `Infinity` and `-Infinity` (written by some tools)
-/// become `null`.
+/// become `null`. An object with the same key twice is an error ([`no_duplicate_keys`]).
 pub(crate) fn lenient_json(text: &str) -> Result<serde_json::Value, ParseError> {
-    match serde_json::from_str(text) {
+    match no_duplicate_keys(text) {
         Ok(v) => Ok(v),
         Err(first) => {
             if !(text.contains("NaN") || text.contains("Infinity")) {
                 return Err(ParseError::json(&first));
             }
             let fixed = replace_bare_non_finite(text);
-            serde_json::from_str(&fixed).map_err(|e| ParseError::json(&e))
+            no_duplicate_keys(&fixed).map_err(|e| ParseError::json(&e))
         }
+    }
+}
+
+/// `text` as a JSON value, refusing an object that holds a key twice, at the second one's line:
+/// serde_json keeps the last silently, so a BMF file that lists a benchmark twice would lose
+/// one of its results without a word. No tool in the corpus writes such a file.
+fn no_duplicate_keys(text: &str) -> Result<Value, serde_json::Error> {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = Strict.deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// A [`Value`] read as serde_json reads it, except that a repeated key in an object is an error.
+struct Strict;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Strict {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(Strict)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Strict {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(Strict)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(item) = seq.next_element_seed(Strict)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key \"{}\" appears twice in one object: which one the tool meant cannot \
+                     be told",
+                    crate::report::display_name(&key)
+                )));
+            }
+            let value = map.next_value_seed(Strict)?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
     }
 }
 
@@ -333,6 +423,51 @@ mod tests {
         assert_eq!(v["a"], serde_json::Value::Null);
         assert_eq!(v["b"], "NaN");
         assert_eq!(v["c"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn a_key_twice_in_one_object_is_refused_at_its_line() {
+        let text = "{\n  \"parse\": {\"latency\": {\"value\": 1.0}},\n  \"parse\": {\"latency\": {\"value\": 2.0}}\n}";
+        let e = lenient_json(text).unwrap_err();
+        assert_eq!(e.line, Some(3), "{e:?}");
+        assert!(
+            e.message
+                .contains("the key \"parse\" appears twice in one object"),
+            "{e:?}"
+        );
+        // The same key in two objects, or repeated in an array, is fine.
+        let v = lenient_json(r#"[{"a": 1, "b": {"a": 2}}, {"a": 3}]"#).unwrap();
+        assert_eq!(v[1]["a"], 3);
+        // Also on the lenient path (bare NaN), and however deep.
+        let e = lenient_json(r#"{"x": NaN, "y": {"z": [{"k": 1, "k": 2}]}}"#).unwrap_err();
+        assert!(e.message.contains("\"k\" appears twice"), "{e:?}");
+    }
+
+    #[test]
+    fn every_json_fixture_reads_as_serde_json_reads_it() {
+        let mut read = 0;
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures"
+        ))];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                let text = text.trim_start_matches('\u{feff}');
+                if let Ok(want) = serde_json::from_str::<Value>(text) {
+                    assert_eq!(no_duplicate_keys(text).unwrap(), want, "{}", path.display());
+                    read += 1;
+                }
+            }
+        }
+        assert!(read > 100, "{read}");
     }
 
     #[test]
