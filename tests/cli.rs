@@ -213,6 +213,28 @@ fn a_benchmark_listed_twice_in_a_json_file_is_an_input_error() {
 }
 
 #[test]
+fn a_size_budget_written_in_decimal_multiples_is_shown_in_them() {
+    // 916 KiB of allocations against `900kB`: in binary multiples the report read
+    // "916 KiB > 879 KiB", two numbers the user never wrote.
+    let run = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reruns/quiet/go/run1.txt");
+    let text = stdout(
+        compare(&run, &run).args([
+            "--budget",
+            "BenchmarkSortInts_100K-2: alloc_bytes < 900kB",
+            "--budget",
+            "BenchmarkMapInsert_10K-2: alloc_bytes < 1MiB",
+        ]),
+        1,
+    );
+    assert!(
+        text.contains("budget broken: BenchmarkSortInts_100K-2 alloc_bytes 938 kB > 900 kB"),
+        "{text}"
+    );
+    // Written in binary multiples, shown in them.
+    assert!(text.contains("671 KiB  1.00 MiB  met"), "{text}");
+}
+
+#[test]
 fn empty_current_file_is_an_input_error() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty.txt");

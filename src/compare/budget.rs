@@ -36,6 +36,7 @@ pub fn check_budget(budget: &Budget, current: &[Series], runs: bool) -> Vec<Budg
         passed: false,
         note: Some(note),
         source: budget.source.clone(),
+        decimal: budget.decimal_size(),
     };
     // With nothing to check it on, the limit is shown in the unit it was written in (`2ms`,
     // not `2`).
@@ -91,6 +92,7 @@ pub fn check_budget(budget: &Budget, current: &[Series], runs: bool) -> Vec<Budg
                     false => BudgetNote::MedianOf(s.values.len()),
                 }),
                 source: budget.source.clone(),
+                decimal: budget.decimal_size(),
             }),
             Err(e) => out.push(BudgetResult {
                 actual: Some(actual),

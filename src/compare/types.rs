@@ -395,6 +395,21 @@ pub struct BudgetResult {
     /// Where the budget was written ([`crate::config::Budget::source`]), for errors.
     #[serde(skip)]
     pub source: Option<String>,
+    /// A size limit written in decimal multiples (`1MB`, `500kB`): its values are shown in them
+    /// (`1 MB`, not `977 KiB`).
+    #[serde(skip)]
+    pub decimal: bool,
+}
+
+impl BudgetResult {
+    /// `value` (in [`Self::unit`]) as the report shows this budget's actual value and limit.
+    pub fn format(&self, value: f64) -> String {
+        if self.decimal && self.unit == crate::model::Unit::Bytes {
+            crate::model::Unit::format_decimal_bytes(value)
+        } else {
+            self.unit.format(value)
+        }
+    }
 }
 
 /// Why a verdict fails, with the numbers it quotes; worded by [`crate::report::words`]

@@ -175,6 +175,15 @@ impl Budget {
             })
         }
     }
+
+    /// Whether the limit is a size written in decimal multiples (`1MB`, `500kB`), whose report
+    /// shows sizes in them too.
+    pub fn decimal_size(&self) -> bool {
+        self.unit.as_deref().is_some_and(|u| {
+            let (unit, factor) = Unit::parse(u);
+            unit == Unit::Bytes && [1e3, 1e6, 1e9, 1e12].contains(&factor)
+        })
+    }
 }
 
 /// A budget's unit that does not fit the metric it is checked on (`time < 2MB`).

@@ -111,6 +111,23 @@ impl Unit {
         }
     }
 
+    /// A size in bytes in decimal multiples (`1 MB`, `977 kB`), as a limit written in them is
+    /// shown; [`Unit::format`] shows sizes in binary ones (`KiB`, `MiB`).
+    pub fn format_decimal_bytes(value: f64) -> String {
+        if !value.is_finite() {
+            return format!("{value}");
+        }
+        let steps = [
+            (1.0, "B"),
+            (1e3, "kB"),
+            (1e6, "MB"),
+            (1e9, "GB"),
+            (1e12, "TB"),
+        ];
+        let (v, u) = scale_down(value, &steps);
+        format!("{} {u}", sig3(v))
+    }
+
     /// Formats a value held in this unit for people: `1.23 ms`, `512 B`, `12.5k/s`, `0.10%`.
     pub fn format(&self, value: f64) -> String {
         if !value.is_finite() {
@@ -336,6 +353,9 @@ mod tests {
         assert_eq!(Unit::Nanoseconds.format(12_300.0), "12.3 µs");
         assert_eq!(Unit::Bytes.format(512.0), "512 B");
         assert_eq!(Unit::Bytes.format(1536.0), "1.50 KiB");
+        assert_eq!(Unit::format_decimal_bytes(1536.0), "1.54 kB");
+        assert_eq!(Unit::format_decimal_bytes(1e6), "1.00 MB");
+        assert_eq!(Unit::format_decimal_bytes(977.0), "977 B");
         assert_eq!(Unit::PerSecond.format(12_500.0), "12.5k/s");
         assert_eq!(Unit::Ratio.format(0.001), "0.100%");
         assert_eq!(Unit::Count.format(42.0), "42");

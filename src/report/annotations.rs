@@ -77,7 +77,7 @@ pub fn annotations(c: &Comparison) -> Annotations {
                 display_name(&b.benchmark),
                 display_name(&b.expression),
                 b.actual
-                    .map(|a| format!(" (actual {})", b.unit.format(a)))
+                    .map(|a| format!(" (actual {})", b.format(a)))
                     .unwrap_or_default()
             )
         })

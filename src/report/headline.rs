@@ -112,7 +112,7 @@ fn budget_words(b: &BudgetResult) -> String {
                 Some(Ordering::Less) => "<",
                 _ => "=",
             };
-            let (actual, limit) = (b.unit.format(a), b.unit.format(b.limit));
+            let (actual, limit) = (b.format(a), b.format(b.limit));
             // An `==` or `!=` budget can fail by less than three digits show.
             let exactly = if actual == limit && a != b.limit {
                 format!(

@@ -253,10 +253,10 @@ pub(crate) fn budget_row(b: &BudgetResult) -> BudgetRow {
         metric: b.metric.clone(),
         expression: b.expression.clone(),
         actual: match b.actual {
-            Some(v) => b.unit.format(v),
+            Some(v) => b.format(v),
             None => NONE.to_string(),
         },
-        limit: b.unit.format(b.limit),
+        limit: b.format(b.limit),
         unit: b.unit.as_str().to_string(),
         passed: b.passed,
         note: words::budget_note(&b.note),

@@ -133,6 +133,7 @@ fn budget(
         passed: actual.is_some_and(|a| a < limit),
         note,
         source: None,
+        decimal: false,
     }
 }
 
