@@ -166,7 +166,11 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
         let last = text
             .rfind('\n')
             .map_or(text, |i| text.get(i + 1..).unwrap_or(""));
-        if result_line(last).is_some() {
+        // So was a line that had only begun one (`Benc`, or a name without its values): the
+        // rest of the run's results were lost with it.
+        let begun =
+            !last.is_empty() && ("Benchmark".starts_with(last) || last.starts_with("Benchmark"));
+        if begun || result_line(last).is_some() {
             return Err(ParseError::at(
                 memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1,
                 "the output ends inside this result line (no line break after it): it was cut short; run the benchmarks again, or leave the line out".to_string(),
@@ -667,6 +671,24 @@ FAIL
         let e = err("BenchmarkX 100 12 ns/op 7\n");
         assert_eq!(e.line, Some(1));
         assert!(e.message.contains("has no unit"), "{e}");
+    }
+
+    /// A file cut just after a result line, inside the next one, read as if the run ended there.
+    #[test]
+    fn a_result_line_cut_at_its_start_is_an_error() {
+        let full = include_str!("../../tests/fixtures/go/bencher-go-three.txt");
+        let second = full
+            .match_indices("\nBenchmark")
+            .nth(1)
+            .map(|(i, _)| i + 1)
+            .unwrap();
+        for end in [second + 1, second + 4, second + 12] {
+            let cut = full.get(..end).unwrap();
+            let e = parse(cut).unwrap_err();
+            assert!(e.message.contains("cut short"), "{cut:?}: {e}");
+        }
+        // A complete output without its final line break is read.
+        assert!(parse(full.trim_end()).is_ok());
     }
 
     /// A file cut inside its last result line gave `1416 n` of `1416 ns/op` as a metric `n`.

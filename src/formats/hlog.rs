@@ -264,7 +264,19 @@ fn u64_at(bytes: &[u8], at: usize) -> Option<u64> {
 fn decode(bytes: &[u8]) -> Result<Vec<(u64, u64)>, String> {
     let cookie = cookie_at(bytes, 0).ok_or("the encoded histogram is shorter than its header")?;
     match cookie & !0xf0 {
-        V2_COOKIE_BASE | V2_COMPRESSED_COOKIE_BASE => {
+        base @ (V2_COOKIE_BASE | V2_COMPRESSED_COOKIE_BASE) => {
+            // The stated length must be there: hdrhistogram inflates a cut payload into part of
+            // the histogram without a word (a line cut short, its base64 payload with it).
+            let length = cookie_at(bytes, 4).ok_or("the encoded histogram has no length")?;
+            let header = if base == V2_COOKIE_BASE { 40 } else { 8 };
+            if (bytes.len() as u64) < header + u64::from(length) {
+                return Err(format!(
+                    "the encoded histogram is shorter ({} bytes) than its stated length ({} bytes): \
+                     the line looks cut",
+                    bytes.len(),
+                    header + u64::from(length)
+                ));
+            }
             let h: hdrhistogram::Histogram<u64> = hdrhistogram::serialization::Deserializer::new()
                 .deserialize(&mut &bytes[..])
                 .map_err(|e| format!("cannot decode the V2 histogram: {e}"))?;
@@ -557,7 +569,25 @@ mod tests {
         let cut = line.get(..line.len() - 20).unwrap();
         let e = err(&format!("{head}{cut}\n"));
         assert_eq!(e.line, Some(2));
-        assert!(e.message.contains("V2 histogram"), "{e}");
+        assert!(e.message.contains("shorter"), "{e}");
+    }
+
+    /// hdrhistogram inflated a payload cut a few characters short into part of its histogram:
+    /// the file read as a log of fewer observations.
+    #[test]
+    fn a_payload_cut_anywhere_is_refused() {
+        let head = "#[Histogram log format version 1.2]\n";
+        let line = V2.lines().nth(4).unwrap();
+        let payload_at = line.rfind(',').unwrap() + 1;
+        // Up to its padding (`=`), which only fills the last group of four characters.
+        for end in payload_at + 1..line.trim_end_matches('=').len() {
+            let cut = line.get(..end).unwrap();
+            for text in [format!("{head}{cut}"), format!("{head}{cut}\n")] {
+                let e = err(&text);
+                assert_eq!(e.line, Some(2), "{cut}: {e}");
+            }
+        }
+        assert!(parse(&format!("{head}{line}")).is_ok());
     }
 
     #[test]
