@@ -209,6 +209,8 @@ fn a_benchmark_listed_twice_in_a_json_file_is_an_input_error() {
                 && err.contains("line 3: column 9: the key \"parse\" appears twice in one object"),
             "{err}"
         );
+        // Valid JSON, refused: not called invalid.
+        assert!(!err.contains("not valid"), "{err}");
     }
 }
 

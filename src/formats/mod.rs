@@ -190,10 +190,14 @@ pub fn detect(text: &str) -> Result<Format, DetectError> {
                 if let Some(f) = detect_lines(text) {
                     return Ok(f);
                 }
-                return Err(DetectError {
-                    reason: format!("the input looks like JSON but is not valid: {e}"),
-                    tried,
-                });
+                // Valid JSON that is still refused (a key twice in one object) is not "invalid".
+                let valid = serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_ok();
+                let reason = if valid {
+                    format!("the input is JSON that cannot be read as results: {e}")
+                } else {
+                    format!("the input looks like JSON but is not valid: {e}")
+                };
+                return Err(DetectError { reason, tried });
             }
         }
     }
