@@ -145,7 +145,11 @@ pub fn parse_dir(files: &[InputFile]) -> Result<Run, ParseError> {
     }
     let mut benchmarks: Vec<Benchmark> = benchmarks.into_iter().map(|(b, _)| b).collect();
     benchmarks.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(one_run(benchmarks))
+    // Read from files rather than one text, so not through `formats::parse`: the same checks of
+    // what was read (values perfgate can compare, metrics per benchmark).
+    let mut run = one_run(benchmarks);
+    super::finish(super::Format::Criterion, &mut run)?;
+    Ok(run)
 }
 
 /// True for JSON that is one of criterion's result files: estimates.json (`Mean`/`mean` holding

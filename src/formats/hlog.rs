@@ -585,6 +585,12 @@ mod tests {
             for text in [format!("{head}{cut}"), format!("{head}{cut}\n")] {
                 let e = err(&text);
                 assert_eq!(e.line, Some(2), "{cut}: {e}");
+                assert!(
+                    ["shorter", "no length", "not valid base64"]
+                        .iter()
+                        .any(|why| e.message.contains(why)),
+                    "{cut}: {e}"
+                );
             }
         }
         assert!(parse(&format!("{head}{line}")).is_ok());

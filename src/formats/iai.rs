@@ -713,7 +713,9 @@ a::b::c x
         );
         // Cut inside the change: the count is whole, but the output is still cut.
         let at = IAI_CHANGE.find("(+0.000076%)").unwrap();
-        assert_eq!(err(IAI_CHANGE.get(..at + 5).unwrap()).line, Some(13));
+        let e = err(IAI_CHANGE.get(..at + 5).unwrap());
+        assert_eq!(e.line, Some(13));
+        assert!(e.message.starts_with(CUT), "{e}");
         // A first run's last count has nothing after it to show it whole.
         assert!(err(IAI_TWO.trim_end()).message.starts_with(CUT));
     }

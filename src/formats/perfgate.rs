@@ -62,10 +62,9 @@ pub fn parse(text: &str) -> Result<Run, ParseError> {
     ] {
         let Some(t) = time else { continue };
         if crate::model::instant(t).is_none() {
-            let shown: String = t.chars().take(40).collect();
             return Err(ParseError::whole(format!(
-                "`meta.{field}` is `{shown}`{}, not an RFC 3339 time such as `2026-12-06T19:19:44Z`",
-                if shown.len() < t.len() { "..." } else { "" }
+                "`meta.{field}` is `{}`, not an RFC 3339 time such as `2026-12-06T19:19:44Z`",
+                super::common::text::excerpt(t, 40)
             )));
         }
     }

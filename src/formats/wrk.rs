@@ -28,8 +28,6 @@
 //!
 //! Detection: a line `Running <duration> test @ <url>` and a line starting with `Requests/sec:`.
 
-use std::collections::HashMap;
-
 use super::common::text::{clean_lines, contains, raw_lines, refuse_cut};
 use super::common::MS_TO_NS;
 use super::load::percentile_table;
@@ -38,7 +36,9 @@ use super::load::{
     requests_metric,
 };
 use super::spec::{Detect, ParseError, Spec};
-use crate::model::{Benchmark, Data, Environment, Histogram, Metric, Run, RunMeta, Unit};
+use crate::model::{
+    Benchmark, Benchmarks, Data, Environment, Histogram, Metric, Run, RunMeta, Unit,
+};
 
 /// How `wrk` is named, detected and read.
 pub const SPEC: Spec = Spec {
@@ -152,7 +152,7 @@ impl RunBlock {
             return Err(ParseError::at(
                 self.rate_line,
                 format!(
-                    "the wrk run on {} has no `Transfer/sec:` line, which wrk prints after `Requests/sec:`: the output looks cut",
+                    "the wrk run on {} has no `Transfer/sec:` line, which wrk prints after `Requests/sec:`: the run was cut short",
                     self.url
                 ),
             ));
@@ -342,22 +342,10 @@ fn read(text: &str) -> Result<Run, ParseError> {
              the run's statistics and a `Requests/sec:` line",
         ));
     }
-    let mut benchmarks: Vec<Benchmark> = Vec::new();
-    // By a map, not a search of the benchmarks so far: 40,000 URLs took seconds.
-    let mut positions: HashMap<String, usize> = HashMap::new();
+    let mut benchmarks = Benchmarks::default();
     for block in blocks {
         let b = block.into_benchmark()?;
-        match positions.get(&b.name).and_then(|&i| benchmarks.get_mut(i)) {
-            Some(existing) => {
-                for m in b.metrics {
-                    existing.push(m);
-                }
-            }
-            None => {
-                positions.insert(b.name.clone(), benchmarks.len());
-                benchmarks.push(b);
-            }
-        }
+        benchmarks.add(b.name, b.metrics);
     }
     env.extra.insert(
         "wrk_variant".to_string(),
@@ -368,7 +356,7 @@ fn read(text: &str) -> Result<Run, ParseError> {
         environment: env,
         ..RunMeta::default()
     };
-    Ok(Run::new(meta, benchmarks))
+    Ok(Run::new(meta, benchmarks.into_vec()))
 }
 
 /// `1 threads and 1 connections` -> ("1", "1").
@@ -807,7 +795,7 @@ Requests/sec:     20.00\nTransfer/sec:    512.00B\n";
         assert_eq!(
             e.message,
             format!(
-                "{CUT} (the wrk run on {URL} has no `Transfer/sec:` line, which wrk prints after `Requests/sec:`)"
+                "{CUT} (the wrk run on {URL} has no `Transfer/sec:` line, which wrk prints after `Requests/sec:`: the run was cut short)"
             )
         );
         // Cut after the rate's line break: the rate is whole, but the run has no transfer rate.
@@ -815,7 +803,7 @@ Requests/sec:     20.00\nTransfer/sec:    512.00B\n";
         let e = err(PUT.get(..at).unwrap());
         assert_eq!(e.line, Some(15));
         assert!(e.message.starts_with("the wrk run on"), "{e}");
-        assert!(e.message.ends_with("the output looks cut"), "{e}");
+        assert!(e.message.ends_with("the run was cut short"), "{e}");
         // Cut inside the transfer rate: `1.9` has no `B`.
         let e = err(PUT.get(..PUT.len() - 4).unwrap());
         assert_eq!(e.line, Some(16));

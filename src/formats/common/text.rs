@@ -175,10 +175,7 @@ pub(crate) fn refuse_cut<T>(
     };
     let last = strip_ansi(last);
     match parsed {
-        Err(e) if e.line == Some(no) => {
-            let why = e.message.trim_end_matches(": the output looks cut");
-            Err(ParseError::at(no, format!("{CUT} ({why})")))
-        }
+        Err(e) if e.line == Some(no) => Err(ParseError::at(no, format!("{CUT} ({})", e.message))),
         Err(e) => Err(e),
         Ok(_) if is_cut(&last) => Err(ParseError::at(
             no,
@@ -252,14 +249,6 @@ mod tests {
     fn says_an_error_on_a_cut_last_line_is_a_cut() {
         let at = |line, message: &str| ParseError::at(line, message);
         let e = refuse_cut("a\nb", "t", Err::<(), _>(at(2, "bad")), |_| false).unwrap_err();
-        assert_eq!(e, at(2, &format!("{CUT} (bad)")));
-        let e = refuse_cut(
-            "a\nb",
-            "t",
-            Err::<(), _>(at(2, "bad: the output looks cut")),
-            |_| false,
-        )
-        .unwrap_err();
         assert_eq!(e, at(2, &format!("{CUT} (bad)")));
         // An error elsewhere, or a file that ends with its line break, is left as it is.
         let e = refuse_cut("a\nb", "t", Err::<(), _>(at(1, "bad")), |_| true).unwrap_err();
