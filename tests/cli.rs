@@ -219,15 +219,29 @@ fn a_size_budget_written_in_decimal_multiples_is_shown_in_them() {
     // 916 KiB of allocations against `900kB`: in binary multiples the report read
     // "916 KiB > 879 KiB", two numbers the user never wrote.
     let run = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reruns/quiet/go/run1.txt");
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
     let text = stdout(
-        compare(&run, &run).args([
-            "--budget",
-            "BenchmarkSortInts_100K-2: alloc_bytes < 900kB",
-            "--budget",
-            "BenchmarkMapInsert_10K-2: alloc_bytes < 1MiB",
-        ]),
+        compare(&run, &run)
+            .args([
+                "--budget",
+                "BenchmarkSortInts_100K-2: alloc_bytes < 900kB",
+                "--budget",
+                "BenchmarkMapInsert_10K-2: alloc_bytes < 1MiB",
+            ])
+            .arg("--report-json")
+            .arg(&json),
         1,
     );
+    // The JSON report keeps it: a fork's comment is rendered from it.
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    let budgets = report["budgets"].as_array().unwrap();
+    assert_eq!(budgets[0]["expression"], "alloc_bytes < 900kB");
+    assert_eq!(budgets[0]["decimal"], true);
+    assert_eq!(budgets[1].get("decimal"), None);
+    let back: perfgate::compare::BudgetResult = serde_json::from_value(budgets[0].clone()).unwrap();
+    assert_eq!(back.format(back.limit), "900 kB");
     assert!(
         text.contains("budget broken: BenchmarkSortInts_100K-2 alloc_bytes 938 kB > 900 kB"),
         "{text}"
@@ -1421,10 +1435,14 @@ fn an_unwritable_standard_output_or_error_is_no_crash() {
         } else {
             cmd.stderr(full());
         }
-        cmd.output().unwrap().status.code()
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     let os = |s: &'static str| std::ffi::OsStr::new(s);
-    assert_eq!(run(&[os("show"), os("no-such-file")], false), Some(2));
+    assert_eq!(run(&[os("show"), os("no-such-file")], false).0, Some(2));
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     let base = example("go/base.txt");
@@ -1437,7 +1455,7 @@ fn an_unwritable_standard_output_or_error_is_no_crash() {
         os("--store"),
         store.as_os_str(),
     ];
-    assert_eq!(run(&save, true), Some(0));
+    assert_eq!(run(&save, true).0, Some(0));
     assert_eq!(store_index(&store)["runs"].as_array().unwrap().len(), 1);
     let compare = [
         os("compare"),
@@ -1446,7 +1464,9 @@ fn an_unwritable_standard_output_or_error_is_no_crash() {
         os("--current"),
         base.as_ref(),
     ];
-    assert_eq!(run(&compare, true), Some(2));
+    let (code, err) = run(&compare, true);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("cannot write to standard output"), "{err}");
 }
 
 /// A value no tool can mean is an error naming the file and what was expected: a negative count

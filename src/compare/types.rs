@@ -396,8 +396,9 @@ pub struct BudgetResult {
     #[serde(skip)]
     pub source: Option<String>,
     /// A size limit written in decimal multiples (`1MB`, `500kB`): its values are shown in them
-    /// (`1 MB`, not `977 KiB`).
-    #[serde(skip)]
+    /// (`1 MB`, not `977 KiB`). Kept in the JSON report when set, so that a comment rendered
+    /// from it (a fork's pull request) shows them as the run did.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub decimal: bool,
 }
 

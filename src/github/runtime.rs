@@ -475,11 +475,19 @@ pub fn annotation(level: Level, title: &str, message: &str) -> String {
 }
 
 /// A text with its control characters (C0, DEL, C1) dropped, but for line breaks and tabs: escape sequences
-/// (screen clears, OSC-8 links, a bell) must not reach the annotation a reviewer reads.
+/// (screen clears, OSC-8 links, a bell) must not reach the annotation a reviewer reads. The
+/// characters that do not show or reorder a line ([`crate::report::is_invisible`]) are shown
+/// escaped (`\u{202e}`), as in every report, whoever wrote the annotation.
 fn without_controls(s: &str) -> String {
-    s.chars()
-        .filter(|c| matches!(c, '\n' | '\r' | '\t') || !c.is_control())
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if crate::report::is_invisible(c) {
+            out.extend(c.escape_default());
+        } else if matches!(c, '\n' | '\r' | '\t') || !c.is_control() {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Untrusted text (a file name, an excerpt of an input, an API answer) made inert for one line
@@ -816,6 +824,16 @@ mod tests {
     fn annotations_drop_escape_sequences() {
         let a = annotation(Level::Warning, "x\u{1b}]8;;", "a\u{1b}[2Jb\u{7}c\u{9b}d");
         assert_eq!(a, "::warning title=x]8;;::a[2Jbcd");
+    }
+
+    /// Every annotation, not only the report's: an error quoting a file name, an API warning.
+    #[test]
+    fn annotations_show_invisible_characters_escaped() {
+        let a = annotation(Level::Error, "a\u{200b}b", "cannot read `x\u{202e}fdp.exe`");
+        assert_eq!(
+            a,
+            "::error title=a\\u{200b}b::cannot read `x\\u{202e}fdp.exe`"
+        );
     }
 
     #[test]

@@ -745,9 +745,17 @@ impl TryFrom<MetricRepr> for Metric {
             return Err("a metric has an empty `name`".into());
         }
         let (unit, factor) = Unit::from_canonical(&r.unit);
+        // A stored value must be a number in its unit, and a time or a size is never negative.
+        // Inputs are held to all of `check_value` as they are read (`formats::check_values`);
+        // a store written before that (a negative count or custom value was accepted) must still
+        // load, or every later compare of it would fail.
         let check = |v: f64| -> Result<f64, String> {
             let v = v * factor;
-            check_value(&unit, v).map_err(|why| format!("metric `{name}`: {why}"))?;
+            let stored =
+                v.is_finite() && !(v < 0.0 && matches!(unit, Unit::Nanoseconds | Unit::Bytes));
+            if !stored {
+                check_value(&unit, v).map_err(|why| format!("metric `{name}`: {why}"))?;
+            }
             Ok(v)
         };
         let data = match (r.value, r.samples, r.histogram) {

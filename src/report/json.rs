@@ -163,6 +163,10 @@ struct BudgetJson<'a> {
     passed: bool,
     /// Worded, or null (`report::words`).
     note: Option<&'a BudgetNote>,
+    /// A size limit written in decimal multiples: shown in them (kept for comments rendered
+    /// from this report).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    decimal: bool,
 }
 
 /// The comparison as pretty-printed JSON (`perfgate.report.v1`), ending with a newline.
@@ -292,5 +296,6 @@ fn budget(b: &BudgetResult) -> BudgetJson<'_> {
         unit: b.unit.as_str(),
         passed: b.passed,
         note: b.note.as_ref(),
+        decimal: b.decimal,
     }
 }
