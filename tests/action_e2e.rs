@@ -53,6 +53,21 @@ fn pr_payload() -> String {
     )
 }
 
+/// [`pr_payload`] with its head in a fork, `someone/<repo>`.
+fn fork_pr_payload() -> String {
+    let payload = pr_payload().replacen(
+        &format!(
+            r#""head":{{"ref":"feature","sha":"{HEAD_SHA}","repo":{{"full_name":"{OWNER}/{REPO}"}}"#
+        ),
+        &format!(
+            r#""head":{{"ref":"feature","sha":"{HEAD_SHA}","repo":{{"full_name":"someone/{REPO}"}}"#
+        ),
+        1,
+    );
+    assert_ne!(payload, pr_payload(), "the head is a fork's");
+    payload
+}
+
 /// The pull request job of the tests: pull request #7 (head `HEAD_SHA`, base `MAIN_SHA`) from
 /// this repository, with `inputs`.
 fn pull_request(job: &Job, inputs: &[(&str, &str)]) -> Output {
@@ -230,15 +245,7 @@ async fn a_fork_pull_request_writes_the_report_for_upload_instead_of_commenting(
     fake.state().read_only = true;
     let job = Job::new(fake.api_url());
     fs::copy(example("go/head.txt"), job.ws().join("bench/pr.txt")).unwrap();
-    let payload = pr_payload().replacen(
-        &format!(
-            r#""head":{{"ref":"feature","sha":"{HEAD_SHA}","repo":{{"full_name":"{OWNER}/{REPO}"}}"#
-        ),
-        &format!(
-            r#""head":{{"ref":"feature","sha":"{HEAD_SHA}","repo":{{"full_name":"someone/{REPO}"}}"#
-        ),
-        1,
-    );
+    let payload = fork_pr_payload();
     let job_ref = &job;
     let out = tokio::task::block_in_place(|| {
         job_ref.run(
@@ -404,6 +411,73 @@ async fn a_fork_pull_request_writes_the_report_for_upload_instead_of_commenting(
         text(&out)
     );
     assert_eq!(fake.state().comments.len(), 2);
+    fake.verify().await;
+}
+
+/// A fork's report too long for one comment, posted by `mode: comment`: the rows left out are in
+/// the pull request's own run (its job log, its artifact's `report.json`), not in the log of the
+/// job that posts it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fork_report_cut_to_fit_points_at_the_pull_requests_own_run() {
+    let fake = FakeGitHub::start().await;
+    let job = Job::new(fake.api_url());
+    // 3,000 benchmarks, every one twice as slow in the pull request: far more rows than fit.
+    let go = |ns: usize| {
+        let mut go = String::from("goos: linux\ngoarch: amd64\npkg: example.com/big\n");
+        for i in 0..3000 {
+            go.push_str(&format!(
+                "BenchmarkWorkload{i:04}-2   \t 1000\t {} ns/op\n",
+                ns + i
+            ));
+        }
+        go + "PASS\nok  \texample.com/big\t1.0s\n"
+    };
+    fs::write(job.ws().join("bench/main.txt"), go(1000)).unwrap();
+    fs::write(job.ws().join("bench/pr.txt"), go(2000)).unwrap();
+    let out = push_to_main(&job, "bench/main.txt");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    fake.state().read_only = true;
+    let payload = fork_pr_payload();
+    let job_ref = &job;
+    let out = tokio::task::block_in_place(|| {
+        job_ref.run(
+            "pull_request",
+            "refs/pull/7/merge",
+            HEAD_SHA,
+            &payload,
+            &[("results", "bench/pr.txt")],
+        )
+    });
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(fake.state().comments.is_empty());
+
+    fake.state().read_only = false;
+    fake.state()
+        .pulls
+        .insert(7, (HEAD_SHA.into(), MAIN_SHA.into()));
+    fake.state().pull_heads.insert(7, format!("someone/{REPO}"));
+    let out = tokio::task::block_in_place(|| {
+        job_ref.run(
+            "workflow_run",
+            "refs/heads/main",
+            MAIN_SHA,
+            &workflow_run_payload(HEAD_SHA, "someone"),
+            &[("mode", "comment"), ("results", "perfgate-report/default")],
+        )
+    });
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let comments = fake.state().comments.clone();
+    assert_eq!(comments.len(), 1);
+    let body = &comments[0].body;
+    assert!(body.chars().count() <= 65_536, "{}", body.len());
+    assert!(
+        body.contains("; the terminal report in the pull request's own run (its job log; as does `report.json` in its artifact) lists every result._"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("the terminal report (the job log)"),
+        "{body}"
+    );
     fake.verify().await;
 }
 

@@ -83,6 +83,10 @@ pub(super) fn post_rendered(ctx: &Ctx, trigger: &Trigger, make_remote: &MakeRemo
     Ok(EXIT_PASS)
 }
 
+/// Where a comment posted from an artifact says every result is, when it leaves rows out.
+const FULL_LIST: &str =
+    "the terminal report in the pull request's own run (its job log; as does `report.json` in its artifact)";
+
 /// What a fork's report artifact proposes: its pull request, the commit it ran on, and the
 /// comment rendered here from its comparison data.
 struct Artifact {
@@ -156,6 +160,9 @@ fn read_artifact(workdir: &Workdir, inputs: &Inputs) -> Result<Option<Artifact>>
         &MarkdownOptions {
             title: title_of(&key),
             marker: Some(perfgate::github::comment::marker(&key)),
+            // This job's log has no report: the pull request's own run printed it, and its
+            // artifact (downloaded here) holds the JSON report.
+            full_list: Some(FULL_LIST.into()),
             ..MarkdownOptions::default()
         },
     )?;
