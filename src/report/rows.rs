@@ -62,6 +62,28 @@ impl<T: RowInfo> Section<T> {
     }
 }
 
+/// A section of any rows, as a report shortened to fit sees it.
+pub(crate) trait Capped {
+    /// Keeps at most `max` rows.
+    fn cap_rows(&mut self, max: usize);
+    /// The rows shown.
+    fn shown(&self) -> usize;
+    /// The rows left out.
+    fn left_out(&self) -> usize;
+}
+
+impl<T: RowInfo> Capped for Section<T> {
+    fn cap_rows(&mut self, max: usize) {
+        self.cap(max);
+    }
+    fn shown(&self) -> usize {
+        self.rows.len()
+    }
+    fn left_out(&self) -> usize {
+        self.more
+    }
+}
+
 /// One metric of one benchmark, formatted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResultRow {

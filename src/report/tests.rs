@@ -2253,3 +2253,32 @@ fn annotations_show_names_shortened_and_what_does_not_show_escaped() {
     assert_eq!(zero, r"regression: zero\u{200b}width\u{202e} time: +50.0%");
     assert_eq!(clear, r"regression: \u{1b}[2Jclear time: +50.0%");
 }
+
+/// The cap [`View::rows_uncapped`] names leaves every row in, and one less leaves some out: the
+/// two walk the same sections with the same shares.
+#[test]
+fn the_uncapped_count_is_the_smallest_cap_that_keeps_every_row() {
+    let c = large_run(200);
+    let mut v = view::view(&c);
+    let uncapped = v.rows_uncapped();
+    // 60 regressions; 20 inconclusive and 20 improvements keep a quarter of the cap: 4 x 20.
+    assert_eq!(uncapped, 80);
+    let left_out = |v: &View| {
+        [
+            v.regressions.more,
+            v.inconclusive.more,
+            v.improvements.more,
+            v.failing.more,
+            v.unsure.more,
+            v.better.more,
+        ]
+    };
+    let mut all = v.clone();
+    all.cap(uncapped);
+    assert_eq!(left_out(&all), [0; 6]);
+    assert_eq!(all.regressions.rows.len(), 60);
+    assert_eq!(all.inconclusive.rows.len(), 20);
+    let mut fewer = v.clone();
+    fewer.cap(uncapped - 1);
+    assert_eq!(left_out(&fewer), [0, 1, 1, 0, 1, 1]);
+}

@@ -18,7 +18,9 @@ use super::headline::{details_summary, headline, summary};
 use super::method_notes::{correction, environment_note, moderation, same_machine, suite_note};
 use super::names::display_name;
 use super::note_groups::NoteGroup;
-use super::rows::{budget_row, result_row, run_view, BudgetRow, ResultRow, RunView, Section};
+use super::rows::{
+    budget_row, result_row, run_view, BudgetRow, Capped, ResultRow, RunView, Section,
+};
 use super::words::{self, percent_plain, trim_number};
 use crate::compare::{Comparison, Counts, MetricResult, Status, Verdict};
 
@@ -279,63 +281,64 @@ fn build(c: &Comparison, metric_rows: bool) -> View {
     }
 }
 
+/// How much of [`View::cap`]'s cap a section keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Share {
+    Whole,
+    Quarter,
+}
+
 impl View {
     /// Hides the collapsed details and keeps at most `max` rows in the sections that fail the
     /// gate, and a quarter of that (at least one) in the inconclusive and improved ones.
     pub fn cap(&mut self, max: usize) {
         self.hide_details();
         let minor = (max / 4).max(1);
-        self.regressions.cap(max);
-        self.budgets_broken.cap(max);
-        self.missing.cap(max);
-        self.new.cap(max);
-        self.inconclusive.cap(minor);
-        self.improvements.cap(minor);
-        self.failing.cap(max);
-        self.unsure.cap(minor);
-        self.better.cap(minor);
-        self.context.cap(minor);
-        self.ungated.cap(minor);
+        let mut cut = false;
+        for (share, section) in self.capped_sections() {
+            section.cap_rows(match share {
+                Share::Whole => max,
+                Share::Quarter => minor,
+            });
+            cut |= section.left_out() > 0;
+        }
         self.notes.truncate(max);
-        let cut = [
-            self.failing.more,
-            self.unsure.more,
-            self.better.more,
-            self.context.more,
-            self.ungated.more,
-            self.regressions.more,
-            self.budgets_broken.more,
-            self.missing.more,
-            self.new.more,
-            self.inconclusive.more,
-            self.improvements.more,
-        ];
-        if cut.iter().any(|&m| m > 0) {
+        if cut {
             self.shortened = true;
         }
     }
 
     /// The smallest `max` of [`View::cap`] that leaves every row in (the sections of minor rows
-    /// keep a quarter of it), and every note.
-    pub(crate) fn rows_uncapped(&self) -> usize {
-        let major = [
-            self.regressions.rows.len(),
-            self.budgets_broken.rows.len(),
-            self.missing.rows.len(),
-            self.new.rows.len(),
-            self.failing.rows.len(),
-            self.notes.len(),
-        ];
-        let minor = [
-            self.inconclusive.rows.len(),
-            self.improvements.rows.len(),
-            self.unsure.rows.len(),
-            self.better.rows.len(),
-            self.context.rows.len(),
-            self.ungated.rows.len(),
-        ];
-        let most = |counts: &[usize]| counts.iter().copied().max().unwrap_or(0);
-        most(&major).max(4 * most(&minor)).max(1)
+    /// keep a quarter of it), and every note. Mutable only to walk the same sections as `cap`.
+    pub(crate) fn rows_uncapped(&mut self) -> usize {
+        let mut most = self.notes.len().max(1);
+        for (share, section) in self.capped_sections() {
+            let rows = section.shown();
+            most = most.max(match share {
+                Share::Whole => rows,
+                Share::Quarter => 4 * rows,
+            });
+        }
+        most
+    }
+
+    /// The sections [`View::cap`] shortens, with the share of the cap each keeps: every row up
+    /// to the cap where the gate fails or results are missing or new, a quarter of it for the
+    /// inconclusive, improved and ungated ones.
+    fn capped_sections(&mut self) -> [(Share, &mut dyn Capped); 11] {
+        [
+            (Share::Whole, &mut self.regressions),
+            (Share::Whole, &mut self.budgets_broken),
+            (Share::Whole, &mut self.missing),
+            (Share::Whole, &mut self.new),
+            (Share::Whole, &mut self.failing),
+            (Share::Quarter, &mut self.inconclusive),
+            (Share::Quarter, &mut self.improvements),
+            (Share::Quarter, &mut self.unsure),
+            (Share::Quarter, &mut self.better),
+            (Share::Quarter, &mut self.context),
+            (Share::Quarter, &mut self.ungated),
+        ]
     }
 
     /// The sections of result rows, one metric each, mutable.
