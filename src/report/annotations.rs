@@ -8,7 +8,7 @@
 use std::cmp::Ordering;
 
 use super::benchmark_rows::{benchmark_class, magnitude};
-use super::digest::{budget_excess, is_load_test};
+use super::digest::{is_load_test, worst_budget_first};
 use super::names::display_name;
 use super::terminal::clean;
 use super::words;
@@ -64,11 +64,7 @@ pub fn annotations(c: &Comparison) -> Annotations {
     };
 
     let mut broken: Vec<&BudgetResult> = c.budgets.iter().filter(|b| !b.passed).collect();
-    broken.sort_by(|a, b| {
-        budget_excess(b)
-            .partial_cmp(&budget_excess(a))
-            .unwrap_or(Ordering::Equal)
-    });
+    broken.sort_by(|a, b| worst_budget_first(a, b));
     let mut errors: Vec<String> = broken
         .iter()
         .map(|b| {

@@ -60,12 +60,20 @@ pub(crate) fn is_load_test(c: &Comparison) -> bool {
 }
 
 /// How far a broken budget is from its limit, for ordering: a missing value first.
-pub(super) fn budget_excess(b: &BudgetResult) -> f64 {
+fn budget_excess(b: &BudgetResult) -> f64 {
     match b.actual {
         Some(a) if a > 0.0 && b.limit > 0.0 => (a / b.limit).ln().abs(),
         Some(_) => 0.0,
         None => f64::INFINITY,
     }
+}
+
+/// The order of broken budgets in every report: furthest over its limit first (a missing value
+/// before any), stable among equals.
+pub(super) fn worst_budget_first(a: &BudgetResult, b: &BudgetResult) -> Ordering {
+    budget_excess(b)
+        .partial_cmp(&budget_excess(a))
+        .unwrap_or(Ordering::Equal)
 }
 
 /// When and why the statistics shown apart are not gated, from their notes: `without a history
@@ -206,11 +214,7 @@ pub(crate) fn digest(c: &Comparison) -> Digest {
 
     let mut budgets_broken: Vec<BudgetResult> =
         c.budgets.iter().filter(|b| !b.passed).cloned().collect();
-    budgets_broken.sort_by(|a, b| {
-        budget_excess(b)
-            .partial_cmp(&budget_excess(a))
-            .unwrap_or(Ordering::Equal)
-    });
+    budgets_broken.sort_by(worst_budget_first);
 
     // Notes of the changed metrics and of the budgets, each once.
     let mut notes = NoteGroups::default();
