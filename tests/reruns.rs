@@ -363,18 +363,18 @@ fn hold(set: &str, bounds: &[Bounds]) {
 /// against two others fails where the two agreed and it did not: hyperfine's `sha256sum` (75 ms
 /// in three runs, 126-144 ms in two) and oha's run2 (every latency statistic +30%).
 /// go-suite, 42 benchmarks recorded two days later on another host (an AMD EPYC VM whose
-/// benchmarks' 10 repeats span 30-38%), fails 3 of 10 unchanged pairs on single benchmarks +14%
-/// to +47% against the rest: the suite's spread between runs shows in a few metrics far out
-/// (unchanged benchmarks moved up to 48% against the rest), which Cochran's Q over the metrics
-/// within 3 standard errors leaves out, so in those pairs no spread is counted and each metric
-/// is judged on its repeats. The slowdown fails every pair, on time and on allocs/op.
+/// benchmarks' 10 repeats span 30-38%), fails 2 of 10 unchanged pairs on single benchmarks +7%
+/// to +47% against the rest: its spread between runs shows in a few metrics far out (unchanged
+/// benchmarks moved up to 48% against the rest), heavier tails than the normal model's. With
+/// Cochran's Q at 1% a third pair failed (`BigMul_2000` +14%, no spread counted). The slowdown
+/// fails every pair, on time and on allocs/op.
 #[test]
 fn quiet_reruns_pass_and_slowdowns_fail() {
     hold(
         "quiet",
         &[
             ("go", 0, 1, 5, true, 1, 5, 0),
-            ("go-suite", 3, 1, 5, true, 1, 5, 1),
+            ("go-suite", 2, 1, 5, true, 1, 5, 1),
             ("hyperfine", 6, 2, 3, false, 2, 2, 3),
             ("wrk", 0, 0, 3, true, 1, 5, 0),
             ("oha", 0, 0, 4, true, 0, 3, 1),
@@ -434,7 +434,7 @@ fn busy_reruns_keep_what_must_hold() {
     hold(
         "busy",
         &[
-            ("go", 2, 0, 5, true, 1, 5, 0),
+            ("go", 1, 0, 5, true, 1, 5, 0),
             ("go-suite", 2, 0, 5, true, 1, 5, 1),
             ("hyperfine", 4, 0, 5, false, 3, 5, 3),
             ("wrk", 0, 0, 5, true, 0, 5, 0),
