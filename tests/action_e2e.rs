@@ -68,6 +68,19 @@ fn fork_pr_payload() -> String {
     payload
 }
 
+/// The pull request job of the tests from a fork ([`fork_pr_payload`]), with `results`.
+fn fork_pull_request(job: &Job, results: &str) -> Output {
+    tokio::task::block_in_place(|| {
+        job.run(
+            "pull_request",
+            "refs/pull/7/merge",
+            HEAD_SHA,
+            &fork_pr_payload(),
+            &[("results", results)],
+        )
+    })
+}
+
 /// The pull request job of the tests: pull request #7 (head `HEAD_SHA`, base `MAIN_SHA`) from
 /// this repository, with `inputs`.
 fn pull_request(job: &Job, inputs: &[(&str, &str)]) -> Output {
@@ -245,17 +258,8 @@ async fn a_fork_pull_request_writes_the_report_for_upload_instead_of_commenting(
     fake.state().read_only = true;
     let job = Job::new(fake.api_url());
     fs::copy(example("go/head.txt"), job.ws().join("bench/pr.txt")).unwrap();
-    let payload = fork_pr_payload();
     let job_ref = &job;
-    let out = tokio::task::block_in_place(|| {
-        job_ref.run(
-            "pull_request",
-            "refs/pull/7/merge",
-            HEAD_SHA,
-            &payload,
-            &[("results", "bench/pr.txt")],
-        )
-    });
+    let out = fork_pull_request(job_ref, "bench/pr.txt");
     // No baseline yet and no budgets: nothing fails; the fork's report is left for upload.
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
@@ -437,17 +441,8 @@ async fn a_fork_report_cut_to_fit_points_at_the_pull_requests_own_run() {
     let out = push_to_main(&job, "bench/main.txt");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     fake.state().read_only = true;
-    let payload = fork_pr_payload();
     let job_ref = &job;
-    let out = tokio::task::block_in_place(|| {
-        job_ref.run(
-            "pull_request",
-            "refs/pull/7/merge",
-            HEAD_SHA,
-            &payload,
-            &[("results", "bench/pr.txt")],
-        )
-    });
+    let out = fork_pull_request(job_ref, "bench/pr.txt");
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(fake.state().comments.is_empty());
 

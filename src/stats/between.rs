@@ -423,21 +423,9 @@ mod tests {
         assert!(suite_shift(&wide).unwrap().tau2 > 0.0005);
     }
 
-    #[test]
-    fn precise_metrics_far_from_the_rest_show_spread_between_runs() {
-        // criterion's busy reruns, run1 → run5 (unchanged code): each benchmark's shift against
-        // the median and the standard error of its shift from 100 samples a side.
-        let suite = |df: f64| -> Vec<SuiteMember> {
-            [
-                (0.142, 0.0563),
-                (0.100, 0.0460),
-                (0.019, 0.0378),
-                (0.002, 0.0287),
-                (0.138, 0.0310),
-                (0.181, 0.0390),
-                (-0.007, 0.0443),
-                (-0.002, 0.0285),
-            ]
+    /// Members of `(shift, standard error)` pairs whose errors have `df` degrees of freedom.
+    fn with_errors(pairs: &[(f64, f64)], df: f64) -> Vec<SuiteMember> {
+        pairs
             .iter()
             .map(|&(shift, se)| SuiteMember {
                 shift,
@@ -445,9 +433,24 @@ mod tests {
                 df,
             })
             .collect()
-        };
+    }
+
+    #[test]
+    fn precise_metrics_far_from_the_rest_show_spread_between_runs() {
+        // criterion's busy reruns, run1 → run5 (unchanged code): each benchmark's shift against
+        // the median and the standard error of its shift from 100 samples a side.
+        let shifts = [
+            (0.142, 0.0563),
+            (0.100, 0.0460),
+            (0.019, 0.0378),
+            (0.002, 0.0287),
+            (0.138, 0.0310),
+            (0.181, 0.0390),
+            (-0.007, 0.0443),
+            (-0.002, 0.0285),
+        ];
         // Two of eight beyond 3 standard errors: a quarter by count, 28% of the precision.
-        let fit = suite_shift(&suite(99.0)).unwrap();
+        let fit = suite_shift(&with_errors(&shifts, 99.0)).unwrap();
         assert!(fit.tau2 > 0.005, "{fit:?}");
     }
 
@@ -456,7 +459,7 @@ mod tests {
         // Six noisy metrics that scatter as their errors say, and two precise ones far out: a
         // quarter by count, nearly all the precision.
         let suite = |df: f64| -> Vec<SuiteMember> {
-            [
+            let shifts = [
                 (-0.06, 0.05),
                 (-0.05, 0.05),
                 (-0.03, 0.05),
@@ -465,14 +468,8 @@ mod tests {
                 (0.06, 0.05),
                 (0.05, 0.005),
                 (-0.04, 0.005),
-            ]
-            .iter()
-            .map(|&(shift, se)| SuiteMember {
-                shift,
-                se2: se * se,
-                df,
-            })
-            .collect()
+            ];
+            with_errors(&shifts, df)
         };
         let fit = suite_shift(&suite(99.0)).unwrap();
         assert!(fit.tau2 > 0.0, "{fit:?}");
