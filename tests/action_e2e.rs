@@ -81,6 +81,20 @@ fn fork_pull_request(job: &Job, results: &str) -> Output {
     })
 }
 
+/// The `mode: comment` job of a workflow_run workflow (`payload`), posting the artifact
+/// downloaded to `perfgate-report/default`.
+fn comment_from_artifact(job: &Job, payload: &str) -> Output {
+    tokio::task::block_in_place(|| {
+        job.run(
+            "workflow_run",
+            "refs/heads/main",
+            MAIN_SHA,
+            payload,
+            &[("mode", "comment"), ("results", "perfgate-report/default")],
+        )
+    })
+}
+
 /// The pull request job of the tests: pull request #7 (head `HEAD_SHA`, base `MAIN_SHA`) from
 /// this repository, with `inputs`.
 fn pull_request(job: &Job, inputs: &[(&str, &str)]) -> Output {
@@ -296,17 +310,7 @@ async fn a_fork_pull_request_writes_the_report_for_upload_instead_of_commenting(
         .pulls
         .insert(7, (HEAD_SHA.into(), MAIN_SHA.into()));
     fake.state().pull_heads.insert(7, format!("someone/{REPO}"));
-    let comment_job = |payload: &str| {
-        tokio::task::block_in_place(|| {
-            job_ref.run(
-                "workflow_run",
-                "refs/heads/main",
-                MAIN_SHA,
-                payload,
-                &[("mode", "comment"), ("results", "perfgate-report/default")],
-            )
-        })
-    };
+    let comment_job = |payload: &str| comment_from_artifact(job_ref, payload);
     let out = comment_job(&workflow_run_payload(HEAD_SHA, "someone"));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     // The pull request's verdict (no baseline yet: a pass), for the steps after this one.
@@ -451,15 +455,7 @@ async fn a_fork_report_cut_to_fit_points_at_the_pull_requests_own_run() {
         .pulls
         .insert(7, (HEAD_SHA.into(), MAIN_SHA.into()));
     fake.state().pull_heads.insert(7, format!("someone/{REPO}"));
-    let out = tokio::task::block_in_place(|| {
-        job_ref.run(
-            "workflow_run",
-            "refs/heads/main",
-            MAIN_SHA,
-            &workflow_run_payload(HEAD_SHA, "someone"),
-            &[("mode", "comment"), ("results", "perfgate-report/default")],
-        )
-    });
+    let out = comment_from_artifact(job_ref, &workflow_run_payload(HEAD_SHA, "someone"));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let comments = fake.state().comments.clone();
     assert_eq!(comments.len(), 1);

@@ -49,12 +49,6 @@ impl<T: RowInfo> Section<T> {
         s
     }
 
-    /// Keeps at most `max` rows.
-    pub fn cap(&mut self, max: usize) {
-        self.rows.truncate(max);
-        self.refresh();
-    }
-
     fn refresh(&mut self) {
         self.more = self.total.saturating_sub(self.rows.len());
         self.has_notes = self.rows.iter().any(RowInfo::has_note);
@@ -65,7 +59,7 @@ impl<T: RowInfo> Section<T> {
 /// A section of any rows, as a report shortened to fit sees it.
 pub(crate) trait Capped {
     /// Keeps at most `max` rows.
-    fn cap_rows(&mut self, max: usize);
+    fn cap(&mut self, max: usize);
     /// The rows shown.
     fn shown(&self) -> usize;
     /// The rows left out.
@@ -73,8 +67,9 @@ pub(crate) trait Capped {
 }
 
 impl<T: RowInfo> Capped for Section<T> {
-    fn cap_rows(&mut self, max: usize) {
-        self.cap(max);
+    fn cap(&mut self, max: usize) {
+        self.rows.truncate(max);
+        self.refresh();
     }
     fn shown(&self) -> usize {
         self.rows.len()

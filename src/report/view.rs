@@ -296,7 +296,7 @@ impl View {
         let minor = (max / 4).max(1);
         let mut cut = false;
         for (share, section) in self.capped_sections() {
-            section.cap_rows(match share {
+            section.cap(match share {
                 Share::Whole => max,
                 Share::Quarter => minor,
             });
