@@ -985,3 +985,92 @@ fn with_a_store_a_change_one_pull_request_run_alone_shows_does_not_fail_the_gate
         .code(1);
     assert_eq!(report(&json)["counts"]["regression"], 4);
 }
+
+/// The normal quantiles of ten repeats' within-run noise.
+const REPEATS: [f64; 10] = [0.3, -1.2, 0.8, -0.4, 1.5, -0.9, 0.1, -0.2, 1.1, -1.0];
+
+/// Run `r` of 20 benchmarks `B00`... (`time`, 10 repeats in µs) on a machine that moves all of
+/// them, each benchmark moving about 1% of its own and, in one run of about nineteen, 8% either
+/// way (`far`); `moved` gives one benchmark's own move instead.
+fn suite_file(dir: &Path, r: usize, far: bool, moved: Option<(usize, f64)>) -> PathBuf {
+    let machine = 1.0 + 0.03 * REPEATS[(r * 7) % 10];
+    let benchmarks: Vec<String> = (0..20)
+        .map(|i| {
+            let own = match moved {
+                Some((b, m)) if b == i => m,
+                _ => {
+                    let core = 0.01 * REPEATS[(r * 3 + i * 7) % 10];
+                    let sign = if (r + i) % 2 == 0 { 1.0 } else { -1.0 };
+                    let far_out = far && (r * 7 + i * 11) % 19 == 0;
+                    core + if far_out { 0.08 * sign } else { 0.0 }
+                }
+            };
+            let level = 100.0 * (1.0 + i as f64) * machine * f64::exp(own);
+            let samples: Vec<String> = REPEATS
+                .iter()
+                .map(|z| format!("{:.4}", level * (1.0 + 0.002 * z)))
+                .collect();
+            format!(
+                r#"{{"name": "B{i:02}", "metrics": [{{"name": "time", "unit": "us", "samples": [{}]}}]}}"#,
+                samples.join(", ")
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"{{"schema": "perfgate.run.v1", "meta": {{"tool": "test", "environment": {{}}}}, "benchmarks": [{}]}}"#,
+        benchmarks.join(", ")
+    );
+    let path = dir.join(format!("suite{r}.json"));
+    fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_store_whose_runs_lie_far_out_judges_the_current_run_as_they_lie() {
+    for far in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("store");
+        for r in 0..30 {
+            save_on_main(&store, r, &suite_file(dir.path(), r, far, None));
+        }
+        // B05 9% slower than its history: as far out as the history's own far runs go.
+        let current = suite_file(dir.path(), 30, far, Some((5, 0.09)));
+        let json = dir.path().join("report.json");
+        let (code, out) = code_and_stdout(
+            perfgate()
+                .arg("compare")
+                .arg("--current")
+                .arg(&current)
+                .arg("--store")
+                .arg(&store)
+                .arg("--report-json")
+                .arg(&json),
+        );
+        let r = report(&json);
+        let b05 = r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["benchmark"] == "B05")
+            .unwrap();
+        assert_eq!(b05["method"], "prediction_interval");
+        assert!(r["machine_taken_out"].as_bool().unwrap());
+        if far {
+            assert_eq!(code, Some(0), "{out}");
+            assert_eq!(b05["status"], "inconclusive", "{out}");
+            assert_eq!(r["history_tails"]["runs"], 583);
+            assert_eq!(r["history_tails"]["metrics"], 20);
+            assert!(r["history_tails"]["df"].as_f64().unwrap() <= 4.0);
+            assert!(
+                out.contains("The history's runs lie farther out than normal noise would"),
+                "{out}"
+            );
+        } else {
+            // Without far runs in its history, the same value is a regression.
+            assert_eq!(code, Some(1), "{out}");
+            assert_eq!(b05["status"], "regression", "{out}");
+            assert!(r["history_tails"].is_null());
+            assert!(!out.contains("lie farther out"), "{out}");
+        }
+    }
+}

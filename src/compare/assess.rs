@@ -84,6 +84,10 @@ pub(super) fn assess_with_history(
                     change: s.change,
                 });
                 let mut d = assess_prediction(p, c, direction, rules);
+                if shape.shift.is_none() {
+                    let logs: Vec<f64> = kept.iter().map(|v| v.ln()).collect();
+                    d.leave_one_out = stats::leave_one_out(&logs);
+                }
                 d.shape = shape;
                 return d;
             }
@@ -286,24 +290,12 @@ pub(super) fn assess(b: &Series, c: &Series, direction: Direction, rules: &Rules
             df: s.df,
         });
         return Draft {
-            result: out,
-            rules: *rules,
             log_sd: stats::pooled_log_sd(&b.values, &c.values),
-            prediction: None,
-            short_history: None,
-            shape: HistoryShape::default(),
             log_two,
             outliers,
             within,
             obvious,
-            obvious_of: Shown::Values,
-            raw_change: None,
-            no_noise: None,
-            from_intervals: false,
-            runs: false,
-            current_runs: Vec::new(),
-            runs_differ: false,
-            repeats_only: None,
+            ..Draft::plain(out, *rules)
         };
     }
 
@@ -535,6 +527,7 @@ pub(super) fn assess_prediction(
     }
     Draft {
         prediction: Some(p),
+        own_prediction: Some(p),
         ..Draft::plain(out, *rules)
     }
 }

@@ -13,7 +13,7 @@ use super::environment::{environment_differences, last_window, same_environment}
 use super::gate::{across_environments, counts, fails_on, gate, is_k6, rank, reasons};
 use super::history::trend;
 use super::machines::{as_they_ran, take_out_machines};
-use super::moderate::{far_out_left_out, moderate, moderate_histories};
+use super::moderate::{far_out_left_out, history_tails, moderate, moderate_histories};
 use super::pairing::{
     index, lookup, merged_runs, series, series_of_one_run, series_of_runs, without_machine, Series,
 };
@@ -327,6 +327,12 @@ fn compare_series(
         ),
         TestChoice::MannWhitney => (None, None, None),
     };
+    // The tails of the history's runs, where each run's machine was taken out of them: the
+    // rest is each benchmark's own move (with the machines in, the metrics of a run move
+    // together, and their runs are not as many independent values as the fit would count).
+    let history_tails = (config.test == TestChoice::Auto && !load_test && machines.is_some())
+        .then(|| history_tails(&mut drafts))
+        .flatten();
 
     // The p-values adjusted together, then each metric settled and gated.
     let family = adjust(&mut drafts);
@@ -396,6 +402,7 @@ fn compare_series(
         other_environment_runs,
         moderation,
         history_moderation,
+        history_tails,
         suite,
         current_runs,
         one_value_per_run: per_run,

@@ -146,3 +146,43 @@ pub(super) fn far_out_left_out(r: &mut MetricResult, outliers: usize) {
         });
     }
 }
+
+/// With a history of at least [`stats::TAILS_MIN_RUNS`] runs for enough metrics (at least
+/// [`stats::TAILS_MIN_VALUES`] of their runs), learns the tails of the runs' noise from the
+/// history's own runs, each judged against the others as the current value is against all of them
+/// (`stats::fit_tails`). Where those lie farther out than a normal history's would, every metric
+/// judged against its history's interval is judged as they lie instead: its p-value and interval
+/// from the fitted Student's t, on its own history's spread (a moderated spread is a normal
+/// model's, and the fit already pools the metrics). Histories whose runs lie as the normal model
+/// says keep their intervals.
+pub(super) fn history_tails(drafts: &mut [Draft]) -> Option<HistoryTails> {
+    let judged =
+        |d: &Draft| d.result.method == Method::PredictionInterval && !d.leave_one_out.is_empty();
+    let values: Vec<(f64, f64)> = drafts
+        .iter()
+        .filter(|d| judged(d))
+        .flat_map(|d| d.leave_one_out.iter().copied())
+        .collect();
+    let metrics = drafts.iter().filter(|d| judged(d)).count();
+    let tails = stats::fit_tails(&values, metrics)?;
+    for d in drafts.iter_mut().filter(|d| judged(d)) {
+        let (Some(own), Some(cur)) = (d.own_prediction, d.result.current) else {
+            continue;
+        };
+        let p = stats::Prediction::from_log(
+            own.n,
+            own.log_mean,
+            own.log_sd * tails.scale,
+            tails.df,
+            own.confidence,
+        );
+        d.result.p_value = p.p_value(cur.value);
+        d.prediction = Some(p);
+    }
+    Some(HistoryTails {
+        df: tails.df,
+        scale: tails.scale,
+        runs: tails.values,
+        metrics: tails.metrics,
+    })
+}

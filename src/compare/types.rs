@@ -515,6 +515,18 @@ fn auto() -> String {
     "auto".into()
 }
 
+/// The tails of a history's run-to-run noise, learnt from its own runs, each judged against the
+/// others as the current value is against all of them (`stats::fit_tails`): they lie as
+/// `scale` times Student's t with `df` degrees of freedom.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct HistoryTails {
+    pub df: f64,
+    pub scale: f64,
+    /// How many runs (each of one metric) the fit read, and of how many metrics.
+    pub runs: usize,
+    pub metrics: usize,
+}
+
 /// How the moderated t test learnt the noise of the metrics it decided.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Moderation {
@@ -573,6 +585,10 @@ pub struct Comparison {
     /// moderated across metrics (the same empirical Bayes over the histories' log variances).
     #[serde(default)]
     pub history_moderation: Option<Moderation>,
+    /// Set when the history's own runs lie farther out than a normal spread, and the metrics
+    /// judged against its intervals were judged as those runs lie.
+    #[serde(default)]
+    pub history_tails: Option<HistoryTails>,
     /// Set when metrics with samples were judged against their suite's run-to-run spread.
     #[serde(default)]
     pub suite: Option<SuiteShift>,

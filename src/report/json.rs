@@ -22,6 +22,7 @@ struct Report<'a> {
     multiple_comparisons: MultipleJson,
     moderation: Option<ModerationJson>,
     history_moderation: Option<ModerationJson>,
+    history_tails: Option<crate::compare::HistoryTails>,
     /// The suite-wide shift against one baseline run, when metrics were judged against it, or
     /// the current run's machine against a history's, when each run's was taken out.
     suite: Option<&'a crate::compare::SuiteShift>,
@@ -211,6 +212,7 @@ pub fn render_json(c: &Comparison) -> String {
         },
         moderation: c.moderation.map(moderation_json),
         history_moderation: c.history_moderation.map(moderation_json),
+        history_tails: c.history_tails,
         suite: c.suite.as_ref(),
         cross_environment: c.cross_environment(),
         environment_differences: &c.environment_differences,

@@ -3,7 +3,7 @@
 //! baseline from another environment, and history runs left out for another kind of machine.
 
 use super::words::{percent_plain, plural};
-use crate::compare::{Comparison, Moderation, Status, SuiteShift};
+use crate::compare::{Comparison, HistoryTails, Moderation, Status, SuiteShift};
 
 /// `p-values adjusted for false discoveries over 312 metrics (Benjamini-Hochberg)`, when more
 /// than one metric had a p-value.
@@ -42,12 +42,13 @@ pub(super) fn moderation(c: &Comparison) -> Option<String> {
                 "run-to-run noise",
             )
         });
+    let tails = c.history_tails.as_ref().map(tails_words);
     let suite = c
         .suite
         .as_ref()
         .filter(|s| s.status == Status::Unchanged)
         .map(|s| suite_words(s, c.one_value_per_run));
-    let parts: Vec<String> = [runs, samples, histories, suite]
+    let parts: Vec<String> = [runs, samples, histories, tails, suite]
         .into_iter()
         .flatten()
         .collect();
@@ -68,6 +69,25 @@ pub(super) fn suite_note(c: &Comparison) -> Option<String> {
                 short_history(c),
             )
         })
+}
+
+/// What the history's own runs showed of their tails, and what was done with it.
+fn tails_words(t: &HistoryTails) -> String {
+    format!(
+        "The history's runs lie farther out than normal noise would: judged each against the others, its {} of {} lie as Student's t with {} degrees of freedom, and those metrics' prediction intervals and p-values were read from it (far-out values are less rare than a normal spread would say)",
+        plural(t.runs, "run", "runs"),
+        plural(t.metrics, "metric", "metrics"),
+        trim_df(t.df)
+    )
+}
+
+/// Degrees of freedom as written: `4`, `3.5`.
+fn trim_df(df: f64) -> String {
+    if df.fract() == 0.0 {
+        format!("{df:.0}")
+    } else {
+        format!("{df:.1}")
+    }
 }
 
 /// How a comparison of several runs a side was made.

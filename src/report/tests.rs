@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::compare::{
-    BudgetNote, BudgetResult, Comparison, Counts, Method, MetricResult, Moderation, Notes, Reason,
-    Settings, Side, Status, SuiteShift, Verdict,
+    BudgetNote, BudgetResult, Comparison, Counts, HistoryTails, Method, MetricResult, Moderation,
+    Notes, Reason, Settings, Side, Status, SuiteShift, Verdict,
 };
 use crate::model::{Direction, Environment, RunMeta, Unit};
 
@@ -190,6 +190,7 @@ fn comparison(
         machine_taken_out: false,
         moderation: None,
         history_moderation: None,
+        history_tails: None,
         suite: None,
     }
 }
@@ -988,6 +989,7 @@ fn json_results_have_exactly_the_contract_fields_in_order() {
             "multiple_comparisons",
             "moderation",
             "history_moderation",
+            "history_tails",
             "suite",
             "cross_environment",
             "environment_differences",
@@ -1275,6 +1277,39 @@ fn the_moderation_sentence_says_how_much_each_test_borrowed() {
     let v: serde_json::Value = serde_json::from_str(&render_json(&both)).unwrap();
     assert_eq!(v["history_moderation"]["metrics"], 12);
     assert_eq!(v["history_moderation"]["pooled_df"], 108.0);
+}
+
+#[test]
+fn the_historys_tails_are_said_where_they_decided() {
+    let mut c = failing_run();
+    c.history_tails = Some(HistoryTails {
+        df: 4.0,
+        scale: 0.913,
+        runs: 583,
+        metrics: 20,
+    });
+    let out = render_terminal(&c, false);
+    let said: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("history's runs"))
+        .collect();
+    insta::assert_snapshot!(said.join("\n"));
+    let md = markdown(&c);
+    assert!(
+        md.contains("judged each against the others, its 583 runs of 20 metrics lie as Student's t with 4 degrees of freedom"),
+        "{md}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&render_json(&c)).unwrap();
+    assert_eq!(v["history_tails"]["df"], 4.0);
+    assert_eq!(v["history_tails"]["scale"], 0.913);
+    assert_eq!(v["history_tails"]["runs"], 583);
+    assert_eq!(v["history_tails"]["metrics"], 20);
+    // Half a degree of freedom is written as such.
+    c.history_tails = Some(HistoryTails {
+        df: 3.5,
+        ..c.history_tails.unwrap()
+    });
+    assert!(render_terminal(&c, false).contains("Student's t with 3.5 degrees of freedom"));
 }
 
 #[test]

@@ -17,6 +17,8 @@
 //! - `between`: the run-to-run spread of a suite's metrics around the suite-wide shift between
 //!   two runs (a random-effects model), a metric's test against its suite, and the standard
 //!   error a tool's confidence interval of one value gives;
+//! - `tails`: the tails of a history's run-to-run noise, a scaled Student's t fitted by maximum
+//!   likelihood to each run judged against the others (leave-one-out);
 //! - `power`: how many repeats per side would likely decide an inconclusive comparison.
 //!
 //! No function panics on any input: floats are ordered with `total_cmp`, and empty or non-finite
@@ -32,6 +34,7 @@ mod power;
 mod predict;
 mod shift;
 mod summary;
+mod tails;
 mod tdist;
 mod utest;
 
@@ -52,6 +55,7 @@ pub use predict::{log_prediction_interval, Prediction};
 pub use shift::{hodges_lehmann, ratio_change, Shift};
 pub(crate) use summary::median_in_place;
 pub use summary::{extent, log_median, mean, median, median_ci, quantile, tukey_fences};
+pub use tails::{fit_tails, leave_one_out, Tails, TAILS_MIN_RUNS, TAILS_MIN_VALUES};
 pub use tdist::{student_t_cdf, student_t_quantile};
 pub use utest::{mann_whitney_u, min_achievable_p, UTest};
 

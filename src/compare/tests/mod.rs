@@ -11,6 +11,7 @@ mod rules;
 mod runs;
 mod samples;
 mod suite;
+mod tails;
 
 use super::pairing::{summary, without_procs};
 use super::settle::smallest_n;
