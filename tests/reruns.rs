@@ -5,7 +5,8 @@
 //! there). Every unchanged pair, every run against the slowdown, and every run against a store
 //! holding the other four, through the built binary as a user runs it. Each set's whole table is
 //! a snapshot, so a change of rules shows here pair by pair; the assertions hold what must never
-//! regress.
+//! regress. And a longer history: a 42-benchmark Go suite run 30 times (`quiet/go-history`), each
+//! run against a store of the runs before it.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -554,4 +555,115 @@ fn several_runs_a_side_are_named_as_runs() {
         go.contains("median of 2 runs' values\n    BenchmarkFib20-2 (time < 1ms)"),
         "{go}"
     );
+}
+
+/// How many runs of `quiet/go-history` there are: the 42-benchmark Go suite run 30 times back
+/// to back, unchanged.
+const HISTORY_RUNS: usize = 30;
+
+/// The first run judged against the runs before it: a history of 6 runs is the fewest whose
+/// tails are read.
+const FIRST_JUDGED: usize = 7;
+
+/// A history as the default branch grows it, on real runs: each unchanged run of the 42-benchmark
+/// Go suite (recorded 30 times back to back, `quiet/go-history`) against a store of every run
+/// before it, as `perfgate compare --store` judges a pull request, then saved. Each line says
+/// the verdict, the tails the history's own runs showed (degrees of freedom of the Student's t
+/// they lie as), and the regressions; the table is a snapshot, and at most a tenth of the runs
+/// may fail.
+#[test]
+fn a_growing_history_of_real_runs_passes_unchanged_code() {
+    let store = tempfile::tempdir().unwrap();
+    let mut table = String::new();
+    let mut failed = 0;
+    for i in 1..=HISTORY_RUNS {
+        let current = file("quiet", "go-history", &run(i), ".txt");
+        if i >= FIRST_JUDGED {
+            let dir = tempfile::tempdir().unwrap();
+            let json = dir.path().join("report.json");
+            let out = perfgate()
+                .arg("compare")
+                .arg("--store")
+                .arg(store.path())
+                .arg("--current")
+                .arg(&current)
+                .arg("--report-json")
+                .arg(&json)
+                .output()
+                .unwrap();
+            let code = out.status.code().unwrap_or(-1);
+            assert!(
+                code == 0 || code == 1,
+                "run{i}: exit {code}:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let r: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+            let regressions: Vec<String> = r["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|x| x["status"] == "regression")
+                .map(|x| {
+                    format!(
+                        "{} {} {:+.1}%",
+                        x["benchmark"].as_str().unwrap_or_default(),
+                        x["metric"].as_str().unwrap_or_default(),
+                        x["change"].as_f64().unwrap_or(f64::NAN) * 100.0
+                    )
+                })
+                .collect();
+            let tails = match r["history_tails"]["df"].as_f64() {
+                Some(df) => format!("tails t({df})"),
+                None => "normal".to_string(),
+            };
+            let verdict = if code == 0 { "pass" } else { "FAIL" };
+            failed += usize::from(code == 1);
+            let _ = writeln!(
+                table,
+                "run{i} against {} runs ({tails}): {verdict}{}{}",
+                i - 1,
+                if regressions.is_empty() { "" } else { ": " },
+                regressions.join(", ")
+            );
+        }
+        let saved = perfgate()
+            .arg("save")
+            .arg("--store")
+            .arg(store.path())
+            .arg("--current")
+            .arg(&current)
+            .args(["--branch", "main", "--commit", &format!("c{i:02}")])
+            .args([
+                "--timestamp",
+                &format!("2026-12-07T{:02}:{:02}:00Z", 21 + i / 60, i % 60),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            saved.status.success(),
+            "{}",
+            String::from_utf8_lossy(&saved.stderr)
+        );
+    }
+    let judged = HISTORY_RUNS + 1 - FIRST_JUDGED;
+    assert!(
+        failed * 10 <= judged,
+        "{failed} of {judged} unchanged runs fail against the runs before them:\n{table}"
+    );
+    // The real slowdown against all 30 runs fails.
+    let slow = file("quiet", "go-history", "slow", ".txt");
+    let outcome = compare(&[
+        "--store".as_ref(),
+        store.path().as_os_str(),
+        "--current".as_ref(),
+        slow.as_os_str(),
+    ]);
+    assert_eq!(outcome.code, 1, "{}", outcome.line());
+    let _ = writeln!(
+        table,
+        "slow against {HISTORY_RUNS} runs: {}",
+        outcome.line()
+    );
+    insta::assert_snapshot!(table);
 }
