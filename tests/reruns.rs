@@ -69,6 +69,24 @@ impl Outcome {
     }
 }
 
+/// The regressions a JSON report names: `benchmark metric +12.3%`.
+fn regressions(report: &serde_json::Value) -> Vec<String> {
+    report["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|x| x["status"] == "regression")
+        .map(|x| {
+            format!(
+                "{} {} {:+.1}%",
+                x["benchmark"].as_str().unwrap_or_default(),
+                x["metric"].as_str().unwrap_or_default(),
+                x["change"].as_f64().unwrap_or(f64::NAN) * 100.0
+            )
+        })
+        .collect()
+}
+
 /// `perfgate compare` with `args`, reading its JSON report.
 fn compare(args: &[&std::ffi::OsStr]) -> Outcome {
     let dir = tempfile::tempdir().unwrap();
@@ -85,20 +103,7 @@ fn compare(args: &[&std::ffi::OsStr]) -> Outcome {
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
         .map(|r| {
-            let mut names: Vec<String> = r["results"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|x| x["status"] == "regression")
-                .map(|x| {
-                    format!(
-                        "{} {} {:+.1}%",
-                        x["benchmark"].as_str().unwrap_or_default(),
-                        x["metric"].as_str().unwrap_or_default(),
-                        x["change"].as_f64().unwrap_or(f64::NAN) * 100.0
-                    )
-                })
-                .collect();
+            let mut names = regressions(&r);
             if r["suite"]["status"] == "regression" {
                 names.push("the whole run".into());
             }
@@ -599,20 +604,7 @@ fn a_growing_history_of_real_runs_passes_unchanged_code() {
             );
             let r: serde_json::Value =
                 serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-            let regressions: Vec<String> = r["results"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|x| x["status"] == "regression")
-                .map(|x| {
-                    format!(
-                        "{} {} {:+.1}%",
-                        x["benchmark"].as_str().unwrap_or_default(),
-                        x["metric"].as_str().unwrap_or_default(),
-                        x["change"].as_f64().unwrap_or(f64::NAN) * 100.0
-                    )
-                })
-                .collect();
+            let regressions = regressions(&r);
             let tails = match r["history_tails"]["df"].as_f64() {
                 Some(df) => format!("tails t({df})"),
                 None => "normal".to_string(),

@@ -36,6 +36,8 @@ mod shift;
 mod summary;
 mod tails;
 mod tdist;
+#[cfg(test)]
+pub(crate) mod testing;
 mod utest;
 
 pub use between::{

@@ -177,21 +177,10 @@ mod tests {
 
     #[test]
     fn covers_the_next_value_at_its_level_for_lognormal_noise() {
-        // splitmix64 + Box-Muller; 20,000 histories of 10 lognormal values and one more value:
-        // the share of next values inside the interval should be `confidence` (binomial
-        // standard error 0.15-0.3 percentage points; the bound allows about four).
-        let mut state = 3u64;
-        let mut uniform = move || {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            (((z ^ (z >> 31)) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-        };
-        let mut normal = move || {
-            let (u1, u2) = (uniform(), uniform());
-            (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-        };
+        // 20,000 histories of 10 lognormal values and one more value: the share of next values
+        // inside the interval should be `confidence` (binomial standard error 0.15-0.3
+        // percentage points; the bound allows about four).
+        let mut normal = crate::stats::testing::normals(3);
         for conf in [0.9, 0.98] {
             let trials = 20_000;
             let mut inside = 0;

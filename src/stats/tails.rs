@@ -180,21 +180,7 @@ pub fn fit_tails(values: &[(f64, f64)], metrics: usize) -> Option<Tails> {
 mod tests {
     use super::*;
 
-    /// splitmix64 and Box-Muller: normal draws, the same on every machine.
-    fn normals(seed: u64) -> impl FnMut() -> f64 {
-        let mut state = seed;
-        let mut uniform = move || {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            (((z ^ (z >> 31)) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-        };
-        move || {
-            let (u1, u2) = (uniform(), uniform());
-            (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-        }
-    }
+    use crate::stats::testing::{normals, student_t};
 
     /// `metrics` histories of `runs` log values each, every value `noise()`: their pooled
     /// leave-one-out statistics.
@@ -255,14 +241,7 @@ mod tests {
 
     #[test]
     fn heavy_tailed_histories_are_read_as_they_lie() {
-        // Student's t with 3 degrees of freedom: a normal over the root of a chi-square of 3.
-        let mut z = normals(7);
-        let t3 = move || {
-            let top = z();
-            let chi2: f64 = (0..3).map(|_| z().powi(2)).sum();
-            top / (chi2 / 3.0).sqrt()
-        };
-        let values = pooled(20, 30, t3);
+        let values = pooled(20, 30, student_t(7, 3));
         let fit = fit_tails(&values, 20).unwrap();
         assert!((2.5..=5.0).contains(&fit.df), "{fit:?}");
         assert_eq!((fit.values, fit.metrics), (600, 20));
@@ -292,13 +271,7 @@ mod tests {
     fn a_large_history_is_read_through_an_even_sample() {
         // 300 metrics of 30 runs, Student's t with 3 degrees of freedom: 9,000 statistics, of
         // which the fit reads every third.
-        let mut z = normals(9);
-        let t3 = move || {
-            let top = z();
-            let chi2: f64 = (0..3).map(|_| z().powi(2)).sum();
-            top / (chi2 / 3.0).sqrt()
-        };
-        let values = pooled(300, 30, t3);
+        let values = pooled(300, 30, student_t(9, 3));
         let fit = fit_tails(&values, 300).unwrap();
         assert!((2.5..=5.0).contains(&fit.df), "{fit:?}");
         assert_eq!((fit.values, fit.metrics), (9000, 300));
