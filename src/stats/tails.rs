@@ -252,6 +252,29 @@ mod tests {
     }
 
     #[test]
+    fn an_interval_on_the_scaled_spread_reads_values_as_the_tails_do() {
+        // What the gate does with a fit: the history's interval with its spread times the
+        // scale and the fit's degrees of freedom, whose p-value is the fit's for the statistic.
+        let tails = Tails {
+            df: 4.0,
+            scale: 0.9,
+            values: 600,
+            metrics: 20,
+            gain: 40.0,
+        };
+        let (n, mean, sd) = (30, 4.6_f64, 0.03);
+        let p = crate::stats::Prediction::from_log(n, mean, sd * tails.scale, tails.df, 0.98);
+        for value in [95.0, 100.0, 104.0, 112.0] {
+            let t = (f64::ln(value) - mean) / (sd * (1.0 + 1.0 / n as f64).sqrt());
+            let (interval, fit) = (p.p_value(value).unwrap(), tails.p_value(t));
+            assert!(
+                (interval - fit).abs() < 1e-12,
+                "{value}: {interval} vs {fit}"
+            );
+        }
+    }
+
+    #[test]
     fn the_scale_is_the_most_likely_one() {
         let mut z = normals(5);
         let xs: Vec<f64> = (0..500).map(|_| 1.7 * z() / (0.5 + z().abs())).collect();
