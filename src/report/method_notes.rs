@@ -2,7 +2,7 @@
 //! over many metrics, the moderated tests, the suite-wide shift against one baseline run, a
 //! baseline from another environment, and history runs left out for another kind of machine.
 
-use super::words::{percent_plain, plural};
+use super::words::{percent_plain, plural, trim_number};
 use crate::compare::{Comparison, HistoryTails, Moderation, Status, SuiteShift};
 
 /// `p-values adjusted for false discoveries over 312 metrics (Benjamini-Hochberg)`, when more
@@ -77,17 +77,8 @@ fn tails_words(t: &HistoryTails) -> String {
         "The history's runs lie farther out than normal noise would: judged each against the others, its {} of {} lie as Student's t with {} degrees of freedom, and those metrics' prediction intervals and p-values were read from it (far-out values are less rare than a normal spread would say)",
         plural(t.runs, "run", "runs"),
         plural(t.metrics, "metric", "metrics"),
-        trim_df(t.df)
+        trim_number(t.df, 1)
     )
-}
-
-/// Degrees of freedom as written: `4`, `3.5`.
-fn trim_df(df: f64) -> String {
-    if df.fract() == 0.0 {
-        format!("{df:.0}")
-    } else {
-        format!("{df:.1}")
-    }
 }
 
 /// How a comparison of several runs a side was made.

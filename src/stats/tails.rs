@@ -17,7 +17,7 @@
 //! change cannot widen the tails that judge it, as it would if they were read from the current
 //! run's suite.
 
-use super::tdist::{ln_gamma, student_t_two_sided_p};
+use super::tdist::ln_gamma;
 
 /// The scaled Student's t the history's own runs follow: a leave-one-out statistic of theirs is
 /// `scale * T(df)`.
@@ -25,18 +25,9 @@ use super::tdist::{ln_gamma, student_t_two_sided_p};
 pub struct Tails {
     pub df: f64,
     pub scale: f64,
-    /// How many leave-one-out statistics the fit used, and of how many metrics.
+    /// How many leave-one-out statistics the fit read, and of how many metrics.
     pub values: usize,
     pub metrics: usize,
-    /// Twice the log-likelihood gained over the normal model.
-    pub gain: f64,
-}
-
-impl Tails {
-    /// The two-sided p-value of a statistic `t` read as the history's own runs are.
-    pub fn p_value(&self, t: f64) -> f64 {
-        student_t_two_sided_p((t / self.scale).abs(), self.df)
-    }
 }
 
 /// The degrees of freedom tried, from tails heavier than any seen on real reruns to nearly
@@ -85,12 +76,17 @@ pub fn leave_one_out(logs: &[f64]) -> Vec<(f64, f64)> {
 
 /// The log density of Student's t with `df` degrees of freedom, scaled by `scale`, at `x`.
 fn t_log_pdf(x: f64, df: f64, scale: f64) -> f64 {
-    let z = x / scale;
-    t_log_constant(df) - scale.ln() - (df + 1.0) / 2.0 * (z * z / df).ln_1p()
+    t_log_constant(df) - scale.ln() - t_log_kernel(x * x / (scale * scale), df)
 }
 
+/// The part of the log density that does not depend on the value.
 fn t_log_constant(df: f64) -> f64 {
     ln_gamma((df + 1.0) / 2.0) - ln_gamma(df / 2.0) - 0.5 * (df * std::f64::consts::PI).ln()
+}
+
+/// The part that does, from the squared standardized value `z2`.
+fn t_log_kernel(z2: f64, df: f64) -> f64 {
+    (df + 1.0) / 2.0 * (z2 / df).ln_1p()
 }
 
 /// Most rounds of the fixed-point iteration for the scale, and when it has settled.
@@ -123,10 +119,7 @@ fn best_scale(squares: &[f64], df: f64) -> (f64, f64) {
     if !(s2.is_finite() && s2 > 0.0) {
         return (f64::NEG_INFINITY, f64::NAN);
     }
-    let kernel: f64 = squares
-        .iter()
-        .map(|x2| (df + 1.0) / 2.0 * (x2 / s2 / df).ln_1p())
-        .sum();
+    let kernel: f64 = squares.iter().map(|x2| t_log_kernel(x2 / s2, df)).sum();
     (
         n * t_log_constant(df) - n * 0.5 * s2.ln() - kernel,
         s2.sqrt(),
@@ -166,13 +159,11 @@ pub fn fit_tails(values: &[(f64, f64)], metrics: usize) -> Option<Tails> {
                 best
             }
         });
-    let gain = 2.0 * (ll - null);
-    (gain > TAILS_GAIN && df.is_finite()).then_some(Tails {
+    (2.0 * (ll - null) > TAILS_GAIN && df.is_finite()).then_some(Tails {
         df,
         scale,
         values: values.len(),
         metrics,
-        gain,
     })
 }
 
@@ -180,6 +171,7 @@ pub fn fit_tails(values: &[(f64, f64)], metrics: usize) -> Option<Tails> {
 mod tests {
     use super::*;
 
+    use crate::stats::tdist::student_t_two_sided_p;
     use crate::stats::testing::{normals, student_t};
 
     /// `metrics` histories of `runs` log values each, every value `noise()`: their pooled
@@ -246,7 +238,7 @@ mod tests {
         assert!((2.5..=5.0).contains(&fit.df), "{fit:?}");
         assert_eq!((fit.values, fit.metrics), (600, 20));
         // A value 5 of the history's spreads out is far rarer under the normal model.
-        let heavy = fit.p_value(5.0);
+        let heavy = student_t_two_sided_p(5.0 / fit.scale, fit.df);
         let normal = student_t_two_sided_p(5.0, 28.0);
         assert!(heavy > 10.0 * normal, "{heavy} vs {normal}");
     }
@@ -254,19 +246,15 @@ mod tests {
     #[test]
     fn an_interval_on_the_scaled_spread_reads_values_as_the_tails_do() {
         // What the gate does with a fit: the history's interval with its spread times the
-        // scale and the fit's degrees of freedom, whose p-value is the fit's for the statistic.
-        let tails = Tails {
-            df: 4.0,
-            scale: 0.9,
-            values: 600,
-            metrics: 20,
-            gain: 40.0,
-        };
+        // scale and the fit's degrees of freedom, whose p-value is the fitted t's for the
+        // statistic the leave-one-out values are.
+        let (df, scale) = (4.0, 0.9);
         let (n, mean, sd) = (30, 4.6_f64, 0.03);
-        let p = crate::stats::Prediction::from_log(n, mean, sd * tails.scale, tails.df, 0.98);
+        let p = crate::stats::Prediction::from_log(n, mean, sd * scale, df, 0.98);
         for value in [95.0, 100.0, 104.0, 112.0] {
             let t = (f64::ln(value) - mean) / (sd * (1.0 + 1.0 / n as f64).sqrt());
-            let (interval, fit) = (p.p_value(value).unwrap(), tails.p_value(t));
+            let interval = p.p_value(value).unwrap();
+            let fit = student_t_two_sided_p(t.abs() / scale, df);
             assert!(
                 (interval - fit).abs() < 1e-12,
                 "{value}: {interval} vs {fit}"
