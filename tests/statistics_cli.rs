@@ -1036,16 +1036,9 @@ fn a_store_whose_runs_lie_far_out_judges_the_current_run_as_they_lie() {
         // B05 9% slower than its history: as far out as the history's own far runs go.
         let current = suite_file(dir.path(), 30, far, Some((5, 0.09)));
         let json = dir.path().join("report.json");
-        let (code, out) = code_and_stdout(
-            perfgate()
-                .arg("compare")
-                .arg("--current")
-                .arg(&current)
-                .arg("--store")
-                .arg(&store)
-                .arg("--report-json")
-                .arg(&json),
-        );
+        let done = compare_with_store(&current, &store, &json, &[]);
+        let code = done.get_output().status.code();
+        let out = String::from_utf8_lossy(&done.get_output().stdout).into_owned();
         let r = report(&json);
         let b05 = r["results"]
             .as_array()
@@ -1062,15 +1055,20 @@ fn a_store_whose_runs_lie_far_out_judges_the_current_run_as_they_lie() {
             assert_eq!(r["history_tails"]["metrics"], 20);
             assert!(r["history_tails"]["df"].as_f64().unwrap() <= 4.0);
             assert!(
-                out.contains("The history's runs lie farther out than normal noise would"),
+                out.contains("The history's runs lie farther out than normal noise would: judged each against the others, its 583 runs of 20 metrics lie as Student's t with"),
                 "{out}"
             );
+            // Every history was judged by its tails: none by a moderated (normal) interval.
+            assert!(!out.contains("moderated prediction intervals"), "{out}");
+            assert!(r["history_moderation"].is_null());
         } else {
             // Without far runs in its history, the same value is a regression.
             assert_eq!(code, Some(1), "{out}");
             assert_eq!(b05["status"], "regression", "{out}");
             assert!(r["history_tails"].is_null());
             assert!(!out.contains("lie farther out"), "{out}");
+            assert!(out.contains("moderated prediction intervals"), "{out}");
+            assert_eq!(r["history_moderation"]["metrics"], 20);
         }
     }
 }

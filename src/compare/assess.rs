@@ -527,7 +527,6 @@ pub(super) fn assess_prediction(
     }
     Draft {
         prediction: Some(p),
-        own_prediction: Some(p),
         ..Draft::plain(out, *rules)
     }
 }

@@ -54,11 +54,13 @@ pub(super) struct Draft {
     /// Tested on its repeats in a suite of this many benchmarks, too few to show how far one
     /// moves between runs: a regression or improvement says so.
     pub(super) repeats_only: Option<usize>,
-    /// The history's own interval, before moderation, and each of its runs judged against the
-    /// others as the current value is against all of them (`stats::leave_one_out`): what the
-    /// history's tails are learnt from (`moderate::history_tails`).
-    pub(super) own_prediction: Option<stats::Prediction>,
+    /// Each run of the history judged against the others as the current value is against all of
+    /// them (`stats::leave_one_out`): what the history's tails are learnt from
+    /// (`moderate::learn_history_tails`).
     pub(super) leave_one_out: Vec<(f64, f64)>,
+    /// Judged by the tails the history's runs showed (`moderate::judge_by_history_tails`), not
+    /// by a moderated interval.
+    pub(super) by_tails: bool,
 }
 
 impl Draft {
@@ -82,8 +84,8 @@ impl Draft {
             current_runs: Vec::new(),
             runs_differ: false,
             repeats_only: None,
-            own_prediction: None,
             leave_one_out: Vec::new(),
+            by_tails: false,
         }
     }
 }

@@ -13,7 +13,9 @@ use super::environment::{environment_differences, last_window, same_environment}
 use super::gate::{across_environments, counts, fails_on, gate, is_k6, rank, reasons};
 use super::history::trend;
 use super::machines::{as_they_ran, take_out_machines};
-use super::moderate::{far_out_left_out, history_tails, moderate, moderate_histories};
+use super::moderate::{
+    far_out_left_out, judge_by_history_tails, learn_history_tails, moderate, moderate_histories,
+};
 use super::pairing::{
     index, lookup, merged_runs, series, series_of_one_run, series_of_runs, without_machine, Series,
 };
@@ -308,6 +310,12 @@ fn compare_series(
         }
     }
 
+    // The tails of the history's runs, where each run's machine was taken out of them: the
+    // rest is each benchmark's own move (with the machines in, the metrics of a run move
+    // together, and their runs are not as many independent values as the fit would count).
+    let history_tails = (config.test == TestChoice::Auto && !load_test && machines.is_some())
+        .then(|| learn_history_tails(&mut drafts))
+        .flatten();
     // With many metrics, each one's noise is learnt from all of them; with one baseline run, from
     // the suite's run-to-run spread. A load test's metrics are views of one workload (a request's
     // duration, its waiting time, an iteration's, each at several percentiles), not benchmarks
@@ -327,12 +335,9 @@ fn compare_series(
         ),
         TestChoice::MannWhitney => (None, None, None),
     };
-    // The tails of the history's runs, where each run's machine was taken out of them: the
-    // rest is each benchmark's own move (with the machines in, the metrics of a run move
-    // together, and their runs are not as many independent values as the fit would count).
-    let history_tails = (config.test == TestChoice::Auto && !load_test && machines.is_some())
-        .then(|| history_tails(&mut drafts))
-        .flatten();
+    if let Some(tails) = &history_tails {
+        judge_by_history_tails(&mut drafts, tails);
+    }
 
     // The p-values adjusted together, then each metric settled and gated.
     let family = adjust(&mut drafts);

@@ -118,7 +118,9 @@ pub(super) fn moderate_histories(drafts: &mut [Draft]) -> Option<Moderation> {
     let prior = stats::fit_variance_prior(&spreads)?;
     let mut decided = 0;
     for (i, s) in &members {
-        let Some(d) = drafts.get_mut(*i) else {
+        // Judged by the tails their history's runs showed: their spreads still inform the
+        // prior, but their intervals are not the normal model's.
+        let Some(d) = drafts.get_mut(*i).filter(|d| !d.by_tails) else {
             continue;
         };
         let Some(m) = stats::moderated_t(s, &prior, CONFIDENCE) else {
@@ -150,12 +152,13 @@ pub(super) fn far_out_left_out(r: &mut MetricResult, outliers: usize) {
 /// With a history of at least [`stats::TAILS_MIN_RUNS`] runs for enough metrics (at least
 /// [`stats::TAILS_MIN_VALUES`] of their runs), learns the tails of the runs' noise from the
 /// history's own runs, each judged against the others as the current value is against all of them
-/// (`stats::fit_tails`). Where those lie farther out than a normal history's would, every metric
-/// judged against its history's interval is judged as they lie instead: its p-value and interval
-/// from the fitted Student's t, on its own history's spread (a moderated spread is a normal
-/// model's, and the fit already pools the metrics). Histories whose runs lie as the normal model
-/// says keep their intervals.
-pub(super) fn history_tails(drafts: &mut [Draft]) -> Option<HistoryTails> {
+/// (`stats::fit_tails`). Where those lie farther out than a normal history's would, marks every
+/// metric judged against its history's interval (a history without a level shift) to be judged
+/// as they lie ([`judge_by_history_tails`]), which [`moderate_histories`] then leaves be: a
+/// moderated spread is a normal model's, and the fit already pools the metrics. Their spreads
+/// still inform its prior, as each history gives them. Histories whose runs lie as the normal
+/// model says keep their intervals.
+pub(super) fn learn_history_tails(drafts: &mut [Draft]) -> Option<HistoryTails> {
     let judged =
         |d: &Draft| d.result.method == Method::PredictionInterval && !d.leave_one_out.is_empty();
     let values: Vec<(f64, f64)> = drafts
@@ -166,7 +169,21 @@ pub(super) fn history_tails(drafts: &mut [Draft]) -> Option<HistoryTails> {
     let metrics = drafts.iter().filter(|d| judged(d)).count();
     let tails = stats::fit_tails(&values, metrics)?;
     for d in drafts.iter_mut().filter(|d| judged(d)) {
-        let (Some(own), Some(cur)) = (d.own_prediction, d.result.current) else {
+        d.by_tails = true;
+    }
+    Some(HistoryTails {
+        df: tails.df,
+        scale: tails.scale,
+        runs: tails.values,
+        metrics: tails.metrics,
+    })
+}
+
+/// Judges the metrics [`learn_history_tails`] marked by the tails it learnt: each one's p-value
+/// and interval from the fitted Student's t, on its own history's spread.
+pub(super) fn judge_by_history_tails(drafts: &mut [Draft], tails: &HistoryTails) {
+    for d in drafts.iter_mut().filter(|d| d.by_tails) {
+        let (Some(own), Some(cur)) = (d.prediction, d.result.current) else {
             continue;
         };
         let p = stats::Prediction::from_log(
@@ -179,10 +196,4 @@ pub(super) fn history_tails(drafts: &mut [Draft]) -> Option<HistoryTails> {
         d.result.p_value = p.p_value(cur.value);
         d.prediction = Some(p);
     }
-    Some(HistoryTails {
-        df: tails.df,
-        scale: tails.scale,
-        runs: tails.values,
-        metrics: tails.metrics,
-    })
 }

@@ -55,6 +55,8 @@ fn a_history_whose_runs_lie_far_out_judges_a_value_as_they_lie() {
     // 30 runs of 20 metrics, less the 17 far-out ones left out as slow days (beyond 4.5
     // interquartile ranges): the rest still lie farther out than normal.
     assert_eq!((tails.runs, tails.metrics), (583, 20));
+    // Every history was judged by its tails, so none by a moderated (normal) interval.
+    assert_eq!(c.history_moderation, None);
     let b05 = result(&c, "B05");
     assert_eq!(b05.method, Method::PredictionInterval);
     assert_eq!(b05.status, Status::Inconclusive, "{b05:#?}");
@@ -64,6 +66,7 @@ fn a_history_whose_runs_lie_far_out_judges_a_value_as_they_lie() {
     // widen its spread, but not as far as they lie.
     let normal = compare_history(&history(false), &current, &Config::default());
     assert_eq!(normal.history_tails, None);
+    assert_eq!(normal.history_moderation.map(|m| m.metrics), Some(20));
     assert_eq!(result(&normal, "B05").status, Status::Regression);
     assert_eq!(normal.verdict, Verdict::Fail);
 }
@@ -73,10 +76,22 @@ fn a_change_beyond_the_historys_tails_still_fails() {
     let current = run(30, true, Some((5, 0.35)));
     let c = compare_history(&history(true), &current, &Config::default());
     assert!(c.history_tails.is_some());
+    let tails = c.history_tails.unwrap();
     let b05 = result(&c, "B05");
     assert_eq!(b05.status, Status::Regression, "{b05:#?}");
-    // The interval shown is the one the value was judged by: from the fitted tails.
     let p = b05.p_value.unwrap();
     assert!(p < 0.001, "{p}");
     assert_eq!(c.verdict, Verdict::Fail);
+    // The interval shown is the one the value was judged by, from the fitted tails: its
+    // half-width is the fitted t's quantile of the spread the value's p-value reads it by.
+    let Some(Note::OutsideInterval { interval, above }) = b05.note.0.first() else {
+        panic!("{b05:#?}");
+    };
+    assert!(*above && interval.this_machine, "{interval:?}");
+    let center = (interval.lo * interval.hi).sqrt();
+    let quantile = crate::stats::student_t_quantile(0.5 + interval.confidence / 2.0, tails.df);
+    let spread = (interval.hi / interval.lo).ln() / 2.0 / quantile;
+    let t = (b05.current.unwrap().value / center).ln() / spread;
+    let read = 2.0 * crate::stats::student_t_cdf(-t, tails.df);
+    assert!((read / p - 1.0).abs() < 1e-6, "{read} vs {p}");
 }
