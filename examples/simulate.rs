@@ -374,6 +374,21 @@ struct CiNoise {
     /// 0.92; log-likelihood -1985, against -2054 for the normal): 2.4% to 8.5% beyond 3 standard
     /// errors, where the normal has 0.27%.
     tails: f64,
+    /// Loadings: each benchmark follows the machine by a factor of its own, `1 + loading * z`
+    /// (fixed for the benchmark, [`loadings`]), so that a machine `M` moves it by `M^b`; 0 for
+    /// all alike. The 42-benchmark Go suite's 30 real runs (`tests/fixtures/reruns/quiet/go-history`)
+    /// have loadings from 0.55 to 1.74, spread 0.22 beyond their estimates' error
+    /// (`stats::MACHINE_LOADING_SD`), with machines spread 4.7%.
+    loading: f64,
+}
+
+/// Each benchmark's loading on the machine for a model with `loading`: fixed for the benchmark
+/// (the same in every run and every trial), `1 + loading * z` with `z` standard normal.
+fn loadings(loading: f64) -> Vec<f64> {
+    let mut rng = Rng::new(4242);
+    (0..CI_BENCHMARKS)
+        .map(|_| 1.0 + loading * rng.normal())
+        .collect()
 }
 
 /// Benchmarks of a CI pull request, and how many of them are really slower.
@@ -388,6 +403,7 @@ impl CiNoise {
     /// One CI run of `factors.len()` benchmarks with `n` repeats each.
     fn run(&self, rng: &mut Rng, factors: &[f64], n: usize) -> Run {
         let machine = rng.lognormal(1.0, self.machine);
+        let loadings = loadings(self.loading);
         let neighbour = rng.uniform() < self.neighbour;
         // Drawn only when the model has bursts, so that the other models' draws stay as they were.
         let burst = (self.burst > 0.0 && rng.uniform() < self.burst).then(|| {
@@ -414,7 +430,8 @@ impl CiNoise {
                 } else {
                     (1.0 + self.run * self.run).ln().sqrt() * rng.normal()
                 };
-                let mut level = 1000.0 * f * machine * own.exp();
+                let follows = loadings.get(i).copied().unwrap_or(1.0);
+                let mut level = 1000.0 * f * machine.powf(follows) * own.exp();
                 if neighbour && rng.uniform() < NEIGHBOUR_SHARE {
                     level *= rng.slower_by_10_to_30_percent();
                 }
@@ -569,8 +586,10 @@ fn ci_oracle(seed: u64, noise: CiNoise, change: f64, config: &Config) -> (f64, f
             .map(|i| log_mean(cur, i) - log_mean(base, i))
             .collect();
         let center = perfgate::stats::median(&shifts).unwrap_or(0.0);
+        // Each shift taken against the centre here, so that the suite's own shift (0) adds no
+        // loadings' variance: M1 and M2 have none.
         let suite = perfgate::stats::SuiteShift {
-            shift: center,
+            shift: 0.0,
             shift_var: std::f64::consts::FRAC_PI_2 * (tau2 + se2) / CI_BENCHMARKS as f64,
             tau2,
             df: 1e6,
@@ -581,7 +600,7 @@ fn ci_oracle(seed: u64, noise: CiNoise, change: f64, config: &Config) -> (f64, f
             .iter()
             .filter_map(|&shift| {
                 let m = perfgate::stats::SuiteMember {
-                    shift,
+                    shift: shift - center,
                     se2,
                     df: f64::INFINITY,
                 };
@@ -621,6 +640,7 @@ fn ci_section(config: &Config, out: &mut String, verdicts: &mut Vec<(String, boo
         burst: 0.0,
         modes: 0.0,
         tails: 0.0,
+        loading: 0.0,
     };
     let models = [
         ("M1 (3% / 1.5% / 1%)", M1),
@@ -648,6 +668,14 @@ fn ci_section(config: &Config, out: &mut String, verdicts: &mut Vec<(String, boo
         (
             "M6: M1, benchmarks' run moves heavy-tailed",
             CiNoise { tails: 4.0, ..M1 },
+        ),
+        (
+            "M7: M1, machines 5%, benchmarks follow them unlike (loadings 1 ± 0.22)",
+            CiNoise {
+                machine: 0.05,
+                loading: 0.22,
+                ..M1
+            },
         ),
     ];
     let baselines = [
@@ -762,6 +790,144 @@ fn ci_section(config: &Config, out: &mut String, verdicts: &mut Vec<(String, boo
     }
 }
 
+/// Unchanged runs of a real suite: the 42-benchmark Go suite run 30 times back to back on one
+/// machine (`tests/fixtures/reruns/quiet/go-history`).
+const REAL_RUNS: usize = 30;
+const REAL_DIR: &str = "tests/fixtures/reruns/quiet/go-history";
+/// Draws of the benchmarks made slower, per comparison.
+const REAL_DRAWS: usize = 2;
+/// The first run judged against every run before it: 10 runs of history.
+const REAL_FIRST_JUDGED: usize = 11;
+
+/// `run` with the benchmarks of `slower` slower by `1 + change`: their time multiplied, their
+/// throughput divided; allocations as they were.
+fn slowed(run: &Run, slower: &[bool], change: f64) -> Run {
+    let mut run = run.clone();
+    for (b, slow) in run.benchmarks.iter_mut().zip(slower) {
+        if !slow {
+            continue;
+        }
+        for m in &mut b.metrics {
+            let factor = match m.name.as_str() {
+                "time" => 1.0 + change,
+                "throughput" => 1.0 / (1.0 + change),
+                _ => continue,
+            };
+            if let Data::Samples(v) = &mut m.data {
+                v.iter_mut().for_each(|x| *x *= factor);
+            }
+        }
+    }
+    run
+}
+
+/// What a comparison of a real run with `CI_REAL` benchmarks made slower shows: whether it
+/// failed, and how many of those benchmarks' time it calls a regression.
+fn slowed_compare(
+    rng: &mut Rng,
+    past: &[Run],
+    current: &Run,
+    change: f64,
+    config: &Config,
+) -> usize {
+    let benchmarks = current.benchmarks.len();
+    let mut slower = vec![false; benchmarks];
+    let mut left = CI_REAL.min(benchmarks);
+    while left > 0 {
+        let k = ((rng.uniform() * benchmarks as f64) as usize).min(benchmarks - 1);
+        if let Some(s) = slower.get_mut(k).filter(|s| !**s) {
+            *s = true;
+            left -= 1;
+        }
+    }
+    let c = compare::compare_history(past, &slowed(current, &slower, change), config);
+    current
+        .benchmarks
+        .iter()
+        .zip(&slower)
+        .filter(|(b, slow)| {
+            **slow
+                && c.results.iter().any(|r| {
+                    r.benchmark == b.name && r.metric == "time" && r.status == Status::Regression
+                })
+        })
+        .count()
+}
+
+/// A real suite's unchanged runs compared as a pull request would be: each run against the one
+/// run before it (every pair, the earlier as the baseline run), or against every run before it
+/// from the [`REAL_FIRST_JUDGED`]th on (a history): the share that fail; and with `CI_REAL`
+/// benchmarks of the judged run made `change` slower (their samples multiplied, so the real
+/// run-to-run noise stays as it was), the share of those caught. Rows: one baseline run, history.
+fn real_runs(change: f64, config: &Config) -> Result<Vec<(f64, f64, usize)>, String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(REAL_DIR);
+    let runs = (1..=REAL_RUNS)
+        .map(|i| {
+            let path = dir.join(format!("run{i}.txt"));
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            perfgate::formats::parse(perfgate::formats::Format::Go, &text)
+                .map_err(|e| format!("{}: {e}", path.display()))
+        })
+        .collect::<Result<Vec<Run>, String>>()?;
+    let mut rng = Rng::new(9500);
+    let mut rows = Vec::new();
+    let cases: [Vec<(&[Run], &Run)>; 2] = [
+        (0..runs.len())
+            .flat_map(|i| (i + 1..runs.len()).map(move |j| (i, j)))
+            .filter_map(|(i, j)| Some((runs.get(i..=i)?, runs.get(j)?)))
+            .collect(),
+        (REAL_FIRST_JUDGED - 1..runs.len())
+            .filter_map(|j| Some((runs.get(..j)?, runs.get(j)?)))
+            .collect(),
+    ];
+    for case in cases {
+        let (mut failed, mut caught) = (0usize, 0usize);
+        for &(past, current) in &case {
+            failed += usize::from(
+                compare::compare_history(past, current, config).verdict == Verdict::Fail,
+            );
+            for _ in 0..REAL_DRAWS {
+                caught += slowed_compare(&mut rng, past, current, change, config);
+            }
+        }
+        let n = case.len().max(1);
+        rows.push((
+            failed as f64 / n as f64,
+            caught as f64 / (n * REAL_DRAWS * CI_REAL) as f64,
+            case.len(),
+        ));
+    }
+    Ok(rows)
+}
+
+/// The real suite's table.
+fn real_section(config: &Config, out: &mut String) {
+    let rows = match real_runs(0.15, config) {
+        Ok(rows) => rows,
+        Err(e) => {
+            let _ = writeln!(out, "\nReal run-to-run noise: not measured: {e}");
+            return;
+        }
+    };
+    table(
+        out,
+        &format!("\nReal run-to-run noise: the 42-benchmark Go suite run {REAL_RUNS} times, unchanged (`{REAL_DIR}`), each run compared as a pull request; {CI_REAL} benchmarks of it made +15% slower ({REAL_DRAWS} draws a comparison)"),
+        &["<baseline", "comparisons", "unchanged that fail", "+15% caught"],
+    );
+    let what = [
+        "one run of 10 repeats: every pair of runs, the earlier as the baseline".to_string(),
+        format!(
+            "every run before it (runs {REAL_FIRST_JUDGED} to {REAL_RUNS}, against {} to {})",
+            REAL_FIRST_JUDGED - 1,
+            REAL_RUNS - 1
+        ),
+    ];
+    for (what, (null, caught, n)) in what.iter().zip(rows) {
+        let _ = writeln!(out, "| {what} | {n} | {} | {} |", pct(null), pct(caught));
+    }
+}
+
 /// Starts a Markdown table: its title as a paragraph, the header and the alignment row (numbers
 /// to the right; a column whose name starts with `<` to the left, without the `<`).
 fn table(out: &mut String, title: &str, columns: &[&str]) {
@@ -812,6 +978,7 @@ fn main() {
     let mut verdicts: Vec<(String, bool)> = Vec::new();
     if std::env::args().nth(1).as_deref() == Some("ci") {
         ci_section(&config, &mut out, &mut verdicts);
+        real_section(&config, &mut out);
         for (what, ok) in &verdicts {
             let _ = writeln!(out, "- {} {what}", if *ok { "met:" } else { "MISSED:" });
         }
@@ -1149,6 +1316,7 @@ fn main() {
     }
 
     ci_section(&config, &mut out, &mut verdicts);
+    real_section(&config, &mut out);
 
     let _ = writeln!(
         out,
