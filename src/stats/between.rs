@@ -292,14 +292,35 @@ pub fn log_se_from_interval(lo: f64, hi: f64, confidence: f64) -> Option<f64> {
     Some((hi / lo).ln() / (2.0 * z))
 }
 
+/// How much benchmarks differ in how they follow the machine: the standard deviation of their
+/// loadings on it. A faster machine does not speed every benchmark up alike: in the 42-benchmark
+/// Go suite run 30 times on one VM (`tests/fixtures/reruns/quiet/go-history`, machines spread
+/// 4.7% between runs), each benchmark's run values regressed on its runs' machines move 0.55
+/// (`Atomic_10K`, `PingPong_1K`: synchronisation) to 1.74 (`BinarySearch_10K`: memory) times
+/// as far as the machine; their spread is 0.255, of which 0.132 is the error of estimating
+/// each from 30 runs, which leaves 0.22. A benchmark that follows the machine by a loading `b`
+/// moves `(b - 1) m` against its suite when the whole run moved by `m`: with one baseline run,
+/// the runs whose whole run moved by 10% or more were where unchanged benchmarks failed
+/// (`Atomic_10K` +22% against a run 13% faster, its own time unchanged).
+pub const MACHINE_LOADING_SD: f64 = 0.22;
+
+/// The variance a metric's move against its suite gets from the loadings' spread when the whole
+/// run moved by `shift` (log): `(MACHINE_LOADING_SD * shift)^2`.
+fn loading_var(shift: f64) -> f64 {
+    (MACHINE_LOADING_SD * shift).powi(2)
+}
+
 /// Tests one member against the suite's shift at `confidence`.
 pub fn against_suite(m: &SuiteMember, suite: &SuiteShift, confidence: f64) -> Option<SuiteTest> {
     let relative = m.shift - suite.shift;
-    let var = suite.tau2 + m.se2 + suite.shift_var;
+    let estimated = suite.tau2 + suite.shift_var;
+    let var = estimated + loading_var(suite.shift) + m.se2;
     if !relative.is_finite() || var.is_nan() || var <= 0.0 || !var.is_finite() {
         return None;
     }
-    // Welch-Satterthwaite: each variance component with its own degrees of freedom.
+    // Welch-Satterthwaite: each estimated variance component with its own degrees of freedom.
+    // The loadings' part is added to the variance only: in the degrees of freedom it would count
+    // as known and raise them, which can lower a p-value it was added to raise.
     let part = |v: f64, df: f64| {
         if v > 0.0 && df.is_finite() && df > 0.0 {
             v * v / df
@@ -307,9 +328,9 @@ pub fn against_suite(m: &SuiteMember, suite: &SuiteShift, confidence: f64) -> Op
             0.0
         }
     };
-    let denominator = part(suite.tau2 + suite.shift_var, suite.df) + part(m.se2, m.df.max(1.0));
+    let denominator = part(estimated, suite.df) + part(m.se2, m.df.max(1.0));
     let df = if denominator > 0.0 {
-        (var * var / denominator).max(1.0)
+        ((estimated + m.se2).powi(2) / denominator).max(1.0)
     } else {
         f64::INFINITY
     };
@@ -384,6 +405,50 @@ mod tests {
         let near = against_suite(&member(0.035), &s, 0.95).unwrap();
         assert!(near.p > 0.5, "{near:?}");
         assert!(near.lo < 0.005 && near.hi > 0.005);
+    }
+
+    #[test]
+    fn a_whole_run_that_moved_widens_each_metrics_test_by_the_loadings() {
+        let suite = |shift: f64| SuiteShift {
+            shift,
+            shift_var: 1e-5,
+            tau2: 0.02f64.powi(2),
+            df: 41.0,
+            kept: 42,
+            members: 42,
+        };
+        let m = |relative: f64, shift: f64| SuiteMember {
+            shift: shift + relative,
+            se2: 0.01f64.powi(2),
+            df: 18.0,
+        };
+        // The same move against the suite: the whole run held still, or was 13% faster.
+        let still = against_suite(&m(0.15, 0.0), &suite(0.0), 0.95).unwrap();
+        let moved = against_suite(&m(0.15, -0.13), &suite(-0.13), 0.95).unwrap();
+        let extra = (MACHINE_LOADING_SD * 0.13).powi(2);
+        assert!(
+            (moved.var - still.var - extra).abs() < 1e-15,
+            "{still:?} {moved:?}"
+        );
+        assert_eq!(moved.relative, still.relative);
+        assert!(moved.p > 10.0 * still.p, "{still:?} {moved:?}");
+        // The degrees of freedom are those of the estimated parts alone.
+        assert_eq!(moved.df, still.df);
+        // A larger variance at the same degrees of freedom never lowers a p-value: the
+        // known part must not raise the degrees of freedom of a metric measured on few runs.
+        let few = SuiteMember {
+            shift: 0.10,
+            se2: 0.03f64.powi(2),
+            df: 2.0,
+        };
+        let p0 = against_suite(&few, &suite(0.0), 0.95).unwrap();
+        let few_moved = SuiteMember {
+            shift: 0.10 + 0.2,
+            ..few
+        };
+        let p1 = against_suite(&few_moved, &suite(0.2), 0.95).unwrap();
+        assert!((p1.relative - p0.relative).abs() < 1e-12);
+        assert!(p1.p > p0.p, "{p0:?} {p1:?}");
     }
 
     #[test]

@@ -42,6 +42,7 @@ mod utest;
 
 pub use between::{
     against_suite, log_se_from_interval, suite_shift, SuiteMember, SuiteShift, SuiteTest,
+    MACHINE_LOADING_SD,
 };
 pub use level::{
     last_level_shift, level_prediction_interval, level_residuals, level_shifts, LevelShift,
