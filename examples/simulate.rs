@@ -813,8 +813,10 @@ fn slowed(run: &Run, slower: &[bool], change: f64) -> Run {
                 "throughput" => 1.0 / (1.0 + change),
                 _ => continue,
             };
-            if let Data::Samples(v) = &mut m.data {
-                v.iter_mut().for_each(|x| *x *= factor);
+            match &mut m.data {
+                Data::Samples(v) => v.iter_mut().for_each(|x| *x *= factor),
+                Data::Value(x) => *x *= factor,
+                Data::Histogram(_) => {}
             }
         }
     }
@@ -870,15 +872,39 @@ fn real_runs(change: f64, config: &Config) -> Result<Vec<(f64, f64, usize)>, Str
                 .map_err(|e| format!("{}: {e}", path.display()))
         })
         .collect::<Result<Vec<Run>, String>>()?;
+    // The same runs as one value per benchmark (each run's median): what a tool that prints one
+    // value per benchmark would have given.
+    let single: Vec<Run> = runs
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            for b in &mut r.benchmarks {
+                // A tool that prints one value per benchmark prints its time (and throughput).
+                b.metrics
+                    .retain(|m| m.name == "time" || m.name == "throughput");
+                for m in &mut b.metrics {
+                    if let Data::Samples(v) = &m.data {
+                        if let Some(median) = perfgate::stats::median(v) {
+                            m.data = Data::Value(median);
+                        }
+                    }
+                }
+            }
+            r
+        })
+        .collect();
     let mut rng = Rng::new(9500);
     let mut rows = Vec::new();
-    let cases: [Vec<(&[Run], &Run)>; 2] = [
+    let cases: [Vec<(&[Run], &Run)>; 3] = [
         (0..runs.len())
             .flat_map(|i| (i + 1..runs.len()).map(move |j| (i, j)))
             .filter_map(|(i, j)| Some((runs.get(i..=i)?, runs.get(j)?)))
             .collect(),
         (REAL_FIRST_JUDGED - 1..runs.len())
             .filter_map(|j| Some((runs.get(..j)?, runs.get(j)?)))
+            .collect(),
+        (REAL_FIRST_JUDGED - 1..single.len())
+            .filter_map(|j| Some((single.get(..j)?, single.get(j)?)))
             .collect(),
     ];
     for case in cases {
@@ -922,6 +948,7 @@ fn real_section(config: &Config, out: &mut String) {
             REAL_FIRST_JUDGED - 1,
             REAL_RUNS - 1
         ),
+        "every run before it, one value per benchmark (each run's median)".to_string(),
     ];
     for (what, (null, caught, n)) in what.iter().zip(rows) {
         let _ = writeln!(out, "| {what} | {n} | {} | {} |", pct(null), pct(caught));
