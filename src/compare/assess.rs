@@ -48,6 +48,15 @@ pub fn is_short_history(runs: usize) -> bool {
     (2..SHORT_HISTORY_RUNS).contains(&runs)
 }
 
+/// Whether a metric with `current` values in the current run is judged against the prediction
+/// interval of `runs` runs of history: one value needs `min_points` runs; several (repeats, or the
+/// pull request's runs) already bring the run-to-run spread those few runs show, which the
+/// latest run's repeats do not, from [`SHORT_HISTORY_RUNS`] on (the interval is wide with few
+/// runs, but honest). With less, it is compared with the latest run, as a pair.
+pub(super) fn against_history_interval(current: usize, runs: usize, config: &Config) -> bool {
+    runs >= config.history.min_points || (current > 1 && runs >= SHORT_HISTORY_RUNS)
+}
+
 /// Picks the baseline data for one metric from the history (`past`, oldest first, the latest
 /// run's series last, only runs that have the metric) and assesses it.
 pub(super) fn assess_with_history(
@@ -72,10 +81,7 @@ pub(super) fn assess_with_history(
         // spread is the run-to-run noise, which repeats within one run do not show.
         let values: Vec<f64> = comparable.iter().map(|s| run_value(&s.values)).collect();
         let (kept, mut shape) = usable_history(&values, rules, config);
-        // Samples with a few runs of history already have the run-to-run spread those runs show,
-        // which the latest run's repeats do not: the interval is wide with few runs, but honest.
-        let enough = kept.len() >= config.history.min_points
-            || (c.values.len() > 1 && kept.len() >= SHORT_HISTORY_RUNS);
+        let enough = against_history_interval(c.values.len(), kept.len(), config);
         if enough {
             if let Some((p, shift)) = history_model(&kept, rules, config) {
                 shape.shift = shift.map(|s| LevelShiftSeen {

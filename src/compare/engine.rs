@@ -44,8 +44,9 @@ pub fn compare(baseline: Option<&Run>, current: &Run, config: &Config) -> Compar
 ///   ([`Method::PredictionInterval`]); with less history, against the latest run's value by the
 ///   threshold alone ([`Method::Threshold`]).
 /// - With a history of at least 4 runs (`SHORT_HISTORY_RUNS`), speed metrics with several
-///   current values (repeats, or the runs of [`compare_runs`]) of a suite of at least 8
-///   benchmarks have each run's machine taken out first, where the machines
+///   current values (repeats, or the runs of [`compare_runs`]), or with one value and at least
+///   `min_points` runs, of a suite of at least 8 benchmarks have each run's machine taken out
+///   first, where the machines
 ///   move enough for it to pay (`machines`); the current run's machine is the whole run's shift,
 ///   judged on its own against the history's ([`SuiteShift::history_runs`]).
 /// - With one baseline run (or too short a history), speed metrics of a suite of at least

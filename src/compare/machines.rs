@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::model::Direction;
 use crate::stats;
 
-use super::assess::SHORT_HISTORY_RUNS;
+use super::assess::{against_history_interval, SHORT_HISTORY_RUNS};
 use super::change::{judged, worse_sign as sign};
 use super::history::{history_model, usable_history};
 use super::pairing::{index, is_speed, lookup, machines_of, run_value, Series};
@@ -55,8 +55,9 @@ fn positive(values: &[f64]) -> bool {
     !values.is_empty() && values.iter().all(|v| *v > 0.0 && v.is_finite())
 }
 
-/// Takes each run's machine out of the speed metrics of the current run (its repeats, the pull
-/// request's runs, or one value) that every run of the history (`window`, oldest first)
+/// Takes each run's machine out of the speed metrics of the current run judged against the
+/// history's interval ([`against_history_interval`]: its repeats or the pull request's runs, or
+/// one value with `min_points` runs) that every run of the history (`window`, oldest first)
 /// has (with samples, or as its run value alone), when they are of at least
 /// [`SUITE_MIN_BENCHMARKS`] benchmarks and the history has at least [`SHORT_HISTORY_RUNS`] runs:
 ///
@@ -101,19 +102,16 @@ pub(super) fn take_out_machines(
             .enumerate()
             .filter(|(_, c)| {
                 // Its repeats, the values of the pull request's runs when it ran several times,
-                // or the one value a tool printed; a history's runs may be their run values alone
-                // (the data branch's index keeps one per series). One value per run kept the
-                // machines in until the real Go suite's runs, taken as one value a benchmark
-                // (each run's median), showed what that costs: against every run before it,
-                // 42.0% of +15% caught with the machines in, 64.0% with them out (65.5% with the
-                // repeats), no unchanged run failing either way.
-                // With fewer runs than a history of single values needs (`min_points`), one
-                // value is compared with the latest run as a pair, and taking the machines out
-                // only adds their reading's noise: busy criterion's terminal output against
-                // four runs failed twice (`sort_100k` +43% against the rest).
+                // or the one value a tool printed, where it is judged against the history's
+                // interval (one value with fewer runs is compared with the latest run as a pair,
+                // and taking the machines out would only add their reading's noise: busy
+                // criterion's terminal output against four runs failed twice, `sort_100k` +43%).
+                // A history's runs may be their run values alone (the data branch's index keeps
+                // one per series). One value kept the machines in until the real Go suite's runs,
+                // taken as one value a benchmark (each run's median), showed what that costs:
+                // against every run before it, 42.0% of +15% caught with them in, 64.0% out.
                 is_speed(&c.unit)
-                    && (c.values.len() > 1
-                        || (!c.values.is_empty() && runs >= config.history.min_points))
+                    && against_history_interval(c.values.len(), runs, config)
                     && positive(&c.values)
                     && !is_deterministic(&c.metric, &c.unit)
             })

@@ -23,6 +23,15 @@ fn run(r: usize, k: usize, machine: f64, slower: f64) -> Run {
     }))
 }
 
+/// [`run`] with one value per benchmark (its level), as a tool that prints one value does.
+fn one_value_run(r: usize, k: usize, machine: f64, slower: f64) -> Run {
+    times((0..k).map(|i| {
+        let f = if i + 1 == k { slower } else { 1.0 };
+        let level = 100.0 * (1.0 + i as f64) * machine * f * own(r, i).exp();
+        (format!("B{i:02}"), vec![level])
+    }))
+}
+
 fn history(runs: usize, k: usize) -> Vec<Run> {
     MACHINES
         .iter()
@@ -78,6 +87,39 @@ fn each_metric_is_judged_with_its_runs_machine_taken_out() {
         let raw = 100.0 * m * own(r, 0).exp();
         assert!((v / raw - 1.0).abs() < 0.002, "run {r}: {v} vs {raw}");
     }
+}
+
+#[test]
+fn one_value_per_run_has_its_machine_taken_out_once_judged_against_the_history() {
+    // One value per benchmark, the current run on a machine 10% slower, B19 really 15% slower.
+    let past = |runs: usize| -> Vec<Run> {
+        MACHINES
+            .iter()
+            .take(runs)
+            .enumerate()
+            .map(|(r, m)| one_value_run(r, 20, *m, 1.0))
+            .collect()
+    };
+    let current = one_value_run(12, 20, 1.10, 1.15);
+    let cfg = Config::default();
+    // 12 runs, at least `min_points` (10): judged against the history's interval, machines out.
+    let c = compare_history(&past(12), &current, &cfg);
+    assert!(c.machine_taken_out);
+    let suite = whole_run(&c, Status::Inconclusive, false);
+    assert_eq!(suite.history_runs, Some(12));
+    let b19 = result(&c, "B19");
+    assert_eq!(
+        (b19.status, b19.method),
+        (Status::Regression, Method::PredictionInterval)
+    );
+    assert!((b19.change.unwrap() - 0.15).abs() < 0.02, "{b19:?}");
+    assert_eq!(c.counts.regression, 1, "{:#?}", c.results);
+    assert_eq!(c.counts.inconclusive, 0, "{:#?}", c.results);
+    // 6 runs: one value is compared with the latest run as a pair, machines left in.
+    let c = compare_history(&past(6), &current, &cfg);
+    assert!(!c.machine_taken_out);
+    assert!(c.suite.is_none());
+    assert_eq!(result(&c, "B19").method, Method::Threshold);
 }
 
 #[test]
