@@ -823,8 +823,8 @@ fn slowed(run: &Run, slower: &[bool], change: f64) -> Run {
     run
 }
 
-/// What a comparison of a real run with `CI_REAL` benchmarks made slower shows: whether it
-/// failed, and how many of those benchmarks' time it calls a regression.
+/// How many of `CI_REAL` benchmarks of a real run, drawn and made `change` slower, the
+/// comparison with `past` calls a regression in time.
 fn slowed_compare(
     rng: &mut Rng,
     past: &[Run],

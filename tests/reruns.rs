@@ -87,6 +87,15 @@ fn regressions(report: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// What a JSON report fails on: its regressions, and the whole run when its shift is one.
+fn failing(report: &serde_json::Value) -> Vec<String> {
+    let mut names = regressions(report);
+    if report["suite"]["status"] == "regression" {
+        names.push("the whole run".into());
+    }
+    names
+}
+
 /// `perfgate compare` with `args`, reading its JSON report.
 fn compare(args: &[&std::ffi::OsStr]) -> Outcome {
     let dir = tempfile::tempdir().unwrap();
@@ -102,13 +111,7 @@ fn compare(args: &[&std::ffi::OsStr]) -> Outcome {
     let regressions = std::fs::read_to_string(&json)
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .map(|r| {
-            let mut names = regressions(&r);
-            if r["suite"]["status"] == "regression" {
-                names.push("the whole run".into());
-            }
-            names
-        })
+        .map(|r| failing(&r))
         .unwrap_or_default();
     assert!(
         code == 0 || code == 1,
@@ -710,19 +713,9 @@ fn every_pair_of_a_real_suites_runs_as_one_baseline_run() {
             let c = compare::compare(Some(&runs[i]), &runs[j], &config);
             if c.verdict == Verdict::Fail {
                 failed += 1;
-                let names: Vec<String> = c
-                    .results
-                    .iter()
-                    .filter(|r| r.status == Status::Regression)
-                    .map(|r| {
-                        format!(
-                            "{} {} {:+.1}%",
-                            r.benchmark,
-                            r.metric,
-                            r.change.unwrap_or(f64::NAN) * 100.0
-                        )
-                    })
-                    .collect();
+                // Named as the report a user reads names them.
+                let report = perfgate::report::render_json(&c);
+                let names = failing(&serde_json::from_str(&report).unwrap());
                 let _ = writeln!(table, "run{} -> run{}: {}", i + 1, j + 1, names.join(", "));
             }
             let slower: Vec<usize> = (0..5).map(|k| (pairs * 5 + k) % benchmarks).collect();

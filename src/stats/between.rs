@@ -300,8 +300,9 @@ pub fn log_se_from_interval(lo: f64, hi: f64, confidence: f64) -> Option<f64> {
 /// as far as the machine; their spread is 0.255, of which 0.132 is the error of estimating
 /// each from 30 runs, which leaves 0.22. A benchmark that follows the machine by a loading `b`
 /// moves `(b - 1) m` against its suite when the whole run moved by `m`: with one baseline run,
-/// the runs whose whole run moved by 10% or more were where unchanged benchmarks failed
-/// (`Atomic_10K` +22% against a run 13% faster, its own time unchanged).
+/// 19 of the 45 pairs of those runs that failed unchanged were pairs whose whole run moved by 8%
+/// or more (run13 -> run18, 13% faster: `Atomic_10K` +22% against the rest, +6.7% against the
+/// baseline run itself).
 pub const MACHINE_LOADING_SD: f64 = 0.22;
 
 /// The variance a metric's move against its suite gets from the loadings' spread when the whole
